@@ -1,0 +1,14 @@
+#!/bin/sh
+# The quality gates, in the order that fails fastest: generated code up to date, spec lint,
+# type-check (which also compiles the type-level tests in test/types), lint and format.
+set -eu
+cd "$(dirname "$0")/.."
+echo "== generated/ up to date"
+node scripts/generate.ts --check
+echo "== spec lint (redocly)"
+redocly lint --format=stylish spec/*.yaml
+echo "== type-check (tsc, strict)"
+tsc -p tsconfig.json
+tsc -p scripts/tsconfig.json
+echo "== lint and format (biome)"
+biome ci .

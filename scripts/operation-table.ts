@@ -1,0 +1,67 @@
+/**
+ * Derives the edge's operation table from an OpenAPI document: for each operationId, how to call it
+ * (method, path, version) and who may (the OAuth2 scopes in its security requirements).
+ * The generator writes the result to generated/flexiti-operations.ts; the type below is shared by both.
+ */
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface FlexitiOperationEntry {
+	readonly method: HttpMethod;
+	/** The spec's path template, version segment included: `/v2.5/client-id/{client_id}/…`. */
+	readonly path: string;
+	/** The API version in the path (`2.5` or `2.5.1`). */
+	readonly version: string;
+	/** OAuth2 scopes whose token Flexiti accepts for this operation; empty for `/oauth/token`. */
+	readonly scopes: readonly string[];
+	/** Whether Flexiti honours `x-idempotency-key` here, so a POST may safely be retried. */
+	readonly idempotencyKey: boolean;
+}
+
+interface Parameter {
+	name: string;
+	in: string;
+	$ref?: string;
+}
+interface Operation {
+	operationId?: string;
+	security?: Record<string, string[]>[];
+	parameters?: Parameter[];
+}
+export interface OpenApiDocument {
+	paths: Record<string, Record<string, Operation>>;
+	components?: { parameters?: Record<string, Parameter> };
+}
+
+const methods = ["get", "post", "put", "patch", "delete"] as const;
+
+export function buildOperationTable(document: OpenApiDocument): Record<string, FlexitiOperationEntry> {
+	const table: Record<string, FlexitiOperationEntry> = {};
+	for (const [path, item] of Object.entries(document.paths)) {
+		for (const method of methods) {
+			const operation = item[method];
+			if (!operation) continue;
+			if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+			if (!operation.security) throw new Error(`${operation.operationId} declares no security requirement`);
+			const version = /^\/v(\d+(?:\.\d+)*)\//.exec(path)?.[1];
+			if (!version) throw new Error(`${operation.operationId}: path ${path} has no version segment`);
+			const parameters = (operation.parameters ?? []).map((p) => resolveParameter(document, p));
+			table[operation.operationId] = {
+				method: method.toUpperCase() as HttpMethod,
+				path,
+				version,
+				scopes: [...new Set(operation.security.flatMap((requirement) => Object.values(requirement).flat()))].sort(),
+				idempotencyKey: parameters.some((p) => p.in === "header" && p.name.toLowerCase() === "x-idempotency-key"),
+			};
+		}
+	}
+	return table;
+}
+
+function resolveParameter(document: OpenApiDocument, parameter: Parameter): Parameter {
+	if (!parameter.$ref) return parameter;
+	const name = parameter.$ref.replace("#/components/parameters/", "");
+	const resolved = document.components?.parameters?.[name];
+	if (!resolved) throw new Error(`unresolved parameter ${parameter.$ref}`);
+	return resolved;
+}

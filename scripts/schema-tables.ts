@@ -1,0 +1,116 @@
+/**
+ * Derives, from an OpenAPI document, the JSON Schemas each operation validates against:
+ * its parameters and body (the request side, used by the edge and the sandbox before anything
+ * happens) and its responses per status (used by the sandbox's conformance tests).
+ * Local `$ref`s are inlined so the worker needs no resolver and parses no YAML at run time.
+ */
+import type { OpenApiDocument } from "./operation-table.ts";
+
+export interface ParameterSchema {
+	readonly name: string;
+	readonly in: "path" | "query" | "header";
+	readonly required: boolean;
+	readonly schema: unknown;
+}
+export interface RequestSchema {
+	readonly parameters: readonly ParameterSchema[];
+	readonly body?: { readonly contentType: string; readonly required: boolean; readonly schema: unknown };
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface RawOperation {
+	operationId: string;
+	parameters?: Json[];
+	requestBody?: Json;
+	responses?: Record<string, Json>;
+}
+
+const methods = ["get", "post", "put", "patch", "delete"];
+
+export function buildSchemaTables(document: OpenApiDocument) {
+	const root = document as unknown as Json;
+	const requests: Record<string, RequestSchema> = {};
+	const responses: Record<string, Record<string, unknown>> = {};
+	for (const item of Object.values(document.paths)) {
+		for (const method of methods) {
+			const operation = (item as Record<string, RawOperation | undefined>)[method];
+			if (!operation) continue;
+			const inlined = inline(root, operation as unknown as Json) as unknown as RawOperation;
+			requests[operation.operationId] = requestSchema(inlined);
+			responses[operation.operationId] = Object.fromEntries(
+				Object.entries(inlined.responses ?? {}).map(([status, response]) => [status, jsonSchemaOf(response)]),
+			);
+		}
+	}
+	return { requests, responses };
+}
+
+function requestSchema(operation: RawOperation): RequestSchema {
+	const parameters = (operation.parameters ?? []).map((p) => {
+		const {
+			name,
+			in: location,
+			required,
+			schema,
+		} = p as { name: string; in: string; required?: boolean; schema: unknown };
+		if (location !== "path" && location !== "query" && location !== "header") {
+			throw new Error(`${operation.operationId}: parameters in ${location} are not supported`);
+		}
+		const parameter: ParameterSchema = {
+			name: location === "header" ? name.toLowerCase() : name,
+			in: location,
+			required: required === true,
+			schema,
+		};
+		return parameter;
+	});
+	const body = operation.requestBody as
+		| { required?: boolean; content?: Record<string, { schema?: unknown }> }
+		| undefined;
+	const [contentType, media] = Object.entries(body?.content ?? {})[0] ?? [];
+	return {
+		parameters,
+		...(contentType ? { body: { contentType, required: body?.required === true, schema: media?.schema ?? {} } } : {}),
+	};
+}
+
+function jsonSchemaOf(response: Json): unknown {
+	const content = (response as { content?: Record<string, { schema?: unknown }> }).content;
+	return content?.["application/json"]?.schema ?? null;
+}
+
+/** Documentation keywords: validators do not need them, and the worker bundle stays small. */
+const documentationKeywords = new Set(["description", "summary", "title", "example", "examples", "externalDocs"]);
+
+/**
+ * Replaces every local `$ref` with the (recursively inlined) thing it points to, and drops
+ * documentation keywords (but not properties that happen to be called `description`).
+ */
+function inline(root: Json, node: Json, seen: readonly string[] = [], namesAreKeys = false): Json {
+	if (Array.isArray(node)) return node.map((child) => inline(root, child, seen));
+	if (node === null || typeof node !== "object") return node;
+	const ref = node.$ref;
+	if (typeof ref === "string" && !namesAreKeys) {
+		if (seen.includes(ref)) throw new Error(`circular $ref ${ref}`);
+		return inline(root, resolvePointer(root, ref), [...seen, ref]);
+	}
+	return Object.fromEntries(
+		Object.entries(node)
+			.filter(([key]) => namesAreKeys || !documentationKeywords.has(key))
+			.map(([key, value]) => [
+				key,
+				inline(root, value, seen, !namesAreKeys && (key === "properties" || key === "patternProperties")),
+			]),
+	);
+}
+
+function resolvePointer(root: Json, ref: string): Json {
+	if (!ref.startsWith("#/")) throw new Error(`only local $refs are supported: ${ref}`);
+	let node: Json | undefined = root;
+	for (const segment of ref.slice(2).split("/")) {
+		const key = segment.replaceAll("~1", "/").replaceAll("~0", "~");
+		node = node && typeof node === "object" && !Array.isArray(node) ? node[key] : undefined;
+	}
+	if (node === undefined) throw new Error(`unresolved $ref ${ref}`);
+	return node;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Runs a command with Node >= 22.12 on PATH and the project's dependencies installed.
+#
+# Wrangler 4 and Vitest 4 need Node 22.12 or newer; many machines (and CI here) ship Node 20.
+# Where the system Node is older, we install the official binary from the npm registry's
+# `node` package into .cache/node (git-ignored) once, and put it first on PATH.
+# Usage: sh scripts/with-node.sh <command> [args...]
+set -eu
+
+NODE_VERSION=24.21.0
+root=$(cd "$(dirname "$0")/.." && pwd)
+local_node="$root/.cache/node/node_modules/node/bin"
+
+node_is_recent() {
+	command -v node >/dev/null 2>&1 &&
+		node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+}
+
+if ! node_is_recent; then
+	if [ ! -x "$local_node/node" ]; then
+		echo "with-node: system Node $(node --version 2>/dev/null || echo none) is older than 22.12; installing Node $NODE_VERSION into .cache/node" >&2
+		mkdir -p "$root/.cache/node"
+		npm install --silent --no-audit --no-fund --no-save --prefix "$root/.cache/node" "node@$NODE_VERSION" >&2
+	fi
+	PATH="$local_node:$PATH"
+	export PATH
+fi
+
+# Install dependencies on a fresh checkout, or when the lockfile changed since the last install.
+if [ ! -f "$root/node_modules/.package-lock.json" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+	echo "with-node: installing dependencies (npm ci)" >&2
+	(cd "$root" && npm ci --no-audit --no-fund >&2)
+fi
+
+PATH="$root/node_modules/.bin:$PATH"
+export PATH
+exec "$@"
