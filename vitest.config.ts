@@ -1,14 +1,24 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-// Tests run inside workerd (miniflare underneath) against the real bindings of wrangler.toml.
+// Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
+// wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
 export default defineConfig({
-	plugins: [
-		cloudflareTest({
-			wrangler: { configPath: "./wrangler.toml" },
-		}),
-	],
 	test: {
-		include: ["test/**/*.test.ts"],
+		projects: [
+			{
+				plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+				test: { name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+			},
+			{
+				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],
+				test: { name: "sandbox", include: ["test/sandbox/**/*.test.ts"] },
+			},
+			// A real browser (Debian's chromium via playwright-core) against the sandbox served by
+			// wrangler on loopback: these drive pages, so they run in Node, not in workerd.
+			{
+				test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+			},
+		],
 	},
 });

@@ -1,0 +1,145 @@
+/**
+ * The sandbox's own controls, for tests and demos (they exist only in the sandbox, never at Flexiti):
+ *   POST   /sandbox/reset            back to the seeded world
+ *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, or lose their response
+ *   DELETE /sandbox/faults           clear injected faults
+ *   POST   /sandbox/tokens/expire    expire live tokens now (all, or by client_id / scope)
+ *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`) and clock offset (`clock_offset_ms`)
+ *   POST   /sandbox/clock/advance    move the sandbox clock forward (`days`, `seconds`)
+ *   GET    /sandbox/calls            what was called, with which scope and outcome (`?operation=&client_id=`)
+ *   GET    /sandbox/accounts/:n      an account as the sandbox holds it (available credit, status)
+ */
+import { Validator } from "@cfworker/json-schema";
+import { type Context, Hono } from "hono";
+import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+import type { SandboxEnv } from "./host.ts";
+import { expireTokens } from "./tokens.ts";
+import type { Fault } from "./world.ts";
+
+export const adminRoutes = new Hono<SandboxEnv>();
+
+const operationIds = [...Object.keys(flexitiOperations), "*"];
+
+const schemas = {
+	fault: new Validator({
+		type: "object",
+		required: ["operation"],
+		additionalProperties: false,
+		properties: {
+			operation: { enum: operationIds },
+			count: { type: "integer", minimum: 1, maximum: 1000, default: 1 },
+			kind: { enum: ["status", "slow", "drop"], default: "status" },
+			status: { enum: [429, 500, 502, 503, 504], default: 503 },
+			retry_after: { type: "integer", minimum: 0, maximum: 3600 },
+			delay_ms: { type: "integer", minimum: 0, maximum: 60000 },
+		},
+	}),
+	expire: new Validator({
+		type: "object",
+		additionalProperties: false,
+		properties: { client_id: { type: "string" }, scope: { enum: ["merchant", "customer"] } },
+	}),
+	settings: new Validator({
+		type: "object",
+		additionalProperties: false,
+		properties: {
+			token_ttl_seconds: { type: "integer", minimum: 1, maximum: 86400 },
+			clock_offset_ms: { type: "integer" },
+		},
+	}),
+	advance: new Validator({
+		type: "object",
+		additionalProperties: false,
+		properties: { days: { type: "number", minimum: 0 }, seconds: { type: "number", minimum: 0 } },
+	}),
+};
+
+/** Reads a JSON body (empty means `{}`) and checks it, or answers 400 naming what is wrong. */
+async function readBody<T>(c: Context<SandboxEnv>, validator: Validator): Promise<T | Response> {
+	const text = await c.req.text();
+	let body: unknown;
+	try {
+		body = text.trim() === "" ? {} : JSON.parse(text);
+	} catch {
+		return c.json({ error: "invalid_json", message: "The body is not JSON" }, 400);
+	}
+	const { errors } = validator.validate(body);
+	if (errors.length > 0) {
+		const details = errors.filter((e) => e.keyword !== "properties").map((e) => `${e.instanceLocation}: ${e.error}`);
+		return c.json({ error: "invalid_body", message: details.join("; ") }, 400);
+	}
+	return body as T;
+}
+
+adminRoutes.post("/reset", async (c) => {
+	c.env.reset();
+	await c.env.save();
+	return c.json({ reset: true });
+});
+
+adminRoutes.post("/faults", async (c) => {
+	const body = await readBody<{
+		operation: string;
+		count?: number;
+		kind?: Fault["kind"];
+		status?: number;
+		retry_after?: number;
+		delay_ms?: number;
+	}>(c, schemas.fault);
+	if (body instanceof Response) return body;
+	const fault: Fault = {
+		operation: body.operation,
+		remaining: body.count ?? 1,
+		kind: body.kind ?? "status",
+		status: body.status ?? 503,
+		...(body.retry_after !== undefined ? { retry_after: body.retry_after } : {}),
+		...(body.delay_ms !== undefined ? { delay_ms: body.delay_ms } : {}),
+	};
+	c.env.world.faults.push(fault);
+	await c.env.save();
+	return c.json({ faults: c.env.world.faults }, 201);
+});
+
+adminRoutes.delete("/faults", async (c) => {
+	c.env.world.faults = [];
+	await c.env.save();
+	return c.json({ faults: [] });
+});
+
+adminRoutes.post("/tokens/expire", async (c) => {
+	const body = await readBody<{ client_id?: string; scope?: string }>(c, schemas.expire);
+	if (body instanceof Response) return body;
+	const expired = expireTokens(c.env.world, c.env.now(), body);
+	await c.env.save();
+	return c.json({ expired });
+});
+
+adminRoutes.patch("/settings", async (c) => {
+	const body = await readBody<Partial<SandboxEnv["Bindings"]["world"]["settings"]>>(c, schemas.settings);
+	if (body instanceof Response) return body;
+	Object.assign(c.env.world.settings, body);
+	await c.env.save();
+	return c.json({ settings: c.env.world.settings });
+});
+
+adminRoutes.post("/clock/advance", async (c) => {
+	const body = await readBody<{ days?: number; seconds?: number }>(c, schemas.advance);
+	if (body instanceof Response) return body;
+	c.env.world.settings.clock_offset_ms += Math.round(((body.days ?? 0) * 86400 + (body.seconds ?? 0)) * 1000);
+	await c.env.save();
+	return c.json({ now: new Date(c.env.now()).toISOString(), settings: c.env.world.settings });
+});
+
+adminRoutes.get("/calls", (c) => {
+	const operation = c.req.query("operation");
+	const clientId = c.req.query("client_id");
+	const calls = c.env.world.calls.filter(
+		(call) => (!operation || call.operation === operation) && (!clientId || call.client_id === clientId),
+	);
+	return c.json({ calls });
+});
+
+adminRoutes.get("/accounts/:account_number", (c) => {
+	const account = c.env.world.accounts[c.req.param("account_number")];
+	return account ? c.json(account) : c.json({ error: "not_found", message: "No such account" }, 404);
+});

@@ -1,0 +1,36 @@
+import { DurableObject } from "cloudflare:workers";
+import { createSandboxApp } from "./app.ts";
+import type { SandboxHost } from "./host.ts";
+import { seedWorld } from "./seed.ts";
+import type { World } from "./world.ts";
+
+const app = createSandboxApp();
+
+/**
+ * The sandbox's whole world in one Durable Object: a single writer, so authorizations, captures and
+ * idempotency records stay consistent however many requests arrive at once. The world is small
+ * (a seeded set of accounts and what tests do to them) and is persisted whole after each request.
+ */
+export class SandboxWorld extends DurableObject<SandboxBindings> {
+	private world: World = seedWorld();
+
+	constructor(ctx: DurableObjectState, env: SandboxBindings) {
+		super(ctx, env);
+		ctx.blockConcurrencyWhile(async () => {
+			this.world = (await ctx.storage.get<World>("world")) ?? seedWorld();
+		});
+	}
+
+	override fetch(request: Request): Promise<Response> {
+		const host: SandboxHost = {
+			world: this.world,
+			now: () => Date.now() + this.world.settings.clock_offset_ms,
+			save: () => this.ctx.storage.put("world", this.world),
+			reset: () => {
+				this.world = seedWorld();
+				host.world = this.world;
+			},
+		};
+		return Promise.resolve(app.fetch(request, host));
+	}
+}

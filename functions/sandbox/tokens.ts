@@ -1,0 +1,155 @@
+/**
+ * Flexiti's token endpoint and bearer-token checks, as the docs describe them: form-encoded
+ * client credentials, `merchant` (default) or `customer` scope, 20-minute tokens, and a refresh
+ * token that works once and not after its access token expired.
+ */
+import type { Context } from "hono";
+import { constantTimeEqual } from "../contract/constant-time.ts";
+import { errorEnvelope } from "../contract/errors.ts";
+import { validateRequest } from "../contract/validate-request.ts";
+import { faultError, takeFault } from "./faults.ts";
+import type { SandboxEnv } from "./host.ts";
+import { recordCall } from "./record.ts";
+import type { Scope, Token, World } from "./world.ts";
+
+export type Authentication = { ok: true; token: Token } | { ok: false };
+
+/** A live token from `Authorization: Bearer …`; anything else (missing, garbled, expired) is no token. */
+export function authenticateBearer(world: World, header: string | undefined, now: number): Authentication {
+	const accessToken = /^Bearer ([\w.~+/-]+=*)$/i.exec(header ?? "")?.[1];
+	const token = accessToken ? world.tokens[accessToken] : undefined;
+	return token && token.expires_at > now ? { ok: true, token } : { ok: false };
+}
+
+/** POST /v2.5/oauth/token */
+export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
+	const host = c.env;
+	const { world } = host;
+	const now = host.now();
+	const url = new URL(c.req.url);
+	const referenceId = c.req.header("x-reference-id") ?? null;
+	let clientId = "";
+	let scope: Scope | null = null;
+
+	const respond = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
+		recordCall(
+			world,
+			{
+				operation: "createToken",
+				client_id: clientId,
+				scope,
+				status,
+				reference_id: referenceId,
+				idempotency_key: null,
+			},
+			now,
+		);
+		await host.save();
+		return Response.json(body, {
+			status,
+			headers: { ...headers, "cache-control": "no-store", ...(referenceId ? { "x-reference-id": referenceId } : {}) },
+		});
+	};
+	const oauthError = (error: string, description: string) => respond(400, { error, error_description: description });
+
+	const fault = takeFault(world, "createToken");
+	if (fault?.kind === "status") {
+		const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
+		return respond(fault.status, errorEnvelope(url.pathname, faultError(fault.status), "Injected fault"), retryAfter);
+	}
+	if (fault?.kind === "slow") await scheduler.wait(fault.delay_ms ?? 1000);
+
+	// "must be x-www-form-urlencoded … or you will receive an error"
+	if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
+		return oauthError("invalid_request", "The request body must be application/x-www-form-urlencoded");
+	}
+	const form: Record<string, string> = {};
+	for (const [name, value] of await c.req.raw.formData()) if (typeof value === "string") form[name] = value;
+	clientId = form.client_id ?? "";
+
+	const client = world.clients[clientId];
+	if (!client || !constantTimeEqual(form.client_secret ?? "", client.client_secret)) {
+		return oauthError("invalid_client", "Client credentials are invalid");
+	}
+
+	const validation = validateRequest("createToken", {
+		path: {},
+		query: url.searchParams,
+		headers: c.req.raw.headers,
+		body: form,
+	});
+	if (!validation.ok) {
+		return respond(
+			409,
+			errorEnvelope(url.pathname, "wrong_inputs", "Some inputs are wrong or missing!", validation.fieldErrors),
+		);
+	}
+
+	const grantType = form.grant_type ?? "client_credentials";
+	if (grantType === "client_credentials") {
+		scope = form.scope === "customer" ? "customer" : "merchant";
+		return respond(200, issueToken(world, clientId, scope, now));
+	}
+	if (grantType === "refresh_token") {
+		const previous = world.tokens[world.refreshTokens[form.refresh_token ?? ""] ?? ""];
+		// A token "cannot be refreshed after it is expired"; a refresh token is used up by its refresh.
+		if (!previous || previous.client_id !== clientId || previous.refreshed || previous.expires_at <= now) {
+			return oauthError("invalid_grant", "The refresh token is invalid, already used, or its access token expired");
+		}
+		previous.refreshed = true;
+		scope = previous.scope;
+		return respond(200, issueToken(world, clientId, scope, now));
+	}
+	return oauthError("unsupported_grant_type", `grant_type ${grantType} is not enabled for this client`);
+}
+
+function issueToken(world: World, clientId: string, scope: Scope, now: number) {
+	const ttl = world.settings.token_ttl_seconds;
+	const token: Token = {
+		access_token: randomHex(20),
+		refresh_token: randomHex(20),
+		client_id: clientId,
+		scope,
+		expires_at: now + ttl * 1000,
+		refreshed: false,
+	};
+	world.tokens[token.access_token] = token;
+	world.refreshTokens[token.refresh_token] = token.access_token;
+	pruneExpired(world, now);
+	return {
+		token_type: "bearer",
+		access_token: token.access_token,
+		expires_in: ttl,
+		refresh_token: token.refresh_token,
+		scope,
+	};
+}
+
+/** Tokens long dead are forgotten, so the world stays small. */
+function pruneExpired(world: World, now: number): void {
+	const horizon = now - 24 * 60 * 60 * 1000;
+	for (const [access, token] of Object.entries(world.tokens)) {
+		if (token.expires_at < horizon) {
+			delete world.tokens[access];
+			delete world.refreshTokens[token.refresh_token];
+		}
+	}
+}
+
+/** Expires tokens now (fault injection): all of them, or one client's, or one scope's. */
+export function expireTokens(world: World, now: number, filter: { client_id?: string; scope?: string }): number {
+	let expired = 0;
+	for (const token of Object.values(world.tokens)) {
+		if (filter.client_id && token.client_id !== filter.client_id) continue;
+		if (filter.scope && token.scope !== filter.scope) continue;
+		if (token.expires_at > now) {
+			token.expires_at = now;
+			expired += 1;
+		}
+	}
+	return expired;
+}
+
+function randomHex(bytes: number): string {
+	return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

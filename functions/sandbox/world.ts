@@ -1,0 +1,170 @@
+/**
+ * The sandbox's world: Flexiti's side of things (clients, accounts, tokens, authorizations,
+ * captures) as plain data. It lives in one Durable Object (see sandbox-world.ts), which is the
+ * only writer, so every operation sees and leaves a consistent world.
+ */
+
+export type Scope = "merchant" | "customer";
+export type AccountStatus = "N" | "A" | "F" | "Z" | "C";
+export type TransactionType = "regular_purchase" | "promotional_purchase";
+
+export interface SandboxClient {
+	client_id: string;
+	client_secret: string;
+	merchant_name: string;
+	/** Whether the merchant is set up for pre-authorization (else `auth_not_allowed`). */
+	pre_authorization: boolean;
+	/** Whether the merchant may use `merchant_override` verification. */
+	merchant_override: boolean;
+}
+
+export interface Plan {
+	plan_id: number;
+	plan_name: string;
+	offer_category: "equal_billing" | "deferred_payment";
+	terms: number[];
+	/** Annual interest rate of the plan, e.g. 0 for "no interest". */
+	rate: number;
+}
+
+export interface Account {
+	account_number: string;
+	customer_id: string;
+	vcc_number: string;
+	status: AccountStatus;
+	status_reason: string;
+	account_type: "consumer" | "business";
+	risk_rating: string;
+	credit_limit: number;
+	available_credit: number;
+	/** Annual interest rate on regular (revolving) purchases. */
+	air: number;
+	first_name: string;
+	last_name: string;
+	dob: string;
+	address_1: string;
+	address_2?: string;
+	city: string;
+	province: string;
+	postal_code: string;
+	phone_number: string;
+	email: string;
+	security_qid: number;
+	security_answer: string;
+	preferred_language: "en-CA" | "fr-CA";
+	payment_protection: boolean;
+	tos_agreement: boolean;
+	creation_date: string;
+	originating_client_id: string;
+	plan_ids: number[];
+	/** Timestamps (ms) of wrong security answers, for `tries_exceed`. */
+	wrong_answers: number[];
+	/** Timestamps (ms) and amounts of payments, for the $10,000/24 h limit. */
+	payments: { at: number; amount: number }[];
+}
+
+export interface Token {
+	access_token: string;
+	refresh_token: string;
+	client_id: string;
+	scope: Scope;
+	expires_at: number;
+	/** A refresh token works once: the refresh rotates it. */
+	refreshed: boolean;
+}
+
+export interface WidgetSession {
+	widget_session_id: string;
+	client_id: string;
+	access_token: string;
+	flow: "purchase" | "apply";
+	lang: string;
+	account_number: string | null;
+	account_type: "consumer" | "business";
+	/** The /widget/init body, which /apply must repeat. */
+	init: Record<string, unknown>;
+	verified: boolean;
+	mfa: "sms" | "email" | "security_question" | null;
+	created_at: number;
+}
+
+export interface Verification {
+	request_id: string;
+	client_id: string;
+	account_number: string;
+	verification_code: number;
+	used: boolean;
+	created_at: number;
+}
+
+export interface Authorization {
+	authorization_id: number;
+	client_id: string;
+	account_number: string;
+	reference: string | null;
+	status: "opened" | "closed" | "unauthorized" | "released";
+	transaction_type: TransactionType;
+	plan_id: number | null;
+	term: number | null;
+	amount: number;
+	captured_amount: number;
+	released_amount: number;
+	auto_capture: boolean;
+	creation_date: string;
+	capture_ids: number[];
+}
+
+export interface Capture {
+	capture_id: number;
+	authorization_id: number;
+	client_id: string;
+	account_number: string;
+	reference: string | null;
+	transaction_type: TransactionType;
+	amount: number;
+	returned_amount: number;
+	refunded_amount: number;
+	date: string;
+}
+
+export interface Fault {
+	/** Operation id, or `*` for every operation. */
+	operation: string;
+	/** How many more calls it applies to. */
+	remaining: number;
+	/** `status`: answer with that status before doing anything; `slow`: wait, then serve;
+	 *  `drop`: do the operation, then answer 503 as if the response was lost. */
+	kind: "status" | "slow" | "drop";
+	status: number;
+	retry_after?: number;
+	delay_ms?: number;
+}
+
+export interface RecordedCall {
+	operation: string;
+	client_id: string;
+	scope: Scope | null;
+	status: number;
+	reference_id: string | null;
+	idempotency_key: string | null;
+	at: string;
+}
+
+export interface World {
+	clients: Record<string, SandboxClient>;
+	accounts: Record<string, Account>;
+	plans: Record<number, Plan>;
+	tokens: Record<string, Token>;
+	/** refresh_token → access_token */
+	refreshTokens: Record<string, string>;
+	widgetSessions: Record<string, WidgetSession>;
+	verifications: Record<string, Verification>;
+	authorizations: Record<number, Authorization>;
+	captures: Record<number, Capture>;
+	/** `${client_id} ${operationId} ${key}` → the first successful response */
+	idempotency: Record<string, { status: number; body: unknown; contextHash: string | null }>;
+	faults: Fault[];
+	calls: RecordedCall[];
+	settings: { token_ttl_seconds: number; clock_offset_ms: number };
+	sequence: number;
+}

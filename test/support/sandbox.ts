@@ -1,0 +1,93 @@
+/**
+ * How sandbox tests talk to the sandbox: through the generated typed client, over a fetch that checks
+ * every response against the spec (the operation's documented statuses and response schema).
+ * A response that breaks the spec fails the test that received it.
+ */
+
+import { exports } from "cloudflare:workers";
+import { Validator } from "@cfworker/json-schema";
+import { createFlexitiClient, type FlexitiClient } from "../../functions/client/index.ts";
+import { matchOperation } from "../../functions/contract/match-operation.ts";
+import { flexitiResponseSchemas } from "../../generated/flexiti-response-schemas.ts";
+
+export const SANDBOX_ORIGIN = "http://127.0.0.1:8788";
+export const BASE_URL = `${SANDBOX_ORIGIN}/flexiti/pos-api`;
+export const DEMO = { client_id: "flexitidemo", client_secret: "77xde15a-9d33-4c15-930a-3se4b3as33e9" } as const;
+export const DEMO2 = { client_id: "flexitidemo2", client_secret: "2b7c8e21-4f0a-4d6b-9c3e-5a1d2f3e4b5c" } as const;
+
+const validators = new Map<unknown, Validator>();
+
+/** Checks a sandbox response against the spec; returns what is wrong (empty when it conforms). */
+export async function specViolations(request: Request, response: Response): Promise<string[]> {
+	const url = new URL(request.url);
+	const path = url.pathname.replace(/^\/flexiti\/pos-api/, "");
+	const matched = matchOperation(request.method, path);
+	if (!matched) return [];
+	const documented = flexitiResponseSchemas[matched.operationId];
+	const status = String(response.status);
+	if (!(status in documented)) return [`${matched.operationId} answered ${status}, which the spec does not document`];
+	const schema = documented[status];
+	if (schema === null || schema === undefined) return [];
+	const contentType = response.headers.get("content-type") ?? "";
+	if (!contentType.includes("application/json"))
+		return [`${matched.operationId} ${status}: content-type ${contentType}`];
+	const body = await response.clone().json();
+	let validator = validators.get(schema);
+	if (!validator) {
+		validator = new Validator(schema as object, "2020-12", false);
+		validators.set(schema, validator);
+	}
+	return validator
+		.validate(body)
+		.errors.filter((e) => !["properties", "allOf", "items", "$ref"].includes(e.keyword))
+		.map((e) => `${matched.operationId} ${status} ${e.instanceLocation}: ${e.error}`);
+}
+
+/** The sandbox Worker (the test project's main worker), with every response checked against the spec. */
+export async function conformingFetch(request: Request): Promise<Response> {
+	const response = await exports.default.fetch(request);
+	const violations = await specViolations(request, response);
+	if (violations.length > 0) throw new Error(`sandbox response breaks the spec:\n${violations.join("\n")}`);
+	return response;
+}
+
+/** The generated typed client, pointed at the sandbox. */
+export function sandboxClient(token?: string): FlexitiClient {
+	return createFlexitiClient({ baseUrl: BASE_URL, fetch: conformingFetch, ...(token ? { token: () => token } : {}) });
+}
+
+/** A token of the given scope, minted through the real token endpoint. */
+export async function mintToken(
+	scope: "merchant" | "customer" = "merchant",
+	client: { client_id: string; client_secret: string } = DEMO,
+) {
+	const { data, error } = await sandboxClient().POST("/v2.5/oauth/token", {
+		body: { ...client, grant_type: "client_credentials", scope },
+		headers: { "content-type": "application/x-www-form-urlencoded" },
+	});
+	if (!data) throw new Error(`token mint failed: ${JSON.stringify(error)}`);
+	return data;
+}
+
+/** Calls the sandbox's own controls (/sandbox/…). */
+export async function sandboxAdmin(method: string, path: string, body?: unknown): Promise<Response> {
+	return exports.default.fetch(`${SANDBOX_ORIGIN}/sandbox${path}`, {
+		method,
+		...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+	});
+}
+
+export async function resetSandbox(): Promise<void> {
+	const response = await sandboxAdmin("POST", "/reset");
+	if (!response.ok) throw new Error(`reset failed: ${response.status}`);
+}
+
+/** What the sandbox recorded of calls to one operation. */
+export async function recordedCalls(operation: string) {
+	const response = await sandboxAdmin("GET", `/calls?operation=${operation}`);
+	return (
+		(await response.json()) as {
+			calls: { operation: string; scope: string | null; status: number; idempotency_key: string | null }[];
+		}
+	).calls;
+}
