@@ -1,7 +1,8 @@
 #!/bin/sh
-# The whole test suite: the quality gates, then every test in workerd.
+# The whole test suite: the quality gates, then every test (workerd projects, then the browser one).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/check.sh
-echo "== tests (vitest in workerd)"
+sh scripts/ensure-chromium.sh
+echo "== tests (vitest: workerd and a headless Chromium)"
 vitest run

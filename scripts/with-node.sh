@@ -1,24 +1,26 @@
 #!/bin/sh
-# Runs a command with Node >= 22.12 on PATH and the project's dependencies installed.
+# Runs a command with Node >= 22.18 on PATH and the project's dependencies installed.
 #
-# Wrangler 4 and Vitest 4 need Node 22.12 or newer; many machines (and CI here) ship Node 20.
+# Wrangler 4 and Vitest 4 need Node 22.12 or newer, our scripts are TypeScript that Node runs directly
+# (22.18+), and many machines (CI here among them) ship Node 20.
 # Where the system Node is older, we install the official binary from the npm registry's
 # `node` package into .cache/node (git-ignored) once, and put it first on PATH.
 # Usage: sh scripts/with-node.sh <command> [args...]
 set -eu
 
 NODE_VERSION=24.21.0
+# Node 22.18 is the first 22.x that runs TypeScript (scripts/*.ts) without flags.
 root=$(cd "$(dirname "$0")/.." && pwd)
 local_node="$root/.cache/node/node_modules/node/bin"
 
 node_is_recent() {
 	command -v node >/dev/null 2>&1 &&
-		node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+		node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=18)?0:1)'
 }
 
 if ! node_is_recent; then
 	if [ ! -x "$local_node/node" ]; then
-		echo "with-node: system Node $(node --version 2>/dev/null || echo none) is older than 22.12; installing Node $NODE_VERSION into .cache/node" >&2
+		echo "with-node: system Node $(node --version 2>/dev/null || echo none) is older than 22.18; installing Node $NODE_VERSION into .cache/node" >&2
 		mkdir -p "$root/.cache/node"
 		npm install --silent --no-audit --no-fund --no-save --prefix "$root/.cache/node" "node@$NODE_VERSION" >&2
 	fi
@@ -34,4 +36,8 @@ fi
 
 PATH="$root/node_modules/.bin:$PATH"
 export PATH
+# Local development and tests work offline: no telemetry, no download of Cloudflare's `Request.cf` sample.
+WRANGLER_SEND_METRICS=${WRANGLER_SEND_METRICS:-false}
+CLOUDFLARE_CF_FETCH_ENABLED=${CLOUDFLARE_CF_FETCH_ENABLED:-false}
+export WRANGLER_SEND_METRICS CLOUDFLARE_CF_FETCH_ENABLED
 exec "$@"
