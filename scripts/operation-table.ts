@@ -6,13 +6,13 @@
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-export interface FlexitiOperationEntry {
+export interface OperationEntry {
 	readonly method: HttpMethod;
 	/** The spec's path template, version segment included: `/v2.5/client-id/{client_id}/…`. */
 	readonly path: string;
-	/** The API version in the path (`2.5` or `2.5.1`). */
-	readonly version: string;
-	/** OAuth2 scopes whose token Flexiti accepts for this operation; empty for `/oauth/token`. */
+	/** The API version in the path (`2.5` or `2.5.1`); null for unversioned paths (the edge's own). */
+	readonly version: string | null;
+	/** OAuth2 scopes whose token this operation accepts; empty where the scheme has none (`/oauth/token`, API keys). */
 	readonly scopes: readonly string[];
 	/** Whether Flexiti honours `x-idempotency-key` here, so a POST may safely be retried. */
 	readonly idempotencyKey: boolean;
@@ -35,16 +35,15 @@ export interface OpenApiDocument {
 
 const methods = ["get", "post", "put", "patch", "delete"] as const;
 
-export function buildOperationTable(document: OpenApiDocument): Record<string, FlexitiOperationEntry> {
-	const table: Record<string, FlexitiOperationEntry> = {};
+export function buildOperationTable(document: OpenApiDocument): Record<string, OperationEntry> {
+	const table: Record<string, OperationEntry> = {};
 	for (const [path, item] of Object.entries(document.paths)) {
 		for (const method of methods) {
 			const operation = item[method];
 			if (!operation) continue;
 			if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
 			if (!operation.security) throw new Error(`${operation.operationId} declares no security requirement`);
-			const version = /^\/v(\d+(?:\.\d+)*)\//.exec(path)?.[1];
-			if (!version) throw new Error(`${operation.operationId}: path ${path} has no version segment`);
+			const version = /^\/v(\d+\.\d+(?:\.\d+)*)\//.exec(path)?.[1] ?? null;
 			const parameters = (operation.parameters ?? []).map((p) => resolveParameter(document, p));
 			table[operation.operationId] = {
 				method: method.toUpperCase() as HttpMethod,

@@ -1,7 +1,5 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
-import type { FlexitiOperationId } from "../../generated/flexiti-operations.ts";
-import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
-import type { ParameterSchema } from "../../scripts/schema-tables.ts";
+import type { ParameterSchema, RequestSchema } from "../../scripts/schema-tables.ts";
 import type { FieldError } from "./errors.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
@@ -34,11 +32,10 @@ function validatorFor(schema: unknown): Validator {
 }
 
 /**
- * Validates a request against its operation's parameters and body in the spec, and answers in
- * Flexiti's terms: one field error per broken field, `{param, msg, value}`.
+ * Validates a request against its operation's parameters and body in the spec (a generated
+ * `*RequestSchemas` entry), and answers in Flexiti's terms: one field error per broken field, `{param, msg, value}`.
  */
-export function validateRequest(operationId: FlexitiOperationId, parts: RequestParts): ValidationResult {
-	const { parameters, body } = flexitiRequestSchemas[operationId];
+export function validateRequest({ parameters, body }: RequestSchema, parts: RequestParts): ValidationResult {
 	const fieldErrors: FieldError[] = [];
 	const query: Record<string, unknown> = {};
 

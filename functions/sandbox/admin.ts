@@ -8,6 +8,7 @@
  *   POST   /sandbox/clock/advance    move the sandbox clock forward (`days`, `seconds`)
  *   GET    /sandbox/calls            what was called, with which scope and outcome (`?operation=&client_id=`)
  *   GET    /sandbox/accounts/:n      an account as the sandbox holds it (available credit, status)
+ *   GET    /sandbox/tokens           the tokens issued (tests check that none of them leaks through the edge)
  */
 import { Validator } from "@cfworker/json-schema";
 import { type Context, Hono } from "hono";
@@ -142,4 +143,17 @@ adminRoutes.get("/calls", (c) => {
 adminRoutes.get("/accounts/:account_number", (c) => {
 	const account = c.env.world.accounts[c.req.param("account_number")];
 	return account ? c.json(account) : c.json({ error: "not_found", message: "No such account" }, 404);
+});
+
+adminRoutes.get("/tokens", (c) => {
+	const tokens = Object.values(c.env.world.tokens).map(
+		({ access_token, refresh_token, client_id, scope, expires_at }) => ({
+			access_token,
+			refresh_token,
+			client_id,
+			scope,
+			expires_at: new Date(expires_at).toISOString(),
+		}),
+	);
+	return c.json({ tokens });
 });

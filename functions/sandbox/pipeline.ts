@@ -75,7 +75,7 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 		// 3. The request must satisfy the spec: parameters, headers, body.
 		const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
 		if (!parsed.ok) return fail(409, "wrong_inputs", undefined, [parsed.fieldError]);
-		const validation = validateRequest(operationId, {
+		const validation = validateRequest(flexitiRequestSchemas[operationId], {
 			path: c.req.param() as Record<string, string>,
 			query: url.searchParams,
 			headers: c.req.raw.headers,

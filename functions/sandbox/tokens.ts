@@ -4,6 +4,7 @@
  * token that works once and not after its access token expired.
  */
 import type { Context } from "hono";
+import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
 import { constantTimeEqual } from "../contract/constant-time.ts";
 import { errorEnvelope } from "../contract/errors.ts";
 import { validateRequest } from "../contract/validate-request.ts";
@@ -72,7 +73,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		return oauthError("invalid_client", "Client credentials are invalid");
 	}
 
-	const validation = validateRequest("createToken", {
+	const validation = validateRequest(flexitiRequestSchemas.createToken, {
 		path: {},
 		query: url.searchParams,
 		headers: c.req.raw.headers,
@@ -98,15 +99,17 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		}
 		previous.refreshed = true;
 		scope = previous.scope;
-		return respond(200, issueToken(world, clientId, scope, now));
+		return respond(200, issueToken(world, clientId, scope, now, previous.flow));
 	}
 	return oauthError("unsupported_grant_type", `grant_type ${grantType} is not enabled for this client`);
 }
 
-function issueToken(world: World, clientId: string, scope: Scope, now: number) {
+function issueToken(world: World, clientId: string, scope: Scope, now: number, flow?: string) {
 	const ttl = world.settings.token_ttl_seconds;
+	const accessToken = randomHex(20);
 	const token: Token = {
-		access_token: randomHex(20),
+		access_token: accessToken,
+		flow: flow ?? accessToken,
 		refresh_token: randomHex(20),
 		client_id: clientId,
 		scope,

@@ -71,11 +71,17 @@ export interface Token {
 	expires_at: number;
 	/** A refresh token works once: the refresh rotates it. */
 	refreshed: boolean;
+	/**
+	 * The first access token of this chain of refreshes. Flexiti treats the access token as the
+	 * reference of a whole widget flow, refreshed as needed, so a flow is known by its first token.
+	 */
+	flow: string;
 }
 
 export interface WidgetSession {
 	widget_session_id: string;
 	client_id: string;
+	/** The flow (first access token) of the customer token that opened the session. */
 	access_token: string;
 	flow: "purchase" | "apply";
 	lang: string;

@@ -21,7 +21,7 @@ export const onlineOperations: Pick<OperationHandlers, "initWidget" | "apply"> =
 		world.widgetSessions[widgetSessionId] = {
 			widget_session_id: widgetSessionId,
 			client_id: clientId,
-			access_token: token?.access_token ?? "",
+			access_token: token?.flow ?? "",
 			flow: body.flow,
 			lang: body.lang ?? lang,
 			// A purchase for someone Flexiti cannot find still opens the widget, which then reports the failure.
@@ -50,7 +50,7 @@ export const onlineOperations: Pick<OperationHandlers, "initWidget" | "apply"> =
 				session.client_id !== clientId ||
 				session.flow !== "apply" ||
 				!session.verified ||
-				(token?.scope === "customer" && session.access_token !== token.access_token)
+				(token?.scope === "customer" && session.access_token !== token.flow)
 			) {
 				return refuse("not_verified");
 			}

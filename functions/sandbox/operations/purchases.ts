@@ -233,7 +233,7 @@ function customerVerification(call: OperationCall<"createAuthorization">, accoun
 			s.client_id === clientId &&
 			s.verified &&
 			s.account_number === account.account_number &&
-			(token?.scope !== "customer" || s.access_token === token.access_token),
+			(token?.scope !== "customer" || s.access_token === token.flow),
 	);
 	if (sessions.length === 0) return refuse("customer_identity_not_found", 404);
 	if (body.widget_session_id && !sessions.some((s) => s.widget_session_id === body.widget_session_id)) {
