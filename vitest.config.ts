@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
 // Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
@@ -7,7 +8,24 @@ export default defineConfig({
 	test: {
 		projects: [
 			{
-				plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+				plugins: [
+					cloudflareTest({
+						wrangler: { configPath: "./wrangler.toml" },
+						miniflare: {
+							bindings: { ...localSettings(), STOREFRONT_ORIGINS: "https://shop.example" },
+							serviceBindings: { FLEXITI: "flexiti-sandbox" },
+							workers: [
+								{
+									name: "flexiti-sandbox",
+									modules: true,
+									scriptPath: buildSandbox(),
+									compatibilityDate: "2026-08-01",
+									durableObjects: { SANDBOX_WORLD: { className: "SandboxWorld", useSQLite: true } },
+								},
+							],
+						},
+					}),
+				],
 				test: { name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
 			},
 			{

@@ -11,7 +11,10 @@ const edgePort = process.env.EDGE_PORT ?? "8787";
 const flexitiBaseUrl = `http://${host}:${sandboxPort}/flexiti/pos-api`;
 
 const workers: [string, string[]][] = [
-	["sandbox", ["dev", "-c", "functions/sandbox/wrangler.toml", "--ip", host, "--port", sandboxPort, "--inspector-port", "0"]],
+	[
+		"sandbox",
+		["dev", "-c", "functions/sandbox/wrangler.toml", "--ip", host, "--port", sandboxPort, "--inspector-port", "0"],
+	],
 	[
 		"edge",
 		["dev", "--ip", host, "--port", edgePort, "--inspector-port", "0", "--var", `FLEXITI_BASE_URL:${flexitiBaseUrl}`],
@@ -19,7 +22,10 @@ const workers: [string, string[]][] = [
 ];
 
 const children: ChildProcess[] = workers.map(([name, args]) => {
-	const child = spawn("wrangler", args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+	const child = spawn("wrangler", args, {
+		stdio: ["ignore", "pipe", "pipe"],
+		env: { ...process.env, FORCE_COLOR: "0" },
+	});
 	for (const stream of [child.stdout, child.stderr]) {
 		stream?.on("data", (chunk: Buffer) => {
 			for (const line of chunk.toString().split("\n")) if (line.trim()) console.log(`[${name}] ${line}`);
@@ -32,7 +38,9 @@ const children: ChildProcess[] = workers.map(([name, args]) => {
 	return child;
 });
 
-console.log(`Flexiti Edge on http://${host}:${edgePort}  ·  Flexiti sandbox on http://${host}:${sandboxPort}/flexiti/pos-api`);
+console.log(
+	`Flexiti Edge on http://${host}:${edgePort}  ·  Flexiti sandbox on http://${host}:${sandboxPort}/flexiti/pos-api`,
+);
 
 let stopping = false;
 function stop(code: number): void {

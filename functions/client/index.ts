@@ -1,8 +1,17 @@
-// The typed clients that storefront, back-office and order-system developers import.
+// The typed clients that storefront, back-office and order-system developers import:
+// one for the Flexiti POS API (directly, or through the edge at `{edge}/flexiti`), one for the edge's own routes.
 
+export type { components as EdgeComponents, paths as EdgePaths } from "../../generated/edge-api.ts";
 export type {
 	components as FlexitiComponents,
 	operations as FlexitiOperations,
 	paths as FlexitiPaths,
 } from "../../generated/flexiti-pos-api.ts";
-export { createFlexitiClient, type FlexitiClient, type FlexitiClientOptions, type TokenProvider } from "./flexiti.ts";
+export { createEdgeClient, type EdgeClient, type EdgeClientOptions } from "./edge.ts";
+export {
+	createFlexitiClient,
+	type FlexitiClient,
+	type FlexitiClientOptions,
+	type FlexitiClientPaths,
+	type TokenProvider,
+} from "./flexiti.ts";

@@ -1,12 +1,9 @@
-import { Hono } from "hono";
-import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+/**
+ * Flexiti Edge: the Worker between storefronts, order systems and the Flexiti POS API.
+ * See app.ts for its routes; each order's state lives in an `Order` Durable Object.
+ */
+import { createEdgeApp } from "./app.ts";
 
-/** The edge Worker: storefronts and order systems call it instead of Flexiti. */
-const app = new Hono<{ Bindings: Env }>();
+export { Order } from "./checkouts/order.ts";
 
-// Liveness for load balancers and `npm start` users; says which contract this build serves.
-app.get("/healthz", (c) =>
-	c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
-);
-
-export default app;
+export default createEdgeApp();

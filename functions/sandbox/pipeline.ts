@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { type FlexitiOperationId, flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
 import { errorEnvelope, type FieldError } from "../contract/errors.ts";
+import { readJsonBody } from "../contract/read-json-body.ts";
 import { validateRequest } from "../contract/validate-request.ts";
 import { faultError, takeFault } from "./faults.ts";
 import type { SandboxEnv } from "./host.ts";
@@ -113,21 +114,4 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 		if (fault?.kind === "drop") return fail(503, "service_unavailable");
 		return respond(200, result.body);
 	};
-}
-
-type ParsedBody = { ok: true; body: unknown } | { ok: false; fieldError: FieldError };
-
-/** Operation bodies are JSON; an empty body is "no body", which validation then judges. */
-async function readJsonBody(request: Request, expectsBody: boolean): Promise<ParsedBody> {
-	if (!expectsBody) return { ok: true, body: undefined };
-	const text = await request.text();
-	if (text.trim() === "") return { ok: true, body: undefined };
-	if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
-		return { ok: false, fieldError: { param: "body", msg: "must be application/json", value: null } };
-	}
-	try {
-		return { ok: true, body: JSON.parse(text) };
-	} catch {
-		return { ok: false, fieldError: { param: "body", msg: "invalid JSON", value: null } };
-	}
 }

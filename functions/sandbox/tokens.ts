@@ -31,6 +31,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 	const referenceId = c.req.header("x-reference-id") ?? null;
 	let clientId = "";
 	let scope: Scope | null = null;
+	let grantType: string | undefined;
 
 	const respond = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
 		recordCall(
@@ -86,7 +87,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		);
 	}
 
-	const grantType = form.grant_type ?? "client_credentials";
+	grantType = form.grant_type ?? "client_credentials";
 	if (grantType === "client_credentials") {
 		scope = form.scope === "customer" ? "customer" : "merchant";
 		return respond(200, issueToken(world, clientId, scope, now));

@@ -153,6 +153,8 @@ export interface RecordedCall {
 	status: number;
 	reference_id: string | null;
 	idempotency_key: string | null;
+	/** For the token endpoint: which grant was asked for. */
+	grant_type?: string;
 	at: string;
 }
 

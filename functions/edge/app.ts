@@ -1,0 +1,57 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+import { errorEnvelope } from "../contract/errors.ts";
+import { identifyCaller } from "./callers/caller.ts";
+import { checkoutRoutes } from "./checkouts/routes.ts";
+import { ConfigError, edgeConfig } from "./config.ts";
+import type { EdgeEnv } from "./context.ts";
+import { edgeError } from "./errors.ts";
+import { FLEXITI_PREFIX, forwardOperation } from "./forward/forward-operation.ts";
+import { requestLog } from "./observability/request-log.ts";
+
+/**
+ * The edge: storefronts and order systems call it instead of Flexiti.
+ *   GET  /healthz                      liveness
+ *   POST /v1/checkouts                 a merchant opens a checkout for an order (spec/edge-api.yaml)
+ *   GET  /v1/checkouts/:id             the merchant or the checkout's shopper reads it
+ *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
+ *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
+ */
+export function createEdgeApp() {
+	const app = new Hono<EdgeEnv>();
+	app.use(requestLog);
+
+	app.get("/healthz", (c) =>
+		c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
+	);
+
+	// Browsers may reach only the shopper routes, and only from the configured storefront origins.
+	const storefrontCors = cors({
+		origin: (origin, c) => (edgeConfig(c.env).storefrontOrigins.has(origin) ? origin : null),
+		allowMethods: ["GET", "POST", "OPTIONS"],
+		allowHeaders: ["authorization", "content-type", "x-reference-id"],
+		exposeHeaders: ["x-reference-id"],
+		maxAge: 600,
+	});
+	app.use(`${FLEXITI_PREFIX}/*`, storefrontCors);
+	app.use("/v1/checkouts/:checkout_id", storefrontCors);
+	app.use("/v1/checkouts/:checkout_id/*", storefrontCors);
+
+	app.use("/v1/*", identifyCaller);
+	app.use(`${FLEXITI_PREFIX}/*`, identifyCaller);
+	app.route("/v1/checkouts", checkoutRoutes);
+	app.all(`${FLEXITI_PREFIX}/*`, forwardOperation);
+
+	app.notFound((c) => edgeError(c, 404, "not_found", "No such route"));
+	app.onError((error, c) => {
+		if (error instanceof ConfigError) {
+			console.error(JSON.stringify({ event: "config_error", setting: error.setting, message: error.message }));
+			return c.json(errorEnvelope(c.req.path, "edge_misconfigured", error.message), 503);
+		}
+		// Never a stack trace to the caller; the log gets the error's kind, not its (possibly personal) message.
+		console.error(JSON.stringify({ event: "unhandled_error", name: error.name }));
+		return c.json(errorEnvelope(c.req.path, "edge_error", "The edge failed to handle this request"), 500);
+	});
+	return app;
+}

@@ -1,0 +1,36 @@
+/**
+ * The caller of every edge request, decided once by middleware: a merchant (API key), a shopper's
+ * checkout (client token, vouched for by the checkout's own Durable Object), or nobody.
+ */
+import { createMiddleware } from "hono/factory";
+import type { CheckoutView } from "../checkouts/order.ts";
+import { orderByCheckoutId } from "../checkouts/orders.ts";
+import { edgeConfig } from "../config.ts";
+import type { EdgeEnv } from "../context.ts";
+import { edgeError } from "../errors.ts";
+import { digest, readCredential } from "./identify-caller.ts";
+
+export type Caller = { kind: "merchant" } | { kind: "checkout"; checkout: CheckoutView } | { kind: "anonymous" };
+
+export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
+	const credential = await readCredential(c.req.header("authorization"), edgeConfig(c.env));
+	if (credential.kind === "invalid") return edgeError(c, 401, "invalid_credentials", "Unknown API key or client token");
+	if (credential.kind === "checkout") {
+		const order = orderByCheckoutId(c.env, credential.checkoutId);
+		const checkout = order ? await order.authenticate(await digest(credential.secret)) : null;
+		if (!checkout) return edgeError(c, 401, "invalid_credentials", "Unknown or expired client token");
+		c.set("caller", { kind: "checkout", checkout });
+	} else {
+		c.set("caller", credential.kind === "merchant" ? { kind: "merchant" } : { kind: "anonymous" });
+	}
+	c.get("log").caller = c.get("caller").kind;
+	await next();
+});
+
+/** Only a merchant may pass. */
+export const merchantOnly = createMiddleware<EdgeEnv>(async (c, next) => {
+	const caller = c.get("caller");
+	if (caller.kind === "anonymous") return edgeError(c, 401, "invalid_credentials", "A merchant API key is required");
+	if (caller.kind !== "merchant") return edgeError(c, 403, "merchant_only", "This needs a merchant API key");
+	await next();
+});

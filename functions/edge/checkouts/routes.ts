@@ -1,0 +1,90 @@
+/**
+ * The edge's checkout routes (spec/edge-api.yaml): a merchant's server creates a checkout for an
+ * order and gives the shopper's browser its client token; the browser reads its checkout and gets
+ * the checkout's customer-scope Flexiti token for the widget.
+ */
+import { Hono } from "hono";
+import type { components } from "../../../generated/edge-api.ts";
+import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
+import { validateRequest } from "../../contract/validate-request.ts";
+import { merchantOnly } from "../callers/caller.ts";
+import { digest, newClientToken } from "../callers/identify-caller.ts";
+import { edgeConfig } from "../config.ts";
+import type { EdgeEnv } from "../context.ts";
+import { edgeError } from "../errors.ts";
+import { orderByCheckoutId, orderByReference } from "./orders.ts";
+
+type CheckoutRequest = components["schemas"]["CheckoutRequest"];
+
+export const checkoutRoutes = new Hono<EdgeEnv>();
+
+checkoutRoutes.post("/", merchantOnly, async (c) => {
+	c.get("log").operation = "createCheckout";
+	const body = await c.req.json().catch(() => undefined);
+	const validation = validateRequest(edgeRequestSchemas.createCheckout, {
+		path: {},
+		query: new URL(c.req.url).searchParams,
+		headers: c.req.raw.headers,
+		body,
+	});
+	if (!validation.ok)
+		return edgeError(c, 409, "wrong_inputs", "Some inputs are wrong or missing!", validation.fieldErrors);
+	const request = body as CheckoutRequest;
+	const config = edgeConfig(c.env);
+	const clientId = request.client_id ?? config.clientIds[0] ?? "";
+	if (!config.clients.has(clientId)) return edgeError(c, 404, "unknown_client", `Client ${clientId} is not configured`);
+
+	const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
+	const { token, secret } = newClientToken(checkoutId);
+	const opened = await order.open({
+		checkoutId,
+		clientId,
+		reference: request.reference,
+		amount: request.amount,
+		lang: request.lang ?? "en",
+		autoCapture: request.auto_capture ?? false,
+		tokenDigest: await digest(secret),
+		expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
+	});
+	if (!opened.ok) return edgeError(c, 409, "checkout_conflict", opened.conflict);
+	c.get("log").checkout_id = checkoutId;
+	c.get("log").client_id = clientId;
+	return c.json({ ...opened.checkout, client_token: token }, 201);
+});
+
+checkoutRoutes.get("/:checkout_id", async (c) => {
+	c.get("log").operation = "getCheckout";
+	const checkoutId = c.req.param("checkout_id");
+	const caller = c.get("caller");
+	if (caller.kind === "anonymous") return edgeError(c, 401, "invalid_credentials", "Credentials are required");
+	if (caller.kind === "checkout") {
+		if (caller.checkout.checkout_id !== checkoutId) return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
+		return c.json(caller.checkout);
+	}
+	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
+	return checkout ? c.json(checkout) : edgeError(c, 404, "not_found", "No such checkout");
+});
+
+checkoutRoutes.post("/:checkout_id/token", async (c) => {
+	c.get("log").operation = "createCheckoutToken";
+	const caller = c.get("caller");
+	// Only the checkout's own shopper: a merchant has no use for a customer token, and never gets a merchant one here.
+	if (caller.kind !== "checkout")
+		return edgeError(c, 401, "invalid_credentials", "A checkout client token is required");
+	if (caller.checkout.checkout_id !== c.req.param("checkout_id")) {
+		return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
+	}
+	const result = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.customerToken();
+	if (!result) return edgeError(c, 404, "not_found", "No such checkout");
+	if ("unavailable" in result) {
+		return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a customer token; try again shortly");
+	}
+	c.get("log").token_source = "checkout";
+	c.header("cache-control", "no-store");
+	return c.json({
+		access_token: result.token.accessToken,
+		token_type: "bearer",
+		expires_in: Math.max(0, Math.floor((result.token.expiresAt - Date.now()) / 1000)),
+		scope: "customer",
+	});
+});

@@ -1,0 +1,126 @@
+/**
+ * The edge's settings, read once per isolate from `wrangler.toml` vars and secrets. A missing or
+ * malformed setting is a `ConfigError` naming it, answered as a 503 — never an undefined crash.
+ */
+
+export interface EdgeConfig {
+	flexitiBaseUrl: string;
+	/** Flexiti client id → client secret. The path's client_id picks the credentials. */
+	clients: ReadonlyMap<string, string>;
+	/** The configured client ids, in order; the first is the default for a checkout. */
+	clientIds: readonly string[];
+	/** SHA-256 digests of the merchant API keys (several at once, for rotation). */
+	merchantKeyHashes: readonly Uint8Array[];
+	/** Raw AES-256 key for tokens at rest. */
+	tokenEncryptionKey: Uint8Array;
+	storefrontOrigins: ReadonlySet<string>;
+	checkoutTtlSeconds: number;
+	upstreamTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+	constructor(
+		readonly setting: string,
+		problem: string,
+	) {
+		super(`Setting ${setting} ${problem}`);
+		this.name = "ConfigError";
+	}
+}
+
+const parsed = new WeakMap<object, EdgeConfig>();
+
+/** The configuration of this env, parsed and checked on first use. */
+export function edgeConfig(env: Env): EdgeConfig {
+	let config = parsed.get(env);
+	if (!config) {
+		config = parseConfig(env);
+		parsed.set(env, config);
+	}
+	return config;
+}
+
+function parseConfig(env: Env): EdgeConfig {
+	const clients = parseClients(required(env, "FLEXITI_CLIENTS"));
+	return {
+		flexitiBaseUrl: parseUrl(required(env, "FLEXITI_BASE_URL")),
+		clients,
+		clientIds: [...clients.keys()],
+		merchantKeyHashes: required(env, "MERCHANT_API_KEY_HASHES")
+			.split(",")
+			.map((hash) => hash.trim())
+			.filter(Boolean)
+			.map((hash) => {
+				if (!/^[0-9a-f]{64}$/i.test(hash))
+					throw new ConfigError("MERCHANT_API_KEY_HASHES", "must list SHA-256 hex digests");
+				return hexToBytes(hash);
+			}),
+		tokenEncryptionKey: parseKey(required(env, "TOKEN_ENCRYPTION_KEY")),
+		storefrontOrigins: new Set(
+			(optional(env, "STOREFRONT_ORIGINS") ?? "")
+				.split(",")
+				.map((origin) => origin.trim().replace(/\/$/, ""))
+				.filter(Boolean),
+		),
+		checkoutTtlSeconds: positiveInteger(env, "CHECKOUT_TTL_SECONDS", 1800),
+		upstreamTimeoutMs: positiveInteger(env, "UPSTREAM_TIMEOUT_MS", 10000),
+	};
+}
+
+function optional(env: Env, name: string): string | undefined {
+	const value = (env as unknown as Record<string, unknown>)[name];
+	return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+function required(env: Env, name: string): string {
+	const value = optional(env, name);
+	if (value === undefined)
+		throw new ConfigError(name, "is not set (see .dev.vars.example; in production `wrangler secret put`)");
+	return value;
+}
+
+function parseClients(json: string): Map<string, string> {
+	let value: unknown;
+	try {
+		value = JSON.parse(json);
+	} catch {
+		throw new ConfigError("FLEXITI_CLIENTS", 'must be JSON: {"<client_id>": "<client_secret>", …}');
+	}
+	const entries = value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [];
+	if (entries.length === 0 || entries.some(([, secret]) => typeof secret !== "string" || secret === "")) {
+		throw new ConfigError("FLEXITI_CLIENTS", "must map at least one client id to its secret");
+	}
+	return new Map(entries as [string, string][]);
+}
+
+function parseUrl(value: string): string {
+	try {
+		return new URL(value).toString().replace(/\/$/, "");
+	} catch {
+		throw new ConfigError("FLEXITI_BASE_URL", "must be a URL such as https://posapi.flexiti.fi/flexiti/pos-api");
+	}
+}
+
+function parseKey(base64: string): Uint8Array {
+	let key: Uint8Array;
+	try {
+		key = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
+	} catch {
+		throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be base64");
+	}
+	if (key.byteLength !== 32)
+		throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be 32 bytes (openssl rand -base64 32)");
+	return key;
+}
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+	const value = optional(env, name);
+	if (value === undefined) return fallback;
+	const number = Number(value);
+	if (!Number.isInteger(number) || number <= 0) throw new ConfigError(name, "must be a positive integer");
+	return number;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+	return Uint8Array.from(hex.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
+}

@@ -1,0 +1,45 @@
+/**
+ * What a shopper may not decide: for their checkout's operations, the edge fills in or enforces
+ * what the checkout says (amount, reference, auto_capture, the widget session, the language) before
+ * anything reaches Flexiti.
+ */
+import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
+import type { FieldError } from "../../contract/errors.ts";
+import type { CheckoutView } from "../checkouts/order.ts";
+
+export type RuleResult = { ok: true; body: unknown } | { ok: false; fieldErrors: FieldError[] };
+
+export function applyCheckoutRules(operationId: FlexitiOperationId, body: unknown, checkout: CheckoutView): RuleResult {
+	if (!body || typeof body !== "object") return { ok: true, body };
+	const given = body as Record<string, unknown>;
+
+	if (operationId === "createAuthorization") {
+		const fieldErrors: FieldError[] = [];
+		if (given.amount !== undefined && given.amount !== checkout.amount) {
+			fieldErrors.push({
+				param: "amount",
+				msg: `must be the checkout's amount (${checkout.amount})`,
+				value: given.amount,
+			});
+		}
+		if (given.reference !== undefined && given.reference !== checkout.reference) {
+			fieldErrors.push({ param: "reference", msg: "must be the checkout's reference", value: given.reference });
+		}
+		if (fieldErrors.length > 0) return { ok: false, fieldErrors };
+		return {
+			ok: true,
+			body: {
+				...given,
+				amount: checkout.amount,
+				reference: checkout.reference,
+				auto_capture: checkout.auto_capture,
+				...(checkout.widget_session_id && given.widget_session_id === undefined
+					? { widget_session_id: checkout.widget_session_id }
+					: {}),
+			},
+		};
+	}
+	if (operationId === "initWidget" && given.lang === undefined)
+		return { ok: true, body: { ...given, lang: checkout.lang } };
+	return { ok: true, body };
+}

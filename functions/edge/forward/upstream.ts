@@ -1,0 +1,87 @@
+/**
+ * How the edge reaches Flexiti: one attempt with a timeout (over a service binding when there is
+ * one, else the network), and retries with jittered exponential backoff where retrying is safe.
+ */
+import type { EdgeConfig } from "../config.ts";
+import type { EdgeBindings } from "../env.ts";
+
+export type UpstreamFailure = "upstream_timeout" | "upstream_unreachable";
+
+/** Flexiti could not be reached at all (as opposed to answering with an error). */
+export class UpstreamError extends Error {
+	constructor(readonly code: UpstreamFailure) {
+		super(code === "upstream_timeout" ? "Flexiti did not answer in time" : "Flexiti could not be reached");
+		this.name = "UpstreamError";
+	}
+}
+
+export type Send = (request: Request) => Promise<Response>;
+
+/** One attempt: a service binding stands in for the network when configured (tests, same-account sandboxes). */
+export function upstreamSend(env: EdgeBindings, config: EdgeConfig): Send {
+	const binding = env.FLEXITI;
+	return async (request) => {
+		try {
+			const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
+			return await (binding ? binding.fetch(request, { signal }) : fetch(request, { signal }));
+		} catch (error) {
+			const timedOut = error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
+			throw new UpstreamError(timedOut ? "upstream_timeout" : "upstream_unreachable");
+		}
+	};
+}
+
+export interface RetryPolicy {
+	/** Attempts in all, the first included. */
+	attempts: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 2000 };
+
+const retryableStatuses = new Set([429, 502, 503, 504]);
+
+/**
+ * Sends with retries on network errors, timeouts, 502/503/504 and 429 (waiting `Retry-After` when
+ * it is short enough) — only where a repeat cannot do the thing twice: GETs, and POSTs that carry an
+ * `x-idempotency-key`. The last answer (or failure) is returned as it is.
+ */
+export function withRetries(send: Send, policy: RetryPolicy = defaultRetryPolicy): Send {
+	return async (request) => {
+		const retryable = request.method === "GET" || request.headers.has("x-idempotency-key");
+		const attempts = retryable ? policy.attempts : 1;
+		for (let attempt = 1; ; attempt++) {
+			const last = attempt >= attempts;
+			let response: Response;
+			try {
+				response = await send(last ? request : request.clone());
+			} catch (error) {
+				if (last || !(error instanceof UpstreamError)) throw error;
+				await sleep(backoff(policy, attempt));
+				continue;
+			}
+			if (last || !retryableStatuses.has(response.status)) return response;
+			const wait = Math.max(backoff(policy, attempt), retryAfterMs(response) ?? 0);
+			if (wait > policy.maxDelayMs * 2) return response; // Flexiti asks for longer than a caller should wait
+			await response.body?.cancel();
+			await sleep(wait);
+		}
+	};
+}
+
+/** "Full jitter": a random wait up to the exponential cap, so retrying callers spread out. */
+function backoff({ baseDelayMs, maxDelayMs }: RetryPolicy, attempt: number): number {
+	return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+}
+
+function retryAfterMs(response: Response): number | undefined {
+	const header = response.headers.get("retry-after");
+	if (!header) return undefined;
+	const seconds = Number(header);
+	if (Number.isFinite(seconds)) return seconds * 1000;
+	const date = Date.parse(header);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

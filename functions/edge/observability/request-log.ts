@@ -1,0 +1,38 @@
+/**
+ * One structured JSON line per request: what was called, by whom, how it went and how long it took
+ * (in all, and at Flexiti), and where the Flexiti token came from. Bodies are never logged; every
+ * field still goes through `redact`.
+ */
+import { createMiddleware } from "hono/factory";
+import type { EdgeEnv } from "../context.ts";
+import { redact, redactPath } from "./redact.ts";
+
+export interface RequestLog {
+	reference_id?: string;
+	operation?: string;
+	caller?: string;
+	client_id?: string;
+	checkout_id?: string;
+	status?: number;
+	error?: string;
+	duration_ms?: number;
+	upstream_ms?: number;
+	upstream_status?: number;
+	/** memory | kv | minted | stale | checkout | refreshed-on-401 */
+	token_source?: string;
+}
+
+export const requestLog = createMiddleware<EdgeEnv>(async (c, next) => {
+	const started = Date.now();
+	const log: RequestLog = {};
+	c.set("log", log);
+	try {
+		await next();
+	} finally {
+		log.status = c.res.status;
+		log.duration_ms = Date.now() - started;
+		console.log(
+			JSON.stringify(redact({ event: "request", method: c.req.method, path: redactPath(c.req.path), ...log })),
+		);
+	}
+});

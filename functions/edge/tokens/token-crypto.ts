@@ -1,0 +1,45 @@
+/**
+ * Flexiti tokens at rest in Workers KV are encrypted with AES-256-GCM (WebCrypto): a raw KV read
+ * shows no token. The KV key is the additional authenticated data, so a value cannot be replayed
+ * under another client's or scope's key.
+ */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+function importKey(raw: Uint8Array): Promise<CryptoKey> {
+	let key = keys.get(raw);
+	if (!key) {
+		key = crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+		keys.set(raw, key);
+	}
+	return key;
+}
+
+export async function encryptForKv(rawKey: Uint8Array, kvKey: string, plaintext: string): Promise<string> {
+	const iv = crypto.getRandomValues(new Uint8Array(12));
+	const ciphertext = await crypto.subtle.encrypt(
+		{ name: "AES-GCM", iv, additionalData: encoder.encode(kvKey) },
+		await importKey(rawKey),
+		encoder.encode(plaintext),
+	);
+	const sealed = new Uint8Array(iv.byteLength + ciphertext.byteLength);
+	sealed.set(iv);
+	sealed.set(new Uint8Array(ciphertext), iv.byteLength);
+	return btoa(String.fromCharCode(...sealed));
+}
+
+/** The plaintext, or undefined when the value was not sealed by this key for this KV key. */
+export async function decryptFromKv(rawKey: Uint8Array, kvKey: string, sealed: string): Promise<string | undefined> {
+	try {
+		const bytes = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+		const plaintext = await crypto.subtle.decrypt(
+			{ name: "AES-GCM", iv: bytes.subarray(0, 12), additionalData: encoder.encode(kvKey) },
+			await importKey(rawKey),
+			bytes.subarray(12),
+		);
+		return decoder.decode(plaintext);
+	} catch {
+		return undefined;
+	}
+}

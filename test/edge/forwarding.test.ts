@@ -1,0 +1,273 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+	CLIENT_ID,
+	EDGE,
+	edgeApi,
+	edgeFetch,
+	flexitiViaEdge,
+	MERCHANT_KEY,
+	openCheckout,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+} from "./support.ts";
+
+const JANE = 10000000000001;
+const client_id = CLIENT_ID;
+
+beforeEach(resetSandbox);
+
+/** The shopper's side of an online purchase, through the edge, up to a verified widget session. */
+async function verifiedCheckout(amount = 249.99) {
+	const checkout = await openCheckout(amount);
+	const shopper = flexitiViaEdge(checkout.client_token);
+	const init = await shopper.POST("/v2.5/client-id/{client_id}/widget/init", {
+		params: { path: { client_id } },
+		body: { flow: "purchase", customer_identification: { account_number: JANE } },
+	});
+	expect(init.response.status).toBe(200);
+	const url = new URL((init.data?.redirection_url ?? "").replace("#/", ""));
+	const widgetSessionId = url.searchParams.get("widget_session_id") ?? "";
+	const token = url.pathname.split("/").at(-1) ?? "";
+	// What the widget page does when the shopper types the PIN.
+	const verified = await sandbox("POST", `/widget-api/sessions/${widgetSessionId}/verify`, {
+		access_token: token,
+		pin: "2222",
+	});
+	expect(await verified.json()).toMatchObject({ event: "flx-success", eventData: { verified: true } });
+	return { checkout, shopper, widgetSessionId };
+}
+
+const authorizationBody = {
+	account_number: JANE,
+	financing_option: { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 },
+};
+
+describe("a shopper's checkout token", () => {
+	it("runs an online purchase: widget, then authorization with the checkout's amount and reference", async () => {
+		const { checkout, shopper, widgetSessionId } = await verifiedCheckout(249.99);
+		const { data, error, response } = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			// amount, reference and auto_capture come from the checkout
+			body: { ...authorizationBody, auto_capture: true } as never,
+		});
+		expect(error).toBeUndefined();
+		expect(response.status).toBe(200);
+		expect(data).toMatchObject({
+			amount: 249.99,
+			reference: checkout.reference,
+			status: "opened",
+			auto_capture: false,
+		});
+
+		const state = await edgeApi(MERCHANT_KEY).GET("/v1/checkouts/{checkout_id}", {
+			params: { path: { checkout_id: checkout.checkout_id } },
+		});
+		expect(state.data).toMatchObject({
+			status: "authorized",
+			widget_session_id: widgetSessionId,
+			authorization_id: data?.authorization_id,
+		});
+		// Every call of the flow went upstream with this checkout's customer token and one flow reference id.
+		const calls = (await sandboxCalls()).filter((c) => c.operation !== "createToken");
+		expect(calls.map((c) => [c.operation, c.scope])).toEqual([
+			["initWidget", "customer"],
+			["createAuthorization", "customer"],
+		]);
+		expect(new Set(calls.map((c) => c.reference_id)).size).toBe(1);
+	});
+
+	it("refuses an amount other than the checkout's before anything reaches Flexiti", async () => {
+		const { shopper } = await verifiedCheckout(100);
+		const { response, error } = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			body: { ...authorizationBody, amount: 5000, auto_capture: false },
+		});
+		expect(response.status).toBe(409);
+		expect(error).toMatchObject({ error: "wrong_inputs", field_errors: [{ param: "amount", value: 5000 }] });
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("cannot call a merchant-only operation: capture → 403, and Flexiti saw no call", async () => {
+		const checkout = await openCheckout();
+		const { response, error } = await flexitiViaEdge(checkout.client_token).POST(
+			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
+			{ params: { path: { client_id, authorization_id: "1000001" } }, body: { amount: 1 } },
+		);
+		expect(response.status).toBe(403);
+		expect(error).toMatchObject({ error: "insufficient_scope" });
+		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
+	});
+
+	it("cannot act for another client id", async () => {
+		const checkout = await openCheckout();
+		const { response } = await flexitiViaEdge(checkout.client_token).GET(
+			"/v2.5/client-id/{client_id}/terms-and-conditions",
+			{
+				params: { path: { client_id: "flexitidemo2" } },
+			},
+		);
+		expect(response.status).toBe(403);
+	});
+});
+
+describe("a merchant's API key", () => {
+	it("forwards with a merchant-scope token, as the sandbox records", async () => {
+		const { data, response } = await flexitiViaEdge(MERCHANT_KEY).GET("/v2.5/client-id/{client_id}/customers/lookup", {
+			params: { path: { client_id }, query: { vcc_number: "5555000000000001" } },
+		});
+		expect(response.status).toBe(200);
+		expect(data?.account_number).toBe(JANE);
+		expect((await sandboxCalls("lookupCustomer")).map((c) => c.scope)).toEqual(["merchant"]);
+	});
+
+	it("captures in the back office what a shopper authorized", async () => {
+		const { shopper } = await verifiedCheckout(300);
+		const authorization = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			body: authorizationBody as never,
+		});
+		const capture = await flexitiViaEdge(MERCHANT_KEY).POST(
+			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
+			{
+				params: { path: { client_id, authorization_id: String(authorization.data?.authorization_id) } },
+				body: { amount: 300 },
+			},
+		);
+		expect(capture.error).toBeUndefined();
+		expect(capture.data).toMatchObject({ amount: 300, authorization_status: "closed" });
+		const [call] = await sandboxCalls("captureAuthorization");
+		expect(call?.scope).toBe("merchant");
+		expect(call?.idempotency_key).toMatch(/^[0-9a-f-]{36}$/); // the edge adds one
+	});
+});
+
+describe("matching and validation, before anything goes upstream", () => {
+	it.each([
+		["an unknown path", "GET", "/flexiti/v2.5/client-id/flexitidemo/nowhere"],
+		["a known path with the wrong method", "DELETE", "/flexiti/v2.5.1/client-id/flexitidemo/captures"],
+		["Flexiti's token endpoint", "POST", "/flexiti/v2.5/oauth/token"],
+	])("answers 404 in Flexiti's envelope for %s", async (_, method, path) => {
+		const response = await edgeFetch(
+			new Request(`${EDGE}${path}`, { method, headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
+		);
+		expect(response.status).toBe(404);
+		expect(await response.json()).toMatchObject({ error: "not_found", url: path });
+	});
+
+	it("answers 404 for a client id that is not configured", async () => {
+		const { response, error } = await flexitiViaEdge(MERCHANT_KEY).GET(
+			"/v2.5/client-id/{client_id}/terms-and-conditions",
+			{
+				params: { path: { client_id: "not-ours" } },
+			},
+		);
+		expect(response.status).toBe(404);
+		expect(error).toMatchObject({ error: "unknown_client" });
+	});
+
+	it.each([
+		[
+			"capture without amount",
+			"POST",
+			"/v2.5/client-id/flexitidemo/authorization/1000001/capture",
+			{ reference: "R" },
+			"amount",
+		],
+		[
+			"verify with an unknown format",
+			"POST",
+			"/v2.5/client-id/flexitidemo/account/10000000000001/verify",
+			{ format: "pigeon" },
+			"format",
+		],
+		[
+			"refund with a string amount",
+			"POST",
+			"/v2.5/client-id/flexitidemo/accounts/10000000000001/refund",
+			{ capture_id: 1, amount: "10.00" },
+			"amount",
+		],
+		[
+			"search without a date of birth",
+			"GET",
+			"/v2.5/client-id/flexitidemo/customers/search?first_name=J&last_name=D",
+			undefined,
+			"dob",
+		],
+	])(
+		"refuses %s with 409 wrong_inputs naming the field; upstream is not called",
+		async (_, method, path, body, field) => {
+			const response = await edgeFetch(
+				new Request(`${EDGE}/flexiti${path}`, {
+					method,
+					headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+					...(body ? { body: JSON.stringify(body) } : {}),
+				}),
+			);
+			expect(response.status).toBe(409);
+			const envelope = (await response.json()) as { error: string; field_errors: { param: string }[] };
+			expect(envelope.error).toBe("wrong_inputs");
+			expect(envelope.field_errors.map((f) => f.param)).toContain(field);
+			expect((await sandboxCalls()).filter((c) => c.operation !== "createToken")).toEqual([]);
+		},
+	);
+});
+
+describe("x-reference-id", () => {
+	const terms = "/v2.5/client-id/{client_id}/terms-and-conditions" as const;
+
+	it("keeps a caller's GUID, upstream and in the response", async () => {
+		const referenceId = crypto.randomUUID();
+		const { response } = await flexitiViaEdge(MERCHANT_KEY).GET(terms, {
+			params: { path: { client_id }, header: { "x-reference-id": referenceId } },
+		});
+		expect(response.headers.get("x-reference-id")).toBe(referenceId);
+		expect((await sandboxCalls("getTermsAndConditions"))[0]?.reference_id).toBe(referenceId);
+	});
+
+	it("replaces one that is not a GUID with a new one", async () => {
+		const { response } = await flexitiViaEdge(MERCHANT_KEY).GET(terms, {
+			params: { path: { client_id }, header: { "x-reference-id": "not-a-guid" } },
+		});
+		expect(response.status).toBe(200);
+		expect(response.headers.get("x-reference-id")).toMatch(/^[0-9a-f-]{36}$/);
+	});
+});
+
+describe("CORS", () => {
+	it("grants a configured storefront origin on the shopper routes, with preflight", async () => {
+		const preflight = await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5/client-id/flexitidemo/widget/init`, {
+				method: "OPTIONS",
+				headers: {
+					origin: "https://shop.example",
+					"access-control-request-method": "POST",
+					"access-control-request-headers": "authorization,content-type",
+				},
+			}),
+		);
+		expect(preflight.status).toBe(204);
+		expect(preflight.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+		expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+	});
+
+	it("grants nothing to a foreign origin", async () => {
+		const response = await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5/client-id/flexitidemo/terms-and-conditions`, {
+				headers: { origin: "https://evil.example", authorization: `Bearer ${MERCHANT_KEY}` },
+			}),
+		);
+		expect(response.headers.get("access-control-allow-origin")).toBeNull();
+	});
+
+	it("grants nothing on the merchant-only route that opens checkouts", async () => {
+		const response = await edgeFetch(
+			new Request(`${EDGE}/v1/checkouts`, {
+				method: "OPTIONS",
+				headers: { origin: "https://shop.example", "access-control-request-method": "POST" },
+			}),
+		);
+		expect(response.headers.get("access-control-allow-origin")).toBeNull();
+	});
+});

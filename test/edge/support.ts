@@ -1,0 +1,77 @@
+/** How edge tests talk to the edge (the test project's main Worker) and look at the sandbox behind it. */
+import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
+import { tokenCache } from "../../functions/edge/tokens/token-cache.ts";
+
+export const EDGE = "https://edge.test";
+export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
+export const ROTATED_MERCHANT_KEY = "fe_local_merchant_key_rotated";
+export const CLIENT_ID = "flexitidemo";
+export const CLIENT_SECRET = "77xde15a-9d33-4c15-930a-3se4b3as33e9";
+
+/** Everything the edge answered in this test file, for the secrets test. */
+export const seenResponses: { status: number; headers: [string, string][]; body: string }[] = [];
+
+export async function edgeFetch(request: Request): Promise<Response> {
+	const response = await exports.default.fetch(request);
+	const copy = response.clone();
+	seenResponses.push({ status: copy.status, headers: [...copy.headers], body: await copy.text() });
+	return response;
+}
+
+/** The generated Flexiti client, pointed at the edge: only the base URL and the credential change. */
+export function flexitiViaEdge(credential: string) {
+	return createFlexitiClient({ baseUrl: `${EDGE}/flexiti`, token: () => credential, fetch: edgeFetch });
+}
+
+export function edgeApi(credential: string) {
+	return createEdgeClient({ baseUrl: EDGE, credential, fetch: edgeFetch });
+}
+
+/** The sandbox's own controls, over the edge's FLEXITI service binding. */
+export async function sandbox(method: string, path: string, body?: unknown): Promise<Response> {
+	const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+	return flexiti.fetch(`http://sandbox.test${path}`, {
+		method,
+		...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+	});
+}
+
+/**
+ * A fresh start for a test: the sandbox back to its seed (which forgets every token it issued), and
+ * the edge's merchant tokens forgotten too (this isolate's memory and KV), since Flexiti would no
+ * longer accept them.
+ */
+export async function resetSandbox(): Promise<void> {
+	await sandbox("POST", "/sandbox/reset");
+	tokenCache.clearMemory();
+	const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
+	for (const { name } of (await kv.list()).keys) await kv.delete(name);
+}
+
+export interface RecordedCall {
+	operation: string;
+	client_id: string;
+	scope: string | null;
+	status: number;
+	reference_id: string | null;
+	idempotency_key: string | null;
+	grant_type?: string;
+}
+
+export async function sandboxCalls(operation?: string): Promise<RecordedCall[]> {
+	const response = await sandbox("GET", `/sandbox/calls${operation ? `?operation=${operation}` : ""}`);
+	return ((await response.json()) as { calls: RecordedCall[] }).calls;
+}
+
+export async function sandboxTokens(): Promise<{ access_token: string; refresh_token: string; scope: string }[]> {
+	return ((await (await sandbox("GET", "/sandbox/tokens")).json()) as { tokens: [] }).tokens;
+}
+
+/** A checkout for a fresh order, and the shopper's client token. */
+export async function openCheckout(amount = 249.99, reference = `WEB-${crypto.randomUUID().slice(0, 8)}`) {
+	const { data, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount } });
+	if (!data) throw new Error(`checkout failed: ${JSON.stringify(error)}`);
+	return data;
+}
