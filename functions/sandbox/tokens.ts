@@ -43,6 +43,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 				status,
 				reference_id: referenceId,
 				idempotency_key: null,
+				...(grantType ? { grant_type: grantType } : {}),
 			},
 			now,
 		);
