@@ -12,7 +12,7 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
-							bindings: { ...localSettings(), STOREFRONT_ORIGINS: "https://shop.example" },
+							bindings: { ...localSettings(), STOREFRONT_ORIGINS: "https://shop.example", UPSTREAM_TIMEOUT_MS: "1500" },
 							serviceBindings: { FLEXITI: "flexiti-sandbox" },
 							workers: [
 								{
@@ -26,7 +26,12 @@ export default defineConfig({
 						},
 					}),
 				],
-				test: { name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+				test: {
+					name: "edge",
+					include: ["test/*.test.ts", "test/edge/**/*.test.ts"],
+					// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
+					onConsoleLog: (log) => !log.startsWith('{"event":"request"'),
+				},
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],

@@ -30,7 +30,7 @@ const schemas = {
 			operation: { enum: operationIds },
 			count: { type: "integer", minimum: 1, maximum: 1000, default: 1 },
 			kind: { enum: ["status", "slow", "drop"], default: "status" },
-			status: { enum: [429, 500, 502, 503, 504], default: 503 },
+			status: { enum: [401, 429, 500, 502, 503, 504], default: 503 },
 			retry_after: { type: "integer", minimum: 0, maximum: 3600 },
 			delay_ms: { type: "integer", minimum: 0, maximum: 60000 },
 		},

@@ -11,6 +11,7 @@ export function takeFault(world: World, operationId: string): Fault | undefined 
 
 /** The error code an injected status answers with, in Flexiti's envelope. */
 export function faultError(status: number): string {
+	if (status === 401) return "invalid_token";
 	if (status === 429) return "rate_limited";
 	if (status >= 500 && status !== 500) return "service_unavailable";
 	return status === 500 ? "internal_error" : "general_error";

@@ -21,7 +21,14 @@ export class SandboxWorld extends DurableObject<SandboxBindings> {
 		});
 	}
 
-	override fetch(request: Request): Promise<Response> {
+	override async fetch(incoming: Request): Promise<Response> {
+		// Read the whole body first: an early answer (a fault, a 401) must not leave the stream half-read.
+		const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
+		const request = new Request(incoming.url, {
+			method: incoming.method,
+			headers: incoming.headers,
+			...(hasBody ? { body: await incoming.arrayBuffer() } : {}),
+		});
 		const host: SandboxHost = {
 			world: this.world,
 			now: () => Date.now() + this.world.settings.clock_offset_ms,
@@ -31,6 +38,6 @@ export class SandboxWorld extends DurableObject<SandboxBindings> {
 				host.world = this.world;
 			},
 		};
-		return Promise.resolve(app.fetch(request, host));
+		return app.fetch(request, host);
 	}
 }

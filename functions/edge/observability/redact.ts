@@ -21,7 +21,7 @@ const hidden = new Set([
 	"code",
 ]);
 const lastFour = new Set(["account_number", "vcc_number", "card_number", "customer_id"]);
-const secrets = /secret|token|authorization|password|api_key|verification_code/i;
+const secrets = /secret|password|api_key|authorization|verification_code|(^|_)token$/i;
 
 export function redact(value: unknown, key = ""): unknown {
 	if (secrets.test(key)) return "[secret]";

@@ -1,0 +1,145 @@
+import { env } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+	CLIENT_ID,
+	CLIENT_SECRET,
+	flexitiViaEdge,
+	MERCHANT_KEY,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+	sandboxTokens,
+} from "./support.ts";
+
+beforeEach(resetSandbox);
+
+const terms = () =>
+	flexitiViaEdge(MERCHANT_KEY).GET("/v2.5/client-id/{client_id}/terms-and-conditions", {
+		params: { path: { client_id: CLIENT_ID } },
+	});
+
+const grants = async () => (await sandboxCalls("createToken")).map((c) => [c.grant_type, c.status]);
+
+/** Background refreshes finish after the response; wait until the sandbox has seen what we expect. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		if (done(value) || Date.now() > deadline) return value;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+/** Tokens that live 200 s are inside the edge's five-minute refresh-ahead window from the start. */
+const shortLivedTokens = () => sandbox("PATCH", "/sandbox/settings", { token_ttl_seconds: 200 });
+
+describe("the merchant token cache", () => {
+	it("mints once for 100 concurrent requests on a cold cache", async () => {
+		const responses = await Promise.all(Array.from({ length: 100 }, terms));
+		expect(responses.every((r) => r.response.status === 200)).toBe(true);
+		expect(await grants()).toEqual([["client_credentials", 200]]);
+	});
+
+	it("refreshes ahead of expiry in the background, with the refresh_token grant", async () => {
+		await shortLivedTokens();
+		await terms();
+		await terms(); // served from memory, and starts the refresh
+		expect(await eventually(grants, (g) => g.length === 2)).toEqual([
+			["client_credentials", 200],
+			["refresh_token", 200],
+		]);
+		const fresh = (await sandboxTokens()).at(-1)?.access_token;
+		await terms();
+		expect((await sandboxCalls("getTermsAndConditions")).every((c) => c.status === 200)).toBe(true);
+		expect(fresh).toBeDefined();
+	});
+
+	it("falls back to client_credentials when the refresh token was already used", async () => {
+		await shortLivedTokens();
+		await terms();
+		// Another isolate refreshes first: the refresh token is spent.
+		const [stolen] = await sandboxTokens();
+		const form = new URLSearchParams({
+			client_id: CLIENT_ID,
+			client_secret: CLIENT_SECRET,
+			grant_type: "refresh_token",
+			refresh_token: stolen?.refresh_token ?? "",
+		});
+		const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+		const spent = await flexiti.fetch("http://sandbox.test/flexiti/pos-api/v2.5/oauth/token", {
+			method: "POST",
+			headers: { "content-type": "application/x-www-form-urlencoded", "x-reference-id": crypto.randomUUID() },
+			body: form,
+		});
+		expect(spent.status).toBe(200);
+
+		await terms();
+		const seen = await eventually(grants, (g) =>
+			g.some(([grant, status]) => grant === "client_credentials" && status === 200 && g.length > 3),
+		);
+		expect(seen.slice(-2)).toEqual([
+			["refresh_token", 400],
+			["client_credentials", 200],
+		]);
+	});
+
+	it("keeps serving a valid token while the token endpoint fails", async () => {
+		await shortLivedTokens();
+		await terms();
+		await sandbox("POST", "/sandbox/faults", { operation: "createToken", count: 50, status: 503 });
+		for (let i = 0; i < 3; i++) expect((await terms()).response.status).toBe(200);
+	});
+
+	it("answers a clear 503 when the token is dead and the endpoint is down", async () => {
+		await terms();
+		await sandbox("POST", "/sandbox/faults", { operation: "createToken", count: 50, status: 503 });
+		await sandbox("POST", "/sandbox/tokens/expire", {});
+		const { response, error } = await terms();
+		expect(response.status).toBe(503);
+		expect(error).toMatchObject({ error: "token_unavailable" });
+	});
+
+	it("on a 401 from Flexiti drops the token, mints once and retries once", async () => {
+		await terms();
+		await sandbox("POST", "/sandbox/tokens/expire", {});
+		const { response } = await terms();
+		expect(response.status).toBe(200);
+		expect((await sandboxCalls("getTermsAndConditions")).map((c) => c.status)).toEqual([200, 401, 200]);
+		expect(await grants()).toEqual([
+			["client_credentials", 200],
+			["client_credentials", 200],
+		]);
+	});
+
+	it("does not loop when Flexiti keeps answering 401", async () => {
+		await terms();
+		await sandbox("POST", "/sandbox/faults", { operation: "getTermsAndConditions", count: 10, status: 401 });
+		const { response } = await terms();
+		expect(response.status).toBe(401);
+		expect((await sandboxCalls("getTermsAndConditions")).map((c) => c.status)).toEqual([200, 401, 401]);
+	});
+
+	it("keeps tokens in KV encrypted: a raw read shows no token", async () => {
+		await terms();
+		const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
+		const { keys } = await kv.list();
+		expect(keys.map((k) => k.name)).toEqual([`flexiti-token:v1:${CLIENT_ID}:merchant`]);
+		expect(keys[0]?.expiration).toBeGreaterThan(Date.now() / 1000 + 1000);
+		const raw = (await kv.get(keys[0]?.name ?? "")) ?? "";
+		const issued = await sandboxTokens();
+		expect(issued.length).toBeGreaterThan(0);
+		for (const token of issued) {
+			expect(raw).not.toContain(token.access_token);
+			expect(raw).not.toContain(token.refresh_token);
+		}
+		expect(raw).not.toContain("access");
+	});
+
+	it("shares a token across isolates through KV", async () => {
+		await terms();
+		const { tokenCache } = await import("../../functions/edge/tokens/token-cache.ts");
+		tokenCache.clearMemory(); // as a new isolate would start
+		await terms();
+		expect(await grants()).toEqual([["client_credentials", 200]]);
+	});
+});
