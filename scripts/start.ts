@@ -4,11 +4,18 @@
  * with EDGE_PORT and SANDBOX_PORT; the edge is pointed at wherever the sandbox listens.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
 
 const host = "127.0.0.1";
 const sandboxPort = process.env.SANDBOX_PORT ?? "8788";
 const edgePort = process.env.EDGE_PORT ?? "8787";
 const flexitiBaseUrl = `http://${host}:${sandboxPort}/flexiti/pos-api`;
+
+// Local development needs no set-up: the documented local-only settings, unless you made your own.
+if (!existsSync(".dev.vars")) {
+	copyFileSync(".dev.vars.example", ".dev.vars");
+	console.log("Created .dev.vars from .dev.vars.example (local-only settings; edit it to change them).");
+}
 
 const workers: [string, string[]][] = [
 	[
