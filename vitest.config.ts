@@ -6,6 +6,8 @@ import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
 export default defineConfig({
 	test: {
+		// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
+		onConsoleLog: (log) => !log.startsWith('{"event":"request"'),
 		projects: [
 			{
 				plugins: [
@@ -26,12 +28,7 @@ export default defineConfig({
 						},
 					}),
 				],
-				test: {
-					name: "edge",
-					include: ["test/*.test.ts", "test/edge/**/*.test.ts"],
-					// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
-					onConsoleLog: (log) => !log.startsWith('{"event":"request"'),
-				},
+				test: { name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],

@@ -7,6 +7,7 @@
  *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`) and clock offset (`clock_offset_ms`)
  *   POST   /sandbox/clock/advance    move the sandbox clock forward (`days`, `seconds`)
  *   GET    /sandbox/calls            what was called, with which scope and outcome (`?operation=&client_id=`)
+ *   GET    /sandbox/stats            calls counted by operation and scope since the last reset
  *   GET    /sandbox/accounts/:n      an account as the sandbox holds it (available credit, status)
  *   GET    /sandbox/tokens           the tokens issued (tests check that none of them leaks through the edge)
  */
@@ -139,6 +140,8 @@ adminRoutes.get("/calls", (c) => {
 	);
 	return c.json({ calls });
 });
+
+adminRoutes.get("/stats", (c) => c.json({ counts: c.env.world.counts }));
 
 adminRoutes.get("/accounts/:account_number", (c) => {
 	const account = c.env.world.accounts[c.req.param("account_number")];

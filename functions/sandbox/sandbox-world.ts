@@ -17,7 +17,9 @@ export class SandboxWorld extends DurableObject<SandboxBindings> {
 	constructor(ctx: DurableObjectState, env: SandboxBindings) {
 		super(ctx, env);
 		ctx.blockConcurrencyWhile(async () => {
-			this.world = (await ctx.storage.get<World>("world")) ?? seedWorld();
+			// A world saved by an older sandbox gets the fields it lacks from the seed.
+			const stored = await ctx.storage.get<World>("world");
+			this.world = stored ? { ...seedWorld(), ...stored } : seedWorld();
 		});
 	}
 

@@ -167,6 +167,7 @@ export function seedWorld(): World {
 		idempotency: {},
 		faults: [],
 		calls: [],
+		counts: {},
 		settings: { token_ttl_seconds: 1200, clock_offset_ms: 0 },
 		sequence: 1000,
 	};

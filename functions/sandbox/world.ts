@@ -173,6 +173,8 @@ export interface World {
 	idempotency: Record<string, { status: number; body: unknown; contextHash: string | null }>;
 	faults: Fault[];
 	calls: RecordedCall[];
+	/** Calls counted by `${operation} ${scope}` since the last reset (the call log keeps only the latest). */
+	counts: Record<string, number>;
 	settings: { token_ttl_seconds: number; clock_offset_ms: number };
 	sequence: number;
 }
