@@ -14,7 +14,14 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
-							bindings: { ...localSettings(), STOREFRONT_ORIGINS: "https://shop.example", UPSTREAM_TIMEOUT_MS: "1500" },
+							bindings: {
+								...localSettings(),
+								STOREFRONT_ORIGINS: "https://shop.example",
+								UPSTREAM_TIMEOUT_MS: "1500",
+								// Order events retry quickly in tests; production waits seconds to minutes.
+								WEBHOOK_RETRY_BASE_MS: "20",
+								WEBHOOK_MAX_ATTEMPTS: "3",
+							},
 							serviceBindings: { FLEXITI: "flexiti-sandbox" },
 							workers: [
 								{

@@ -85,8 +85,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/shopify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shopify order webhooks
+         * @description Topics `orders/fulfilled` (capture what remains), `fulfillments/create` (capture the shipped line
+         *     items with their discounts and taxes), `orders/cancelled` (release), `refunds/create` (refund the
+         *     refund's transactions). The order's reference is its note attribute `flexiti_reference`, else the
+         *     Shopify order id. Signed with `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the
+         *     app's secret; `SHOPIFY_WEBHOOK_SECRETS`, several for rotation).
+         */
+        post: operations["receiveShopifyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/woocommerce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WooCommerce order webhooks
+         * @description Topic `order.updated` with status `completed` (capture what remains), `cancelled` (release) or
+         *     `refunded`, each listed refund (refund it once), and `order.deleted` (release). The reference is the
+         *     order meta `flexiti_reference`, else the order id. Signed with `X-WC-Webhook-Signature` (base64
+         *     HMAC-SHA256 of the raw body; `WOOCOMMERCE_WEBHOOK_SECRETS`). The unsigned ping WooCommerce sends when
+         *     a webhook is created (`webhook_id=…`, form-encoded) is answered 200 and stored nowhere.
+         */
+        post: operations["receiveWooCommerceWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/standard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Order events from any system, signed with Standard Webhooks
+         * @description For order systems other than Shopify and WooCommerce: the Standard Webhooks scheme
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,…`; `whsec_` secrets in
+         *     `STANDARD_WEBHOOK_SECRETS`; five minutes' tolerance) carrying one of the events described under
+         *     `webhooks` (`order.fulfilled`, `order.cancelled`, `order.refunded`).
+         */
+        post: operations["receiveStandardWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order's ledger
+         * @description The authorization, what was captured, released and refunded, and every order-system event
+         *     with its status (`pending`, `held`, `retrying`, `applied`, `refused`, `dead_letter`) and outcome.
+         */
+        get: operations["getOrderLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{reference}/events/{event_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a dead-lettered or refused event
+         * @description Puts the event back in line for a full set of attempts (after fixing what made it fail).
+         */
+        post: operations["replayOrderEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "order.fulfilled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order (or part of it) shipped
+         * @description Capture `amount`, or everything still authorized when there is none. Never more than remains.
+         */
+        post: operations["orderFulfilled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was cancelled
+         * @description Release whatever is authorized and not captured.
+         */
+        post: operations["orderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Money went back to the customer
+         * @description Refund `amount` against `capture` (or the order's captures, newest first): a return for a
+         *     promotional purchase within 100 days of its capture, an account refund otherwise; never more
+         *     than captured minus already refunded.
+         */
+        post: operations["orderRefunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Flexiti's error envelope, used by the edge for its own errors too. */
@@ -153,8 +328,111 @@ export interface components {
             /** @constant */
             scope: "customer";
         };
+        WebhookReceipt: {
+            /** @description Events stored for applying. */
+            received: number;
+            /** @description Events seen before (a redelivery); nothing happens again. */
+            duplicates: number;
+            /** @description Why nothing was stored (a topic that moves no money, an order that is not a Flexiti order, a ping). */
+            ignored?: string;
+            events?: string[];
+        };
+        /** @description The order-event vocabulary for the Standard Webhooks source. */
+        StandardOrderEvent: {
+            /** @enum {string} */
+            type: "order.fulfilled" | "order.cancelled" | "order.refunded";
+            /** Format: date-time */
+            timestamp: string;
+            data: {
+                reference: string;
+                amount?: components["schemas"]["Amount"];
+                /** @description For order.refunded, the Flexiti capture id to refund against. */
+                capture?: number;
+                client_id?: string;
+            };
+        };
+        OrderLedger: {
+            reference: string;
+            client_id: string;
+            authorization?: {
+                authorization_id?: number;
+                amount?: number;
+                status?: string;
+            } | null;
+            captured: number;
+            released: number;
+            refunded: number;
+            captures: {
+                capture_id?: number;
+                amount?: number;
+                date?: string;
+                event_id?: string;
+            }[];
+            refunds: {
+                capture_id?: number;
+                amount?: number;
+                /** @enum {string} */
+                kind?: "return" | "refund";
+                date?: string;
+                event_id?: string;
+            }[];
+            events: {
+                id: string;
+                /** @enum {string} */
+                source: "shopify" | "woocommerce" | "standard";
+                topic?: string;
+                /** @enum {string} */
+                type: "fulfilled" | "cancelled" | "refunded";
+                delivery_id?: string;
+                amount?: number;
+                /** @enum {string} */
+                status: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter";
+                outcome?: string;
+                attempts: number;
+                received_at?: string;
+                calls?: {
+                    operation?: string;
+                    amount?: number;
+                    status?: string;
+                    idempotency_key?: string;
+                    result?: string;
+                }[];
+                history?: {
+                    at?: string;
+                    status?: string;
+                    detail?: string;
+                }[];
+            }[];
+        };
     };
     responses: {
+        /** @description Verified and stored (or recognised as a duplicate, or not a Flexiti order); applied shortly. */
+        WebhookReceipt: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WebhookReceipt"];
+            };
+        };
+        /** @description Wrong content type, missing headers, or a payload that is not JSON or breaks the event schema. */
+        BadWebhook: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description The body is over the size limit (512 KiB). */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description No or unknown credentials. */
         Unauthorized: {
             headers: {
@@ -202,6 +480,10 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The merchant's order reference (the checkout's `reference`). */
+        Reference: string;
+        /** @description The Flexiti client id of the order; defaults to the first configured one. */
+        ClientIdQuery: string;
         /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
         CheckoutId: string;
     };
@@ -310,6 +592,209 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    receiveShopifyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Shopify-Hmac-Sha256": string;
+                "X-Shopify-Topic": string;
+                "X-Shopify-Webhook-Id": string;
+                "X-Shopify-Shop-Domain"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            200: components["responses"]["WebhookReceipt"];
+            400: components["responses"]["BadWebhook"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    receiveWooCommerceWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-WC-Webhook-Signature"?: string;
+                "X-WC-Webhook-Topic"?: string;
+                "X-WC-Webhook-Delivery-ID"?: string;
+                "X-WC-Webhook-Source"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": {
+                    webhook_id?: string;
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["WebhookReceipt"];
+            400: components["responses"]["BadWebhook"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    receiveStandardWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "webhook-id": string;
+                "webhook-timestamp": string;
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandardOrderEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["WebhookReceipt"];
+            400: components["responses"]["BadWebhook"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+        };
+    };
+    getOrderLedger: {
+        parameters: {
+            query?: {
+                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The merchant's order reference (the checkout's `reference`). */
+                reference: components["parameters"]["Reference"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ledger. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderLedger"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    replayOrderEvent: {
+        parameters: {
+            query?: {
+                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The merchant's order reference (the checkout's `reference`). */
+                reference: components["parameters"]["Reference"];
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replayed; applied shortly. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        replayed: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    orderFulfilled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandardOrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderCancelled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandardOrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderRefunded: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandardOrderEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

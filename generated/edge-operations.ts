@@ -31,6 +31,41 @@ export const edgeOperations = {
 		"version": null,
 		"scopes": [],
 		"idempotencyKey": false
+	},
+	"receiveShopifyWebhook": {
+		"method": "POST",
+		"path": "/v1/webhooks/shopify",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
+	"receiveWooCommerceWebhook": {
+		"method": "POST",
+		"path": "/v1/webhooks/woocommerce",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
+	"receiveStandardWebhook": {
+		"method": "POST",
+		"path": "/v1/webhooks/standard",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
+	"getOrderLedger": {
+		"method": "GET",
+		"path": "/v1/orders/{reference}",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
+	"replayOrderEvent": {
+		"method": "POST",
+		"path": "/v1/orders/{reference}/events/{event_id}/replay",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
 	}
 } as const satisfies Record<string, OperationEntry>;
 

@@ -75,5 +75,250 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 				}
 			}
 		]
+	},
+	"receiveShopifyWebhook": {
+		"parameters": [
+			{
+				"name": "x-shopify-hmac-sha256",
+				"in": "header",
+				"required": true,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "x-shopify-topic",
+				"in": "header",
+				"required": true,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "x-shopify-webhook-id",
+				"in": "header",
+				"required": true,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "x-shopify-shop-domain",
+				"in": "header",
+				"required": false,
+				"schema": {
+					"type": "string"
+				}
+			}
+		],
+		"body": {
+			"contentType": "application/json",
+			"required": true,
+			"schema": {
+				"type": "object"
+			}
+		}
+	},
+	"receiveWooCommerceWebhook": {
+		"parameters": [
+			{
+				"name": "x-wc-webhook-signature",
+				"in": "header",
+				"required": false,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "x-wc-webhook-topic",
+				"in": "header",
+				"required": false,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "x-wc-webhook-delivery-id",
+				"in": "header",
+				"required": false,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "x-wc-webhook-source",
+				"in": "header",
+				"required": false,
+				"schema": {
+					"type": "string"
+				}
+			}
+		],
+		"body": {
+			"contentType": "application/json",
+			"required": true,
+			"schema": {
+				"type": "object"
+			}
+		}
+	},
+	"receiveStandardWebhook": {
+		"parameters": [
+			{
+				"name": "webhook-id",
+				"in": "header",
+				"required": true,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "webhook-timestamp",
+				"in": "header",
+				"required": true,
+				"schema": {
+					"type": "string"
+				}
+			},
+			{
+				"name": "webhook-signature",
+				"in": "header",
+				"required": true,
+				"schema": {
+					"type": "string"
+				}
+			}
+		],
+		"body": {
+			"contentType": "application/json",
+			"required": true,
+			"schema": {
+				"type": "object",
+				"required": [
+					"type",
+					"timestamp",
+					"data"
+				],
+				"properties": {
+					"type": {
+						"type": "string",
+						"enum": [
+							"order.fulfilled",
+							"order.cancelled",
+							"order.refunded"
+						]
+					},
+					"timestamp": {
+						"type": "string",
+						"format": "date-time"
+					},
+					"data": {
+						"type": "object",
+						"required": [
+							"reference"
+						],
+						"properties": {
+							"reference": {
+								"type": "string",
+								"minLength": 1,
+								"maxLength": 40
+							},
+							"amount": {
+								"type": "number",
+								"exclusiveMinimum": 0,
+								"maximum": 10000000000000000,
+								"multipleOf": 0.01
+							},
+							"capture": {
+								"type": "integer"
+							},
+							"client_id": {
+								"type": "string",
+								"maxLength": 100
+							}
+						}
+					}
+				},
+				"if": {
+					"properties": {
+						"type": {
+							"const": "order.refunded"
+						}
+					}
+				},
+				"then": {
+					"properties": {
+						"data": {
+							"required": [
+								"amount"
+							],
+							"properties": {
+								"amount": {
+									"type": "number",
+									"exclusiveMinimum": 0,
+									"maximum": 10000000000000000,
+									"multipleOf": 0.01
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	},
+	"getOrderLedger": {
+		"parameters": [
+			{
+				"name": "reference",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"minLength": 1,
+					"maxLength": 40
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
+	},
+	"replayOrderEvent": {
+		"parameters": [
+			{
+				"name": "reference",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"minLength": 1,
+					"maxLength": 40
+				}
+			},
+			{
+				"name": "event_id",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
 	}
 };

@@ -596,5 +596,924 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 				}
 			}
 		}
+	},
+	"receiveShopifyWebhook": {
+		"200": {
+			"type": "object",
+			"required": [
+				"received",
+				"duplicates"
+			],
+			"properties": {
+				"received": {
+					"type": "integer"
+				},
+				"duplicates": {
+					"type": "integer"
+				},
+				"ignored": {
+					"type": "string"
+				},
+				"events": {
+					"type": "array",
+					"items": {
+						"type": "string"
+					}
+				}
+			}
+		},
+		"400": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"receiveWooCommerceWebhook": {
+		"200": {
+			"type": "object",
+			"required": [
+				"received",
+				"duplicates"
+			],
+			"properties": {
+				"received": {
+					"type": "integer"
+				},
+				"duplicates": {
+					"type": "integer"
+				},
+				"ignored": {
+					"type": "string"
+				},
+				"events": {
+					"type": "array",
+					"items": {
+						"type": "string"
+					}
+				}
+			}
+		},
+		"400": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"receiveStandardWebhook": {
+		"200": {
+			"type": "object",
+			"required": [
+				"received",
+				"duplicates"
+			],
+			"properties": {
+				"received": {
+					"type": "integer"
+				},
+				"duplicates": {
+					"type": "integer"
+				},
+				"ignored": {
+					"type": "string"
+				},
+				"events": {
+					"type": "array",
+					"items": {
+						"type": "string"
+					}
+				}
+			}
+		},
+		"400": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"getOrderLedger": {
+		"200": {
+			"type": "object",
+			"required": [
+				"reference",
+				"client_id",
+				"captured",
+				"released",
+				"refunded",
+				"captures",
+				"refunds",
+				"events"
+			],
+			"properties": {
+				"reference": {
+					"type": "string"
+				},
+				"client_id": {
+					"type": "string"
+				},
+				"authorization": {
+					"type": [
+						"object",
+						"null"
+					],
+					"properties": {
+						"authorization_id": {
+							"type": "integer"
+						},
+						"amount": {
+							"type": "number"
+						},
+						"status": {
+							"type": "string"
+						}
+					}
+				},
+				"captured": {
+					"type": "number"
+				},
+				"released": {
+					"type": "number"
+				},
+				"refunded": {
+					"type": "number"
+				},
+				"captures": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"properties": {
+							"capture_id": {
+								"type": "integer"
+							},
+							"amount": {
+								"type": "number"
+							},
+							"date": {
+								"type": "string"
+							},
+							"event_id": {
+								"type": "string"
+							}
+						}
+					}
+				},
+				"refunds": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"properties": {
+							"capture_id": {
+								"type": "integer"
+							},
+							"amount": {
+								"type": "number"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"return",
+									"refund"
+								]
+							},
+							"date": {
+								"type": "string"
+							},
+							"event_id": {
+								"type": "string"
+							}
+						}
+					}
+				},
+				"events": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"source",
+							"type",
+							"status",
+							"attempts"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"source": {
+								"type": "string",
+								"enum": [
+									"shopify",
+									"woocommerce",
+									"standard"
+								]
+							},
+							"topic": {
+								"type": "string"
+							},
+							"type": {
+								"type": "string",
+								"enum": [
+									"fulfilled",
+									"cancelled",
+									"refunded"
+								]
+							},
+							"delivery_id": {
+								"type": "string"
+							},
+							"amount": {
+								"type": "number"
+							},
+							"status": {
+								"type": "string",
+								"enum": [
+									"pending",
+									"held",
+									"retrying",
+									"applied",
+									"refused",
+									"dead_letter"
+								]
+							},
+							"outcome": {
+								"type": "string"
+							},
+							"attempts": {
+								"type": "integer"
+							},
+							"received_at": {
+								"type": "string"
+							},
+							"calls": {
+								"type": "array",
+								"items": {
+									"type": "object",
+									"properties": {
+										"operation": {
+											"type": "string"
+										},
+										"amount": {
+											"type": "number"
+										},
+										"status": {
+											"type": "string"
+										},
+										"idempotency_key": {
+											"type": "string"
+										},
+										"result": {
+											"type": "string"
+										}
+									}
+								}
+							},
+							"history": {
+								"type": "array",
+								"items": {
+									"type": "object",
+									"properties": {
+										"at": {
+											"type": "string"
+										},
+										"status": {
+											"type": "string"
+										},
+										"detail": {
+											"type": "string"
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"replayOrderEvent": {
+		"202": {
+			"type": "object",
+			"required": [
+				"replayed"
+			],
+			"properties": {
+				"replayed": {
+					"type": "string"
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
 	}
 };

@@ -9,6 +9,8 @@ import type { EdgeEnv } from "./context.ts";
 import { edgeError } from "./errors.ts";
 import { FLEXITI_PREFIX, forwardOperation } from "./forward/forward-operation.ts";
 import { requestLog } from "./observability/request-log.ts";
+import { orderRoutes } from "./orders/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 
 /**
  * The edge: storefronts and order systems call it instead of Flexiti.
@@ -16,6 +18,8 @@ import { requestLog } from "./observability/request-log.ts";
  *   POST /v1/checkouts                 a merchant opens a checkout for an order (spec/edge-api.yaml)
  *   GET  /v1/checkouts/:id             the merchant or the checkout's shopper reads it
  *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
+ *   POST /v1/webhooks/{shopify,woocommerce,standard}   order events → capture / release / refund
+ *   GET  /v1/orders/:reference         an order's ledger; POST …/events/:id/replay
  *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
  */
 export function createEdgeApp() {
@@ -38,9 +42,12 @@ export function createEdgeApp() {
 	app.use("/v1/checkouts/:checkout_id", storefrontCors);
 	app.use("/v1/checkouts/:checkout_id/*", storefrontCors);
 
+	// Order systems authenticate each webhook by its signature, not by a caller credential.
+	app.route("/v1/webhooks", webhookRoutes);
 	app.use("/v1/*", identifyCaller);
 	app.use(`${FLEXITI_PREFIX}/*`, identifyCaller);
 	app.route("/v1/checkouts", checkoutRoutes);
+	app.route("/v1/orders", orderRoutes);
 	app.all(`${FLEXITI_PREFIX}/*`, forwardOperation);
 
 	app.notFound((c) => edgeError(c, 404, "not_found", "No such route"));

@@ -16,6 +16,14 @@ export interface EdgeConfig {
 	storefrontOrigins: ReadonlySet<string>;
 	checkoutTtlSeconds: number;
 	upstreamTimeoutMs: number;
+	/** Webhook signing secrets per source (several each, for rotation); an empty list turns the source off. */
+	webhookSecrets: { shopify: readonly string[]; woocommerce: readonly string[]; standard: readonly string[] };
+	/** Which Flexiti client a webhook source (Shopify shop domain, WooCommerce site URL) is for. */
+	webhookClientBySource: ReadonlyMap<string, string>;
+	/** First retry delay of an order event Flexiti could not take; later ones grow fourfold. */
+	webhookRetryBaseMs: number;
+	/** Attempts before an order event goes to the dead letter. */
+	webhookMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -64,7 +72,42 @@ function parseConfig(env: Env): EdgeConfig {
 		),
 		checkoutTtlSeconds: positiveInteger(env, "CHECKOUT_TTL_SECONDS", 1800),
 		upstreamTimeoutMs: positiveInteger(env, "UPSTREAM_TIMEOUT_MS", 10000),
+		webhookSecrets: {
+			shopify: list(env, "SHOPIFY_WEBHOOK_SECRETS"),
+			woocommerce: list(env, "WOOCOMMERCE_WEBHOOK_SECRETS"),
+			standard: list(env, "STANDARD_WEBHOOK_SECRETS"),
+		},
+		webhookClientBySource: parseClientBySource(optional(env, "WEBHOOK_CLIENT_BY_SOURCE"), clients),
+		webhookRetryBaseMs: positiveInteger(env, "WEBHOOK_RETRY_BASE_MS", 2000),
+		webhookMaxAttempts: positiveInteger(env, "WEBHOOK_MAX_ATTEMPTS", 6),
 	};
+}
+
+function list(env: Env, name: string): string[] {
+	return (optional(env, name) ?? "")
+		.split(",")
+		.map((item) => item.trim())
+		.filter(Boolean);
+}
+
+function parseClientBySource(json: string | undefined, clients: Map<string, string>): Map<string, string> {
+	if (!json) return new Map();
+	let value: unknown;
+	try {
+		value = JSON.parse(json);
+	} catch {
+		throw new ConfigError("WEBHOOK_CLIENT_BY_SOURCE", 'must be JSON: {"<shop domain or site URL>": "<client_id>", …}');
+	}
+	const entries = value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [];
+	for (const [, clientId] of entries) {
+		if (typeof clientId !== "string" || !clients.has(clientId)) {
+			throw new ConfigError(
+				"WEBHOOK_CLIENT_BY_SOURCE",
+				`names a client id that FLEXITI_CLIENTS does not have: ${String(clientId)}`,
+			);
+		}
+	}
+	return new Map(entries as [string, string][]);
 }
 
 function optional(env: Env, name: string): string | undefined {

@@ -4,6 +4,6 @@
  */
 import { createEdgeApp } from "./app.ts";
 
-export { Order } from "./checkouts/order.ts";
+export { Order } from "./orders/order.ts";
 
 export default createEdgeApp();

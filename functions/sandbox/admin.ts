@@ -31,7 +31,8 @@ const schemas = {
 			operation: { enum: operationIds },
 			count: { type: "integer", minimum: 1, maximum: 1000, default: 1 },
 			kind: { enum: ["status", "slow", "drop"], default: "status" },
-			status: { enum: [401, 429, 500, 502, 503, 504], default: 503 },
+			status: { enum: [401, 409, 429, 500, 502, 503, 504], default: 503 },
+			error: { type: "string", pattern: "^[a-z_]+$", maxLength: 60 },
 			retry_after: { type: "integer", minimum: 0, maximum: 3600 },
 			delay_ms: { type: "integer", minimum: 0, maximum: 60000 },
 		},
@@ -85,6 +86,7 @@ adminRoutes.post("/faults", async (c) => {
 		count?: number;
 		kind?: Fault["kind"];
 		status?: number;
+		error?: string;
 		retry_after?: number;
 		delay_ms?: number;
 	}>(c, schemas.fault);
@@ -94,6 +96,7 @@ adminRoutes.post("/faults", async (c) => {
 		remaining: body.count ?? 1,
 		kind: body.kind ?? "status",
 		status: body.status ?? 503,
+		...(body.error !== undefined ? { error: body.error } : {}),
 		...(body.retry_after !== undefined ? { retry_after: body.retry_after } : {}),
 		...(body.delay_ms !== undefined ? { delay_ms: body.delay_ms } : {}),
 	};

@@ -62,7 +62,7 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 		const fault = takeFault(world, operationId);
 		if (fault?.kind === "status") {
 			const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
-			return fail(fault.status, faultError(fault.status), undefined, undefined, retryAfter);
+			return fail(fault.status, fault.error ?? faultError(fault.status), undefined, undefined, retryAfter);
 		}
 		if (fault?.kind === "slow") await scheduler.wait(fault.delay_ms ?? 1000);
 

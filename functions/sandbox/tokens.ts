@@ -58,7 +58,11 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 	const fault = takeFault(world, "createToken");
 	if (fault?.kind === "status") {
 		const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
-		return respond(fault.status, errorEnvelope(url.pathname, faultError(fault.status), "Injected fault"), retryAfter);
+		return respond(
+			fault.status,
+			errorEnvelope(url.pathname, fault.error ?? faultError(fault.status), "Injected fault"),
+			retryAfter,
+		);
 	}
 	if (fault?.kind === "slow") await scheduler.wait(fault.delay_ms ?? 1000);
 

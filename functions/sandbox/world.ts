@@ -142,6 +142,8 @@ export interface Fault {
 	 *  `drop`: do the operation, then answer 503 as if the response was lost. */
 	kind: "status" | "slow" | "drop";
 	status: number;
+	/** The error code to answer with (default: one that fits the status). */
+	error?: string;
 	retry_after?: number;
 	delay_ms?: number;
 }

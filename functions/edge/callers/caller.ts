@@ -3,11 +3,11 @@
  * checkout (client token, vouched for by the checkout's own Durable Object), or nobody.
  */
 import { createMiddleware } from "hono/factory";
-import type { CheckoutView } from "../checkouts/order.ts";
-import { orderByCheckoutId } from "../checkouts/orders.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
+import type { CheckoutView } from "../orders/order.ts";
+import { orderByCheckoutId } from "../orders/order-stubs.ts";
 import { digest, readCredential } from "./identify-caller.ts";
 
 export type Caller = { kind: "merchant" } | { kind: "checkout"; checkout: CheckoutView } | { kind: "anonymous" };

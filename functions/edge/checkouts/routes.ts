@@ -12,7 +12,7 @@ import { digest, newClientToken } from "../callers/identify-caller.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
-import { orderByCheckoutId, orderByReference } from "./orders.ts";
+import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 
 type CheckoutRequest = components["schemas"]["CheckoutRequest"];
 

@@ -5,7 +5,7 @@
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import type { FieldError } from "../../contract/errors.ts";
-import type { CheckoutView } from "../checkouts/order.ts";
+import type { CheckoutView } from "../orders/order.ts";
 
 export type RuleResult = { ok: true; body: unknown } | { ok: false; fieldErrors: FieldError[] };
 

@@ -14,20 +14,20 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
+import type { components } from "../../../generated/flexiti-pos-api.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
-import { createFlexitiClient } from "../../client/flexiti.ts";
 import { matchOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
-import { orderByCheckoutId } from "../checkouts/orders.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
-import { type FlexitiToken, flexitiTokenEndpoint, TokenRefused, TokenUnavailable } from "../tokens/flexiti-token.ts";
-import { tokenCache } from "../tokens/token-cache.ts";
+import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
+import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../tokens/flexiti-token.ts";
+import { callFlexiti, merchantTokens, type TokenSource } from "./call-flexiti.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
-import { UpstreamError, upstreamSend, withRetries } from "./upstream.ts";
+import { UpstreamError } from "./upstream.ts";
 
 export const FLEXITI_PREFIX = "/flexiti";
 
@@ -86,39 +86,22 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	if (entry.idempotencyKey && contextHash) header["x-context-hash"] = contextHash;
 
 	const tokens = tokenSource(c, caller, clientId);
-	let token: FlexitiToken;
-	try {
-		token = await tokens.get();
-	} catch {
-		return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
-	}
-
 	const started = Date.now();
 	try {
-		let result = await callFlexiti(c, operationId, { params, query: url.searchParams, header, body }, token);
-		// A token Flexiti no longer accepts: drop it, get one fresh token, try once more (no loops).
-		if (result.response.status === 401) {
-			await tokens.drop(token);
-			token = await tokens.get();
-			log.token_source = "refreshed-on-401";
-			result = await callFlexiti(c, operationId, { params, query: url.searchParams, header, body }, token);
-		}
+		const call = { params, query: Object.fromEntries(url.searchParams), header, body };
+		const result = await callFlexiti(c.env, operationId, call, tokens);
+		if (result.retriedWithFreshToken) log.token_source = "refreshed-on-401";
 		log.upstream_ms = Date.now() - started;
 		log.upstream_status = result.response.status;
-		if (caller.kind === "checkout" && result.response.ok)
-			await rememberForCheckout(c, caller, operationId, result.body);
+		if (result.response.ok) await remember(c, caller, operationId, clientId, result.body);
 		return answer(c, result.response, result.body, referenceId);
 	} catch (error) {
 		log.upstream_ms = Date.now() - started;
 		if (error instanceof UpstreamError) {
-			const status = error.code === "upstream_timeout" ? 504 : 502;
-			return withReference(edgeError(c, status, error.code, error.message), referenceId);
+			return edgeError(c, error.code === "upstream_timeout" ? 504 : 502, error.code, error.message);
 		}
 		if (error instanceof TokenUnavailable || error instanceof TokenRefused) {
-			return withReference(
-				edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly"),
-				referenceId,
-			);
+			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
 		}
 		throw error;
 	}
@@ -145,7 +128,7 @@ function callerRefusal(caller: Caller, scopes: readonly string[], clientId: stri
 }
 
 /** The token of the right scope: the merchant token cache, or the checkout's own customer token. */
-function tokenSource(c: Context<EdgeEnv>, caller: Caller, clientId: string) {
+function tokenSource(c: Context<EdgeEnv>, caller: Caller, clientId: string): TokenSource {
 	const log = c.get("log");
 	if (caller.kind === "checkout") {
 		const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
@@ -159,50 +142,14 @@ function tokenSource(c: Context<EdgeEnv>, caller: Caller, clientId: string) {
 			drop: async (token: FlexitiToken) => order?.dropCustomerToken(token.accessToken),
 		};
 	}
-	const config = edgeConfig(c.env);
-	const deps = {
-		kv: c.env.TOKENS,
-		encryptionKey: config.tokenEncryptionKey,
-		mint: flexitiTokenEndpoint(config, withRetries(upstreamSend(c.env, config))),
-		now: Date.now,
-		waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise),
-	};
-	return {
-		async get(): Promise<FlexitiToken> {
-			const { token, source } = await tokenCache.get(clientId, "merchant", deps);
+	return merchantTokens(
+		c.env,
+		clientId,
+		(promise) => c.executionCtx.waitUntil(promise),
+		(source) => {
 			log.token_source ??= source;
-			return token;
 		},
-		drop: (token: FlexitiToken) => tokenCache.invalidate(clientId, "merchant", token.accessToken, deps),
-	};
-}
-
-interface Call {
-	params: Record<string, string>;
-	query: URLSearchParams;
-	header: Record<string, string>;
-	body: unknown;
-}
-
-async function callFlexiti(c: Context<EdgeEnv>, operationId: FlexitiOperationId, call: Call, token: FlexitiToken) {
-	const config = edgeConfig(c.env);
-	const entry = flexitiOperations[operationId];
-	const flexiti = createFlexitiClient({
-		baseUrl: config.flexitiBaseUrl,
-		token: () => token.accessToken,
-		fetch: withRetries(upstreamSend(c.env, config)),
-	});
-	// One generic call for every operation; the spec already vouched for params and body.
-	const request = flexiti.request as (
-		method: string,
-		path: string,
-		init: Record<string, unknown>,
-	) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-	const { data, error, response } = await request(entry.method.toLowerCase(), entry.path, {
-		params: { path: call.params, query: Object.fromEntries(call.query), header: call.header },
-		...(call.body !== undefined ? { body: call.body } : {}),
-	});
-	return { response, body: response.ok ? data : error };
+	);
 }
 
 /** Flexiti's answer, as Flexiti gave it; an outage after retries becomes a clear 502/503/504 of the edge. */
@@ -210,7 +157,7 @@ function answer(c: Context<EdgeEnv>, response: Response, body: unknown, referenc
 	const status = response.status;
 	if (status === 500 || status === 502 || status === 503 || status === 504) {
 		const code = status === 504 ? "upstream_timeout" : status === 503 ? "upstream_unavailable" : "upstream_error";
-		return withReference(edgeError(c, status === 500 ? 502 : status, code, `Flexiti answered ${status}`), referenceId);
+		return edgeError(c, status === 500 ? 502 : status, code, `Flexiti answered ${status}`);
 	}
 	const headers: Record<string, string> = { "x-reference-id": referenceId };
 	const retryAfter = response.headers.get("retry-after");
@@ -221,30 +168,38 @@ function answer(c: Context<EdgeEnv>, response: Response, body: unknown, referenc
 	return Response.json(body, { status, headers });
 }
 
-function withReference(response: Response, referenceId: string): Response {
-	response.headers.set("x-reference-id", referenceId);
-	return response;
-}
-
-/** A checkout keeps its flow's facts: the widget session it opened, the authorization it got. */
-async function rememberForCheckout(
+/**
+ * What the edge remembers of a successful call: a checkout's widget session, and every authorization
+ * with a reference — in its order's Durable Object, whose ledger later moves money for that order.
+ */
+async function remember(
 	c: Context<EdgeEnv>,
-	caller: Extract<Caller, { kind: "checkout" }>,
+	caller: Caller,
 	operationId: FlexitiOperationId,
+	clientId: string,
 	body: unknown,
 ) {
-	const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
-	if (!order) return;
-	if (operationId === "initWidget") {
+	if (operationId === "initWidget" && caller.kind === "checkout") {
 		const url = (body as { redirection_url?: string }).redirection_url ?? "";
 		const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
-		if (session) await order.recordWidgetSession(decodeURIComponent(session));
+		if (session)
+			await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.recordWidgetSession(decodeURIComponent(session));
 	}
 	if (operationId === "createAuthorization") {
-		const authorization = body as { authorization_id: number; status: string };
-		await order.recordAuthorization(authorization.authorization_id, authorization.status);
+		const authorization = body as AuthorizationBody;
+		if (!authorization.reference) return;
+		const { order } = orderByReference(c.env, clientId, authorization.reference);
+		await order.recordAuthorization(clientId, authorization.reference, {
+			authorization_id: authorization.authorization_id,
+			amount: authorization.amount,
+			status: authorization.status,
+			account_number: authorization.account_number,
+			transaction_type: authorization.transaction_type,
+		});
 	}
 }
+
+type AuthorizationBody = components["schemas"]["Authorization"];
 
 /**
  * A shopper's calls all carry their checkout's flow id (Flexiti traces a flow by it, and a browser

@@ -1,0 +1,99 @@
+/**
+ * Calling one Flexiti operation through the typed client, with the token of the right scope — the
+ * one way both the forwarder (for callers) and an order's ledger (for webhooks) reach Flexiti.
+ */
+import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
+import { createFlexitiClient } from "../../client/flexiti.ts";
+import { edgeConfig } from "../config.ts";
+import type { EdgeBindings } from "../env.ts";
+import { type FlexitiToken, flexitiTokenEndpoint } from "../tokens/flexiti-token.ts";
+import { type TokenSource as CacheSource, tokenCache } from "../tokens/token-cache.ts";
+import { upstreamSend, withRetries } from "./upstream.ts";
+
+/** Where a call's token comes from, and how to drop one Flexiti rejected. */
+export interface TokenSource {
+	get(): Promise<FlexitiToken>;
+	drop(token: FlexitiToken): Promise<void>;
+}
+
+export interface FlexitiCall {
+	/** Path parameters by the spec's names. */
+	params: Record<string, string>;
+	query?: Record<string, string>;
+	/** x-reference-id, x-idempotency-key, x-context-hash. */
+	header: Record<string, string>;
+	body?: unknown;
+}
+
+export interface FlexitiResult {
+	response: Response;
+	/** The parsed JSON (the data on success, Flexiti's error envelope otherwise). */
+	body: unknown;
+	/** Flexiti rejected the first token (401) and the call was made once more with a fresh one. */
+	retriedWithFreshToken: boolean;
+}
+
+/**
+ * Calls the operation (retrying where safe, see upstream.ts). A token Flexiti no longer accepts is
+ * dropped, one fresh token is fetched, and the call is made once more — no loops. Throws
+ * `UpstreamError` when Flexiti cannot be reached, and the token source's error when no token can be had.
+ */
+export async function callFlexiti(
+	env: EdgeBindings,
+	operationId: FlexitiOperationId,
+	call: FlexitiCall,
+	tokens: TokenSource,
+): Promise<FlexitiResult> {
+	let token = await tokens.get();
+	const first = await send(env, operationId, call, token);
+	if (first.response.status !== 401) return { ...first, retriedWithFreshToken: false };
+	await tokens.drop(token);
+	token = await tokens.get();
+	return { ...(await send(env, operationId, call, token)), retriedWithFreshToken: true };
+}
+
+async function send(env: EdgeBindings, operationId: FlexitiOperationId, call: FlexitiCall, token: FlexitiToken) {
+	const config = edgeConfig(env);
+	const entry = flexitiOperations[operationId];
+	const flexiti = createFlexitiClient({
+		baseUrl: config.flexitiBaseUrl,
+		token: () => token.accessToken,
+		fetch: withRetries(upstreamSend(env, config)),
+	});
+	// One generic call for every operation of the table; the spec already vouched for params and body.
+	const request = flexiti.request as (
+		method: string,
+		path: string,
+		init: Record<string, unknown>,
+	) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+	const { data, error, response } = await request(entry.method.toLowerCase(), entry.path, {
+		params: { path: call.params, query: call.query ?? {}, header: call.header },
+		...(call.body !== undefined ? { body: call.body } : {}),
+	});
+	return { response, body: response.ok ? data : error };
+}
+
+/** The merchant-scope token of a client, from the isolate's token cache. */
+export function merchantTokens(
+	env: EdgeBindings,
+	clientId: string,
+	waitUntil: (promise: Promise<unknown>) => void,
+	onSource: (source: CacheSource) => void = () => {},
+): TokenSource {
+	const config = edgeConfig(env);
+	const deps = {
+		kv: env.TOKENS,
+		encryptionKey: config.tokenEncryptionKey,
+		mint: flexitiTokenEndpoint(config, withRetries(upstreamSend(env, config))),
+		now: Date.now,
+		waitUntil,
+	};
+	return {
+		async get() {
+			const { token, source } = await tokenCache.get(clientId, "merchant", deps);
+			onSource(source);
+			return token;
+		},
+		drop: (token) => tokenCache.invalidate(clientId, "merchant", token.accessToken, deps),
+	};
+}

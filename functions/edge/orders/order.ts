@@ -1,0 +1,397 @@
+/**
+ * One Durable Object per order (keyed by client id and the merchant's order reference): the
+ * strongly consistent home of its checkout — amount, reference, the shopper's client-token digests,
+ * the checkout's own customer-scope Flexiti token, the widget session — and of its ledger, which
+ * turns order-system events into captures, releases and refunds exactly once.
+ * Being the only writer, it needs no locks: no two requests race on an order's money or token.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { components } from "../../../generated/flexiti-pos-api.ts";
+import { edgeConfig } from "../config.ts";
+import type { EdgeBindings } from "../env.ts";
+import { callFlexiti, type FlexitiResult, merchantTokens } from "../forward/call-flexiti.ts";
+import { upstreamSend, withRetries } from "../forward/upstream.ts";
+import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../tokens/flexiti-token.ts";
+import { REFRESH_AHEAD_MS, renew, usable } from "../tokens/token-cache.ts";
+import {
+	emptyLedger,
+	eventsToApply,
+	type Ledger,
+	type LedgerAuthorization,
+	type LedgerEvent,
+	ledgerView,
+	nextWakeUp,
+	receive,
+	recordDone,
+	setStatus,
+} from "./ledger.ts";
+import type { OrderEvent } from "./order-event.ts";
+import { planEvent } from "./plan-event.ts";
+
+export type CheckoutStatus = "open" | "widget_started" | "authorized" | "expired";
+
+export interface OrderState {
+	checkoutId: string;
+	clientId: string;
+	reference: string;
+	amount: number;
+	lang: "en" | "fr";
+	autoCapture: boolean;
+	/** The x-reference-id of this checkout's whole Flexiti flow. */
+	flowReferenceId: string;
+	/** SHA-256 digests of the client tokens handed out, with their expiry (ms). */
+	clientTokens: { digest: string; expiresAt: number }[];
+	customerToken?: FlexitiToken;
+	widgetSessionId?: string;
+	ledger: Ledger;
+	createdAt: number;
+}
+
+/** The checkout as the merchant and the shopper see it (no secrets, no tokens). */
+export interface CheckoutView {
+	checkout_id: string;
+	client_id: string;
+	reference: string;
+	amount: number;
+	lang: "en" | "fr";
+	auto_capture: boolean;
+	status: CheckoutStatus;
+	widget_session_id?: string;
+	authorization_id?: number;
+	expires_at: string;
+}
+
+export interface OpenCheckout {
+	checkoutId: string;
+	clientId: string;
+	reference: string;
+	amount: number;
+	lang: "en" | "fr";
+	autoCapture: boolean;
+	tokenDigest: string;
+	expiresAt: number;
+}
+
+export type OpenResult = { ok: true; checkout: CheckoutView } | { ok: false; conflict: string };
+
+export class Order extends DurableObject<EdgeBindings> {
+	private state: OrderState | undefined;
+	private customerTokenLoad: Promise<FlexitiToken> | undefined;
+
+	constructor(ctx: DurableObjectState, env: EdgeBindings) {
+		super(ctx, env);
+		ctx.blockConcurrencyWhile(async () => {
+			const stored = await ctx.storage.get<OrderState>("order");
+			this.state = stored ? { ...stored, ledger: stored.ledger ?? emptyLedger() } : undefined;
+		});
+	}
+
+	/** Opens the order's checkout, or hands out one more client token for the same one. */
+	async open(input: OpenCheckout): Promise<OpenResult> {
+		const now = Date.now();
+		if (this.state && (this.state.amount !== input.amount || this.state.clientId !== input.clientId)) {
+			return { ok: false, conflict: `order ${input.reference} already has a checkout for another amount` };
+		}
+		const state: OrderState = this.state ?? {
+			checkoutId: input.checkoutId,
+			clientId: input.clientId,
+			reference: input.reference,
+			amount: input.amount,
+			lang: input.lang,
+			autoCapture: input.autoCapture,
+			flowReferenceId: crypto.randomUUID(),
+			clientTokens: [],
+			ledger: emptyLedger(),
+			createdAt: now,
+		};
+		state.clientTokens = [
+			...state.clientTokens.filter((t) => t.expiresAt > now),
+			{ digest: input.tokenDigest, expiresAt: input.expiresAt },
+		];
+		await this.save(state);
+		return { ok: true, checkout: view(state, now) };
+	}
+
+	/** The checkout, if this client-token digest is one of its live ones. */
+	async authenticate(tokenDigest: string): Promise<CheckoutView | null> {
+		const now = Date.now();
+		const given = new TextEncoder().encode(tokenDigest);
+		let live = false;
+		for (const token of this.state?.clientTokens ?? []) {
+			const known = new TextEncoder().encode(token.digest);
+			const same = known.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(known, given);
+			live = (same && token.expiresAt > now) || live;
+		}
+		return live && this.state ? view(this.state, now) : null;
+	}
+
+	async checkout(): Promise<CheckoutView | null> {
+		return this.state ? view(this.state, Date.now()) : null;
+	}
+
+	async flowReferenceId(): Promise<string | null> {
+		return this.state?.flowReferenceId ?? null;
+	}
+
+	/**
+	 * The checkout's own customer-scope token (Flexiti ties a widget flow to one token): minted on first
+	 * use, refreshed with its refresh token from five minutes before expiry, and never shared.
+	 * (A result, not an exception: errors lose their class across RPC.)
+	 */
+	async customerToken(): Promise<{ token: FlexitiToken } | { unavailable: string }> {
+		try {
+			return { token: await this.liveCustomerToken() };
+		} catch (error) {
+			return { unavailable: error instanceof Error ? error.message : "unknown" };
+		}
+	}
+
+	private async liveCustomerToken(): Promise<FlexitiToken> {
+		const state = this.requireState();
+		const current = state.customerToken;
+		const now = Date.now();
+		if (current && current.expiresAt - now > REFRESH_AHEAD_MS) return current;
+		this.customerTokenLoad ??= this.loadCustomerToken(state, current).finally(() => {
+			this.customerTokenLoad = undefined;
+		});
+		try {
+			return await this.customerTokenLoad;
+		} catch (error) {
+			if (current && usable(current, Date.now())) return current;
+			throw error;
+		}
+	}
+
+	/** Flexiti rejected this token (401): forget it, so the next call gets a new one. */
+	async dropCustomerToken(accessToken: string): Promise<void> {
+		const state = this.requireState();
+		if (state.customerToken?.accessToken !== accessToken) return;
+		delete state.customerToken;
+		await this.save(state);
+	}
+
+	async recordWidgetSession(widgetSessionId: string): Promise<void> {
+		const state = this.requireState();
+		state.widgetSessionId = widgetSessionId;
+		await this.save(state);
+	}
+
+	/**
+	 * An authorization with this order's reference was made through the edge (by its shopper or by the
+	 * merchant): the ledger rests on it from now on, and events waiting for it can be applied.
+	 */
+	async recordAuthorization(clientId: string, reference: string, authorization: LedgerAuthorization): Promise<void> {
+		const state = this.state ?? this.orderWithoutCheckout(clientId, reference, authorization.amount);
+		state.ledger.authorization = authorization;
+		await this.save(state);
+		if (state.ledger.events.some((e) => e.status === "held")) await this.ctx.storage.setAlarm(Date.now());
+	}
+
+	/**
+	 * Order-system events for this order, verified and normalized: stored durably (the webhook is
+	 * acknowledged after this returns), deduplicated by key, and applied right after by the alarm.
+	 * An order the edge never saw is not a Flexiti order: nothing is stored.
+	 */
+	async receive(events: OrderEvent[]): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
+		if (!this.state) return { known: false, accepted: [], duplicates: 0 };
+		const result = receive(this.state.ledger, events, Date.now());
+		if (result.accepted.length > 0) {
+			await this.save(this.state);
+			await this.ctx.storage.setAlarm(Date.now());
+		}
+		return { known: true, ...result };
+	}
+
+	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */
+	async ledger() {
+		if (!this.state) return null;
+		return { reference: this.state.reference, client_id: this.state.clientId, ...ledgerView(this.state.ledger) };
+	}
+
+	/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */
+	async replay(eventId: string): Promise<"replayed" | "not_found" | "not_replayable"> {
+		const event = this.state?.ledger.events.find((e) => e.id === eventId);
+		if (!this.state || !event) return "not_found";
+		if (event.status !== "dead_letter" && event.status !== "refused") return "not_replayable";
+		event.attempts = 0;
+		delete event.nextAttemptAt;
+		// A refused plan is planned afresh; calls Flexiti already took stay done (their keys replay).
+		if (event.status === "refused") delete event.calls;
+		setStatus(event, "pending", Date.now(), "replayed by the merchant");
+		await this.save(this.state);
+		await this.ctx.storage.setAlarm(Date.now());
+		return "replayed";
+	}
+
+	/** Applies what can be applied now; wakes up again for the next retry, if any. */
+	override async alarm(): Promise<void> {
+		const state = this.state;
+		if (!state) return;
+		// Applying one event can unblock an earlier held one (a refund waiting for a capture): a few passes.
+		for (let pass = 0; pass < 3; pass++) {
+			let changed = false;
+			for (const event of eventsToApply(state.ledger, Date.now())) {
+				changed = (await this.apply(state, event)) || changed;
+				await this.save(state);
+			}
+			if (!changed) break;
+		}
+		const wakeUp = nextWakeUp(state.ledger);
+		if (wakeUp !== undefined) await this.ctx.storage.setAlarm(wakeUp);
+	}
+
+	/** Applies one event; true when the order's money or the event's outcome changed. */
+	private async apply(state: OrderState, event: LedgerEvent): Promise<boolean> {
+		const now = Date.now();
+		const authorization = state.ledger.authorization;
+		if (!authorization) {
+			if (event.status !== "held") setStatus(event, "held", now, "waiting for the authorization");
+			return false;
+		}
+		const tokens = merchantTokens(this.env, state.clientId, (promise) => this.ctx.waitUntil(promise));
+		const header = { "x-reference-id": state.flowReferenceId };
+		try {
+			if (!event.calls) {
+				// Decide from Flexiti's own view of the authorization, read now.
+				const truth = await callFlexiti(
+					this.env,
+					"getAuthorization",
+					{ params: { client_id: state.clientId, authorization_id: String(authorization.authorization_id) }, header },
+					tokens,
+				);
+				if (!truth.response.ok) return this.failed(event, truth, now);
+				const plan = planEvent(event, truth.body as components["schemas"]["Authorization"], state.clientId, now);
+				if (plan.kind === "hold") {
+					if (event.status !== "held") setStatus(event, "held", now, plan.reason);
+					return false;
+				}
+				if (plan.kind === "nothing" || plan.kind === "refuse") {
+					setStatus(event, plan.kind === "nothing" ? "applied" : "refused", now, plan.outcome);
+					return true;
+				}
+				event.calls = plan.calls.map((call) => ({ ...call, status: "pending" }));
+			}
+			for (const call of event.calls.filter((c) => c.status === "pending")) {
+				const result = await callFlexiti(
+					this.env,
+					call.operationId,
+					{ params: call.params, header: { ...header, "x-idempotency-key": call.idempotencyKey }, body: call.body },
+					tokens,
+				);
+				if (result.response.ok) {
+					recordDone(state.ledger, event, call, result.body, Date.now());
+					continue;
+				}
+				if (isBusinessRefusal(result.response.status)) {
+					call.status = "refused";
+					call.result = errorCode(result);
+					setStatus(event, "refused", Date.now(), `Flexiti refused ${call.operationId}: ${call.result}`);
+					return true;
+				}
+				return this.failed(event, result, now);
+			}
+			const summary = event.calls.map((c) => `${c.operationId} ${c.amount}: ${c.result ?? c.status}`).join("; ");
+			setStatus(event, "applied", Date.now(), summary);
+			return true;
+		} catch (error) {
+			return this.retryLater(event, now, error instanceof Error ? error.message : "unknown error");
+		}
+	}
+
+	/** Flexiti did not take it: a business refusal is final; anything else is retried. */
+	private failed(event: LedgerEvent, result: FlexitiResult, now: number): boolean {
+		if (isBusinessRefusal(result.response.status)) {
+			setStatus(event, "refused", now, `Flexiti refused: ${errorCode(result)}`);
+			return true;
+		}
+		return this.retryLater(event, now, `Flexiti answered ${result.response.status}`);
+	}
+
+	/** Retries with growing, jittered delays; after the last attempt the event waits in the dead letter. */
+	private retryLater(event: LedgerEvent, now: number, reason: string): boolean {
+		const { webhookRetryBaseMs, webhookMaxAttempts } = edgeConfig(this.env);
+		event.attempts += 1;
+		if (event.attempts >= webhookMaxAttempts) {
+			setStatus(event, "dead_letter", now, `gave up after ${event.attempts} attempts: ${reason}`);
+			return true;
+		}
+		const delay = webhookRetryBaseMs * 4 ** (event.attempts - 1);
+		event.nextAttemptAt = now + Math.min(delay * (0.5 + Math.random() / 2), 60 * 60 * 1000);
+		setStatus(event, "retrying", now, reason);
+		return false;
+	}
+
+	private orderWithoutCheckout(clientId: string, reference: string, amount: number): OrderState {
+		return {
+			checkoutId: this.ctx.id.toString(),
+			clientId,
+			reference,
+			amount,
+			lang: "en",
+			autoCapture: false,
+			flowReferenceId: crypto.randomUUID(),
+			clientTokens: [],
+			ledger: emptyLedger(),
+			createdAt: Date.now(),
+		};
+	}
+
+	private async loadCustomerToken(state: OrderState, current: FlexitiToken | undefined): Promise<FlexitiToken> {
+		const mint = this.mint();
+		const token = current
+			? await renew(state.clientId, "customer", current, mint)
+			: await mint(state.clientId, "customer", { type: "client_credentials" }, state.flowReferenceId);
+		state.customerToken = token;
+		await this.save(state);
+		return token;
+	}
+
+	private mint(): MintToken {
+		const config = edgeConfig(this.env);
+		return flexitiTokenEndpoint(config, withRetries(upstreamSend(this.env, config)));
+	}
+
+	private requireState(): OrderState {
+		if (!this.state) throw new Error("no checkout for this order");
+		return this.state;
+	}
+
+	private async save(state: OrderState): Promise<void> {
+		this.state = state;
+		await this.ctx.storage.put("order", state);
+	}
+}
+
+function view(state: OrderState, now: number): CheckoutView {
+	const expiresAt = Math.max(0, ...state.clientTokens.map((t) => t.expiresAt));
+	const authorizationId = state.ledger.authorization?.authorization_id;
+	const status: CheckoutStatus = authorizationId
+		? "authorized"
+		: expiresAt <= now
+			? "expired"
+			: state.widgetSessionId
+				? "widget_started"
+				: "open";
+	return {
+		checkout_id: state.checkoutId,
+		client_id: state.clientId,
+		reference: state.reference,
+		amount: state.amount,
+		lang: state.lang,
+		auto_capture: state.autoCapture,
+		status,
+		...(state.widgetSessionId ? { widget_session_id: state.widgetSessionId } : {}),
+		...(authorizationId ? { authorization_id: authorizationId } : {}),
+		expires_at: new Date(expiresAt).toISOString(),
+	};
+}
+
+/** 4xx answers other than "try again" ones are Flexiti's final word on this request. */
+function isBusinessRefusal(status: number): boolean {
+	return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
+function errorCode(result: FlexitiResult): string {
+	const body = result.body as { error?: unknown } | undefined;
+	return typeof body?.error === "string" ? body.error : String(result.response.status);
+}

@@ -1,0 +1,132 @@
+/**
+ * What an order event means in money, decided from Flexiti's own view of the authorization (read
+ * just before), so the ledger never acts on a stale picture:
+ *   fulfilled → capture the amount (everything left when none is given), never more than remains;
+ *   cancelled → release what is not captured;
+ *   refunded  → give back against the captures: a return for a promotional purchase within 100 days,
+ *               an account refund otherwise; never more than captured minus already given back.
+ * A pure function: the Durable Object carries the plan out.
+ */
+import type { components } from "../../../generated/flexiti-pos-api.ts";
+import type { OrderEvent } from "./order-event.ts";
+
+type Authorization = components["schemas"]["Authorization"];
+
+export interface PlannedCall {
+	operationId: "captureAuthorization" | "releaseAuthorization" | "returnCapture" | "refundAccount";
+	params: Record<string, string>;
+	body: Record<string, unknown>;
+	/** Derived from the event (and the capture it touches): a retry after a timeout cannot move money twice. */
+	idempotencyKey: string;
+	amount: number;
+	captureId?: number;
+}
+
+export type Plan =
+	| { kind: "hold"; reason: string }
+	| { kind: "nothing"; outcome: string }
+	| { kind: "refuse"; outcome: string }
+	| { kind: "calls"; calls: PlannedCall[] };
+
+const RETURN_WINDOW_MS = 100 * 24 * 60 * 60 * 1000;
+const cents = (amount: number) => Math.round(amount * 100);
+
+export function planEvent(
+	event: OrderEvent & { id: string },
+	authorization: Authorization,
+	clientId: string,
+	now: number,
+): Plan {
+	const remaining = authorization.remaining_authorization_amount;
+	const params = { client_id: clientId, authorization_id: String(authorization.authorization_id) };
+
+	if (event.type === "fulfilled") {
+		if (cents(remaining) === 0) {
+			const released = cents(authorization.released_amount ?? 0) > 0;
+			return released
+				? { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" }
+				: { kind: "nothing", outcome: "already captured in full" };
+		}
+		const amount = event.amount ?? remaining;
+		if (cents(amount) > cents(remaining)) {
+			return { kind: "refuse", outcome: `capture_exceeds_authorization: ${amount} asked, ${remaining} remains` };
+		}
+		return {
+			kind: "calls",
+			calls: [
+				{
+					operationId: "captureAuthorization",
+					params,
+					body: { amount, reference: authorization.reference ?? event.reference },
+					idempotencyKey: event.id,
+					amount,
+				},
+			],
+		};
+	}
+
+	if (event.type === "cancelled") {
+		if (cents(remaining) === 0) return { kind: "nothing", outcome: "nothing left to release" };
+		return {
+			kind: "calls",
+			calls: [
+				{
+					operationId: "releaseAuthorization",
+					params,
+					body: { amount: remaining },
+					idempotencyKey: event.id,
+					amount: remaining,
+				},
+			],
+		};
+	}
+
+	// refunded
+	const captures = (authorization.captures ?? []).filter(
+		(c) => event.captureId === undefined || c.capture_id === event.captureId,
+	);
+	if (captures.length === 0) {
+		return event.captureId === undefined
+			? { kind: "hold", reason: "waiting for a capture to refund against" }
+			: { kind: "refuse", outcome: `unknown_capture: ${event.captureId}` };
+	}
+	const asked = event.amount ?? 0;
+	const refundable = captures.reduce((sum, c) => sum + cents(c.remaining_capture_amount ?? c.amount), 0);
+	if (cents(asked) <= 0) return { kind: "nothing", outcome: "no amount to refund" };
+	if (cents(asked) > refundable) {
+		return { kind: "refuse", outcome: `refund_exceeds_captured: ${asked} asked, ${refundable / 100} refundable` };
+	}
+
+	// Newest captures first: a refund usually undoes the latest shipment.
+	const calls: PlannedCall[] = [];
+	let left = cents(asked);
+	for (const capture of [...captures].sort((a, b) => b.capture_id - a.capture_id)) {
+		const part = Math.min(left, cents(capture.remaining_capture_amount ?? capture.amount));
+		if (part <= 0) continue;
+		left -= part;
+		const amount = part / 100;
+		const returnable =
+			authorization.transaction_type === "promotional_purchase" && now - Date.parse(capture.date) <= RETURN_WINDOW_MS;
+		calls.push(
+			returnable
+				? {
+						operationId: "returnCapture",
+						params: { ...params, capture_id: String(capture.capture_id) },
+						body: { amount, reference: event.reference },
+						idempotencyKey: `${event.id}:${capture.capture_id}`,
+						amount,
+						captureId: capture.capture_id,
+					}
+				: {
+						operationId: "refundAccount",
+						params: { client_id: clientId, account_number: String(authorization.account_number) },
+						body: { capture_id: capture.capture_id, amount, reference: event.reference },
+						idempotencyKey: `${event.id}:${capture.capture_id}`,
+						amount,
+						captureId: capture.capture_id,
+					},
+		);
+		if (left === 0) break;
+	}
+	return { kind: "calls", calls };
+}

@@ -1,0 +1,30 @@
+/** The merchant's view of an order's ledger, and replaying an event (spec/edge-api.yaml, tag Orders). */
+import { Hono } from "hono";
+import { merchantOnly } from "../callers/caller.ts";
+import { edgeConfig } from "../config.ts";
+import type { EdgeEnv } from "../context.ts";
+import { edgeError } from "../errors.ts";
+import { orderByReference } from "./order-stubs.ts";
+
+export const orderRoutes = new Hono<EdgeEnv>();
+
+orderRoutes.use(merchantOnly);
+
+orderRoutes.get("/:reference", async (c) => {
+	c.get("log").operation = "getOrderLedger";
+	const clientId = c.req.query("client_id") ?? edgeConfig(c.env).clientIds[0] ?? "";
+	const ledger = await orderByReference(c.env, clientId, c.req.param("reference")).order.ledger();
+	return ledger ? c.json(ledger) : edgeError(c, 404, "not_found", "No Flexiti order with this reference");
+});
+
+orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
+	c.get("log").operation = "replayOrderEvent";
+	const clientId = c.req.query("client_id") ?? edgeConfig(c.env).clientIds[0] ?? "";
+	const { order } = orderByReference(c.env, clientId, c.req.param("reference"));
+	const result = await order.replay(c.req.param("event_id"));
+	if (result === "not_found") return edgeError(c, 404, "not_found", "No such event for this order");
+	if (result === "not_replayable") {
+		return edgeError(c, 409, "not_replayable", "Only dead-lettered or refused events can be replayed");
+	}
+	return c.json({ replayed: c.req.param("event_id") }, 202);
+});

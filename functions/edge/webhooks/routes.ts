@@ -1,0 +1,178 @@
+/**
+ * Order-system webhooks (spec/edge-api.yaml, tag Webhooks). For each source: content type and size,
+ * then the signature, before anything is parsed or stored; then the payload becomes order events,
+ * which the order's Durable Object stores (deduplicated) before we acknowledge — it applies them
+ * right after, on its own alarm, so a slow Flexiti never makes the order system wait or resend.
+ */
+import { type Context, Hono } from "hono";
+import type { components } from "../../../generated/edge-api.ts";
+import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
+import { validateRequest } from "../../contract/validate-request.ts";
+import { edgeConfig } from "../config.ts";
+import type { EdgeEnv } from "../context.ts";
+import { edgeError } from "../errors.ts";
+import type { OrderEvent } from "../orders/order-event.ts";
+import { orderByReference } from "../orders/order-stubs.ts";
+import { shopifyEvents } from "./shopify.ts";
+import { standardEvents, verifyStandardWebhook } from "./standard.ts";
+import { verifyHmacBase64 } from "./verify-hmac.ts";
+import { wooCommerceEvents } from "./woocommerce.ts";
+
+/** Order payloads are a few KiB; anything this large is not one. */
+export const MAX_WEBHOOK_BYTES = 512 * 1024;
+
+export const webhookRoutes = new Hono<EdgeEnv>();
+
+webhookRoutes.post("/shopify", async (c) => {
+	const secrets = edgeConfig(c.env).webhookSecrets.shopify;
+	const body = await readSigned(c, secrets, "SHOPIFY_WEBHOOK_SECRETS");
+	if (body instanceof Response) return body;
+	if (!(await verifyHmacBase64(body, c.req.header("x-shopify-hmac-sha256"), secrets))) {
+		return edgeError(c, 401, "invalid_signature", "X-Shopify-Hmac-Sha256 does not match the body");
+	}
+	const payload = parseJson(body);
+	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
+	const events = shopifyEvents({
+		topic: c.req.header("x-shopify-topic") ?? "",
+		webhookId: c.req.header("x-shopify-webhook-id") ?? c.req.header("x-shopify-event-id") ?? crypto.randomUUID(),
+		clientId: clientFor(c, c.req.header("x-shopify-shop-domain")),
+		payload,
+	});
+	return deliver(c, events);
+});
+
+webhookRoutes.post("/woocommerce", async (c) => {
+	// WooCommerce pings a new webhook with an unsigned `webhook_id=…` form; it must get a 200.
+	if ((c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
+		const form = await readLimited(c.req.raw);
+		if (form instanceof ArrayBuffer && /^webhook_id=\d+$/.test(new TextDecoder().decode(form).trim())) {
+			return c.json({ received: 0, duplicates: 0, ignored: "ping" });
+		}
+		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
+	}
+	const secrets = edgeConfig(c.env).webhookSecrets.woocommerce;
+	const body = await readSigned(c, secrets, "WOOCOMMERCE_WEBHOOK_SECRETS");
+	if (body instanceof Response) return body;
+	if (!(await verifyHmacBase64(body, c.req.header("x-wc-webhook-signature"), secrets))) {
+		return edgeError(c, 401, "invalid_signature", "X-WC-Webhook-Signature does not match the body");
+	}
+	const payload = parseJson(body);
+	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
+	const events = wooCommerceEvents({
+		topic: c.req.header("x-wc-webhook-topic") ?? "",
+		deliveryId: c.req.header("x-wc-webhook-delivery-id") ?? crypto.randomUUID(),
+		clientId: clientFor(c, c.req.header("x-wc-webhook-source")?.replace(/\/$/, "")),
+		payload,
+	});
+	return deliver(c, events);
+});
+
+webhookRoutes.post("/standard", async (c) => {
+	const secrets = edgeConfig(c.env).webhookSecrets.standard;
+	const body = await readSigned(c, secrets, "STANDARD_WEBHOOK_SECRETS");
+	if (body instanceof Response) return body;
+	const text = new TextDecoder().decode(body);
+	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
+	if (!verification.ok) return edgeError(c, 401, "invalid_signature", `Standard Webhooks: ${verification.reason}`);
+	const payload = parseJson(body);
+	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
+	const validation = validateRequest(edgeRequestSchemas.receiveStandardWebhook, {
+		path: {},
+		query: new URLSearchParams(),
+		headers: c.req.raw.headers,
+		body: payload,
+	});
+	if (!validation.ok) return edgeError(c, 400, "wrong_inputs", "The event breaks the schema", validation.fieldErrors);
+	const event = payload as components["schemas"]["StandardOrderEvent"];
+	return deliver(c, standardEvents(c.req.header("webhook-id") ?? "", event, edgeConfig(c.env).clientIds[0] ?? ""));
+});
+
+/**
+ * The raw body of a signed webhook, once the source is configured, the content type is JSON and the
+ * size is within bounds — or the answer that says which of these failed.
+ */
+async function readSigned(
+	c: Context<EdgeEnv>,
+	secrets: readonly string[],
+	setting: string,
+): Promise<ArrayBuffer | Response> {
+	if (secrets.length === 0) return edgeError(c, 404, "webhook_source_not_configured", `${setting} is not set`);
+	if (!(c.req.header("content-type") ?? "").startsWith("application/json")) {
+		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
+	}
+	const body = await readLimited(c.req.raw);
+	if (body === "too_large")
+		return edgeError(c, 413, "payload_too_large", `Webhooks are limited to ${MAX_WEBHOOK_BYTES} bytes`);
+	return body;
+}
+
+/** Reads at most MAX_WEBHOOK_BYTES, without buffering a larger body whole. */
+async function readLimited(request: Request): Promise<ArrayBuffer | "too_large"> {
+	const declared = Number(request.headers.get("content-length") ?? "0");
+	if (declared > MAX_WEBHOOK_BYTES) return "too_large";
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	const reader = request.body?.getReader();
+	for (;;) {
+		const next = await reader?.read();
+		if (!next || next.done) break;
+		size += next.value.byteLength;
+		if (size > MAX_WEBHOOK_BYTES) {
+			await reader?.cancel();
+			return "too_large";
+		}
+		chunks.push(next.value);
+	}
+	const body = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		body.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return body.buffer;
+}
+
+function parseJson(body: ArrayBuffer): unknown {
+	try {
+		return JSON.parse(new TextDecoder().decode(body));
+	} catch {
+		return undefined;
+	}
+}
+
+/** The Flexiti client a shop or site is for (WEBHOOK_CLIENT_BY_SOURCE), else the first configured one. */
+function clientFor(c: Context<EdgeEnv>, source: string | undefined): string {
+	const config = edgeConfig(c.env);
+	return (source ? config.webhookClientBySource.get(source) : undefined) ?? config.clientIds[0] ?? "";
+}
+
+/** Hands each order its events; answers once every order has stored them. */
+async function deliver(c: Context<EdgeEnv>, events: OrderEvent[] | { ignored: string }): Promise<Response> {
+	const log = c.get("log");
+	log.operation = "receiveWebhook";
+	if (!Array.isArray(events)) return c.json({ received: 0, duplicates: 0, ignored: events.ignored });
+	const byOrder = new Map<string, OrderEvent[]>();
+	for (const event of events) {
+		const key = JSON.stringify([event.clientId, event.reference]);
+		byOrder.set(key, [...(byOrder.get(key) ?? []), event]);
+	}
+	let received = 0;
+	let duplicates = 0;
+	const accepted: string[] = [];
+	let unknown = 0;
+	for (const orderEvents of byOrder.values()) {
+		const [first] = orderEvents;
+		if (!first) continue;
+		const result = await orderByReference(c.env, first.clientId, first.reference).order.receive(orderEvents);
+		if (!result.known) unknown += orderEvents.length;
+		received += result.accepted.length;
+		duplicates += result.duplicates;
+		accepted.push(...result.accepted);
+	}
+	return c.json({
+		received,
+		duplicates,
+		...(unknown > 0 ? { ignored: "not a Flexiti order (no checkout or authorization for its reference)" } : {}),
+		events: accepted,
+	});
+}

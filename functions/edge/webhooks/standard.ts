@@ -1,0 +1,52 @@
+/**
+ * Order events from any other system, signed with Standard Webhooks (the `standardwebhooks` package
+ * does the verifying: `webhook-id`, `webhook-timestamp` within five minutes, `v1,` signatures, `whsec_` secrets).
+ */
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
+import type { components } from "../../../generated/edge-api.ts";
+import type { OrderEvent } from "../orders/order-event.ts";
+
+type StandardOrderEvent = components["schemas"]["StandardOrderEvent"];
+
+export type StandardVerification = { ok: true } | { ok: false; reason: string };
+
+/** Verified against each configured secret (rotation); the library compares signatures in constant time. */
+export function verifyStandardWebhook(
+	body: string,
+	headers: Headers,
+	secrets: readonly string[],
+): StandardVerification {
+	const signed = {
+		"webhook-id": headers.get("webhook-id") ?? "",
+		"webhook-timestamp": headers.get("webhook-timestamp") ?? "",
+		"webhook-signature": headers.get("webhook-signature") ?? "",
+	};
+	let reason = "no secret matched";
+	for (const secret of secrets) {
+		try {
+			new Webhook(secret).verify(body, signed);
+			return { ok: true };
+		} catch (error) {
+			reason = error instanceof WebhookVerificationError ? error.message : "unverifiable";
+		}
+	}
+	return { ok: false, reason };
+}
+
+const types = { "order.fulfilled": "fulfilled", "order.cancelled": "cancelled", "order.refunded": "refunded" } as const;
+
+export function standardEvents(deliveryId: string, event: StandardOrderEvent, defaultClientId: string): OrderEvent[] {
+	return [
+		{
+			key: `standard:${deliveryId}`,
+			deliveryId,
+			source: "standard",
+			topic: event.type,
+			type: types[event.type],
+			clientId: event.data.client_id ?? defaultClientId,
+			reference: event.data.reference,
+			...(event.data.amount !== undefined ? { amount: event.data.amount } : {}),
+			...(event.data.capture !== undefined ? { captureId: event.data.capture } : {}),
+		},
+	];
+}

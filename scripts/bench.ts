@@ -1,0 +1,208 @@
+/**
+ * `npm run bench`: what the edge costs compared with a Worker that only relays.
+ *
+ * Starts the local Flexiti sandbox, the edge (pointed at it) and a bare pass-through Worker, each on
+ * an ephemeral loopback port with in-memory state; loads edge and pass-through with the same Flexiti
+ * calls (scripts/bench/scenarios.ts), one run at a time; counts the token calls the edge makes
+ * upstream; measures the gzipped edge bundle; prints the table and the issue's targets, and writes
+ * them to .cache/bench-results.json. Errors or non-2xx answers under load fail the run (exit 1); a
+ * missed target is reported, not failed.
+ *
+ * BENCH_DURATION (measured seconds per side and scenario, default 10), BENCH_ROUNDS (the runs those
+ * seconds are split into, alternating sides, default 2), BENCH_CONNECTIONS (default 10) and
+ * BENCH_WARMUP (s per side and scenario, default 2) change the load; the defaults take about two
+ * minutes on two cores.
+ */
+import { edgeBundleSize } from "./bench/bundle.ts";
+import { type LoadResult, type LoadSettings, load, preflight, type Run, stopLoad, summarize } from "./bench/load.ts";
+import { compile, print, type ScenarioResult, type Scope, save, type TokenCalls } from "./bench/report.ts";
+import { type Credentials, type LoadRequest, type Scenario, scenarios } from "./bench/scenarios.ts";
+import { type BenchWorkers, localSettings, startWorkers, stopWorkers } from "./bench/workers.ts";
+
+const RESULTS_FILE = ".cache/bench-results.json";
+const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
+const CLIENT = "flexitidemo";
+/** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
+ * call grows until that log is full, so every measured run should find it full. */
+const PRIMING_REQUESTS = 1200;
+
+const settings: LoadSettings = {
+	durationSeconds: positive("BENCH_DURATION", 10),
+	rounds: positive("BENCH_ROUNDS", 2),
+	connections: positive("BENCH_CONNECTIONS", 10),
+	warmupSeconds: positive("BENCH_WARMUP", 2, true),
+};
+const roundSeconds = settings.durationSeconds / settings.rounds;
+type Side = "edge" | "baseline";
+
+// However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
+// load and the workers before exiting.
+const plannedSeconds = 3 * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
+const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (plannedSeconds + 180) * 1000);
+watchdog.unref();
+process.on("SIGINT", () => abort("interrupted", 130));
+process.on("SIGTERM", () => abort("terminated", 143));
+
+let exitCode = 0;
+try {
+	const bundle = edgeBundleSize();
+	console.log("Starting sandbox, edge and pass-through (wrangler dev, ephemeral ports, in-memory state)…");
+	const workers = await startWorkers();
+	console.log(`  sandbox ${workers.sandbox}  edge ${workers.edge}  pass-through ${workers.passthrough}`);
+
+	const { credentials, tokenCountsAtStart } = await prepare(workers);
+	const plan = scenarios(credentials);
+	for (const scenario of plan) await checkSameAnswer(workers, scenario);
+	await load(workers.passthrough, plan[0]?.baseline ?? fail("no scenarios"), settings.connections, 0, PRIMING_REQUESTS);
+
+	const results: ScenarioResult[] = [];
+	const measuredTokenCalls: Record<Scope, number> = { customer: 0, merchant: 0 };
+	for (const scenario of plan) {
+		console.log(`Loading: ${scenario.name}`);
+		const sides = { edge: scenario.edge, baseline: scenario.baseline };
+		const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
+		for (const request of Object.values(sides)) {
+			if (settings.warmupSeconds > 0) {
+				await load(workers[request.worker], request, settings.connections, settings.warmupSeconds);
+			}
+		}
+		// Short runs in ABBA order (edge, baseline, baseline, edge, …): drift on a shared machine (other
+		// processes, GC, the sandbox's state) falls on both sides alike instead of on whichever ran second.
+		for (let round = 0; round < settings.rounds; round++) {
+			const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
+			for (const side of order) {
+				const request = sides[side];
+				const before = await tokenCounts(workers.sandbox);
+				runs[side].push(await load(workers[request.worker], request, settings.connections, roundSeconds));
+				const after = await tokenCounts(workers.sandbox);
+				if (side === "edge") measuredTokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
+			}
+		}
+		results.push(scenarioResult(scenario, summarize(runs.edge), summarize(runs.baseline)));
+	}
+
+	const tokenCountsAtEnd = await tokenCounts(workers.sandbox);
+	const tokenCalls = Object.fromEntries(
+		(["customer", "merchant"] as const).map((scope) => {
+			const requests = results.filter((r) => r.scope === scope).reduce((sum, r) => sum + r.edge.requests, 0);
+			const calls = measuredTokenCalls[scope];
+			const total = tokenCountsAtEnd[scope] - tokenCountsAtStart[scope];
+			return [scope, { calls, requests, per10k: requests ? (calls / requests) * 10_000 : 0, coldCalls: total - calls }];
+		}),
+	) as Record<Scope, TokenCalls>;
+
+	const report = compile(settings, results, tokenCalls, bundle);
+	print(report);
+	save(report, RESULTS_FILE);
+	const failures = results.flatMap((r) => [
+		...(failed(r.edge) ? [`${r.name} (edge): ${describe(r.edge)}`] : []),
+		...(failed(r.passthrough) ? [`${r.name} (pass-through): ${describe(r.passthrough)}`] : []),
+	]);
+	if (failures.length > 0) {
+		console.error(
+			`\nFAILED: requests went wrong under load, so the numbers above mean little:\n  ${failures.join("\n  ")}`,
+		);
+		exitCode = 1;
+	}
+} catch (error) {
+	console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+	exitCode = 1;
+} finally {
+	await stopWorkers();
+	clearTimeout(watchdog);
+}
+process.exit(exitCode);
+
+/**
+ * A clean sandbox, the pass-through's Flexiti tokens (minted once, directly, as any Flexiti caller
+ * would), and a checkout opened at the edge for the shopper's client token.
+ */
+async function prepare(workers: BenchWorkers) {
+	await call(`${workers.sandbox}/sandbox/reset`, { method: "POST" });
+	const secret = (JSON.parse(localSettings().FLEXITI_CLIENTS ?? "{}") as Record<string, string>)[CLIENT];
+	if (!secret) throw new Error(`.dev.vars.example has no FLEXITI_CLIENTS secret for ${CLIENT}`);
+	const mint = async (scope: Scope) => {
+		const token = (await call(`${workers.sandbox}/flexiti/pos-api/v2.5/oauth/token`, {
+			method: "POST",
+			headers: { "content-type": "application/x-www-form-urlencoded", "x-reference-id": crypto.randomUUID() },
+			body: new URLSearchParams({ client_id: CLIENT, client_secret: secret, grant_type: "client_credentials", scope }),
+		})) as { access_token: string };
+		return token.access_token;
+	};
+	const [merchantBearer, customerBearer] = [await mint("merchant"), await mint("customer")];
+	// From here on every token call at the sandbox is the edge's.
+	const tokenCountsAtStart = await tokenCounts(workers.sandbox);
+	const checkout = (await call(`${workers.edge}/v1/checkouts`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+		body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
+	})) as { client_token: string };
+	const credentials: Credentials = {
+		merchantKey: MERCHANT_KEY,
+		clientToken: checkout.client_token,
+		merchantBearer,
+		customerBearer,
+	};
+	return { credentials, tokenCountsAtStart };
+}
+
+/** Both sides must succeed, and give the same answer: otherwise they are not doing the same work. */
+async function checkSameAnswer(workers: BenchWorkers, scenario: Scenario): Promise<void> {
+	const answers = await Promise.all(
+		[scenario.edge, scenario.baseline].map((request: LoadRequest) => preflight(workers[request.worker], request)),
+	);
+	if (JSON.stringify(answers[0]) !== JSON.stringify(answers[1])) {
+		console.warn(`  note: ${scenario.name}: edge and pass-through answered differently (${JSON.stringify(answers)})`);
+	}
+}
+
+/** createToken calls at the sandbox so far, by requested scope (GET /sandbox/stats). */
+async function tokenCounts(sandbox: string): Promise<Record<Scope, number>> {
+	const { counts } = (await call(`${sandbox}/sandbox/stats`, { method: "GET" })) as { counts: Record<string, number> };
+	return { customer: counts["createToken customer"] ?? 0, merchant: counts["createToken merchant"] ?? 0 };
+}
+
+async function call(url: string, init: RequestInit): Promise<unknown> {
+	const response = await fetch(url, init);
+	const text = await response.text();
+	if (!response.ok) throw new Error(`${init.method} ${url}: ${response.status} ${text.slice(0, 500)}`);
+	return JSON.parse(text);
+}
+
+function scenarioResult(scenario: Scenario, edge: LoadResult, passthrough: LoadResult): ScenarioResult {
+	return {
+		name: scenario.name,
+		scope: scenario.scope,
+		edge,
+		passthrough,
+		throughputRatio: edge.requestsPerSecond / passthrough.requestsPerSecond,
+		p99Ratio: edge.p99Ms / passthrough.p99Ms,
+	};
+}
+
+function failed(r: LoadResult): boolean {
+	return r.errors > 0 || r.timeouts > 0 || r.non2xx > 0;
+}
+
+function describe(r: LoadResult): string {
+	return `${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx (statuses ${JSON.stringify(r.statuses)})`;
+}
+
+function abort(reason: string, code: number): void {
+	console.error(`\nbench stopping: ${reason}`);
+	stopLoad();
+	void stopWorkers().finally(() => process.exit(code));
+	setTimeout(() => process.exit(code), 10_000).unref();
+}
+
+function positive(name: string, fallback: number, zeroAllowed = false): number {
+	const raw = process.env[name];
+	if (raw === undefined || raw === "") return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1)) throw new Error(`${name} must be a whole number`);
+	return value;
+}
+
+function fail(message: string): never {
+	throw new Error(message);
+}

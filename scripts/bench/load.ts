@@ -1,0 +1,133 @@
+/**
+ * Load generation with autocannon's programmatic API: one request shape per run, a fixed number of
+ * connections for a fixed time. Latencies are taken from every response (autocannon's own histogram
+ * rounds to whole milliseconds and cannot be merged across runs), so several short runs of the same
+ * side can be pooled into one result.
+ */
+import autocannon from "autocannon";
+import type { LoadRequest } from "./scenarios.ts";
+
+export interface LoadSettings {
+	connections: number;
+	/** Measured seconds per side and scenario, split over `rounds` runs. */
+	durationSeconds: number;
+	rounds: number;
+	warmupSeconds: number;
+}
+
+/** What one run produced, before summarizing. */
+export interface Run {
+	seconds: number;
+	latenciesMs: number[];
+	errors: number;
+	timeouts: number;
+	statuses: Record<string, number>;
+}
+
+export interface LoadResult {
+	requests: number;
+	requestsPerSecond: number;
+	p50Ms: number;
+	p99Ms: number;
+	errors: number;
+	timeouts: number;
+	non2xx: number;
+	/** Responses per status code, to say what went wrong when something did. */
+	statuses: Record<string, number>;
+}
+
+let running: autocannon.Instance | undefined;
+
+/** Stops the load in progress (on Ctrl-C or the watchdog), so the process can clean up and exit. */
+export function stopLoad(): void {
+	running?.stop();
+}
+
+/** One request sent once, outside the load: it must succeed, or there is nothing to measure. */
+export async function preflight(origin: string, request: LoadRequest): Promise<unknown> {
+	const response = await fetch(`${origin}${request.path}`, {
+		method: request.method,
+		headers: { ...request.headers, ...(request.freshReferenceId ? { "x-reference-id": crypto.randomUUID() } : {}) },
+		...(request.body !== undefined ? { body: request.body } : {}),
+	});
+	const text = await response.text();
+	if (!response.ok) {
+		throw new Error(`${request.method} ${request.worker}${request.path}: ${response.status} ${text.slice(0, 500)}`);
+	}
+	return text ? JSON.parse(text) : null;
+}
+
+/** Loads `origin` with `request` for `seconds` (or, with `amount`, for that many requests). */
+export async function load(
+	origin: string,
+	request: LoadRequest,
+	connections: number,
+	seconds: number,
+	amount?: number,
+): Promise<Run> {
+	const latenciesMs: number[] = [];
+	const statuses: Record<string, number> = {};
+	const result = await new Promise<autocannon.Result>((resolve, reject) => {
+		running = autocannon(
+			{
+				url: origin,
+				connections,
+				...(amount ? { amount } : { duration: seconds }),
+				requests: [
+					{
+						method: request.method,
+						path: request.path,
+						headers: request.headers,
+						...(request.body !== undefined ? { body: request.body } : {}),
+						// Flexiti wants a new reference id per call; generating it is load-generator work.
+						...(request.freshReferenceId
+							? {
+									setupRequest: (req: autocannon.Request) => ({
+										...req,
+										headers: { ...req.headers, "x-reference-id": crypto.randomUUID() },
+									}),
+								}
+							: {}),
+					},
+				],
+			},
+			(error, done) => (error ? reject(error) : resolve(done)),
+		);
+		running.on("response", (_client, status, _bytes, ms) => {
+			latenciesMs.push(ms);
+			statuses[status] = (statuses[status] ?? 0) + 1;
+		});
+	}).finally(() => {
+		running = undefined;
+	});
+	return { seconds: result.duration, latenciesMs, errors: result.errors, timeouts: result.timeouts, statuses };
+}
+
+/** Pools runs of the same side: throughput over their total time, percentiles over all responses. */
+export function summarize(runs: Run[]): LoadResult {
+	const latencies = runs.flatMap((run) => run.latenciesMs).sort((a, b) => a - b);
+	const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+	const statuses: Record<string, number> = {};
+	for (const run of runs) {
+		for (const [code, count] of Object.entries(run.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+	}
+	const non2xx = Object.entries(statuses)
+		.filter(([code]) => !code.startsWith("2"))
+		.reduce((sum, [, count]) => sum + count, 0);
+	return {
+		requests: latencies.length,
+		requestsPerSecond: seconds > 0 ? latencies.length / seconds : 0,
+		p50Ms: percentile(latencies, 0.5),
+		p99Ms: percentile(latencies, 0.99),
+		errors: runs.reduce((sum, run) => sum + run.errors, 0),
+		timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),
+		non2xx,
+		statuses,
+	};
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+	if (sorted.length === 0) return Number.NaN;
+	return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+}

@@ -1,0 +1,151 @@
+/**
+ * The bench's results: a table for the terminal, the targets of the issue with PASS/MISS, and the
+ * same data as JSON (.cache/bench-results.json) for anything that wants to compare runs.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { dirname } from "node:path";
+import type { BundleSize } from "./bundle.ts";
+import type { LoadResult, LoadSettings } from "./load.ts";
+import type { Scenario } from "./scenarios.ts";
+
+export type Scope = Scenario["scope"];
+
+export interface ScenarioResult {
+	name: string;
+	scope: Scope;
+	edge: LoadResult;
+	passthrough: LoadResult;
+	/** Edge requests/s ÷ pass-through requests/s: 1 means the edge costs nothing. */
+	throughputRatio: number;
+	/** Edge p99 ÷ pass-through p99: 1 means the edge adds no tail latency. */
+	p99Ratio: number;
+}
+
+export interface TokenCalls {
+	/** createToken calls at the sandbox during the measured edge runs (after warm-up)… */
+	calls: number;
+	/** …over this many measured edge requests of this scope. */
+	requests: number;
+	per10k: number;
+	/** Calls before the measured runs (the first token of the isolate or checkout: preflight, warm-up). */
+	coldCalls: number;
+}
+
+export interface Target {
+	name: string;
+	value: number;
+	limit: string;
+	pass: boolean;
+}
+
+export interface BenchResults {
+	date: string;
+	machine: { cpus: number; cpuModel: string; node: string };
+	settings: LoadSettings;
+	scenarios: ScenarioResult[];
+	tokenCalls: Record<Scope, TokenCalls>;
+	bundle: BundleSize & { gzipKiB: number };
+	targets: Target[];
+}
+
+export function compile(
+	settings: LoadSettings,
+	scenarios: ScenarioResult[],
+	tokenCalls: Record<Scope, TokenCalls>,
+	bundle: BundleSize,
+): BenchResults {
+	const gzipKiB = bundle.gzipBytes / 1024;
+	const targets: Target[] = [
+		...scenarios.flatMap((s) => [
+			{
+				name: `${s.name}: throughput`,
+				value: s.throughputRatio,
+				limit: "≥ 0.85×",
+				pass: s.throughputRatio >= 0.85,
+			},
+			{ name: `${s.name}: p99`, value: s.p99Ratio, limit: "≤ 1.25×", pass: s.p99Ratio <= 1.25 },
+		]),
+		...Object.entries(tokenCalls).map(([scope, t]) => ({
+			name: `token calls per 10k ${scope}-scope requests`,
+			value: t.per10k,
+			limit: "≤ 2",
+			pass: t.per10k <= 2,
+		})),
+		{ name: "edge bundle, gzipped (KiB)", value: gzipKiB, limit: "≤ 100", pass: gzipKiB <= 100 },
+	];
+	return {
+		date: new Date().toISOString(),
+		machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown", node: process.version },
+		settings,
+		scenarios,
+		tokenCalls,
+		bundle: { ...bundle, gzipKiB },
+		targets,
+	};
+}
+
+export function print(results: BenchResults): void {
+	const { machine, settings } = results;
+	console.log(
+		`\n${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}; ${settings.connections} connections × ${settings.durationSeconds} s per run after ${settings.warmupSeconds} s warm-up\n`,
+	);
+	const rows = results.scenarios.map((s) => [
+		s.name,
+		fixed(s.edge.requestsPerSecond, 0),
+		fixed(s.passthrough.requestsPerSecond, 0),
+		`${fixed(s.throughputRatio, 2)}×`,
+		`${fixed(s.edge.p50Ms, 1)} / ${fixed(s.passthrough.p50Ms, 1)}`,
+		`${fixed(s.edge.p99Ms, 1)} / ${fixed(s.passthrough.p99Ms, 1)}`,
+		`${fixed(s.p99Ratio, 2)}×`,
+		`${s.edge.errors + s.edge.non2xx} / ${s.passthrough.errors + s.passthrough.non2xx}`,
+	]);
+	table(
+		[
+			"scenario",
+			"edge req/s",
+			"pass req/s",
+			"tput ratio",
+			"p50 ms edge/pass",
+			"p99 ms edge/pass",
+			"p99 ratio",
+			"errors+non2xx",
+		],
+		rows,
+	);
+	console.log("\nUpstream token calls (createToken at the sandbox) during the measured edge runs:");
+	table(
+		["scope", "calls", "edge requests", "per 10k", "cold (preflight+warm-up)"],
+		Object.entries(results.tokenCalls).map(([scope, t]) => [
+			scope,
+			String(t.calls),
+			String(t.requests),
+			fixed(t.per10k, 2),
+			String(t.coldCalls),
+		]),
+	);
+	const { bundle } = results;
+	console.log(
+		`\nEdge bundle (${bundle.files.join(", ")}): ${fixed(bundle.bytes / 1024, 1)} KiB, ${fixed(bundle.gzipKiB, 1)} KiB gzipped\n`,
+	);
+	table(
+		["target", "value", "limit", ""],
+		results.targets.map((t) => [t.name, fixed(t.value, 2), t.limit, t.pass ? "PASS" : "MISS"]),
+	);
+}
+
+export function save(results: BenchResults, file: string): void {
+	mkdirSync(dirname(file), { recursive: true });
+	writeFileSync(file, `${JSON.stringify(results, null, "\t")}\n`);
+	console.log(`\nWrote ${file}`);
+}
+
+function table(header: string[], rows: string[][]): void {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+	const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ");
+	console.log(line(header));
+	console.log(line(widths.map((w) => "-".repeat(w))));
+	for (const row of rows) console.log(line(row));
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");

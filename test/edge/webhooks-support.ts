@@ -1,0 +1,139 @@
+/** Signing order-system webhooks as Shopify, WooCommerce and Standard Webhooks senders do. */
+import { Webhook } from "standardwebhooks";
+import { localSettings } from "../support/local-settings.ts";
+import { CLIENT_ID, EDGE, edgeApi, edgeFetch, flexitiViaEdge, MERCHANT_KEY } from "./support.ts";
+
+const settings = localSettings();
+export const SHOPIFY_SECRET = (settings.SHOPIFY_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
+export const SHOPIFY_ROTATED_SECRET = (settings.SHOPIFY_WEBHOOK_SECRETS ?? "").split(",")[1] ?? "";
+export const WOO_SECRET = settings.WOOCOMMERCE_WEBHOOK_SECRETS ?? "";
+export const STANDARD_SECRET = (settings.STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
+
+export async function hmacBase64(secret: string, body: string): Promise<string> {
+	const key = await crypto.subtle.importKey(
+		"raw",
+		new TextEncoder().encode(secret),
+		{ name: "HMAC", hash: "SHA-256" },
+		false,
+		["sign"],
+	);
+	const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
+	return btoa(String.fromCharCode(...signature));
+}
+
+export async function shopifyWebhook(
+	topic: string,
+	payload: unknown,
+	options: { webhookId?: string; secret?: string; signature?: string } = {},
+) {
+	const body = JSON.stringify(payload);
+	return edgeFetch(
+		new Request(`${EDGE}/v1/webhooks/shopify`, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json",
+				"x-shopify-topic": topic,
+				"x-shopify-webhook-id": options.webhookId ?? crypto.randomUUID(),
+				"x-shopify-shop-domain": "flexiti-demo.myshopify.com",
+				"x-shopify-hmac-sha256": options.signature ?? (await hmacBase64(options.secret ?? SHOPIFY_SECRET, body)),
+			},
+			body,
+		}),
+	);
+}
+
+export async function wooWebhook(
+	topic: string,
+	payload: unknown,
+	options: { deliveryId?: string; secret?: string } = {},
+) {
+	const body = JSON.stringify(payload);
+	return edgeFetch(
+		new Request(`${EDGE}/v1/webhooks/woocommerce`, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json",
+				"x-wc-webhook-topic": topic,
+				"x-wc-webhook-delivery-id": options.deliveryId ?? String(Math.floor(Math.random() * 1e9)),
+				"x-wc-webhook-source": "https://shop.example/",
+				"x-wc-webhook-signature": await hmacBase64(options.secret ?? WOO_SECRET, body),
+			},
+			body,
+		}),
+	);
+}
+
+/** Signed by the `standardwebhooks` library itself, as a sender using it would. */
+export async function standardWebhook(
+	type: "order.fulfilled" | "order.cancelled" | "order.refunded",
+	data: Record<string, unknown>,
+	options: { id?: string; secret?: string; at?: Date } = {},
+) {
+	const id = options.id ?? `msg_${crypto.randomUUID()}`;
+	const at = options.at ?? new Date();
+	const body = JSON.stringify({ type, timestamp: at.toISOString(), data });
+	const signature = new Webhook(options.secret ?? STANDARD_SECRET).sign(id, at, body);
+	return edgeFetch(
+		new Request(`${EDGE}/v1/webhooks/standard`, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json",
+				"webhook-id": id,
+				"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+				"webhook-signature": signature,
+			},
+			body,
+		}),
+	);
+}
+
+/**
+ * An order the edge knows: an in-store authorization (PIN from the security question) made through
+ * the edge with the order's reference, which opens the order's ledger.
+ */
+export async function authorizedOrder(reference: string, amount: number, promotional = true) {
+	const merchant = flexitiViaEdge(MERCHANT_KEY);
+	const client_id = CLIENT_ID;
+	const request_id = crypto.randomUUID();
+	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+		params: { path: { client_id, account_number: "10000000000001" } },
+		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
+	});
+	const { data, error } = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
+		params: { path: { client_id } },
+		body: {
+			account_number: 10000000000001,
+			financing_option: promotional
+				? { transaction_type: "promotional_purchase", plan_id: 4, term: 3 }
+				: { transaction_type: "regular_purchase" },
+			amount,
+			auto_capture: false,
+			reference,
+			verification_code: verify.data?.verification_code ?? 0,
+			request_id,
+		},
+	});
+	if (!data) throw new Error(`authorization failed: ${JSON.stringify(error)}`);
+	return data;
+}
+
+export type LedgerView = NonNullable<Awaited<ReturnType<typeof readLedger>>>;
+
+export async function readLedger(reference: string) {
+	const { data } = await edgeApi(MERCHANT_KEY).GET("/v1/orders/{reference}", { params: { path: { reference } } });
+	return data;
+}
+
+/** The ledger once every event has settled (applied, refused, held or dead-lettered). */
+export async function settledLedger(reference: string, timeoutMs = 8000): Promise<LedgerView> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const ledger = await readLedger(reference);
+		const busy = ledger?.events.some((e) => e.status === "pending" || e.status === "retrying");
+		if ((ledger && !busy) || Date.now() > deadline) {
+			if (!ledger) throw new Error(`no ledger for ${reference}`);
+			return ledger;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+}

@@ -1,0 +1,342 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { shopifyFulfillment, shopifyOrder, shopifyRefund, wooOrder } from "../fixtures/shopify.ts";
+import {
+	EDGE,
+	edgeApi,
+	edgeFetch,
+	MERCHANT_KEY,
+	openCheckout,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+} from "./support.ts";
+import {
+	authorizedOrder,
+	readLedger,
+	SHOPIFY_ROTATED_SECRET,
+	settledLedger,
+	shopifyWebhook,
+	standardWebhook,
+	wooWebhook,
+} from "./webhooks-support.ts";
+
+beforeEach(resetSandbox);
+
+let next = 5_000_000_000 + Math.floor(Math.random() * 1e8);
+/** A fresh Shopify-style order id, used as the order's reference. */
+const orderId = () => (next += 1);
+
+const captureCalls = async () => (await sandboxCalls("captureAuthorization")).filter((c) => c.status === 200);
+
+describe("signatures are verified before anything is parsed or stored", () => {
+	it("accepts a valid Shopify signature, and the rotated secret too", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		const first = await shopifyWebhook("orders/cancelled", shopifyOrder(id, "100.00"));
+		expect(first.status).toBe(200);
+		expect(await first.json()).toMatchObject({ received: 1, duplicates: 0 });
+		const rotated = await shopifyWebhook("orders/cancelled", shopifyOrder(id, "100.00"), {
+			secret: SHOPIFY_ROTATED_SECRET,
+		});
+		expect(await rotated.json()).toMatchObject({ received: 0, duplicates: 1 });
+	});
+
+	it.each([
+		["a wrong signature", { secret: "not-the-secret" }],
+		["a missing signature", { signature: "" }],
+	])("refuses %s with 401, storing nothing", async (_, options) => {
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		const response = await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "100.00"), options);
+		expect(response.status).toBe(401);
+		expect(await response.json()).toMatchObject({ error: "invalid_signature" });
+		expect((await readLedger(String(id)))?.events).toEqual([]);
+	});
+
+	it("refuses a wrong content type (400) and an oversized body (413)", async () => {
+		const wrongType = await edgeFetch(
+			new Request(`${EDGE}/v1/webhooks/shopify`, {
+				method: "POST",
+				headers: { "content-type": "text/plain" },
+				body: "{}",
+			}),
+		);
+		expect(wrongType.status).toBe(400);
+		const huge = await shopifyWebhook("orders/fulfilled", {
+			...shopifyOrder(orderId(), "1.00"),
+			padding: "x".repeat(600 * 1024),
+		});
+		expect(huge.status).toBe(413);
+	});
+
+	it("verifies WooCommerce signatures and answers its unsigned ping", async () => {
+		const ping = await edgeFetch(
+			new Request(`${EDGE}/v1/webhooks/woocommerce`, {
+				method: "POST",
+				headers: { "content-type": "application/x-www-form-urlencoded" },
+				body: "webhook_id=42",
+			}),
+		);
+		expect(ping.status).toBe(200);
+		expect(await ping.json()).toMatchObject({ ignored: "ping" });
+		const id = orderId();
+		await authorizedOrder(String(id), 80);
+		expect((await wooWebhook("order.updated", wooOrder(id, "cancelled", "80.00"), { secret: "wrong" })).status).toBe(
+			401,
+		);
+		expect((await wooWebhook("order.updated", wooOrder(id, "cancelled", "80.00"))).status).toBe(200);
+	});
+
+	it("verifies Standard Webhooks signatures, refusing a stale timestamp", async () => {
+		const id = String(orderId());
+		await authorizedOrder(id, 50);
+		const stale = await standardWebhook(
+			"order.cancelled",
+			{ reference: id },
+			{ at: new Date(Date.now() - 10 * 60 * 1000) },
+		);
+		expect(stale.status).toBe(401);
+		const wrong = await standardWebhook(
+			"order.cancelled",
+			{ reference: id },
+			{ secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" },
+		);
+		expect(wrong.status).toBe(401);
+		expect((await readLedger(id))?.events).toEqual([]);
+		expect((await standardWebhook("order.cancelled", { reference: id })).status).toBe(200);
+	});
+
+	it("refuses a Standard Webhooks event that breaks the vocabulary", async () => {
+		const response = await standardWebhook("order.refunded", { reference: "X" });
+		expect(response.status).toBe(400);
+		expect(await response.json()).toMatchObject({ error: "wrong_inputs", field_errors: [{ param: "data.amount" }] });
+	});
+
+	it("ignores orders that are not Flexiti orders, storing nothing", async () => {
+		const response = await shopifyWebhook("orders/fulfilled", shopifyOrder(orderId(), "10.00"));
+		expect(await response.json()).toMatchObject({
+			received: 0,
+			ignored: expect.stringContaining("not a Flexiti order"),
+		});
+	});
+});
+
+describe("exactly once", () => {
+	it("the same delivery five times, one after another, captures once", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 120);
+		for (let i = 0; i < 5; i++)
+			await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "120.00"), { webhookId: "w-1" });
+		const ledger = await settledLedger(String(id));
+		expect(ledger.captured).toBe(120);
+		expect(await captureCalls()).toHaveLength(1);
+	});
+
+	it("the same delivery five times at once captures once", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 60);
+		const responses = await Promise.all(
+			Array.from({ length: 5 }, () =>
+				shopifyWebhook("orders/fulfilled", shopifyOrder(id, "60.00"), { webhookId: "w-2" }),
+			),
+		);
+		const receipts = (await Promise.all(responses.map((r) => r.json()))) as { received: number; duplicates: number }[];
+		expect(receipts.reduce((sum, r) => sum + r.received, 0)).toBe(1);
+		expect(receipts.reduce((sum, r) => sum + r.duplicates, 0)).toBe(4);
+		expect((await settledLedger(String(id))).captured).toBe(60);
+		expect(await captureCalls()).toHaveLength(1);
+	});
+
+	it("a capture whose answer is lost is retried with the same key and happens once", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 75);
+		await sandbox("POST", "/sandbox/faults", { operation: "captureAuthorization", kind: "drop" });
+		await standardWebhook("order.fulfilled", { reference: String(id) });
+		const ledger = await settledLedger(String(id));
+		expect(ledger.events[0]).toMatchObject({ status: "applied" });
+		expect(ledger.captured).toBe(75);
+		const calls = await sandboxCalls("captureAuthorization");
+		expect(calls.map((c) => c.status)).toEqual([503, 200]);
+		expect(new Set(calls.map((c) => c.idempotency_key)).size).toBe(1);
+		const [capture] = ledger.captures;
+		expect(capture?.amount).toBe(75);
+	});
+});
+
+describe("money follows the order", () => {
+	it("partial fulfilments sum to the total, and the final fulfilled event finds nothing left", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 339);
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifyFulfillment(1, id, [{ price: "100.00", quantity: 2, tax: "26.00" }]),
+		);
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifyFulfillment(2, id, [{ price: "100.00", quantity: 1, tax: "13.00" }]),
+		);
+		await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "339.00"));
+		const ledger = await settledLedger(String(id));
+		expect(ledger.captures.map((c) => c.amount)).toEqual([226, 113]);
+		expect(ledger.captured).toBe(339);
+		expect(ledger.events.map((e) => [e.type, e.status])).toEqual([
+			["fulfilled", "applied"],
+			["fulfilled", "applied"],
+			["fulfilled", "applied"],
+		]);
+		expect(ledger.events[2]?.outcome).toBe("already captured in full");
+	});
+
+	it("refuses to capture more than remains, sending nothing", async () => {
+		const id = String(orderId());
+		await authorizedOrder(id, 50);
+		await standardWebhook("order.fulfilled", { reference: id, amount: 80 });
+		const ledger = await settledLedger(id);
+		expect(ledger.events[0]).toMatchObject({
+			status: "refused",
+			outcome: expect.stringContaining("capture_exceeds_authorization"),
+		});
+		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
+	});
+
+	it("partial refunds are returns against the capture; an over-refund is refused", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 200);
+		await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "200.00"));
+		await shopifyWebhook("refunds/create", shopifyRefund(71, id, "50.00"));
+		await shopifyWebhook("refunds/create", shopifyRefund(72, id, "30.00"));
+		await shopifyWebhook("refunds/create", shopifyRefund(73, id, "150.00"));
+		const ledger = await settledLedger(String(id));
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([
+			["return", 50],
+			["return", 30],
+		]);
+		expect(ledger.refunded).toBe(80);
+		expect(ledger.events.at(-1)).toMatchObject({
+			status: "refused",
+			outcome: expect.stringContaining("refund_exceeds_captured"),
+		});
+	});
+
+	it("refunds a regular purchase to the account", async () => {
+		const id = String(orderId());
+		await authorizedOrder(id, 90, false);
+		await standardWebhook("order.fulfilled", { reference: id });
+		await standardWebhook("order.refunded", { reference: id, amount: 40 });
+		const ledger = await settledLedger(id);
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["refund", 40]]);
+		expect((await sandboxCalls("refundAccount")).map((c) => c.status)).toEqual([200]);
+	});
+
+	it("a cancel that arrives before the authorization is held, then releases; a later fulfil is refused", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 99 } });
+		await standardWebhook("order.cancelled", { reference });
+		expect((await settledLedger(reference)).events[0]).toMatchObject({ status: "held" });
+		await authorizedOrder(reference, 99);
+		await standardWebhook("order.fulfilled", { reference });
+		const ledger = await settledLedger(reference);
+		expect(ledger.events.map((e) => [e.type, e.status])).toEqual([
+			["cancelled", "applied"],
+			["fulfilled", "refused"],
+		]);
+		expect(ledger.released).toBe(99);
+		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
+	});
+
+	it("a refund that arrives before the capture is held, and applied once the capture happens", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 100);
+		await standardWebhook("order.refunded", { reference, amount: 25 });
+		expect((await settledLedger(reference)).events[0]).toMatchObject({ status: "held" });
+		await standardWebhook("order.fulfilled", { reference });
+		const ledger = await settledLedger(reference);
+		expect(ledger.events.map((e) => e.status)).toEqual(["applied", "applied"]);
+		expect(ledger.refunded).toBe(25);
+	});
+
+	it("WooCommerce: completed, then each listed refund once, however often the order is resent", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 150);
+		await wooWebhook("order.updated", wooOrder(id, "completed", "150.00"));
+		await wooWebhook("order.updated", wooOrder(id, "completed", "150.00", [{ id: 901, total: "-20.00" }]));
+		await wooWebhook(
+			"order.updated",
+			wooOrder(id, "completed", "150.00", [
+				{ id: 901, total: "-20.00" },
+				{ id: 902, total: "-5.50" },
+			]),
+		);
+		const ledger = await settledLedger(String(id));
+		expect(ledger.captured).toBe(150);
+		expect(ledger.refunds.map((r) => r.amount)).toEqual([20, 5.5]);
+	});
+});
+
+describe("failures at Flexiti", () => {
+	it("after repeated failures an event goes to the dead letter, and a replay applies it", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 40);
+		await sandbox("POST", "/sandbox/faults", { operation: "captureAuthorization", count: 100, status: 503 });
+		await standardWebhook("order.fulfilled", { reference });
+		const dead = await settledLedger(reference);
+		expect(dead.events[0]).toMatchObject({ status: "dead_letter", attempts: 3 });
+		expect(dead.captured).toBe(0);
+
+		await sandbox("DELETE", "/sandbox/faults");
+		const eventId = dead.events[0]?.id ?? "";
+		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference, event_id: eventId } },
+		});
+		expect(response.status).toBe(202);
+		const replayed = await settledLedger(reference);
+		expect(replayed.events[0]).toMatchObject({ status: "applied" });
+		expect(replayed.captured).toBe(40);
+	});
+
+	it("a business refusal is recorded, not retried", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 40);
+		await sandbox("POST", "/sandbox/faults", {
+			operation: "captureAuthorization",
+			status: 409,
+			error: "not_permitted",
+		});
+		await standardWebhook("order.fulfilled", { reference });
+		const ledger = await settledLedger(reference);
+		expect(ledger.events[0]).toMatchObject({
+			status: "refused",
+			attempts: 0,
+			outcome: expect.stringContaining("not_permitted"),
+		});
+		expect(await sandboxCalls("captureAuthorization")).toHaveLength(1);
+	});
+
+	it("only dead-lettered or refused events can be replayed", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 10);
+		await standardWebhook("order.cancelled", { reference });
+		const ledger = await settledLedger(reference);
+		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference, event_id: ledger.events[0]?.id ?? "" } },
+		});
+		expect(response.status).toBe(409);
+	});
+});
+
+describe("GET /v1/orders/{reference}", () => {
+	it("needs a merchant key", async () => {
+		const checkout = await openCheckout();
+		const { response } = await edgeApi(checkout.client_token).GET("/v1/orders/{reference}", {
+			params: { path: { reference: checkout.reference } },
+		});
+		expect(response.status).toBe(403);
+	});
+
+	it("answers 404 for an order the edge never saw", async () => {
+		const { response } = await edgeApi(MERCHANT_KEY).GET("/v1/orders/{reference}", {
+			params: { path: { reference: "nope" } },
+		});
+		expect(response.status).toBe(404);
+	});
+});
