@@ -88,7 +88,7 @@ export function compile(
 export function print(results: BenchResults): void {
 	const { machine, settings } = results;
 	console.log(
-		`\n${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}; ${settings.connections} connections × ${settings.durationSeconds} s per run after ${settings.warmupSeconds} s warm-up\n`,
+		`\n${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}; ${settings.connections} connections; per scenario and side ${settings.durationSeconds} s measured in ${settings.rounds} alternating runs, after ${settings.warmupSeconds} s warm-up\n`,
 	);
 	const rows = results.scenarios.map((s) => [
 		s.name,

@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
 
 export async function verifyHmacBase64(body: ArrayBuffer, signature: string | undefined, secrets: readonly string[]) {
 	const expected = decodeBase64(signature ?? "");
-	if (!expected || expected.byteLength !== 32) return false;
+	if (expected?.byteLength !== 32) return false;
 	let verified = false;
 	for (const secret of secrets) {
 		const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
