@@ -53,7 +53,8 @@ export function receive(ledger: Ledger, events: OrderEvent[], now: number): { ac
 			duplicates += 1;
 			continue;
 		}
-		const id = `evt_${ledger.events.length + 1}_${crypto.randomUUID().slice(0, 8)}`;
+		// Random enough to be unique across orders: it becomes part of Flexiti idempotency keys.
+		const id = `evt_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 		const at = new Date(now).toISOString();
 		ledger.events.push({
 			...event,
