@@ -1,23 +1,28 @@
 import { PatternRouter } from "hono/router/pattern-router";
 import { type FlexitiOperationId, flexitiOperations } from "../../generated/flexiti-operations.ts";
+import type { OperationEntry } from "../../scripts/operation-table.ts";
 import { honoPath } from "./hono-path.ts";
 
-export interface MatchedOperation {
-	operationId: FlexitiOperationId;
+export interface MatchedOperation<Id extends string = FlexitiOperationId> {
+	operationId: Id;
 	/** Path parameters by the spec's names (`client_id`, `authorization_id`, …). */
 	params: Record<string, string>;
 }
 
-const router = new PatternRouter<FlexitiOperationId>();
-for (const [operationId, entry] of Object.entries(flexitiOperations)) {
-	router.add(entry.method, honoPath(entry.path), operationId as FlexitiOperationId);
+/** A matcher over a generated operation table: which operation a method and path call, if any. */
+export function operationMatcher<Id extends string>(table: Record<Id, OperationEntry>) {
+	const router = new PatternRouter<Id>();
+	for (const [operationId, entry] of Object.entries(table) as [Id, OperationEntry][]) {
+		router.add(entry.method, honoPath(entry.path), operationId);
+	}
+	return (method: string, path: string): MatchedOperation<Id> | undefined => {
+		const [[match] = []] = router.match(method.toUpperCase(), path) as [[Id, Record<string, string>][]];
+		return match ? { operationId: match[0], params: match[1] } : undefined;
+	};
 }
 
 /**
  * Which Flexiti operation a method and path (relative to Flexiti's base path, version included)
  * call, by the generated operation table — or undefined when the spec has no such operation.
  */
-export function matchOperation(method: string, path: string): MatchedOperation | undefined {
-	const [[match] = []] = router.match(method.toUpperCase(), path) as [[FlexitiOperationId, Record<string, string>][]];
-	return match ? { operationId: match[0], params: match[1] } : undefined;
-}
+export const matchOperation = operationMatcher(flexitiOperations);

@@ -8,6 +8,7 @@ import {
 	openCheckout,
 	ROTATED_MERCHANT_KEY,
 	resetSandbox,
+	sandbox,
 	sandboxCalls,
 } from "./support.ts";
 
@@ -153,6 +154,20 @@ describe("POST /v1/checkouts/{id}/token", () => {
 			return data?.access_token;
 		};
 		expect(await tokenOf()).not.toBe(await tokenOf());
+	});
+
+	it("refreshes the checkout's customer token ahead of expiry, with its refresh token, inside the order", async () => {
+		await sandbox("PATCH", "/sandbox/settings", { token_ttl_seconds: 200 }); // inside the 5-minute refresh window
+		const checkout = await openCheckout();
+		const api = edgeApi(checkout.client_token);
+		const params = { params: { path: { checkout_id: checkout.checkout_id } } };
+		const first = await api.POST("/v1/checkouts/{checkout_id}/token", params);
+		const second = await api.POST("/v1/checkouts/{checkout_id}/token", params);
+		expect(second.data?.access_token).not.toBe(first.data?.access_token);
+		expect((await sandboxCalls("createToken")).map((c) => [c.scope, c.grant_type])).toEqual([
+			["customer", "client_credentials"],
+			["customer", "refresh_token"],
+		]);
 	});
 
 	it("never mints for a merchant key", async () => {

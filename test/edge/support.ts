@@ -3,6 +3,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
 import { tokenCache } from "../../functions/edge/tokens/token-cache.ts";
+import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
 
 export const EDGE = "https://edge.test";
 export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
@@ -13,8 +14,23 @@ export const CLIENT_SECRET = "77xde15a-9d33-4c15-930a-3se4b3as33e9";
 /** Everything the edge answered in this test file, for the secrets test. */
 export const seenResponses: { status: number; headers: [string, string][]; body: string }[] = [];
 
+/**
+ * The edge (this project's main Worker), with every answer checked against the spec it serves: the
+ * Flexiti POS API under /flexiti, the edge's own routes elsewhere. An answer that breaks it fails the test.
+ */
 export async function edgeFetch(request: Request): Promise<Response> {
+	const { method } = request;
+	const path = new URL(request.url).pathname;
 	const response = await exports.default.fetch(request);
+	// Flexiti's token endpoint is the one path of the contract the edge deliberately does not serve.
+	const flexitiPath = path.startsWith("/flexiti/") ? path.slice("/flexiti".length) : undefined;
+	const problems =
+		flexitiPath === undefined
+			? await edgeViolations(method, path, response)
+			: flexitiPath.endsWith("/oauth/token")
+				? []
+				: await flexitiViolations(method, flexitiPath, response);
+	if (problems.length > 0) throw new Error(`edge response breaks the spec:\n${problems.join("\n")}`);
 	const copy = response.clone();
 	seenResponses.push({ status: copy.status, headers: [...copy.headers], body: await copy.text() });
 	return response;

@@ -5,42 +5,18 @@
  */
 
 import { exports } from "cloudflare:workers";
-import { Validator } from "@cfworker/json-schema";
 import { createFlexitiClient, type FlexitiClient } from "../../functions/client/index.ts";
-import { matchOperation } from "../../functions/contract/match-operation.ts";
-import { flexitiResponseSchemas } from "../../generated/flexiti-response-schemas.ts";
+import { flexitiViolations } from "./conformance.ts";
 
 export const SANDBOX_ORIGIN = "http://127.0.0.1:8788";
 export const BASE_URL = `${SANDBOX_ORIGIN}/flexiti/pos-api`;
 export const DEMO = { client_id: "flexitidemo", client_secret: "77xde15a-9d33-4c15-930a-3se4b3as33e9" } as const;
 export const DEMO2 = { client_id: "flexitidemo2", client_secret: "2b7c8e21-4f0a-4d6b-9c3e-5a1d2f3e4b5c" } as const;
 
-const validators = new Map<unknown, Validator>();
-
 /** Checks a sandbox response against the spec; returns what is wrong (empty when it conforms). */
-export async function specViolations(request: Request, response: Response): Promise<string[]> {
-	const url = new URL(request.url);
-	const path = url.pathname.replace(/^\/flexiti\/pos-api/, "");
-	const matched = matchOperation(request.method, path);
-	if (!matched) return [];
-	const documented = flexitiResponseSchemas[matched.operationId];
-	const status = String(response.status);
-	if (!(status in documented)) return [`${matched.operationId} answered ${status}, which the spec does not document`];
-	const schema = documented[status];
-	if (schema === null || schema === undefined) return [];
-	const contentType = response.headers.get("content-type") ?? "";
-	if (!contentType.includes("application/json"))
-		return [`${matched.operationId} ${status}: content-type ${contentType}`];
-	const body = await response.clone().json();
-	let validator = validators.get(schema);
-	if (!validator) {
-		validator = new Validator(schema as object, "2020-12", false);
-		validators.set(schema, validator);
-	}
-	return validator
-		.validate(body)
-		.errors.filter((e) => !["properties", "allOf", "items", "$ref"].includes(e.keyword))
-		.map((e) => `${matched.operationId} ${status} ${e.instanceLocation}: ${e.error}`);
+export function specViolations(request: Request, response: Response): Promise<string[]> {
+	const path = new URL(request.url).pathname.replace(/^\/flexiti\/pos-api/, "");
+	return flexitiViolations(request.method, path, response);
 }
 
 /** The sandbox Worker (the test project's main worker), with every response checked against the spec. */
