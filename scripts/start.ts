@@ -20,7 +20,19 @@ if (!existsSync(".dev.vars")) {
 const workers: [string, string[]][] = [
 	[
 		"sandbox",
-		["dev", "-c", "functions/sandbox/wrangler.toml", "--ip", host, "--port", sandboxPort, "--inspector-port", "0"],
+		[
+			"dev",
+			"-c",
+			"functions/sandbox/wrangler.toml",
+			"--ip",
+			host,
+			"--port",
+			sandboxPort,
+			"--inspector-port",
+			"0",
+			"--persist-to",
+			".wrangler/state",
+		],
 	],
 	[
 		"edge",

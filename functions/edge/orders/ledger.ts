@@ -3,6 +3,7 @@
  * every order-system event with its outcome — so a merchant can reconcile. Plain data and pure
  * transitions; the order's Durable Object is its only writer.
  */
+import { add, sum } from "../../contract/money.ts";
 import type { OrderEvent } from "./order-event.ts";
 import type { PlannedCall } from "./plan-event.ts";
 
@@ -96,7 +97,7 @@ export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall,
 		call.result = `capture ${captureId}`;
 		ledger.captures.push({ capture_id: captureId, amount: call.amount, date, event_id: event.id });
 	} else if (call.operationId === "releaseAuthorization") {
-		ledger.released = (Math.round(ledger.released * 100) + Math.round(call.amount * 100)) / 100;
+		ledger.released = add(ledger.released, call.amount);
 		call.result = "released";
 	} else {
 		const kind = call.operationId === "returnCapture" ? "return" : "refund";
@@ -108,7 +109,6 @@ export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall,
 
 /** The ledger as the merchant reads it (GET /v1/orders/{reference}). */
 export function ledgerView(ledger: Ledger) {
-	const sum = (amounts: number[]) => amounts.reduce((total, amount) => total + Math.round(amount * 100), 0) / 100;
 	return {
 		authorization: ledger.authorization ?? null,
 		captured: sum(ledger.captures.map((c) => c.amount)),

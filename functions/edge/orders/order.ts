@@ -6,7 +6,8 @@
  * Being the only writer, it needs no locks: no two requests race on an order's money or token.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { components } from "../../../generated/flexiti-pos-api.ts";
+import type { components } from "../../../generated/edge-api.ts";
+import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeBindings } from "../env.ts";
 import { callFlexiti, type FlexitiResult, merchantTokens } from "../forward/call-flexiti.ts";
@@ -28,7 +29,7 @@ import {
 import type { OrderEvent } from "./order-event.ts";
 import { planEvent } from "./plan-event.ts";
 
-export type CheckoutStatus = "open" | "widget_started" | "authorized" | "expired";
+type CheckoutStatus = CheckoutView["status"];
 
 export interface OrderState {
 	checkoutId: string;
@@ -47,30 +48,17 @@ export interface OrderState {
 	createdAt: number;
 }
 
-/** The checkout as the merchant and the shopper see it (no secrets, no tokens). */
-export interface CheckoutView {
-	checkout_id: string;
-	client_id: string;
-	reference: string;
-	amount: number;
-	lang: "en" | "fr";
-	auto_capture: boolean;
-	status: CheckoutStatus;
-	widget_session_id?: string;
-	authorization_id?: number;
-	expires_at: string;
-}
+/** The checkout as the merchant and the shopper see it (no secrets, no tokens): the edge spec's `Checkout`. */
+export type CheckoutView = components["schemas"]["Checkout"];
 
-export interface OpenCheckout {
-	checkoutId: string;
-	clientId: string;
-	reference: string;
-	amount: number;
-	lang: "en" | "fr";
-	autoCapture: boolean;
+/** What opening a checkout needs: the order's facts, and the digest of the client token handed out. */
+export type OpenCheckout = Pick<
+	OrderState,
+	"checkoutId" | "clientId" | "reference" | "amount" | "lang" | "autoCapture"
+> & {
 	tokenDigest: string;
 	expiresAt: number;
-}
+};
 
 export type OpenResult = { ok: true; checkout: CheckoutView } | { ok: false; conflict: string };
 
@@ -260,7 +248,7 @@ export class Order extends DurableObject<EdgeBindings> {
 					tokens,
 				);
 				if (!truth.response.ok) return this.failed(event, truth, now);
-				const plan = planEvent(event, truth.body as components["schemas"]["Authorization"], state.clientId, now);
+				const plan = planEvent(event, truth.body as flexiti["schemas"]["Authorization"], state.clientId, now);
 				if (plan.kind === "hold") {
 					if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 					return false;

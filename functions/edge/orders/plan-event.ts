@@ -8,6 +8,7 @@
  * A pure function: the Durable Object carries the plan out.
  */
 import type { components } from "../../../generated/flexiti-pos-api.ts";
+import { cents } from "../../contract/money.ts";
 import type { OrderEvent } from "./order-event.ts";
 
 type Authorization = components["schemas"]["Authorization"];
@@ -29,7 +30,6 @@ export type Plan =
 	| { kind: "calls"; calls: PlannedCall[] };
 
 const RETURN_WINDOW_MS = 100 * 24 * 60 * 60 * 1000;
-const cents = (amount: number) => Math.round(amount * 100);
 
 export function planEvent(
 	event: OrderEvent & { id: string },

@@ -3,6 +3,7 @@
  * `flexiti_reference` when an order payload has one, else the Shopify order id; fulfillment and
  * refund payloads carry only `order_id`, so checkouts for Shopify orders use the order id.
  */
+import { cents } from "../../contract/money.ts";
 import type { OrderEvent } from "../orders/order-event.ts";
 
 export interface ShopifyDelivery {
@@ -97,7 +98,3 @@ export function shopifyEvents({
 }
 
 /** Shopify sends money as decimal strings; work in cents. */
-function cents(value: Money): number {
-	const number = typeof value === "number" ? value : Number.parseFloat(value ?? "0");
-	return Number.isFinite(number) ? Math.round(number * 100) : 0;
-}

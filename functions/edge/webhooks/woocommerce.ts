@@ -3,6 +3,7 @@
  * each fact gets its own key (completed once, cancelled once, each refund once) and a resent order
  * moves no money twice. The reference is the order meta `flexiti_reference`, else the order id.
  */
+import { cents } from "../../contract/money.ts";
 import type { OrderEvent } from "../orders/order-event.ts";
 
 export interface WooDelivery {
@@ -52,9 +53,4 @@ export function wooCommerceEvents({
 		events.push({ ...base, key: `woo-refunded:${order.id}`, type: "refunded", amount: cents(order.total) / 100 });
 	}
 	return events.length > 0 ? events : { ignored: `status ${order.status ?? "unknown"} moves no money` };
-}
-
-function cents(value: string | number | undefined): number {
-	const number = typeof value === "number" ? value : Number.parseFloat(value ?? "0");
-	return Number.isFinite(number) ? Math.round(number * 100) : 0;
 }

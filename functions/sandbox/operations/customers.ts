@@ -1,7 +1,7 @@
 /** In-store customer operations: find a customer, show what they can buy with, verify them. */
 import type { components } from "../../../generated/flexiti-pos-api.ts";
+import { cents, dollars } from "../../contract/money.ts";
 import { categoryType, findAccount, regularPurchasesLastDay, toCustomerAccount, vccMatches } from "../accounts.ts";
-import { cents, dollars } from "../money.ts";
 import { type OperationHandlers, ok, refuse, wrongInput } from "../operation.ts";
 import { SANDBOX_PIN, securityQuestions } from "../seed.ts";
 import type { Account, Plan, World } from "../world.ts";

@@ -3,8 +3,8 @@
  * look-ups a merchant reconciles with. Each rule answers with the error code Flexiti documents.
  */
 import type { components } from "../../../generated/flexiti-pos-api.ts";
+import { add, subtract } from "../../contract/money.ts";
 import { findAccount, purchaseRefusal, vccMatches } from "../accounts.ts";
-import { add, subtract } from "../money.ts";
 import { type OperationCall, type OperationHandlers, ok, type Refusal, refuse, wrongInput } from "../operation.ts";
 import type { Account, Authorization, Capture, World } from "../world.ts";
 import { plansOf } from "./customers.ts";

@@ -5,21 +5,10 @@
  */
 import { SANDBOX_PIN } from "../seed.ts";
 import type { World } from "../world.ts";
+import type { WidgetMessage } from "./widget-script.ts";
 
-/** `flx-success` eventData, as documented (Widget Communication Events, FDP:149749812). */
-export interface SuccessEventData {
-	accountNumber: number | null;
-	verified: boolean;
-	action: "apply" | "purchase" | "activation" | "retry" | null;
-	mfaOptionSelected: "sms" | "email" | "security_question" | null;
-	widget_session_id: string;
-	customerId: string | null;
-	accountType: "business" | "consumer";
-}
-
-export type WidgetOutcome =
-	| { event: "flx-success"; eventData: SuccessEventData }
-	| { event: "flx-failure"; eventData: { error: number; message: string } };
+/** What verifying yields for the page to post: a success (verified or not) or a failure — never a cancel. */
+export type WidgetOutcome = Exclude<WidgetMessage, { event: "flx-cancel" }>;
 
 /** What the page needs to show before the customer verifies. */
 export function describeSession(world: World, id: string, accessToken: string, now: number) {

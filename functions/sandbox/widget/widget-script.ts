@@ -35,7 +35,7 @@ export type ParsedWidgetHash =
 	  }
 	| { ok: false; lang: WidgetLang; message: string };
 
-/** `flx-success` eventData (see session.ts `SuccessEventData`; repeated here as a plain shape). */
+/** `flx-success` eventData, as documented (Widget Communication Events, FDP:149749812). */
 export interface WidgetSuccessData {
 	accountNumber: number | null;
 	verified: boolean;
