@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
+import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
 import { tokenCache } from "../../functions/edge/tokens/token-cache.ts";
 import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
 
@@ -62,6 +63,7 @@ export async function sandbox(method: string, path: string, body?: unknown): Pro
 export async function resetSandbox(): Promise<void> {
 	await sandbox("POST", "/sandbox/reset");
 	tokenCache.clearMemory();
+	checkoutSessions.clear();
 	const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
 	for (const { name } of (await kv.list()).keys) await kv.delete(name);
 }

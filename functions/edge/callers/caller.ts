@@ -6,20 +6,31 @@ import { createMiddleware } from "hono/factory";
 import { edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
-import type { CheckoutView } from "../orders/order.ts";
+import type { CheckoutSession } from "../orders/order.ts";
 import { orderByCheckoutId } from "../orders/order-stubs.ts";
+import { checkoutSessions } from "./checkout-sessions.ts";
 import { digest, readCredential } from "./identify-caller.ts";
 
-export type Caller = { kind: "merchant" } | { kind: "checkout"; checkout: CheckoutView } | { kind: "anonymous" };
+export type Caller =
+	| { kind: "merchant" }
+	| ({ kind: "checkout"; tokenDigest: string } & CheckoutSession)
+	| { kind: "anonymous" };
 
 export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 	const credential = await readCredential(c.req.header("authorization"), edgeConfig(c.env));
 	if (credential.kind === "invalid") return edgeError(c, 401, "invalid_credentials", "Unknown API key or client token");
 	if (credential.kind === "checkout") {
-		const order = orderByCheckoutId(c.env, credential.checkoutId);
-		const checkout = order ? await order.authenticate(await digest(credential.secret)) : null;
-		if (!checkout) return edgeError(c, 401, "invalid_credentials", "Unknown or expired client token");
-		c.set("caller", { kind: "checkout", checkout });
+		const tokenDigest = await digest(credential.secret);
+		let session = checkoutSessions.get(tokenDigest);
+		if (!session) {
+			const order = orderByCheckoutId(c.env, credential.checkoutId);
+			session = (order ? await order.authenticate(tokenDigest) : null) ?? undefined;
+			if (session) checkoutSessions.set(tokenDigest, session);
+		}
+		if (!session || session.checkout.checkout_id !== credential.checkoutId) {
+			return edgeError(c, 401, "invalid_credentials", "Unknown or expired client token");
+		}
+		c.set("caller", { kind: "checkout", tokenDigest, ...session });
 	} else {
 		c.set("caller", credential.kind === "merchant" ? { kind: "merchant" } : { kind: "anonymous" });
 	}

@@ -57,10 +57,10 @@ checkoutRoutes.get("/:checkout_id", async (c) => {
 	const checkoutId = c.req.param("checkout_id");
 	const caller = c.get("caller");
 	if (caller.kind === "anonymous") return edgeError(c, 401, "invalid_credentials", "Credentials are required");
-	if (caller.kind === "checkout") {
-		if (caller.checkout.checkout_id !== checkoutId) return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
-		return c.json(caller.checkout);
+	if (caller.kind === "checkout" && caller.checkout.checkout_id !== checkoutId) {
+		return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
 	}
+	// Read from the order itself: status, widget session and authorization change as the flow goes on.
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
 	return checkout ? c.json(checkout) : edgeError(c, 404, "not_found", "No such checkout");
 });

@@ -20,6 +20,7 @@ import { matchOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
+import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
@@ -54,7 +55,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const refusal = callerRefusal(caller, entry.scopes, clientId);
 	if (refusal) return edgeError(c, refusal.status, refusal.error, refusal.message);
 
-	const referenceId = await chooseReferenceId(c, caller);
+	const referenceId = chooseReferenceId(c, caller);
 	log.reference_id = referenceId;
 	c.header("x-reference-id", referenceId);
 
@@ -132,14 +133,23 @@ function tokenSource(c: Context<EdgeEnv>, caller: Caller, clientId: string): Tok
 	const log = c.get("log");
 	if (caller.kind === "checkout") {
 		const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
+		let known = caller.customerToken;
 		return {
 			async get(): Promise<FlexitiToken> {
+				if (known) {
+					log.token_source ??= "checkout-cached";
+					return known;
+				}
 				const result = await order?.customerToken();
 				if (!result || "unavailable" in result) throw new TokenUnavailable(null);
 				log.token_source ??= "checkout";
 				return result.token;
 			},
-			drop: async (token: FlexitiToken) => order?.dropCustomerToken(token.accessToken),
+			async drop(token: FlexitiToken) {
+				known = undefined;
+				checkoutSessions.forgetToken(caller.checkout.checkout_id);
+				await order?.dropCustomerToken(token.accessToken);
+			},
 		};
 	}
 	return merchantTokens(
@@ -205,11 +215,8 @@ type AuthorizationBody = components["schemas"]["Authorization"];
  * A shopper's calls all carry their checkout's flow id (Flexiti traces a flow by it, and a browser
  * cannot know it); a merchant's keep their own GUID, or get a new one per request.
  */
-async function chooseReferenceId(c: Context<EdgeEnv>, caller: Caller): Promise<string> {
-	if (caller.kind === "checkout") {
-		const flow = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.flowReferenceId();
-		if (flow) return flow;
-	}
+function chooseReferenceId(c: Context<EdgeEnv>, caller: Caller): string {
+	if (caller.kind === "checkout") return caller.flowReferenceId;
 	const given = c.req.header("x-reference-id");
 	return given && GUID.test(given) ? given : crypto.randomUUID();
 }

@@ -51,6 +51,14 @@ export interface OrderState {
 /** The checkout as the merchant and the shopper see it (no secrets, no tokens): the edge spec's `Checkout`. */
 export type CheckoutView = components["schemas"]["Checkout"];
 
+/** A shopper's checkout as its client token unlocks it. */
+export interface CheckoutSession {
+	checkout: CheckoutView;
+	flowReferenceId: string;
+	/** Present while it needs no refresh; otherwise ask `customerToken()`. */
+	customerToken?: FlexitiToken;
+}
+
 /** What opening a checkout needs: the order's facts, and the digest of the client token handed out. */
 export type OpenCheckout = Pick<
 	OrderState,
@@ -100,8 +108,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		return { ok: true, checkout: view(state, now) };
 	}
 
-	/** The checkout, if this client-token digest is one of its live ones. */
-	async authenticate(tokenDigest: string): Promise<CheckoutView | null> {
+	/**
+	 * The checkout, if this client-token digest is one of its live ones — with what a shopper's call
+	 * needs next (the flow's reference id, and the customer token while it needs no refresh), so the
+	 * common call costs one round trip to the order.
+	 */
+	async authenticate(tokenDigest: string): Promise<CheckoutSession | null> {
 		const now = Date.now();
 		const given = new TextEncoder().encode(tokenDigest);
 		let live = false;
@@ -110,15 +122,17 @@ export class Order extends DurableObject<EdgeBindings> {
 			const same = known.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(known, given);
 			live = (same && token.expiresAt > now) || live;
 		}
-		return live && this.state ? view(this.state, now) : null;
+		if (!live || !this.state) return null;
+		const token = this.state.customerToken;
+		return {
+			checkout: view(this.state, now),
+			flowReferenceId: this.state.flowReferenceId,
+			...(token && token.expiresAt - now > REFRESH_AHEAD_MS ? { customerToken: token } : {}),
+		};
 	}
 
 	async checkout(): Promise<CheckoutView | null> {
 		return this.state ? view(this.state, Date.now()) : null;
-	}
-
-	async flowReferenceId(): Promise<string | null> {
-		return this.state?.flowReferenceId ?? null;
 	}
 
 	/**
