@@ -37,6 +37,7 @@ type Side = "edge" | "baseline";
 
 // However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
 // load and the workers before exiting.
+// Three scenarios today; the 180 s margin also covers start-up and a few more scenarios.
 const plannedSeconds = 3 * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
 const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (plannedSeconds + 180) * 1000);
 watchdog.unref();

@@ -3,7 +3,8 @@
  * port with in-memory state (persist: false), so the bench never clashes with `npm start` (8787/8788)
  * nor leaves state behind, and no dev registry (nothing else can bind to them).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { unstable_startWorker } from "wrangler";
 
@@ -18,9 +19,12 @@ export interface BenchWorkers {
 }
 
 const started: DevWorker[] = [];
+let stateDir: string | undefined;
+let stopping: Promise<void> | undefined;
 
 /** Starts sandbox, edge and pass-through; the two relays point at the sandbox. */
 export async function startWorkers(): Promise<BenchWorkers> {
+	useMemoryForState();
 	const sandbox = await start("functions/sandbox/wrangler.toml", {});
 	const flexitiBaseUrl = `${sandbox}/flexiti/pos-api`;
 	// Same local settings `npm start` uses, read from the example file (not .dev.vars, which a
@@ -41,10 +45,32 @@ export function localSettings(): Record<string, string> {
 	return Object.fromEntries(Object.entries(parsed).map(([name, value]) => [name, value ?? ""]));
 }
 
-/** Disposes every worker started so far (safe to call twice, and after a failed start). */
-export async function stopWorkers(): Promise<void> {
-	const workers = started.splice(0);
-	await Promise.allSettled(workers.map((worker) => worker.dispose()));
+/** Disposes every worker started so far and removes their state (safe to call twice, and after a failed start). */
+export function stopWorkers(): Promise<void> {
+	// Ctrl-C and the main flow's `finally` may both ask: they share one stop, and the state directory
+	// goes only once every workerd using it has exited.
+	stopping ??= (async () => {
+		await Promise.allSettled(started.splice(0).map((worker) => worker.dispose()));
+		if (stateDir) rmSync(stateDir, { recursive: true, force: true, maxRetries: 3 });
+		stateDir = undefined;
+	})();
+	return stopping;
+}
+
+/**
+ * With persist: false, Miniflare still keeps Durable Object and KV state (SQLite) in directories
+ * under os.tmpdir(). On a disk-backed /tmp the sandbox's one Durable Object, which saves its whole
+ * world after every call, then waits on disk writes and throughput halves and wobbles with whatever
+ * else uses the disk. A private directory on tmpfs (/dev/shm, where there is one) keeps that state in
+ * memory and is removed afterwards.
+ */
+function useMemoryForState(): void {
+	if (stateDir || !existsSync("/dev/shm")) return;
+	const dir = mkdtempSync(join("/dev/shm", "flexiti-bench-"));
+	stateDir = dir;
+	process.env.TMPDIR = dir;
+	// Wrangler has its own SIGINT handling, which may exit before stopWorkers gets this far.
+	process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 }
 
 async function start(config: string, bindings: Record<string, Binding>): Promise<string> {
