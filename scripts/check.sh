@@ -10,5 +10,6 @@ redocly lint --format=stylish spec/*.yaml
 echo "== type-check (tsc, strict)"
 tsc -p tsconfig.json
 tsc -p scripts/tsconfig.json
+tsc -p bench/tsconfig.json
 echo "== lint and format (biome)"
 biome ci .
