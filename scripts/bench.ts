@@ -25,6 +25,8 @@ const CLIENT = "flexitidemo";
 /** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
  * call grows until that log is full, so every measured run should find it full. */
 const PRIMING_REQUESTS = 1200;
+/** Orders the webhook scenario spreads its events over (a real shop's events go to many orders). */
+const WEBHOOK_ORDERS = 200;
 
 const settings: LoadSettings = {
 	durationSeconds: positive("BENCH_DURATION", 10),
@@ -37,8 +39,8 @@ type Side = "edge" | "baseline";
 
 // However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
 // load and the workers before exiting.
-// Three scenarios today; the 180 s margin also covers start-up and a few more scenarios.
-const plannedSeconds = 3 * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
+// Four scenarios today; the 180 s margin also covers start-up and a few more scenarios.
+const plannedSeconds = 4 * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
 const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (plannedSeconds + 180) * 1000);
 watchdog.unref();
 process.on("SIGINT", () => abort("interrupted", 130));
@@ -76,7 +78,9 @@ try {
 				const before = await tokenCounts(workers.sandbox);
 				runs[side].push(await load(workers[request.worker], request, settings.connections, roundSeconds));
 				const after = await tokenCounts(workers.sandbox);
-				if (side === "edge") measuredTokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
+				if (side === "edge" && scenario.scope) {
+					measuredTokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
+				}
 			}
 		}
 		results.push(scenarioResult(scenario, summarize(runs.edge), summarize(runs.baseline)));
@@ -138,11 +142,25 @@ async function prepare(workers: BenchWorkers) {
 		headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
 		body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
 	})) as { client_token: string };
+	// Orders for the webhook scenario: open checkouts, so their events are stored and held.
+	const webhookReferences: string[] = [];
+	for (let i = 0; i < WEBHOOK_ORDERS; i++) {
+		const reference = `BENCH-WH-${i}-${crypto.randomUUID().slice(0, 6)}`;
+		await call(`${workers.edge}/v1/checkouts`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+			body: JSON.stringify({ reference, amount: 10 }),
+		});
+		webhookReferences.push(reference);
+	}
+	const webhookSecret = (localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
 	const credentials: Credentials = {
 		merchantKey: MERCHANT_KEY,
 		clientToken: checkout.client_token,
 		merchantBearer,
 		customerBearer,
+		webhookSecret,
+		webhookReferences,
 	};
 	return { credentials, tokenCountsAtStart };
 }
@@ -174,6 +192,7 @@ function scenarioResult(scenario: Scenario, edge: LoadResult, passthrough: LoadR
 	return {
 		name: scenario.name,
 		scope: scenario.scope,
+		targets: scenario.targets,
 		edge,
 		passthrough,
 		throughputRatio: edge.requestsPerSecond / passthrough.requestsPerSecond,

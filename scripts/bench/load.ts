@@ -45,10 +45,16 @@ export function stopLoad(): void {
 
 /** One request sent once, outside the load: it must succeed, or there is nothing to measure. */
 export async function preflight(origin: string, request: LoadRequest): Promise<unknown> {
+	const fresh = request.perRequest?.();
+	const body = fresh?.body ?? request.body;
 	const response = await fetch(`${origin}${request.path}`, {
 		method: request.method,
-		headers: { ...request.headers, ...(request.freshReferenceId ? { "x-reference-id": crypto.randomUUID() } : {}) },
-		...(request.body !== undefined ? { body: request.body } : {}),
+		headers: {
+			...request.headers,
+			...(request.freshReferenceId ? { "x-reference-id": crypto.randomUUID() } : {}),
+			...fresh?.headers,
+		},
+		...(body !== undefined ? { body } : {}),
 	});
 	const text = await response.text();
 	if (!response.ok) {
@@ -79,13 +85,22 @@ export async function load(
 						path: request.path,
 						headers: request.headers,
 						...(request.body !== undefined ? { body: request.body } : {}),
-						// Flexiti wants a new reference id per call; generating it is load-generator work.
-						...(request.freshReferenceId
+						// Flexiti wants a new reference id per call, a webhook its own signature; making them is
+						// load-generator work.
+						...(request.freshReferenceId || request.perRequest
 							? {
-									setupRequest: (req: autocannon.Request) => ({
-										...req,
-										headers: { ...req.headers, "x-reference-id": crypto.randomUUID() },
-									}),
+									setupRequest: (req: autocannon.Request) => {
+										const fresh = request.perRequest?.();
+										return {
+											...req,
+											headers: {
+												...req.headers,
+												...(request.freshReferenceId ? { "x-reference-id": crypto.randomUUID() } : {}),
+												...fresh?.headers,
+											},
+											...(fresh ? { body: fresh.body } : {}),
+										};
+									},
 								}
 							: {}),
 					},

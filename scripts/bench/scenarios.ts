@@ -3,6 +3,7 @@
  * request sent to a baseline Worker. A new scenario (say, webhook ingestion against a bare-200
  * Worker) is one more entry here, plus its worker in workers.ts if it needs a new one.
  */
+import { Webhook } from "standardwebhooks";
 import type { BenchWorkers } from "./workers.ts";
 
 export interface Credentials {
@@ -13,6 +14,10 @@ export interface Credentials {
 	/** Real Flexiti bearer tokens minted once at the sandbox, for the pass-through. */
 	merchantBearer: string;
 	customerBearer: string;
+	/** Standard Webhooks secret of .dev.vars.example, to sign order events as an order system would. */
+	webhookSecret: string;
+	/** References of checkouts opened at the edge for the webhook scenario. */
+	webhookReferences: string[];
 }
 
 export interface LoadRequest {
@@ -24,21 +29,29 @@ export interface LoadRequest {
 	body?: string;
 	/** A new `x-reference-id` GUID on every request, as Flexiti requires of direct callers. */
 	freshReferenceId?: boolean;
+	/** Makes each request anew (a signed webhook with its own delivery id); load-generator work. */
+	perRequest?: () => { headers: Record<string, string>; body: string };
 }
 
 export interface Scenario {
 	name: string;
-	/** The Flexiti token scope the edge needs for it: token calls are counted per scope. */
-	scope: "customer" | "merchant";
+	/** The Flexiti token scope the edge needs for it: token calls are counted per scope (none: not counted). */
+	scope: "customer" | "merchant" | null;
 	edge: LoadRequest;
 	baseline: LoadRequest;
+	/** The issue's targets for this scenario: edge ÷ baseline. */
+	targets: { throughput?: number; p99: number };
 }
+
+/** Issue targets for forwarding: throughput ≥ 0.85×, p99 ≤ 1.25× the pass-through. */
+const forwardingTargets = { throughput: 0.85, p99: 1.25 };
 
 const CLIENT = "flexitidemo";
 const JANE = "10000000000001";
 
 export function scenarios(c: Credentials): Scenario[] {
 	const json = { "content-type": "application/json" };
+	const signedOrderEvent = standardWebhookSigner(c);
 	return [
 		{
 			name: "customer GET terms-and-conditions",
@@ -56,6 +69,7 @@ export function scenarios(c: Credentials): Scenario[] {
 				headers: { authorization: `Bearer ${c.customerBearer}` },
 				freshReferenceId: true,
 			},
+			targets: forwardingTargets,
 		},
 		{
 			name: "merchant GET captures",
@@ -73,6 +87,7 @@ export function scenarios(c: Credentials): Scenario[] {
 				headers: { authorization: `Bearer ${c.merchantBearer}` },
 				freshReferenceId: true,
 			},
+			targets: forwardingTargets,
 		},
 		{
 			name: "merchant POST calculate-interest",
@@ -92,6 +107,52 @@ export function scenarios(c: Credentials): Scenario[] {
 				body: JSON.stringify({ amount: 234.45 }),
 				freshReferenceId: true,
 			},
+			targets: forwardingTargets,
+		},
+		{
+			// Acknowledging an order event: verify the signature, parse, store it in its order's
+			// Durable Object (deduplicated), answer. The orders are open checkouts with no authorization
+			// yet, so each event is held: the ack path is measured, not Flexiti calls made later.
+			name: "webhook ack (Standard Webhooks)",
+			scope: null,
+			edge: {
+				worker: "edge",
+				method: "POST",
+				path: "/v1/webhooks/standard",
+				headers: json,
+				perRequest: signedOrderEvent,
+			},
+			baseline: {
+				worker: "bare",
+				method: "POST",
+				path: "/v1/webhooks/standard",
+				headers: json,
+				perRequest: signedOrderEvent,
+			},
+			// Issue 5: ack p99 ≤ 1.5× a bare handler that verifies nothing; throughput is reported, not targeted.
+			targets: { p99: 1.5 },
 		},
 	];
+}
+
+/** A fresh `order.cancelled` for one of the bench's orders, signed now with its own delivery id. */
+function standardWebhookSigner(c: Credentials) {
+	const webhook = new Webhook(c.webhookSecret);
+	let n = 0;
+	return () => {
+		n += 1;
+		const id = `msg_bench_${n}_${Math.random().toString(36).slice(2)}`;
+		const now = new Date();
+		const reference = c.webhookReferences[n % c.webhookReferences.length] ?? "";
+		const body = JSON.stringify({ type: "order.cancelled", timestamp: now.toISOString(), data: { reference } });
+		return {
+			headers: {
+				"content-type": "application/json",
+				"webhook-id": id,
+				"webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+				"webhook-signature": webhook.sign(id, now, body),
+			},
+			body,
+		};
+	};
 }

@@ -16,6 +16,8 @@ export interface BenchWorkers {
 	sandbox: string;
 	edge: string;
 	passthrough: string;
+	/** A receiver that verifies nothing and answers 200: the webhook baseline. */
+	bare: string;
 }
 
 const started: DevWorker[] = [];
@@ -32,11 +34,12 @@ export async function startWorkers(): Promise<BenchWorkers> {
 	const secrets = Object.fromEntries(
 		Object.entries(localSettings()).map(([name, value]) => [name, { type: "secret_text", value } satisfies Binding]),
 	);
-	const [edge, passthrough] = await Promise.all([
+	const [edge, passthrough, bare] = await Promise.all([
 		start("wrangler.toml", { ...secrets, FLEXITI_BASE_URL: { type: "plain_text", value: flexitiBaseUrl } }),
 		start("bench/wrangler.toml", { UPSTREAM_BASE_URL: { type: "plain_text", value: flexitiBaseUrl } }),
+		start("bench/bare.wrangler.toml", {}),
 	]);
-	return { sandbox, edge, passthrough };
+	return { sandbox, edge, passthrough, bare };
 }
 
 /** The public local-only settings of .dev.vars.example (secrets included, as Wrangler would load them). */
