@@ -1,3 +1,5 @@
+import { WRONG_INPUTS_MESSAGE } from "../contract/errors.ts";
+
 /** Flexiti's `message` texts follow `lang`. The sandbox says them in English and French. */
 const messages: Record<string, { en: string; fr: string }> = {
 	invalid_token: {
@@ -9,7 +11,7 @@ const messages: Record<string, { en: string; fr: string }> = {
 		fr: "Portée insuffisante : la portée autorisée est insuffisante",
 	},
 	not_found: { en: "Not found", fr: "Introuvable" },
-	wrong_inputs: { en: "Some inputs are wrong or missing!", fr: "Certaines données sont erronées ou manquantes!" },
+	wrong_inputs: { en: WRONG_INPUTS_MESSAGE, fr: "Certaines données sont erronées ou manquantes!" },
 	general_error: { en: "An error has occurred", fr: "Une erreur est survenue" },
 	auth_amount_exceeded: {
 		en: "The amount exceeds the remaining authorization amount",

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
 import { constantTimeEqual } from "../contract/constant-time.ts";
-import { errorEnvelope } from "../contract/errors.ts";
+import { errorEnvelope, WRONG_INPUTS_MESSAGE } from "../contract/errors.ts";
 import { validateRequest } from "../contract/validate-request.ts";
 import { faultError, takeFault } from "./faults.ts";
 import type { SandboxEnv } from "./host.ts";
@@ -86,10 +86,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		body: form,
 	});
 	if (!validation.ok) {
-		return respond(
-			409,
-			errorEnvelope(url.pathname, "wrong_inputs", "Some inputs are wrong or missing!", validation.fieldErrors),
-		);
+		return respond(409, errorEnvelope(url.pathname, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors));
 	}
 
 	grantType = form.grant_type ?? "client_credentials";

@@ -3,9 +3,11 @@
  * order and gives the shopper's browser its client token; the browser reads its checkout and gets
  * the checkout's customer-scope Flexiti token for the widget.
  */
+
 import { Hono } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
+import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import { merchantOnly } from "../callers/caller.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
@@ -27,8 +29,7 @@ checkoutRoutes.post("/", merchantOnly, async (c) => {
 		headers: c.req.raw.headers,
 		body,
 	});
-	if (!validation.ok)
-		return edgeError(c, 409, "wrong_inputs", "Some inputs are wrong or missing!", validation.fieldErrors);
+	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
 	const request = body as CheckoutRequest;
 	const config = edgeConfig(c.env);
 	const clientId = request.client_id ?? config.clientIds[0] ?? "";

@@ -11,11 +11,13 @@
  *      and once with a fresh token if Flexiti says the token is invalid;
  *   6. records what a checkout needs to remember (widget session, authorization).
  */
+
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import type { components } from "../../../generated/flexiti-pos-api.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
+import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { matchOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
@@ -60,13 +62,13 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	c.header("x-reference-id", referenceId);
 
 	const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
-	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", "Some inputs are wrong or missing!", [parsed.fieldError]);
+	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [parsed.fieldError]);
 	// What the checkout decides is filled in (or a different value refused) before validation.
 	let body = parsed.body;
 	if (caller.kind === "checkout") {
 		log.checkout_id = caller.checkout.checkout_id;
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
-		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", "Some inputs are wrong or missing!", rules.fieldErrors);
+		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, rules.fieldErrors);
 		body = rules.body;
 	}
 	const url = new URL(c.req.url);
@@ -78,8 +80,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		headers,
 		body,
 	});
-	if (!validation.ok)
-		return edgeError(c, 409, "wrong_inputs", "Some inputs are wrong or missing!", validation.fieldErrors);
+	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
 
 	const header: Record<string, string> = { "x-reference-id": referenceId };
 	if (entry.idempotencyKey) header["x-idempotency-key"] = c.req.header("x-idempotency-key") ?? crypto.randomUUID();
