@@ -196,10 +196,19 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	async receive(events: OrderEvent[]): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
 		if (!this.state) return { known: false, accepted: [], duplicates: 0 };
-		const result = receive(this.state.ledger, events, Date.now());
-		if (result.accepted.length > 0) {
+		const now = Date.now();
+		const { ledger } = this.state;
+		const result = receive(ledger, events, now);
+		if (result.accepted.length === 0) return { known: true, ...result };
+		if (ledger.authorization) {
 			await this.save(this.state);
-			await this.ctx.storage.setAlarm(Date.now());
+			await this.ctx.storage.setAlarm(now);
+		} else {
+			// Nothing can move before the authorization exists: hold now, in the same write; recordAuthorization wakes them.
+			for (const event of ledger.events.filter((e) => result.accepted.includes(e.id))) {
+				setStatus(event, "held", now, "waiting for the authorization");
+			}
+			await this.save(this.state);
 		}
 		return { known: true, ...result };
 	}
