@@ -1,3 +1,4 @@
+import { evictAllDurableObjects } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { shopifyFulfillment, shopifyOrder, shopifyRefund, wooOrder } from "../fixtures/shopify.ts";
 import {
@@ -321,6 +322,27 @@ describe("failures at Flexiti", () => {
 			params: { path: { reference, event_id: ledger.events[0]?.id ?? "" } },
 		});
 		expect(response.status).toBe(409);
+	});
+});
+
+describe("durability", () => {
+	it("the ledger, its events and what they moved survive the order's Durable Object restarting", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 70);
+		await standardWebhook("order.fulfilled", { reference });
+		await standardWebhook("order.refunded", { reference, amount: 20 });
+		const before = await settledLedger(reference);
+		await evictAllDurableObjects();
+		const after = await readLedger(reference);
+		expect(after).toEqual(before);
+		expect(after?.events.map((e) => e.status)).toEqual(["applied", "applied"]);
+		// A redelivery after the restart is still recognised.
+		const again = await standardWebhook(
+			"order.refunded",
+			{ reference, amount: 20 },
+			{ id: before.events[1]?.delivery_id ?? "" },
+		);
+		expect(await again.json()).toMatchObject({ received: 0, duplicates: 1 });
 	});
 });
 

@@ -70,6 +70,9 @@ export type OpenCheckout = Pick<
 
 export type OpenResult = { ok: true; checkout: CheckoutView } | { ok: false; conflict: string };
 
+/** Storage keys of an order's events: `event:00000000`, … in arrival order. */
+const EVENT_PREFIX = "event:";
+
 export class Order extends DurableObject<EdgeBindings> {
 	private state: OrderState | undefined;
 	private customerTokenLoad: Promise<FlexitiToken> | undefined;
@@ -78,7 +81,10 @@ export class Order extends DurableObject<EdgeBindings> {
 		super(ctx, env);
 		ctx.blockConcurrencyWhile(async () => {
 			const stored = await ctx.storage.get<OrderState>("order");
-			this.state = stored ? { ...stored, ledger: stored.ledger ?? emptyLedger() } : undefined;
+			if (!stored) return;
+			// Events are stored one key each (see save), in the order they arrived.
+			const events = [...(await ctx.storage.list<LedgerEvent>({ prefix: EVENT_PREFIX })).values()];
+			this.state = { ...stored, ledger: { ...(stored.ledger ?? emptyLedger()), events } };
 		});
 	}
 
@@ -200,15 +206,14 @@ export class Order extends DurableObject<EdgeBindings> {
 		const { ledger } = this.state;
 		const result = receive(ledger, events, now);
 		if (result.accepted.length === 0) return { known: true, ...result };
+		const accepted = ledger.events.filter((e) => result.accepted.includes(e.id));
 		if (ledger.authorization) {
-			await this.save(this.state);
+			await this.save(this.state, accepted);
 			await this.ctx.storage.setAlarm(now);
 		} else {
 			// Nothing can move before the authorization exists: hold now, in the same write; recordAuthorization wakes them.
-			for (const event of ledger.events.filter((e) => result.accepted.includes(e.id))) {
-				setStatus(event, "held", now, "waiting for the authorization");
-			}
-			await this.save(this.state);
+			for (const event of accepted) setStatus(event, "held", now, "waiting for the authorization");
+			await this.save(this.state, accepted);
 		}
 		return { known: true, ...result };
 	}
@@ -229,7 +234,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		// A refused plan is planned afresh; calls Flexiti already took stay done (their keys replay).
 		if (event.status === "refused") delete event.calls;
 		setStatus(event, "pending", Date.now(), "replayed by the merchant");
-		await this.save(this.state);
+		await this.save(this.state, [event]);
 		await this.ctx.storage.setAlarm(Date.now());
 		return "replayed";
 	}
@@ -243,7 +248,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			let changed = false;
 			for (const event of eventsToApply(state.ledger, Date.now())) {
 				changed = (await this.apply(state, event)) || changed;
-				await this.save(state);
+				await this.save(state, [event]);
 			}
 			if (!changed) break;
 		}
@@ -367,9 +372,17 @@ export class Order extends DurableObject<EdgeBindings> {
 		return this.state;
 	}
 
-	private async save(state: OrderState): Promise<void> {
+	/**
+	 * Persists the order and the events that changed, in one atomic write. Events live under their
+	 * own keys, so acknowledging a webhook writes one small event, not the order's whole history.
+	 */
+	private async save(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Promise<void> {
 		this.state = state;
-		await this.ctx.storage.put("order", state);
+		const entries: Record<string, unknown> = { order: { ...state, ledger: { ...state.ledger, events: [] } } };
+		for (const event of changedEvents) {
+			entries[`${EVENT_PREFIX}${String(state.ledger.events.indexOf(event)).padStart(8, "0")}`] = event;
+		}
+		await this.ctx.storage.put(entries);
 	}
 }
 
