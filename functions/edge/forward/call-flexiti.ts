@@ -27,10 +27,18 @@ export interface FlexitiCall {
 
 export interface FlexitiResult {
 	response: Response;
-	/** The parsed JSON (the data on success, Flexiti's error envelope otherwise). */
-	body: unknown;
+	/** The success body as Flexiti sent it (JSON text): forwarded as it is, parsed only by whoever needs it. */
+	text?: string;
+	/** Flexiti's error envelope, parsed (or its text, when it was not JSON: a firewall page). */
+	error?: unknown;
 	/** Flexiti rejected the first token (401) and the call was made once more with a fresh one. */
 	retriedWithFreshToken: boolean;
+}
+
+/** The body of a result as JSON: the data on success, Flexiti's error envelope otherwise. */
+export function resultBody(result: FlexitiResult): unknown {
+	if (!result.response.ok) return result.error;
+	return result.text ? JSON.parse(result.text) : undefined;
 }
 
 /**
@@ -69,8 +77,9 @@ async function send(env: EdgeBindings, operationId: FlexitiOperationId, call: Fl
 	const { data, error, response } = await request(entry.method.toLowerCase(), entry.path, {
 		params: { path: call.params, query: call.query ?? {}, header: call.header },
 		...(call.body !== undefined ? { body: call.body } : {}),
+		parseAs: "text",
 	});
-	return { response, body: response.ok ? data : error };
+	return response.ok ? { response, text: (data as string | undefined) ?? "" } : { response, error };
 }
 
 /** The merchant-scope token of a client, from the isolate's token cache. */

@@ -28,7 +28,7 @@ import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../tokens/flexiti-token.ts";
-import { callFlexiti, merchantTokens, type TokenSource } from "./call-flexiti.ts";
+import { callFlexiti, type FlexitiResult, merchantTokens, resultBody, type TokenSource } from "./call-flexiti.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
 import { UpstreamError } from "./upstream.ts";
 
@@ -95,8 +95,8 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		if (result.retriedWithFreshToken) log.token_source = "refreshed-on-401";
 		log.upstream_ms = Date.now() - started;
 		log.upstream_status = result.response.status;
-		if (result.response.ok) await remember(c, caller, operationId, clientId, result.body);
-		return answer(c, result.response, result.body, referenceId);
+		if (result.response.ok) await remember(c, caller, operationId, clientId, result);
+		return answer(c, result, referenceId);
 	} catch (error) {
 		log.upstream_ms = Date.now() - started;
 		if (error instanceof UpstreamError) {
@@ -164,7 +164,8 @@ function tokenSource(c: Context<EdgeEnv>, caller: Caller, clientId: string): Tok
 }
 
 /** Flexiti's answer, as Flexiti gave it; an outage after retries becomes a clear 502/503/504 of the edge. */
-function answer(c: Context<EdgeEnv>, response: Response, body: unknown, referenceId: string): Response {
+function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string): Response {
+	const { response } = result;
 	const status = response.status;
 	if (status === 500 || status === 502 || status === 503 || status === 504) {
 		const code = status === 504 ? "upstream_timeout" : status === 503 ? "upstream_unavailable" : "upstream_error";
@@ -173,10 +174,13 @@ function answer(c: Context<EdgeEnv>, response: Response, body: unknown, referenc
 	const headers: Record<string, string> = { "x-reference-id": referenceId };
 	const retryAfter = response.headers.get("retry-after");
 	if (retryAfter) headers["retry-after"] = retryAfter;
-	if (body === undefined || typeof body === "string") {
-		return new Response(body ?? null, { status, headers: { ...headers, "content-type": "text/plain" } });
+	// A success goes back byte for byte; an error envelope as parsed (a firewall's HTML stays text).
+	if (response.ok)
+		return new Response(result.text ?? null, { status, headers: { ...headers, "content-type": "application/json" } });
+	if (result.error === undefined || typeof result.error === "string") {
+		return new Response(result.error ?? null, { status, headers: { ...headers, "content-type": "text/plain" } });
 	}
-	return Response.json(body, { status, headers });
+	return Response.json(result.error, { status, headers });
 }
 
 /**
@@ -188,8 +192,10 @@ async function remember(
 	caller: Caller,
 	operationId: FlexitiOperationId,
 	clientId: string,
-	body: unknown,
+	result: FlexitiResult,
 ) {
+	if (operationId !== "initWidget" && operationId !== "createAuthorization") return;
+	const body = resultBody(result);
 	if (operationId === "initWidget" && caller.kind === "checkout") {
 		const url = (body as { redirection_url?: string }).redirection_url ?? "";
 		const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];

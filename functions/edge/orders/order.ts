@@ -10,7 +10,7 @@ import type { components } from "../../../generated/edge-api.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeBindings } from "../env.ts";
-import { callFlexiti, type FlexitiResult, merchantTokens } from "../forward/call-flexiti.ts";
+import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../forward/call-flexiti.ts";
 import { upstreamSend, withRetries } from "../forward/upstream.ts";
 import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../tokens/flexiti-token.ts";
 import { REFRESH_AHEAD_MS, renew, usable } from "../tokens/token-cache.ts";
@@ -276,7 +276,7 @@ export class Order extends DurableObject<EdgeBindings> {
 					tokens,
 				);
 				if (!truth.response.ok) return this.failed(event, truth, now);
-				const plan = planEvent(event, truth.body as flexiti["schemas"]["Authorization"], state.clientId, now);
+				const plan = planEvent(event, resultBody(truth) as flexiti["schemas"]["Authorization"], state.clientId, now);
 				if (plan.kind === "hold") {
 					if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 					return false;
@@ -295,7 +295,7 @@ export class Order extends DurableObject<EdgeBindings> {
 					tokens,
 				);
 				if (result.response.ok) {
-					recordDone(state.ledger, event, call, result.body, Date.now());
+					recordDone(state.ledger, event, call, resultBody(result), Date.now());
 					continue;
 				}
 				if (isBusinessRefusal(result.response.status)) {
@@ -416,6 +416,6 @@ function isBusinessRefusal(status: number): boolean {
 }
 
 function errorCode(result: FlexitiResult): string {
-	const body = result.body as { error?: unknown } | undefined;
+	const body = result.error as { error?: unknown } | undefined;
 	return typeof body?.error === "string" ? body.error : String(result.response.status);
 }
