@@ -6,10 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
-import { unstable_startWorker } from "wrangler";
-
-type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
-type Binding = { type: "plain_text" | "secret_text"; value: string };
+import { type Binding, type LocalWorker, startLocalWorker } from "../local-worker.ts";
 
 export interface BenchWorkers {
 	/** The local Flexiti sandbox: its origin (Flexiti's base path is `${sandbox}/flexiti/pos-api`). */
@@ -20,7 +17,7 @@ export interface BenchWorkers {
 	bare: string;
 }
 
-const started: DevWorker[] = [];
+const started: LocalWorker[] = [];
 let stateDir: string | undefined;
 let stopping: Promise<void> | undefined;
 
@@ -77,22 +74,7 @@ function useMemoryForState(): void {
 }
 
 async function start(config: string, bindings: Record<string, Binding>): Promise<string> {
-	// Option names as in test/browser/widget.test.ts (checked against wrangler's resolveDevConfig).
-	// logLevel "error": the edge's per-request log lines would otherwise be printed by this process,
-	// which is also the load generator.
-	const worker = await unstable_startWorker({
-		config,
-		bindings,
-		dev: {
-			server: { hostname: "127.0.0.1", port: 0 },
-			inspector: false,
-			persist: false,
-			watch: false,
-			liveReload: false,
-			logLevel: "error",
-		},
-	});
+	const { origin, worker } = await startLocalWorker(config, bindings);
 	started.push(worker);
-	await worker.ready;
-	return (await worker.url).origin;
+	return origin;
 }

@@ -12,7 +12,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
+import { type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DEMO = { client_id: "flexitidemo", client_secret: "77xde15a-9d33-4c15-930a-3se4b3as33e9" };
@@ -34,30 +34,14 @@ interface Received {
 	data: { event?: string; eventData?: Record<string, unknown> };
 }
 
-let worker: Awaited<ReturnType<typeof unstable_startWorker>> | undefined;
+let worker: LocalWorker | undefined;
 let browser: Browser | undefined;
 let merchant: Server | undefined;
 let origin = "";
 let merchantOrigin = "";
 
 beforeAll(async () => {
-	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
-	// from a package that is not installed, so tsc does not check them. Port 0: an ephemeral port.
-	// persist false: state in memory. No `registry`: this worker stays out of the dev registry that
-	// `npm start` uses.
-	worker = await unstable_startWorker({
-		config: "functions/sandbox/wrangler.toml",
-		dev: {
-			server: { hostname: "127.0.0.1", port: 0 },
-			inspector: false,
-			persist: false,
-			watch: false,
-			liveReload: false,
-			logLevel: "error",
-		},
-	});
-	await worker.ready;
-	origin = (await worker.url).origin;
+	({ origin, worker } = await startLocalWorker("functions/sandbox/wrangler.toml"));
 
 	merchant = createServer((request, response) => {
 		const widget = new URL(request.url ?? "/", "http://merchant").searchParams.get("widget") ?? "";

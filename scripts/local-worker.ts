@@ -1,0 +1,32 @@
+/**
+ * Starts one of the project's Workers locally with Wrangler (the machinery of `wrangler dev`), for the
+ * bench and the browser tests: an ephemeral 127.0.0.1 port, in-memory state, no inspector, no file
+ * watching, and no dev registry, so it never clashes with `npm start` (8787/8788).
+ */
+import { unstable_startWorker } from "wrangler";
+
+export type Binding = { type: "plain_text" | "secret_text"; value: string };
+export type LocalWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
+
+export async function startLocalWorker(
+	config: string,
+	bindings: Record<string, Binding> = {},
+): Promise<{ origin: string; worker: LocalWorker }> {
+	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
+	// from a package that is not installed, so tsc does not check them. logLevel "error": a Worker's own
+	// log lines would otherwise be printed by this process.
+	const worker = await unstable_startWorker({
+		config,
+		bindings,
+		dev: {
+			server: { hostname: "127.0.0.1", port: 0 },
+			inspector: false,
+			persist: false,
+			watch: false,
+			liveReload: false,
+			logLevel: "error",
+		},
+	});
+	await worker.ready;
+	return { origin: (await worker.url).origin, worker };
+}
