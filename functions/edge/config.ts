@@ -92,13 +92,7 @@ function list(env: Env, name: string): string[] {
 
 function parseClientBySource(json: string | undefined, clients: Map<string, string>): Map<string, string> {
 	if (!json) return new Map();
-	let value: unknown;
-	try {
-		value = JSON.parse(json);
-	} catch {
-		throw new ConfigError("WEBHOOK_CLIENT_BY_SOURCE", 'must be JSON: {"<shop domain or site URL>": "<client_id>", …}');
-	}
-	const entries = value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [];
+	const entries = jsonObject("WEBHOOK_CLIENT_BY_SOURCE", json, '{"<shop domain or site URL>": "<client_id>", …}');
 	for (const [, clientId] of entries) {
 		if (typeof clientId !== "string" || !clients.has(clientId)) {
 			throw new ConfigError(
@@ -123,17 +117,25 @@ function required(env: Env, name: string): string {
 }
 
 function parseClients(json: string): Map<string, string> {
-	let value: unknown;
-	try {
-		value = JSON.parse(json);
-	} catch {
-		throw new ConfigError("FLEXITI_CLIENTS", 'must be JSON: {"<client_id>": "<client_secret>", …}');
-	}
-	const entries = value && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [];
+	const entries = jsonObject("FLEXITI_CLIENTS", json, '{"<client_id>": "<client_secret>", …}');
 	if (entries.length === 0 || entries.some(([, secret]) => typeof secret !== "string" || secret === "")) {
 		throw new ConfigError("FLEXITI_CLIENTS", "must map at least one client id to its secret");
 	}
 	return new Map(entries as [string, string][]);
+}
+
+/** The entries of a setting that holds a JSON object, or a ConfigError showing the shape it should have. */
+function jsonObject(setting: string, json: string, shape: string): [string, unknown][] {
+	let value: unknown;
+	try {
+		value = JSON.parse(json);
+	} catch {
+		throw new ConfigError(setting, `must be JSON: ${shape}`);
+	}
+	if (!value || typeof value !== "object" || Array.isArray(value)) {
+		throw new ConfigError(setting, `must be a JSON object: ${shape}`);
+	}
+	return Object.entries(value);
 }
 
 function parseUrl(value: string): string {

@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import { edgeConfig } from "../config.ts";
+import { type EdgeConfig, edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
 import type { OrderEvent } from "../orders/order-event.ts";
@@ -23,49 +23,69 @@ export const MAX_WEBHOOK_BYTES = 512 * 1024;
 
 export const webhookRoutes = new Hono<EdgeEnv>();
 
-webhookRoutes.post("/shopify", async (c) => {
-	const secrets = edgeConfig(c.env).webhookSecrets.shopify;
-	const body = await readSigned(c, secrets, "SHOPIFY_WEBHOOK_SECRETS");
-	if (body instanceof Response) return body;
-	if (!(await verifyHmacBase64(body, c.req.header("x-shopify-hmac-sha256"), secrets))) {
-		return edgeError(c, 401, "invalid_signature", "X-Shopify-Hmac-Sha256 does not match the body");
-	}
-	const payload = parseJson(body);
-	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
-	const events = shopifyEvents({
-		topic: c.req.header("x-shopify-topic") ?? "",
-		webhookId: c.req.header("x-shopify-webhook-id") ?? c.req.header("x-shopify-event-id") ?? crypto.randomUUID(),
-		clientId: clientFor(c, c.req.header("x-shopify-shop-domain")),
-		payload,
-	});
-	return deliver(c, events);
-});
+/**
+ * A source that signs with base64(HMAC-SHA256(raw body)) — Shopify and WooCommerce: the same checks in
+ * the same order, then the source's own reading of its payload.
+ */
+function hmacSignedWebhook(source: {
+	secrets: (config: EdgeConfig) => readonly string[];
+	setting: string;
+	signatureHeader: string;
+	events: (c: Context<EdgeEnv>, payload: unknown) => OrderEvent[] | { ignored: string };
+}) {
+	return async (c: Context<EdgeEnv>) => {
+		const secrets = source.secrets(edgeConfig(c.env));
+		const body = await readSigned(c, secrets, source.setting);
+		if (body instanceof Response) return body;
+		if (!(await verifyHmacBase64(body, c.req.header(source.signatureHeader), secrets))) {
+			return edgeError(c, 401, "invalid_signature", `${source.signatureHeader} does not match the body`);
+		}
+		const payload = parseJson(body);
+		if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
+		return deliver(c, source.events(c, payload));
+	};
+}
 
-webhookRoutes.post("/woocommerce", async (c) => {
+webhookRoutes.post(
+	"/shopify",
+	hmacSignedWebhook({
+		secrets: (config) => config.webhookSecrets.shopify,
+		setting: "SHOPIFY_WEBHOOK_SECRETS",
+		signatureHeader: "x-shopify-hmac-sha256",
+		events: (c, payload) =>
+			shopifyEvents({
+				topic: c.req.header("x-shopify-topic") ?? "",
+				webhookId: c.req.header("x-shopify-webhook-id") ?? c.req.header("x-shopify-event-id") ?? crypto.randomUUID(),
+				clientId: clientFor(c, c.req.header("x-shopify-shop-domain")),
+				payload,
+			}),
+	}),
+);
+
+webhookRoutes.post(
+	"/woocommerce",
 	// WooCommerce pings a new webhook with an unsigned `webhook_id=…` form; it must get a 200.
-	if ((c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
+	async (c, next) => {
+		if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return next();
 		const form = await readLimited(c.req.raw);
 		if (form instanceof ArrayBuffer && /^webhook_id=\d+$/.test(new TextDecoder().decode(form).trim())) {
 			return c.json({ received: 0, duplicates: 0, ignored: "ping" });
 		}
 		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
-	}
-	const secrets = edgeConfig(c.env).webhookSecrets.woocommerce;
-	const body = await readSigned(c, secrets, "WOOCOMMERCE_WEBHOOK_SECRETS");
-	if (body instanceof Response) return body;
-	if (!(await verifyHmacBase64(body, c.req.header("x-wc-webhook-signature"), secrets))) {
-		return edgeError(c, 401, "invalid_signature", "X-WC-Webhook-Signature does not match the body");
-	}
-	const payload = parseJson(body);
-	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
-	const events = wooCommerceEvents({
-		topic: c.req.header("x-wc-webhook-topic") ?? "",
-		deliveryId: c.req.header("x-wc-webhook-delivery-id") ?? crypto.randomUUID(),
-		clientId: clientFor(c, c.req.header("x-wc-webhook-source")?.replace(/\/$/, "")),
-		payload,
-	});
-	return deliver(c, events);
-});
+	},
+	hmacSignedWebhook({
+		secrets: (config) => config.webhookSecrets.woocommerce,
+		setting: "WOOCOMMERCE_WEBHOOK_SECRETS",
+		signatureHeader: "x-wc-webhook-signature",
+		events: (c, payload) =>
+			wooCommerceEvents({
+				topic: c.req.header("x-wc-webhook-topic") ?? "",
+				deliveryId: c.req.header("x-wc-webhook-delivery-id") ?? crypto.randomUUID(),
+				clientId: clientFor(c, c.req.header("x-wc-webhook-source")?.replace(/\/$/, "")),
+				payload,
+			}),
+	}),
+);
 
 webhookRoutes.post("/standard", async (c) => {
 	const secrets = edgeConfig(c.env).webhookSecrets.standard;
