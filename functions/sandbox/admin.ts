@@ -30,6 +30,7 @@ const schemas = {
 		properties: {
 			operation: { enum: operationIds },
 			count: { type: "integer", minimum: 1, maximum: 1000, default: 1 },
+			after: { type: "integer", minimum: 0, maximum: 1000 },
 			kind: { enum: ["status", "slow", "drop"], default: "status" },
 			status: { enum: [401, 409, 429, 500, 502, 503, 504], default: 503 },
 			error: { type: "string", pattern: "^[a-z_]+$", maxLength: 60 },
@@ -87,6 +88,7 @@ adminRoutes.post("/faults", async (c) => {
 		kind?: Fault["kind"];
 		status?: number;
 		error?: string;
+		after?: number;
 		retry_after?: number;
 		delay_ms?: number;
 	}>(c, schemas.fault);
@@ -97,6 +99,7 @@ adminRoutes.post("/faults", async (c) => {
 		kind: body.kind ?? "status",
 		status: body.status ?? 503,
 		...(body.error !== undefined ? { error: body.error } : {}),
+		...(body.after !== undefined ? { after: body.after } : {}),
 		...(body.retry_after !== undefined ? { retry_after: body.retry_after } : {}),
 		...(body.delay_ms !== undefined ? { delay_ms: body.delay_ms } : {}),
 	};

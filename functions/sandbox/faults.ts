@@ -4,6 +4,10 @@ import type { Fault, World } from "./world.ts";
 export function takeFault(world: World, operationId: string): Fault | undefined {
 	const fault = world.faults.find((f) => f.remaining > 0 && (f.operation === operationId || f.operation === "*"));
 	if (!fault) return undefined;
+	if (fault.after) {
+		fault.after -= 1;
+		return undefined;
+	}
 	fault.remaining -= 1;
 	world.faults = world.faults.filter((f) => f.remaining > 0);
 	return fault;

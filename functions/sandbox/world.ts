@@ -138,6 +138,8 @@ export interface Fault {
 	operation: string;
 	/** How many more calls it applies to. */
 	remaining: number;
+	/** How many matching calls to let through first (to fail the second call of a sequence, say). */
+	after?: number;
 	/** `status`: answer with that status before doing anything; `slow`: wait, then serve;
 	 *  `drop`: do the operation, then answer 503 as if the response was lost. */
 	kind: "status" | "slow" | "drop";

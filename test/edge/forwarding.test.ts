@@ -99,6 +99,53 @@ describe("a shopper's checkout token", () => {
 		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
 	});
 
+	it("cannot close an account or get an in-store PIN, though Flexiti's customer scope covers them", async () => {
+		const checkout = await openCheckout();
+		const shopper = flexitiViaEdge(checkout.client_token);
+		const close = await shopper.POST("/v2.5/client-id/{client_id}/accounts/{account_number}/close", {
+			params: { path: { client_id, account_number: "10000000000002" } },
+		});
+		const verify = await shopper.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+			params: { path: { client_id, account_number: "10000000000001" } },
+			body: { format: "regular_purchase_bypass" },
+		});
+		expect([close.response.status, verify.response.status]).toEqual([403, 403]);
+		expect((await sandboxCalls()).filter((c) => c.operation !== "createToken")).toEqual([]);
+	});
+
+	it("once the widget is for an account, cannot name another one", async () => {
+		const { shopper } = await verifiedCheckout(100);
+		const path = "/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest" as const;
+		const other = await shopper.POST(path, {
+			params: { path: { client_id, account_number: "10000000000005" } },
+			body: { amount: 100 },
+		});
+		expect(other.response.status).toBe(403);
+		expect(other.error).toMatchObject({ error: "account_mismatch" });
+		const own = await shopper.POST(path, {
+			params: { path: { client_id, account_number: String(JANE) } },
+			body: { amount: 100 },
+		});
+		expect(own.response.status).toBe(200);
+	});
+
+	it("authorizes a checkout once: a second authorization is refused before Flexiti", async () => {
+		const { shopper } = await verifiedCheckout(80);
+		const authorize = () =>
+			shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+				params: { path: { client_id } },
+				body: authorizationBody as never,
+			});
+		expect((await authorize()).response.status).toBe(200);
+		const second = await authorize();
+		expect(second.response.status).toBe(409);
+		expect(second.error).toMatchObject({
+			error: "not_permitted",
+			message: "This checkout already has an authorization",
+		});
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
 	it("cannot act for another client id", async () => {
 		const checkout = await openCheckout();
 		const { response } = await flexitiViaEdge(checkout.client_token).GET(

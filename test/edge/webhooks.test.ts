@@ -313,6 +313,35 @@ describe("failures at Flexiti", () => {
 		expect(await sandboxCalls("captureAuthorization")).toHaveLength(1);
 	});
 
+	it("replaying a partly refused refund re-sends only the refused part: money never goes back twice", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 150);
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(11, id, [{ price: "100.00", quantity: 1 }]));
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(12, id, [{ price: "50.00", quantity: 1 }]));
+		await settledLedger(String(id));
+		// The refund spans both captures (newest first: 50, then 70); Flexiti refuses the second part.
+		await sandbox("POST", "/sandbox/faults", {
+			operation: "returnCapture",
+			after: 1,
+			status: 409,
+			error: "general_error",
+		});
+		await shopifyWebhook("refunds/create", shopifyRefund(81, id, "120.00"));
+		const refused = await settledLedger(String(id));
+		expect(refused.events.at(-1)).toMatchObject({ status: "refused" });
+		expect(refused.refunded).toBe(50);
+
+		const eventId = refused.events.at(-1)?.id ?? "";
+		await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference: String(id), event_id: eventId } },
+		});
+		const replayed = await settledLedger(String(id));
+		expect(replayed.events.at(-1)).toMatchObject({ status: "applied" });
+		expect(replayed.refunds.map((r) => r.amount)).toEqual([50, 70]);
+		expect(replayed.refunded).toBe(120);
+		expect((await sandboxCalls("returnCapture")).map((c) => c.status)).toEqual([200, 409, 200]);
+	});
+
 	it("only dead-lettered or refused events can be replayed", async () => {
 		const reference = String(orderId());
 		await authorizedOrder(reference, 10);

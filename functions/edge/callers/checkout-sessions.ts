@@ -38,6 +38,12 @@ export const checkoutSessions = {
 		});
 	},
 
+	/** The checkout changed in a way a shopper's next call depends on (its widget session): ask the order again. */
+	forget(checkoutId: string): void {
+		for (const [digest, cached] of sessions)
+			if (cached.session.checkout.checkout_id === checkoutId) sessions.delete(digest);
+	},
+
 	/** The order handed out a new customer token (or Flexiti rejected the old one): forget ours. */
 	forgetToken(checkoutId: string): void {
 		for (const cached of sessions.values()) {

@@ -23,6 +23,7 @@ import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
+import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
@@ -54,7 +55,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	if (!config.clients.has(clientId)) return edgeError(c, 404, "unknown_client", `Client ${clientId} is not configured`);
 
 	const caller = c.get("caller");
-	const refusal = callerRefusal(caller, entry.scopes, clientId);
+	const refusal = callerRefusal(caller, operationId, entry.scopes, clientId);
 	if (refusal) return edgeError(c, refusal.status, refusal.error, refusal.message);
 
 	const referenceId = chooseReferenceId(c, caller);
@@ -67,6 +68,16 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	let body = parsed.body;
 	if (caller.kind === "checkout") {
 		log.checkout_id = caller.checkout.checkout_id;
+		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
+		if (mismatch) return edgeError(c, mismatch.status, mismatch.error, mismatch.message);
+		// One authorization per checkout: a double click or a retry must not hold the shopper's credit twice.
+		if (operationId === "createAuthorization") {
+			const current = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.checkout();
+			if (current?.status === "authorized") {
+				// Within the contract: Flexiti's own code for a purchase the caller may not make.
+				return edgeError(c, 409, "not_permitted", "This checkout already has an authorization");
+			}
+		}
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
 		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, rules.fieldErrors);
 		body = rules.body;
@@ -90,12 +101,20 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const tokens = tokenSource(c, caller, clientId);
 	const started = Date.now();
 	try {
-		const call = { params, query: Object.fromEntries(url.searchParams), header, body };
+		// Only what the spec declares goes upstream, as validated.
+		const call = { params, query: stringValues(validation.value.query), header, body };
 		const result = await callFlexiti(c.env, operationId, call, tokens);
 		if (result.retriedWithFreshToken) log.token_source = "refreshed-on-401";
 		log.upstream_ms = Date.now() - started;
 		log.upstream_status = result.response.status;
-		if (result.response.ok) await remember(c, caller, operationId, clientId, result);
+		if (result.response.ok) {
+			// Flexiti has done it: bookkeeping that fails must not turn its answer into an error.
+			await remember(c, caller, operationId, clientId, body, result).catch((error: unknown) => {
+				console.error(
+					JSON.stringify({ event: "remember_failed", operation: operationId, name: (error as Error).name }),
+				);
+			});
+		}
 		return answer(c, result, referenceId);
 	} catch (error) {
 		log.upstream_ms = Date.now() - started;
@@ -111,7 +130,12 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 
 type CallerRefusal = { status: ContentfulStatusCode; error: string; message: string };
 
-function callerRefusal(caller: Caller, scopes: readonly string[], clientId: string): CallerRefusal | undefined {
+function callerRefusal(
+	caller: Caller,
+	operationId: FlexitiOperationId,
+	scopes: readonly string[],
+	clientId: string,
+): CallerRefusal | undefined {
 	if (caller.kind === "anonymous") {
 		return {
 			status: 401,
@@ -120,13 +144,17 @@ function callerRefusal(caller: Caller, scopes: readonly string[], clientId: stri
 		};
 	}
 	if (caller.kind === "merchant") return undefined;
-	if (!scopes.includes("customer")) {
-		return { status: 403, error: "insufficient_scope", message: "Insufficient scope: this operation needs a merchant" };
-	}
 	if (caller.checkout.client_id !== clientId) {
 		return { status: 403, error: "checkout_mismatch", message: "This checkout is for another client" };
 	}
-	return undefined;
+	return shopperRefusal(operationId, scopes);
+}
+
+/** The Flexiti account a call names, in its path or body. */
+function accountNamed(params: Record<string, string>, body: unknown): string | undefined {
+	if (params.account_number) return params.account_number;
+	const named = (body as { account_number?: unknown } | undefined)?.account_number;
+	return typeof named === "number" || typeof named === "string" ? String(named) : undefined;
 }
 
 /** The token of the right scope: the merchant token cache, or the checkout's own customer token. */
@@ -192,6 +220,7 @@ async function remember(
 	caller: Caller,
 	operationId: FlexitiOperationId,
 	clientId: string,
+	requestBody: unknown,
 	result: FlexitiResult,
 ) {
 	if (operationId !== "initWidget" && operationId !== "createAuthorization") return;
@@ -199,8 +228,17 @@ async function remember(
 	if (operationId === "initWidget" && caller.kind === "checkout") {
 		const url = (body as { redirection_url?: string }).redirection_url ?? "";
 		const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
-		if (session)
-			await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.recordWidgetSession(decodeURIComponent(session));
+		if (session) {
+			const identification = (requestBody as { customer_identification?: { account_number?: number } } | undefined)
+				?.customer_identification;
+			const account = identification?.account_number !== undefined ? String(identification.account_number) : undefined;
+			await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.recordWidgetSession(
+				decodeURIComponent(session),
+				account,
+			);
+			// The isolate's copy of this checkout predates its widget session.
+			checkoutSessions.forget(caller.checkout.checkout_id);
+		}
 	}
 	if (operationId === "createAuthorization") {
 		const authorization = body as AuthorizationBody;
@@ -226,4 +264,8 @@ function chooseReferenceId(c: Context<EdgeEnv>, caller: Caller): string {
 	if (caller.kind === "checkout") return caller.flowReferenceId;
 	const given = c.req.header("x-reference-id");
 	return given && GUID.test(given) ? given : crypto.randomUUID();
+}
+
+function stringValues(query: Record<string, unknown>): Record<string, string> {
+	return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, String(value)]));
 }

@@ -44,6 +44,8 @@ export interface OrderState {
 	clientTokens: { digest: string; expiresAt: number }[];
 	customerToken?: FlexitiToken;
 	widgetSessionId?: string;
+	/** The Flexiti account this checkout is for, once known (widget opened for it, or authorized on it). */
+	accountNumber?: string;
 	ledger: Ledger;
 	createdAt: number;
 }
@@ -55,6 +57,8 @@ export type CheckoutView = components["schemas"]["Checkout"];
 export interface CheckoutSession {
 	checkout: CheckoutView;
 	flowReferenceId: string;
+	/** The Flexiti account the checkout is for, once known: shopper calls may name no other. */
+	accountNumber?: string;
 	/** Present while it needs no refresh; otherwise ask `customerToken()`. */
 	customerToken?: FlexitiToken;
 }
@@ -133,6 +137,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		return {
 			checkout: view(this.state, now),
 			flowReferenceId: this.state.flowReferenceId,
+			...(this.state.accountNumber ? { accountNumber: this.state.accountNumber } : {}),
 			...(token && token.expiresAt - now > REFRESH_AHEAD_MS ? { customerToken: token } : {}),
 		};
 	}
@@ -178,9 +183,11 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.save(state);
 	}
 
-	async recordWidgetSession(widgetSessionId: string): Promise<void> {
+	/** The shopper opened the Flexiti widget; when it was for a known account, the checkout is for that account. */
+	async recordWidgetSession(widgetSessionId: string, accountNumber?: string): Promise<void> {
 		const state = this.requireState();
 		state.widgetSessionId = widgetSessionId;
+		if (accountNumber !== undefined) state.accountNumber ??= accountNumber;
 		await this.save(state);
 	}
 
@@ -190,7 +197,17 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	async recordAuthorization(clientId: string, reference: string, authorization: LedgerAuthorization): Promise<void> {
 		const state = this.state ?? this.orderWithoutCheckout(clientId, reference, authorization.amount);
+		const known = state.ledger.authorization;
+		if (known && known.authorization_id !== authorization.authorization_id) {
+			// The ledger rests on one authorization; a second one for the same reference is the merchant's
+			// to reconcile (GET /authorizations), never silently swapped in under the first one's captures.
+			console.warn(
+				JSON.stringify({ event: "second_authorization_ignored", authorization_id: authorization.authorization_id }),
+			);
+			return;
+		}
 		state.ledger.authorization = authorization;
+		if (authorization.account_number !== undefined) state.accountNumber ??= String(authorization.account_number);
 		await this.save(state);
 		if (state.ledger.events.some((e) => e.status === "held")) await this.ctx.storage.setAlarm(Date.now());
 	}
@@ -231,8 +248,20 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (event.status !== "dead_letter" && event.status !== "refused") return "not_replayable";
 		event.attempts = 0;
 		delete event.nextAttemptAt;
-		// A refused plan is planned afresh; calls Flexiti already took stay done (their keys replay).
-		if (event.status === "refused") delete event.calls;
+		if (event.status === "refused") {
+			const done = (event.calls ?? []).some((c) => c.status === "done");
+			if (!done)
+				delete event.calls; // nothing moved: plan afresh from Flexiti's state
+			// Some of the plan went through: re-send only what was refused, as new requests to Flexiti
+			// (a new key, since Flexiti remembers only successes), for the amounts first planned.
+			else
+				for (const call of event.calls ?? []) {
+					if (call.status !== "refused") continue;
+					call.status = "pending";
+					call.idempotencyKey = `${call.idempotencyKey}:replay${event.history.length}`;
+					delete call.result;
+				}
+		}
 		setStatus(event, "pending", Date.now(), "replayed by the merchant");
 		await this.save(this.state, [event]);
 		await this.ctx.storage.setAlarm(Date.now());
@@ -286,6 +315,9 @@ export class Order extends DurableObject<EdgeBindings> {
 					return true;
 				}
 				event.calls = plan.calls.map((call) => ({ ...call, status: "pending" }));
+				// The plan is durable before any money moves: after a restart the same calls are re-sent
+				// with the same keys, never re-planned from a state that already counts some of them.
+				await this.save(state, [event]);
 			}
 			for (const call of event.calls.filter((c) => c.status === "pending")) {
 				const result = await callFlexiti(

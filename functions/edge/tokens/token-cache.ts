@@ -63,7 +63,7 @@ export class TokenCache {
 		const key = kvKey(clientId, scope);
 		if (this.memory.get(key)?.accessToken === accessToken) this.memory.delete(key);
 		const stored = await readKv(key, deps);
-		if (stored?.accessToken === accessToken) await deps.kv.delete(key);
+		if (stored?.accessToken === accessToken) await deps.kv.delete(key).catch(() => {});
 	}
 
 	private async load(key: string, clientId: string, scope: Scope, deps: TokenCacheDeps) {
@@ -103,7 +103,10 @@ export class TokenCache {
 		// KV wants an expiration at least 60 s ahead; a token that close to its end is not worth sharing.
 		if (expiration - Math.floor(deps.now() / 1000) < 60) return;
 		const sealed = await encryptForKv(deps.encryptionKey, key, JSON.stringify(token));
-		await deps.kv.put(key, sealed, { expiration });
+		// KV only shares the token with other isolates: if it fails (a rate limit), this one still has it.
+		await deps.kv.put(key, sealed, { expiration }).catch(() => {
+			console.warn(JSON.stringify({ event: "token_kv_write_failed", key: key.split(":").slice(0, 3).join(":") }));
+		});
 	}
 
 	/** For tests: forget this isolate's memory (KV stays). */
@@ -138,7 +141,8 @@ function kvKey(clientId: string, scope: Scope): string {
 }
 
 async function readKv(key: string, deps: TokenCacheDeps): Promise<FlexitiToken | undefined> {
-	const sealed = await deps.kv.get(key);
+	// A failing KV read is a cache miss, not an error: minting works without it.
+	const sealed = await deps.kv.get(key).catch(() => null);
 	if (!sealed) return undefined;
 	const plaintext = await decryptFromKv(deps.encryptionKey, key, sealed);
 	return plaintext ? (JSON.parse(plaintext) as FlexitiToken) : undefined;
