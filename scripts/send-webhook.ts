@@ -40,8 +40,20 @@ async function send(path: string, body: string, headers: Record<string, string>)
 const id = Number(reference);
 if (source === "shopify") {
 	const payloads: Record<string, unknown> = {
-		"orders/fulfilled": { id, name: `#${id}`, total_price: amount ?? "0.00", note_attributes: [] },
-		"orders/cancelled": { id, name: `#${id}`, cancel_reason: "customer", note_attributes: [] },
+		"orders/fulfilled": {
+			id,
+			name: `#${id}`,
+			total_price: amount ?? "0.00",
+			fulfillment_status: "fulfilled",
+			note_attributes: [],
+		},
+		"orders/cancelled": {
+			id,
+			name: `#${id}`,
+			cancelled_at: new Date().toISOString(),
+			cancel_reason: "customer",
+			note_attributes: [],
+		},
 		"fulfillments/create": {
 			id: Date.now(),
 			order_id: id,

@@ -1,6 +1,13 @@
 import { evictAllDurableObjects } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { shopifyFulfillment, shopifyOrder, shopifyRefund, wooOrder } from "../fixtures/shopify.ts";
+import {
+	shopifyCancelledOrder,
+	shopifyFulfilledOrder,
+	shopifyFulfillment,
+	shopifyOrder,
+	shopifyRefund,
+	wooOrder,
+} from "../fixtures/shopify.ts";
 import {
 	EDGE,
 	edgeApi,
@@ -33,10 +40,10 @@ describe("signatures are verified before anything is parsed or stored", () => {
 	it("accepts a valid Shopify signature, and the rotated secret too", async () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 100);
-		const first = await shopifyWebhook("orders/cancelled", shopifyOrder(id, "100.00"));
+		const first = await shopifyWebhook("orders/cancelled", shopifyCancelledOrder(id, "100.00"));
 		expect(first.status).toBe(200);
 		expect(await first.json()).toMatchObject({ received: 1, duplicates: 0 });
-		const rotated = await shopifyWebhook("orders/cancelled", shopifyOrder(id, "100.00"), {
+		const rotated = await shopifyWebhook("orders/cancelled", shopifyCancelledOrder(id, "100.00"), {
 			secret: SHOPIFY_ROTATED_SECRET,
 		});
 		expect(await rotated.json()).toMatchObject({ received: 0, duplicates: 1 });
@@ -48,7 +55,7 @@ describe("signatures are verified before anything is parsed or stored", () => {
 	])("refuses %s with 401, storing nothing", async (_, options) => {
 		const id = orderId();
 		await authorizedOrder(String(id), 100);
-		const response = await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "100.00"), options);
+		const response = await shopifyWebhook("orders/fulfilled", shopifyFulfilledOrder(id, "100.00"), options);
 		expect(response.status).toBe(401);
 		expect(await response.json()).toMatchObject({ error: "invalid_signature" });
 		expect((await readLedger(String(id)))?.events).toEqual([]);
@@ -113,8 +120,31 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		expect(await response.json()).toMatchObject({ error: "wrong_inputs", field_errors: [{ param: "data.amount" }] });
 	});
 
+	it("does not let an unsigned header turn a signed payload into another event", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		// A signed, still-open order resent under the cancel topic: the body says it is not cancelled.
+		const asCancel = await shopifyWebhook("orders/cancelled", shopifyOrder(id, "100.00"));
+		expect(await asCancel.json()).toMatchObject({ received: 0, ignored: expect.stringContaining("not cancelled") });
+		const wooAsDelete = await wooWebhook("order.deleted", wooOrder(id, "processing", "100.00"));
+		expect(await wooAsDelete.json()).toMatchObject({ received: 0, ignored: expect.stringContaining("not deleted") });
+		expect((await readLedger(String(id)))?.events).toEqual([]);
+	});
+
+	it("refunds only what went back through Flexiti, not through another payment method", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		const giftCard = shopifyRefund(91, id, "30.00");
+		giftCard.transactions = giftCard.transactions.map((t) => ({ ...t, gateway: "gift_card" }));
+		const response = await shopifyWebhook("refunds/create", giftCard);
+		expect(await response.json()).toMatchObject({
+			received: 0,
+			ignored: expect.stringContaining("another payment method"),
+		});
+	});
+
 	it("ignores orders that are not Flexiti orders, storing nothing", async () => {
-		const response = await shopifyWebhook("orders/fulfilled", shopifyOrder(orderId(), "10.00"));
+		const response = await shopifyWebhook("orders/fulfilled", shopifyFulfilledOrder(orderId(), "10.00"));
 		expect(await response.json()).toMatchObject({
 			received: 0,
 			ignored: expect.stringContaining("not a Flexiti order"),
@@ -127,7 +157,7 @@ describe("exactly once", () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 120);
 		for (let i = 0; i < 5; i++)
-			await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "120.00"), { webhookId: "w-1" });
+			await shopifyWebhook("orders/fulfilled", shopifyFulfilledOrder(id, "120.00"), { webhookId: "w-1" });
 		const ledger = await settledLedger(String(id));
 		expect(ledger.captured).toBe(120);
 		expect(await captureCalls()).toHaveLength(1);
@@ -138,7 +168,7 @@ describe("exactly once", () => {
 		await authorizedOrder(String(id), 60);
 		const responses = await Promise.all(
 			Array.from({ length: 5 }, () =>
-				shopifyWebhook("orders/fulfilled", shopifyOrder(id, "60.00"), { webhookId: "w-2" }),
+				shopifyWebhook("orders/fulfilled", shopifyFulfilledOrder(id, "60.00"), { webhookId: "w-2" }),
 			),
 		);
 		const receipts = (await Promise.all(responses.map((r) => r.json()))) as { received: number; duplicates: number }[];
@@ -176,7 +206,7 @@ describe("money follows the order", () => {
 			"fulfillments/create",
 			shopifyFulfillment(2, id, [{ price: "100.00", quantity: 1, tax: "13.00" }]),
 		);
-		await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "339.00"));
+		await shopifyWebhook("orders/fulfilled", shopifyFulfilledOrder(id, "339.00"));
 		const ledger = await settledLedger(String(id));
 		expect(ledger.captures.map((c) => c.amount)).toEqual([226, 113]);
 		expect(ledger.captured).toBe(339);
@@ -203,7 +233,7 @@ describe("money follows the order", () => {
 	it("partial refunds are returns against the capture; an over-refund is refused", async () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 200);
-		await shopifyWebhook("orders/fulfilled", shopifyOrder(id, "200.00"));
+		await shopifyWebhook("orders/fulfilled", shopifyFulfilledOrder(id, "200.00"));
 		await shopifyWebhook("refunds/create", shopifyRefund(71, id, "50.00"));
 		await shopifyWebhook("refunds/create", shopifyRefund(72, id, "30.00"));
 		await shopifyWebhook("refunds/create", shopifyRefund(73, id, "150.00"));

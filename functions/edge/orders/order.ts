@@ -8,6 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import { add } from "../../contract/money.ts";
 import { edgeConfig } from "../config.ts";
 import type { EdgeBindings } from "../env.ts";
 import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../forward/call-flexiti.ts";
@@ -305,7 +306,10 @@ export class Order extends DurableObject<EdgeBindings> {
 					tokens,
 				);
 				if (!truth.response.ok) return this.failed(event, truth, now);
-				const plan = planEvent(event, resultBody(truth) as flexiti["schemas"]["Authorization"], state.clientId, now);
+				const refunded: Record<number, number> = {};
+				for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
+				const authorizationNow = resultBody(truth) as flexiti["schemas"]["Authorization"];
+				const plan = planEvent(event, authorizationNow, state.clientId, now, refunded);
 				if (plan.kind === "hold") {
 					if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 					return false;

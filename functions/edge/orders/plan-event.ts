@@ -36,6 +36,8 @@ export function planEvent(
 	authorization: Authorization,
 	clientId: string,
 	now: number,
+	/** What this ledger already gave back per capture: the floor when Flexiti omits `remaining_capture_amount`. */
+	refundedByCapture: Readonly<Record<number, number>> = {},
 ): Plan {
 	const remaining = authorization.remaining_authorization_amount;
 	const params = { client_id: clientId, authorization_id: String(authorization.authorization_id) };
@@ -91,7 +93,12 @@ export function planEvent(
 			: { kind: "refuse", outcome: `unknown_capture: ${event.captureId}` };
 	}
 	const asked = event.amount ?? 0;
-	const refundable = captures.reduce((sum, c) => sum + cents(c.remaining_capture_amount ?? c.amount), 0);
+	// Flexiti's own remaining amount when it gives one (inferred in the spec); else the capture less our refunds.
+	const left = (c: (typeof captures)[number]) =>
+		c.remaining_capture_amount !== undefined
+			? cents(c.remaining_capture_amount)
+			: Math.max(0, cents(c.amount) - cents(refundedByCapture[c.capture_id] ?? 0));
+	const refundable = captures.reduce((sum, c) => sum + left(c), 0);
 	if (cents(asked) <= 0) return { kind: "nothing", outcome: "no amount to refund" };
 	if (cents(asked) > refundable) {
 		return { kind: "refuse", outcome: `refund_exceeds_captured: ${asked} asked, ${refundable / 100} refundable` };
@@ -99,11 +106,11 @@ export function planEvent(
 
 	// Newest captures first: a refund usually undoes the latest shipment.
 	const calls: PlannedCall[] = [];
-	let left = cents(asked);
+	let toRefund = cents(asked);
 	for (const capture of [...captures].sort((a, b) => b.capture_id - a.capture_id)) {
-		const part = Math.min(left, cents(capture.remaining_capture_amount ?? capture.amount));
+		const part = Math.min(toRefund, left(capture));
 		if (part <= 0) continue;
-		left -= part;
+		toRefund -= part;
 		const amount = part / 100;
 		const returnable =
 			authorization.transaction_type === "promotional_purchase" && now - Date.parse(capture.date) <= RETURN_WINDOW_MS;
@@ -126,7 +133,7 @@ export function planEvent(
 						captureId: capture.capture_id,
 					},
 		);
-		if (left === 0) break;
+		if (toRefund === 0) break;
 	}
 	return { kind: "calls", calls };
 }

@@ -23,9 +23,11 @@ interface LineItem {
 interface ShopifyPayload {
 	id?: number | string;
 	order_id?: number | string;
+	fulfillment_status?: string | null;
+	cancelled_at?: string | null;
 	note_attributes?: { name?: string; value?: string }[];
 	line_items?: LineItem[];
-	transactions?: { kind?: string; status?: string; amount?: Money }[];
+	transactions?: { kind?: string; status?: string; amount?: Money; gateway?: string }[];
 }
 
 export function shopifyEvents({
@@ -42,6 +44,8 @@ export function shopifyEvents({
 
 	switch (topic) {
 		case "orders/fulfilled": {
+			// Topic headers are not signed: the signed body must agree.
+			if (p.fulfillment_status !== "fulfilled") return { ignored: "the order is not fulfilled" };
 			const reference = orderReference();
 			// An order is fully fulfilled once, whichever subscription reports it: capture what remains.
 			return reference
@@ -71,6 +75,7 @@ export function shopifyEvents({
 			];
 		}
 		case "orders/cancelled": {
+			if (!p.cancelled_at) return { ignored: "the order is not cancelled" };
 			const reference = orderReference();
 			return reference
 				? [{ ...base, key: `shopify-cancelled:${p.id}`, type: "cancelled", reference }]
@@ -78,9 +83,14 @@ export function shopifyEvents({
 		}
 		case "refunds/create": {
 			if (p.order_id === undefined || p.id === undefined) return { ignored: "no order or refund id" };
-			const amount = (p.transactions ?? [])
-				.filter((t) => t.kind === "refund" && (t.status ?? "success") === "success")
-				.reduce((sum, t) => sum + cents(t.amount), 0);
+			const refunds = (p.transactions ?? []).filter(
+				(t) => t.kind === "refund" && (t.status ?? "success") === "success",
+			);
+			// On an order paid partly otherwise (a gift card), only Flexiti's share goes back through Flexiti.
+			const throughFlexiti = refunds.filter((t) => t.gateway === undefined || /flexiti/i.test(t.gateway));
+			if (refunds.length > 0 && throughFlexiti.length === 0)
+				return { ignored: "refunded through another payment method" };
+			const amount = throughFlexiti.reduce((sum, t) => sum + cents(t.amount), 0);
 			if (amount <= 0) return { ignored: "a refund that gives no money back" };
 			return [
 				{

@@ -33,7 +33,11 @@ export function wooCommerceEvents({
 	const reference = typeof meta === "string" && meta !== "" ? meta : String(order.id);
 	const base = { deliveryId, source: "woocommerce" as const, topic, clientId, reference };
 
-	if (topic === "order.deleted") return [{ ...base, key: `woo-deleted:${order.id}`, type: "cancelled" }];
+	if (topic === "order.deleted") {
+		// Topic headers are not signed: a deleted order's body is its id alone, or an order in the trash.
+		if (order.status !== undefined && order.status !== "trash") return { ignored: "the order is not deleted" };
+		return [{ ...base, key: `woo-deleted:${order.id}`, type: "cancelled" }];
+	}
 	if (topic !== "order.updated" && topic !== "order.created") return { ignored: `topic ${topic} is not handled` };
 
 	const events: OrderEvent[] = [];
