@@ -8,6 +8,7 @@ export const SHOPIFY_SECRET = (settings.SHOPIFY_WEBHOOK_SECRETS ?? "").split(","
 export const SHOPIFY_ROTATED_SECRET = (settings.SHOPIFY_WEBHOOK_SECRETS ?? "").split(",")[1] ?? "";
 export const WOO_SECRET = settings.WOOCOMMERCE_WEBHOOK_SECRETS ?? "";
 export const STANDARD_SECRET = (settings.STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
+export const STANDARD_ROTATED_SECRET = (settings.STANDARD_WEBHOOK_SECRETS ?? "").split(",")[1] ?? "";
 
 export async function hmacBase64(secret: string, body: string): Promise<string> {
 	const key = await crypto.subtle.importKey(

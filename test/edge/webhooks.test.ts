@@ -22,6 +22,7 @@ import {
 	authorizedOrder,
 	readLedger,
 	SHOPIFY_ROTATED_SECRET,
+	STANDARD_ROTATED_SECRET,
 	settledLedger,
 	shopifyWebhook,
 	standardWebhook,
@@ -112,6 +113,34 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		expect(wrong.status).toBe(401);
 		expect((await readLedger(id))?.events).toEqual([]);
 		expect((await standardWebhook("order.cancelled", { reference: id })).status).toBe(200);
+	});
+
+	it("accepts the rotated Standard Webhooks secret, and refuses missing signature headers", async () => {
+		const id = String(orderId());
+		await authorizedOrder(id, 30);
+		expect(
+			(await standardWebhook("order.cancelled", { reference: id }, { secret: STANDARD_ROTATED_SECRET })).status,
+		).toBe(200);
+		const unsigned = await edgeFetch(
+			new Request(`${EDGE}/v1/webhooks/standard`, {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ type: "order.cancelled", timestamp: new Date().toISOString(), data: { reference: id } }),
+			}),
+		);
+		expect(unsigned.status).toBe(401);
+	});
+
+	it("refuses a WooCommerce delivery with no signature", async () => {
+		const response = await edgeFetch(
+			new Request(`${EDGE}/v1/webhooks/woocommerce`, {
+				method: "POST",
+				headers: { "content-type": "application/json", "x-wc-webhook-topic": "order.updated" },
+				body: JSON.stringify(wooOrder(orderId(), "completed", "10.00")),
+			}),
+		);
+		expect(response.status).toBe(401);
+		expect(await response.json()).toMatchObject({ error: "invalid_signature" });
 	});
 
 	it("refuses a Standard Webhooks event that breaks the vocabulary", async () => {
