@@ -16,6 +16,9 @@ export default defineConfig({
 						miniflare: {
 							bindings: {
 								...localSettings(),
+								// One more secret per source, each tied to the second client (`<client_id>:<secret>`).
+								SHOPIFY_WEBHOOK_SECRETS: `${localSettings().SHOPIFY_WEBHOOK_SECRETS},flexitidemo2:shpss_second_client_secret`,
+								STANDARD_WEBHOOK_SECRETS: `${localSettings().STANDARD_WEBHOOK_SECRETS},flexitidemo2:whsec_c2Vjb25kLWNsaWVudC1zZWNyZXQtMTIzNDU2Nzg=`,
 								STOREFRONT_ORIGINS: "https://shop.example",
 								UPSTREAM_TIMEOUT_MS: "1500",
 								// Order events retry quickly in tests; production waits seconds to minutes.

@@ -147,7 +147,8 @@ export interface paths {
          * @description For order systems other than Shopify and WooCommerce: the Standard Webhooks scheme
          *     (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,…`; `whsec_` secrets in
          *     `STANDARD_WEBHOOK_SECRETS`; five minutes' tolerance) carrying one of the events described under
-         *     `webhooks` (`order.fulfilled`, `order.cancelled`, `order.refunded`).
+         *     `webhooks` (`order.fulfilled`, `order.cancelled`, `order.refunded`). A secret configured as
+         *     `<client_id>:whsec_…` signs that client's events only (403 for an event naming another client).
          */
         post: operations["receiveStandardWebhook"];
         delete?: never;
@@ -668,6 +669,7 @@ export interface operations {
             200: components["responses"]["WebhookReceipt"];
             400: components["responses"]["BadWebhook"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
         };

@@ -16,14 +16,27 @@ export interface EdgeConfig {
 	storefrontOrigins: ReadonlySet<string>;
 	checkoutTtlSeconds: number;
 	upstreamTimeoutMs: number;
-	/** Webhook signing secrets per source (several each, for rotation); an empty list turns the source off. */
-	webhookSecrets: { shopify: readonly string[]; woocommerce: readonly string[]; standard: readonly string[] };
+	/**
+	 * Webhook signing secrets per source (several each, for rotation); an empty list turns the source off.
+	 * A secret written `<client_id>:<secret>` is that client's: its events go to that client's orders.
+	 */
+	webhookSecrets: {
+		shopify: readonly WebhookSecret[];
+		woocommerce: readonly WebhookSecret[];
+		standard: readonly WebhookSecret[];
+	};
 	/** Which Flexiti client a webhook source (Shopify shop domain, WooCommerce site URL) is for. */
 	webhookClientBySource: ReadonlyMap<string, string>;
 	/** First retry delay of an order event Flexiti could not take; later ones grow fourfold. */
 	webhookRetryBaseMs: number;
 	/** Attempts before an order event goes to the dead letter. */
 	webhookMaxAttempts: number;
+}
+
+export interface WebhookSecret {
+	secret: string;
+	/** The Flexiti client whose events this secret signs, when the setting names one. */
+	clientId?: string;
 }
 
 export class ConfigError extends Error {
@@ -73,14 +86,23 @@ function parseConfig(env: Env): EdgeConfig {
 		checkoutTtlSeconds: positiveInteger(env, "CHECKOUT_TTL_SECONDS", 1800),
 		upstreamTimeoutMs: positiveInteger(env, "UPSTREAM_TIMEOUT_MS", 10000),
 		webhookSecrets: {
-			shopify: list(env, "SHOPIFY_WEBHOOK_SECRETS"),
-			woocommerce: list(env, "WOOCOMMERCE_WEBHOOK_SECRETS"),
-			standard: list(env, "STANDARD_WEBHOOK_SECRETS"),
+			shopify: webhookSecrets(env, "SHOPIFY_WEBHOOK_SECRETS", clients),
+			woocommerce: webhookSecrets(env, "WOOCOMMERCE_WEBHOOK_SECRETS", clients),
+			standard: webhookSecrets(env, "STANDARD_WEBHOOK_SECRETS", clients),
 		},
 		webhookClientBySource: parseClientBySource(optional(env, "WEBHOOK_CLIENT_BY_SOURCE"), clients),
 		webhookRetryBaseMs: positiveInteger(env, "WEBHOOK_RETRY_BASE_MS", 2000),
 		webhookMaxAttempts: positiveInteger(env, "WEBHOOK_MAX_ATTEMPTS", 6),
 	};
+}
+
+/** `secret` or `<client_id>:secret` entries; a prefix that is not a configured client id is part of the secret. */
+function webhookSecrets(env: Env, name: string, clients: Map<string, string>): WebhookSecret[] {
+	return list(env, name).map((entry) => {
+		const separator = entry.indexOf(":");
+		const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
+		return clientId && clients.has(clientId) ? { secret: entry.slice(separator + 1), clientId } : { secret: entry };
+	});
 }
 
 function list(env: Env, name: string): string[] {

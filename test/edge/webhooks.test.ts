@@ -131,6 +131,25 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		expect(unsigned.status).toBe(401);
 	});
 
+	it("sends a client's own secret's events to that client's orders, whatever the shop header says", async () => {
+		const id = orderId();
+		await authorizedOrder(String(id), 40); // an order of the first client
+		const bound = await shopifyWebhook("orders/cancelled", shopifyCancelledOrder(id, "40.00"), {
+			secret: "shpss_second_client_secret",
+		});
+		// Signed with the second client's secret: it is about the second client's order of that id, which does not exist.
+		expect(await bound.json()).toMatchObject({ received: 0, ignored: expect.stringContaining("not a Flexiti order") });
+		const shared = await shopifyWebhook("orders/cancelled", shopifyCancelledOrder(id, "40.00"));
+		expect(await shared.json()).toMatchObject({ received: 1 });
+		const standard = await standardWebhook(
+			"order.cancelled",
+			{ reference: String(id), client_id: "flexitidemo" },
+			{ secret: "whsec_c2Vjb25kLWNsaWVudC1zZWNyZXQtMTIzNDU2Nzg=" },
+		);
+		expect(standard.status).toBe(403);
+		expect(await standard.json()).toMatchObject({ error: "client_mismatch" });
+	});
+
 	it("refuses a WooCommerce delivery with no signature", async () => {
 		const response = await edgeFetch(
 			new Request(`${EDGE}/v1/webhooks/woocommerce`, {

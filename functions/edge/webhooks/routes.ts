@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import { type EdgeConfig, edgeConfig } from "../config.ts";
+import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../config.ts";
 import type { EdgeEnv } from "../context.ts";
 import { edgeError } from "../errors.ts";
 import type { OrderEvent } from "../orders/order-event.ts";
@@ -28,21 +28,24 @@ export const webhookRoutes = new Hono<EdgeEnv>();
  * the same order, then the source's own reading of its payload.
  */
 function hmacSignedWebhook(source: {
-	secrets: (config: EdgeConfig) => readonly string[];
+	secrets: (config: EdgeConfig) => readonly WebhookSecret[];
 	setting: string;
 	signatureHeader: string;
-	events: (c: Context<EdgeEnv>, payload: unknown) => OrderEvent[] | { ignored: string };
+	/** The source's header that names the shop or site, for WEBHOOK_CLIENT_BY_SOURCE. */
+	sourceHeader: string;
+	events: (c: Context<EdgeEnv>, payload: unknown, clientId: string) => OrderEvent[] | { ignored: string };
 }) {
 	return async (c: Context<EdgeEnv>) => {
 		const secrets = source.secrets(edgeConfig(c.env));
 		const body = await readSigned(c, secrets, source.setting);
 		if (body instanceof Response) return body;
-		if (!(await verifyHmacBase64(body, c.req.header(source.signatureHeader), secrets))) {
-			return edgeError(c, 401, "invalid_signature", `${source.signatureHeader} does not match the body`);
-		}
+		const signer = await verifyHmacBase64(body, c.req.header(source.signatureHeader), secrets);
+		if (!signer) return edgeError(c, 401, "invalid_signature", `${source.signatureHeader} does not match the body`);
 		const payload = parseJson(body);
 		if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
-		return deliver(c, source.events(c, payload));
+		// A client's own secret decides the client; the unsigned shop header only where secrets are shared.
+		const clientId = signer.clientId ?? clientFor(c, c.req.header(source.sourceHeader)?.replace(/\/$/, ""));
+		return deliver(c, source.events(c, payload, clientId));
 	};
 }
 
@@ -52,11 +55,12 @@ webhookRoutes.post(
 		secrets: (config) => config.webhookSecrets.shopify,
 		setting: "SHOPIFY_WEBHOOK_SECRETS",
 		signatureHeader: "x-shopify-hmac-sha256",
-		events: (c, payload) =>
+		sourceHeader: "x-shopify-shop-domain",
+		events: (c, payload, clientId) =>
 			shopifyEvents({
 				topic: c.req.header("x-shopify-topic") ?? "",
 				webhookId: c.req.header("x-shopify-webhook-id") ?? c.req.header("x-shopify-event-id") ?? crypto.randomUUID(),
-				clientId: clientFor(c, c.req.header("x-shopify-shop-domain")),
+				clientId,
 				payload,
 			}),
 	}),
@@ -77,11 +81,12 @@ webhookRoutes.post(
 		secrets: (config) => config.webhookSecrets.woocommerce,
 		setting: "WOOCOMMERCE_WEBHOOK_SECRETS",
 		signatureHeader: "x-wc-webhook-signature",
-		events: (c, payload) =>
+		sourceHeader: "x-wc-webhook-source",
+		events: (c, payload, clientId) =>
 			wooCommerceEvents({
 				topic: c.req.header("x-wc-webhook-topic") ?? "",
 				deliveryId: c.req.header("x-wc-webhook-delivery-id") ?? crypto.randomUUID(),
-				clientId: clientFor(c, c.req.header("x-wc-webhook-source")?.replace(/\/$/, "")),
+				clientId,
 				payload,
 			}),
 	}),
@@ -104,7 +109,12 @@ webhookRoutes.post("/standard", async (c) => {
 	});
 	if (!validation.ok) return edgeError(c, 400, "wrong_inputs", "The event breaks the schema", validation.fieldErrors);
 	const event = payload as components["schemas"]["StandardOrderEvent"];
-	return deliver(c, standardEvents(c.req.header("webhook-id") ?? "", event, edgeConfig(c.env).clientIds[0] ?? ""));
+	const bound = verification.secret.clientId;
+	if (bound && event.data.client_id !== undefined && event.data.client_id !== bound) {
+		return edgeError(c, 403, "client_mismatch", "This secret signs events for another Flexiti client");
+	}
+	const clientId = bound ?? event.data.client_id ?? edgeConfig(c.env).clientIds[0] ?? "";
+	return deliver(c, standardEvents(c.req.header("webhook-id") ?? "", event, clientId));
 });
 
 /**
@@ -113,7 +123,7 @@ webhookRoutes.post("/standard", async (c) => {
  */
 async function readSigned(
 	c: Context<EdgeEnv>,
-	secrets: readonly string[],
+	secrets: readonly WebhookSecret[],
 	setting: string,
 ): Promise<ArrayBuffer | Response> {
 	if (secrets.length === 0) return edgeError(c, 404, "webhook_source_not_configured", `${setting} is not set`);

@@ -8,24 +8,24 @@ import type { OrderEvent } from "../orders/order-event.ts";
 
 type StandardOrderEvent = components["schemas"]["StandardOrderEvent"];
 
-export type StandardVerification = { ok: true } | { ok: false; reason: string };
+export type StandardVerification<Secret> = { ok: true; secret: Secret } | { ok: false; reason: string };
 
 /** Verified against each configured secret (rotation); the library compares signatures in constant time. */
-export function verifyStandardWebhook(
+export function verifyStandardWebhook<Secret extends { secret: string }>(
 	body: string,
 	headers: Headers,
-	secrets: readonly string[],
-): StandardVerification {
+	secrets: readonly Secret[],
+): StandardVerification<Secret> {
 	const signed = {
 		"webhook-id": headers.get("webhook-id") ?? "",
 		"webhook-timestamp": headers.get("webhook-timestamp") ?? "",
 		"webhook-signature": headers.get("webhook-signature") ?? "",
 	};
 	let reason = "no secret matched";
-	for (const secret of secrets) {
+	for (const candidate of secrets) {
 		try {
-			new Webhook(secret).verify(body, signed);
-			return { ok: true };
+			new Webhook(candidate.secret).verify(body, signed);
+			return { ok: true, secret: candidate };
 		} catch (error) {
 			reason = error instanceof WebhookVerificationError ? error.message : "unverifiable";
 		}
@@ -35,7 +35,8 @@ export function verifyStandardWebhook(
 
 const types = { "order.fulfilled": "fulfilled", "order.cancelled": "cancelled", "order.refunded": "refunded" } as const;
 
-export function standardEvents(deliveryId: string, event: StandardOrderEvent, defaultClientId: string): OrderEvent[] {
+/** The event for `clientId`: the signing secret's client, else the event's `client_id`, else the first client. */
+export function standardEvents(deliveryId: string, event: StandardOrderEvent, clientId: string): OrderEvent[] {
 	return [
 		{
 			key: `standard:${deliveryId}`,
@@ -43,7 +44,7 @@ export function standardEvents(deliveryId: string, event: StandardOrderEvent, de
 			source: "standard",
 			topic: event.type,
 			type: types[event.type],
-			clientId: event.data.client_id ?? defaultClientId,
+			clientId,
 			reference: event.data.reference,
 			...(event.data.amount !== undefined ? { amount: event.data.amount } : {}),
 			...(event.data.capture !== undefined ? { captureId: event.data.capture } : {}),

@@ -4,18 +4,27 @@
  */
 const encoder = new TextEncoder();
 
-export async function verifyHmacBase64(body: ArrayBuffer, signature: string | undefined, secrets: readonly string[]) {
+/** The configured secret that signed the body, or undefined when none did. */
+export async function verifyHmacBase64<Secret extends { secret: string }>(
+	body: ArrayBuffer,
+	signature: string | undefined,
+	secrets: readonly Secret[],
+): Promise<Secret | undefined> {
 	const expected = decodeBase64(signature ?? "");
-	if (expected?.byteLength !== 32) return false;
-	let verified = false;
-	for (const secret of secrets) {
-		const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-			"verify",
-		]);
+	if (expected?.byteLength !== 32) return undefined;
+	let matched: Secret | undefined;
+	for (const candidate of secrets) {
+		const key = await crypto.subtle.importKey(
+			"raw",
+			encoder.encode(candidate.secret),
+			{ name: "HMAC", hash: "SHA-256" },
+			false,
+			["verify"],
+		);
 		// Every secret is tried, so how long this takes does not say which one matched.
-		verified = (await crypto.subtle.verify("HMAC", key, expected, body)) || verified;
+		if (await crypto.subtle.verify("HMAC", key, expected, body)) matched ??= candidate;
 	}
-	return verified;
+	return matched;
 }
 
 function decodeBase64(text: string): Uint8Array | undefined {
