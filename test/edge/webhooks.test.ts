@@ -1,5 +1,7 @@
-import { evictAllDurableObjects } from "cloudflare:test";
+import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { EdgeBindings } from "../../functions/edge/env.ts";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
 	shopifyCancelledOrder,
 	shopifyFulfilledOrder,
@@ -9,6 +11,7 @@ import {
 	wooOrder,
 } from "../fixtures/shopify.ts";
 import {
+	CLIENT_ID,
 	EDGE,
 	edgeApi,
 	edgeFetch,
@@ -439,6 +442,14 @@ describe("durability", () => {
 		await standardWebhook("order.fulfilled", { reference });
 		await standardWebhook("order.refunded", { reference, amount: 20 });
 		const before = await settledLedger(reference);
+		// What survives a restart is what is in storage: the order, and each event under its own key.
+		const { order } = orderByReference(env as unknown as EdgeBindings, CLIENT_ID, reference);
+		const stored = await runInDurableObject(order, async (_, state) => ({
+			order: await state.storage.get("order"),
+			events: [...(await state.storage.list({ prefix: "event:" })).values()] as { status: string }[],
+		}));
+		expect(stored.order).toBeDefined();
+		expect(stored.events.map((e) => e.status)).toEqual(["applied", "applied"]);
 		await evictAllDurableObjects();
 		const after = await readLedger(reference);
 		expect(after).toEqual(before);

@@ -237,7 +237,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	}
 
 	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */
-	async ledger() {
+	async ledger(): Promise<components["schemas"]["OrderLedger"] | null> {
 		if (!this.state) return null;
 		return { reference: this.state.reference, client_id: this.state.clientId, ...ledgerView(this.state.ledger) };
 	}
