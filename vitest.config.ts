@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
@@ -31,7 +31,7 @@ export default defineConfig({
 									name: "flexiti-sandbox",
 									modules: true,
 									scriptPath: buildSandbox(),
-									compatibilityDate: "2026-08-01",
+									compatibilityDate: "2026-11-02",
 									durableObjects: { SANDBOX_WORLD: { className: "SandboxWorld", useSQLite: true } },
 								},
 							],

@@ -36,7 +36,9 @@ export class SandboxWorld extends DurableObject<SandboxBindings> {
 			now: () => Date.now() + this.world.settings.clock_offset_ms,
 			save: () => this.ctx.storage.put("world", this.world),
 			reset: () => {
-				this.world = seedWorld();
+				// Flexiti never hands out an id twice: a reset keeps the id sequence, so an order left from
+				// before it (a Durable Object still retrying) never acts on a new authorization with its old id.
+				this.world = { ...seedWorld(), sequence: this.world.sequence };
 				host.world = this.world;
 			},
 		};
