@@ -1,5 +1,5 @@
 #!/bin/sh
-# The quality gates, in the order that fails fastest: generated code up to date, spec lint,
+# The quality gates, in the order that fails fastest: generated code up to date, spec lint, import rules,
 # type-check (which also compiles the type-level tests in test/types), lint and format.
 set -eu
 cd "$(dirname "$0")/.."
@@ -7,6 +7,8 @@ echo "== generated/ up to date"
 node scripts/generate.ts --check
 echo "== spec lint (redocly)"
 redocly lint --format=stylish spec/*.yaml
+echo "== imports (dependency-cruiser: no circles, runtime never imports scripts/, Workers apart; rules in .dependency-cruiser.cjs)"
+depcruise functions generated scripts test bench --config .dependency-cruiser.cjs
 echo "== type-check (tsc, strict)"
 tsc -p tsconfig.json
 tsc -p scripts/tsconfig.json

@@ -47,7 +47,7 @@ function renderTables({ spec, prefix, title }: (typeof specs)[number]): Map<stri
 	return new Map([
 		[
 			`generated/${prefix}-operations.ts`,
-			`${source}import type { OperationEntry } from "../scripts/operation-table.ts";
+			`${source}import type { OperationEntry } from "../functions/contract/operation-types.ts";
 
 /** Every ${title} operation, keyed by operationId. */
 export const ${prefix}Operations = ${json(buildOperationTable(document))} as const satisfies Record<string, OperationEntry>;
@@ -57,7 +57,7 @@ export type ${pascal(prefix)}OperationId = keyof typeof ${prefix}Operations;
 		],
 		[
 			`generated/${prefix}-request-schemas.ts`,
-			`${source}import type { RequestSchema } from "../scripts/schema-tables.ts";
+			`${source}import type { RequestSchema } from "../functions/contract/operation-types.ts";
 import type { ${pascal(prefix)}OperationId } from "./${prefix}-operations.ts";
 
 /** What each operation's parameters and body must satisfy, as JSON Schema 2020-12 ($refs inlined). */

@@ -1,22 +1,10 @@
 /**
  * Derives the edge's operation table from an OpenAPI document: for each operationId, how to call it
  * (method, path, version) and who may (the OAuth2 scopes in its security requirements).
- * The generator writes the result to generated/flexiti-operations.ts; the type below is shared by both.
+ * The generator writes the result to generated/flexiti-operations.ts; its type lives in functions/contract.
  */
 
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
-export interface OperationEntry {
-	readonly method: HttpMethod;
-	/** The spec's path template, version segment included: `/v2.5/client-id/{client_id}/…`. */
-	readonly path: string;
-	/** The API version in the path (`2.5` or `2.5.1`); null for unversioned paths (the edge's own). */
-	readonly version: string | null;
-	/** OAuth2 scopes whose token this operation accepts; empty where the scheme has none (`/oauth/token`, API keys). */
-	readonly scopes: readonly string[];
-	/** Whether Flexiti honours `x-idempotency-key` here, so a POST may safely be retried. */
-	readonly idempotencyKey: boolean;
-}
+import type { HttpMethod, OperationEntry } from "../functions/contract/operation-types.ts";
 
 interface Parameter {
 	name: string;

@@ -4,18 +4,8 @@
  * happens) and its responses per status (used by the sandbox's conformance tests).
  * Local `$ref`s are inlined so the worker needs no resolver and parses no YAML at run time.
  */
+import type { ParameterSchema, RequestSchema } from "../functions/contract/operation-types.ts";
 import type { OpenApiDocument } from "./operation-table.ts";
-
-export interface ParameterSchema {
-	readonly name: string;
-	readonly in: "path" | "query" | "header";
-	readonly required: boolean;
-	readonly schema: unknown;
-}
-export interface RequestSchema {
-	readonly parameters: readonly ParameterSchema[];
-	readonly body?: { readonly contentType: string; readonly required: boolean; readonly schema: unknown };
-}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface RawOperation {

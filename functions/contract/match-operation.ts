@@ -1,7 +1,7 @@
 import { PatternRouter } from "hono/router/pattern-router";
 import { type FlexitiOperationId, flexitiOperations } from "../../generated/flexiti-operations.ts";
-import type { OperationEntry } from "../../scripts/operation-table.ts";
 import { honoPath } from "./hono-path.ts";
+import type { OperationEntry } from "./operation-types.ts";
 
 export interface MatchedOperation<Id extends string = FlexitiOperationId> {
 	operationId: Id;

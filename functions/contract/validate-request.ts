@@ -1,6 +1,6 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
-import type { ParameterSchema, RequestSchema } from "../../scripts/schema-tables.ts";
 import type { FieldError } from "./errors.ts";
+import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
 export interface RequestParts {

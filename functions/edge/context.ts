@@ -1,9 +1,8 @@
-import type { Caller } from "./callers/caller.ts";
 import type { EdgeBindings } from "./env.ts";
-import type { RequestLog } from "./observability/request-log.ts";
 
-/** The Hono environment of the edge: its bindings, and what middleware learns about the request. */
-export type EdgeEnv = {
-	Bindings: EdgeBindings;
-	Variables: { caller: Caller; log: RequestLog };
-};
+/**
+ * The Hono environment of the edge: its bindings. What middleware learns about a request (the
+ * caller, the request log) is declared by that middleware in Hono's `ContextVariableMap`, as
+ * Hono's own middleware does, so this module depends on nothing above it.
+ */
+export type EdgeEnv = { Bindings: EdgeBindings };

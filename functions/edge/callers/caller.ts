@@ -16,6 +16,13 @@ export type Caller =
 	| ({ kind: "checkout"; tokenDigest: string } & CheckoutSession)
 	| { kind: "anonymous" };
 
+declare module "hono" {
+	interface ContextVariableMap {
+		/** Who is calling, decided once by `identifyCaller`. */
+		caller: Caller;
+	}
+}
+
 export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 	const credential = await readCredential(c.req.header("authorization"), edgeConfig(c.env));
 	if (credential.kind === "invalid") return edgeError(c, 401, "invalid_credentials", "Unknown API key or client token");

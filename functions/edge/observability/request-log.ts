@@ -22,6 +22,13 @@ export interface RequestLog {
 	token_source?: string;
 }
 
+declare module "hono" {
+	interface ContextVariableMap {
+		/** This request's log line, filled in by whoever learns something worth logging. */
+		log: RequestLog;
+	}
+}
+
 export const requestLog = createMiddleware<EdgeEnv>(async (c, next) => {
 	const started = Date.now();
 	const log: RequestLog = {};
