@@ -1,7 +1,7 @@
 /**
  * The import rules `npm run check` enforces (dependency-cruiser, over the TypeScript sources,
  * type-only imports included): no circles, runtime code never reaches into scripts/, the Workers
- * never import each other, and the contract stays the bottom layer.
+ * never import each other, the contract stays the bottom layer, and the edge's layers import only downward.
  */
 module.exports = {
 	forbidden: [
@@ -33,6 +33,27 @@ module.exports = {
 			comment: "functions/contract and functions/client are used by every Worker and import none of them.",
 			from: { path: "^functions/(contract|client)/" },
 			to: { path: "^functions/(edge|sandbox|storefront|demo-store)/" },
+		},
+		// The edge's layers, top to bottom: entry (index.ts, app.ts) → routes → callers → orders → flexiti → core.
+		// Each imports only the layers below it (structure.md, "A layout that has no circles").
+		...[
+			["core", "(flexiti|orders|callers|routes)"],
+			["flexiti", "(orders|callers|routes)"],
+			["orders", "(callers|routes)"],
+			["callers", "routes"],
+		].map(([layer, above]) => ({
+			name: `edge-${layer}-imports-downward`,
+			severity: "error",
+			comment: `functions/edge/${layer} sits below ${above}: move the shared piece down, or pass it in.`,
+			from: { path: `^functions/edge/${layer}/` },
+			to: { path: `^functions/edge/${above}/` },
+		})),
+		{
+			name: "edge-entry-on-top",
+			severity: "error",
+			comment: "Nothing imports the edge's entry (index.ts, app.ts): they assemble the layers.",
+			from: { path: "^functions/edge/(core|flexiti|orders|callers|routes)/" },
+			to: { path: "^functions/edge/(index|app)\\.ts$" },
 		},
 	],
 	options: {

@@ -7,7 +7,7 @@ echo "== generated/ up to date"
 node scripts/generate.ts --check
 echo "== spec lint (redocly)"
 redocly lint --format=stylish spec/*.yaml
-echo "== imports (dependency-cruiser: no circles, runtime never imports scripts/, Workers apart; rules in .dependency-cruiser.cjs)"
+echo "== imports (dependency-cruiser: no circles, runtime never imports scripts/, Workers apart, edge layers downward; rules in .dependency-cruiser.cjs)"
 depcruise functions generated scripts test bench --config .dependency-cruiser.cjs
 echo "== type-check (tsc, strict)"
 tsc -p tsconfig.json

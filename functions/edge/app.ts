@@ -3,14 +3,14 @@ import { cors } from "hono/cors";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { errorEnvelope } from "../contract/errors.ts";
 import { identifyCaller } from "./callers/caller.ts";
-import { checkoutRoutes } from "./checkouts/routes.ts";
-import { ConfigError, edgeConfig } from "./config.ts";
-import type { EdgeEnv } from "./context.ts";
-import { edgeError } from "./errors.ts";
-import { FLEXITI_PREFIX, forwardOperation } from "./forward/forward-operation.ts";
-import { requestLog } from "./observability/request-log.ts";
-import { orderRoutes } from "./orders/routes.ts";
-import { webhookRoutes } from "./webhooks/routes.ts";
+import { ConfigError, edgeConfig } from "./core/config.ts";
+import type { EdgeEnv } from "./core/context.ts";
+import { edgeError } from "./core/errors.ts";
+import { requestLog } from "./core/request-log.ts";
+import { checkoutRoutes } from "./routes/checkouts.ts";
+import { FLEXITI_PREFIX, forwardOperation } from "./routes/forward-operation.ts";
+import { orderRoutes } from "./routes/orders.ts";
+import { webhookRoutes } from "./routes/webhooks/routes.ts";
 
 /**
  * The edge: storefronts and order systems call it instead of Flexiti.

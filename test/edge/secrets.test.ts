@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEdgeApp } from "../../functions/edge/app.ts";
-import { maskAllButLastFour, redact, redactPath } from "../../functions/edge/observability/redact.ts";
+import { maskAllButLastFour, redact, redactPath } from "../../functions/edge/core/redact.ts";
 import { localSettings } from "../support/local-settings.ts";
 import {
 	CLIENT_ID,

@@ -3,7 +3,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
 import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
-import { tokenCache } from "../../functions/edge/tokens/token-cache.ts";
+import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
 import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
 
 export const EDGE = "https://edge.test";

@@ -137,7 +137,7 @@ describe("the merchant token cache", () => {
 
 	it("shares a token across isolates through KV", async () => {
 		await terms();
-		const { tokenCache } = await import("../../functions/edge/tokens/token-cache.ts");
+		const { tokenCache } = await import("../../functions/edge/flexiti/token-cache.ts");
 		tokenCache.clearMemory(); // as a new isolate would start
 		await terms();
 		expect(await grants()).toEqual([["client_credentials", 200]]);

@@ -1,6 +1,6 @@
 import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { EdgeBindings } from "../../functions/edge/env.ts";
+import type { EdgeBindings } from "../../functions/edge/core/env.ts";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
 	shopifyCancelledOrder,

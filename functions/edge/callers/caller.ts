@@ -3,9 +3,9 @@
  * checkout (client token, vouched for by the checkout's own Durable Object), or nobody.
  */
 import { createMiddleware } from "hono/factory";
-import { edgeConfig } from "../config.ts";
-import type { EdgeEnv } from "../context.ts";
-import { edgeError } from "../errors.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeEnv } from "../core/context.ts";
+import { edgeError } from "../core/errors.ts";
 import type { CheckoutSession } from "../orders/order.ts";
 import { orderByCheckoutId } from "../orders/order-stubs.ts";
 import { checkoutSessions } from "./checkout-sessions.ts";

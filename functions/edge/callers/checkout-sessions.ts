@@ -5,8 +5,9 @@
  * flow id, and a customer token until its refresh window; anything that can change (status, widget
  * session, authorization) is read from the order itself where it matters.
  */
+
+import { REFRESH_AHEAD_MS } from "../flexiti/token-cache.ts";
 import type { CheckoutSession } from "../orders/order.ts";
-import { REFRESH_AHEAD_MS } from "../tokens/token-cache.ts";
 
 /** Never trust a cached session longer than this, nor past the client token's own expiry. */
 const SESSION_TTL_MS = 30_000;

@@ -4,7 +4,7 @@
  *  - a shopper's browser, with a checkout's client token (`cst_<checkout id>_<secret>`), which only
  *    that checkout's Durable Object can vouch for.
  */
-import type { EdgeConfig } from "../config.ts";
+import type { EdgeConfig } from "../core/config.ts";
 
 export const CLIENT_TOKEN_PREFIX = "cst_";
 

@@ -1,4 +1,4 @@
-import type { EdgeBindings } from "../env.ts";
+import type { EdgeBindings } from "../core/env.ts";
 
 /** An order's Durable Object, by the merchant's reference (its name) — how checkouts are created. */
 export function orderByReference(env: EdgeBindings, clientId: string, reference: string) {

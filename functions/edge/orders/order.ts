@@ -9,12 +9,12 @@ import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import { add } from "../../contract/money.ts";
-import { edgeConfig } from "../config.ts";
-import type { EdgeBindings } from "../env.ts";
-import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../forward/call-flexiti.ts";
-import { upstreamSend, withRetries } from "../forward/upstream.ts";
-import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../tokens/flexiti-token.ts";
-import { REFRESH_AHEAD_MS, renew, usable } from "../tokens/token-cache.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeBindings } from "../core/env.ts";
+import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
+import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../flexiti/flexiti-token.ts";
+import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-cache.ts";
+import { upstreamSend, withRetries } from "../flexiti/upstream.ts";
 import {
 	emptyLedger,
 	eventsToApply,

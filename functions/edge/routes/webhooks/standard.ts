@@ -3,8 +3,8 @@
  * does the verifying: `webhook-id`, `webhook-timestamp` within five minutes, `v1,` signatures, `whsec_` secrets).
  */
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
-import type { components } from "../../../generated/edge-api.ts";
-import type { OrderEvent } from "../orders/order-event.ts";
+import type { components } from "../../../../generated/edge-api.ts";
+import type { OrderEvent } from "../../orders/order-event.ts";
 
 type StandardOrderEvent = components["schemas"]["StandardOrderEvent"];
 

@@ -5,14 +5,14 @@
  * right after, on its own alarm, so a slow Flexiti never makes the order system wait or resend.
  */
 import { type Context, Hono } from "hono";
-import type { components } from "../../../generated/edge-api.ts";
-import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { validateRequest } from "../../contract/validate-request.ts";
-import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../config.ts";
-import type { EdgeEnv } from "../context.ts";
-import { edgeError } from "../errors.ts";
-import type { OrderEvent } from "../orders/order-event.ts";
-import { orderByReference } from "../orders/order-stubs.ts";
+import type { components } from "../../../../generated/edge-api.ts";
+import { edgeRequestSchemas } from "../../../../generated/edge-request-schemas.ts";
+import { validateRequest } from "../../../contract/validate-request.ts";
+import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../../core/config.ts";
+import type { EdgeEnv } from "../../core/context.ts";
+import { edgeError } from "../../core/errors.ts";
+import type { OrderEvent } from "../../orders/order-event.ts";
+import { orderByReference } from "../../orders/order-stubs.ts";
 import { shopifyEvents } from "./shopify.ts";
 import { standardEvents, verifyStandardWebhook } from "./standard.ts";
 import { verifyHmacBase64 } from "./verify-hmac.ts";

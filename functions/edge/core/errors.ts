@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { errorEnvelope, type FieldError } from "../contract/errors.ts";
+import { errorEnvelope, type FieldError } from "../../contract/errors.ts";
 import type { EdgeEnv } from "./context.ts";
 
 /** The edge answers its own errors in Flexiti's envelope, so one error handler serves both. */

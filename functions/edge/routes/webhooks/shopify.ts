@@ -3,8 +3,8 @@
  * `flexiti_reference` when an order payload has one, else the Shopify order id; fulfillment and
  * refund payloads carry only `order_id`, so checkouts for Shopify orders use the order id.
  */
-import { cents } from "../../contract/money.ts";
-import type { OrderEvent } from "../orders/order-event.ts";
+import { cents } from "../../../contract/money.ts";
+import type { OrderEvent } from "../../orders/order-event.ts";
 
 export interface ShopifyDelivery {
 	topic: string;

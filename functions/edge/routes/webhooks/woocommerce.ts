@@ -3,8 +3,8 @@
  * each fact gets its own key (completed once, cancelled once, each refund once) and a resent order
  * moves no money twice. The reference is the order meta `flexiti_reference`, else the order id.
  */
-import { cents } from "../../contract/money.ts";
-import type { OrderEvent } from "../orders/order-event.ts";
+import { cents } from "../../../contract/money.ts";
+import type { OrderEvent } from "../../orders/order-event.ts";
 
 export interface WooDelivery {
 	topic: string;

@@ -24,14 +24,20 @@ import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
-import { edgeConfig } from "../config.ts";
-import type { EdgeEnv } from "../context.ts";
-import { edgeError } from "../errors.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeEnv } from "../core/context.ts";
+import { edgeError } from "../core/errors.ts";
+import {
+	callFlexiti,
+	type FlexitiResult,
+	merchantTokens,
+	resultBody,
+	type TokenSource,
+} from "../flexiti/call-flexiti.ts";
+import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
+import { UpstreamError } from "../flexiti/upstream.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
-import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../tokens/flexiti-token.ts";
-import { callFlexiti, type FlexitiResult, merchantTokens, resultBody, type TokenSource } from "./call-flexiti.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
-import { UpstreamError } from "./upstream.ts";
 
 export const FLEXITI_PREFIX = "/flexiti";
 

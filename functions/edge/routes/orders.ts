@@ -1,10 +1,10 @@
 /** The merchant's view of an order's ledger, and replaying an event (spec/edge-api.yaml, tag Orders). */
 import { Hono } from "hono";
 import { merchantOnly } from "../callers/caller.ts";
-import { edgeConfig } from "../config.ts";
-import type { EdgeEnv } from "../context.ts";
-import { edgeError } from "../errors.ts";
-import { orderByReference } from "./order-stubs.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeEnv } from "../core/context.ts";
+import { edgeError } from "../core/errors.ts";
+import { orderByReference } from "../orders/order-stubs.ts";
 
 export const orderRoutes = new Hono<EdgeEnv>();
 

@@ -11,9 +11,9 @@ import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import { merchantOnly } from "../callers/caller.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
-import { edgeConfig } from "../config.ts";
-import type { EdgeEnv } from "../context.ts";
-import { edgeError } from "../errors.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeEnv } from "../core/context.ts";
+import { edgeError } from "../core/errors.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 
 type CheckoutRequest = components["schemas"]["CheckoutRequest"];

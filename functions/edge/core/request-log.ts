@@ -4,7 +4,7 @@
  * field still goes through `redact`.
  */
 import { createMiddleware } from "hono/factory";
-import type { EdgeEnv } from "../context.ts";
+import type { EdgeEnv } from "./context.ts";
 import { redact, redactPath } from "./redact.ts";
 
 export interface RequestLog {

@@ -2,8 +2,8 @@
  * How the edge reaches Flexiti: one attempt with a timeout (over a service binding when there is
  * one, else the network), and retries with jittered exponential backoff where retrying is safe.
  */
-import type { EdgeConfig } from "../config.ts";
-import type { EdgeBindings } from "../env.ts";
+import type { EdgeConfig } from "../core/config.ts";
+import type { EdgeBindings } from "../core/env.ts";
 
 export type UpstreamFailure = "upstream_timeout" | "upstream_unreachable";
 

@@ -4,10 +4,10 @@
  */
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { createFlexitiClient } from "../../client/flexiti.ts";
-import { edgeConfig } from "../config.ts";
-import type { EdgeBindings } from "../env.ts";
-import { type FlexitiToken, flexitiTokenEndpoint } from "../tokens/flexiti-token.ts";
-import { type TokenSource as CacheSource, tokenCache } from "../tokens/token-cache.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeBindings } from "../core/env.ts";
+import { type FlexitiToken, flexitiTokenEndpoint } from "./flexiti-token.ts";
+import { type TokenSource as CacheSource, tokenCache } from "./token-cache.ts";
 import { upstreamSend, withRetries } from "./upstream.ts";
 
 /** Where a call's token comes from, and how to drop one Flexiti rejected. */

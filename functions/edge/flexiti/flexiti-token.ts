@@ -3,8 +3,8 @@
  * The client secret goes only into this form body, to Flexiti; it is never logged or returned.
  */
 import { createFlexitiClient } from "../../client/flexiti.ts";
-import type { EdgeConfig } from "../config.ts";
-import type { Send } from "../forward/upstream.ts";
+import type { EdgeConfig } from "../core/config.ts";
+import type { Send } from "./upstream.ts";
 
 export type Scope = "merchant" | "customer";
 
