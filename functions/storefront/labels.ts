@@ -1,0 +1,39 @@
+/** The words the SDK shows, in the checkout's language (Flexiti serves English and French). */
+
+export type Lang = "en" | "fr";
+
+const en = {
+	pay: "Pay with Flexiti",
+	apply: "Apply for Flexiti financing",
+	dialog: "Flexiti financing",
+	close: "Close",
+	widget: "Flexiti verification",
+	choosePlan: "Choose how to pay",
+	confirm: "Confirm purchase",
+	working: "Processing…",
+	months: "months",
+	perMonth: "/month",
+	revolving: "Regular purchase (revolving credit)",
+	account: "Flexiti account or card number",
+};
+
+export type Labels = typeof en;
+
+const fr: Labels = {
+	pay: "Payer avec Flexiti",
+	apply: "Demander un financement Flexiti",
+	dialog: "Financement Flexiti",
+	close: "Fermer",
+	widget: "Vérification Flexiti",
+	choosePlan: "Choisissez comment payer",
+	confirm: "Confirmer l'achat",
+	working: "Traitement…",
+	months: "mois",
+	perMonth: "/mois",
+	revolving: "Achat régulier (crédit renouvelable)",
+	account: "Numéro de compte ou de carte Flexiti",
+};
+
+export function labels(lang: string | undefined): Labels {
+	return lang?.toLowerCase().startsWith("fr") ? fr : en;
+}

@@ -1,0 +1,103 @@
+/**
+ * `npm run build:storefront`: the browser SDK (functions/storefront) built once, two ways.
+ *
+ *  - For the edge to serve as a static asset (dist/assets, wrangler.toml `[assets]`, served without
+ *    running the Worker): one minified ES module at a content-addressed path,
+ *    `/storefront/flexiti-edge.<sha256 prefix>.js`. A path that names its content can be cached for
+ *    a year (`immutable`) and pinned with Subresource Integrity: a new build is a new path, so no page
+ *    ever runs a file its integrity hash does not match. `/storefront/manifest.json` (not cached) says
+ *    which path is current and its `integrity`; `/storefront/flexiti-edge.js` is always the latest
+ *    (short cache), for trying things out. Module scripts from another origin are fetched with CORS,
+ *    so the files are served with `Access-Control-Allow-Origin: *` (`_headers`).
+ *  - For bundlers, the package's `flexiti-edge/storefront` export (dist/storefront): the same module
+ *    and its declarations (tsc).
+ *
+ * Other static assets (docs) may share dist/assets: this only replaces dist/assets/storefront and
+ * its own block of dist/assets/_headers.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { buildSync } from "esbuild";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const ASSETS_DIR = join(ROOT, "dist/assets");
+const HEADERS_BEGIN = "# storefront SDK (scripts/build-storefront.ts)";
+const HEADERS_END = "# end storefront SDK";
+
+export interface StorefrontBuild {
+	/** The versioned path the edge serves it at, e.g. `/storefront/flexiti-edge.1a2b3c4d5e6f.js`. */
+	path: string;
+	/** Subresource Integrity of that file (`sha384-…`). */
+	integrity: string;
+	bytes: number;
+	gzipBytes: number;
+}
+
+/** Builds the SDK into dist/assets/storefront (and, with `types`, the package's dist/storefront). */
+export function buildStorefront({ types = false }: { types?: boolean } = {}): StorefrontBuild {
+	const built = buildSync({
+		entryPoints: [join(ROOT, "functions/storefront/index.ts")],
+		bundle: true,
+		minify: true,
+		format: "esm",
+		target: "es2022",
+		platform: "browser",
+		write: false,
+		legalComments: "none",
+	});
+	const code = built.outputFiles[0]?.contents;
+	if (!code) throw new Error("build-storefront: esbuild produced no output");
+	const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
+	const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`;
+	const path = `/storefront/flexiti-edge.${hash}.js`;
+
+	const out = join(ASSETS_DIR, "storefront");
+	rmSync(out, { recursive: true, force: true });
+	mkdirSync(out, { recursive: true });
+	writeFileSync(join(ASSETS_DIR, path), code);
+	writeFileSync(join(out, "flexiti-edge.js"), code);
+	const build: StorefrontBuild = { path, integrity, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
+	writeFileSync(join(out, "manifest.json"), `${JSON.stringify(build, null, "\t")}\n`);
+	writeHeaders();
+
+	if (types) {
+		rmSync(join(ROOT, "dist/storefront"), { recursive: true, force: true });
+		mkdirSync(join(ROOT, "dist/storefront"), { recursive: true });
+		writeFileSync(join(ROOT, "dist/storefront/flexiti-edge.js"), code);
+		execFileSync("tsc", ["-p", "functions/storefront/tsconfig.build.json"], { stdio: "inherit", cwd: ROOT });
+	}
+	return build;
+}
+
+/** Cache and CORS rules for the SDK's files, as Workers static assets read them from `_headers`. */
+function writeHeaders(): void {
+	const file = join(ASSETS_DIR, "_headers");
+	const others = existsSync(file)
+		? readFileSync(file, "utf8").replace(new RegExp(`${HEADERS_BEGIN}[\\s\\S]*?${HEADERS_END}\\n?`), "")
+		: "";
+	const ours = [
+		HEADERS_BEGIN,
+		"/storefront/*",
+		"  Access-Control-Allow-Origin: *",
+		"  Cross-Origin-Resource-Policy: cross-origin",
+		"  X-Content-Type-Options: nosniff",
+		"/storefront/flexiti-edge.*.js",
+		"  Cache-Control: public, max-age=31536000, immutable",
+		"/storefront/flexiti-edge.js",
+		"  Cache-Control: public, max-age=300",
+		"/storefront/manifest.json",
+		"  Cache-Control: no-cache",
+		HEADERS_END,
+		"",
+	].join("\n");
+	writeFileSync(file, others + ours);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+	const build = buildStorefront({ types: process.argv.includes("--types") });
+	console.log(`built ${build.path} (${build.bytes} bytes, ${build.gzipBytes} gzipped) ${build.integrity}`);
+}
