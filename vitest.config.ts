@@ -1,6 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildStorefront } from "./scripts/build-storefront.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
+
+// The edge serves the storefront SDK as a static asset (wrangler.toml [assets]): build it first.
+buildStorefront();
 
 // Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.

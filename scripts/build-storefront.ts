@@ -18,12 +18,11 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildSync } from "esbuild";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = resolve(import.meta.dirname, "..");
 export const ASSETS_DIR = join(ROOT, "dist/assets");
 const HEADERS_BEGIN = "# storefront SDK (scripts/build-storefront.ts)";
 const HEADERS_END = "# end storefront SDK";
@@ -60,7 +59,12 @@ export function buildStorefront({ types = false }: { types?: boolean } = {}): St
 	mkdirSync(out, { recursive: true });
 	writeFileSync(join(ASSETS_DIR, path), code);
 	writeFileSync(join(out, "flexiti-edge.js"), code);
-	const build: StorefrontBuild = { path, integrity, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
+	const build: StorefrontBuild = {
+		path,
+		integrity,
+		bytes: code.byteLength,
+		gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+	};
 	writeFileSync(join(out, "manifest.json"), `${JSON.stringify(build, null, "\t")}\n`);
 	writeHeaders();
 
@@ -97,7 +101,7 @@ function writeHeaders(): void {
 	writeFileSync(file, others + ours);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
 	const build = buildStorefront({ types: process.argv.includes("--types") });
 	console.log(`built ${build.path} (${build.bytes} bytes, ${build.gzipBytes} gzipped) ${build.integrity}`);
 }

@@ -11,6 +11,7 @@ echo "== imports (dependency-cruiser: no circles, runtime never imports scripts/
 depcruise functions generated scripts test bench --config .dependency-cruiser.cjs
 echo "== type-check (tsc, strict)"
 tsc -p tsconfig.json
+tsc -p functions/storefront/tsconfig.json
 tsc -p scripts/tsconfig.json
 tsc -p bench/tsconfig.json
 echo "== lint and format (biome)"

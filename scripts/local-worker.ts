@@ -11,6 +11,8 @@ export type LocalWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
 export async function startLocalWorker(
 	config: string,
 	bindings: Record<string, Binding> = {},
+	/** 0 (default): any free port. A fixed one only when another Worker must know the origin before this one starts. */
+	port = 0,
 ): Promise<{ origin: string; worker: LocalWorker }> {
 	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
 	// from a package that is not installed, so tsc does not check them. logLevel "error": a Worker's own
@@ -19,7 +21,7 @@ export async function startLocalWorker(
 		config,
 		bindings,
 		dev: {
-			server: { hostname: "127.0.0.1", port: 0 },
+			server: { hostname: "127.0.0.1", port },
 			inspector: false,
 			persist: false,
 			watch: false,

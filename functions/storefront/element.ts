@@ -93,8 +93,7 @@ export class FlexitiCheckoutElement extends HTMLElement {
 				this.account?.focus();
 				return;
 			}
-			const customer =
-				digits.length === 16 ? { vcc_number: digits } : { account_number: Number(digits) };
+			const customer = digits.length === 16 ? { vcc_number: digits } : { account_number: Number(digits) };
 			flow = this.sdk.purchase({ customer });
 		}
 		this.button.disabled = true;

@@ -12,7 +12,7 @@
  * hold the shopper's credit twice.
  */
 import type { components } from "../../generated/flexiti-pos-api.ts";
-import { type Checkout, EdgeCalls, type EdgeCallOptions } from "./edge-calls.ts";
+import { type Checkout, type EdgeCallOptions, EdgeCalls } from "./edge-calls.ts";
 import { FlexitiEdgeError } from "./errors.ts";
 import { labels } from "./labels.ts";
 import { Modal } from "./modal.ts";
@@ -144,8 +144,7 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		const text = labels(checkout.lang);
 		let modal: Modal | undefined;
 		const dismissed = new AbortController();
-		const openModal = () =>
-			(modal ??= new Modal(text, checkout.lang, () => dismissed.abort()));
+		const openModal = () => (modal ??= new Modal(text, checkout.lang, () => dismissed.abort()));
 		try {
 			let message = takeReturned(checkout.checkout_id, flow);
 			if (!message) {
@@ -173,7 +172,9 @@ export class FlexitiEdgeCheckout extends EventTarget {
 					const pending = application.application_status === "pending";
 					throw new FlexitiEdgeError(
 						pending ? "pending" : "declined",
-						pending ? "The application is under review; Flexiti will contact the applicant" : "The application was declined",
+						pending
+							? "The application is under review; Flexiti will contact the applicant"
+							: "The application was declined",
 					);
 				}
 				account = application.account_number;
@@ -184,7 +185,11 @@ export class FlexitiEdgeCheckout extends EventTarget {
 			this.emit("authorizing", option);
 			openModal().showWorking();
 			const authorization = await this.authorize(client, { account_number: account, financing_option: option });
-			const done = result(checkout, authorization.authorization_id, "status" in authorization ? authorization : undefined);
+			const done = result(
+				checkout,
+				authorization.authorization_id,
+				"status" in authorization ? authorization : undefined,
+			);
 			this.emit("authorized", done);
 			return application ? { ...done, application } : done;
 		} finally {
@@ -226,12 +231,15 @@ export class FlexitiEdgeCheckout extends EventTarget {
 				stop();
 				reject(new FlexitiEdgeError("cancelled", "The shopper closed Flexiti"));
 			});
-			nextWidgetMessage(frame, origin, dismissed, (m) => m.event !== "flx-success" || m.eventData.verified !== undefined).then(
-				(message) => {
-					stop();
-					resolve(message);
-				},
-			);
+			nextWidgetMessage(
+				frame,
+				origin,
+				dismissed,
+				(m) => m.event !== "flx-success" || m.eventData.verified !== undefined,
+			).then((message) => {
+				stop();
+				resolve(message);
+			});
 		});
 	}
 
@@ -251,7 +259,9 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		if (financing) return financing(offer);
 		const money = new Intl.NumberFormat(`${checkout.lang}-CA`, { style: "currency", currency: "CAD" });
 		return new Promise((resolve, reject) => {
-			dismissed.addEventListener("abort", () => reject(new FlexitiEdgeError("cancelled", "The shopper closed Flexiti")));
+			dismissed.addEventListener("abort", () =>
+				reject(new FlexitiEdgeError("cancelled", "The shopper closed Flexiti")),
+			);
 			openModal()
 				.choosePlan(offer, (amount) => money.format(amount))
 				.then(resolve);
@@ -300,7 +310,11 @@ function verifiedSuccess(message: WidgetMessage, flow: "purchase" | "apply"): Wi
 	if (message.event === "flx-cancel") throw new FlexitiEdgeError("cancelled", "The shopper cancelled in Flexiti");
 	if (message.event === "flx-failure") {
 		const { error, message: words } = message.eventData;
-		throw new FlexitiEdgeError(error === 401 ? "expired" : "widget_failed", words || "The Flexiti widget failed", error);
+		throw new FlexitiEdgeError(
+			error === 401 ? "expired" : "widget_failed",
+			words || "The Flexiti widget failed",
+			error,
+		);
 	}
 	const success = message.eventData;
 	if (!success.verified) throw new FlexitiEdgeError("not_verified", "Flexiti could not verify the shopper");

@@ -19,6 +19,11 @@
  * The widget talks to its parent window as Flexiti's does: `window.parent.postMessage(message, "*")`
  * with `flx-success`, `flx-failure` or `flx-cancel`. Flexiti documents the event names and the
  * eventData fields, but not the message object itself. Inferred: `{ event, eventData }`.
+ *
+ * Full-page presentation (the storefront SDK's fallback for small screens and pages that cannot
+ * frame the widget): Flexiti documents no return address for the POS API widget. Inferred: a
+ * `return_url` (http or https) in the hash's query; a widget that is the top window goes back to
+ * it when it is done, with `#flexiti-result=` and the message it would have posted.
  */
 
 export type WidgetLang = "en" | "fr";
@@ -32,6 +37,7 @@ export type ParsedWidgetHash =
 			lang: WidgetLang;
 			referenceId: string;
 			widgetSessionId: string;
+			returnUrl?: string;
 	  }
 	| { ok: false; lang: WidgetLang; message: string };
 
@@ -105,7 +111,16 @@ export function parseWidgetHash(hash: string): ParsedWidgetHash {
 	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(widgetSessionId)) {
 		return { ok: false, lang, message: "Malformed widget URL: widget_session_id is missing or not a GUID" };
 	}
-	return { ok: true, clientId, token, lang, referenceId: params.get("x-reference-id") ?? "", widgetSessionId };
+	const returnUrl = params.get("return_url") ?? "";
+	return {
+		ok: true,
+		clientId,
+		token,
+		lang,
+		referenceId: params.get("x-reference-id") ?? "",
+		widgetSessionId,
+		...(/^https?:\/\//i.test(returnUrl) ? { returnUrl } : {}),
+	};
 }
 
 /** The page's words for `lang`. */
@@ -239,7 +254,7 @@ export interface WidgetElement {
 
 /** The parts of `window` the page uses. */
 export interface WidgetWindow {
-	location: { hash: string };
+	location: { hash: string; replace(url: string): void };
 	parent: { postMessage(message: unknown, targetOrigin: string): void };
 	document: { documentElement: WidgetElement; getElementById(id: string): WidgetElement | null };
 	fetch(
@@ -295,6 +310,10 @@ export function runWidget(win: WidgetWindow, helpers: WidgetHelpers): void {
 		win.parent.postMessage(message, "*");
 		show(shown.text, shown.tone, shown.done ? "done" : "ready");
 		setBusy(shown.done);
+		// The top window (full-page presentation) goes back to the store with the outcome.
+		if (shown.done && hash.ok && hash.returnUrl && (win.parent as unknown) === win) {
+			win.location.replace(`${hash.returnUrl}#flexiti-result=${encodeURIComponent(JSON.stringify(message))}`);
+		}
 		if (!shown.done) {
 			pin.value = "";
 			pin.focus();

@@ -1,0 +1,147 @@
+/**
+ * The demo store (local only): a merchant site that takes Flexiti through the edge.
+ *   GET  /                          the product, "Buy with Flexiti"
+ *   POST /buy[?flow=apply]          the store's server opens a checkout at the edge (merchant key, typed edge client)
+ *   GET  /checkout/:ref             the payment page: `<flexiti-checkout>` from the storefront SDK
+ *   POST /checkout/:ref/token       a fresh client token for that page (the SDK's refreshClientToken)
+ *   GET  /orders/:ref               the order, paid or not as the edge says
+ *   GET  /admin                     every demo order with its ledger (GET /v1/orders/{reference})
+ *   POST /admin/orders/:ref/:action ship, cancel or refund: a signed Standard Webhooks event to the edge
+ * Every page is served with a strict Content-Security-Policy: the SDK from the edge, frames only
+ * from Flexiti's widget host, connections only to the edge and the store itself.
+ */
+import { Hono } from "hono";
+import { edgeClient, type OrderEventType, sendOrderEvent, storefrontScript } from "./edge.ts";
+import type { DemoEnv } from "./env.ts";
+import { findOrder, listOrders, saveOrder } from "./orders.ts";
+import { adminPage, applyPage, checkoutPage, money, orderPage, PRODUCT, productPage, STYLES } from "./pages.ts";
+
+const app = new Hono<{ Bindings: DemoEnv }>();
+
+app.use(async (c, next) => {
+	await next();
+	const edge = new URL(c.env.EDGE_URL).origin;
+	const widget = new URL(c.env.WIDGET_ORIGIN).origin;
+	c.header(
+		"content-security-policy",
+		[
+			"default-src 'none'",
+			`script-src ${edge}`,
+			"style-src 'self'",
+			`connect-src 'self' ${edge}`,
+			`frame-src ${widget}`,
+			"img-src 'self'",
+			"form-action 'self'",
+			"base-uri 'none'",
+			"frame-ancestors 'none'",
+		].join("; "),
+	);
+	c.header("referrer-policy", "no-referrer");
+	c.header("x-content-type-options", "nosniff");
+});
+
+app.get("/styles.css", (c) => c.body(STYLES, 200, { "content-type": "text/css; charset=utf-8" }));
+app.get("/favicon.ico", (c) => c.body(null, 204));
+app.get("/", (c) => c.html(productPage()));
+
+app.post("/buy", async (c) => {
+	const reference = `DEMO-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
+	const { data, error } = await edgeClient(c.env).POST("/v1/checkouts", {
+		body: { reference, amount: PRODUCT.amount, lang: "en" },
+	});
+	if (!data) return c.text(`The edge refused the checkout: ${JSON.stringify(error)}`, 502);
+	await saveOrder(c.env, {
+		reference,
+		checkout_id: data.checkout_id,
+		amount: data.amount,
+		product: PRODUCT.name,
+		created_at: new Date().toISOString(),
+	});
+	const flow = c.req.query("flow") === "apply" ? "?flow=apply" : "";
+	return c.redirect(`/checkout/${reference}${flow}`, 303);
+});
+
+/** The checkout again, with a new client token: the edge answers the same checkout for the same reference and amount. */
+async function clientToken(env: DemoEnv, reference: string, amount: number) {
+	const { data } = await edgeClient(env).POST("/v1/checkouts", { body: { reference, amount, lang: "en" } });
+	return data;
+}
+
+app.get("/checkout/:reference", async (c) => {
+	const order = await findOrder(c.env, c.req.param("reference"));
+	if (!order) return c.notFound();
+	const checkout = await clientToken(c.env, order.reference, order.amount);
+	if (!checkout) return c.text("The edge did not answer the checkout", 502);
+	if (checkout.status === "authorized") return c.redirect(`/orders/${order.reference}`, 303);
+	const presentation = ["modal", "redirect"].includes(c.req.query("presentation") ?? "")
+		? (c.req.query("presentation") as string)
+		: "auto";
+	const page = {
+		order,
+		edge: new URL(c.env.EDGE_URL).origin,
+		clientToken: checkout.client_token,
+		script: await storefrontScript(c.env),
+		presentation,
+	};
+	c.header("cache-control", "no-store");
+	return c.html(c.req.query("flow") === "apply" ? applyPage(page) : checkoutPage(page));
+});
+
+app.post("/checkout/:reference/token", async (c) => {
+	const order = await findOrder(c.env, c.req.param("reference"));
+	const checkout = order && (await clientToken(c.env, order.reference, order.amount));
+	if (!checkout) return c.json({ error: "not_found" }, 404);
+	c.header("cache-control", "no-store");
+	return c.json({ client_token: checkout.client_token });
+});
+
+app.get("/orders/:reference", async (c) => {
+	const order = await findOrder(c.env, c.req.param("reference"));
+	if (!order) return c.notFound();
+	const { data } = await edgeClient(c.env).GET("/v1/checkouts/{checkout_id}", {
+		params: { path: { checkout_id: order.checkout_id } },
+	});
+	return c.html(
+		orderPage({
+			order,
+			status: data?.status ?? "unknown",
+			...(data?.authorization_id === undefined ? {} : { authorizationId: data.authorization_id }),
+		}),
+	);
+});
+
+app.get("/admin", async (c) => {
+	const edge = edgeClient(c.env);
+	const rows = await Promise.all(
+		(await listOrders(c.env)).map(async (order) => {
+			const { data, error } = await edge.GET("/v1/orders/{reference}", {
+				params: { path: { reference: order.reference } },
+			});
+			return { order, ledger: data ?? error };
+		}),
+	);
+	return c.html(adminPage(rows, c.req.query("notice") ?? ""));
+});
+
+const ACTIONS: Record<string, OrderEventType> = {
+	ship: "order.fulfilled",
+	cancel: "order.cancelled",
+	refund: "order.refunded",
+};
+
+app.post("/admin/orders/:reference/:action", async (c) => {
+	const type = ACTIONS[c.req.param("action")];
+	const order = await findOrder(c.env, c.req.param("reference"));
+	if (!type || !order) return c.notFound();
+	let amount: number | undefined;
+	if (type === "order.refunded") {
+		amount = Number((await c.req.parseBody()).amount);
+		if (!(amount > 0)) return c.redirect(`/admin?notice=${encodeURIComponent("Enter an amount to refund")}`, 303);
+	}
+	const sent = await sendOrderEvent(c.env, type, order.reference, amount);
+	const what = `${type}${amount === undefined ? "" : ` ${money(amount)}`} for ${order.reference}`;
+	const notice = sent.status === 200 ? `Sent ${what}` : `The edge refused ${what} (${sent.status})`;
+	return c.redirect(`/admin?notice=${encodeURIComponent(notice)}`, 303);
+});
+
+export default app;

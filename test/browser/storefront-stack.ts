@@ -1,0 +1,75 @@
+/**
+ * The whole storefront path on loopback, as `npm start` runs it but on ephemeral ports with in-memory
+ * state: the Flexiti sandbox, the edge pointed at it, and the demo store pointed at the edge. The
+ * store's origin must be in the edge's STOREFRONT_ORIGINS (CORS) before the edge starts, so its port
+ * is taken from the system first (a free ephemeral port, released just before the store binds it).
+ */
+import { createServer } from "node:net";
+import { localSettings } from "../../scripts/bench/workers.ts";
+import { buildStorefront } from "../../scripts/build-storefront.ts";
+import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
+
+export interface StorefrontStack {
+	sandbox: string;
+	edge: string;
+	store: string;
+	merchantKey: string;
+	stop(): Promise<void>;
+}
+
+export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			const port = typeof address === "object" && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+export async function startStorefrontStack(edgeSettings: Record<string, string> = {}): Promise<StorefrontStack> {
+	buildStorefront();
+	const workers: LocalWorker[] = [];
+	const start = async (config: string, bindings: Record<string, Binding>, port = 0) => {
+		const started = await startLocalWorker(config, bindings, port);
+		workers.push(started.worker);
+		return started.origin;
+	};
+	try {
+		const sandbox = await start("functions/sandbox/wrangler.toml", {});
+		const storePort = await freePort();
+		const store = `http://127.0.0.1:${storePort}`;
+		const plain = (value: string): Binding => ({ type: "plain_text", value });
+		const secrets = Object.fromEntries(
+			Object.entries(localSettings()).map(([name, value]) => [name, { type: "secret_text", value } as Binding]),
+		);
+		const edge = await start("wrangler.toml", {
+			...secrets,
+			FLEXITI_BASE_URL: plain(`${sandbox}/flexiti/pos-api`),
+			STOREFRONT_ORIGINS: plain(store),
+			WEBHOOK_RETRY_BASE_MS: plain("50"),
+			...Object.fromEntries(Object.entries(edgeSettings).map(([name, value]) => [name, plain(value)])),
+		});
+		await start(
+			"functions/demo-store/wrangler.toml",
+			{ EDGE_URL: plain(edge), WIDGET_ORIGIN: plain(sandbox) },
+			storePort,
+		);
+		return {
+			sandbox,
+			edge,
+			store,
+			merchantKey: MERCHANT_KEY,
+			stop: async () => {
+				await Promise.allSettled(workers.map((worker) => worker.dispose()));
+			},
+		};
+	} catch (error) {
+		await Promise.allSettled(workers.map((worker) => worker.dispose()));
+		throw error;
+	}
+}
