@@ -106,7 +106,11 @@ export class FlexitiCheckoutElement extends HTMLElement {
 			},
 			(error: FlexitiEdgeError) => {
 				if (this.alert && error.code !== "cancelled") this.alert.textContent = error.message;
-				if (this.button) this.button.disabled = false;
+				if (this.button) {
+					this.button.disabled = false;
+					// Back where the shopper was (the modal could not focus a disabled button).
+					this.button.focus();
+				}
 				this.tell("flexiti-error", error);
 			},
 		);

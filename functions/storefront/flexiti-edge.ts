@@ -310,11 +310,8 @@ function verifiedSuccess(message: WidgetMessage, flow: "purchase" | "apply"): Wi
 	if (message.event === "flx-cancel") throw new FlexitiEdgeError("cancelled", "The shopper cancelled in Flexiti");
 	if (message.event === "flx-failure") {
 		const { error, message: words } = message.eventData;
-		throw new FlexitiEdgeError(
-			error === 401 ? "expired" : "widget_failed",
-			words || "The Flexiti widget failed",
-			error,
-		);
+		// Flexiti's status is in `status` (401: the widget session expired; start again).
+		throw new FlexitiEdgeError("widget_failed", words || "The Flexiti widget failed", error);
 	}
 	const success = message.eventData;
 	if (!success.verified) throw new FlexitiEdgeError("not_verified", "Flexiti could not verify the shopper");

@@ -27,10 +27,25 @@ legend{font-weight:600;margin-bottom:8px}
 label{display:block;padding:8px;border:1px solid #ccc;border-radius:8px;margin:6px 0}
 .confirm{margin-top:12px;width:100%;padding:10px;border:0;border-radius:8px;background:#1a56db;color:#fff}
 p{padding:16px;margin:0}
+.edge{position:absolute;width:1px;height:1px;overflow:hidden}
 @keyframes in{from{opacity:0;transform:translateY(8px)}}
 @media (prefers-reduced-motion:reduce){dialog{animation:none}}`;
 
 let sheet: CSSStyleSheet | undefined;
+
+/** The focused element, inside shadow roots too (a custom element's button, say). */
+function deepActiveElement(): HTMLElement | null {
+	let active = document.activeElement;
+	while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+	return active as HTMLElement | null;
+}
+
+/** A focusable edge of the dialog that hands the focus on. */
+function wrapFocus(to: () => HTMLElement | undefined): HTMLElement {
+	const edge = element("span", { tabIndex: 0, className: "edge" });
+	edge.addEventListener("focus", () => to()?.focus());
+	return edge;
+}
 
 function element<K extends keyof HTMLElementTagNameMap>(
 	tag: K,
@@ -46,7 +61,7 @@ export class Modal {
 	private readonly host = element("div");
 	private readonly dialog = element("dialog");
 	private readonly body = element("div");
-	private readonly restoreFocus = document.activeElement as HTMLElement | null;
+	private readonly restoreFocus = deepActiveElement();
 	private readonly overflow = document.documentElement.style.overflow;
 	private closed = false;
 
@@ -71,7 +86,17 @@ export class Modal {
 			event.preventDefault();
 			onDismiss();
 		});
-		this.dialog.append(element("header", {}, heading, close), this.body);
+		close.autofocus = true;
+		// A strict focus trap: Tab past the last control comes back to the close button, Shift+Tab
+		// before it goes to the last control (a native modal dialog would let the focus out to the
+		// browser's own UI in between).
+		const last = () => [...this.body.querySelectorAll<HTMLElement>("iframe, input, button")].at(-1);
+		this.dialog.append(
+			wrapFocus(last),
+			element("header", {}, heading, close),
+			this.body,
+			wrapFocus(() => close),
+		);
 		root.append(this.dialog);
 		this.host.setAttribute("data-flexiti-edge", "modal");
 		document.body.append(this.host);

@@ -5,20 +5,23 @@
  * shopper meets it (labels, roles, keys); what happened is read where it is recorded: the order page
  * (from the edge), the edge's ledger and the sandbox's call log.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import axe from "axe-core";
 import { type Browser, type BrowserContext, chromium, type FrameLocator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type StorefrontStack, startStorefrontStack } from "./storefront-stack.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const JANE = "10000000000001";
+const FROZEN = "10000000000003";
+const WAIT = { timeout: 20_000 };
 
 let stack: StorefrontStack;
 let browser: Browser | undefined;
 
-beforeAll(async () => {
-	stack = await startStorefrontStack();
+async function launch(): Promise<Browser> {
 	try {
-		browser = await chromium.launch({
+		return await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
 			args: [
@@ -33,7 +36,12 @@ beforeAll(async () => {
 	} catch (error) {
 		throw new Error(`Could not launch chromium at ${CHROMIUM}: \`apt-get install chromium\`. Cause: ${String(error)}`);
 	}
-}, 120_000);
+}
+
+beforeAll(async () => {
+	stack = await startStorefrontStack();
+	browser = await launch();
+}, 180_000);
 
 afterAll(async () => {
 	await browser?.close();
@@ -44,16 +52,31 @@ let context: BrowserContext | undefined;
 let page: Page;
 let problems: string[];
 
-beforeEach(async () => {
+/** What the page's `<flexiti-checkout>` told it (its DOM events), recorded from the first script on. */
+const RECORD_EVENTS = `const seen = JSON.parse(sessionStorage.getItem("test:flexiti-events") || "[]");
+for (const type of ["flexiti-error", "flexiti-authorized", "flexiti-widget-opened", "flexiti-verified", "flexiti-authorizing"]) {
+	document.addEventListener(type, (e) => {
+		seen.push({ type, code: e.detail && e.detail.code });
+		sessionStorage.setItem("test:flexiti-events", JSON.stringify(seen));
+	}, true);
+}`;
+
+async function openPage(options: Parameters<Browser["newContext"]>[0] = {}): Promise<void> {
 	if (!browser) throw new Error("chromium did not start (see beforeAll)");
-	await fetch(`${stack.sandbox}/sandbox/reset`, { method: "POST" });
-	context = await browser.newContext();
+	await context?.close();
+	context = await browser.newContext(options);
+	await context.addInitScript(RECORD_EVENTS);
 	page = await context.newPage();
 	problems = [];
 	page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
 	page.on("console", (message) => {
 		if (message.type() === "error") problems.push(`console: ${message.text()}`);
 	});
+}
+
+beforeEach(async () => {
+	await fetch(`${stack.sandbox}/sandbox/reset`, { method: "POST" });
+	await openPage();
 });
 
 afterEach(async () => {
@@ -61,26 +84,43 @@ afterEach(async () => {
 	context = undefined;
 });
 
-/** The shopper buys the chair: product page → "Buy with Flexiti" → the payment page. Returns the order reference. */
-async function toPayment(path = "/"): Promise<string> {
-	await page.goto(`${stack.store}${path}`);
-	await page.getByRole("button", { name: "Buy with Flexiti" }).click();
+/** The shopper buys the chair: product page → "Buy with Flexiti" (or "Apply and buy") → the payment page. */
+async function toPayment(button = "Buy with Flexiti"): Promise<string> {
+	await page.goto(`${stack.store}/`);
+	await page.getByRole("button", { name: button }).click();
 	await page.waitForURL(/\/checkout\/DEMO-/);
 	return decodeURIComponent(new URL(page.url()).pathname.split("/")[2] ?? "");
 }
 
 const dialog = () => page.getByRole("dialog", { name: "Flexiti financing" });
 const widget = (): FrameLocator => page.frameLocator("iframe[title='Flexiti verification']");
+const payButton = () => page.getByRole("button", { name: "Pay with Flexiti" });
+const alertText = async () => (await page.getByRole("alert").textContent()) ?? "";
 
 async function payAs(account: string): Promise<void> {
 	await page.getByLabel("Flexiti account or card number").fill(account);
-	await page.getByRole("button", { name: "Pay with Flexiti" }).click();
+	await payButton().click();
 }
 
-async function enterPin(pin = "2222"): Promise<void> {
-	await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), { timeout: 15_000 }).toBe("ready");
-	await widget().locator("#pin").fill(pin);
-	await widget().locator("#verify").click();
+async function enterPin(pin = "2222", frame = widget()): Promise<void> {
+	await expect.poll(() => frame.locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+	await frame.locator("#pin").fill(pin);
+	await frame.locator("#verify").click();
+}
+
+async function choosePlanAndConfirm(): Promise<void> {
+	await page.getByRole("radio").first().check(WAIT);
+	await page.getByRole("button", { name: "Confirm purchase" }).click();
+}
+
+async function events(): Promise<{ type: string; code?: string }[]> {
+	// Kept in sessionStorage (same origin), so they outlive the navigation to the order page.
+	return JSON.parse((await page.evaluate<string | null>('sessionStorage.getItem("test:flexiti-events")')) ?? "[]");
+}
+
+async function lastError(): Promise<string | undefined> {
+	await expect.poll(async () => (await events()).some((e) => e.type === "flexiti-error"), WAIT).toBe(true);
+	return (await events()).filter((e) => e.type === "flexiti-error").at(-1)?.code;
 }
 
 async function sandboxCalls(operation: string): Promise<{ status: number; scope: string }[]> {
@@ -99,25 +139,286 @@ async function ledger(reference: string) {
 	};
 }
 
+async function expectPaid(reference: string): Promise<void> {
+	await page.waitForURL(`${stack.store}/orders/${reference}`, WAIT);
+	expect(await page.locator("#order-status").textContent()).toBe("Paid with Flexiti");
+}
+
+/** The SDK's module as the page loaded it (same file, same integrity), for calls a page's own script would make. */
+async function sdkSource(): Promise<string> {
+	return (await page.locator("script[type=module]").getAttribute("src")) ?? "";
+}
+
+/** Serious and critical axe-core violations on the page as it is now (the widget's own frame is Flexiti's). */
+async function accessibilityViolations(): Promise<{ id: string; targets: unknown[] }[]> {
+	await page.evaluate(axe.source);
+	return page.evaluate(`axe.run(document, { resultTypes: ["violations"], iframes: false }).then((result) =>
+		result.violations
+			.filter((v) => v.impact === "serious" || v.impact === "critical")
+			.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target) })))`);
+}
+
 describe("a purchase through the demo store, the edge and the sandbox", () => {
-	it("pays with PIN 2222 in the modal: one authorization of the checkout's amount and reference, the order paid", async () => {
+	it("pays with PIN 2222 in the modal under the store's strict CSP; the order is paid; Ship captures once", async () => {
 		const reference = await toPayment();
+		const csp = (await page.request.get(page.url())).headers()["content-security-policy"] ?? "";
+		expect(csp).toContain("script-src http://127.0.0.1:");
+		expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+
 		await payAs(JANE);
-		await expect.poll(() => dialog().isVisible()).toBe(true);
+		await dialog().waitFor(WAIT);
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		// Screenshot-level: the modal is drawn on top of the page, with the widget loaded inside it.
+		const shot = await dialog().screenshot();
+		mkdirSync(".cache/screenshots", { recursive: true });
+		writeFileSync(".cache/screenshots/storefront-modal.png", shot);
+		expect(shot.byteLength).toBeGreaterThan(5_000);
+		const onTop = await page.evaluate(`(() => {
+			const host = document.querySelector("[data-flexiti-edge=modal]");
+			const box = host?.shadowRoot?.querySelector("dialog")?.getBoundingClientRect();
+			return !!box && box.width > 300 && document.elementFromPoint(box.x + box.width / 2, box.y + 40) === host;
+		})()`);
+		expect(onTop).toBe(true);
+		expect(await widget().locator("#customer").textContent()).toBe("For Jane D.");
+
 		await enterPin();
 		// After flx-success: the plans Flexiti offers for this amount, chosen by the shopper.
-		await page.getByRole("radio").first().check();
-		await page.getByRole("button", { name: "Confirm purchase" }).click();
-		await page.waitForURL(`${stack.store}/orders/${reference}`);
-		expect(await page.locator("#order-status").textContent()).toBe("Paid with Flexiti");
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
 
-		const authorizations = await sandboxCalls("createAuthorization");
-		expect(authorizations.map((c) => [c.status, c.scope])).toEqual([[200, "customer"]]);
+		expect((await sandboxCalls("createAuthorization")).map((c) => [c.status, c.scope])).toEqual([[200, "customer"]]);
 		const recorded = await ledger(reference);
 		expect(recorded.authorization).toMatchObject({ amount: 249.99 });
 		expect(await page.locator("#authorization-id").textContent()).toBe(
 			String(recorded.authorization?.authorization_id),
 		);
+		expect((await events()).map((e) => e.type)).toEqual(
+			expect.arrayContaining([
+				"flexiti-widget-opened",
+				"flexiti-verified",
+				"flexiti-authorizing",
+				"flexiti-authorized",
+			]),
+		);
 		expect(problems).toEqual([]);
+
+		// The merchant ships: a signed order.fulfilled to the edge, which captures once.
+		await page.goto(`${stack.store}/admin`);
+		const order = page.getByRole("region", { name: new RegExp(reference) });
+		await order.getByRole("button", { name: "Ship" }).click();
+		await page.waitForURL(/\/admin\?notice=/);
+		expect(await page.locator("#notice").textContent()).toContain(`Sent order.fulfilled for ${reference}`);
+		await expect.poll(async () => (await ledger(reference)).captured, WAIT).toBe(249.99);
+		expect((await sandboxCalls("captureAuthorization")).filter((c) => c.status === 200)).toHaveLength(1);
+		await page.reload();
+		expect(await order.locator("pre.ledger").textContent()).toContain('"captured": 249.99');
+	});
+
+	it("a double click opens one widget and authorizes once; a second purchase() while one runs is the same promise", async () => {
+		const reference = await toPayment();
+		await page.getByLabel("Flexiti account or card number").fill(JANE);
+		await payButton().dblclick();
+		await dialog().waitFor(WAIT);
+		// What a page's own script would do: import the same module and call purchase() twice at once.
+		const src = await sdkSource();
+		const same = await page.evaluate(`(async () => {
+			const { FlexitiEdge } = await import(${JSON.stringify(src)});
+			const checkout = document.querySelector("flexiti-checkout");
+			const sdk = FlexitiEdge({
+				edge: ${JSON.stringify(stack.edge)},
+				checkoutId: checkout.getAttribute("checkout-id"),
+				clientToken: checkout.getAttribute("client-token"),
+			});
+			const first = sdk.purchase({ customer: { account_number: 10000000000001 } });
+			const second = sdk.purchase({ customer: { account_number: 10000000000001 } });
+			first.catch(() => {});
+			return first === second;
+		})()`);
+		expect(same).toBe(true);
+		await expect.poll(() => page.locator("[data-flexiti-edge=modal]").count()).toBe(1);
+		await enterPin();
+		await page.getByRole("radio").first().check(WAIT);
+		await page.getByRole("button", { name: "Confirm purchase" }).dblclick();
+		await expectPaid(reference);
+		expect(await sandboxCalls("initWidget")).toHaveLength(1);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("ignores a forged flx-success from the page's own window and a flx-failure from another frame of the widget's origin", async () => {
+		const reference = await toPayment();
+		await payAs(JANE);
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		// Any window can post to the page: the page itself (another origin), and a frame of the widget's origin.
+		await page.evaluate(`(() => {
+			window.postMessage({ event: "flx-success",
+				eventData: { verified: true, accountNumber: 10000000000001, action: "purchase", widget_session_id: "x" } }, "*");
+			const other = document.createElement("iframe");
+			other.src = ${JSON.stringify(stack.sandbox)} + "/#/widget/flexitidemo"; // broken: it posts flx-failure to its parent
+			other.title = "another frame";
+			document.body.append(other);
+		})()`);
+		await page.frameLocator("iframe[title='another frame']").locator("#panel[data-event=flx-failure]").waitFor(WAIT);
+		expect(await dialog().isVisible()).toBe(true);
+		expect((await events()).filter((e) => e.type !== "flexiti-widget-opened")).toEqual([]);
+		await enterPin();
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("flx-cancel (the widget's Cancel): the modal closes, nothing is authorized, the shopper can try again", async () => {
+		await toPayment();
+		await payAs(JANE);
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		await widget().locator("#cancel").click();
+		expect(await lastError()).toBe("cancelled");
+		await dialog().waitFor({ state: "hidden", ...WAIT });
+		expect(await payButton().isEnabled()).toBe(true);
+		expect(await alertText()).toBe("");
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("flx-failure (the widget's session token expired): a clear error, nothing authorized", async () => {
+		await toPayment();
+		await payAs(JANE);
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		await fetch(`${stack.sandbox}/sandbox/tokens/expire`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ scope: "customer" }),
+		});
+		await widget().locator("#pin").fill("2222");
+		await widget().locator("#verify").click();
+		expect(await lastError()).toBe("widget_failed");
+		expect(await alertText()).not.toBe("");
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("a wrong PIN is not_verified and an account that cannot buy is declined", async () => {
+		await toPayment();
+		await payAs(JANE);
+		await enterPin("1111");
+		expect(await lastError()).toBe("not_verified");
+		expect(await alertText()).toBe("Flexiti could not verify the shopper");
+
+		await payAs(FROZEN);
+		await enterPin();
+		await expect.poll(async () => (await events()).filter((e) => e.type === "flexiti-error").length, WAIT).toBe(2);
+		expect(await lastError()).toBe("declined");
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("a lost answer to the authorization is retried safely: the earlier attempt is adopted, one authorization", async () => {
+		const reference = await toPayment();
+		let dropped = 0;
+		// The request reaches the edge and Flexiti authorizes; the browser never sees the answer.
+		await page.route(/\/flexiti\/v2\.5\.1\/client-id\/[^/]+\/authorization$/, async (route) => {
+			if (route.request().method() !== "POST" || dropped > 0) return route.continue();
+			dropped += 1;
+			await route.fetch();
+			await route.abort("connectionreset");
+		});
+		await payAs(JANE);
+		await enterPin();
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect(dropped).toBe(1);
+		expect((await sandboxCalls("createAuthorization")).map((c) => c.status)).toEqual([200]);
+	});
+});
+
+describe("a new customer: the apply flow", () => {
+	async function applyAs(lastName: string): Promise<string> {
+		const reference = await toPayment("New to Flexiti? Apply and buy");
+		await page.getByLabel("Last name").fill(lastName);
+		await page.getByLabel("I accept Flexiti's terms and conditions").check();
+		await page.getByRole("button", { name: "Apply for Flexiti financing" }).click();
+		await enterPin();
+		return reference;
+	}
+
+	it("approved: /apply after the widget, then the plan and the authorization on the new account", async () => {
+		const reference = await applyAs("Martin");
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect((await sandboxCalls("apply")).map((c) => [c.status, c.scope])).toEqual([[200, "customer"]]);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("declined and pending: a clear answer, no authorization", async () => {
+		await applyAs("Declined");
+		expect(await lastError()).toBe("declined");
+		expect(await alertText()).toBe("The application was declined");
+		await applyAs("Pending");
+		await expect.poll(async () => (await events()).filter((e) => e.type === "flexiti-error").length, WAIT).toBe(2);
+		expect(await lastError()).toBe("pending");
+		expect(await alertText()).toContain("under review");
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+});
+
+describe("presentation and accessibility", () => {
+	it("on a small screen the page goes to the widget and comes back to finish (redirect fallback)", async () => {
+		await openPage({ viewport: { width: 390, height: 800 } });
+		const reference = await toPayment();
+		await payAs(JANE);
+		await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+		expect(page.url()).toContain("return_url=");
+		await enterPin("2222", page.mainFrame() as unknown as FrameLocator);
+		await page.waitForURL(`${stack.store}/checkout/${reference}`, WAIT);
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("works by keyboard alone: Tab to the field and the button, Enter opens the named dialog, Escape cancels and returns focus", async () => {
+		await toPayment();
+		const focused = () =>
+			page.evaluate<string>(`(() => {
+				const host = document.activeElement;
+				return host?.localName + ":" + (host?.shadowRoot?.activeElement?.localName ?? "");
+			})()`);
+		for (let tab = 0; tab < 8 && (await focused()) !== "flexiti-checkout:input"; tab++)
+			await page.keyboard.press("Tab");
+		expect(await focused()).toBe("flexiti-checkout:input");
+		await page.keyboard.type(JANE);
+		await page.keyboard.press("Tab");
+		expect(await focused()).toBe("flexiti-checkout:button");
+		await page.keyboard.press("Enter");
+		await dialog().waitFor(WAIT);
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		// The focus is inside the modal, and Tab keeps it there (the page behind it is inert).
+		for (let tab = 0; tab < 8; tab++) {
+			await page.keyboard.press("Tab");
+			expect(await focused()).toMatch(/^div:(button|iframe)$/);
+		}
+		// Escape closes the modal from its own controls. (Inside the widget's frame the keys are the
+		// widget's: another origin's page, which the SDK cannot hear.)
+		for (let tab = 0; tab < 6 && (await focused()) !== "div:button"; tab++) await page.keyboard.press("Shift+Tab");
+		expect(await focused()).toBe("div:button");
+		await page.keyboard.press("Escape");
+		await dialog().waitFor({ state: "hidden", ...WAIT });
+		expect(await lastError()).toBe("cancelled");
+		expect(await focused()).toBe("flexiti-checkout:button");
+	});
+
+	it("the store's pages and the open modal have no serious or critical axe-core violations", async () => {
+		await page.goto(`${stack.store}/`);
+		expect(await accessibilityViolations()).toEqual([]);
+		const reference = await toPayment();
+		expect(await accessibilityViolations()).toEqual([]);
+		await payAs(JANE);
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		expect(await accessibilityViolations()).toEqual([]);
+		await enterPin();
+		await page.getByRole("radio").first().waitFor(WAIT);
+		expect(await accessibilityViolations()).toEqual([]);
+		await page.getByRole("button", { name: "Confirm purchase" }).click();
+		await expectPaid(reference);
+		expect(await accessibilityViolations()).toEqual([]);
+		await page.goto(`${stack.store}/admin`);
+		expect(await accessibilityViolations()).toEqual([]);
+		await toPayment("New to Flexiti? Apply and buy");
+		expect(await accessibilityViolations()).toEqual([]);
 	});
 });
