@@ -13,7 +13,7 @@ import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
 import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../flexiti/flexiti-token.ts";
-import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-cache.ts";
+import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-broker.ts";
 import { upstreamSend, withRetries } from "../flexiti/upstream.ts";
 import {
 	emptyLedger,
