@@ -12,7 +12,7 @@ import { checkoutSessions } from "./checkout-sessions.ts";
 import { digest, readCredential } from "./identify-caller.ts";
 
 export type Caller =
-	| { kind: "merchant" }
+	| { kind: "merchant"; keyId: string }
 	| ({ kind: "checkout"; tokenDigest: string } & CheckoutSession)
 	| { kind: "anonymous" };
 
@@ -39,7 +39,10 @@ export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 		}
 		c.set("caller", { kind: "checkout", tokenDigest, ...session });
 	} else {
-		c.set("caller", credential.kind === "merchant" ? { kind: "merchant" } : { kind: "anonymous" });
+		c.set(
+			"caller",
+			credential.kind === "merchant" ? { kind: "merchant", keyId: credential.keyId } : { kind: "anonymous" },
+		);
 	}
 	c.get("log").caller = c.get("caller").kind;
 	await next();

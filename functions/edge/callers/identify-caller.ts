@@ -9,7 +9,8 @@ import type { EdgeConfig } from "../core/config.ts";
 export const CLIENT_TOKEN_PREFIX = "cst_";
 
 export type Credential =
-	| { kind: "merchant" }
+	/** `keyId`: the first 16 hex digits of the key's SHA-256, naming the key (for its rate limit) without revealing it. */
+	| { kind: "merchant"; keyId: string }
 	| { kind: "checkout"; checkoutId: string; secret: string }
 	| { kind: "none" }
 	| { kind: "invalid" };
@@ -23,15 +24,19 @@ export async function readCredential(authorization: string | undefined, config: 
 			? { kind: "checkout", checkoutId: match[1] as string, secret: match[2] as string }
 			: { kind: "invalid" };
 	}
-	return (await isMerchantKey(bearer, config)) ? { kind: "merchant" } : { kind: "invalid" };
+	const keyDigest = await merchantKeyDigest(bearer, config);
+	return keyDigest ? { kind: "merchant", keyId: toHex(keyDigest).slice(0, 16) } : { kind: "invalid" };
 }
 
-/** Compares the key's digest with every configured digest, all of them, so timing says nothing. */
-async function isMerchantKey(key: string, config: EdgeConfig): Promise<boolean> {
+/**
+ * The key's digest if it is one of the merchant keys. It is compared with every configured digest,
+ * all of them, so timing says nothing.
+ */
+async function merchantKeyDigest(key: string, config: EdgeConfig): Promise<Uint8Array | undefined> {
 	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
 	let matched = false;
 	for (const hash of config.merchantKeyHashes) matched = crypto.subtle.timingSafeEqual(digest, hash) || matched;
-	return matched;
+	return matched ? digest : undefined;
 }
 
 /** A client token: the checkout it is bound to, and 32 random bytes only that checkout knows the digest of. */
@@ -41,7 +46,10 @@ export function newClientToken(checkoutId: string): { token: string; secret: str
 }
 
 export async function digest(secret: string): Promise<string> {
-	const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret)));
+	return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret))));
+}
+
+function toHex(bytes: Uint8Array): string {
 	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
