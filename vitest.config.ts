@@ -49,6 +49,10 @@ export default defineConfig({
 			{
 				test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
 			},
+			// `npm start` itself, started from an empty state directory on ephemeral ports.
+			{
+				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{
 				test: { name: "package", include: ["test/package/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
