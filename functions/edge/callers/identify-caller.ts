@@ -4,6 +4,8 @@
  *  - a shopper's browser, with a checkout's client token (`cst_<checkout id>_<secret>`), which only
  *    that checkout's Durable Object can vouch for.
  */
+import { base64UrlEncode, sha256, sha256Hex } from "../../contract/bytes.ts";
+import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { EdgeConfig } from "../core/config.ts";
 
 export const CLIENT_TOKEN_PREFIX = "cst_";
@@ -28,26 +30,18 @@ export async function readCredential(authorization: string | undefined, config: 
 
 /** Compares the key's digest with every configured digest, all of them, so timing says nothing. */
 async function isMerchantKey(key: string, config: EdgeConfig): Promise<boolean> {
-	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+	const digest = await sha256(key);
 	let matched = false;
-	for (const hash of config.merchantKeyHashes) matched = crypto.subtle.timingSafeEqual(digest, hash) || matched;
+	for (const hash of config.merchantKeyHashes) matched = constantTimeEqual(digest, hash) || matched;
 	return matched;
 }
 
 /** A client token: the checkout it is bound to, and 32 random bytes only that checkout knows the digest of. */
 export function newClientToken(checkoutId: string): { token: string; secret: string } {
-	const secret = base64Url(crypto.getRandomValues(new Uint8Array(32)));
+	const secret = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
 	return { token: `${CLIENT_TOKEN_PREFIX}${checkoutId}_${secret}`, secret };
 }
 
 export async function digest(secret: string): Promise<string> {
-	const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret)));
-	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function base64Url(bytes: Uint8Array): string {
-	return btoa(String.fromCharCode(...bytes))
-		.replaceAll("+", "-")
-		.replaceAll("/", "_")
-		.replace(/=+$/, "");
+	return sha256Hex(secret);
 }

@@ -3,6 +3,8 @@
  * malformed setting is a `ConfigError` naming it, answered as a 503 — never an undefined crash.
  */
 
+import { base64Decode, hexDecode } from "../../contract/bytes.ts";
+
 export interface EdgeConfig {
 	flexitiBaseUrl: string;
 	/** Flexiti client id → client secret. The path's client_id picks the credentials. */
@@ -74,7 +76,7 @@ function parseConfig(env: Env): EdgeConfig {
 			.map((hash) => {
 				if (!/^[0-9a-f]{64}$/i.test(hash))
 					throw new ConfigError("MERCHANT_API_KEY_HASHES", "must list SHA-256 hex digests");
-				return hexToBytes(hash);
+				return hexDecode(hash);
 			}),
 		tokenEncryptionKey: parseKey(required(env, "TOKEN_ENCRYPTION_KEY")),
 		storefrontOrigins: new Set(
@@ -97,7 +99,7 @@ function parseConfig(env: Env): EdgeConfig {
 }
 
 /** `secret` or `<client_id>:secret` entries; a prefix that is not a configured client id is part of the secret. */
-function webhookSecrets(env: Env, name: string, clients: Map<string, string>): WebhookSecret[] {
+function webhookSecrets(env: Env, name: Setting, clients: Map<string, string>): WebhookSecret[] {
 	return list(env, name).map((entry) => {
 		const separator = entry.indexOf(":");
 		const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
@@ -105,7 +107,7 @@ function webhookSecrets(env: Env, name: string, clients: Map<string, string>): W
 	});
 }
 
-function list(env: Env, name: string): string[] {
+function list(env: Env, name: Setting): string[] {
 	return (optional(env, name) ?? "")
 		.split(",")
 		.map((item) => item.trim())
@@ -126,12 +128,15 @@ function parseClientBySource(json: string | undefined, clients: Map<string, stri
 	return new Map(entries as [string, string][]);
 }
 
-function optional(env: Env, name: string): string | undefined {
-	const value = (env as unknown as Record<string, unknown>)[name];
+/** Every setting is declared in wrangler.toml or .dev.vars.example, so `wrangler types` puts it in `Env`. */
+type Setting = { [Name in keyof Env]: Env[Name] extends string ? Name : never }[keyof Env];
+
+function optional(env: Env, name: Setting): string | undefined {
+	const value: unknown = env[name];
 	return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-function required(env: Env, name: string): string {
+function required(env: Env, name: Setting): string {
 	const value = optional(env, name);
 	if (value === undefined)
 		throw new ConfigError(name, "is not set (see .dev.vars.example; in production `wrangler secret put`)");
@@ -169,25 +174,17 @@ function parseUrl(value: string): string {
 }
 
 function parseKey(base64: string): Uint8Array {
-	let key: Uint8Array;
-	try {
-		key = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
-	} catch {
-		throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be base64");
-	}
+	const key = base64Decode(base64);
+	if (!key) throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be base64");
 	if (key.byteLength !== 32)
 		throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be 32 bytes (openssl rand -base64 32)");
 	return key;
 }
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
+function positiveInteger(env: Env, name: Setting, fallback: number): number {
 	const value = optional(env, name);
 	if (value === undefined) return fallback;
 	const number = Number(value);
 	if (!Number.isInteger(number) || number <= 0) throw new ConfigError(name, "must be a positive integer");
 	return number;
-}
-
-function hexToBytes(hex: string): Uint8Array {
-	return Uint8Array.from(hex.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
 }

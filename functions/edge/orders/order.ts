@@ -5,9 +5,11 @@
  * turns order-system events into captures, releases and refunds exactly once.
  * Being the only writer, it needs no locks: no two requests race on an order's money or token.
  */
+
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import { constantTimeEqual } from "../../contract/constant-time.ts";
 import { add } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
@@ -126,12 +128,9 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	async authenticate(tokenDigest: string): Promise<CheckoutSession | null> {
 		const now = Date.now();
-		const given = new TextEncoder().encode(tokenDigest);
 		let live = false;
 		for (const token of this.state?.clientTokens ?? []) {
-			const known = new TextEncoder().encode(token.digest);
-			const same = known.byteLength === given.byteLength && crypto.subtle.timingSafeEqual(known, given);
-			live = (same && token.expiresAt > now) || live;
+			live = (constantTimeEqual(tokenDigest, token.digest) && token.expiresAt > now) || live;
 		}
 		if (!live || !this.state) return null;
 		const token = this.state.customerToken;
