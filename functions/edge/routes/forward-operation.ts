@@ -23,6 +23,7 @@ import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
+import { merchantRefusal } from "../callers/merchant-policy.ts";
 import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
@@ -38,6 +39,7 @@ import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../flexiti/fl
 import { UpstreamError } from "../flexiti/upstream.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
+import { carriesToken, recordingTokens } from "./token-guard.ts";
 
 export const FLEXITI_PREFIX = "/flexiti";
 
@@ -104,7 +106,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const contextHash = c.req.header("x-context-hash");
 	if (entry.idempotencyKey && contextHash) header["x-context-hash"] = contextHash;
 
-	const tokens = tokenSource(c, caller, clientId);
+	const { tokens, used } = recordingTokens(tokenSource(c, caller, clientId));
 	const started = Date.now();
 	try {
 		// Only what the spec declares goes upstream, as validated.
@@ -120,6 +122,11 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 					JSON.stringify({ event: "remember_failed", operation: operationId, name: (error as Error).name }),
 				);
 			});
+		}
+		// A merchant-scope token in an answer would leave the worker: withhold the answer, whatever it was.
+		if (caller.kind === "merchant" && carriesToken(result, used)) {
+			console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: operationId }));
+			return edgeError(c, 502, "upstream_error", "Flexiti's answer carried a merchant token and was withheld");
 		}
 		return answer(c, result, referenceId);
 	} catch (error) {
@@ -149,7 +156,7 @@ function callerRefusal(
 			message: "A merchant API key or a checkout client token is required",
 		};
 	}
-	if (caller.kind === "merchant") return undefined;
+	if (caller.kind === "merchant") return merchantRefusal(operationId);
 	if (caller.checkout.client_id !== clientId) {
 		return { status: 403, error: "checkout_mismatch", message: "This checkout is for another client" };
 	}
