@@ -203,7 +203,16 @@ function callerRefusal(
 			message: "A merchant API key or a checkout client token is required",
 		};
 	}
-	if (caller.kind === "merchant") return merchantRefusal(operationId);
+	if (caller.kind === "merchant") {
+		if (!caller.clientIds.has(clientId)) {
+			return {
+				status: 403,
+				error: "client_not_permitted",
+				message: `This merchant API key does not act for client ${clientId}`,
+			};
+		}
+		return merchantRefusal(operationId);
+	}
 	if (caller.checkout.client_id !== clientId) {
 		return { status: 403, error: "checkout_mismatch", message: "This checkout is for another client" };
 	}
