@@ -16,7 +16,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
-import type { components } from "../../../generated/flexiti-pos-api.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
 import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { matchOperation } from "../../contract/match-operation.ts";
