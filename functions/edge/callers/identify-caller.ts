@@ -11,7 +11,7 @@ import type { EdgeConfig } from "../core/config.ts";
 export const CLIENT_TOKEN_PREFIX = "cst_";
 
 export type Credential =
-	| { kind: "merchant" }
+	| { kind: "merchant"; clientIds: ReadonlySet<string> }
 	| { kind: "checkout"; checkoutId: string; secret: string }
 	| { kind: "none" }
 	| { kind: "invalid" };
@@ -25,15 +25,22 @@ export async function readCredential(authorization: string | undefined, config: 
 			? { kind: "checkout", checkoutId: match[1] as string, secret: match[2] as string }
 			: { kind: "invalid" };
 	}
-	return (await isMerchantKey(bearer, config)) ? { kind: "merchant" } : { kind: "invalid" };
+	const clientIds = await merchantKeyClients(bearer, config);
+	return clientIds.size > 0 ? { kind: "merchant", clientIds } : { kind: "invalid" };
 }
 
-/** Compares the key's digest with every configured digest, all of them, so timing says nothing. */
-async function isMerchantKey(key: string, config: EdgeConfig): Promise<boolean> {
+/**
+ * The Flexiti clients a merchant key acts for (none: not a key). Compares the key's digest with every
+ * configured digest, all of them, so timing says nothing about which matched.
+ */
+async function merchantKeyClients(key: string, config: EdgeConfig): Promise<ReadonlySet<string>> {
 	const digest = await sha256(key);
-	let matched = false;
-	for (const hash of config.merchantKeyHashes) matched = constantTimeEqual(digest, hash) || matched;
-	return matched;
+	const clientIds = new Set<string>();
+	for (const entry of config.merchantKeys) {
+		if (!constantTimeEqual(digest, entry.hash)) continue;
+		for (const clientId of entry.clientId !== undefined ? [entry.clientId] : config.clientIds) clientIds.add(clientId);
+	}
+	return clientIds;
 }
 
 /** A client token: the checkout it is bound to, and 32 random bytes only that checkout knows the digest of. */

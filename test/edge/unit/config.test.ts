@@ -21,7 +21,8 @@ describe("edgeConfig", () => {
 	it("parses the local settings (.dev.vars.example)", () => {
 		const config = edgeConfig(settings());
 		expect(config.clientIds).toEqual(["flexitidemo", "flexitidemo2"]);
-		expect(config.merchantKeyHashes).toHaveLength(2);
+		expect(config.merchantKeys).toHaveLength(2);
+		expect(config.merchantKeys.every((key) => key.clientId === undefined)).toBe(true);
 		expect(config.tokenEncryptionKey.byteLength).toBe(32);
 		expect(config.storefrontOrigins.has("http://127.0.0.1:3000")).toBe(true);
 		expect(config.webhookSecrets.shopify.map((s) => s.secret)).toEqual([
@@ -36,6 +37,13 @@ describe("edgeConfig", () => {
 			{ secret: "whsec_a", clientId: "flexitidemo2" },
 			{ secret: "unknown:whsec_b" },
 		]);
+	});
+
+	it("ties a merchant key written <client_id>:<digest> to that client", () => {
+		const digest = "9011c43e26d3debfade5772378fc6e2177d94e448d066b690818514a0deb4068";
+		const config = edgeConfig(settings({ MERCHANT_API_KEY_HASHES: `flexitidemo2:${digest},${digest}` }));
+		expect(config.merchantKeys.map((key) => key.clientId)).toEqual(["flexitidemo2", undefined]);
+		expect(configError({ MERCHANT_API_KEY_HASHES: `nobody:${digest}` }).message).toMatch(/names a client id/);
 	});
 
 	it("takes the defaults for settings left empty", () => {
