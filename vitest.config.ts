@@ -19,6 +19,8 @@ export default defineConfig({
 								// One more secret per source, each tied to the second client (`<client_id>:<secret>`).
 								SHOPIFY_WEBHOOK_SECRETS: `${localSettings().SHOPIFY_WEBHOOK_SECRETS},flexitidemo2:shpss_second_client_secret`,
 								STANDARD_WEBHOOK_SECRETS: `${localSettings().STANDARD_WEBHOOK_SECRETS},flexitidemo2:whsec_c2Vjb25kLWNsaWVudC1zZWNyZXQtMTIzNDU2Nzg=`,
+								// One more merchant key, tied to the second client only (`<client_id>:<digest>` of fe_local_second_client_key).
+								MERCHANT_API_KEY_HASHES: `${localSettings().MERCHANT_API_KEY_HASHES},flexitidemo2:9011c43e26d3debfade5772378fc6e2177d94e448d066b690818514a0deb4068`,
 								STOREFRONT_ORIGINS: "https://shop.example",
 								UPSTREAM_TIMEOUT_MS: "1500",
 								// Order events retry quickly in tests; production waits seconds to minutes.
@@ -48,6 +50,10 @@ export default defineConfig({
 			// wrangler on loopback: these drive pages, so they run in Node, not in workerd.
 			{
 				test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+			},
+			// `npm start` itself, started from an empty state directory on ephemeral ports.
+			{
+				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
 			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{

@@ -4,12 +4,14 @@
  *  - a shopper's browser, with a checkout's client token (`cst_<checkout id>_<secret>`), which only
  *    that checkout's Durable Object can vouch for.
  */
+import { base64UrlEncode, sha256, sha256Hex } from "../../contract/bytes.ts";
+import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { EdgeConfig } from "../core/config.ts";
 
 export const CLIENT_TOKEN_PREFIX = "cst_";
 
 export type Credential =
-	| { kind: "merchant" }
+	| { kind: "merchant"; clientIds: ReadonlySet<string> }
 	| { kind: "checkout"; checkoutId: string; secret: string }
 	| { kind: "none" }
 	| { kind: "invalid" };
@@ -23,31 +25,30 @@ export async function readCredential(authorization: string | undefined, config: 
 			? { kind: "checkout", checkoutId: match[1] as string, secret: match[2] as string }
 			: { kind: "invalid" };
 	}
-	return (await isMerchantKey(bearer, config)) ? { kind: "merchant" } : { kind: "invalid" };
+	const clientIds = await merchantKeyClients(bearer, config);
+	return clientIds.size > 0 ? { kind: "merchant", clientIds } : { kind: "invalid" };
 }
 
-/** Compares the key's digest with every configured digest, all of them, so timing says nothing. */
-async function isMerchantKey(key: string, config: EdgeConfig): Promise<boolean> {
-	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-	let matched = false;
-	for (const hash of config.merchantKeyHashes) matched = crypto.subtle.timingSafeEqual(digest, hash) || matched;
-	return matched;
+/**
+ * The Flexiti clients a merchant key acts for (none: not a key). Compares the key's digest with every
+ * configured digest, all of them, so timing says nothing about which matched.
+ */
+async function merchantKeyClients(key: string, config: EdgeConfig): Promise<ReadonlySet<string>> {
+	const digest = await sha256(key);
+	const clientIds = new Set<string>();
+	for (const entry of config.merchantKeys) {
+		if (!constantTimeEqual(digest, entry.hash)) continue;
+		for (const clientId of entry.clientId !== undefined ? [entry.clientId] : config.clientIds) clientIds.add(clientId);
+	}
+	return clientIds;
 }
 
 /** A client token: the checkout it is bound to, and 32 random bytes only that checkout knows the digest of. */
 export function newClientToken(checkoutId: string): { token: string; secret: string } {
-	const secret = base64Url(crypto.getRandomValues(new Uint8Array(32)));
+	const secret = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
 	return { token: `${CLIENT_TOKEN_PREFIX}${checkoutId}_${secret}`, secret };
 }
 
 export async function digest(secret: string): Promise<string> {
-	const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret)));
-	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function base64Url(bytes: Uint8Array): string {
-	return btoa(String.fromCharCode(...bytes))
-		.replaceAll("+", "-")
-		.replaceAll("/", "_")
-		.replace(/=+$/, "");
+	return sha256Hex(secret);
 }
