@@ -4,6 +4,9 @@ import { defineConfig } from "vitest/config";
 import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
+/** One more merchant key, tied to the second client only (`<client_id>:<digest>` of fe_local_second_client_key). */
+const MERCHANT_KEY_HASHES = `${localSettings().MERCHANT_API_KEY_HASHES},flexitidemo2:9011c43e26d3debfade5772378fc6e2177d94e448d066b690818514a0deb4068`;
+
 /** The four rate limits of wrangler.toml with the given limits (one number for all, or one each). */
 function limits(limit: number | typeof TEST_LIMITS) {
 	const namespaces = {
@@ -37,6 +40,7 @@ function edgeWorker(ratelimits: ReturnType<typeof limits>, settings: Record<stri
 				// One more secret per source, each tied to the second client (`<client_id>:<secret>`).
 				SHOPIFY_WEBHOOK_SECRETS: `${localSettings().SHOPIFY_WEBHOOK_SECRETS},flexitidemo2:shpss_second_client_secret`,
 				STANDARD_WEBHOOK_SECRETS: `${localSettings().STANDARD_WEBHOOK_SECRETS},flexitidemo2:whsec_c2Vjb25kLWNsaWVudC1zZWNyZXQtMTIzNDU2Nzg=`,
+				MERCHANT_API_KEY_HASHES: MERCHANT_KEY_HASHES,
 				STOREFRONT_ORIGINS: "https://shop.example",
 				UPSTREAM_TIMEOUT_MS: "1500",
 				// Order events retry quickly in tests; production waits seconds to minutes.
@@ -75,7 +79,7 @@ export default defineConfig({
 				plugins: [
 					cloudflareTest(
 						edgeWorker(limits(TEST_LIMITS), {
-							MERCHANT_API_KEY_HASHES: `${localSettings().MERCHANT_API_KEY_HASHES},${createHash("sha256").update(CREATION_TEST_KEY).digest("hex")}`,
+							MERCHANT_API_KEY_HASHES: `${MERCHANT_KEY_HASHES},${createHash("sha256").update(CREATION_TEST_KEY).digest("hex")}`,
 						}),
 					),
 				],
@@ -89,6 +93,10 @@ export default defineConfig({
 			// wrangler on loopback: these drive pages, so they run in Node, not in workerd.
 			{
 				test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+			},
+			// `npm start` itself, started from an empty state directory on ephemeral ports.
+			{
+				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
 			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{

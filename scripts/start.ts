@@ -1,15 +1,34 @@
 /**
  * `npm start`: the edge on 127.0.0.1:8787 and the local Flexiti sandbox on 127.0.0.1:8788, each a
- * `wrangler dev` with local KV and Durable Objects (no Cloudflare account). Ports can be changed
- * with EDGE_PORT and SANDBOX_PORT; the edge is pointed at wherever the sandbox listens.
+ * `wrangler dev` with local KV and Durable Objects (no Cloudflare account). Settings:
+ *   EDGE_PORT, SANDBOX_PORT  move the Workers (the edge is pointed at wherever the sandbox listens)
+ *   STATE_DIR                where local state lives (default .wrangler/state; one folder per Worker)
+ * Prints "Ready: …" once both Workers answer, or says which one could not start and why.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
+import { assertPortFree, type DevWorker, HOST, StartError, startDevWorkers } from "./local-dev.ts";
 
-const host = "127.0.0.1";
-const sandboxPort = process.env.SANDBOX_PORT ?? "8788";
-const edgePort = process.env.EDGE_PORT ?? "8787";
-const flexitiBaseUrl = `http://${host}:${sandboxPort}/flexiti/pos-api`;
+const sandboxPort = port("SANDBOX_PORT", 8788);
+const edgePort = port("EDGE_PORT", 8787);
+const stateDir = process.env.STATE_DIR || ".wrangler/state";
+const flexitiBaseUrl = `http://${HOST}:${sandboxPort}/flexiti/pos-api`;
+
+const workers: DevWorker[] = [
+	{ name: "sandbox", config: "functions/sandbox/wrangler.toml", port: sandboxPort, portSetting: "SANDBOX_PORT" },
+	{
+		name: "edge",
+		config: "wrangler.toml",
+		port: edgePort,
+		portSetting: "EDGE_PORT",
+		args: ["--var", `FLEXITI_BASE_URL:${flexitiBaseUrl}`],
+	},
+];
+
+try {
+	for (const worker of workers) await assertPortFree(worker);
+} catch (error) {
+	fail(error);
+}
 
 // Local development needs no set-up: the documented local-only settings, unless you made your own.
 if (!existsSync(".dev.vars")) {
@@ -17,56 +36,29 @@ if (!existsSync(".dev.vars")) {
 	console.log("Created .dev.vars from .dev.vars.example (local-only settings; edit it to change them).");
 }
 
-const workers: [string, string[]][] = [
-	[
-		"sandbox",
-		[
-			"dev",
-			"-c",
-			"functions/sandbox/wrangler.toml",
-			"--ip",
-			host,
-			"--port",
-			sandboxPort,
-			"--inspector-port",
-			"0",
-			"--persist-to",
-			".wrangler/state",
-		],
-	],
-	[
-		"edge",
-		["dev", "--ip", host, "--port", edgePort, "--inspector-port", "0", "--var", `FLEXITI_BASE_URL:${flexitiBaseUrl}`],
-	],
-];
-
-const children: ChildProcess[] = workers.map(([name, args]) => {
-	const child = spawn("wrangler", args, {
-		stdio: ["ignore", "pipe", "pipe"],
-		env: { ...process.env, FORCE_COLOR: "0" },
-	});
-	for (const stream of [child.stdout, child.stderr]) {
-		stream?.on("data", (chunk: Buffer) => {
-			for (const line of chunk.toString().split("\n")) if (line.trim()) console.log(`[${name}] ${line}`);
-		});
-	}
-	child.on("exit", (code) => {
-		console.log(`[${name}] exited (${code ?? "signal"}); stopping the other worker`);
-		stop(code ?? 1);
-	});
-	return child;
-});
-
-console.log(
-	`Flexiti Edge on http://${host}:${edgePort}  ·  Flexiti sandbox on http://${host}:${sandboxPort}/flexiti/pos-api`,
+const session = startDevWorkers(workers, { stateDir });
+process.on("SIGINT", () => session.stop(0));
+process.on("SIGTERM", () => session.stop(0));
+session.ready.then(
+	() =>
+		console.log(
+			`\nReady: Flexiti Edge on http://${HOST}:${edgePort}  ·  Flexiti sandbox on ${flexitiBaseUrl}  ·  state in ${stateDir}/\n`,
+		),
+	(error) => console.error(`\n${error instanceof Error ? error.message : String(error)}`),
 );
+process.exitCode = await session.stopped;
 
-let stopping = false;
-function stop(code: number): void {
-	if (stopping) return;
-	stopping = true;
-	for (const child of children) child.kill("SIGTERM");
-	setTimeout(() => process.exit(code), 500).unref();
+function port(setting: string, fallback: number): number {
+	const value = process.env[setting];
+	if (value === undefined || value === "") return fallback;
+	const parsed = Number(value);
+	if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+		fail(new StartError(`${setting}=${value} is not a port: use a whole number from 1 to 65535.`));
+	}
+	return parsed;
 }
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
+
+function fail(error: unknown): never {
+	console.error(error instanceof StartError ? error.message : error);
+	process.exit(1);
+}

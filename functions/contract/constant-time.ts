@@ -1,13 +1,13 @@
+/**
+ * The one constant-time comparison of secrets (API keys, client secrets, token digests). Uses workerd's
+ * `crypto.subtle.timingSafeEqual`; different lengths compare a value with itself first, so the time spent
+ * does not depend on where, or whether, they differ.
+ */
 const encoder = new TextEncoder();
 
-/**
- * Compares two secrets without leaking, through timing, how much of them matched.
- * Uses workerd's `crypto.subtle.timingSafeEqual`; different lengths compare a secret with itself
- * first so the time spent does not depend on where they differ.
- */
-export function constantTimeEqual(given: string, expected: string): boolean {
-	const a = encoder.encode(given);
-	const b = encoder.encode(expected);
+export function constantTimeEqual(given: string | Uint8Array, expected: string | Uint8Array): boolean {
+	const a = typeof given === "string" ? encoder.encode(given) : given;
+	const b = typeof expected === "string" ? encoder.encode(expected) : expected;
 	if (a.byteLength !== b.byteLength) {
 		crypto.subtle.timingSafeEqual(b, b);
 		return false;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { errorEnvelope } from "../contract/errors.ts";
 import { identifyCaller } from "./callers/caller.ts";
@@ -35,6 +36,17 @@ const limitBody = bodyLimit({
 export function createEdgeApp() {
 	const app = new Hono<EdgeEnv>();
 	app.use(requestLog);
+	// The edge answers JSON to servers and to fetch() in storefronts: no page of it is ever framed,
+	// rendered or embedded, so its answers say so (hono/secure-headers, with a CSP that allows nothing).
+	// Cross-origin reads stay CORS's decision (storefrontCors below), hence no Cross-Origin-Resource-Policy.
+	app.use(
+		secureHeaders({
+			contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+			xFrameOptions: "DENY",
+			referrerPolicy: "no-referrer",
+			crossOriginResourcePolicy: false,
+		}),
+	);
 
 	app.get("/healthz", (c) =>
 		c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),

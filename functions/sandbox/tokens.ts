@@ -5,6 +5,7 @@
  */
 import type { Context } from "hono";
 import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
+import { hexEncode } from "../contract/bytes.ts";
 import { constantTimeEqual } from "../contract/constant-time.ts";
 import { errorEnvelope, WRONG_INPUTS_MESSAGE } from "../contract/errors.ts";
 import { validateRequest } from "../contract/validate-request.ts";
@@ -162,5 +163,5 @@ export function expireTokens(world: World, now: number, filter: { client_id?: st
 }
 
 function randomHex(bytes: number): string {
-	return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+	return hexEncode(crypto.getRandomValues(new Uint8Array(bytes)));
 }

@@ -5,12 +5,12 @@ import { createEdgeClient, createFlexitiClient } from "../../functions/client/in
 import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
 import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
 import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
+import { DEMO, MERCHANT_KEY } from "../support/demo-credentials.ts";
 
 export const EDGE = "https://edge.test";
-export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
-export const ROTATED_MERCHANT_KEY = "fe_local_merchant_key_rotated";
-export const CLIENT_ID = "flexitidemo";
-export const CLIENT_SECRET = "77xde15a-9d33-4c15-930a-3se4b3as33e9";
+export { MERCHANT_KEY, ROTATED_MERCHANT_KEY } from "../support/demo-credentials.ts";
+export const CLIENT_ID = DEMO.client_id;
+export const CLIENT_SECRET = DEMO.client_secret;
 
 /** Everything the edge answered in this test file, for the secrets test. */
 export const seenResponses: { status: number; headers: [string, string][]; body: string }[] = [];

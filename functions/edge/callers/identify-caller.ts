@@ -4,13 +4,15 @@
  *  - a shopper's browser, with a checkout's client token (`cst_<checkout id>_<secret>`), which only
  *    that checkout's Durable Object can vouch for.
  */
+import { base64UrlEncode, hexEncode, sha256, sha256Hex } from "../../contract/bytes.ts";
+import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { EdgeConfig } from "../core/config.ts";
 
 export const CLIENT_TOKEN_PREFIX = "cst_";
 
 export type Credential =
 	/** `keyId`: the first 16 hex digits of the key's SHA-256, naming the key (for its rate limit) without revealing it. */
-	| { kind: "merchant"; keyId: string }
+	| { kind: "merchant"; clientIds: ReadonlySet<string>; keyId: string }
 	| { kind: "checkout"; checkoutId: string; secret: string }
 	| { kind: "none" }
 	| { kind: "invalid" };
@@ -24,38 +26,32 @@ export async function readCredential(authorization: string | undefined, config: 
 			? { kind: "checkout", checkoutId: match[1] as string, secret: match[2] as string }
 			: { kind: "invalid" };
 	}
-	const keyDigest = await merchantKeyDigest(bearer, config);
-	return keyDigest ? { kind: "merchant", keyId: toHex(keyDigest).slice(0, 16) } : { kind: "invalid" };
+	const digest = await sha256(bearer);
+	const clientIds = merchantKeyClients(digest, config);
+	return clientIds.size > 0
+		? { kind: "merchant", clientIds, keyId: hexEncode(digest).slice(0, 16) }
+		: { kind: "invalid" };
 }
 
 /**
- * The key's digest if it is one of the merchant keys. It is compared with every configured digest,
- * all of them, so timing says nothing.
+ * The Flexiti clients a merchant key (by its digest) acts for (none: not a key). Compares the digest with every
+ * configured digest, all of them, so timing says nothing about which matched.
  */
-async function merchantKeyDigest(key: string, config: EdgeConfig): Promise<Uint8Array | undefined> {
-	const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-	let matched = false;
-	for (const hash of config.merchantKeyHashes) matched = crypto.subtle.timingSafeEqual(digest, hash) || matched;
-	return matched ? digest : undefined;
+function merchantKeyClients(digest: Uint8Array, config: EdgeConfig): ReadonlySet<string> {
+	const clientIds = new Set<string>();
+	for (const entry of config.merchantKeys) {
+		if (!constantTimeEqual(digest, entry.hash)) continue;
+		for (const clientId of entry.clientId !== undefined ? [entry.clientId] : config.clientIds) clientIds.add(clientId);
+	}
+	return clientIds;
 }
 
 /** A client token: the checkout it is bound to, and 32 random bytes only that checkout knows the digest of. */
 export function newClientToken(checkoutId: string): { token: string; secret: string } {
-	const secret = base64Url(crypto.getRandomValues(new Uint8Array(32)));
+	const secret = base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
 	return { token: `${CLIENT_TOKEN_PREFIX}${checkoutId}_${secret}`, secret };
 }
 
 export async function digest(secret: string): Promise<string> {
-	return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret))));
-}
-
-function toHex(bytes: Uint8Array): string {
-	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function base64Url(bytes: Uint8Array): string {
-	return btoa(String.fromCharCode(...bytes))
-		.replaceAll("+", "-")
-		.replaceAll("/", "_")
-		.replace(/=+$/, "");
+	return sha256Hex(secret);
 }

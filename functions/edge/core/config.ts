@@ -3,14 +3,20 @@
  * malformed setting is a `ConfigError` naming it, answered as a 503 — never an undefined crash.
  */
 
+import { base64Decode, hexDecode } from "../../contract/bytes.ts";
+
 export interface EdgeConfig {
 	flexitiBaseUrl: string;
 	/** Flexiti client id → client secret. The path's client_id picks the credentials. */
 	clients: ReadonlyMap<string, string>;
 	/** The configured client ids, in order; the first is the default for a checkout. */
 	clientIds: readonly string[];
-	/** SHA-256 digests of the merchant API keys (several at once, for rotation). */
-	merchantKeyHashes: readonly Uint8Array[];
+	/**
+	 * SHA-256 digests of the merchant API keys (several at once, for rotation), each with the Flexiti
+	 * client it acts for: `<client_id>:<digest>` ties a key to that client (list it once per client);
+	 * a bare digest acts for every configured client (a single-client deployment needs nothing more).
+	 */
+	merchantKeys: readonly MerchantKey[];
 	/** Raw AES-256 key for tokens at rest. */
 	tokenEncryptionKey: Uint8Array;
 	storefrontOrigins: ReadonlySet<string>;
@@ -31,6 +37,12 @@ export interface EdgeConfig {
 	webhookRetryBaseMs: number;
 	/** Attempts before an order event goes to the dead letter. */
 	webhookMaxAttempts: number;
+}
+
+export interface MerchantKey {
+	hash: Uint8Array;
+	/** The one client this entry lets the key act for; absent: every configured client. */
+	clientId?: string;
 }
 
 export interface WebhookSecret {
@@ -67,15 +79,7 @@ function parseConfig(env: Env): EdgeConfig {
 		flexitiBaseUrl: parseUrl(required(env, "FLEXITI_BASE_URL")),
 		clients,
 		clientIds: [...clients.keys()],
-		merchantKeyHashes: required(env, "MERCHANT_API_KEY_HASHES")
-			.split(",")
-			.map((hash) => hash.trim())
-			.filter(Boolean)
-			.map((hash) => {
-				if (!/^[0-9a-f]{64}$/i.test(hash))
-					throw new ConfigError("MERCHANT_API_KEY_HASHES", "must list SHA-256 hex digests");
-				return hexToBytes(hash);
-			}),
+		merchantKeys: merchantKeys(required(env, "MERCHANT_API_KEY_HASHES"), clients),
 		tokenEncryptionKey: parseKey(required(env, "TOKEN_ENCRYPTION_KEY")),
 		storefrontOrigins: new Set(
 			(optional(env, "STOREFRONT_ORIGINS") ?? "")
@@ -96,8 +100,31 @@ function parseConfig(env: Env): EdgeConfig {
 	};
 }
 
+/** `<digest>` or `<client_id>:<digest>` entries; a client id must be one FLEXITI_CLIENTS has. */
+function merchantKeys(setting: string, clients: Map<string, string>): MerchantKey[] {
+	return setting
+		.split(",")
+		.map((entry) => entry.trim())
+		.filter(Boolean)
+		.map((entry) => {
+			const separator = entry.lastIndexOf(":");
+			const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
+			const hash = entry.slice(separator + 1);
+			if (!/^[0-9a-f]{64}$/i.test(hash)) {
+				throw new ConfigError("MERCHANT_API_KEY_HASHES", "must list SHA-256 hex digests, each optionally <client_id>:");
+			}
+			if (clientId !== undefined && !clients.has(clientId)) {
+				throw new ConfigError(
+					"MERCHANT_API_KEY_HASHES",
+					`names a client id that FLEXITI_CLIENTS does not have: ${clientId}`,
+				);
+			}
+			return { hash: hexDecode(hash), ...(clientId !== undefined ? { clientId } : {}) };
+		});
+}
+
 /** `secret` or `<client_id>:secret` entries; a prefix that is not a configured client id is part of the secret. */
-function webhookSecrets(env: Env, name: string, clients: Map<string, string>): WebhookSecret[] {
+function webhookSecrets(env: Env, name: Setting, clients: Map<string, string>): WebhookSecret[] {
 	return list(env, name).map((entry) => {
 		const separator = entry.indexOf(":");
 		const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
@@ -105,7 +132,7 @@ function webhookSecrets(env: Env, name: string, clients: Map<string, string>): W
 	});
 }
 
-function list(env: Env, name: string): string[] {
+function list(env: Env, name: Setting): string[] {
 	return (optional(env, name) ?? "")
 		.split(",")
 		.map((item) => item.trim())
@@ -126,12 +153,15 @@ function parseClientBySource(json: string | undefined, clients: Map<string, stri
 	return new Map(entries as [string, string][]);
 }
 
-function optional(env: Env, name: string): string | undefined {
-	const value = (env as unknown as Record<string, unknown>)[name];
+/** Every setting is declared in wrangler.toml or .dev.vars.example, so `wrangler types` puts it in `Env`. */
+type Setting = { [Name in keyof Env]: Env[Name] extends string ? Name : never }[keyof Env];
+
+function optional(env: Env, name: Setting): string | undefined {
+	const value: unknown = env[name];
 	return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-function required(env: Env, name: string): string {
+function required(env: Env, name: Setting): string {
 	const value = optional(env, name);
 	if (value === undefined)
 		throw new ConfigError(name, "is not set (see .dev.vars.example; in production `wrangler secret put`)");
@@ -169,25 +199,17 @@ function parseUrl(value: string): string {
 }
 
 function parseKey(base64: string): Uint8Array {
-	let key: Uint8Array;
-	try {
-		key = Uint8Array.from(atob(base64.trim()), (c) => c.charCodeAt(0));
-	} catch {
-		throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be base64");
-	}
+	const key = base64Decode(base64);
+	if (!key) throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be base64");
 	if (key.byteLength !== 32)
 		throw new ConfigError("TOKEN_ENCRYPTION_KEY", "must be 32 bytes (openssl rand -base64 32)");
 	return key;
 }
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
+function positiveInteger(env: Env, name: Setting, fallback: number): number {
 	const value = optional(env, name);
 	if (value === undefined) return fallback;
 	const number = Number(value);
 	if (!Number.isInteger(number) || number <= 0) throw new ConfigError(name, "must be a positive integer");
 	return number;
-}
-
-function hexToBytes(hex: string): Uint8Array {
-	return Uint8Array.from(hex.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
 }

@@ -3,6 +3,8 @@
  * shows no token. The KV key is the additional authenticated data, so a value cannot be replayed
  * under another client's or scope's key.
  */
+import { base64Decode, base64Encode } from "../../contract/bytes.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
@@ -26,13 +28,14 @@ export async function encryptForKv(rawKey: Uint8Array, kvKey: string, plaintext:
 	const sealed = new Uint8Array(iv.byteLength + ciphertext.byteLength);
 	sealed.set(iv);
 	sealed.set(new Uint8Array(ciphertext), iv.byteLength);
-	return btoa(String.fromCharCode(...sealed));
+	return base64Encode(sealed);
 }
 
 /** The plaintext, or undefined when the value was not sealed by this key for this KV key. */
 export async function decryptFromKv(rawKey: Uint8Array, kvKey: string, sealed: string): Promise<string | undefined> {
 	try {
-		const bytes = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+		const bytes = base64Decode(sealed);
+		if (!bytes) return undefined;
 		const plaintext = await crypto.subtle.decrypt(
 			{ name: "AES-GCM", iv: bytes.subarray(0, 12), additionalData: encoder.encode(kvKey) },
 			await importKey(rawKey),

@@ -2,6 +2,8 @@
  * Shopify and WooCommerce sign a webhook with base64(HMAC-SHA256(raw body, secret)). Checked with
  * WebCrypto's `verify`, which compares in constant time, against every configured secret (rotation).
  */
+import { base64Decode } from "../../../contract/bytes.ts";
+
 const encoder = new TextEncoder();
 
 /** The configured secret that signed the body, or undefined when none did. */
@@ -10,7 +12,7 @@ export async function verifyHmacBase64<Secret extends { secret: string }>(
 	signature: string | undefined,
 	secrets: readonly Secret[],
 ): Promise<Secret | undefined> {
-	const expected = decodeBase64(signature ?? "");
+	const expected = base64Decode(signature ?? "");
 	if (expected?.byteLength !== 32) return undefined;
 	let matched: Secret | undefined;
 	for (const candidate of secrets) {
@@ -25,12 +27,4 @@ export async function verifyHmacBase64<Secret extends { secret: string }>(
 		if (await crypto.subtle.verify("HMAC", key, expected, body)) matched ??= candidate;
 	}
 	return matched;
-}
-
-function decodeBase64(text: string): Uint8Array | undefined {
-	try {
-		return Uint8Array.from(atob(text.trim()), (c) => c.charCodeAt(0));
-	} catch {
-		return undefined;
-	}
 }
