@@ -1,18 +1,51 @@
 /**
  * `npm start`: the edge on 127.0.0.1:8787, the local Flexiti sandbox on 127.0.0.1:8788 and the demo
  * store on 127.0.0.1:3000, each a `wrangler dev` with local KV and Durable Objects (no Cloudflare
- * account). Ports can be changed with EDGE_PORT, SANDBOX_PORT and STORE_PORT; the edge is pointed at
- * wherever the sandbox listens, and the store at the edge.
+ * account). Settings:
+ *   EDGE_PORT, SANDBOX_PORT, STORE_PORT  move the Workers (the edge is pointed at wherever the
+ *                            sandbox listens, the store at the edge)
+ *   STATE_DIR                where local state lives (default .wrangler/state; one folder per Worker)
+ * Prints "Ready: …" once every Worker answers, or says which one could not start and why.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { buildStorefront } from "./build-storefront.ts";
+import { assertPortFree, type DevWorker, HOST, StartError, startDevWorkers } from "./local-dev.ts";
 
-const host = "127.0.0.1";
-const sandboxPort = process.env.SANDBOX_PORT ?? "8788";
-const edgePort = process.env.EDGE_PORT ?? "8787";
-const storePort = process.env.STORE_PORT ?? "3000";
-const flexitiBaseUrl = `http://${host}:${sandboxPort}/flexiti/pos-api`;
+const sandboxPort = port("SANDBOX_PORT", 8788);
+const edgePort = port("EDGE_PORT", 8787);
+const storePort = port("STORE_PORT", 3000);
+const stateDir = process.env.STATE_DIR || ".wrangler/state";
+const flexitiBaseUrl = `http://${HOST}:${sandboxPort}/flexiti/pos-api`;
+
+const workers: DevWorker[] = [
+	{ name: "sandbox", config: "functions/sandbox/wrangler.toml", port: sandboxPort, portSetting: "SANDBOX_PORT" },
+	{
+		name: "edge",
+		config: "wrangler.toml",
+		port: edgePort,
+		portSetting: "EDGE_PORT",
+		args: [
+			"--var",
+			`FLEXITI_BASE_URL:${flexitiBaseUrl}`,
+			// The demo store's pages call the edge from the browser (CORS).
+			"--var",
+			`STOREFRONT_ORIGINS:http://${HOST}:${storePort},http://localhost:${storePort}`,
+		],
+	},
+	{
+		name: "store",
+		config: "functions/demo-store/wrangler.toml",
+		port: storePort,
+		portSetting: "STORE_PORT",
+		args: ["--var", `EDGE_URL:http://${HOST}:${edgePort}`, "--var", `WIDGET_ORIGIN:http://${HOST}:${sandboxPort}`],
+	},
+];
+
+try {
+	for (const worker of workers) await assertPortFree(worker);
+} catch (error) {
+	fail(error);
+}
 
 // Local development needs no set-up: the documented local-only settings, unless you made your own.
 if (!existsSync(".dev.vars")) {
@@ -23,88 +56,29 @@ if (!existsSync(".dev.vars")) {
 // The edge serves the storefront SDK from dist/assets (wrangler.toml [assets]).
 buildStorefront();
 
-const workers: [string, string[]][] = [
-	[
-		"sandbox",
-		[
-			"dev",
-			"-c",
-			"functions/sandbox/wrangler.toml",
-			"--ip",
-			host,
-			"--port",
-			sandboxPort,
-			"--inspector-port",
-			"0",
-			"--persist-to",
-			".wrangler/state",
-		],
-	],
-	[
-		"edge",
-		[
-			"dev",
-			"--ip",
-			host,
-			"--port",
-			edgePort,
-			"--inspector-port",
-			"0",
-			"--var",
-			`FLEXITI_BASE_URL:${flexitiBaseUrl}`,
-			"--var",
-			`STOREFRONT_ORIGINS:http://${host}:${storePort},http://localhost:${storePort}`,
-		],
-	],
-	[
-		"store",
-		[
-			"dev",
-			"-c",
-			"functions/demo-store/wrangler.toml",
-			"--ip",
-			host,
-			"--port",
-			storePort,
-			"--inspector-port",
-			"0",
-			"--persist-to",
-			".wrangler/state",
-			"--var",
-			`EDGE_URL:http://${host}:${edgePort}`,
-			"--var",
-			`WIDGET_ORIGIN:http://${host}:${sandboxPort}`,
-		],
-	],
-];
-
-const children: ChildProcess[] = workers.map(([name, args]) => {
-	const child = spawn("wrangler", args, {
-		stdio: ["ignore", "pipe", "pipe"],
-		env: { ...process.env, FORCE_COLOR: "0" },
-	});
-	for (const stream of [child.stdout, child.stderr]) {
-		stream?.on("data", (chunk: Buffer) => {
-			for (const line of chunk.toString().split("\n")) if (line.trim()) console.log(`[${name}] ${line}`);
-		});
-	}
-	child.on("exit", (code) => {
-		console.log(`[${name}] exited (${code ?? "signal"}); stopping the other workers`);
-		stop(code ?? 1);
-	});
-	return child;
-});
-
-console.log(
-	`Flexiti Edge on http://${host}:${edgePort}  ·  Flexiti sandbox on http://${host}:${sandboxPort}/flexiti/pos-api  ·  demo store on http://${host}:${storePort} (buy with account 10000000000001, PIN 2222)`,
+const session = startDevWorkers(workers, { stateDir });
+process.on("SIGINT", () => session.stop(0));
+process.on("SIGTERM", () => session.stop(0));
+session.ready.then(
+	() =>
+		console.log(
+			`\nReady: Flexiti Edge on http://${HOST}:${edgePort}  ·  Flexiti sandbox on ${flexitiBaseUrl}  ·  demo store on http://${HOST}:${storePort} (buy with account 10000000000001, PIN 2222)  ·  state in ${stateDir}/\n`,
+		),
+	(error) => console.error(`\n${error instanceof Error ? error.message : String(error)}`),
 );
+process.exitCode = await session.stopped;
 
-let stopping = false;
-function stop(code: number): void {
-	if (stopping) return;
-	stopping = true;
-	for (const child of children) child.kill("SIGTERM");
-	setTimeout(() => process.exit(code), 500).unref();
+function port(setting: string, fallback: number): number {
+	const value = process.env[setting];
+	if (value === undefined || value === "") return fallback;
+	const parsed = Number(value);
+	if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+		fail(new StartError(`${setting}=${value} is not a port: use a whole number from 1 to 65535.`));
+	}
+	return parsed;
 }
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
+
+function fail(error: unknown): never {
+	console.error(error instanceof StartError ? error.message : error);
+	process.exit(1);
+}

@@ -35,7 +35,7 @@ export async function startStorefrontStack(edgeSettings: Record<string, string> 
 	buildStorefront();
 	const workers: LocalWorker[] = [];
 	const start = async (config: string, bindings: Record<string, Binding>, port = 0) => {
-		const started = await startLocalWorker(config, bindings, port);
+		const started = await startLocalWorker(config, bindings, { port });
 		workers.push(started.worker);
 		return started.origin;
 	};

@@ -13,9 +13,9 @@ import type { AddressInfo } from "node:net";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
+import { DEMO } from "../support/demo-credentials.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const DEMO = { client_id: "flexitidemo", client_secret: "77xde15a-9d33-4c15-930a-3se4b3as33e9" };
 const JANE = 10000000000001;
 const SUCCESS_KEYS = [
 	"accountNumber",

@@ -1,8 +1,22 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { CLIENT_ID, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox, sandboxCalls } from "./support.ts";
+import {
+	CLIENT_ID,
+	flexitiViaEdge,
+	MERCHANT_KEY,
+	openCheckout,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+} from "./support.ts";
 
 const client_id = CLIENT_ID;
 const merchant = () => flexitiViaEdge(MERCHANT_KEY);
+/** A shopper's widget/init (a POST Flexiti has no idempotency key for); widget flows run on a checkout's token. */
+const initWidget = async () =>
+	flexitiViaEdge((await openCheckout()).client_token).POST("/v2.5/client-id/{client_id}/widget/init", {
+		params: { path: { client_id } },
+		body: { flow: "purchase", customer_identification: { account_number: 10000000000001 } },
+	});
 
 beforeEach(resetSandbox);
 
@@ -75,10 +89,7 @@ describe("retries where a repeat is safe", () => {
 describe("no retry where a repeat could do the thing twice", () => {
 	it("a POST without an idempotency key that meets 503 is answered 503 upstream_unavailable after one attempt", async () => {
 		await sandbox("POST", "/sandbox/faults", { operation: "initWidget", count: 3, status: 503 });
-		const { response, error } = await merchant().POST("/v2.5/client-id/{client_id}/widget/init", {
-			params: { path: { client_id } },
-			body: { flow: "purchase", customer_identification: { account_number: 10000000000001 } },
-		});
+		const { response, error } = await initWidget();
 		expect(response.status).toBe(503);
 		expect(error).toMatchObject({ error: "upstream_unavailable" });
 		expect(await sandboxCalls("initWidget")).toHaveLength(1);
@@ -86,10 +97,7 @@ describe("no retry where a repeat could do the thing twice", () => {
 
 	it("a Flexiti that does not answer in time is a 504 upstream_timeout, never a 500", async () => {
 		await sandbox("POST", "/sandbox/faults", { operation: "initWidget", kind: "slow", delay_ms: 3000 });
-		const { response, error } = await merchant().POST("/v2.5/client-id/{client_id}/widget/init", {
-			params: { path: { client_id } },
-			body: { flow: "purchase", customer_identification: { account_number: 10000000000001 } },
-		});
+		const { response, error } = await initWidget();
 		expect(response.status).toBe(504);
 		expect(error).toMatchObject({ error: "upstream_timeout" });
 	});

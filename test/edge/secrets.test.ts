@@ -55,6 +55,11 @@ describe("the client secret and merchant tokens never leave the worker", () => {
 			params: { path: { client_id } },
 			body: { flow: "purchase", customer_identification: { account_number: 10000000000001 } },
 		});
+		// A merchant opening the widget: its URL would embed the token it was opened with.
+		await merchant.POST("/v2.5/client-id/{client_id}/widget/init", {
+			params: { path: { client_id } },
+			body: { flow: "purchase", customer_identification: { account_number: 10000000000001 } },
+		});
 		await sandbox("POST", "/sandbox/faults", { operation: "getTermsAndConditions", count: 5, status: 503 });
 		await merchant.GET("/v2.5/client-id/{client_id}/terms-and-conditions", { params: { path: { client_id } } });
 		await sandbox("POST", "/sandbox/tokens/expire", {});

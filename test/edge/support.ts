@@ -1,16 +1,16 @@
 /** How edge tests talk to the edge (the test project's main Worker) and look at the sandbox behind it. */
-import { env } from "cloudflare:test";
+import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
 import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
 import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
 import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
+import { DEMO, MERCHANT_KEY } from "../support/demo-credentials.ts";
 
 export const EDGE = "https://edge.test";
-export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
-export const ROTATED_MERCHANT_KEY = "fe_local_merchant_key_rotated";
-export const CLIENT_ID = "flexitidemo";
-export const CLIENT_SECRET = "77xde15a-9d33-4c15-930a-3se4b3as33e9";
+export { MERCHANT_KEY, ROTATED_MERCHANT_KEY } from "../support/demo-credentials.ts";
+export const CLIENT_ID = DEMO.client_id;
+export const CLIENT_SECRET = DEMO.client_secret;
 
 /** Everything the edge answered in this test file, for the secrets test. */
 export const seenResponses: { status: number; headers: [string, string][]; body: string }[] = [];
@@ -57,15 +57,28 @@ export async function sandbox(method: string, path: string, body?: unknown): Pro
 
 /**
  * A fresh start for a test: the sandbox back to its seed (which forgets every token it issued), and
- * the edge's merchant tokens forgotten too (this isolate's memory and KV), since Flexiti would no
- * longer accept them.
+ * the edge's merchant tokens forgotten too (this isolate's memory, KV and the token brokers), since
+ * Flexiti would no longer accept them.
  */
 export async function resetSandbox(): Promise<void> {
 	await sandbox("POST", "/sandbox/reset");
 	tokenCache.clearMemory();
 	checkoutSessions.clear();
+	await forgetBrokers();
 	const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
 	for (const { name } of (await kv.list()).keys) await kv.delete(name);
+}
+
+/** Every token broker's storage and alarm emptied, and its instance evicted (so its memory goes too). */
+export async function forgetBrokers(): Promise<void> {
+	for (const id of await listDurableObjectIds(env.TOKEN_BROKERS)) {
+		const stub = env.TOKEN_BROKERS.get(id);
+		await runInDurableObject(stub, async (_instance, state) => {
+			await state.storage.deleteAlarm();
+			await state.storage.deleteAll();
+		});
+		await evictDurableObject(stub).catch(() => {});
+	}
 }
 
 export interface RecordedCall {

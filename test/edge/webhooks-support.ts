@@ -1,5 +1,7 @@
 /** Signing order-system webhooks as Shopify, WooCommerce and Standard Webhooks senders do. */
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import { localSettings } from "../support/local-settings.ts";
 import { CLIENT_ID, EDGE, edgeApi, edgeFetch, flexitiViaEdge, MERCHANT_KEY } from "./support.ts";
 
@@ -125,8 +127,12 @@ export async function readLedger(reference: string) {
 	return data;
 }
 
-/** The ledger once every event has settled (applied, refused, held or dead-lettered). */
+/**
+ * The ledger once every event has settled (applied, refused, held or dead-lettered). The order's alarm
+ * is run directly (`runDurableObjectAlarm`), so a retry happens now instead of after its backoff.
+ */
 export async function settledLedger(reference: string, timeoutMs = 8000): Promise<LedgerView> {
+	const { order } = orderByReference(env, CLIENT_ID, reference);
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const ledger = await readLedger(reference);
@@ -135,6 +141,7 @@ export async function settledLedger(reference: string, timeoutMs = 8000): Promis
 			if (!ledger) throw new Error(`no ledger for ${reference}`);
 			return ledger;
 		}
-		await new Promise((resolve) => setTimeout(resolve, 25));
+		// No alarm set yet: the event is still on its way in, so give it a moment.
+		if (!(await runDurableObjectAlarm(order))) await new Promise((resolve) => setTimeout(resolve, 10));
 	}
 }

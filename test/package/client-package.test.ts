@@ -12,10 +12,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
 import { localSettings } from "../support/build-sandbox.ts";
+import { MERCHANT_KEY } from "../support/demo-credentials.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
-const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 
 const workers: LocalWorker[] = [];
 let edge = "";

@@ -10,8 +10,10 @@ import { flexitiViolations } from "./conformance.ts";
 
 export const SANDBOX_ORIGIN = "http://127.0.0.1:8788";
 export const BASE_URL = `${SANDBOX_ORIGIN}/flexiti/pos-api`;
-export const DEMO = { client_id: "flexitidemo", client_secret: "77xde15a-9d33-4c15-930a-3se4b3as33e9" } as const;
-export const DEMO2 = { client_id: "flexitidemo2", client_secret: "2b7c8e21-4f0a-4d6b-9c3e-5a1d2f3e4b5c" } as const;
+
+import { DEMO } from "./demo-credentials.ts";
+
+export { DEMO, DEMO2 } from "./demo-credentials.ts";
 
 /** Checks a sandbox response against the spec; returns what is wrong (empty when it conforms). */
 export function specViolations(request: Request, response: Response): Promise<string[]> {

@@ -3,7 +3,7 @@
  * checkout (client token, vouched for by the checkout's own Durable Object), or nobody.
  */
 import { createMiddleware } from "hono/factory";
-import { edgeConfig } from "../core/config.ts";
+import { type EdgeConfig, edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { edgeError } from "../core/errors.ts";
 import type { CheckoutSession } from "../orders/order.ts";
@@ -12,7 +12,7 @@ import { checkoutSessions } from "./checkout-sessions.ts";
 import { digest, readCredential } from "./identify-caller.ts";
 
 export type Caller =
-	| { kind: "merchant" }
+	| { kind: "merchant"; clientIds: ReadonlySet<string>; keyId: string }
 	| ({ kind: "checkout"; tokenDigest: string } & CheckoutSession)
 	| { kind: "anonymous" };
 
@@ -39,7 +39,7 @@ export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 		}
 		c.set("caller", { kind: "checkout", tokenDigest, ...session });
 	} else {
-		c.set("caller", credential.kind === "merchant" ? { kind: "merchant" } : { kind: "anonymous" });
+		c.set("caller", credential.kind === "merchant" ? credential : { kind: "anonymous" });
 	}
 	c.get("log").caller = c.get("caller").kind;
 	await next();
@@ -52,3 +52,28 @@ export const merchantOnly = createMiddleware<EdgeEnv>(async (c, next) => {
 	if (caller.kind !== "merchant") return edgeError(c, 403, "merchant_only", "This needs a merchant API key");
 	await next();
 });
+
+/**
+ * The Flexiti client a merchant's request is for: the one it names, else the first configured client
+ * its key acts for. A key tied to other clients is refused (403 `client_not_permitted`), an unknown
+ * client id is a 404 — on every merchant route, so no key reaches another merchant's orders.
+ */
+export function merchantClient(
+	caller: Extract<Caller, { kind: "merchant" }>,
+	named: string | undefined,
+	config: EdgeConfig,
+): { ok: true; clientId: string } | { ok: false; status: 403 | 404; error: string; message: string } {
+	const clientId = named ?? config.clientIds.find((id) => caller.clientIds.has(id)) ?? "";
+	if (!config.clients.has(clientId)) {
+		return { ok: false, status: 404, error: "unknown_client", message: `Client ${clientId} is not configured` };
+	}
+	if (!caller.clientIds.has(clientId)) {
+		return {
+			ok: false,
+			status: 403,
+			error: "client_not_permitted",
+			message: `This merchant API key does not act for client ${clientId}`,
+		};
+	}
+	return { ok: true, clientId };
+}

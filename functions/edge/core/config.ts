@@ -11,8 +11,12 @@ export interface EdgeConfig {
 	clients: ReadonlyMap<string, string>;
 	/** The configured client ids, in order; the first is the default for a checkout. */
 	clientIds: readonly string[];
-	/** SHA-256 digests of the merchant API keys (several at once, for rotation). */
-	merchantKeyHashes: readonly Uint8Array[];
+	/**
+	 * SHA-256 digests of the merchant API keys (several at once, for rotation), each with the Flexiti
+	 * client it acts for: `<client_id>:<digest>` ties a key to that client (list it once per client);
+	 * a bare digest acts for every configured client (a single-client deployment needs nothing more).
+	 */
+	merchantKeys: readonly MerchantKey[];
 	/** Raw AES-256 key for tokens at rest. */
 	tokenEncryptionKey: Uint8Array;
 	storefrontOrigins: ReadonlySet<string>;
@@ -33,6 +37,12 @@ export interface EdgeConfig {
 	webhookRetryBaseMs: number;
 	/** Attempts before an order event goes to the dead letter. */
 	webhookMaxAttempts: number;
+}
+
+export interface MerchantKey {
+	hash: Uint8Array;
+	/** The one client this entry lets the key act for; absent: every configured client. */
+	clientId?: string;
 }
 
 export interface WebhookSecret {
@@ -69,15 +79,7 @@ function parseConfig(env: Env): EdgeConfig {
 		flexitiBaseUrl: parseUrl(required(env, "FLEXITI_BASE_URL")),
 		clients,
 		clientIds: [...clients.keys()],
-		merchantKeyHashes: required(env, "MERCHANT_API_KEY_HASHES")
-			.split(",")
-			.map((hash) => hash.trim())
-			.filter(Boolean)
-			.map((hash) => {
-				if (!/^[0-9a-f]{64}$/i.test(hash))
-					throw new ConfigError("MERCHANT_API_KEY_HASHES", "must list SHA-256 hex digests");
-				return hexDecode(hash);
-			}),
+		merchantKeys: merchantKeys(required(env, "MERCHANT_API_KEY_HASHES"), clients),
 		tokenEncryptionKey: parseKey(required(env, "TOKEN_ENCRYPTION_KEY")),
 		storefrontOrigins: new Set(
 			(optional(env, "STOREFRONT_ORIGINS") ?? "")
@@ -96,6 +98,29 @@ function parseConfig(env: Env): EdgeConfig {
 		webhookRetryBaseMs: positiveInteger(env, "WEBHOOK_RETRY_BASE_MS", 2000),
 		webhookMaxAttempts: positiveInteger(env, "WEBHOOK_MAX_ATTEMPTS", 6),
 	};
+}
+
+/** `<digest>` or `<client_id>:<digest>` entries; a client id must be one FLEXITI_CLIENTS has. */
+function merchantKeys(setting: string, clients: Map<string, string>): MerchantKey[] {
+	return setting
+		.split(",")
+		.map((entry) => entry.trim())
+		.filter(Boolean)
+		.map((entry) => {
+			const separator = entry.lastIndexOf(":");
+			const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
+			const hash = entry.slice(separator + 1);
+			if (!/^[0-9a-f]{64}$/i.test(hash)) {
+				throw new ConfigError("MERCHANT_API_KEY_HASHES", "must list SHA-256 hex digests, each optionally <client_id>:");
+			}
+			if (clientId !== undefined && !clients.has(clientId)) {
+				throw new ConfigError(
+					"MERCHANT_API_KEY_HASHES",
+					`names a client id that FLEXITI_CLIENTS does not have: ${clientId}`,
+				);
+			}
+			return { hash: hexDecode(hash), ...(clientId !== undefined ? { clientId } : {}) };
+		});
 }
 
 /** `secret` or `<client_id>:secret` entries; a prefix that is not a configured client id is part of the secret. */

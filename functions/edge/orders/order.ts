@@ -13,10 +13,25 @@ import { constantTimeEqual } from "../../contract/constant-time.ts";
 import { add } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
+import {
+	callFlexiti,
+	type FlexitiCall,
+	type FlexitiResult,
+	merchantTokens,
+	resultBody,
+	type TokenSource,
+} from "../flexiti/call-flexiti.ts";
 import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../flexiti/flexiti-token.ts";
-import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-cache.ts";
+import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-broker.ts";
 import { upstreamSend, withRetries } from "../flexiti/upstream.ts";
+import {
+	type Authorization,
+	type AuthorizationOutcome,
+	findAuthorization,
+	outcomeOf,
+	type PendingAuthorization,
+	sendAuthorization,
+} from "./authorize-once.ts";
 import {
 	emptyLedger,
 	eventsToApply,
@@ -49,6 +64,8 @@ export interface OrderState {
 	widgetSessionId?: string;
 	/** The Flexiti account this checkout is for, once known (widget opened for it, or authorized on it). */
 	accountNumber?: string;
+	/** Flexiti's answer to the authorization the ledger rests on, as sent: what a repeated attempt gets. */
+	authorizationAnswer?: string;
 	ledger: Ledger;
 	createdAt: number;
 }
@@ -79,10 +96,23 @@ export type OpenResult = { ok: true; checkout: CheckoutView } | { ok: false; con
 
 /** Storage keys of an order's events: `event:00000000`, … in arrival order. */
 const EVENT_PREFIX = "event:";
+/** Storage key of an authorization attempt whose outcome is not known yet. */
+const PENDING_AUTHORIZATION = "authorization:pending";
+
+/** An authorization for this order, as the forwarder validated it (a shopper's with the checkout's amount and reference). */
+export interface AuthorizeRequest {
+	/** Whose token it runs on: the checkout's customer token, or the client's merchant token. */
+	by: "checkout" | "merchant";
+	clientId: string;
+	reference: string;
+	call: FlexitiCall;
+}
 
 export class Order extends DurableObject<EdgeBindings> {
 	private state: OrderState | undefined;
 	private customerTokenLoad: Promise<FlexitiToken> | undefined;
+	/** The authorization attempt in flight: concurrent attempts wait for it and get its answer. */
+	private authorizing: Promise<AuthorizationOutcome> | undefined;
 
 	constructor(ctx: DurableObjectState, env: EdgeBindings) {
 		super(ctx, env);
@@ -195,7 +225,12 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * An authorization with this order's reference was made through the edge (by its shopper or by the
 	 * merchant): the ledger rests on it from now on, and events waiting for it can be applied.
 	 */
-	async recordAuthorization(clientId: string, reference: string, authorization: LedgerAuthorization): Promise<void> {
+	async recordAuthorization(
+		clientId: string,
+		reference: string,
+		authorization: LedgerAuthorization,
+		answer?: string,
+	): Promise<void> {
 		const state = this.state ?? this.orderWithoutCheckout(clientId, reference, authorization.amount);
 		const known = state.ledger.authorization;
 		if (known && known.authorization_id !== authorization.authorization_id) {
@@ -207,9 +242,108 @@ export class Order extends DurableObject<EdgeBindings> {
 			return;
 		}
 		state.ledger.authorization = authorization;
+		if (answer !== undefined) state.authorizationAnswer = answer;
 		if (authorization.account_number !== undefined) state.accountNumber ??= String(authorization.account_number);
 		await this.save(state);
 		if (state.ledger.events.some((e) => e.status === "held")) await this.ctx.storage.setAlarm(Date.now());
+	}
+
+	/**
+	 * The one place an authorization for this order is admitted. Concurrent attempts share the one in
+	 * flight; once there is an authorization, a repeat gets Flexiti's answer to it again; an attempt
+	 * whose outcome was not known (answer lost, timeout, 5xx) stays reserved durably, and the next one
+	 * first asks Flexiti whether it happened, adopting it if it did. Nothing is sent while it cannot tell.
+	 */
+	authorizeOnce(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+		this.authorizing ??= this.admitAuthorization(request).finally(() => {
+			this.authorizing = undefined;
+		});
+		return this.authorizing;
+	}
+
+	private async admitAuthorization(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+		const { clientId, reference, call } = request;
+		const body = call.body as flexiti["schemas"]["AuthorizationRequest"];
+		const merchant = merchantTokens(this.env, clientId, (promise) => this.ctx.waitUntil(promise));
+		const known = this.state?.ledger.authorization;
+		if (known) return this.repeatedAuthorization(known, body, clientId, merchant, call.header);
+
+		const pending = await this.ctx.storage.get<PendingAuthorization>(PENDING_AUTHORIZATION);
+		if (pending) {
+			const found = await findAuthorization(this.env, clientId, reference, pending, merchant, call.header);
+			if (found === "unknown") return { kind: "answer", status: 503 };
+			if (found) return this.adopt(clientId, reference, found);
+			await this.ctx.storage.delete(PENDING_AUTHORIZATION);
+		}
+
+		const attempt: PendingAuthorization = { since: Date.now(), accountNumber: String(body.account_number) };
+		// Durable before it is sent: if this object is evicted mid-call, the next attempt still asks first.
+		await this.ctx.storage.put(PENDING_AUTHORIZATION, attempt);
+		const tokens = request.by === "checkout" ? this.customerTokens() : merchant;
+		const sent = await sendAuthorization(this.env, call, tokens);
+		if ("tokenless" in sent) {
+			await this.ctx.storage.delete(PENDING_AUTHORIZATION);
+			return { kind: "token_unavailable" };
+		}
+		if (!sent.known) {
+			// It may have happened: look now, so the caller gets the authorization rather than an error.
+			const found = await findAuthorization(this.env, clientId, reference, attempt, merchant, call.header);
+			if (found && found !== "unknown") return this.adopt(clientId, reference, found);
+			if (found === undefined) await this.ctx.storage.delete(PENDING_AUTHORIZATION);
+			return sent.result
+				? outcomeOf(sent.result)
+				: { kind: "upstream_failure", code: sent.failure ?? "upstream_unreachable" };
+		}
+		await this.ctx.storage.delete(PENDING_AUTHORIZATION);
+		if (sent.result.response.ok) {
+			const authorization = resultBody(sent.result) as Authorization;
+			await this.recordAuthorization(clientId, reference, ledgerAuthorization(authorization), sent.result.text);
+		}
+		return outcomeOf(sent.result);
+	}
+
+	/** An authorization exists: the same request gets it again; a different one is refused. */
+	private async repeatedAuthorization(
+		known: LedgerAuthorization,
+		body: flexiti["schemas"]["AuthorizationRequest"],
+		clientId: string,
+		merchant: ReturnType<typeof merchantTokens>,
+		header: Record<string, string>,
+	): Promise<AuthorizationOutcome> {
+		const account = known.account_number === undefined ? undefined : String(known.account_number);
+		if (known.amount !== body.amount || (account !== undefined && account !== String(body.account_number))) {
+			return {
+				kind: "refused",
+				error: "not_permitted",
+				message: `This order already has authorization ${known.authorization_id} for another amount or account`,
+			};
+		}
+		const answer = this.state?.authorizationAnswer;
+		if (answer) return { kind: "answer", status: 200, text: answer };
+		// Recorded before answers were kept: Flexiti's own view of it.
+		const params = { client_id: clientId, authorization_id: String(known.authorization_id) };
+		try {
+			return outcomeOf(await callFlexiti(this.env, "getAuthorization", { params, header }, merchant));
+		} catch {
+			return { kind: "answer", status: 503 };
+		}
+	}
+
+	/** The attempt whose answer was lost did happen: this is the order's authorization. */
+	private async adopt(clientId: string, reference: string, found: Authorization): Promise<AuthorizationOutcome> {
+		const text = JSON.stringify(found);
+		await this.ctx.storage.delete(PENDING_AUTHORIZATION);
+		await this.recordAuthorization(clientId, reference, ledgerAuthorization(found), text);
+		const answer = this.state?.authorizationAnswer ?? text;
+		return { kind: "answer", status: 200, text: answer, adopted: true };
+	}
+
+	/** This checkout's own customer token, as a token source. */
+	private customerTokens(): TokenSource {
+		return {
+			get: () => this.liveCustomerToken(),
+			drop: (token) => this.dropCustomerToken(token.accessToken),
+		};
 	}
 
 	/**
@@ -419,6 +553,16 @@ export class Order extends DurableObject<EdgeBindings> {
 		}
 		await this.ctx.storage.put(entries);
 	}
+}
+
+function ledgerAuthorization(authorization: Authorization): LedgerAuthorization {
+	return {
+		authorization_id: authorization.authorization_id,
+		amount: authorization.amount,
+		status: authorization.status,
+		account_number: authorization.account_number,
+		transaction_type: authorization.transaction_type,
+	};
 }
 
 function view(state: OrderState, now: number): CheckoutView {

@@ -9,8 +9,9 @@ import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
 import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import { merchantOnly } from "../callers/caller.ts";
+import { merchantClient, merchantOnly } from "../callers/caller.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
+import { checkoutCreationLimit } from "../callers/rate-limits.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { edgeError } from "../core/errors.ts";
@@ -20,7 +21,7 @@ type CheckoutRequest = components["schemas"]["CheckoutRequest"];
 
 export const checkoutRoutes = new Hono<EdgeEnv>();
 
-checkoutRoutes.post("/", merchantOnly, async (c) => {
+checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 	c.get("log").operation = "createCheckout";
 	const body = await c.req.json().catch(() => undefined);
 	const validation = validateRequest(edgeRequestSchemas.createCheckout, {
@@ -32,8 +33,11 @@ checkoutRoutes.post("/", merchantOnly, async (c) => {
 	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
 	const request = body as CheckoutRequest;
 	const config = edgeConfig(c.env);
-	const clientId = request.client_id ?? config.clientIds[0] ?? "";
-	if (!config.clients.has(clientId)) return edgeError(c, 404, "unknown_client", `Client ${clientId} is not configured`);
+	const caller = c.get("caller");
+	if (caller.kind !== "merchant") throw new Error("merchantOnly lets only merchants through");
+	const client = merchantClient(caller, request.client_id, config);
+	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const { clientId } = client;
 
 	const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
 	const { token, secret } = newClientToken(checkoutId);
@@ -63,7 +67,16 @@ checkoutRoutes.get("/:checkout_id", async (c) => {
 	}
 	// Read from the order itself: status, widget session and authorization change as the flow goes on.
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
-	return checkout ? c.json(checkout) : edgeError(c, 404, "not_found", "No such checkout");
+	if (!checkout) return edgeError(c, 404, "not_found", "No such checkout");
+	if (caller.kind === "merchant" && !caller.clientIds.has(checkout.client_id)) {
+		return edgeError(
+			c,
+			403,
+			"client_not_permitted",
+			`This merchant API key does not act for client ${checkout.client_id}`,
+		);
+	}
+	return c.json(checkout);
 });
 
 checkoutRoutes.post("/:checkout_id/token", async (c) => {

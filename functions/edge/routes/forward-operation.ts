@@ -9,13 +9,13 @@
  *      Flexiti honours it, a stable `x-idempotency-key`;
  *   5. calls Flexiti through the typed client with the token of the right scope, retrying where safe,
  *      and once with a fresh token if Flexiti says the token is invalid;
- *   6. records what a checkout needs to remember (widget session, authorization).
+ *   6. records what a checkout needs to remember (its widget session). An authorization is admitted by
+ *      its order's Durable Object instead (one per order, whatever the races), which records it too.
  */
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
-import type { components } from "../../../generated/flexiti-pos-api.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
 import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { matchOperation } from "../../contract/match-operation.ts";
@@ -23,6 +23,7 @@ import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
+import { merchantRefusal } from "../callers/merchant-policy.ts";
 import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
@@ -36,8 +37,10 @@ import {
 } from "../flexiti/call-flexiti.ts";
 import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import { UpstreamError } from "../flexiti/upstream.ts";
+import type { AuthorizationOutcome } from "../orders/authorize-once.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
+import { carriesToken, recordingTokens } from "./token-guard.ts";
 
 export const FLEXITI_PREFIX = "/flexiti";
 
@@ -76,14 +79,6 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		log.checkout_id = caller.checkout.checkout_id;
 		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
 		if (mismatch) return edgeError(c, mismatch.status, mismatch.error, mismatch.message);
-		// One authorization per checkout: a double click or a retry must not hold the shopper's credit twice.
-		if (operationId === "createAuthorization") {
-			const current = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.checkout();
-			if (current?.status === "authorized") {
-				// Within the contract: Flexiti's own code for a purchase the caller may not make.
-				return edgeError(c, 409, "not_permitted", "This checkout already has an authorization");
-			}
-		}
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
 		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, rules.fieldErrors);
 		body = rules.body;
@@ -104,7 +99,18 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const contextHash = c.req.header("x-context-hash");
 	if (entry.idempotencyKey && contextHash) header["x-context-hash"] = contextHash;
 
-	const tokens = tokenSource(c, caller, clientId);
+	// One authorization per order: its Durable Object admits it (double clicks, retries after a lost answer).
+	const order = operationId === "createAuthorization" ? authorizingOrder(c, caller, clientId, body) : undefined;
+	if (order) {
+		const started = Date.now();
+		// Plain data across RPC (matched path parameters come in a null-prototype object).
+		const call = JSON.parse(JSON.stringify({ params, query: stringValues(validation.value.query), header, body }));
+		const outcome = await order.stub.authorizeOnce({ ...order.request, call });
+		log.upstream_ms = Date.now() - started;
+		return authorizationAnswer(c, outcome, referenceId);
+	}
+
+	const { tokens, used } = recordingTokens(tokenSource(c, caller, clientId));
 	const started = Date.now();
 	try {
 		// Only what the spec declares goes upstream, as validated.
@@ -115,11 +121,16 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		log.upstream_status = result.response.status;
 		if (result.response.ok) {
 			// Flexiti has done it: bookkeeping that fails must not turn its answer into an error.
-			await remember(c, caller, operationId, clientId, body, result).catch((error: unknown) => {
+			await remember(c, caller, operationId, body, result).catch((error: unknown) => {
 				console.error(
 					JSON.stringify({ event: "remember_failed", operation: operationId, name: (error as Error).name }),
 				);
 			});
+		}
+		// A merchant-scope token in an answer would leave the worker: withhold the answer, whatever it was.
+		if (caller.kind === "merchant" && carriesToken(result, used)) {
+			console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: operationId }));
+			return edgeError(c, 502, "upstream_error", "Flexiti's answer carried a merchant token and was withheld");
 		}
 		return answer(c, result, referenceId);
 	} catch (error) {
@@ -131,6 +142,48 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
 		}
 		throw error;
+	}
+}
+
+/**
+ * The order that admits this authorization: a checkout's own, or for a merchant the order of the
+ * reference it names (without a reference there is no order to hold it to).
+ */
+function authorizingOrder(c: Context<EdgeEnv>, caller: Caller, clientId: string, body: unknown) {
+	if (caller.kind === "checkout") {
+		const stub = orderByCheckoutId(c.env, caller.checkout.checkout_id);
+		const request = { by: "checkout" as const, clientId, reference: caller.checkout.reference };
+		return stub ? { stub, request } : undefined;
+	}
+	const reference = (body as { reference?: unknown } | undefined)?.reference;
+	if (caller.kind !== "merchant" || typeof reference !== "string") return undefined;
+	return {
+		stub: orderByReference(c.env, clientId, reference).order,
+		request: { by: "merchant" as const, clientId, reference },
+	};
+}
+
+/** What the order's Durable Object decided about an authorization, as the edge's answer. */
+function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome, referenceId: string): Response {
+	const log = c.get("log");
+	switch (outcome.kind) {
+		case "refused":
+			return edgeError(c, 409, outcome.error, outcome.message);
+		case "token_unavailable":
+			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
+		case "upstream_failure":
+			return edgeError(c, outcome.code === "upstream_timeout" ? 504 : 502, outcome.code, "Flexiti did not answer");
+		case "answer": {
+			log.upstream_status = outcome.status;
+			if (outcome.adopted) log.token_source = "adopted-after-lost-answer";
+			const headers = new Headers(outcome.retryAfter ? { "retry-after": outcome.retryAfter } : {});
+			const response = new Response(null, { status: outcome.status, headers });
+			return answer(
+				c,
+				{ response, text: outcome.text, error: outcome.error, retriedWithFreshToken: false },
+				referenceId,
+			);
+		}
 	}
 }
 
@@ -149,7 +202,16 @@ function callerRefusal(
 			message: "A merchant API key or a checkout client token is required",
 		};
 	}
-	if (caller.kind === "merchant") return undefined;
+	if (caller.kind === "merchant") {
+		if (!caller.clientIds.has(clientId)) {
+			return {
+				status: 403,
+				error: "client_not_permitted",
+				message: `This merchant API key does not act for client ${clientId}`,
+			};
+		}
+		return merchantRefusal(operationId);
+	}
 	if (caller.checkout.client_id !== clientId) {
 		return { status: 403, error: "checkout_mismatch", message: "This checkout is for another client" };
 	}
@@ -218,49 +280,32 @@ function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string)
 }
 
 /**
- * What the edge remembers of a successful call: a checkout's widget session, and every authorization
- * with a reference — in its order's Durable Object, whose ledger later moves money for that order.
+ * What the edge remembers of a successful call: a checkout's widget session, in its order's Durable
+ * Object (authorizations are recorded by the order that admits them, see `authorizingOrder`).
  */
 async function remember(
 	c: Context<EdgeEnv>,
 	caller: Caller,
 	operationId: FlexitiOperationId,
-	clientId: string,
 	requestBody: unknown,
 	result: FlexitiResult,
 ) {
-	if (operationId !== "initWidget" && operationId !== "createAuthorization") return;
+	if (operationId !== "initWidget" || caller.kind !== "checkout") return;
 	const body = resultBody(result);
-	if (operationId === "initWidget" && caller.kind === "checkout") {
-		const url = (body as { redirection_url?: string }).redirection_url ?? "";
-		const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
-		if (session) {
-			const identification = (requestBody as { customer_identification?: { account_number?: number } } | undefined)
-				?.customer_identification;
-			const account = identification?.account_number !== undefined ? String(identification.account_number) : undefined;
-			await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.recordWidgetSession(
-				decodeURIComponent(session),
-				account,
-			);
-			// The isolate's copy of this checkout predates its widget session.
-			checkoutSessions.forget(caller.checkout.checkout_id);
-		}
-	}
-	if (operationId === "createAuthorization") {
-		const authorization = body as AuthorizationBody;
-		if (!authorization.reference) return;
-		const { order } = orderByReference(c.env, clientId, authorization.reference);
-		await order.recordAuthorization(clientId, authorization.reference, {
-			authorization_id: authorization.authorization_id,
-			amount: authorization.amount,
-			status: authorization.status,
-			account_number: authorization.account_number,
-			transaction_type: authorization.transaction_type,
-		});
+	const url = (body as { redirection_url?: string }).redirection_url ?? "";
+	const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
+	if (session) {
+		const identification = (requestBody as { customer_identification?: { account_number?: number } } | undefined)
+			?.customer_identification;
+		const account = identification?.account_number !== undefined ? String(identification.account_number) : undefined;
+		await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.recordWidgetSession(
+			decodeURIComponent(session),
+			account,
+		);
+		// The isolate's copy of this checkout predates its widget session.
+		checkoutSessions.forget(caller.checkout.checkout_id);
 	}
 }
-
-type AuthorizationBody = components["schemas"]["Authorization"];
 
 /**
  * A shopper's calls all carry their checkout's flow id (Flexiti traces a flow by it, and a browser

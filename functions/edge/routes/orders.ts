@@ -1,6 +1,8 @@
 /** The merchant's view of an order's ledger, and replaying an event (spec/edge-api.yaml, tag Orders). */
+
+import type { Context } from "hono";
 import { Hono } from "hono";
-import { merchantOnly } from "../callers/caller.ts";
+import { merchantClient, merchantOnly } from "../callers/caller.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { edgeError } from "../core/errors.ts";
@@ -12,15 +14,17 @@ orderRoutes.use(merchantOnly);
 
 orderRoutes.get("/:reference", async (c) => {
 	c.get("log").operation = "getOrderLedger";
-	const clientId = c.req.query("client_id") ?? edgeConfig(c.env).clientIds[0] ?? "";
-	const ledger = await orderByReference(c.env, clientId, c.req.param("reference")).order.ledger();
+	const client = clientOf(c);
+	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const ledger = await orderByReference(c.env, client.clientId, c.req.param("reference")).order.ledger();
 	return ledger ? c.json(ledger) : edgeError(c, 404, "not_found", "No Flexiti order with this reference");
 });
 
 orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 	c.get("log").operation = "replayOrderEvent";
-	const clientId = c.req.query("client_id") ?? edgeConfig(c.env).clientIds[0] ?? "";
-	const { order } = orderByReference(c.env, clientId, c.req.param("reference"));
+	const client = clientOf(c);
+	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const { order } = orderByReference(c.env, client.clientId, c.req.param("reference"));
 	const result = await order.replay(c.req.param("event_id"));
 	if (result === "not_found") return edgeError(c, 404, "not_found", "No such event for this order");
 	if (result === "not_replayable") {
@@ -28,3 +32,10 @@ orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 	}
 	return c.json({ replayed: c.req.param("event_id") }, 202);
 });
+
+/** The client named by `?client_id=` (or the key's first), if this merchant key acts for it. */
+function clientOf(c: Context<EdgeEnv>): ReturnType<typeof merchantClient> {
+	const caller = c.get("caller");
+	if (caller.kind !== "merchant") throw new Error("merchantOnly lets only merchants through");
+	return merchantClient(caller, c.req.query("client_id"), edgeConfig(c.env));
+}

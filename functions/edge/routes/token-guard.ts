@@ -1,0 +1,35 @@
+/**
+ * The last line that keeps merchant-scope Flexiti tokens inside the worker: whatever Flexiti answers
+ * a merchant's call is scanned for the tokens that call used (and their refresh tokens) before it is
+ * passed on. Flexiti echoes its caller's token in a widget URL; an error page or a future field could
+ * do the same, and the edge must not be the one that hands it out.
+ */
+import type { FlexitiResult, TokenSource } from "../flexiti/call-flexiti.ts";
+import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+
+/** A token source that remembers every token it handed out, for `carriesToken`. */
+export function recordingTokens(source: TokenSource): { tokens: TokenSource; used: FlexitiToken[] } {
+	const used: FlexitiToken[] = [];
+	return {
+		used,
+		tokens: {
+			async get() {
+				const token = await source.get();
+				used.push(token);
+				return token;
+			},
+			drop: (token) => source.drop(token),
+		},
+	};
+}
+
+/** True when the answer (body, error, or any header) contains one of these tokens. */
+export function carriesToken(result: FlexitiResult, used: readonly FlexitiToken[]): boolean {
+	const secrets = used.flatMap((t) => [t.accessToken, t.refreshToken ?? ""]).filter((s) => s.length >= 8);
+	if (secrets.length === 0) return false;
+	const error =
+		result.error === undefined ? "" : typeof result.error === "string" ? result.error : JSON.stringify(result.error);
+	const headers = [...result.response.headers].map(([name, value]) => `${name}: ${value}`).join("\n");
+	const answer = `${result.text ?? ""}\n${error}\n${headers}`;
+	return secrets.some((secret) => answer.includes(secret) || answer.includes(encodeURIComponent(secret)));
+}

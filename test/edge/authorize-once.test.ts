@@ -1,0 +1,146 @@
+/**
+ * One authorization per order (issue 9, items 2 and 3): double clicks, parallel attempts, a retry
+ * after Flexiti's answer was lost, a merchant's retry after the edge answered 503 — each ends with the
+ * one authorization Flexiti made. The sandbox's `drop` fault does the operation and answers 503,
+ * as a lost response would look.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+	CLIENT_ID,
+	flexitiViaEdge,
+	MERCHANT_KEY,
+	openCheckout,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+} from "./support.ts";
+import { authorizedOrder } from "./webhooks-support.ts";
+
+const JANE = 10000000000001;
+const client_id = CLIENT_ID;
+
+beforeEach(resetSandbox);
+
+/** A checkout whose shopper verified in the widget, ready to authorize. */
+async function verifiedShopper(amount = 120) {
+	const checkout = await openCheckout(amount);
+	const shopper = flexitiViaEdge(checkout.client_token);
+	const init = await shopper.POST("/v2.5/client-id/{client_id}/widget/init", {
+		params: { path: { client_id } },
+		body: { flow: "purchase", customer_identification: { account_number: JANE } },
+	});
+	const url = new URL((init.data?.redirection_url ?? "").replace("#/", ""));
+	await sandbox("POST", `/widget-api/sessions/${url.searchParams.get("widget_session_id")}/verify`, {
+		access_token: url.pathname.split("/").at(-1),
+		pin: "2222",
+	});
+	const authorize = () =>
+		shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			body: {
+				account_number: JANE,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+			} as never,
+		});
+	return { checkout, authorize };
+}
+
+/** The authorizations Flexiti holds for this reference (what no cancel of ours would release if doubled). */
+async function atFlexiti(reference: string) {
+	const { data } = await flexitiViaEdge(MERCHANT_KEY).GET("/v2.5.1/client-id/{client_id}/authorizations", {
+		params: { path: { client_id }, query: { account_number: String(JANE), page_size: 100 } },
+	});
+	return (data?.items ?? []).filter((a) => a.reference === reference);
+}
+
+describe("a checkout is authorized once", () => {
+	it("three parallel attempts (a double click and more) get the one authorization", async () => {
+		const { checkout, authorize } = await verifiedShopper();
+		const answers = await Promise.all([authorize(), authorize(), authorize()]);
+		expect(answers.map((a) => a.response.status)).toEqual([200, 200, 200]);
+		const ids = new Set(answers.map((a) => a.data?.authorization_id));
+		expect(ids.size).toBe(1);
+		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("a repeat after it is authorized gets the same answer, and Flexiti sees nothing", async () => {
+		const { authorize } = await verifiedShopper();
+		const first = await authorize();
+		const again = await authorize();
+		expect(again.response.status).toBe(200);
+		expect(again.data).toEqual(first.data);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("a lost answer is found at Flexiti and adopted: the shopper gets the authorization, once", async () => {
+		const { checkout, authorize } = await verifiedShopper();
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
+		const first = await authorize();
+		expect(first.response.status).toBe(200);
+		expect(first.data).toMatchObject({ reference: checkout.reference, amount: 120 });
+		const retry = await authorize();
+		expect(retry.data?.authorization_id).toBe(first.data?.authorization_id);
+		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
+		const state = await flexitiViaEdge(MERCHANT_KEY).GET(
+			"/v2.5.1/client-id/{client_id}/authorization/{authorization_id}",
+			{
+				params: { path: { client_id, authorization_id: String(first.data?.authorization_id) } },
+			},
+		);
+		expect(state.data?.reference).toBe(checkout.reference);
+	});
+
+	it("when Flexiti cannot say whether a lost attempt happened, nothing is sent again until it can", async () => {
+		const { checkout, authorize } = await verifiedShopper();
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
+		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 6, status: 503 });
+		const first = await authorize();
+		expect(first.response.status).toBe(503);
+		const blind = await authorize(); // the lookup still fails: refused, not sent a second time
+		expect(blind.response.status).toBe(503);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+		const retry = await authorize(); // Flexiti answers again: the first attempt is found and adopted
+		expect(retry.response.status).toBe(200);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
+		const checkoutNow = await flexitiViaEdge(MERCHANT_KEY).GET(
+			"/v2.5.1/client-id/{client_id}/authorization/{authorization_id}",
+			{
+				params: { path: { client_id, authorization_id: String(retry.data?.authorization_id) } },
+			},
+		);
+		expect(checkoutNow.response.status).toBe(200);
+	});
+
+	it("a refusal leaves the checkout open: the shopper may try again", async () => {
+		const { authorize } = await verifiedShopper();
+		await sandbox("POST", "/sandbox/faults", {
+			operation: "createAuthorization",
+			count: 1,
+			status: 409,
+			error: "credit_exceeded",
+		});
+		expect((await authorize()).response.status).toBe(409);
+		expect((await authorize()).response.status).toBe(200);
+	});
+});
+
+describe("a merchant's authorization with a reference is admitted by its order too", () => {
+	it("a lost answer is adopted instead of answered 503 (and a retry gets the same one)", async () => {
+		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
+		const first = await authorizedOrder(reference, 75);
+		expect(first).toMatchObject({ reference, amount: 75 });
+		const again = await authorizedOrder(reference, 75);
+		expect(again.authorization_id).toBe(first.authorization_id);
+		expect(await atFlexiti(reference)).toHaveLength(1);
+	});
+
+	it("another amount under the same reference is refused, not authorized a second time", async () => {
+		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
+		await authorizedOrder(reference, 75);
+		await expect(authorizedOrder(reference, 80)).rejects.toThrow(/not_permitted/);
+		expect(await atFlexiti(reference)).toHaveLength(1);
+	});
+});

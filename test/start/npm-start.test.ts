@@ -1,0 +1,152 @@
+/**
+ * `npm start` as a new user meets it: `node scripts/start.ts` (what `npm start` runs) from an empty
+ * state directory, several times in a row, each start required to come up and to serve a call that
+ * goes through each Worker's Durable Object (SQLite) storage. On a fresh clone the two Workers once
+ * shared one state directory and the sandbox died with SQLITE_BUSY on most first starts.
+ *
+ * Ports are ephemeral (never 8787/8788, which a developer's own `npm start` may hold) and the state
+ * directory is a scratch one, so parallel runs on one machine never meet.
+ * START_RUNS=20 npx vitest run --project start   repeats the start 20 times instead of 3.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const RUNS = Number(process.env.START_RUNS ?? 3);
+const MERCHANT_KEY = "fe_local_merchant_key_not_for_production"; // .dev.vars.example, local only
+
+interface Started {
+	child: ChildProcess;
+	output: () => string;
+	exited: Promise<number | null>;
+}
+
+const running: Started[] = [];
+afterEach(async () => {
+	for (const started of running.splice(0)) await stop(started);
+});
+
+describe("npm start", () => {
+	it(
+		`comes up from an empty state directory ${RUNS} times in a row`,
+		async () => {
+			const seconds: number[] = [];
+			for (let run = 1; run <= RUNS; run++) {
+				const stateDir = mkdtempSync(join(tmpdir(), "flexiti-edge-state-"));
+				try {
+					const [edgePort, sandboxPort] = await freePorts(2);
+					const began = performance.now();
+					const started = start({
+						EDGE_PORT: String(edgePort),
+						SANDBOX_PORT: String(sandboxPort),
+						STATE_DIR: stateDir,
+					});
+					const ready = await waitFor(started, /^Ready: /m);
+					expect(ready, `run ${run} did not come up:\n${started.output()}`).toBe(true);
+					seconds.push((performance.now() - began) / 1000);
+
+					// The sandbox's world lives in its Durable Object (the one that hit SQLITE_BUSY).
+					const account = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/accounts/10000000000001`);
+					expect(account.status).toBe(200);
+					// The edge opens a checkout: its Order Durable Object, and a merchant token from the sandbox.
+					const checkout = await fetch(`http://127.0.0.1:${edgePort}/v1/checkouts`, {
+						method: "POST",
+						headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+						body: JSON.stringify({ reference: `START-${run}`, amount: 10 }),
+					});
+					expect(checkout.status, await checkout.clone().text()).toBe(201);
+
+					expect(await stop(started)).toBe(0);
+					expect(started.output()).not.toMatch(/SQLITE_BUSY/);
+				} finally {
+					rmSync(stateDir, { recursive: true, force: true });
+				}
+			}
+			console.log(`npm start came up ${RUNS}/${RUNS} times, in ${seconds.map((s) => s.toFixed(1)).join(", ")} s`);
+		},
+		RUNS * 150_000,
+	);
+
+	it("names the taken port and the setting that moves it", async () => {
+		const [sandboxPort] = await freePorts(1);
+		const squatter = await listen(0);
+		const taken = (squatter.address() as { port: number }).port;
+		try {
+			const started = start({ EDGE_PORT: String(taken), SANDBOX_PORT: String(sandboxPort) });
+			expect(await started.exited).toBe(1);
+			expect(started.output()).toContain(`Port ${taken} (the edge) is already in use on 127.0.0.1`);
+			expect(started.output()).toContain(`EDGE_PORT=${taken + 10} npm start`);
+			expect(started.output()).not.toContain("wrangler"); // refused before any Worker started
+		} finally {
+			squatter.close();
+		}
+	});
+
+	it("refuses a port setting that is not a port", async () => {
+		const started = start({ SANDBOX_PORT: "88a8" });
+		expect(await started.exited).toBe(1);
+		expect(started.output()).toContain("SANDBOX_PORT=88a8 is not a port");
+	});
+});
+
+function start(env: Record<string, string>): Started {
+	let output = "";
+	const child = spawn(process.execPath, ["scripts/start.ts"], {
+		env: { ...process.env, FORCE_COLOR: "0", ...env },
+		stdio: ["ignore", "pipe", "pipe"],
+		// Its own process group, so a start that hangs can be stopped with everything it spawned.
+		detached: true,
+	});
+	for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
+	const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+	const started = { child, output: () => output, exited };
+	running.push(started);
+	return started;
+}
+
+/** Waits until the output matches, or the process exits (false). */
+async function waitFor(started: Started, pattern: RegExp, timeoutMs = 120_000): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	let exited = false;
+	void started.exited.then(() => (exited = true));
+	while (Date.now() < deadline) {
+		if (pattern.test(started.output())) return true;
+		if (exited) return false;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	return false;
+}
+
+/** Ctrl-C as a user would; after 20 s, the whole process group this test started. */
+async function stop(started: Started): Promise<number | null> {
+	const index = running.indexOf(started);
+	if (index >= 0) running.splice(index, 1);
+	if (started.child.exitCode !== null || started.child.signalCode !== null) return started.exited;
+	started.child.kill("SIGINT");
+	const timer = setTimeout(() => {
+		if (started.child.pid) process.kill(-started.child.pid, "SIGKILL");
+	}, 20_000);
+	try {
+		return await started.exited;
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+async function freePorts(count: number): Promise<number[]> {
+	const servers = await Promise.all(Array.from({ length: count }, () => listen(0)));
+	const ports = servers.map((server) => (server.address() as { port: number }).port);
+	await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+	return ports;
+}
+
+function listen(port: number): Promise<Server> {
+	const server = createServer();
+	return new Promise((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(port, "127.0.0.1", () => resolve(server));
+	});
+}
