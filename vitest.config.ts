@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { buildStorefront } from "./scripts/build-storefront.ts";
+import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
 /** One more merchant key, tied to the second client only (`<client_id>:<digest>` of fe_local_second_client_key). */
