@@ -6,7 +6,7 @@
  * ephemeral loopback port with in-memory state; loads edge and baseline with the same requests
  * (scripts/bench/scenarios.ts) from a load generator in its own process, one run at a time; reads
  * each side's workerd CPU time per request; profiles the edge in front of the fast upstream; counts
- * the token calls the edge makes upstream; measures the gzipped edge bundle; prints the table and the
+ * the token calls the edge makes upstream; measures the gzipped edge bundle and storefront SDK; prints the table and the
  * issues' targets, and writes them to .cache/bench-results.json. Errors or non-2xx answers under load,
  * and any missed target, make it exit 1.
  *
@@ -38,6 +38,7 @@ import {
 	startWorkers,
 	stopWorkers,
 } from "./bench/workers.ts";
+import { buildStorefront } from "./build-storefront.ts";
 
 const RESULTS_FILE = ".cache/bench-results.json";
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
@@ -74,6 +75,7 @@ const startedAt = Date.now();
 let exitCode = 0;
 try {
 	const bundle = edgeBundleSize();
+	const storefront = buildStorefront();
 	console.log("Starting sandbox, stub, edges and pass-throughs (wrangler dev, ephemeral ports, in-memory state)…");
 	const workers = await startWorkers();
 	console.log(
@@ -147,7 +149,7 @@ try {
 		}),
 	) as Record<Scope, TokenCalls>;
 
-	const report = compile(settings, results, tokenCalls, bundle, profile, (Date.now() - startedAt) / 1000);
+	const report = compile(settings, results, tokenCalls, bundle, storefront, profile, (Date.now() - startedAt) / 1000);
 	print(report);
 	save(report, RESULTS_FILE);
 	const failures = results.flatMap((r) => [

@@ -52,6 +52,8 @@ export interface BenchResults {
 	scenarios: ScenarioResult[];
 	tokenCalls: Record<Scope, TokenCalls>;
 	bundle: BundleSize & { gzipKiB: number };
+	/** The storefront SDK as the edge serves it (scripts/build-storefront.ts): one minified file. */
+	storefront: { path: string; bytes: number; gzipBytes: number; gzipKiB: number };
 	/** Where the edge's CPU time goes (a profile of the edge in front of the fast upstream). */
 	profile: (ProfileBreakdown & { scenario: string }) | null;
 	targets: Target[];
@@ -64,10 +66,12 @@ export function compile(
 	scenarios: ScenarioResult[],
 	tokenCalls: Record<Scope, TokenCalls>,
 	bundle: BundleSize,
+	storefront: { path: string; bytes: number; gzipBytes: number },
 	profile: BenchResults["profile"],
 	seconds: number,
 ): BenchResults {
 	const gzipKiB = bundle.gzipBytes / 1024;
+	const storefrontKiB = storefront.gzipBytes / 1024;
 	const targets: Target[] = [
 		...scenarios.flatMap((s) => {
 			const { throughput, p99, addedCpuMs } = s.targets;
@@ -104,6 +108,7 @@ export function compile(
 			pass: t.per10k <= 2,
 		})),
 		{ name: "edge bundle, gzipped (KiB)", value: gzipKiB, limit: "≤ 100", pass: gzipKiB <= 100 },
+		{ name: "storefront SDK, gzipped (KiB)", value: storefrontKiB, limit: "≤ 8", pass: storefrontKiB <= 8 },
 	];
 	return {
 		date: new Date().toISOString(),
@@ -112,6 +117,12 @@ export function compile(
 		scenarios,
 		tokenCalls,
 		bundle: { ...bundle, gzipKiB },
+		storefront: {
+			path: storefront.path,
+			bytes: storefront.bytes,
+			gzipBytes: storefront.gzipBytes,
+			gzipKiB: storefrontKiB,
+		},
 		profile,
 		targets,
 		seconds,
@@ -159,9 +170,12 @@ export function print(results: BenchResults): void {
 			String(t.coldCalls),
 		]),
 	);
-	const { bundle } = results;
+	const { bundle, storefront } = results;
 	console.log(
-		`\nEdge bundle (${bundle.files.join(", ")}): ${fixed(bundle.bytes / 1024, 1)} KiB, ${fixed(bundle.gzipKiB, 1)} KiB gzipped\n`,
+		`\nEdge bundle (${bundle.files.join(", ")}): ${fixed(bundle.bytes / 1024, 1)} KiB, ${fixed(bundle.gzipKiB, 1)} KiB gzipped`,
+	);
+	console.log(
+		`Storefront SDK (${storefront.path}): ${fixed(storefront.bytes / 1024, 1)} KiB, ${fixed(storefront.gzipKiB, 2)} KiB gzipped\n`,
 	);
 	if (results.profile) {
 		console.log(
