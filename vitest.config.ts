@@ -93,10 +93,18 @@ export default defineConfig({
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],
 				test: { name: "sandbox", include: ["test/sandbox/**/*.test.ts"] },
 			},
-			// A real browser (Debian's chromium via playwright-core) against the sandbox served by
-			// wrangler on loopback: these drive pages, so they run in Node, not in workerd.
+			// A real browser (Debian's chromium via playwright-core) against Workers served by wrangler
+			// on loopback: these drive pages, so they run in Node, not in workerd. One file at a time:
+			// each starts its own Workers and a chromium, and side by side they starve each other's
+			// timing on a small machine.
 			{
-				test: { name: "browser", include: ["test/browser/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+				test: {
+					name: "browser",
+					include: ["test/browser/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 60_000,
+					fileParallelism: false,
+				},
 			},
 			// `npm start` itself, started from an empty state directory on ephemeral ports.
 			{
