@@ -18,14 +18,20 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
 import { localSettings } from "../support/build-sandbox.ts";
-import { bareWranglerCalls, projectChangingCalls, readmeShellBlocks } from "../support/readme-shell-blocks.ts";
+import {
+	bareWranglerCalls,
+	bareWranglerInProse,
+	projectChangingCalls,
+	readmeShellBlocks,
+} from "../support/readme-shell-blocks.ts";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
 const README_EDGE = "http://127.0.0.1:8787";
 const README_SANDBOX = "http://127.0.0.1:8788";
 
-const blocks = readmeShellBlocks(readFileSync(join(root, "README.md"), "utf8"));
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const blocks = readmeShellBlocks(readme);
 const unmarked = blocks.filter((block) => block.skipped === undefined);
 // Never run a block that would start the project or change the checkout; the test below names it instead.
 const runnable = unmarked.filter((block) => projectChangingCalls(block.script).length === 0);
@@ -69,6 +75,7 @@ describe("the README's shell blocks", () => {
 	it("call Wrangler only through npm run wrangler (bare wrangler and npx wrangler fail on a fresh machine)", () => {
 		const offending = blocks.flatMap((block) => bareWranglerCalls(block.script).map((l) => `line ${block.line}: ${l}`));
 		expect(offending).toEqual([]);
+		expect(bareWranglerInProse(readme)).toEqual([]);
 	});
 
 	it.each(runnable.map((block) => [`${block.heading} (README line ${block.line})`, block] as const))(

@@ -64,3 +64,14 @@ export function bareWranglerCalls(script: string): string[] {
 		.split("\n")
 		.filter((line) => /^\s*(npx\s+(--yes\s+)?)?wrangler\b/.test(line) || /[;&|(]\s*(npx\s+)?wrangler\b/.test(line));
 }
+
+/**
+ * The same mistake in the prose: an inline `wrangler kv …`, `wrangler secret …` (a command the reader is
+ * told to type) rather than `npm run wrangler -- …`. Mentions of what the scripts run (`wrangler dev`,
+ * `wrangler types`) are not commands for the reader and pass.
+ */
+export function bareWranglerInProse(readme: string): string[] {
+	return [
+		...readme.matchAll(/`((npx\s+)?wrangler\s+(kv|secret|deploy|login|logout|whoami|tail|d1|r2|queues)\b[^`]*)`/g),
+	].map((match) => match[1] ?? "");
+}
