@@ -1,9 +1,13 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildAssets } from "./scripts/build-assets.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
 // Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
+// The edge's wrangler.toml serves static assets (the API reference pages) from dist/assets.
+buildAssets();
+
 export default defineConfig({
 	test: {
 		// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
