@@ -1,7 +1,67 @@
+import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/build-assets.ts";
+import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
+
+/** One more merchant key, tied to the second client only (`<client_id>:<digest>` of fe_local_second_client_key). */
+const MERCHANT_KEY_HASHES = `${localSettings().MERCHANT_API_KEY_HASHES},flexitidemo2:9011c43e26d3debfade5772378fc6e2177d94e448d066b690818514a0deb4068`;
+
+/** The four rate limits of wrangler.toml with the given limits (one number for all, or one each). */
+function limits(limit: number | typeof TEST_LIMITS) {
+	const namespaces = {
+		MERCHANT_LIMITER: "1401",
+		CHECKOUT_CREATION_LIMITER: "1402",
+		CHECKOUT_LIMITER: "1403",
+		SHOPPER_IP_LIMITER: "1404",
+	};
+	return Object.fromEntries(
+		Object.entries(namespaces).map(([name, namespace_id]) => [
+			name,
+			{
+				namespace_id,
+				simple: {
+					limit: typeof limit === "number" ? limit : limit[name as keyof typeof TEST_LIMITS],
+					period: 60 as const,
+				},
+			},
+		]),
+	);
+}
+
+/** The edge as wrangler.toml declares it, the local sandbox bound as FLEXITI, with these rate limits. */
+function edgeWorker(ratelimits: ReturnType<typeof limits>, settings: Record<string, string> = {}) {
+	return {
+		wrangler: { configPath: "./wrangler.toml" },
+		miniflare: {
+			ratelimits,
+			bindings: {
+				...localSettings(),
+				// One more secret per source, each tied to the second client (`<client_id>:<secret>`).
+				SHOPIFY_WEBHOOK_SECRETS: `${localSettings().SHOPIFY_WEBHOOK_SECRETS},flexitidemo2:shpss_second_client_secret`,
+				STANDARD_WEBHOOK_SECRETS: `${localSettings().STANDARD_WEBHOOK_SECRETS},flexitidemo2:whsec_c2Vjb25kLWNsaWVudC1zZWNyZXQtMTIzNDU2Nzg=`,
+				MERCHANT_API_KEY_HASHES: MERCHANT_KEY_HASHES,
+				STOREFRONT_ORIGINS: "https://shop.example",
+				UPSTREAM_TIMEOUT_MS: "1500",
+				// Order events retry quickly in tests; production waits seconds to minutes.
+				WEBHOOK_RETRY_BASE_MS: "20",
+				WEBHOOK_MAX_ATTEMPTS: "3",
+				...settings,
+			},
+			serviceBindings: { FLEXITI: "flexiti-sandbox" },
+			workers: [
+				{
+					name: "flexiti-sandbox",
+					modules: true,
+					scriptPath: buildSandbox(),
+					compatibilityDate: "2026-11-02",
+					durableObjects: { SANDBOX_WORLD: { className: "SandboxWorld", useSQLite: true } },
+				},
+			],
+		},
+	};
+}
 
 // Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
@@ -14,37 +74,20 @@ export default defineConfig({
 		onConsoleLog: (log) => !log.startsWith('{"event":"request"'),
 		projects: [
 			{
-				plugins: [
-					cloudflareTest({
-						wrangler: { configPath: "./wrangler.toml" },
-						miniflare: {
-							bindings: {
-								...localSettings(),
-								// One more secret per source, each tied to the second client (`<client_id>:<secret>`).
-								SHOPIFY_WEBHOOK_SECRETS: `${localSettings().SHOPIFY_WEBHOOK_SECRETS},flexitidemo2:shpss_second_client_secret`,
-								STANDARD_WEBHOOK_SECRETS: `${localSettings().STANDARD_WEBHOOK_SECRETS},flexitidemo2:whsec_c2Vjb25kLWNsaWVudC1zZWNyZXQtMTIzNDU2Nzg=`,
-								// One more merchant key, tied to the second client only (`<client_id>:<digest>` of fe_local_second_client_key).
-								MERCHANT_API_KEY_HASHES: `${localSettings().MERCHANT_API_KEY_HASHES},flexitidemo2:9011c43e26d3debfade5772378fc6e2177d94e448d066b690818514a0deb4068`,
-								STOREFRONT_ORIGINS: "https://shop.example",
-								UPSTREAM_TIMEOUT_MS: "1500",
-								// Order events retry quickly in tests; production waits seconds to minutes.
-								WEBHOOK_RETRY_BASE_MS: "20",
-								WEBHOOK_MAX_ATTEMPTS: "3",
-							},
-							serviceBindings: { FLEXITI: "flexiti-sandbox" },
-							workers: [
-								{
-									name: "flexiti-sandbox",
-									modules: true,
-									scriptPath: buildSandbox(),
-									compatibilityDate: "2026-11-02",
-									durableObjects: { SANDBOX_WORLD: { className: "SandboxWorld", useSQLite: true } },
-								},
-							],
-						},
-					}),
-				],
+				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.
+				plugins: [cloudflareTest(edgeWorker(limits(100_000)))],
 				test: { name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+			},
+			{
+				// The per-caller limits, small enough to reach in a test, in a workerd of their own.
+				plugins: [
+					cloudflareTest(
+						edgeWorker(limits(TEST_LIMITS), {
+							MERCHANT_API_KEY_HASHES: `${MERCHANT_KEY_HASHES},${createHash("sha256").update(CREATION_TEST_KEY).digest("hex")}`,
+						}),
+					),
+				],
+				test: { name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],

@@ -1,23 +1,43 @@
 /**
  * `npm run bench`: what the edge costs compared with a Worker that only relays.
  *
- * Starts the local Flexiti sandbox, the edge (pointed at it) and a bare pass-through Worker, each on
- * an ephemeral loopback port with in-memory state; loads edge and pass-through with the same Flexiti
- * calls (scripts/bench/scenarios.ts), one run at a time; counts the token calls the edge makes
- * upstream; measures the gzipped edge bundle; prints the table and the issue's targets, and writes
- * them to .cache/bench-results.json. Errors or non-2xx answers under load fail the run (exit 1); a
- * missed target is reported, not failed.
+ * Starts the local Flexiti sandbox and a fast stub upstream (the spec's examples, answered at once),
+ * an edge and a bare pass-through Worker in front of each, and a bare webhook receiver, each on an
+ * ephemeral loopback port with in-memory state; loads edge and baseline with the same requests
+ * (scripts/bench/scenarios.ts) from a load generator in its own process, one run at a time; reads
+ * each side's workerd CPU time per request; profiles the edge in front of the fast upstream; counts
+ * the token calls the edge makes upstream; measures the gzipped edge bundle; prints the table and the
+ * issues' targets, and writes them to .cache/bench-results.json. Errors or non-2xx answers under load,
+ * and any missed target, make it exit 1.
  *
  * BENCH_DURATION (measured seconds per side and scenario, default 20), BENCH_ROUNDS (the runs those
  * seconds are split into, alternating sides, default 4), BENCH_CONNECTIONS (default 10) and
  * BENCH_WARMUP (s per side and scenario, default 2) change the load; the defaults take about four
- * minutes on two cores. Shorter runs are quicker but their p99 ratios swing by ±0.3 on a shared machine.
+ * minutes on two cores (7 scenarios). Shorter runs are quicker but their p99 ratios swing by ±0.3 on a shared machine.
  */
 import { edgeBundleSize } from "./bench/bundle.ts";
-import { type LoadResult, type LoadSettings, load, preflight, type Run, stopLoad, summarize } from "./bench/load.ts";
-import { compile, print, type ScenarioResult, type Scope, save, type TokenCalls } from "./bench/report.ts";
+import { type LoadResult, type LoadSettings, preflight, type Run, summarize } from "./bench/load.ts";
+import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
+import { cpuMeasurable, cpuMs } from "./bench/process-cpu.ts";
+import { profileWhile } from "./bench/profile.ts";
+import {
+	type BenchResults,
+	compile,
+	print,
+	type ScenarioResult,
+	type Scope,
+	save,
+	type TokenCalls,
+} from "./bench/report.ts";
 import { type Credentials, type LoadRequest, type Scenario, scenarios } from "./bench/scenarios.ts";
-import { type BenchWorkers, localSettings, startWorkers, stopWorkers } from "./bench/workers.ts";
+import {
+	type BenchWorkers,
+	edgeFastInspector,
+	localSettings,
+	processesOf,
+	startWorkers,
+	stopWorkers,
+} from "./bench/workers.ts";
 
 const RESULTS_FILE = ".cache/bench-results.json";
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
@@ -39,24 +59,41 @@ type Side = "edge" | "baseline";
 
 // However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
 // load and the workers before exiting.
-// Four scenarios today; the 180 s margin also covers start-up and a few more scenarios.
-const plannedSeconds = 4 * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
-const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (plannedSeconds + 180) * 1000);
+// Seven scenarios and the profile; the 240 s margin also covers start-up and a few more scenarios.
+const plannedSeconds = 8 * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
+const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (plannedSeconds + 240) * 1000);
 watchdog.unref();
 process.on("SIGINT", () => abort("interrupted", 130));
 process.on("SIGTERM", () => abort("terminated", 143));
 
+/** Seconds the profiled load runs. */
+const PROFILE_SECONDS = 5;
+const PROFILED_SCENARIO = "merchant GET captures, fast upstream";
+
+const startedAt = Date.now();
 let exitCode = 0;
 try {
 	const bundle = edgeBundleSize();
-	console.log("Starting sandbox, edge and pass-through (wrangler dev, ephemeral ports, in-memory state)…");
+	console.log("Starting sandbox, stub, edges and pass-throughs (wrangler dev, ephemeral ports, in-memory state)…");
 	const workers = await startWorkers();
-	console.log(`  sandbox ${workers.sandbox}  edge ${workers.edge}  pass-through ${workers.passthrough}`);
+	console.log(
+		`  ${Object.entries(workers)
+			.map(([name, origin]) => `${name} ${origin}`)
+			.join("  ")}`,
+	);
+	if (cpuMeasurable) {
+		console.log(
+			`  workerd processes: ${Object.entries(processesOf)
+				.map(([name, pids]) => `${name} ${pids?.join(",")}`)
+				.join("  ")}`,
+		);
+	}
 
 	const { credentials, tokenCountsAtStart } = await prepare(workers);
 	const plan = scenarios(credentials);
 	for (const scenario of plan) await checkSameAnswer(workers, scenario);
-	await load(workers.passthrough, plan[0]?.baseline ?? fail("no scenarios"), settings.connections, 0, PRIMING_REQUESTS);
+	const primer = plan.find((scenario) => scenario.baseline.worker === "passthrough") ?? fail("no sandbox scenario");
+	await run(workers, credentials, primer, "baseline", 0, PRIMING_REQUESTS);
 
 	const results: ScenarioResult[] = [];
 	const measuredTokenCalls: Record<Scope, number> = { customer: 0, merchant: 0 };
@@ -64,26 +101,40 @@ try {
 		console.log(`Loading: ${scenario.name}`);
 		const sides = { edge: scenario.edge, baseline: scenario.baseline };
 		const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
-		for (const request of Object.values(sides)) {
-			if (settings.warmupSeconds > 0) {
-				await load(workers[request.worker], request, settings.connections, settings.warmupSeconds);
-			}
+		const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
+		for (const side of ["edge", "baseline"] as const) {
+			if (settings.warmupSeconds > 0) await run(workers, credentials, scenario, side, settings.warmupSeconds);
 		}
 		// Short runs in ABBA order (edge, baseline, baseline, edge, …): drift on a shared machine (other
 		// processes, GC, the sandbox's state) falls on both sides alike instead of on whichever ran second.
 		for (let round = 0; round < settings.rounds; round++) {
 			const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
 			for (const side of order) {
-				const request = sides[side];
+				const pids = processesOf[sides[side].worker] ?? [];
 				const before = await tokenCounts(workers.sandbox);
-				runs[side].push(await load(workers[request.worker], request, settings.connections, roundSeconds));
+				const cpuBefore = cpuMs(pids);
+				runs[side].push(await run(workers, credentials, scenario, side, roundSeconds));
+				cpu[side] += cpuMs(pids) - cpuBefore;
 				const after = await tokenCounts(workers.sandbox);
 				if (side === "edge" && scenario.scope) {
 					measuredTokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
 				}
 			}
 		}
-		results.push(scenarioResult(scenario, summarize(runs.edge), summarize(runs.baseline)));
+		results.push(scenarioResult(scenario, runs, cpu));
+	}
+
+	let profile: BenchResults["profile"] = null;
+	const profiled = plan.find((scenario) => scenario.name === PROFILED_SCENARIO);
+	if (edgeFastInspector && profiled) {
+		console.log(`Profiling the edge: ${profiled.name}`);
+		const breakdown = await profileWhile(edgeFastInspector, "flexiti-edge", () =>
+			run(workers, credentials, profiled, "edge", PROFILE_SECONDS),
+		).catch((error: unknown) => {
+			console.warn(`  no profile: ${error instanceof Error ? error.message : String(error)}`);
+			return null;
+		});
+		profile = breakdown && { ...breakdown, scenario: profiled.name };
 	}
 
 	const tokenCountsAtEnd = await tokenCounts(workers.sandbox);
@@ -96,7 +147,7 @@ try {
 		}),
 	) as Record<Scope, TokenCalls>;
 
-	const report = compile(settings, results, tokenCalls, bundle);
+	const report = compile(settings, results, tokenCalls, bundle, profile, (Date.now() - startedAt) / 1000);
 	print(report);
 	save(report, RESULTS_FILE);
 	const failures = results.flatMap((r) => [
@@ -109,10 +160,18 @@ try {
 		);
 		exitCode = 1;
 	}
+	const missed = report.targets.filter((target) => !target.pass);
+	if (missed.length > 0) {
+		console.error(
+			`\nMISSED ${missed.length} target(s):\n  ${missed.map((t) => `${t.name}: ${t.value.toFixed(2)} (limit ${t.limit})`).join("\n  ")}`,
+		);
+		exitCode = 1;
+	}
 } catch (error) {
 	console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 	exitCode = 1;
 } finally {
+	stopLoader();
 	await stopWorkers();
 	clearTimeout(watchdog);
 }
@@ -137,11 +196,16 @@ async function prepare(workers: BenchWorkers) {
 	const [merchantBearer, customerBearer] = [await mint("merchant"), await mint("customer")];
 	// From here on every token call at the sandbox is the edge's.
 	const tokenCountsAtStart = await tokenCounts(workers.sandbox);
-	const checkout = (await call(`${workers.edge}/v1/checkouts`, {
-		method: "POST",
-		headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-		body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
-	})) as { client_token: string };
+	const openCheckout = async (edge: string) =>
+		(
+			(await call(`${edge}/v1/checkouts`, {
+				method: "POST",
+				headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+				body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
+			})) as { client_token: string }
+		).client_token;
+	const clientToken = await openCheckout(workers.edge);
+	const clientTokenFast = await openCheckout(workers.edgeFast);
 	// Orders for the webhook scenario: open checkouts, so their events are stored and held.
 	const webhookReferences: string[] = [];
 	for (let i = 0; i < WEBHOOK_ORDERS; i++) {
@@ -156,7 +220,8 @@ async function prepare(workers: BenchWorkers) {
 	const webhookSecret = (localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
 	const credentials: Credentials = {
 		merchantKey: MERCHANT_KEY,
-		clientToken: checkout.client_token,
+		clientToken,
+		clientTokenFast,
 		merchantBearer,
 		customerBearer,
 		webhookSecret,
@@ -188,7 +253,33 @@ async function call(url: string, init: RequestInit): Promise<unknown> {
 	return JSON.parse(text);
 }
 
-function scenarioResult(scenario: Scenario, edge: LoadResult, passthrough: LoadResult): ScenarioResult {
+/** One load run, from the load generator's own process. */
+function run(
+	workers: BenchWorkers,
+	credentials: Credentials,
+	scenario: Scenario,
+	side: Side,
+	seconds: number,
+	amount?: number,
+): Promise<Run> {
+	const request = side === "edge" ? scenario.edge : scenario.baseline;
+	return loadInOwnProcess({
+		origin: workers[request.worker],
+		scenario: scenario.name,
+		side,
+		credentials,
+		connections: settings.connections,
+		seconds,
+		...(amount ? { amount } : {}),
+	});
+}
+
+function scenarioResult(scenario: Scenario, runs: Record<Side, Run[]>, cpu: Record<Side, number>): ScenarioResult {
+	const edge = summarize(runs.edge);
+	const passthrough = summarize(runs.baseline);
+	// Rounds pair up in order (edge run i with baseline run i, which ran next to it).
+	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
+	const perRequest = (side: Side, result: LoadResult) => (result.requests ? cpu[side] / result.requests : 0);
 	return {
 		name: scenario.name,
 		scope: scenario.scope,
@@ -197,6 +288,17 @@ function scenarioResult(scenario: Scenario, edge: LoadResult, passthrough: LoadR
 		passthrough,
 		throughputRatio: edge.requestsPerSecond / passthrough.requestsPerSecond,
 		p99Ratio: edge.p99Ms / passthrough.p99Ms,
+		rounds: {
+			throughput: pairs.map(([e, b]) => e.requestsPerSecond / b.requestsPerSecond),
+			p99: pairs.map(([e, b]) => e.p99Ms / b.p99Ms),
+		},
+		cpu: cpuMeasurable
+			? {
+					edgeMs: perRequest("edge", edge),
+					baselineMs: perRequest("baseline", passthrough),
+					addedMs: perRequest("edge", edge) - perRequest("baseline", passthrough),
+				}
+			: null,
 	};
 }
 
@@ -210,7 +312,7 @@ function describe(r: LoadResult): string {
 
 function abort(reason: string, code: number): void {
 	console.error(`\nbench stopping: ${reason}`);
-	stopLoad();
+	stopLoader();
 	void stopWorkers().finally(() => process.exit(code));
 	setTimeout(() => process.exit(code), 10_000).unref();
 }

@@ -5,13 +5,17 @@
  */
 import { unstable_startWorker } from "wrangler";
 
-export type Binding = { type: "plain_text" | "secret_text"; value: string };
+export type Binding =
+	| { type: "plain_text" | "secret_text"; value: string }
+	| { type: "ratelimit"; namespace_id: string; simple: { limit: number; period: 10 | 60 } };
 export type LocalWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
 
 export async function startLocalWorker(
 	config: string,
 	bindings: Record<string, Binding> = {},
-): Promise<{ origin: string; worker: LocalWorker }> {
+	/** With an inspector (the bench's CPU profile): its URL comes back as `inspectorUrl`. */
+	options: { inspector?: boolean } = {},
+): Promise<{ origin: string; worker: LocalWorker; inspectorUrl?: URL }> {
 	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
 	// from a package that is not installed, so tsc does not check them. logLevel "error": a Worker's own
 	// log lines would otherwise be printed by this process.
@@ -20,7 +24,7 @@ export async function startLocalWorker(
 		bindings,
 		dev: {
 			server: { hostname: "127.0.0.1", port: 0 },
-			inspector: false,
+			inspector: options.inspector ? { hostname: "127.0.0.1", port: 0 } : false,
 			persist: false,
 			watch: false,
 			liveReload: false,
@@ -28,5 +32,6 @@ export async function startLocalWorker(
 		},
 	});
 	await worker.ready;
-	return { origin: (await worker.url).origin, worker };
+	const inspectorUrl = options.inspector ? await worker.inspectorUrl : undefined;
+	return { origin: (await worker.url).origin, worker, ...(inspectorUrl ? { inspectorUrl } : {}) };
 }

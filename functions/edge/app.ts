@@ -1,10 +1,12 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { errorEnvelope } from "../contract/errors.ts";
 import { identifyCaller } from "./callers/caller.ts";
+import { callerLimit, shopperIpLimit } from "./callers/rate-limits.ts";
 import { ConfigError, edgeConfig } from "./core/config.ts";
 import type { EdgeEnv } from "./core/context.ts";
 import { edgeError } from "./core/errors.ts";
@@ -26,6 +28,14 @@ import { webhookRoutes } from "./routes/webhooks/routes.ts";
  *   GET  /v1/orders/:reference         an order's ledger; POST …/events/:id/replay
  *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
  */
+/** Checkout and Flexiti request bodies are a few KiB; anything this large is not one. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const limitBody = bodyLimit({
+	maxSize: MAX_BODY_BYTES,
+	onError: (c) => edgeError(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+});
+
 export function createEdgeApp() {
 	const app = new Hono<EdgeEnv>();
 	app.use(requestLog);
@@ -62,10 +72,12 @@ export function createEdgeApp() {
 	app.use("/v1/checkouts/:checkout_id", storefrontCors);
 	app.use("/v1/checkouts/:checkout_id/*", storefrontCors);
 
-	// Order systems authenticate each webhook by its signature, not by a caller credential.
+	// Order systems authenticate each webhook by its signature, not by a caller credential; webhooks
+	// keep their own body cap (512 KiB) and no rate limit (see callers/rate-limits.ts).
 	app.route("/v1/webhooks", webhookRoutes);
-	app.use("/v1/*", identifyCaller);
-	app.use(`${FLEXITI_PREFIX}/*`, identifyCaller);
+	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, limitBody);
+	for (const routes of ["/v1/checkouts/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, shopperIpLimit);
+	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, identifyCaller, callerLimit);
 	app.route("/v1/checkouts", checkoutRoutes);
 	app.route("/v1/orders", orderRoutes);
 	app.all(`${FLEXITI_PREFIX}/*`, forwardOperation);

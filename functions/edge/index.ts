@@ -4,6 +4,7 @@
  */
 import { createEdgeApp } from "./app.ts";
 
+export { TokenBrokerObject } from "./flexiti/token-broker-object.ts";
 export { Order } from "./orders/order.ts";
 
 export default createEdgeApp();

@@ -90,10 +90,15 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		return respond(409, errorEnvelope(url.pathname, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors));
 	}
 
+	// A "lost response" (kind drop): the token is issued, but the caller only sees a 503.
+	const answer = (issued: unknown) =>
+		fault?.kind === "drop"
+			? respond(503, errorEnvelope(url.pathname, "service_unavailable", "Injected fault: the answer was lost"))
+			: respond(200, issued);
 	grantType = form.grant_type ?? "client_credentials";
 	if (grantType === "client_credentials") {
 		scope = form.scope === "customer" ? "customer" : "merchant";
-		return respond(200, issueToken(world, clientId, scope, now));
+		return answer(issueToken(world, clientId, scope, now));
 	}
 	if (grantType === "refresh_token") {
 		const previous = world.tokens[world.refreshTokens[form.refresh_token ?? ""] ?? ""];
@@ -103,7 +108,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		}
 		previous.refreshed = true;
 		scope = previous.scope;
-		return respond(200, issueToken(world, clientId, scope, now, previous.flow));
+		return answer(issueToken(world, clientId, scope, now, previous.flow));
 	}
 	return oauthError("unsupported_grant_type", `grant_type ${grantType} is not enabled for this client`);
 }

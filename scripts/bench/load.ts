@@ -5,7 +5,19 @@
  * side can be pooled into one result.
  */
 import autocannon from "autocannon";
-import type { LoadRequest } from "./scenarios.ts";
+import type { Credentials, LoadRequest, Scenario } from "./scenarios.ts";
+
+/** One run for the load generator's own process (load-process.ts): which scenario, which side, how long. */
+export interface LoadJob {
+	id: number;
+	origin: string;
+	scenario: Scenario["name"];
+	side: "edge" | "baseline";
+	credentials: Credentials;
+	connections: number;
+	seconds: number;
+	amount?: number;
+}
 
 export interface LoadSettings {
 	connections: number;

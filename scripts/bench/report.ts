@@ -7,6 +7,7 @@ import { availableParallelism, cpus } from "node:os";
 import { dirname } from "node:path";
 import type { BundleSize } from "./bundle.ts";
 import type { LoadResult, LoadSettings } from "./load.ts";
+import type { ProfileBreakdown } from "./profile.ts";
 import type { Scenario } from "./scenarios.ts";
 
 export type Scope = NonNullable<Scenario["scope"]>;
@@ -21,6 +22,10 @@ export interface ScenarioResult {
 	throughputRatio: number;
 	/** Edge p99 ÷ pass-through p99: 1 means the edge adds no tail latency. */
 	p99Ratio: number;
+	/** The same two ratios in each round (edge run ÷ baseline run of that round): their spread shows the noise. */
+	rounds: { throughput: number[]; p99: number[] };
+	/** CPU ms per request of each side's workerd processes, and the edge's extra (null where not measurable). */
+	cpu: { edgeMs: number; baselineMs: number; addedMs: number } | null;
 }
 
 export interface TokenCalls {
@@ -47,7 +52,11 @@ export interface BenchResults {
 	scenarios: ScenarioResult[];
 	tokenCalls: Record<Scope, TokenCalls>;
 	bundle: BundleSize & { gzipKiB: number };
+	/** Where the edge's CPU time goes (a profile of the edge in front of the fast upstream). */
+	profile: (ProfileBreakdown & { scenario: string }) | null;
 	targets: Target[];
+	/** Wall-clock seconds the whole bench took. */
+	seconds: number;
 }
 
 export function compile(
@@ -55,22 +64,39 @@ export function compile(
 	scenarios: ScenarioResult[],
 	tokenCalls: Record<Scope, TokenCalls>,
 	bundle: BundleSize,
+	profile: BenchResults["profile"],
+	seconds: number,
 ): BenchResults {
 	const gzipKiB = bundle.gzipBytes / 1024;
 	const targets: Target[] = [
-		...scenarios.flatMap((s) => [
-			...(s.targets.throughput !== undefined
-				? [
-						{
-							name: `${s.name}: throughput`,
-							value: s.throughputRatio,
-							limit: `≥ ${s.targets.throughput}×`,
-							pass: s.throughputRatio >= s.targets.throughput,
-						},
-					]
-				: []),
-			{ name: `${s.name}: p99`, value: s.p99Ratio, limit: `≤ ${s.targets.p99}×`, pass: s.p99Ratio <= s.targets.p99 },
-		]),
+		...scenarios.flatMap((s) => {
+			const { throughput, p99, addedCpuMs } = s.targets;
+			return [
+				...(throughput !== undefined
+					? [
+							{
+								name: `${s.name}: throughput`,
+								value: s.throughputRatio,
+								limit: `≥ ${throughput}×`,
+								pass: s.throughputRatio >= throughput,
+							},
+						]
+					: []),
+				...(p99 !== undefined
+					? [{ name: `${s.name}: p99`, value: s.p99Ratio, limit: `≤ ${p99}×`, pass: s.p99Ratio <= p99 }]
+					: []),
+				...(addedCpuMs !== undefined
+					? [
+							{
+								name: `${s.name}: added CPU ms/request`,
+								value: s.cpu?.addedMs ?? Number.NaN,
+								limit: `≤ ${addedCpuMs}`,
+								pass: s.cpu !== null && s.cpu.addedMs <= addedCpuMs,
+							},
+						]
+					: []),
+			];
+		}),
 		...Object.entries(tokenCalls).map(([scope, t]) => ({
 			name: `token calls per 10k ${scope}-scope requests`,
 			value: t.per10k,
@@ -86,7 +112,9 @@ export function compile(
 		scenarios,
 		tokenCalls,
 		bundle: { ...bundle, gzipKiB },
+		profile,
 		targets,
+		seconds,
 	};
 }
 
@@ -99,10 +127,11 @@ export function print(results: BenchResults): void {
 		s.name,
 		fixed(s.edge.requestsPerSecond, 0),
 		fixed(s.passthrough.requestsPerSecond, 0),
-		`${fixed(s.throughputRatio, 2)}×`,
+		`${fixed(s.throughputRatio, 2)}× (${spread(s.rounds.throughput)})`,
 		`${fixed(s.edge.p50Ms, 1)} / ${fixed(s.passthrough.p50Ms, 1)}`,
 		`${fixed(s.edge.p99Ms, 1)} / ${fixed(s.passthrough.p99Ms, 1)}`,
-		`${fixed(s.p99Ratio, 2)}×`,
+		`${fixed(s.p99Ratio, 2)}× (${spread(s.rounds.p99)})`,
+		s.cpu ? `${fixed(s.cpu.edgeMs, 2)} / ${fixed(s.cpu.baselineMs, 2)} (+${fixed(s.cpu.addedMs, 2)})` : "n/a",
 		`${s.edge.errors + s.edge.non2xx} / ${s.passthrough.errors + s.passthrough.non2xx}`,
 	]);
 	table(
@@ -110,10 +139,11 @@ export function print(results: BenchResults): void {
 			"scenario",
 			"edge req/s",
 			"baseline req/s",
-			"tput ratio",
+			"tput ratio (rounds)",
 			"p50 ms edge/base",
 			"p99 ms edge/base",
-			"p99 ratio",
+			"p99 ratio (rounds)",
+			"CPU ms/req edge/base (added)",
 			"errors+non2xx",
 		],
 		rows,
@@ -133,6 +163,16 @@ export function print(results: BenchResults): void {
 	console.log(
 		`\nEdge bundle (${bundle.files.join(", ")}): ${fixed(bundle.bytes / 1024, 1)} KiB, ${fixed(bundle.gzipKiB, 1)} KiB gzipped\n`,
 	);
+	if (results.profile) {
+		console.log(
+			`\nWhere the edge's CPU goes (${results.profile.scenario}; ${results.profile.samples} busy samples of its workerd):`,
+		);
+		table(
+			["stage", "share of CPU"],
+			results.profile.stages.map((s) => [s.stage, `${fixed(s.share * 100, 1)} %`]),
+		);
+	}
+	console.log(`\nThe bench took ${fixed(results.seconds / 60, 1)} minutes.\n`);
 	table(
 		["target", "value", "limit", ""],
 		results.targets.map((t) => [t.name, fixed(t.value, 2), t.limit, t.pass ? "PASS" : "MISS"]),
@@ -152,5 +192,9 @@ function table(header: string[], rows: string[][]): void {
 	console.log(line(widths.map((w) => "-".repeat(w))));
 	for (const row of rows) console.log(line(row));
 }
+
+/** min–max of the per-round ratios. */
+const spread = (values: number[]) =>
+	values.length ? `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}` : "n/a";
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");

@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
 import { type Binding, type LocalWorker, startLocalWorker } from "../local-worker.ts";
+import { workerdProcesses } from "./process-cpu.ts";
+import { specExamples } from "./spec-examples.ts";
 
 export interface BenchWorkers {
 	/** The local Flexiti sandbox: its origin (Flexiti's base path is `${sandbox}/flexiti/pos-api`). */
@@ -15,28 +17,71 @@ export interface BenchWorkers {
 	passthrough: string;
 	/** A receiver that verifies nothing and answers 200: the webhook baseline. */
 	bare: string;
+	/** The fast upstream (answers each operation with the spec's example at once), and the edge and
+	 * pass-through in front of it. */
+	stub: string;
+	edgeFast: string;
+	passthroughFast: string;
 }
+
+export type BenchWorker = keyof BenchWorkers;
+
+/** The workerd processes each Worker's start spawned, for its CPU time. */
+export const processesOf: Partial<Record<BenchWorker, number[]>> = {};
+/** The fast edge's inspector, for the CPU profile. */
+export let edgeFastInspector: URL | undefined;
+
+/** The bench's edges get limits far above its load: it measures their cost, not their limits. */
+const unlimited = Object.fromEntries(
+	(
+		[
+			["MERCHANT_LIMITER", "1401"],
+			["CHECKOUT_CREATION_LIMITER", "1402"],
+			["CHECKOUT_LIMITER", "1403"],
+			["SHOPPER_IP_LIMITER", "1404"],
+		] as const
+	).map(([name, namespace_id]) => [
+		name,
+		{ type: "ratelimit", namespace_id, simple: { limit: 1_000_000_000, period: 60 } } satisfies Binding,
+	]),
+);
 
 const started: LocalWorker[] = [];
 let stateDir: string | undefined;
 let stopping: Promise<void> | undefined;
 
-/** Starts sandbox, edge and pass-through; the two relays point at the sandbox. */
+/**
+ * Starts sandbox and stub, and an edge and a pass-through in front of each, and the bare receiver;
+ * one at a time, so that each Worker's processes are known (for their CPU time).
+ */
 export async function startWorkers(): Promise<BenchWorkers> {
 	useMemoryForState();
-	const sandbox = await start("functions/sandbox/wrangler.toml", {});
+	const sandbox = await start("sandbox", "functions/sandbox/wrangler.toml", {});
+	const stub = await start("stub", "bench/stub.wrangler.toml", {
+		EXAMPLES: { type: "plain_text", value: JSON.stringify(specExamples()) },
+	});
 	const flexitiBaseUrl = `${sandbox}/flexiti/pos-api`;
+	const stubBaseUrl = `${stub}/flexiti/pos-api`;
 	// Same local settings `npm start` uses, read from the example file (not .dev.vars, which a
 	// developer may have edited); explicit bindings win over whatever .dev.vars holds.
 	const secrets = Object.fromEntries(
 		Object.entries(localSettings()).map(([name, value]) => [name, { type: "secret_text", value } satisfies Binding]),
 	);
-	const [edge, passthrough, bare] = await Promise.all([
-		start("wrangler.toml", { ...secrets, FLEXITI_BASE_URL: { type: "plain_text", value: flexitiBaseUrl } }),
-		start("bench/wrangler.toml", { UPSTREAM_BASE_URL: { type: "plain_text", value: flexitiBaseUrl } }),
-		start("bench/bare.wrangler.toml", {}),
-	]);
-	return { sandbox, edge, passthrough, bare };
+	const edgeBindings = (base: string) => ({
+		...secrets,
+		...unlimited,
+		FLEXITI_BASE_URL: { type: "plain_text", value: base } satisfies Binding,
+	});
+	const edge = await start("edge", "wrangler.toml", edgeBindings(flexitiBaseUrl));
+	const passthrough = await start("passthrough", "bench/wrangler.toml", {
+		UPSTREAM_BASE_URL: { type: "plain_text", value: flexitiBaseUrl },
+	});
+	const edgeFast = await start("edgeFast", "wrangler.toml", edgeBindings(stubBaseUrl), { inspector: true });
+	const passthroughFast = await start("passthroughFast", "bench/wrangler.toml", {
+		UPSTREAM_BASE_URL: { type: "plain_text", value: stubBaseUrl },
+	});
+	const bare = await start("bare", "bench/bare.wrangler.toml", {});
+	return { sandbox, edge, passthrough, bare, stub, edgeFast, passthroughFast };
 }
 
 /** The public local-only settings of .dev.vars.example (secrets included, as Wrangler would load them). */
@@ -73,8 +118,16 @@ function useMemoryForState(): void {
 	process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 }
 
-async function start(config: string, bindings: Record<string, Binding>): Promise<string> {
-	const { origin, worker } = await startLocalWorker(config, bindings);
+async function start(
+	name: BenchWorker,
+	config: string,
+	bindings: Record<string, Binding>,
+	options: { inspector?: boolean } = {},
+): Promise<string> {
+	const before = workerdProcesses();
+	const { origin, worker, inspectorUrl } = await startLocalWorker(config, bindings, options);
 	started.push(worker);
+	processesOf[name] = [...workerdProcesses()].filter((pid) => !before.has(pid));
+	if (name === "edgeFast") edgeFastInspector = inspectorUrl;
 	return origin;
 }

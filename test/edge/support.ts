@@ -1,5 +1,5 @@
 /** How edge tests talk to the edge (the test project's main Worker) and look at the sandbox behind it. */
-import { env } from "cloudflare:test";
+import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
 import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
@@ -57,15 +57,28 @@ export async function sandbox(method: string, path: string, body?: unknown): Pro
 
 /**
  * A fresh start for a test: the sandbox back to its seed (which forgets every token it issued), and
- * the edge's merchant tokens forgotten too (this isolate's memory and KV), since Flexiti would no
- * longer accept them.
+ * the edge's merchant tokens forgotten too (this isolate's memory, KV and the token brokers), since
+ * Flexiti would no longer accept them.
  */
 export async function resetSandbox(): Promise<void> {
 	await sandbox("POST", "/sandbox/reset");
 	tokenCache.clearMemory();
 	checkoutSessions.clear();
+	await forgetBrokers();
 	const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
 	for (const { name } of (await kv.list()).keys) await kv.delete(name);
+}
+
+/** Every token broker's storage and alarm emptied, and its instance evicted (so its memory goes too). */
+export async function forgetBrokers(): Promise<void> {
+	for (const id of await listDurableObjectIds(env.TOKEN_BROKERS)) {
+		const stub = env.TOKEN_BROKERS.get(id);
+		await runInDurableObject(stub, async (_instance, state) => {
+			await state.storage.deleteAlarm();
+			await state.storage.deleteAll();
+		});
+		await evictDurableObject(stub).catch(() => {});
+	}
 }
 
 export interface RecordedCall {

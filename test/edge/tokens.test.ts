@@ -1,5 +1,6 @@
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { tokenBrokerStub } from "../../functions/edge/flexiti/token-broker-object.ts";
 import {
 	CLIENT_ID,
 	CLIENT_SECRET,
@@ -18,6 +19,9 @@ const terms = () =>
 		params: { path: { client_id: CLIENT_ID } },
 	});
 
+/** The token broker of the demo client's merchant scope. */
+const broker = () => tokenBrokerStub(env, CLIENT_ID, "merchant");
+
 const grants = async () => (await sandboxCalls("createToken")).map((c) => [c.grant_type, c.status]);
 
 /** Background refreshes finish after the response; wait until the sandbox has seen what we expect. */
@@ -33,17 +37,17 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 /** Tokens that live 200 s are inside the edge's five-minute refresh-ahead window from the start. */
 const shortLivedTokens = () => sandbox("PATCH", "/sandbox/settings", { token_ttl_seconds: 200 });
 
-describe("the merchant token cache", () => {
+describe("the merchant token cache and its broker", () => {
 	it("mints once for 100 concurrent requests on a cold cache", async () => {
 		const responses = await Promise.all(Array.from({ length: 100 }, terms));
 		expect(responses.every((r) => r.response.status === 200)).toBe(true);
 		expect(await grants()).toEqual([["client_credentials", 200]]);
 	});
 
-	it("refreshes ahead of expiry in the background, with the refresh_token grant", async () => {
+	it("refreshes ahead of expiry on the broker's alarm, with the refresh_token grant", async () => {
 		await shortLivedTokens();
 		await terms();
-		await terms(); // served from memory, and starts the refresh
+		expect(await runDurableObjectAlarm(broker())).toBe(true);
 		expect(await eventually(grants, (g) => g.length === 2)).toEqual([
 			["client_credentials", 200],
 			["refresh_token", 200],
@@ -73,7 +77,7 @@ describe("the merchant token cache", () => {
 		});
 		expect(spent.status).toBe(200);
 
-		await terms();
+		expect(await runDurableObjectAlarm(broker())).toBe(true);
 		const seen = await eventually(grants, (g) =>
 			g.some(([grant, status]) => grant === "client_credentials" && status === 200 && g.length > 3),
 		);

@@ -12,7 +12,7 @@ import { checkoutSessions } from "./checkout-sessions.ts";
 import { digest, readCredential } from "./identify-caller.ts";
 
 export type Caller =
-	| { kind: "merchant"; clientIds: ReadonlySet<string> }
+	| { kind: "merchant"; clientIds: ReadonlySet<string>; keyId: string }
 	| ({ kind: "checkout"; tokenDigest: string } & CheckoutSession)
 	| { kind: "anonymous" };
 

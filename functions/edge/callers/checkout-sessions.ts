@@ -6,7 +6,7 @@
  * session, authorization) is read from the order itself where it matters.
  */
 
-import { REFRESH_AHEAD_MS } from "../flexiti/token-cache.ts";
+import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
 import type { CheckoutSession } from "../orders/order.ts";
 
 /** Never trust a cached session longer than this, nor past the client token's own expiry. */

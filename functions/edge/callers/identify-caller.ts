@@ -4,14 +4,15 @@
  *  - a shopper's browser, with a checkout's client token (`cst_<checkout id>_<secret>`), which only
  *    that checkout's Durable Object can vouch for.
  */
-import { base64UrlEncode, sha256, sha256Hex } from "../../contract/bytes.ts";
+import { base64UrlEncode, hexEncode, sha256, sha256Hex } from "../../contract/bytes.ts";
 import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { EdgeConfig } from "../core/config.ts";
 
 export const CLIENT_TOKEN_PREFIX = "cst_";
 
 export type Credential =
-	| { kind: "merchant"; clientIds: ReadonlySet<string> }
+	/** `keyId`: the first 16 hex digits of the key's SHA-256, naming the key (for its rate limit) without revealing it. */
+	| { kind: "merchant"; clientIds: ReadonlySet<string>; keyId: string }
 	| { kind: "checkout"; checkoutId: string; secret: string }
 	| { kind: "none" }
 	| { kind: "invalid" };
@@ -25,16 +26,18 @@ export async function readCredential(authorization: string | undefined, config: 
 			? { kind: "checkout", checkoutId: match[1] as string, secret: match[2] as string }
 			: { kind: "invalid" };
 	}
-	const clientIds = await merchantKeyClients(bearer, config);
-	return clientIds.size > 0 ? { kind: "merchant", clientIds } : { kind: "invalid" };
+	const digest = await sha256(bearer);
+	const clientIds = merchantKeyClients(digest, config);
+	return clientIds.size > 0
+		? { kind: "merchant", clientIds, keyId: hexEncode(digest).slice(0, 16) }
+		: { kind: "invalid" };
 }
 
 /**
- * The Flexiti clients a merchant key acts for (none: not a key). Compares the key's digest with every
+ * The Flexiti clients a merchant key (by its digest) acts for (none: not a key). Compares the digest with every
  * configured digest, all of them, so timing says nothing about which matched.
  */
-async function merchantKeyClients(key: string, config: EdgeConfig): Promise<ReadonlySet<string>> {
-	const digest = await sha256(key);
+function merchantKeyClients(digest: Uint8Array, config: EdgeConfig): ReadonlySet<string> {
 	const clientIds = new Set<string>();
 	for (const entry of config.merchantKeys) {
 		if (!constantTimeEqual(digest, entry.hash)) continue;

@@ -6,8 +6,9 @@ import { type FlexitiOperationId, flexitiOperations } from "../../../generated/f
 import { createFlexitiClient } from "../../client/flexiti.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { type FlexitiToken, flexitiTokenEndpoint } from "./flexiti-token.ts";
-import { type TokenSource as CacheSource, tokenCache } from "./token-cache.ts";
+import type { FlexitiToken } from "./flexiti-token.ts";
+import { tokenBrokerStub } from "./token-broker-object.ts";
+import { type TokenSource as CacheSource, type TokenCache, tokenCache } from "./token-cache.ts";
 import { upstreamSend, withRetries } from "./upstream.ts";
 
 /** Where a call's token comes from, and how to drop one Flexiti rejected. */
@@ -82,27 +83,33 @@ async function send(env: EdgeBindings, operationId: FlexitiOperationId, call: Fl
 	return response.ok ? { response, text: (data as string | undefined) ?? "" } : { response, error };
 }
 
-/** The merchant-scope token of a client, from the isolate's token cache. */
+/** The merchant-scope token of a client: the isolate's memory, KV, or the client's token broker. */
 export function merchantTokens(
 	env: EdgeBindings,
 	clientId: string,
 	waitUntil: (promise: Promise<unknown>) => void,
 	onSource: (source: CacheSource) => void = () => {},
+	/** This isolate's cache; tests pass one per simulated isolate. */
+	cache: TokenCache = tokenCache,
 ): TokenSource {
 	const config = edgeConfig(env);
+	const broker = tokenBrokerStub(env, clientId, "merchant");
 	const deps = {
 		kv: env.TOKENS,
 		encryptionKey: config.tokenEncryptionKey,
-		mint: flexitiTokenEndpoint(config, withRetries(upstreamSend(env, config))),
+		broker: {
+			token: () => broker.token(clientId, "merchant"),
+			replace: (rejected: string) => broker.replace(clientId, "merchant", rejected),
+		},
 		now: Date.now,
 		waitUntil,
 	};
 	return {
 		async get() {
-			const { token, source } = await tokenCache.get(clientId, "merchant", deps);
+			const { token, source } = await cache.get(clientId, "merchant", deps);
 			onSource(source);
 			return token;
 		},
-		drop: (token) => tokenCache.invalidate(clientId, "merchant", token.accessToken, deps),
+		drop: (token) => cache.invalidate(clientId, "merchant", token.accessToken, deps),
 	};
 }

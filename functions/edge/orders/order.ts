@@ -22,7 +22,7 @@ import {
 	type TokenSource,
 } from "../flexiti/call-flexiti.ts";
 import { type FlexitiToken, flexitiTokenEndpoint, type MintToken } from "../flexiti/flexiti-token.ts";
-import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-cache.ts";
+import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-broker.ts";
 import { upstreamSend, withRetries } from "../flexiti/upstream.ts";
 import {
 	type Authorization,

@@ -11,6 +11,7 @@ import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import { merchantClient, merchantOnly } from "../callers/caller.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
+import { checkoutCreationLimit } from "../callers/rate-limits.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { edgeError } from "../core/errors.ts";
@@ -20,7 +21,7 @@ type CheckoutRequest = components["schemas"]["CheckoutRequest"];
 
 export const checkoutRoutes = new Hono<EdgeEnv>();
 
-checkoutRoutes.post("/", merchantOnly, async (c) => {
+checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 	c.get("log").operation = "createCheckout";
 	const body = await c.req.json().catch(() => undefined);
 	const validation = validateRequest(edgeRequestSchemas.createCheckout, {
