@@ -32,7 +32,7 @@ import {
 import { type Credentials, type LoadRequest, type Scenario, scenarios } from "./bench/scenarios.ts";
 import {
 	type BenchWorkers,
-	edgeFastInspector,
+	edgeInspector,
 	localSettings,
 	processesOf,
 	startWorkers,
@@ -126,10 +126,17 @@ try {
 
 	let profile: BenchResults["profile"] = null;
 	const profiled = plan.find((scenario) => scenario.name === PROFILED_SCENARIO);
-	if (edgeFastInspector && profiled) {
+	if (edgeInspector && profiled) {
 		console.log(`Profiling the edge: ${profiled.name}`);
-		const breakdown = await profileWhile(edgeFastInspector, "flexiti-edge", () =>
-			run(workers, credentials, profiled, "edge", PROFILE_SECONDS),
+		const breakdown = await profileWhile(edgeInspector, "flexiti-edge", () =>
+			loadInOwnProcess({
+				origin: workers.edgeProfiled,
+				scenario: profiled.name,
+				side: "edge",
+				credentials,
+				connections: settings.connections,
+				seconds: PROFILE_SECONDS,
+			}),
 		).catch((error: unknown) => {
 			console.warn(`  no profile: ${error instanceof Error ? error.message : String(error)}`);
 			return null;

@@ -43,6 +43,8 @@ interface CpuProfile {
 
 export interface ProfileBreakdown {
 	samples: number;
+	/** The functions most samples were in (self time), for what "other" holds. */
+	top: { name: string; share: number }[];
 	/** Share of samples per stage, plus the runtime and framework ("other") and idle time. */
 	stages: { stage: string; share: number }[];
 }
@@ -108,14 +110,24 @@ function breakdown(profile: CpuProfile): ProfileBreakdown {
 		return stage;
 	};
 	const counts = new Map<string, number>();
+	const self = new Map<string, number>();
 	for (const sample of profile.samples) {
 		const stage = classify(sample);
 		counts.set(stage, (counts.get(stage) ?? 0) + 1);
+		const frame = byId.get(sample)?.callFrame;
+		if (stage !== "idle" && frame) {
+			const name = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").at(-1) ?? ""}`.trim();
+			self.set(name, (self.get(name) ?? 0) + 1);
+		}
 	}
 	const busy = profile.samples.length - (counts.get("idle") ?? 0);
 	counts.delete("idle");
 	return {
 		samples: busy,
+		top: [...self]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, 12)
+			.map(([name, count]) => ({ name, share: busy ? count / busy : 0 })),
 		stages: [...counts]
 			.map(([stage, count]) => ({ stage, share: busy ? count / busy : 0 }))
 			.sort((a, b) => b.share - a.share),

@@ -171,6 +171,11 @@ export function print(results: BenchResults): void {
 			["stage", "share of CPU"],
 			results.profile.stages.map((s) => [s.stage, `${fixed(s.share * 100, 1)} %`]),
 		);
+		console.log("");
+		table(
+			["function (self time)", "share of CPU"],
+			results.profile.top.map((f) => [f.name, `${fixed(f.share * 100, 1)} %`]),
+		);
 	}
 	console.log(`\nThe bench took ${fixed(results.seconds / 60, 1)} minutes.\n`);
 	table(

@@ -23,7 +23,7 @@ export interface Credentials {
 
 export interface LoadRequest {
 	/** Which worker receives it. */
-	worker: Exclude<keyof BenchWorkers, "sandbox" | "stub">;
+	worker: Exclude<keyof BenchWorkers, "sandbox" | "stub" | "edgeProfiled">;
 	method: "GET" | "POST";
 	path: string;
 	headers: Record<string, string>;

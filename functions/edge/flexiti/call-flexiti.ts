@@ -61,22 +61,38 @@ export async function callFlexiti(
 	return { ...(await send(env, operationId, call, token)), retriedWithFreshToken: true };
 }
 
+type GenericRequest = (
+	method: string,
+	path: string,
+	init: Record<string, unknown>,
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/** One typed client per env (its settings do not change), not one per call; the token goes on each call. */
+const clients = new WeakMap<object, GenericRequest>();
+
+function flexitiRequest(env: EdgeBindings): GenericRequest {
+	let request = clients.get(env);
+	if (!request) {
+		const config = edgeConfig(env);
+		const flexiti = createFlexitiClient({
+			baseUrl: config.flexitiBaseUrl,
+			fetch: withRetries(upstreamSend(env, config)),
+		});
+		// One generic call for every operation of the table; the spec already vouched for params and body.
+		request = (flexiti.request as GenericRequest).bind(flexiti);
+		clients.set(env, request);
+	}
+	return request;
+}
+
 async function send(env: EdgeBindings, operationId: FlexitiOperationId, call: FlexitiCall, token: FlexitiToken) {
-	const config = edgeConfig(env);
 	const entry = flexitiOperations[operationId];
-	const flexiti = createFlexitiClient({
-		baseUrl: config.flexitiBaseUrl,
-		token: () => token.accessToken,
-		fetch: withRetries(upstreamSend(env, config)),
-	});
-	// One generic call for every operation of the table; the spec already vouched for params and body.
-	const request = flexiti.request as (
-		method: string,
-		path: string,
-		init: Record<string, unknown>,
-	) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-	const { data, error, response } = await request(entry.method.toLowerCase(), entry.path, {
-		params: { path: call.params, query: call.query ?? {}, header: call.header },
+	const { data, error, response } = await flexitiRequest(env)(entry.method.toLowerCase(), entry.path, {
+		params: {
+			path: call.params,
+			query: call.query ?? {},
+			header: { ...call.header, authorization: `Bearer ${token.accessToken}` },
+		},
 		...(call.body !== undefined ? { body: call.body } : {}),
 		parseAs: "text",
 	});
@@ -93,13 +109,14 @@ export function merchantTokens(
 	cache: TokenCache = tokenCache,
 ): TokenSource {
 	const config = edgeConfig(env);
-	const broker = tokenBrokerStub(env, clientId, "merchant");
+	// The broker's stub only when memory and KV had no token: most requests never need it.
+	const broker = () => tokenBrokerStub(env, clientId, "merchant");
 	const deps = {
 		kv: env.TOKENS,
 		encryptionKey: config.tokenEncryptionKey,
 		broker: {
-			token: () => broker.token(clientId, "merchant"),
-			replace: (rejected: string) => broker.replace(clientId, "merchant", rejected),
+			token: () => broker().token(clientId, "merchant"),
+			replace: (rejected: string) => broker().replace(clientId, "merchant", rejected),
 		},
 		now: Date.now,
 		waitUntil,
