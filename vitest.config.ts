@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { buildAssets } from "./scripts/build-assets.ts";
 import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
@@ -64,6 +65,9 @@ function edgeWorker(ratelimits: ReturnType<typeof limits>, settings: Record<stri
 
 // Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
+// The edge's wrangler.toml serves static assets (the API reference pages) from dist/assets.
+buildAssets();
+
 export default defineConfig({
 	test: {
 		// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.

@@ -6,6 +6,7 @@
  * Prints "Ready: …" once both Workers answer, or says which one could not start and why.
  */
 import { copyFileSync, existsSync } from "node:fs";
+import { buildAssets } from "./build-assets.ts";
 import { assertPortFree, type DevWorker, HOST, StartError, startDevWorkers } from "./local-dev.ts";
 
 const sandboxPort = port("SANDBOX_PORT", 8788);
@@ -35,6 +36,9 @@ if (!existsSync(".dev.vars")) {
 	copyFileSync(".dev.vars.example", ".dev.vars");
 	console.log("Created .dev.vars from .dev.vars.example (local-only settings; edit it to change them).");
 }
+
+// The edge serves the API reference pages (/docs) as static assets, built from spec/ when it changed.
+if (buildAssets()) console.log("Built the API reference pages (dist/assets) from spec/.");
 
 const session = startDevWorkers(workers, { stateDir });
 process.on("SIGINT", () => session.stop(0));
