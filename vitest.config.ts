@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { buildStorefront } from "./scripts/build-storefront.ts";
+import { buildAssets } from "./scripts/build-assets.ts";
 import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
@@ -63,11 +63,11 @@ function edgeWorker(ratelimits: ReturnType<typeof limits>, settings: Record<stri
 	};
 }
 
-// The edge serves the storefront SDK as a static asset (wrangler.toml [assets]): build it first.
-buildStorefront();
-
 // Tests run inside workerd (miniflare underneath) against the real bindings of each Worker's
 // wrangler.toml: one project per Worker, so each test file talks to the Worker it is about.
+// The edge's wrangler.toml serves static assets (the API reference pages) from dist/assets.
+buildAssets();
+
 export default defineConfig({
 	test: {
 		// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
@@ -109,6 +109,10 @@ export default defineConfig({
 			// `npm start` itself, started from an empty state directory on ephemeral ports.
 			{
 				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+			},
+			// The project's own commands (npm scripts), run as a developer runs them.
+			{
+				test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
 			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{

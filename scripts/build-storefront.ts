@@ -12,8 +12,8 @@
  *  - For bundlers, the package's `flexiti-edge/storefront` export (dist/storefront): the same module
  *    and its declarations (tsc).
  *
- * Other static assets (docs) may share dist/assets: this only replaces dist/assets/storefront and
- * its own block of dist/assets/_headers.
+ * scripts/build-assets.ts runs it with the other static assets (docs); it replaces only
+ * <outDir>/storefront and its own block of <outDir>/_headers.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -37,7 +37,13 @@ export interface StorefrontBuild {
 }
 
 /** Builds the SDK into dist/assets/storefront (and, with `types`, the package's dist/storefront). */
-export function buildStorefront({ types = false }: { types?: boolean } = {}): StorefrontBuild {
+export function buildStorefront({
+	outDir = ASSETS_DIR,
+	types = false,
+}: {
+	outDir?: string;
+	types?: boolean;
+} = {}): StorefrontBuild {
 	const built = buildSync({
 		entryPoints: [join(ROOT, "functions/storefront/index.ts")],
 		bundle: true,
@@ -54,10 +60,10 @@ export function buildStorefront({ types = false }: { types?: boolean } = {}): St
 	const integrity = `sha384-${createHash("sha384").update(code).digest("base64")}`;
 	const path = `/storefront/flexiti-edge.${hash}.js`;
 
-	const out = join(ASSETS_DIR, "storefront");
+	const out = join(outDir, "storefront");
 	rmSync(out, { recursive: true, force: true });
 	mkdirSync(out, { recursive: true });
-	writeFileSync(join(ASSETS_DIR, path), code);
+	writeFileSync(join(outDir, path), code);
 	writeFileSync(join(out, "flexiti-edge.js"), code);
 	const build: StorefrontBuild = {
 		path,
@@ -66,7 +72,7 @@ export function buildStorefront({ types = false }: { types?: boolean } = {}): St
 		gzipBytes: gzipSync(code, { level: 9 }).byteLength,
 	};
 	writeFileSync(join(out, "manifest.json"), `${JSON.stringify(build, null, "\t")}\n`);
-	writeHeaders();
+	writeHeaders(outDir);
 
 	if (types) {
 		rmSync(join(ROOT, "dist/storefront"), { recursive: true, force: true });
@@ -78,8 +84,8 @@ export function buildStorefront({ types = false }: { types?: boolean } = {}): St
 }
 
 /** Cache and CORS rules for the SDK's files, as Workers static assets read them from `_headers`. */
-function writeHeaders(): void {
-	const file = join(ASSETS_DIR, "_headers");
+function writeHeaders(outDir: string): void {
+	const file = join(outDir, "_headers");
 	const others = existsSync(file)
 		? readFileSync(file, "utf8").replace(new RegExp(`${HEADERS_BEGIN}[\\s\\S]*?${HEADERS_END}\\n?`), "")
 		: "";

@@ -5,6 +5,8 @@
  *   - flexiti-request-schemas.ts  each operation's parameter and body JSON Schemas (request validation)
  *   - flexiti-response-schemas.ts each operation's response JSON Schemas by status (conformance tests)
  *   - worker-configuration.d.ts   the Worker's `Env` and runtime types (`wrangler types`)
+ * and the edge's static assets in dist/assets (the API reference pages and specs; not committed,
+ * see scripts/build-assets.ts).
  * Nothing in the worker parses YAML at run time.
  *
  * Usage: npm run generate            write generated/
@@ -15,6 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
+import { buildAssets } from "./build-assets.ts";
 import { buildOperationTable, type OpenApiDocument } from "./operation-table.ts";
 import { buildSchemaTables } from "./schema-tables.ts";
 
@@ -125,6 +128,9 @@ for (const args of workerTypes) {
 		stale.push(args[1] as string);
 	}
 }
+
+// The pages are built output, not committed, so there is nothing to check in --check mode.
+if (!check) buildAssets();
 
 if (stale.length > 0) {
 	console.error(`generated/ is stale (${stale.join(", ")}): run \`npm run generate\` and commit the result.`);

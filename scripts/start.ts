@@ -8,7 +8,7 @@
  * Prints "Ready: …" once every Worker answers, or says which one could not start and why.
  */
 import { copyFileSync, existsSync } from "node:fs";
-import { buildStorefront } from "./build-storefront.ts";
+import { buildAssets } from "./build-assets.ts";
 import { assertPortFree, type DevWorker, HOST, StartError, startDevWorkers } from "./local-dev.ts";
 
 const sandboxPort = port("SANDBOX_PORT", 8788);
@@ -53,8 +53,8 @@ if (!existsSync(".dev.vars")) {
 	console.log("Created .dev.vars from .dev.vars.example (local-only settings; edit it to change them).");
 }
 
-// The edge serves the storefront SDK from dist/assets (wrangler.toml [assets]).
-buildStorefront();
+// The edge serves the API reference pages (/docs) and the storefront SDK as static assets, rebuilt when their sources changed.
+if (buildAssets()) console.log("Built the static assets (dist/assets): API reference pages, storefront SDK.");
 
 const session = startDevWorkers(workers, { stateDir });
 process.on("SIGINT", () => session.stop(0));

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
@@ -11,6 +12,7 @@ import type { EdgeEnv } from "./core/context.ts";
 import { edgeError } from "./core/errors.ts";
 import { requestLog } from "./core/request-log.ts";
 import { checkoutRoutes } from "./routes/checkouts.ts";
+import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
 import { FLEXITI_PREFIX, forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
@@ -18,6 +20,7 @@ import { webhookRoutes } from "./routes/webhooks/routes.ts";
 /**
  * The edge: storefronts and order systems call it instead of Flexiti.
  *   GET  /healthz                      liveness
+ *   GET  /docs, /docs/flexiti, /openapi/*   API reference pages and specs (static assets, API_DOCS)
  *   POST /v1/checkouts                 a merchant opens a checkout for an order (spec/edge-api.yaml)
  *   GET  /v1/checkouts/:id             the merchant or the checkout's shopper reads it
  *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
@@ -39,14 +42,19 @@ export function createEdgeApp() {
 	// The edge answers JSON to servers and to fetch() in storefronts: no page of it is ever framed,
 	// rendered or embedded, so its answers say so (hono/secure-headers, with a CSP that allows nothing).
 	// Cross-origin reads stay CORS's decision (storefrontCors below), hence no Cross-Origin-Resource-Policy.
+	// The API reference pages (routes/docs.ts) are the one exception, with a policy of their own.
 	app.use(
-		secureHeaders({
-			contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-			xFrameOptions: "DENY",
-			referrerPolicy: "no-referrer",
-			crossOriginResourcePolicy: false,
-		}),
+		except(
+			DOCS_PATHS,
+			secureHeaders({
+				contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+				xFrameOptions: "DENY",
+				referrerPolicy: "no-referrer",
+				crossOriginResourcePolicy: false,
+			}),
+		),
 	);
+	for (const path of DOCS_PATHS) app.get(path, docsHeaders, serveDocs);
 
 	app.get("/healthz", (c) =>
 		c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),

@@ -6,7 +6,7 @@
  */
 import { createServer } from "node:net";
 import { localSettings } from "../../scripts/bench/workers.ts";
-import { buildStorefront } from "../../scripts/build-storefront.ts";
+import { buildAssets } from "../../scripts/build-assets.ts";
 import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
 
 export interface StorefrontStack {
@@ -32,7 +32,7 @@ function freePort(): Promise<number> {
 }
 
 export async function startStorefrontStack(edgeSettings: Record<string, string> = {}): Promise<StorefrontStack> {
-	buildStorefront();
+	buildAssets();
 	const workers: LocalWorker[] = [];
 	const start = async (config: string, bindings: Record<string, Binding>, port = 0) => {
 		const started = await startLocalWorker(config, bindings, { port });
