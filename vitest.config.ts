@@ -102,6 +102,10 @@ export default defineConfig({
 			{
 				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
 			},
+			// npm run setup and npm run deploy against a Wrangler with no account (dry runs, refusals).
+			{
+				test: { name: "deploy", include: ["test/deploy/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
+			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{
 				test: { name: "package", include: ["test/package/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
