@@ -106,6 +106,10 @@ export default defineConfig({
 			{
 				test: { name: "deploy", include: ["test/deploy/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
 			},
+			// The project's own commands (npm scripts), run as a developer runs them.
+			{
+				test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
+			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{
 				test: { name: "package", include: ["test/package/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
