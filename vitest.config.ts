@@ -110,6 +110,10 @@ export default defineConfig({
 			{
 				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
 			},
+			// npm run setup and npm run deploy against a Wrangler with no account (dry runs, refusals).
+			{
+				test: { name: "deploy", include: ["test/deploy/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
+			},
 			// The project's own commands (npm scripts), run as a developer runs them.
 			{
 				test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },

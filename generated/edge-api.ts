@@ -21,6 +21,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description For a deploy pipeline or a monitor, with a merchant API key: every setting parses (else the
+         *     edge answers 503 `edge_misconfigured` naming the setting), and Flexiti issues a merchant-scope
+         *     token to each Flexiti client the key acts for. Flexiti is asked at most once per five minutes
+         *     per client (the answer is kept in the isolate and in KV); the token is dropped at once and never
+         *     appears in the answer. `Inferred`: Flexiti's refusal codes for wrong client credentials.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/checkouts": {
         parameters: {
             query?: never;
@@ -282,6 +306,25 @@ export interface components {
             service: string;
             operations: number;
         };
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            /** @constant */
+            settings: "ok";
+            /** @description One check per Flexiti client the key acts for. */
+            flexiti: {
+                client_id: string;
+                /** @description Whether Flexiti issued a merchant-scope token to this client. */
+                ok: boolean;
+                /** @description Why not: Flexiti's refusal code, `flexiti_answered_<status>` or `flexiti_unreachable`. */
+                problem?: string;
+                /**
+                 * Format: date-time
+                 * @description When Flexiti was last asked (at most once per five minutes per client).
+                 */
+                checked_at: string;
+            }[];
+        };
         /** @description CAD dollars, two decimals (Flexiti's number(18,2)). */
         Amount: number;
         CheckoutRequest: {
@@ -529,6 +572,37 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not ready — a setting is missing or malformed (the error envelope, `edge_misconfigured`), or Flexiti issues no token to a client (`Readiness` with `not_ready`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     createCheckout: {

@@ -11,6 +11,13 @@ export const edgeOperations = {
 		"scopes": [],
 		"idempotencyKey": false
 	},
+	"getReadiness": {
+		"method": "GET",
+		"path": "/readyz",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
 	"createCheckout": {
 		"method": "POST",
 		"path": "/v1/checkouts",

@@ -8,6 +8,9 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 	"getHealth": {
 		"parameters": []
 	},
+	"getReadiness": {
+		"parameters": []
+	},
 	"createCheckout": {
 		"parameters": [],
 		"body": {

@@ -63,6 +63,217 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		}
 	},
+	"getReadiness": {
+		"200": {
+			"type": "object",
+			"required": [
+				"status",
+				"settings",
+				"flexiti"
+			],
+			"properties": {
+				"status": {
+					"type": "string",
+					"enum": [
+						"ready",
+						"not_ready"
+					]
+				},
+				"settings": {
+					"type": "string",
+					"const": "ok"
+				},
+				"flexiti": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"client_id",
+							"ok",
+							"checked_at"
+						],
+						"properties": {
+							"client_id": {
+								"type": "string"
+							},
+							"ok": {
+								"type": "boolean"
+							},
+							"problem": {
+								"type": "string"
+							},
+							"checked_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"oneOf": [
+				{
+					"type": "object",
+					"required": [
+						"status",
+						"settings",
+						"flexiti"
+					],
+					"properties": {
+						"status": {
+							"type": "string",
+							"enum": [
+								"ready",
+								"not_ready"
+							]
+						},
+						"settings": {
+							"type": "string",
+							"const": "ok"
+						},
+						"flexiti": {
+							"type": "array",
+							"items": {
+								"type": "object",
+								"required": [
+									"client_id",
+									"ok",
+									"checked_at"
+								],
+								"properties": {
+									"client_id": {
+										"type": "string"
+									},
+									"ok": {
+										"type": "boolean"
+									},
+									"problem": {
+										"type": "string"
+									},
+									"checked_at": {
+										"type": "string",
+										"format": "date-time"
+									}
+								}
+							}
+						}
+					}
+				},
+				{
+					"type": "object",
+					"required": [
+						"message",
+						"error"
+					],
+					"properties": {
+						"url": {
+							"type": "string"
+						},
+						"message": {
+							"type": "string"
+						},
+						"error": {
+							"type": "string"
+						},
+						"field_errors": {
+							"type": "array",
+							"items": {
+								"type": "object",
+								"required": [
+									"param",
+									"msg"
+								],
+								"properties": {
+									"param": {
+										"type": "string"
+									},
+									"msg": {
+										"type": "string"
+									},
+									"value": {}
+								}
+							}
+						}
+					}
+				}
+			]
+		}
+	},
 	"createCheckout": {
 		"201": {
 			"allOf": [

@@ -5,7 +5,7 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { errorEnvelope } from "../contract/errors.ts";
-import { identifyCaller } from "./callers/caller.ts";
+import { identifyCaller, merchantOnly } from "./callers/caller.ts";
 import { callerLimit, shopperIpLimit } from "./callers/rate-limits.ts";
 import { ConfigError, edgeConfig } from "./core/config.ts";
 import type { EdgeEnv } from "./core/context.ts";
@@ -15,11 +15,13 @@ import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
 import { FLEXITI_PREFIX, forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
+import { readyz } from "./routes/readyz.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
 
 /**
  * The edge: storefronts and order systems call it instead of Flexiti.
  *   GET  /healthz                      liveness
+ *   GET  /readyz                       readiness: settings, and Flexiti issues each client a token (merchant key)
  *   GET  /docs, /docs/flexiti, /openapi/*   API reference pages and specs (static assets, API_DOCS)
  *   POST /v1/checkouts                 a merchant opens a checkout for an order (spec/edge-api.yaml)
  *   GET  /v1/checkouts/:id             the merchant or the checkout's shopper reads it
@@ -59,6 +61,8 @@ export function createEdgeApp() {
 	app.get("/healthz", (c) =>
 		c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
 	);
+	// Readiness: settings and Flexiti's token endpoint, for a merchant key (rate-limited as its other calls).
+	app.get("/readyz", identifyCaller, callerLimit, merchantOnly, readyz);
 
 	// Browsers may reach only the shopper routes, and only from the configured storefront origins.
 	const storefrontCors = cors({

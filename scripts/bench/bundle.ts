@@ -14,10 +14,11 @@ export interface BundleSize {
 	gzipBytes: number;
 }
 
-export function edgeBundleSize(config = "wrangler.toml"): BundleSize {
+export function edgeBundleSize(config = "wrangler.toml", env?: string): BundleSize {
 	const outdir = mkdtempSync(join(tmpdir(), "flexiti-edge-bundle-"));
 	try {
-		execFileSync("wrangler", ["deploy", "--dry-run", "--config", config, "--outdir", outdir], {
+		const args = ["deploy", "--dry-run", "--config", config, "--outdir", outdir, ...(env ? ["--env", env] : [])];
+		execFileSync("wrangler", args, {
 			stdio: ["ignore", "ignore", "pipe"],
 			env: { ...process.env, FORCE_COLOR: "0" },
 		});
