@@ -1,4 +1,4 @@
-/** The merchant's view of an order's ledger, and replaying an event (spec/edge-api.yaml, tag Orders). */
+/** The merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -31,6 +31,16 @@ orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 		return edgeError(c, 409, "not_replayable", "Only dead-lettered or refused events can be replayed");
 	}
 	return c.json({ replayed: c.req.param("event_id") }, 202);
+});
+
+orderRoutes.post("/:reference/deliveries/:delivery_id/redeliver", async (c) => {
+	c.get("log").operation = "redeliverMerchantEvent";
+	const client = clientOf(c);
+	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const { order } = orderByReference(c.env, client.clientId, c.req.param("reference"));
+	const result = await order.redeliver(c.req.param("delivery_id"));
+	if (result === "not_found") return edgeError(c, 404, "not_found", "No such delivery for this order");
+	return c.json({ redelivered: c.req.param("delivery_id") }, 202);
 });
 
 /** The client named by `?client_id=` (or the key's first), if this merchant key acts for it. */
