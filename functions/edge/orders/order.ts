@@ -32,6 +32,7 @@ import {
 	type PendingAuthorization,
 	sendAuthorization,
 } from "./authorize-once.ts";
+import { cancelForUnknownOrder, isCancelled } from "./cancelled-order.ts";
 import {
 	emptyLedger,
 	eventsToApply,
@@ -45,7 +46,7 @@ import {
 	setStatus,
 } from "./ledger.ts";
 import type { OrderEvent } from "./order-event.ts";
-import { planEvent } from "./plan-event.ts";
+import { accountRefundInstead, planEvent } from "./plan-event.ts";
 
 type CheckoutStatus = CheckoutView["status"];
 
@@ -66,6 +67,8 @@ export interface OrderState {
 	accountNumber?: string;
 	/** Flexiti's answer to the authorization the ledger rests on, as sent: what a repeated attempt gets. */
 	authorizationAnswer?: string;
+	/** The order's shipping with its taxes, when an order payload said (captured with the first shipment). */
+	shipping?: number;
 	ledger: Ledger;
 	createdAt: number;
 }
@@ -96,6 +99,8 @@ export type OpenResult = { ok: true; checkout: CheckoutView } | { ok: false; con
 
 /** Storage keys of an order's events: `event:00000000`, … in arrival order. */
 const EVENT_PREFIX = "event:";
+/** Storage key of an order link's reference (see linkTo). */
+const LINK = "link";
 /** Storage key of an authorization attempt whose outcome is not known yet. */
 const PENDING_AUTHORIZATION = "authorization:pending";
 
@@ -128,6 +133,12 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** Opens the order's checkout, or hands out one more client token for the same one. */
 	async open(input: OpenCheckout): Promise<OpenResult> {
 		const now = Date.now();
+		if (this.state && isCancelled(this.state.ledger)) {
+			return {
+				ok: false,
+				conflict: `order ${input.reference} was cancelled by the order system: it takes no checkout`,
+			};
+		}
 		if (this.state && (this.state.amount !== input.amount || this.state.clientId !== input.clientId)) {
 			return { ok: false, conflict: `order ${input.reference} already has a checkout for another amount` };
 		}
@@ -275,6 +286,13 @@ export class Order extends DurableObject<EdgeBindings> {
 			if (found) return this.adopt(clientId, reference, found);
 			await this.ctx.storage.delete(PENDING_AUTHORIZATION);
 		}
+		if (this.state && isCancelled(this.state.ledger)) {
+			return {
+				kind: "refused",
+				error: "not_permitted",
+				message: `Order ${reference} was cancelled by the order system: it takes no authorization`,
+			};
+		}
 
 		const attempt: PendingAuthorization = { since: Date.now(), accountNumber: String(body.account_number) };
 		// Durable before it is sent: if this object is evicted mid-call, the next attempt still asks first.
@@ -352,10 +370,16 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * An order the edge never saw is not a Flexiti order: nothing is stored.
 	 */
 	async receive(events: OrderEvent[]): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
-		if (!this.state) return { known: false, accepted: [], duplicates: 0 };
+		if (!this.state) {
+			// Cancelled before the edge knew it: held under the reference (see cancelled-order.ts).
+			const cancel = cancelForUnknownOrder(events);
+			if (!cancel) return { known: false, accepted: [], duplicates: 0 };
+			this.state = this.orderWithoutCheckout(cancel.clientId, cancel.reference, 0);
+		}
 		const now = Date.now();
 		const { ledger } = this.state;
 		const result = receive(ledger, events, now);
+		for (const event of events) if (event.shipping !== undefined) this.state.shipping = event.shipping;
 		if (result.accepted.length === 0) return { known: true, ...result };
 		const accepted = ledger.events.filter((e) => result.accepted.includes(e.id));
 		if (ledger.authorization) {
@@ -363,10 +387,22 @@ export class Order extends DurableObject<EdgeBindings> {
 			await this.ctx.storage.setAlarm(now);
 		} else {
 			// Nothing can move before the authorization exists: hold now, in the same write; recordAuthorization wakes them.
-			for (const event of accepted) setStatus(event, "held", now, "waiting for the authorization");
+			for (const event of accepted) {
+				if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
+			}
 			await this.save(this.state, accepted);
 		}
 		return { known: true, ...result };
+	}
+
+	/** This object names a platform's order (see orderLink): remember the checkout reference it belongs to. */
+	async linkTo(reference: string): Promise<void> {
+		if ((await this.ctx.storage.get<string>(LINK)) !== reference) await this.ctx.storage.put(LINK, reference);
+	}
+
+	/** The checkout reference a platform's order belongs to, once learned. */
+	async linkedReference(): Promise<string | undefined> {
+		return this.ctx.storage.get<string>(LINK);
 	}
 
 	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */
@@ -442,7 +478,7 @@ export class Order extends DurableObject<EdgeBindings> {
 				const refunded: Record<number, number> = {};
 				for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
 				const authorizationNow = resultBody(truth) as flexiti["schemas"]["Authorization"];
-				const plan = planEvent(event, authorizationNow, state.clientId, now, refunded);
+				const plan = planEvent(event, authorizationNow, state.clientId, now, refunded, state.shipping);
 				if (plan.kind === "hold") {
 					if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 					return false;
@@ -456,7 +492,7 @@ export class Order extends DurableObject<EdgeBindings> {
 				// with the same keys, never re-planned from a state that already counts some of them.
 				await this.save(state, [event]);
 			}
-			for (const call of event.calls.filter((c) => c.status === "pending")) {
+			for (let call = nextPending(event); call; call = nextPending(event)) {
 				const result = await callFlexiti(
 					this.env,
 					call.operationId,
@@ -470,6 +506,14 @@ export class Order extends DurableObject<EdgeBindings> {
 				if (isBusinessRefusal(result.response.status)) {
 					call.status = "refused";
 					call.result = errorCode(result);
+					const account = state.ledger.authorization?.account_number;
+					const instead = accountRefundInstead(call, account, state.clientId, call.result);
+					if (instead) {
+						// Past Flexiti's return window: the same amount as an account refund, planned durably first.
+						event.calls.push({ ...instead, status: "pending" });
+						await this.save(state, [event]);
+						continue;
+					}
 					setStatus(event, "refused", Date.now(), `Flexiti refused ${call.operationId}: ${call.result}`);
 					return true;
 				}
@@ -587,6 +631,10 @@ function view(state: OrderState, now: number): CheckoutView {
 		...(authorizationId ? { authorization_id: authorizationId } : {}),
 		expires_at: new Date(expiresAt).toISOString(),
 	};
+}
+
+function nextPending(event: LedgerEvent) {
+	return event.calls?.find((c) => c.status === "pending");
 }
 
 /** 4xx answers other than "try again" ones are Flexiti's final word on this request. */
