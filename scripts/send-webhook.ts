@@ -47,7 +47,7 @@ if (source === "shopify") {
 	const payloads: Record<string, unknown> = {
 		"orders/fulfilled": {
 			id,
-			name: `#${id}`,
+			name: `#${reference}`,
 			total_price: amount ?? "0.00",
 			fulfillment_status: "fulfilled",
 			note_attributes: [],
@@ -55,7 +55,7 @@ if (source === "shopify") {
 		},
 		"orders/cancelled": {
 			id,
-			name: `#${id}`,
+			name: `#${reference}`,
 			cancelled_at: new Date().toISOString(),
 			cancel_reason: "customer",
 			note_attributes: [],
