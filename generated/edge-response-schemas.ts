@@ -1714,7 +1714,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"enum": [
 									"fulfilled",
 									"cancelled",
-									"refunded"
+									"refunded",
+									"noted"
 								]
 							},
 							"delivery_id": {
@@ -1731,7 +1732,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"retrying",
 									"applied",
 									"refused",
-									"dead_letter"
+									"dead_letter",
+									"ignored",
+									"attention"
 								]
 							},
 							"outcome": {
