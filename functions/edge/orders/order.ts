@@ -125,7 +125,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		});
 	}
 
-	/** Opens the order's checkout, or hands out one more client token for the same one. */
+	/** Opens the order's checkout, or hands out a new client token for the same one (revoking the old). */
 	async open(input: OpenCheckout): Promise<OpenResult> {
 		const now = Date.now();
 		if (this.state && (this.state.amount !== input.amount || this.state.clientId !== input.clientId)) {
@@ -143,10 +143,8 @@ export class Order extends DurableObject<EdgeBindings> {
 			ledger: emptyLedger(),
 			createdAt: now,
 		};
-		state.clientTokens = [
-			...state.clientTokens.filter((t) => t.expiresAt > now),
-			{ digest: input.tokenDigest, expiresAt: input.expiresAt },
-		];
+		// One live client token per checkout: a new one revokes the earlier ones (another tab, a leaked page).
+		state.clientTokens = [{ digest: input.tokenDigest, expiresAt: input.expiresAt }];
 		await this.save(state);
 		return { ok: true, checkout: view(state, now) };
 	}
