@@ -8,14 +8,23 @@ import { matchOperation, operationMatcher } from "../../functions/contract/match
 import { edgeOperations } from "../../generated/edge-operations.ts";
 import { edgeResponseSchemas } from "../../generated/edge-response-schemas.ts";
 import { flexitiResponseSchemas } from "../../generated/flexiti-response-schemas.ts";
+import { onlineOperations } from "../../generated/online-operations.ts";
+import { onlineResponseSchemas } from "../../generated/online-response-schemas.ts";
 
 const validators = new Map<unknown, Validator>();
 const matchEdgeOperation = operationMatcher(edgeOperations);
+const matchOnlineOperation = operationMatcher(onlineOperations);
 
 /** What is wrong with a response to a Flexiti operation; `path` is relative to Flexiti's base path. */
 export async function flexitiViolations(method: string, path: string, response: Response): Promise<string[]> {
 	const matched = matchOperation(method, path);
 	return matched ? violations(matched.operationId, flexitiResponseSchemas[matched.operationId], response) : [];
+}
+
+/** What is wrong with a response to a Flexiti Online API operation; `path` is relative to its base path. */
+export async function onlineViolations(method: string, path: string, response: Response): Promise<string[]> {
+	const matched = matchOnlineOperation(method, path);
+	return matched ? violations(matched.operationId, onlineResponseSchemas[matched.operationId], response) : [];
 }
 
 /** What is wrong with a response to one of the edge's own operations. */
