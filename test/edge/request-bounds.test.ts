@@ -228,4 +228,16 @@ describe("query parameters", () => {
 		]);
 		expect(await forwardedCalls()).toEqual([]);
 	});
+
+	it("on the edge's own routes too: a ledger's client_id given twice is refused", async () => {
+		const response = await edgeFetch(
+			new Request(`${EDGE}/v1/orders/WEB-1?client_id=${CLIENT_ID}&client_id=flexitidemo2`, {
+				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+			}),
+		);
+		expect(response.status).toBe(409);
+		expect(await fieldErrors(response)).toEqual([
+			{ param: "client_id", msg: "given more than once", value: [CLIENT_ID, "flexitidemo2"] },
+		]);
+	});
 });
