@@ -3,13 +3,8 @@
  * Webhooks sender would — for trying the ledger against `npm start`.
  *
  *   npm run webhook -- shopify orders/fulfilled <order id>
- *   npm run webhook -- shopify fulfillments/create <order id> <amount>
- *   npm run webhook -- shopify orders/cancelled <order id>
- *   npm run webhook -- shopify refunds/create <order id> <amount>
- *   npm run webhook -- woocommerce completed|cancelled <order id>
- *   npm run webhook -- standard order.fulfilled|order.cancelled <reference> [amount]
- *   npm run webhook -- standard order.refunded <reference> <amount>
  *
+ * Without arguments it prints every source and topic, and an example.
  * Secrets come from .dev.vars (else .dev.vars.example); EDGE_URL overrides http://127.0.0.1:8787.
  */
 import { createHmac, randomUUID } from "node:crypto";
@@ -17,11 +12,48 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { Webhook } from "standardwebhooks";
 
-const [source, topic, reference, amount] = process.argv.slice(2);
-if (!source || !topic || !reference) {
-	console.error("usage: npm run webhook -- <shopify|woocommerce|standard> <topic> <order id or reference> [amount]");
+/** What each source can send, with its arguments: printed when the command is called without them. */
+const TOPICS = {
+	shopify: {
+		"orders/fulfilled": "<order id> [total]",
+		"fulfillments/create": "<order id> <amount>",
+		"orders/cancelled": "<order id>",
+		"refunds/create": "<order id> <amount>",
+	},
+	woocommerce: { completed: "<order id> [total]", cancelled: "<order id>" },
+	standard: {
+		"order.fulfilled": "<reference> [amount]",
+		"order.cancelled": "<reference>",
+		"order.refunded": "<reference> <amount>",
+	},
+} as const satisfies Record<string, Record<string, string>>;
+
+function usage(problem?: string): never {
+	const lines = Object.entries(TOPICS).flatMap(([name, topics]) =>
+		Object.entries(topics).map(([topic, args], index) => `  ${(index === 0 ? name : "").padEnd(12)} ${topic} ${args}`),
+	);
+	console.error(
+		[
+			...(problem ? [problem, ""] : []),
+			"usage: npm run webhook -- <source> <topic> <order id or reference> [amount]",
+			"",
+			"Signs an order-system webhook with the local secret (.dev.vars) and sends it to the edge",
+			"(EDGE_URL, default http://127.0.0.1:8787). Sources and topics:",
+			"",
+			...lines,
+			"",
+			"example, once order 1001 is authorized through the edge with reference 1001 (README, Order-system webhooks):",
+			"  npm run webhook -- shopify orders/fulfilled 1001",
+		].join("\n"),
+	);
 	process.exit(2);
 }
+
+const [source, topic, reference, amount] = process.argv.slice(2);
+if (!source || !topic || !reference) usage();
+if (!Object.hasOwn(TOPICS, source)) usage(`unknown source ${source}`);
+const topics: Record<string, string> = TOPICS[source as keyof typeof TOPICS];
+if (!Object.hasOwn(topics, topic)) usage(`${source} has no topic ${topic}`);
 const settings = parseEnv(readFileSync(existsSync(".dev.vars") ? ".dev.vars" : ".dev.vars.example", "utf8"));
 const firstSecret = (name: string) => (settings[name] ?? "").split(",")[0]?.trim() ?? "";
 const edge = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
@@ -75,7 +107,7 @@ if (source === "shopify") {
 			transactions: [{ id: 1, kind: "refund", status: "success", amount: amount ?? "0.00", currency: "CAD" }],
 		},
 	};
-	const body = JSON.stringify(payloads[topic] ?? {});
+	const body = JSON.stringify(payloads[topic]);
 	await send("/v1/webhooks/shopify", body, {
 		"x-shopify-topic": topic,
 		"x-shopify-webhook-id": randomUUID(),
@@ -100,7 +132,4 @@ if (source === "shopify") {
 		"webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
 		"webhook-signature": new Webhook(firstSecret("STANDARD_WEBHOOK_SECRETS")).sign(messageId, now, body),
 	});
-} else {
-	console.error(`unknown source ${source}`);
-	process.exit(2);
 }

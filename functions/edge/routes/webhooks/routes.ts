@@ -28,6 +28,8 @@ export const webhookRoutes = new Hono<EdgeEnv>();
  * the same order, then the source's own reading of its payload.
  */
 function hmacSignedWebhook(source: {
+	/** The platform, as a reader knows it (for messages). */
+	name: string;
 	secrets: (config: EdgeConfig) => readonly WebhookSecret[];
 	setting: string;
 	signatureHeader: string;
@@ -39,7 +41,11 @@ function hmacSignedWebhook(source: {
 		const secrets = source.secrets(edgeConfig(c.env));
 		const body = await readSigned(c, secrets, source.setting);
 		if (body instanceof Response) return body;
-		const signer = await verifyHmacBase64(body, c.req.header(source.signatureHeader), secrets);
+		const signature = c.req.header(source.signatureHeader);
+		// "Does not match" sends people to their secrets; a missing header means the sender signs nothing.
+		if (!signature)
+			return edgeError(c, 401, "invalid_signature", missingSignature(source.signatureHeader, source.name));
+		const signer = await verifyHmacBase64(body, signature, secrets);
 		if (!signer) return edgeError(c, 401, "invalid_signature", `${source.signatureHeader} does not match the body`);
 		const payload = parseJson(body);
 		if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
@@ -52,6 +58,7 @@ function hmacSignedWebhook(source: {
 webhookRoutes.post(
 	"/shopify",
 	hmacSignedWebhook({
+		name: "Shopify",
 		secrets: (config) => config.webhookSecrets.shopify,
 		setting: "SHOPIFY_WEBHOOK_SECRETS",
 		signatureHeader: "x-shopify-hmac-sha256",
@@ -78,6 +85,7 @@ webhookRoutes.post(
 		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
 	},
 	hmacSignedWebhook({
+		name: "WooCommerce",
 		secrets: (config) => config.webhookSecrets.woocommerce,
 		setting: "WOOCOMMERCE_WEBHOOK_SECRETS",
 		signatureHeader: "x-wc-webhook-signature",
@@ -116,6 +124,11 @@ webhookRoutes.post("/standard", async (c) => {
 	const clientId = bound ?? event.data.client_id ?? edgeConfig(c.env).clientIds[0] ?? "";
 	return deliver(c, standardEvents(c.req.header("webhook-id") ?? "", event, clientId));
 });
+
+/** What to say when a webhook comes without its signature header. */
+function missingSignature(header: string, platform: string): string {
+	return `The ${header} header is missing: ${platform} signs every webhook with it. Send webhooks from the store itself (or a signed one from npm run webhook)`;
+}
 
 /**
  * The raw body of a signed webhook, once the source is configured, the content type is JSON and the

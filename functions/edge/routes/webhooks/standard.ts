@@ -21,6 +21,10 @@ export function verifyStandardWebhook<Secret extends { secret: string }>(
 		"webhook-timestamp": headers.get("webhook-timestamp") ?? "",
 		"webhook-signature": headers.get("webhook-signature") ?? "",
 	};
+	// The library says only "Missing required headers"; say which, so the sender knows what to add.
+	const missing = Object.keys(signed).filter((name) => signed[name as keyof typeof signed] === "");
+	if (missing.length > 0)
+		return { ok: false, reason: `the ${missing.join(", ")} header${missing.length > 1 ? "s are" : " is"} missing` };
 	let reason = "no secret matched";
 	for (const candidate of secrets) {
 		try {
