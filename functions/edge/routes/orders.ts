@@ -56,7 +56,10 @@ orderRoutes.post("/:reference/deliveries/:delivery_id/redeliver", async (c) => {
  * The route's path and query parameters against the spec, like every other route's: a reference past
  * its length, or a `client_id` given twice, is a 409 `wrong_inputs` naming it, never "the first one".
  */
-function invalidParameters(c: Context<EdgeEnv>, operationId: "getOrderLedger" | "replayOrderEvent" | "redeliverMerchantEvent") {
+function invalidParameters(
+	c: Context<EdgeEnv>,
+	operationId: "getOrderLedger" | "replayOrderEvent" | "redeliverMerchantEvent",
+) {
 	const validation = validateRequest(edgeRequestSchemas[operationId], {
 		path: c.req.param(),
 		query: new URL(c.req.url).searchParams,
