@@ -1713,7 +1713,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"enum": [
 									"fulfilled",
 									"cancelled",
-									"refunded"
+									"refunded",
+									"noted"
 								]
 							},
 							"delivery_id": {
@@ -1730,7 +1731,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"retrying",
 									"applied",
 									"refused",
-									"dead_letter"
+									"dead_letter",
+									"ignored",
+									"attention"
 								]
 							},
 							"outcome": {

@@ -69,22 +69,29 @@ async function send(path: string, body: string, headers: Record<string, string>)
 	if (!response.ok) process.exitCode = 1;
 }
 
-const id = Number(reference);
+// Shopify's ids are 64-bit: written digit for digit (JSON.rawJSON), as Shopify sends them.
+const id = /^\d{1,30}$/.test(reference)
+	? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(reference)
+	: reference;
+/** As a Flexiti order in Canadian dollars (SHOPIFY_FLEXITI_GATEWAYS, WOOCOMMERCE_FLEXITI_PAYMENT_METHODS). */
+const flexitiOrder = { currency: "CAD", presentment_currency: "CAD", payment_gateway_names: ["flexiti"] };
 if (source === "shopify") {
 	const payloads: Record<string, unknown> = {
 		"orders/fulfilled": {
 			id,
-			name: `#${id}`,
+			name: `#${reference}`,
 			total_price: amount ?? "0.00",
 			fulfillment_status: "fulfilled",
 			note_attributes: [],
+			...flexitiOrder,
 		},
 		"orders/cancelled": {
 			id,
-			name: `#${id}`,
+			name: `#${reference}`,
 			cancelled_at: new Date().toISOString(),
 			cancel_reason: "customer",
 			note_attributes: [],
+			...flexitiOrder,
 		},
 		"fulfillments/create": {
 			id: Date.now(),
@@ -104,7 +111,9 @@ if (source === "shopify") {
 		"refunds/create": {
 			id: Date.now(),
 			order_id: id,
-			transactions: [{ id: 1, kind: "refund", status: "success", amount: amount ?? "0.00", currency: "CAD" }],
+			transactions: [
+				{ id: 1, kind: "refund", status: "success", amount: amount ?? "0.00", currency: "CAD", gateway: "flexiti" },
+			],
 		},
 	};
 	const body = JSON.stringify(payloads[topic]);
@@ -115,7 +124,16 @@ if (source === "shopify") {
 		"x-shopify-hmac-sha256": hmac(firstSecret("SHOPIFY_WEBHOOK_SECRETS"), body),
 	});
 } else if (source === "woocommerce") {
-	const body = JSON.stringify({ id, status: topic, total: amount ?? "0.00", refunds: [], meta_data: [] });
+	// The Flexiti gateway stores the checkout's reference as the order meta flexiti_reference.
+	const body = JSON.stringify({
+		id,
+		status: topic,
+		currency: "CAD",
+		payment_method: "flexiti",
+		total: amount ?? "0.00",
+		refunds: [],
+		meta_data: [{ key: "flexiti_reference", value: reference }],
+	});
 	await send("/v1/webhooks/woocommerce", body, {
 		"x-wc-webhook-topic": "order.updated",
 		"x-wc-webhook-delivery-id": String(Date.now()),

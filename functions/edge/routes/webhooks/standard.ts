@@ -52,6 +52,8 @@ export function standardEvents(deliveryId: string, event: StandardOrderEvent, cl
 			reference: event.data.reference,
 			...(event.data.amount !== undefined ? { amount: event.data.amount } : {}),
 			...(event.data.capture !== undefined ? { captureId: event.data.capture } : {}),
+			// The sender opened the checkout with this reference: its orders are Flexiti's by construction.
+			paidWithFlexiti: true,
 		},
 	];
 }
