@@ -201,6 +201,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders that need attention, or are in a state
+         * @description The client's orders from the order index (D1), newest change first: what failed and what is
+         *     waiting, without knowing references. The index follows each order's Durable Object within
+         *     moments and never misses one (a failed index write is retried until it lands);
+         *     `GET /v1/orders/{reference}` is the order itself.
+         */
+        get: operations["listOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{reference}": {
         parameters: {
             query?: never;
@@ -686,6 +709,31 @@ export interface components {
              */
             merchant_events: components["schemas"]["MerchantEventRecord"][];
         };
+        OrderPage: {
+            orders: components["schemas"]["IndexedOrder"][];
+            /** @description Present when there are more; pass it as `cursor` for the next page. */
+            next_cursor?: string;
+        };
+        IndexedOrder: {
+            reference: string;
+            client_id: string;
+            checkout_id: string;
+            /** @enum {string} */
+            status: "open" | "expired" | "authorized" | "captured" | "released";
+            attention: boolean;
+            dead_letter: boolean;
+            /** @description Why it needs attention, in words. */
+            reasons: string[];
+            amount: number;
+            authorization_id?: number;
+            captured: number;
+            released: number;
+            refunded: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         MerchantEventRecord: {
             /** @description The `webhook-id` every delivery of this event carries (the same on every retry). */
             id: string;
@@ -1101,6 +1149,45 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `attention` (a dead letter, a refused event, a failed event delivery, or an authorization
+                 *     aging uncaptured), `dead_letter`, or the order's state: `open`, `expired`, `authorized`
+                 *     (nothing captured or released yet), `captured`, `released`. Absent: every order.
+                 */
+                status?: "attention" | "dead_letter" | "open" | "expired" | "authorized" | "captured" | "released";
+                /** @description Only orders that changed at or after this time. */
+                since?: string;
+                /** @description The `next_cursor` of the previous page, as it was. */
+                cursor?: string;
+                limit?: number;
+                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOrderLedger: {

@@ -60,6 +60,13 @@ export const edgeOperations = {
 		"scopes": [],
 		"idempotencyKey": false
 	},
+	"listOrders": {
+		"method": "GET",
+		"path": "/v1/orders",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
 	"getOrderLedger": {
 		"method": "GET",
 		"path": "/v1/orders/{reference}",

@@ -269,6 +269,65 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 			}
 		}
 	},
+	"listOrders": {
+		"parameters": [
+			{
+				"name": "status",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"enum": [
+						"attention",
+						"dead_letter",
+						"open",
+						"expired",
+						"authorized",
+						"captured",
+						"released"
+					]
+				}
+			},
+			{
+				"name": "since",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"format": "date-time"
+				}
+			},
+			{
+				"name": "cursor",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 200
+				}
+			},
+			{
+				"name": "limit",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "integer",
+					"minimum": 1,
+					"maximum": 200,
+					"default": 50
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
+	},
 	"getOrderLedger": {
 		"parameters": [
 			{

@@ -1589,6 +1589,281 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		}
 	},
+	"listOrders": {
+		"200": {
+			"type": "object",
+			"required": [
+				"orders"
+			],
+			"properties": {
+				"orders": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"reference",
+							"client_id",
+							"checkout_id",
+							"status",
+							"attention",
+							"dead_letter",
+							"reasons",
+							"amount",
+							"captured",
+							"released",
+							"refunded",
+							"created_at",
+							"updated_at"
+						],
+						"properties": {
+							"reference": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"checkout_id": {
+								"type": "string"
+							},
+							"status": {
+								"type": "string",
+								"enum": [
+									"open",
+									"expired",
+									"authorized",
+									"captured",
+									"released"
+								]
+							},
+							"attention": {
+								"type": "boolean"
+							},
+							"dead_letter": {
+								"type": "boolean"
+							},
+							"reasons": {
+								"type": "array",
+								"items": {
+									"type": "string"
+								}
+							},
+							"amount": {
+								"type": "number"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"captured": {
+								"type": "number"
+							},
+							"released": {
+								"type": "number"
+							},
+							"refunded": {
+								"type": "number"
+							},
+							"created_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"updated_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				},
+				"next_cursor": {
+					"type": "string"
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
 	"getOrderLedger": {
 		"200": {
 			"type": "object",

@@ -35,6 +35,7 @@ import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
 import { dueClockEvents, nextClockAt } from "./order-clock.ts";
 import type { OrderEvent } from "./order-event.ts";
+import { indexRow, rowFingerprint, writeIndexRow } from "./order-index.ts";
 import {
 	type CheckoutView,
 	loadOrder,
@@ -53,12 +54,19 @@ export type { CheckoutView, OrderState } from "./order-state.ts";
 /** Storage key of an order link's reference (see linkTo). */
 const LINK = "link";
 
+/** Storage key of the order's index row as last written to D1 (its fingerprint). */
+const INDEXED_ROW = "index:row";
+
 export class Order extends DurableObject<EdgeBindings> {
 	private state: OrderState | undefined;
 	/** The authorization attempt in flight: concurrent attempts wait for it and get its answer. */
 	private authorizing: Promise<AuthorizationOutcome> | undefined;
 	private readonly runtime: OrderRuntime;
 	private readonly customerTokens: CustomerToken;
+	/** The order's row as last written to the order index (D1); undefined before the first write. */
+	private indexed: string | undefined;
+	/** While the index cannot be written: attempts so far and when to try again. */
+	private indexRetry: { attempts: number; at: number } | undefined;
 	/** Deliveries being sent right now (an alarm run directly in a test may overlap the scheduled one). */
 	private readonly sending = new Set<string>();
 	private readonly persist = (state: OrderState, changedEvents: readonly LedgerEvent[] = []) =>
@@ -70,6 +78,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
 		ctx.blockConcurrencyWhile(async () => {
 			this.state = await loadOrder(ctx.storage);
+			this.indexed = await ctx.storage.get<string>(INDEXED_ROW);
 		});
 	}
 
@@ -255,6 +264,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		for (const due of clock) this.emit(state, due.type, due.details);
 		if (clock.length > 0) await this.save(state);
 		await this.deliverDue(state);
+		await this.writeIndex(state);
 		const next = this.nextWakeUp(state);
 		if (next !== undefined) await this.ctx.storage.setAlarm(next);
 	}
@@ -290,6 +300,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			arrived,
 			nextClockAt(state, config.authorizationAgingDays),
 			nextDeliveryAt(state),
+			this.indexStale(state) ? (this.indexRetry?.at ?? Date.now()) : undefined,
 			extra,
 		].filter((t) => t !== undefined);
 		return times.length > 0 ? Math.min(...times) : undefined;
@@ -318,6 +329,37 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	private async save(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Promise<void> {
 		this.state = state;
-		await this.ctx.storage.put(orderEntries(state, changedEvents));
+		const written = this.ctx.storage.put(orderEntries(state, changedEvents));
+		// The order's index row now reads differently: the alarm writes it. Set in the same atomic
+		// write as the change (no await in between), so a crash before the row is written still leaves
+		// the alarm that writes it. (Setting it to now is always safe: the alarm computes its next time.)
+		if (this.indexStale(state)) void this.ctx.storage.setAlarm(Date.now());
+		await written;
+	}
+
+	/** Whether the index (D1) has yet to learn what the order's row says now. */
+	private indexStale(state: OrderState): boolean {
+		return rowFingerprint(indexRow(state, Date.now())) !== this.indexed;
+	}
+
+	/**
+	 * Writes the order's index row when it changed; while D1 fails, tries again with growing delays
+	 * (the alarm stays set, so the row is never missed, only late).
+	 */
+	private async writeIndex(state: OrderState): Promise<void> {
+		const now = Date.now();
+		const row = indexRow(state, now);
+		const fingerprint = rowFingerprint(row);
+		if (fingerprint === this.indexed || (this.indexRetry && this.indexRetry.at > now)) return;
+		try {
+			await writeIndexRow(this.env.ORDER_INDEX, row, now);
+			this.indexed = fingerprint;
+			this.indexRetry = undefined;
+			await this.ctx.storage.put(INDEXED_ROW, fingerprint);
+		} catch (error) {
+			const attempts = (this.indexRetry?.attempts ?? 0) + 1;
+			this.indexRetry = { attempts, at: now + Math.min(1000 * 2 ** (attempts - 1), 300_000) };
+			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, message: (error as Error).message }));
+		}
 	}
 }

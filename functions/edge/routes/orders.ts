@@ -1,4 +1,4 @@
-/** The merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
+/** Listing orders from the index, the merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -9,11 +9,52 @@ import { merchantClient, merchantOnly } from "../callers/caller.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { edgeError } from "../core/errors.ts";
+import { decodeCursor, type OrderFilter, queryIndex } from "../orders/order-index.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 
 export const orderRoutes = new Hono<EdgeEnv>();
 
 orderRoutes.use(merchantOnly);
+
+orderRoutes.get("/", async (c) => {
+	c.get("log").operation = "listOrders";
+	const client = clientOf(c);
+	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const query = new URL(c.req.url).searchParams;
+	const validation = validateRequest(edgeRequestSchemas.listOrders, {
+		path: {},
+		query,
+		headers: c.req.raw.headers,
+		body: undefined,
+	});
+	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	const cursorText = query.get("cursor");
+	const cursor = cursorText === null ? undefined : decodeCursor(cursorText);
+	if (cursorText !== null && !cursor) {
+		return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [
+			{ param: "cursor", msg: "is not a cursor this endpoint gave (pass next_cursor as it is)", value: cursorText },
+		]);
+	}
+	const since = query.get("since");
+	try {
+		const page = await queryIndex(c.env.ORDER_INDEX, {
+			clientId: client.clientId,
+			...(query.get("status") ? { status: query.get("status") as OrderFilter } : {}),
+			...(since ? { since: Date.parse(since) } : {}),
+			...(cursor ? { cursor } : {}),
+			limit: Number(query.get("limit") ?? 50),
+		});
+		return c.json(page);
+	} catch (error) {
+		console.error(JSON.stringify({ event: "order_index_unavailable", message: (error as Error).message }));
+		return edgeError(
+			c,
+			503,
+			"index_unavailable",
+			"The order index cannot be read now; GET /v1/orders/{reference} still answers",
+		);
+	}
+});
 
 orderRoutes.get("/:reference", async (c) => {
 	c.get("log").operation = "getOrderLedger";
