@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { edgeBundleSize } from "./bench/bundle.ts";
 import { buildAssets } from "./build-assets.ts";
-import { envArgument, KV_ID_PLACEHOLDER, tokensKvId } from "./environments.ts";
+import { envArgument, KV_ID_PLACEHOLDER, orderIndexD1Id, tokensKvId } from "./environments.ts";
 
 /** The edge's gzipped bundle budget (BENCHMARKS.md); Cloudflare's own limit is 3 MiB (free) / 10 MiB. */
 const BUNDLE_BUDGET_KIB = 100;
@@ -36,6 +36,9 @@ try {
 	} else {
 		if (tokensKvId(env) === KV_ID_PLACEHOLDER) {
 			throw new Error(`The ${env} environment has no KV namespace yet: run npm run setup -- --env ${env} first.`);
+		}
+		if (orderIndexD1Id(env) === KV_ID_PLACEHOLDER) {
+			throw new Error(`The ${env} environment has no D1 database yet: run npm run setup -- --env ${env} first.`);
 		}
 		step(`wrangler deploy --env ${env}`, () => run("wrangler", ["deploy", "--env", env]));
 	}

@@ -42,3 +42,20 @@ export function envArgument(args: string[], command: string): string {
 	}
 	return env;
 }
+
+/** The `database_id` line of `[[env.<name>.d1_databases]]` binding ORDER_INDEX. */
+const d1IdLine = (env: string) =>
+	new RegExp(
+		`(\\[\\[env\\.${env}\\.d1_databases\\]\\]\\s*\\nbinding = "ORDER_INDEX"\\s*\\ndatabase_name = "[^"]*"\\s*\\ndatabase_id = ")([^"]*)(")`,
+	);
+
+export function orderIndexD1Id(env: string, toml = readFileSync(WRANGLER_TOML, "utf8")): string | undefined {
+	return d1IdLine(env).exec(toml)?.[2];
+}
+
+/** wrangler.toml with the environment's ORDER_INDEX database id set. */
+export function withOrderIndexD1Id(env: string, id: string, toml = readFileSync(WRANGLER_TOML, "utf8")): string {
+	if (!d1IdLine(env).test(toml))
+		throw new Error(`${WRANGLER_TOML} has no [[env.${env}.d1_databases]] ORDER_INDEX entry`);
+	return toml.replace(d1IdLine(env), `$1${id}$3`);
+}

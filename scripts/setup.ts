@@ -15,7 +15,15 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createInterface } from "node:readline/promises";
-import { envArgument, KV_ID_PLACEHOLDER, tokensKvId, withTokensKvId, writeWranglerToml } from "./environments.ts";
+import {
+	envArgument,
+	KV_ID_PLACEHOLDER,
+	orderIndexD1Id,
+	tokensKvId,
+	withOrderIndexD1Id,
+	withTokensKvId,
+	writeWranglerToml,
+} from "./environments.ts";
 
 const args = process.argv.slice(2);
 const dryRun = args.includes("--dry-run");
@@ -42,6 +50,24 @@ try {
 	} else {
 		console.log(`The ${env} KV namespace exists (wrangler.toml has its id); kept.`);
 	}
+
+	// 1b. The order index (D1): the database, its id into wrangler.toml, and its migrations (safe to rerun).
+	const database = `flexiti-edge-${env}-orders`;
+	if (orderIndexD1Id(env) === KV_ID_PLACEHOLDER) {
+		if (dryRun) {
+			plan.push(`wrangler d1 create ${database}`, `write its id into wrangler.toml [[env.${env}.d1_databases]]`);
+		} else {
+			const output = wrangler(["d1", "create", database]);
+			const id = /database_id\W+([0-9a-f-]{36})/i.exec(output)?.[1];
+			if (!id) throw new Error(`Could not read the new database's id from wrangler's answer:\n${output}`);
+			writeWranglerToml(withOrderIndexD1Id(env, id));
+			console.log(`Created the D1 database ${database} (${id}) and wrote its id into wrangler.toml.`);
+		}
+	} else {
+		console.log(`The ${env} D1 database exists (wrangler.toml has its id); kept.`);
+	}
+	if (dryRun) plan.push(`wrangler d1 migrations apply ORDER_INDEX --env ${env} --remote`);
+	else wrangler(["d1", "migrations", "apply", "ORDER_INDEX", "--env", env, "--remote"]);
 
 	// 2. The secrets the Worker does not have yet.
 	const existing = dryRun ? new Set<string>() : existingSecrets(env);
