@@ -325,8 +325,26 @@ export interface components {
                 checked_at: string;
             }[];
         };
-        /** @description CAD dollars, two decimals (Flexiti's number(18,2)). */
+        /**
+         * @description CAD dollars, at most two decimals (Flexiti's number(18,2)), which the edge checks in decimal
+         *     arithmetic (`x-decimal-places: 2`). Not `multipleOf: 0.01`: in binary floating point
+         *     9.95 / 0.01 = 994.9999999999999, so float-based validators (Ajv and what is built on it)
+         *     would reject valid amounts.
+         */
         Amount: number;
+        /**
+         * @example {
+         *       "reference": "WEB-1042",
+         *       "amount": 19.99
+         *     }
+         * @example {
+         *       "client_id": "flexitidemo",
+         *       "reference": "WEB-1043",
+         *       "amount": 9.95,
+         *       "lang": "fr",
+         *       "auto_capture": true
+         *     }
+         */
         CheckoutRequest: {
             /** @description The Flexiti client id (merchant or brand) this checkout is for; defaults to the first configured one. */
             client_id?: string;

@@ -139,7 +139,8 @@ function describe(errors: OutputUnit[]): string {
 	if (keywords.has("pattern") || keywords.has("format")) return "wrong format";
 	if (keywords.has("oneOf") || keywords.has("anyOf")) return "must match exactly one of the allowed shapes";
 	if (keywords.has("additionalProperties") || keywords.has("unevaluatedProperties")) return "not allowed";
-	if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"].some((k) => keywords.has(k)))
+	if (keywords.has("multipleOf")) return "at most two decimals";
+	if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"].some((k) => keywords.has(k)))
 		return "out of range";
 	return "invalid";
 }
