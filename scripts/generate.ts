@@ -4,6 +4,7 @@
  *   - flexiti-operations.ts       the table the edge routes by: operation → method, path, version, scopes
  *   - flexiti-request-schemas.ts  each operation's parameter and body JSON Schemas (request validation)
  *   - flexiti-response-schemas.ts each operation's response JSON Schemas by status (conformance tests)
+ *   (and the same three tables for each other spec: online-*, edge-*)
  *   - worker-configuration.d.ts   the Worker's `Env` and runtime types (`wrangler types`)
  * and the edge's static assets in dist/assets (the API reference pages and specs; not committed,
  * see scripts/build-assets.ts).
@@ -27,6 +28,7 @@ const check = process.argv.includes("--check");
 /** Each hand-written spec, and the prefix of the tables generated from it. */
 const specs = [
 	{ spec: "flexiti-pos-api", prefix: "flexiti", title: "Flexiti POS API" },
+	{ spec: "flexiti-online-api", prefix: "online", title: "Flexiti Online API" },
 	{ spec: "edge-api", prefix: "edge", title: "Flexiti Edge API" },
 ] as const;
 

@@ -235,7 +235,7 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 			return first === second;
 		})()`);
 		expect(same).toBe(true);
-		await expect.poll(() => page.locator("[data-flexiti-edge=modal]").count()).toBe(1);
+		await expect.poll(() => page.locator("[data-flexiti-edge=modal]").count(), WAIT).toBe(1);
 		await enterPin();
 		await page.getByRole("radio").first().check(WAIT);
 		await page.getByRole("button", { name: "Confirm purchase" }).dblclick();

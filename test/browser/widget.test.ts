@@ -16,6 +16,8 @@ import { type LocalWorker, startLocalWorker } from "../../scripts/local-worker.t
 import { DEMO } from "../support/demo-credentials.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** Page states are awaited, not assumed: under load (CI beside other suites) a page can take seconds to get there. */
+const WAIT = { timeout: 20_000 };
 const JANE = 10000000000001;
 const SUCCESS_KEYS = [
 	"accountNumber",
@@ -159,7 +161,7 @@ describe("the widget page in chromium", () => {
 	it("verifies with 2222 and posts flx-success to the merchant page (after a wrong PIN)", async () => {
 		const url = await openWidget("en");
 		const widget = await checkout(url);
-		await expect.poll(() => widget.locator("#panel").getAttribute("data-state")).toBe("ready");
+		await expect.poll(() => widget.locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
 		expect(await widget.locator("#customer").textContent()).toBe("For Jane D.");
 		expect(await widget.locator("#hint").textContent()).toBe("Sandbox PIN: 2222");
 		expect(await widget.locator("#verify").textContent()).toBe("Verify");
@@ -197,7 +199,7 @@ describe("the widget page in chromium", () => {
 
 	it("posts flx-cancel when the customer cancels (a French session)", async () => {
 		const widget = await checkout(await openWidget("fr"));
-		await expect.poll(() => widget.locator("#panel").getAttribute("data-state")).toBe("ready");
+		await expect.poll(() => widget.locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
 		expect(await widget.locator("#cancel").textContent()).toBe("Annuler");
 		expect(await widget.locator("#hint").textContent()).toBe("NIP du bac à sable : 2222");
 

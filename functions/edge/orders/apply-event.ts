@@ -1,0 +1,145 @@
+/**
+ * Applying one order-system event to the order's money, from Flexiti's own view of the authorization
+ * read just before (the plan is in `plan-event.ts`): the plan is durable before any money moves, each
+ * call carries its idempotency key, a business refusal is final, and anything else is retried with
+ * growing, jittered delays until the dead letter. Also the merchant's replay of a dead letter.
+ */
+import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import { add } from "../../contract/money.ts";
+import { edgeConfig } from "../core/config.ts";
+import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
+import { type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
+import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
+import { planEvent } from "./plan-event.ts";
+
+/** Applies one event; true when the order's money or the event's outcome changed. */
+export async function applyEvent(
+	runtime: OrderRuntime,
+	state: OrderState,
+	event: LedgerEvent,
+	persist: Persist,
+): Promise<boolean> {
+	const { env } = runtime;
+	const now = Date.now();
+	const authorization = state.ledger.authorization;
+	if (!authorization) {
+		if (event.status !== "held") setStatus(event, "held", now, "waiting for the authorization");
+		return false;
+	}
+	const tokens = merchantTokens(env, state.clientId, (promise) => runtime.waitUntil(promise));
+	const header = { "x-reference-id": state.flowReferenceId };
+	try {
+		if (!event.calls) {
+			// Decide from Flexiti's own view of the authorization, read now.
+			const truth = await callFlexiti(
+				env,
+				"getAuthorization",
+				{ params: { client_id: state.clientId, authorization_id: String(authorization.authorization_id) }, header },
+				tokens,
+			);
+			if (!truth.response.ok) return failed(runtime, event, truth, now);
+			const refunded: Record<number, number> = {};
+			for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
+			const authorizationNow = resultBody(truth) as flexiti["schemas"]["Authorization"];
+			const plan = planEvent(event, authorizationNow, state.clientId, now, refunded);
+			if (plan.kind === "hold") {
+				if (event.status !== "held") setStatus(event, "held", now, plan.reason);
+				return false;
+			}
+			if (plan.kind === "nothing" || plan.kind === "refuse") {
+				setStatus(event, plan.kind === "nothing" ? "applied" : "refused", now, plan.outcome);
+				return true;
+			}
+			event.calls = plan.calls.map((call) => ({ ...call, status: "pending" }));
+			// The plan is durable before any money moves: after a restart the same calls are re-sent
+			// with the same keys, never re-planned from a state that already counts some of them.
+			await persist(state, [event]);
+		}
+		for (const call of event.calls.filter((c) => c.status === "pending")) {
+			const result = await callFlexiti(
+				env,
+				call.operationId,
+				{ params: call.params, header: { ...header, "x-idempotency-key": call.idempotencyKey }, body: call.body },
+				tokens,
+			);
+			if (result.response.ok) {
+				recordDone(state.ledger, event, call, resultBody(result), Date.now());
+				continue;
+			}
+			if (isBusinessRefusal(result.response.status)) {
+				call.status = "refused";
+				call.result = errorCode(result);
+				setStatus(event, "refused", Date.now(), `Flexiti refused ${call.operationId}: ${call.result}`);
+				return true;
+			}
+			return failed(runtime, event, result, now);
+		}
+		const summary = event.calls.map((c) => `${c.operationId} ${c.amount}: ${c.result ?? c.status}`).join("; ");
+		setStatus(event, "applied", Date.now(), summary);
+		return true;
+	} catch (error) {
+		return retryLater(runtime, event, now, error instanceof Error ? error.message : "unknown error");
+	}
+}
+
+/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */
+export function replayEvent(
+	state: OrderState | undefined,
+	eventId: string,
+	now: number,
+): LedgerEvent | "not_found" | "not_replayable" {
+	const event = state?.ledger.events.find((e) => e.id === eventId);
+	if (!state || !event) return "not_found";
+	if (event.status !== "dead_letter" && event.status !== "refused") return "not_replayable";
+	event.attempts = 0;
+	delete event.nextAttemptAt;
+	if (event.status === "refused") {
+		const done = (event.calls ?? []).some((c) => c.status === "done");
+		if (!done)
+			delete event.calls; // nothing moved: plan afresh from Flexiti's state
+		// Some of the plan went through: re-send only what was refused, as new requests to Flexiti
+		// (a new key, since Flexiti remembers only successes), for the amounts first planned.
+		else
+			for (const call of event.calls ?? []) {
+				if (call.status !== "refused") continue;
+				call.status = "pending";
+				call.idempotencyKey = `${call.idempotencyKey}:replay${event.history.length}`;
+				delete call.result;
+			}
+	}
+	setStatus(event, "pending", now, "replayed by the merchant");
+	return event;
+}
+
+/** Flexiti did not take it: a business refusal is final; anything else is retried. */
+function failed(runtime: OrderRuntime, event: LedgerEvent, result: FlexitiResult, now: number): boolean {
+	if (isBusinessRefusal(result.response.status)) {
+		setStatus(event, "refused", now, `Flexiti refused: ${errorCode(result)}`);
+		return true;
+	}
+	return retryLater(runtime, event, now, `Flexiti answered ${result.response.status}`);
+}
+
+/** Retries with growing, jittered delays; after the last attempt the event waits in the dead letter. */
+function retryLater(runtime: OrderRuntime, event: LedgerEvent, now: number, reason: string): boolean {
+	const { webhookRetryBaseMs, webhookMaxAttempts } = edgeConfig(runtime.env);
+	event.attempts += 1;
+	if (event.attempts >= webhookMaxAttempts) {
+		setStatus(event, "dead_letter", now, `gave up after ${event.attempts} attempts: ${reason}`);
+		return true;
+	}
+	const delay = webhookRetryBaseMs * 4 ** (event.attempts - 1);
+	event.nextAttemptAt = now + Math.min(delay * (0.5 + Math.random() / 2), 60 * 60 * 1000);
+	setStatus(event, "retrying", now, reason);
+	return false;
+}
+
+/** 4xx answers other than "try again" ones are Flexiti's final word on this request. */
+function isBusinessRefusal(status: number): boolean {
+	return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
+function errorCode(result: FlexitiResult): string {
+	const body = result.error as { error?: unknown } | undefined;
+	return typeof body?.error === "string" ? body.error : String(result.response.status);
+}

@@ -1,0 +1,121 @@
+/**
+ * An order's checkout: opening it (one per order; each call hands out one more client token),
+ * recognising a shopper's client token, the widget session, and the view the merchant and the shopper read.
+ * Pure over the order's state; the Durable Object persists what these change.
+ */
+import type { components } from "../../../generated/edge-api.ts";
+import { constantTimeEqual } from "../../contract/constant-time.ts";
+import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
+import { emptyLedger } from "./ledger.ts";
+import type { CheckoutView, OrderState } from "./order-state.ts";
+
+type CheckoutStatus = CheckoutView["status"];
+
+/** A shopper's checkout as its client token unlocks it. */
+export interface CheckoutSession {
+	checkout: CheckoutView;
+	flowReferenceId: string;
+	/** The Flexiti account the checkout is for, once known: shopper calls may name no other. */
+	accountNumber?: string;
+	/** Present while it needs no refresh; otherwise ask `customerToken()`. */
+	customerToken?: FlexitiToken;
+}
+
+/** What opening a checkout needs: the order's facts, and the digest of the client token handed out. */
+export type OpenCheckout = Pick<
+	OrderState,
+	"checkoutId" | "clientId" | "reference" | "amount" | "lang" | "autoCapture"
+> & {
+	tokenDigest: string;
+	expiresAt: number;
+};
+
+export type OpenResult = { ok: true; checkout: components["schemas"]["Checkout"] } | { ok: false; conflict: string };
+
+/** The order's state with this client token added (a new order when there was none), or the conflict. */
+export function openCheckout(
+	current: OrderState | undefined,
+	input: OpenCheckout,
+	now: number,
+): { state: OrderState } | { conflict: string } {
+	if (current && (current.amount !== input.amount || current.clientId !== input.clientId)) {
+		return { conflict: `order ${input.reference} already has a checkout for another amount` };
+	}
+	const state: OrderState = current ?? {
+		checkoutId: input.checkoutId,
+		clientId: input.clientId,
+		reference: input.reference,
+		amount: input.amount,
+		lang: input.lang,
+		autoCapture: input.autoCapture,
+		flowReferenceId: crypto.randomUUID(),
+		clientTokens: [],
+		ledger: emptyLedger(),
+		createdAt: now,
+	};
+	state.clientTokens = [
+		...state.clientTokens.filter((t) => t.expiresAt > now),
+		{ digest: input.tokenDigest, expiresAt: input.expiresAt },
+	];
+	return { state };
+}
+
+/**
+ * The checkout, if this client-token digest is one of its live ones — with what a shopper's call
+ * needs next (the flow's reference id, and the customer token while it needs no refresh), so the
+ * common call costs one round trip to the order.
+ */
+export function authenticateCheckout(
+	state: OrderState | undefined,
+	tokenDigest: string,
+	now: number,
+): CheckoutSession | null {
+	let live = false;
+	for (const token of state?.clientTokens ?? []) {
+		live = (constantTimeEqual(tokenDigest, token.digest) && token.expiresAt > now) || live;
+	}
+	if (!live || !state) return null;
+	const token = state.customerToken;
+	return {
+		checkout: checkoutView(state, now),
+		flowReferenceId: state.flowReferenceId,
+		...(state.accountNumber ? { accountNumber: state.accountNumber } : {}),
+		...(token && token.expiresAt - now > REFRESH_AHEAD_MS ? { customerToken: token } : {}),
+	};
+}
+
+/** The shopper opened the Flexiti widget; when it was for a known account, the checkout is for that account. */
+export function recordWidgetSession(state: OrderState, widgetSessionId: string, accountNumber?: string): void {
+	state.widgetSessionId = widgetSessionId;
+	if (accountNumber !== undefined) state.accountNumber ??= accountNumber;
+}
+
+/** When the checkout's last client token expires (ms; 0 for an order without a checkout). */
+export function checkoutExpiresAt(state: OrderState): number {
+	return Math.max(0, ...state.clientTokens.map((t) => t.expiresAt));
+}
+
+export function checkoutView(state: OrderState, now: number): CheckoutView {
+	const expiresAt = checkoutExpiresAt(state);
+	const authorizationId = state.ledger.authorization?.authorization_id;
+	const status: CheckoutStatus = authorizationId
+		? "authorized"
+		: expiresAt <= now
+			? "expired"
+			: state.widgetSessionId
+				? "widget_started"
+				: "open";
+	return {
+		checkout_id: state.checkoutId,
+		client_id: state.clientId,
+		reference: state.reference,
+		amount: state.amount,
+		lang: state.lang,
+		auto_capture: state.autoCapture,
+		status,
+		...(state.widgetSessionId ? { widget_session_id: state.widgetSessionId } : {}),
+		...(authorizationId ? { authorization_id: authorizationId } : {}),
+		expires_at: new Date(expiresAt).toISOString(),
+	};
+}

@@ -1,0 +1,161 @@
+/**
+ * Admitting the order's one authorization (the Durable Object's `authorizeOnce`), and recording an
+ * authorization the ledger rests on. Concurrent attempts share the one in flight; once there is an
+ * authorization, a repeat gets Flexiti's answer to it again; an attempt whose outcome was not known
+ * (answer lost, timeout, 5xx) stays reserved durably, and the next one first asks Flexiti whether it
+ * happened, adopting it if it did. Nothing is sent while it cannot tell. (The calls themselves are in
+ * `authorize-once.ts`.)
+ */
+import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import {
+	callFlexiti,
+	type FlexitiCall,
+	merchantTokens,
+	resultBody,
+	type TokenSource,
+} from "../flexiti/call-flexiti.ts";
+import {
+	type Authorization,
+	type AuthorizationOutcome,
+	findAuthorization,
+	outcomeOf,
+	type PendingAuthorization,
+	sendAuthorization,
+} from "./authorize-once.ts";
+import type { LedgerAuthorization } from "./ledger.ts";
+import type { OrderRuntime, OrderState } from "./order-state.ts";
+
+/** Storage key of an authorization attempt whose outcome is not known yet. */
+const PENDING_AUTHORIZATION = "authorization:pending";
+
+/** An authorization for this order, as the forwarder validated it (a shopper's with the checkout's amount and reference). */
+export interface AuthorizeRequest {
+	/** Whose token it runs on: the checkout's customer token, or the client's merchant token. */
+	by: "checkout" | "merchant";
+	clientId: string;
+	reference: string;
+	call: FlexitiCall;
+}
+
+/** Records an authorization on the order's state; false when the ledger already rests on another one. */
+export function recordAuthorizationOn(state: OrderState, authorization: LedgerAuthorization, answer?: string): boolean {
+	const known = state.ledger.authorization;
+	if (known && known.authorization_id !== authorization.authorization_id) {
+		// The ledger rests on one authorization; a second one for the same reference is the merchant's
+		// to reconcile (GET /authorizations), never silently swapped in under the first one's captures.
+		console.warn(
+			JSON.stringify({ event: "second_authorization_ignored", authorization_id: authorization.authorization_id }),
+		);
+		return false;
+	}
+	state.ledger.authorization = authorization;
+	if (answer !== undefined) state.authorizationAnswer = answer;
+	if (authorization.account_number !== undefined) state.accountNumber ??= String(authorization.account_number);
+	return true;
+}
+
+export interface AdmissionHooks {
+	runtime: OrderRuntime;
+	state(): OrderState | undefined;
+	/** The Durable Object's `recordAuthorization`: records, persists and wakes held events. */
+	record(clientId: string, reference: string, authorization: LedgerAuthorization, answer?: string): Promise<void>;
+	customerTokens(): TokenSource;
+}
+
+export async function admitAuthorization(
+	hooks: AdmissionHooks,
+	request: AuthorizeRequest,
+): Promise<AuthorizationOutcome> {
+	const { runtime } = hooks;
+	const { env, storage } = runtime;
+	const { clientId, reference, call } = request;
+	const body = call.body as flexiti["schemas"]["AuthorizationRequest"];
+	const merchant = merchantTokens(env, clientId, (promise) => runtime.waitUntil(promise));
+	const known = hooks.state()?.ledger.authorization;
+	if (known) return repeatedAuthorization(hooks, known, body, clientId, merchant, call.header);
+
+	const pending = await storage.get<PendingAuthorization>(PENDING_AUTHORIZATION);
+	if (pending) {
+		const found = await findAuthorization(env, clientId, reference, pending, merchant, call.header);
+		if (found === "unknown") return { kind: "answer", status: 503 };
+		if (found) return adopt(hooks, clientId, reference, found);
+		await storage.delete(PENDING_AUTHORIZATION);
+	}
+
+	const attempt: PendingAuthorization = { since: Date.now(), accountNumber: String(body.account_number) };
+	// Durable before it is sent: if this object is evicted mid-call, the next attempt still asks first.
+	await storage.put(PENDING_AUTHORIZATION, attempt);
+	const tokens = request.by === "checkout" ? hooks.customerTokens() : merchant;
+	const sent = await sendAuthorization(env, call, tokens);
+	if ("tokenless" in sent) {
+		await storage.delete(PENDING_AUTHORIZATION);
+		return { kind: "token_unavailable" };
+	}
+	if (!sent.known) {
+		// It may have happened: look now, so the caller gets the authorization rather than an error.
+		const found = await findAuthorization(env, clientId, reference, attempt, merchant, call.header);
+		if (found && found !== "unknown") return adopt(hooks, clientId, reference, found);
+		if (found === undefined) await storage.delete(PENDING_AUTHORIZATION);
+		return sent.result
+			? outcomeOf(sent.result)
+			: { kind: "upstream_failure", code: sent.failure ?? "upstream_unreachable" };
+	}
+	await storage.delete(PENDING_AUTHORIZATION);
+	if (sent.result.response.ok) {
+		const authorization = resultBody(sent.result) as Authorization;
+		await hooks.record(clientId, reference, ledgerAuthorization(authorization), sent.result.text);
+	}
+	return outcomeOf(sent.result);
+}
+
+/** An authorization exists: the same request gets it again; a different one is refused. */
+async function repeatedAuthorization(
+	hooks: AdmissionHooks,
+	known: LedgerAuthorization,
+	body: flexiti["schemas"]["AuthorizationRequest"],
+	clientId: string,
+	merchant: TokenSource,
+	header: Record<string, string>,
+): Promise<AuthorizationOutcome> {
+	const account = known.account_number === undefined ? undefined : String(known.account_number);
+	if (known.amount !== body.amount || (account !== undefined && account !== String(body.account_number))) {
+		return {
+			kind: "refused",
+			error: "not_permitted",
+			message: `This order already has authorization ${known.authorization_id} for another amount or account`,
+		};
+	}
+	const answer = hooks.state()?.authorizationAnswer;
+	if (answer) return { kind: "answer", status: 200, text: answer };
+	// Recorded before answers were kept: Flexiti's own view of it.
+	const params = { client_id: clientId, authorization_id: String(known.authorization_id) };
+	try {
+		return outcomeOf(await callFlexiti(hooks.runtime.env, "getAuthorization", { params, header }, merchant));
+	} catch {
+		return { kind: "answer", status: 503 };
+	}
+}
+
+/** The attempt whose answer was lost did happen: this is the order's authorization. */
+async function adopt(
+	hooks: AdmissionHooks,
+	clientId: string,
+	reference: string,
+	found: Authorization,
+): Promise<AuthorizationOutcome> {
+	const text = JSON.stringify(found);
+	await hooks.runtime.storage.delete(PENDING_AUTHORIZATION);
+	await hooks.record(clientId, reference, ledgerAuthorization(found), text);
+	const answer = hooks.state()?.authorizationAnswer ?? text;
+	return { kind: "answer", status: 200, text: answer, adopted: true };
+}
+
+function ledgerAuthorization(authorization: Authorization): LedgerAuthorization {
+	return {
+		authorization_id: authorization.authorization_id,
+		amount: authorization.amount,
+		status: authorization.status,
+		account_number: authorization.account_number,
+		transaction_type: authorization.transaction_type,
+	};
+}

@@ -1,0 +1,83 @@
+/**
+ * An order's state as its Durable Object holds it, and how it is stored: the order under one key and
+ * each order-system event under its own, so acknowledging a webhook writes one small event, not the
+ * order's whole history. The modules beside `order.ts` (checkout, customer token, authorization,
+ * event application, alarm) take this state and a `Persist` function; the Durable Object is the one writer.
+ */
+import type { components } from "../../../generated/edge-api.ts";
+import type { EdgeBindings } from "../core/env.ts";
+import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
+
+export interface OrderState {
+	checkoutId: string;
+	clientId: string;
+	reference: string;
+	amount: number;
+	lang: "en" | "fr";
+	autoCapture: boolean;
+	/** The x-reference-id of this checkout's whole Flexiti flow. */
+	flowReferenceId: string;
+	/** SHA-256 digests of the client tokens handed out, with their expiry (ms). */
+	clientTokens: { digest: string; expiresAt: number }[];
+	customerToken?: FlexitiToken;
+	widgetSessionId?: string;
+	/** The Flexiti account this checkout is for, once known (widget opened for it, or authorized on it). */
+	accountNumber?: string;
+	/** Flexiti's answer to the authorization the ledger rests on, as sent: what a repeated attempt gets. */
+	authorizationAnswer?: string;
+	ledger: Ledger;
+	createdAt: number;
+}
+
+/** The checkout as the merchant and the shopper see it (no secrets, no tokens): the edge spec's `Checkout`. */
+export type CheckoutView = components["schemas"]["Checkout"];
+
+/** Writes the order and the events that changed, in one atomic write. */
+export type Persist = (state: OrderState, changedEvents?: readonly LedgerEvent[]) => Promise<void>;
+
+/** What the order's modules need from its Durable Object besides state: bindings, storage, background work. */
+export interface OrderRuntime {
+	env: EdgeBindings;
+	storage: DurableObjectStorage;
+	waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Storage key of the order itself. */
+const ORDER_KEY = "order";
+/** Storage keys of an order's events: `event:00000000`, … in arrival order. */
+const EVENT_PREFIX = "event:";
+
+/** The stored order with its events, or undefined for an order never opened. */
+export async function loadOrder(storage: DurableObjectStorage): Promise<OrderState | undefined> {
+	const stored = await storage.get<OrderState>(ORDER_KEY);
+	if (!stored) return undefined;
+	// Events are stored one key each (see storeOrder), in the order they arrived.
+	const events = [...(await storage.list<LedgerEvent>({ prefix: EVENT_PREFIX })).values()];
+	return { ...stored, ledger: { ...(stored.ledger ?? emptyLedger()), events } };
+}
+
+/** The entries that write the order and these events: one `storage.put` (or part of a larger one). */
+export function orderEntries(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Record<string, unknown> {
+	const entries: Record<string, unknown> = { [ORDER_KEY]: { ...state, ledger: { ...state.ledger, events: [] } } };
+	for (const event of changedEvents) {
+		entries[`${EVENT_PREFIX}${String(state.ledger.events.indexOf(event)).padStart(8, "0")}`] = event;
+	}
+	return entries;
+}
+
+/** An order the edge learns of from an authorization made by the merchant, with no checkout of its own. */
+export function orderWithoutCheckout(id: string, clientId: string, reference: string, amount: number): OrderState {
+	return {
+		checkoutId: id,
+		clientId,
+		reference,
+		amount,
+		lang: "en",
+		autoCapture: false,
+		flowReferenceId: crypto.randomUUID(),
+		clientTokens: [],
+		ledger: emptyLedger(),
+		createdAt: Date.now(),
+	};
+}
