@@ -10,17 +10,20 @@
  *   GET    /sandbox/stats            calls counted by operation and scope since the last reset
  *   GET    /sandbox/accounts/:n      an account as the sandbox holds it (available credit, status)
  *   GET    /sandbox/tokens           the tokens issued (tests check that none of them leaks through the edge)
+ *   PUT    /sandbox/online/redirects/:client_id  the Online API's Success and Error redirection URLs of a client
+ *                                    (Flexiti's Developer Portal setting; kept across resets)
  */
 import { Validator } from "@cfworker/json-schema";
 import { type Context, Hono } from "hono";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+import { onlineOperations } from "../../generated/online-operations.ts";
 import type { SandboxEnv } from "./host.ts";
 import { expireTokens } from "./tokens.ts";
 import type { Fault } from "./world.ts";
 
 export const adminRoutes = new Hono<SandboxEnv>();
 
-const operationIds = [...Object.keys(flexitiOperations), "*"];
+const operationIds = [...Object.keys(flexitiOperations), ...Object.keys(onlineOperations), "*"];
 
 const schemas = {
 	fault: new Validator({
@@ -49,6 +52,15 @@ const schemas = {
 		properties: {
 			token_ttl_seconds: { type: "integer", minimum: 1, maximum: 86400 },
 			clock_offset_ms: { type: "integer" },
+		},
+	}),
+	redirects: new Validator({
+		type: "object",
+		required: ["success_url", "error_url"],
+		additionalProperties: false,
+		properties: {
+			success_url: { type: "string", pattern: "^https?://" },
+			error_url: { type: "string", pattern: "^https?://" },
 		},
 	}),
 	advance: new Validator({
@@ -165,4 +177,12 @@ adminRoutes.get("/tokens", (c) => {
 		}),
 	);
 	return c.json({ tokens });
+});
+
+adminRoutes.put("/online/redirects/:client_id", async (c) => {
+	const body = await readBody<{ success_url: string; error_url: string }>(c, schemas.redirects);
+	if (body instanceof Response) return body;
+	c.env.world.onlineRedirects[c.req.param("client_id")] = body;
+	await c.env.save();
+	return c.json(body);
 });

@@ -4,6 +4,7 @@ import { errorEnvelope } from "../contract/errors.ts";
 import { honoPath } from "../contract/hono-path.ts";
 import { adminRoutes } from "./admin.ts";
 import type { SandboxEnv } from "./host.ts";
+import { onlineApiRoutes } from "./online-api/routes.ts";
 import { sandboxHandlers } from "./operations/index.ts";
 import { serveOperation } from "./pipeline.ts";
 import { serveToken } from "./tokens.ts";
@@ -27,6 +28,8 @@ export function createSandboxApp() {
 	}
 
 	app.route("/", widgetRoutes);
+	// Flexiti's Online API (hosted checkout, notifications, payment calculator) from the same world.
+	app.route("/", onlineApiRoutes);
 	app.route("/sandbox", adminRoutes);
 
 	app.notFound((c) => c.json(errorEnvelope(new URL(c.req.url).pathname, "not_found", "Not found"), 404));

@@ -38,7 +38,8 @@ export class SandboxWorld extends DurableObject<SandboxBindings> {
 			reset: () => {
 				// Flexiti never hands out an id twice: a reset keeps the id sequence, so an order left from
 				// before it (a Durable Object still retrying) never acts on a new authorization with its old id.
-				this.world = { ...seedWorld(), sequence: this.world.sequence };
+				// The Online API's redirection URLs are the client's Developer Portal setting, not world state: kept too.
+				this.world = { ...seedWorld(), sequence: this.world.sequence, onlineRedirects: this.world.onlineRedirects };
 				host.world = this.world;
 			},
 		};

@@ -161,6 +161,8 @@ export function seedWorld(): World {
 		tokens: {},
 		refreshTokens: {},
 		widgetSessions: {},
+		onlineSessions: {},
+		onlineRedirects: {},
 		verifications: {},
 		authorizations: {},
 		captures: {},

@@ -113,7 +113,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 	return oauthError("unsupported_grant_type", `grant_type ${grantType} is not enabled for this client`);
 }
 
-function issueToken(world: World, clientId: string, scope: Scope, now: number, flow?: string) {
+export function issueToken(world: World, clientId: string, scope: Scope, now: number, flow?: string) {
 	const ttl = world.settings.token_ttl_seconds;
 	const accessToken = randomHex(20);
 	const token: Token = {

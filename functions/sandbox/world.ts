@@ -94,6 +94,29 @@ export interface WidgetSession {
 	created_at: number;
 }
 
+/** A hosted checkout session of the Online API (`systems/init`), and what became of it. */
+export interface OnlineSession {
+	online_order_id: number;
+	client_id: string;
+	flow: "apply" | "buy" | "apply/buy";
+	lang: "en" | "fr";
+	amount: number;
+	merchant_order_id: string | null;
+	/** The `systems/init` body (prefill, `customer_id` or `vcc`). */
+	init: Record<string, unknown>;
+	/** The secret in the hosted page's URL: only whoever holds the redirection_url can drive the page. */
+	page_key: string;
+	created_at: number;
+	/** The session's notification once it has an outcome; null while the shopper is still on the page. */
+	notification: Record<string, unknown> | null;
+}
+
+/** The Success and Error redirection URLs a client configured (in Flexiti's Developer Portal). */
+export interface OnlineRedirects {
+	success_url: string;
+	error_url: string;
+}
+
 export interface Verification {
 	request_id: string;
 	client_id: string;
@@ -170,6 +193,10 @@ export interface World {
 	/** refresh_token → access_token */
 	refreshTokens: Record<string, string>;
 	widgetSessions: Record<string, WidgetSession>;
+	/** Online API sessions by `online_order_id`. */
+	onlineSessions: Record<string, OnlineSession>;
+	/** Online API redirection URLs by client id (none until set through /sandbox/online/redirects). */
+	onlineRedirects: Record<string, OnlineRedirects>;
 	verifications: Record<string, Verification>;
 	authorizations: Record<number, Authorization>;
 	captures: Record<number, Capture>;

@@ -10,20 +10,33 @@ import { matchOperation, operationMatcher } from "../../functions/contract/match
 import { edgeOperations } from "../../generated/edge-operations.ts";
 import { edgeResponseSchemas } from "../../generated/edge-response-schemas.ts";
 import { flexitiResponseSchemas } from "../../generated/flexiti-response-schemas.ts";
+import { onlineOperations } from "../../generated/online-operations.ts";
+import { onlineResponseSchemas } from "../../generated/online-response-schemas.ts";
 import edgeSpecText from "../../spec/edge-api.yaml?raw";
+import onlineSpecText from "../../spec/flexiti-online-api.yaml?raw";
 import flexitiSpecText from "../../spec/flexiti-pos-api.yaml?raw";
 import { ajvErrors, type SpecAjv, specAjv } from "./spec-ajv.ts";
 
 const validators = new Map<unknown, Validator>();
 const matchEdgeOperation = operationMatcher(edgeOperations);
+const matchOnlineOperation = operationMatcher(onlineOperations);
 const flexitiAjv = specAjv("flexiti-pos-api", parse(flexitiSpecText));
 const edgeAjv = specAjv("edge-api", parse(edgeSpecText));
+const onlineAjv = specAjv("flexiti-online-api", parse(onlineSpecText));
 
 /** What is wrong with a response to a Flexiti operation; `path` is relative to Flexiti's base path. */
 export async function flexitiViolations(method: string, path: string, response: Response): Promise<string[]> {
 	const matched = matchOperation(method, path);
 	return matched
 		? violations(matched.operationId, flexitiResponseSchemas[matched.operationId], flexitiAjv, response)
+		: [];
+}
+
+/** What is wrong with a response to a Flexiti Online API operation; `path` is relative to its base path. */
+export async function onlineViolations(method: string, path: string, response: Response): Promise<string[]> {
+	const matched = matchOnlineOperation(method, path);
+	return matched
+		? violations(matched.operationId, onlineResponseSchemas[matched.operationId], onlineAjv, response)
 		: [];
 }
 

@@ -144,7 +144,7 @@ export function plansOf(world: World, account: Account): Plan[] {
 }
 
 /** Equal monthly payments of an amortized loan at the plan's rate (or amount ÷ term at 0 %). */
-function promotionalTerm(plan: Plan, term: number, amount: number): Schemas["PromotionalTerm"] {
+export function promotionalTerm(plan: Plan, term: number, amount: number): Schemas["PromotionalTerm"] {
 	const monthly = plan.rate / 12;
 	const principal = cents(amount);
 	const payment = monthly === 0 ? principal / term : (principal * monthly) / (1 - (1 + monthly) ** -term);

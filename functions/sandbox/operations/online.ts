@@ -105,7 +105,7 @@ function identify(world: World, identification: Schemas["CustomerIdentification"
 	);
 }
 
-function openAccount(world: World, body: Schemas["ApplyRequest"], clientId: string, now: number): Account {
+export function openAccount(world: World, body: Schemas["ApplyRequest"], clientId: string, now: number): Account {
 	world.sequence += 1;
 	const number = String(20000000000000 + world.sequence);
 	const person = body.customer_identification.personal_information;

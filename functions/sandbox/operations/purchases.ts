@@ -42,25 +42,7 @@ export const purchaseOperations: Pick<
 		if (!body.auto_capture && !world.clients[clientId]?.pre_authorization) return refuse("auth_not_allowed");
 		if (body.amount > account.available_credit) return refuse("credit_exceeded");
 
-		const authorization: Authorization = {
-			authorization_id: 1_000_000 + nextId(world),
-			client_id: clientId,
-			account_number: account.account_number,
-			reference: body.reference ?? null,
-			status: "opened",
-			transaction_type: body.financing_option.transaction_type,
-			plan_id: body.financing_option.plan_id ?? null,
-			term: body.financing_option.term ?? null,
-			amount: body.amount,
-			captured_amount: 0,
-			released_amount: 0,
-			auto_capture: body.auto_capture,
-			creation_date: new Date(now).toISOString(),
-			capture_ids: [],
-		};
-		world.authorizations[authorization.authorization_id] = authorization;
-		account.available_credit = subtract(account.available_credit, body.amount);
-		if (body.auto_capture) capture(world, authorization, body.amount, body.reference ?? null, now);
+		const authorization = openAuthorization(world, clientId, account, body, now);
 		return ok(toAuthorization(world, authorization));
 	},
 
@@ -211,6 +193,39 @@ export const purchaseOperations: Pick<
 		);
 	},
 };
+
+/**
+ * Opens an authorization on an account whose customer is verified and whose credit suffices (the
+ * caller checked both): the POS API's `/authorization`, and a purchase on the Online API's hosted page.
+ */
+export function openAuthorization(
+	world: World,
+	clientId: string,
+	account: Account,
+	body: Pick<Schemas["AuthorizationRequest"], "amount" | "reference" | "financing_option" | "auto_capture">,
+	now: number,
+): Authorization {
+	const authorization: Authorization = {
+		authorization_id: 1_000_000 + nextId(world),
+		client_id: clientId,
+		account_number: account.account_number,
+		reference: body.reference ?? null,
+		status: "opened",
+		transaction_type: body.financing_option.transaction_type,
+		plan_id: body.financing_option.plan_id ?? null,
+		term: body.financing_option.term ?? null,
+		amount: body.amount,
+		captured_amount: 0,
+		released_amount: 0,
+		auto_capture: body.auto_capture,
+		creation_date: new Date(now).toISOString(),
+		capture_ids: [],
+	};
+	world.authorizations[authorization.authorization_id] = authorization;
+	account.available_credit = subtract(account.available_credit, body.amount);
+	if (body.auto_capture) capture(world, authorization, body.amount, body.reference ?? null, now);
+	return authorization;
+}
 
 /**
  * Who the customer is, proven. Online (customer-scope token, after the widget): a verified widget
