@@ -413,59 +413,100 @@ export interface components {
                 client_id?: string;
             };
         };
+        /**
+         * @description Exact: every property the edge returns is declared (no others appear), and what is always
+         *     present is required. Money that moved through the edge for this order is here whichever door
+         *     it came through: order events (`via: order_event`) and calls through `/flexiti` (`via: flexiti`),
+         *     each once, keyed by Flexiti's ids (a capture's `capture_id`, a return's `return_id`) or, where
+         *     Flexiti gives none (a release, an account refund), by the call's idempotency key.
+         */
         OrderLedger: {
             reference: string;
             client_id: string;
-            authorization?: {
-                authorization_id?: number;
-                amount?: number;
-                status?: string;
-            } | null;
-            captured: number;
-            released: number;
-            refunded: number;
-            captures: {
-                capture_id?: number;
-                amount?: number;
-                date?: string;
-                event_id?: string;
+            /**
+             * @description The authorization the ledger rests on (null until there is one). `status` is Flexiti's, as
+             *     its latest answer about it said (an authorization, a capture's or a release's
+             *     `authorization_status`): `closed` after a full capture, as `GET …/authorization/{id}` says.
+             */
+            authorization: null | components["schemas"]["LedgerAuthorization"];
+            captured: components["schemas"]["LedgerAmount"];
+            released: components["schemas"]["LedgerAmount"];
+            refunded: components["schemas"]["LedgerAmount"];
+            captures: components["schemas"]["LedgerCapture"][];
+            refunds: components["schemas"]["LedgerRefund"][];
+            events: components["schemas"]["LedgerEvent"][];
+        };
+        /** @description CAD dollars, at most two decimals; zero when nothing moved. */
+        LedgerAmount: number;
+        LedgerAuthorization: {
+            authorization_id: number;
+            amount: components["schemas"]["Amount"];
+            /** @description Flexiti's `AuthorizationStatus` (`opened`, `closed`, `unauthorized`, `released`; Flexiti may have more). */
+            status: string;
+            /** @description The Flexiti account it is on, when Flexiti's answer named it. */
+            account_number?: number;
+            /** @description `regular_purchase` or `promotional_purchase`, when Flexiti's answer named it. */
+            transaction_type?: string;
+        };
+        LedgerCapture: {
+            capture_id: number;
+            amount: components["schemas"]["Amount"];
+            /** Format: date-time */
+            date: string;
+            via: components["schemas"]["MovementVia"];
+            /** @description The order event that made it (`via: order_event` only). */
+            event_id?: string;
+        };
+        LedgerRefund: {
+            capture_id: number;
+            amount: components["schemas"]["Amount"];
+            /** @enum {string} */
+            kind: "return" | "refund";
+            /** Format: date-time */
+            date: string;
+            via: components["schemas"]["MovementVia"];
+            /** @description The order event that made it (`via: order_event` only). */
+            event_id?: string;
+            /** @description Flexiti's id of a return, when its answer gave one (an account refund has none). */
+            return_id?: number;
+        };
+        /**
+         * @description How the movement reached Flexiti - an order event the edge applied, or a call through `/flexiti`.
+         * @enum {string}
+         */
+        MovementVia: "order_event" | "flexiti";
+        LedgerEvent: {
+            id: string;
+            /** @enum {string} */
+            source: "shopify" | "woocommerce" | "standard";
+            topic: string;
+            /** @enum {string} */
+            type: "fulfilled" | "cancelled" | "refunded";
+            delivery_id: string;
+            amount?: number;
+            status: components["schemas"]["LedgerEventStatus"];
+            outcome?: string;
+            attempts: number;
+            /** Format: date-time */
+            received_at: string;
+            calls: {
+                /** @enum {string} */
+                operation: "captureAuthorization" | "releaseAuthorization" | "returnCapture" | "refundAccount";
+                amount: number;
+                /** @enum {string} */
+                status: "pending" | "done" | "refused";
+                idempotency_key: string;
+                result?: string;
             }[];
-            refunds: {
-                capture_id?: number;
-                amount?: number;
-                /** @enum {string} */
-                kind?: "return" | "refund";
-                date?: string;
-                event_id?: string;
-            }[];
-            events: {
-                id: string;
-                /** @enum {string} */
-                source: "shopify" | "woocommerce" | "standard";
-                topic?: string;
-                /** @enum {string} */
-                type: "fulfilled" | "cancelled" | "refunded";
-                delivery_id?: string;
-                amount?: number;
-                /** @enum {string} */
-                status: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter";
-                outcome?: string;
-                attempts: number;
-                received_at?: string;
-                calls?: {
-                    operation?: string;
-                    amount?: number;
-                    status?: string;
-                    idempotency_key?: string;
-                    result?: string;
-                }[];
-                history?: {
-                    at?: string;
-                    status?: string;
-                    detail?: string;
-                }[];
+            history: {
+                /** Format: date-time */
+                at: string;
+                status: components["schemas"]["LedgerEventStatus"];
+                detail?: string;
             }[];
         };
+        /** @enum {string} */
+        LedgerEventStatus: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter";
     };
     responses: {
         /** @description Verified and stored (or recognised as a duplicate, or not a Flexiti order); applied shortly. */

@@ -25,7 +25,16 @@ import {
 	recordWidgetSession,
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
-import { type LedgerAuthorization, type LedgerEvent, ledgerView, receive, setStatus } from "./ledger.ts";
+import {
+	type FlexitiAuthorizationView,
+	type ForwardedMovement,
+	type LedgerAuthorization,
+	type LedgerEvent,
+	ledgerView,
+	receive,
+	recordMovement,
+	setStatus,
+} from "./ledger.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
 import type { OrderEvent } from "./order-event.ts";
@@ -116,6 +125,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (!recordAuthorizationOn(state, authorization, answer)) return;
 		await this.save(state);
 		if (state.ledger.events.some((e) => e.status === "held")) await wakeAt(this.ctx.storage, Date.now());
+	}
+
+	/** Money moved through `/flexiti` for this order (see forwarded-movement.ts): into the ledger, once. */
+	async recordMovement(movement: ForwardedMovement, authorization: FlexitiAuthorizationView): Promise<void> {
+		if (this.state && recordMovement(this.state.ledger, movement, authorization, Date.now()))
+			await this.save(this.state);
 	}
 
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
