@@ -185,7 +185,8 @@ export function recordMovement(
 	if (!ledger.authorization || ledger.authorization.authorization_id !== authorization.authorization_id) return false;
 	const followed = followAuthorization(ledger, authorization);
 	const key = movementKey(movement);
-	const seen = (ledger.movements ??= []);
+	ledger.movements ??= [];
+	const seen = ledger.movements;
 	if (seen.includes(key)) return followed;
 	if (movement.kind === "capture" && ledger.captures.some((c) => c.capture_id === movement.capture_id)) return followed;
 	seen.push(key);
