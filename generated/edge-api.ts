@@ -58,7 +58,14 @@ export interface paths {
          * Create a checkout for an order
          * @description The merchant's server creates one checkout per order and hands its `client_token` to the
          *     shopper's browser. Creating a checkout for a reference that already has one returns that
-         *     checkout (with a new client token) when amount and client agree, and 409 otherwise.
+         *     checkout with a new client token when the amount agrees (the earlier client tokens stop working:
+         *     at once, and within 30 s on edge isolates that had it in their short session cache), and 409
+         *     `checkout_conflict` otherwise.
+         *
+         *     **References are per client.** An order reference is the merchant's own (`client_id`, else the
+         *     first client the key acts for): the same reference under another client is another order with its
+         *     own checkout and ledger. Refusing it would tell one merchant that another merchant uses that
+         *     reference, and would let one block the other's orders.
          */
         post: operations["createCheckout"];
         delete?: never;
@@ -100,7 +107,8 @@ export interface paths {
          * Get the checkout's customer-scope Flexiti token
          * @description For the Flexiti widget script, which needs the customer access token of the flow. The token
          *     is the checkout's own (Flexiti ties a widget flow to one token), refreshed ahead of expiry;
-         *     a merchant-scope token is never handed out.
+         *     a merchant-scope token is never handed out. Once the checkout is authorized its flow is over:
+         *     403 `checkout_authorized`.
          */
         post: operations["createCheckoutToken"];
         delete?: never;
@@ -120,11 +128,18 @@ export interface paths {
         put?: never;
         /**
          * Shopify order webhooks
-         * @description Topics `orders/fulfilled` (capture what remains), `fulfillments/create` (capture the shipped line
-         *     items with their discounts and taxes), `orders/cancelled` (release), `refunds/create` (refund the
-         *     refund's transactions). The order's reference is its note attribute `flexiti_reference`, else the
-         *     Shopify order id. Signed with `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the
-         *     app's secret; `SHOPIFY_WEBHOOK_SECRETS`, several for rotation).
+         * @description Topics `orders/fulfilled` (capture what remains), `fulfillments/create` and `fulfillments/update`
+         *     with status `success` (capture the shipped line items with their discounts and taxes, and the
+         *     order's shipping with the first capture; a cancelled fulfillment is recorded for the merchant's
+         *     attention), `orders/cancelled` (release), `refunds/create` (refund the transactions through
+         *     `SHOPIFY_FLEXITI_GATEWAYS`; others are recorded for attention), `orders/create` and `orders/paid`
+         *     (tie the order id to the checkout; recorded). The order's reference is its note attribute
+         *     `flexiti_reference`, else the Shopify order id; fulfillments and refunds find it through that link.
+         *     Ids are read from the signed text without loss (64-bit). An order whose `payment_gateway_names` has
+         *     no Flexiti gateway is ignored; one not in CAD is refused and recorded. A payload of an unexpected
+         *     shape is answered 200 and recorded with the fields at fault (never a 500). Signed with
+         *     `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app's secret;
+         *     `SHOPIFY_WEBHOOK_SECRETS`, several for rotation).
          */
         post: operations["receiveShopifyWebhook"];
         delete?: never;
@@ -144,11 +159,16 @@ export interface paths {
         put?: never;
         /**
          * WooCommerce order webhooks
-         * @description Topic `order.updated` with status `completed` (capture what remains), `cancelled` (release) or
-         *     `refunded`, each listed refund (refund it once), and `order.deleted` (release). The reference is the
-         *     order meta `flexiti_reference`, else the order id. Signed with `X-WC-Webhook-Signature` (base64
-         *     HMAC-SHA256 of the raw body; `WOOCOMMERCE_WEBHOOK_SECRETS`). The unsigned ping WooCommerce sends when
-         *     a webhook is created (`webhook_id=…`, form-encoded) is answered 200 and stored nowhere.
+         * @description Topics `order.updated` and `order.created` with status `completed` (capture what remains),
+         *     `cancelled` (release) or `refunded`, each listed refund (refund it once), and `order.deleted`
+         *     (release). The reference is the order meta `flexiti_reference` only (never the order id alone: ids
+         *     are per site and a staging copy signs with the same secret); a deletion's `{id}` body finds its order
+         *     through the link learned from the site's earlier payloads. An order whose `payment_method` is not in
+         *     `WOOCOMMERCE_FLEXITI_PAYMENT_METHODS` is ignored, one not in CAD is refused and recorded, one whose
+         *     signed `_links.self` names a site not in `WEBHOOK_CLIENT_BY_SOURCE` (when it lists sites) is not
+         *     applied. Signed with `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw body;
+         *     `WOOCOMMERCE_WEBHOOK_SECRETS`). The unsigned ping WooCommerce sends when a webhook is created
+         *     (`webhook_id=…`, form-encoded or with no content type) is answered 200 and stored nowhere.
          */
         post: operations["receiveWooCommerceWebhook"];
         delete?: never;
@@ -297,6 +317,7 @@ export interface components {
             field_errors?: {
                 param: string;
                 msg: string;
+                /** @description The value refused, at most 100 characters of it (a longer string is cut to 100 and `…`; a longer array or object becomes its JSON, cut the same way). */
                 value?: unknown;
             }[];
         };
@@ -480,8 +501,13 @@ export interface components {
             /** @enum {string} */
             source: "shopify" | "woocommerce" | "standard";
             topic: string;
-            /** @enum {string} */
-            type: "fulfilled" | "cancelled" | "refunded";
+            /**
+             * @description `noted`: a delivery that moves no money (a topic the edge does not act on, a pending
+             *     shipment, a refund through another gateway, an unusable payload), recorded so the
+             *     merchant can see it arrived and why nothing moved.
+             * @enum {string}
+             */
+            type: "fulfilled" | "cancelled" | "refunded" | "noted";
             delivery_id: string;
             amount?: number;
             status: components["schemas"]["LedgerEventStatus"];
@@ -505,8 +531,14 @@ export interface components {
                 detail?: string;
             }[];
         };
-        /** @enum {string} */
-        LedgerEventStatus: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter";
+        /**
+         * @description `ignored`: recorded, nothing to do. `attention`: the merchant must act (a refund the edge
+         *     cannot attribute to Flexiti, a cancelled shipment after its capture); `outcome` says what.
+         *     `refused`: it would have moved money wrongly (another currency than CAD, a payload of an
+         *     unexpected shape) or Flexiti refused it; nothing was sent, or nothing more.
+         * @enum {string}
+         */
+        LedgerEventStatus: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter" | "ignored" | "attention";
     };
     responses: {
         /** @description Verified and stored (or recognised as a duplicate, or not a Flexiti order); applied shortly. */
@@ -561,7 +593,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The caller may not do this (another checkout, a merchant-only operation). */
+        /** @description The caller may not do this (another checkout, a merchant-only operation, a checkout already authorized). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -579,7 +611,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The request breaks the spec (`wrong_inputs` with `field_errors`) or conflicts with an existing checkout. */
+        /** @description The request breaks the spec (`wrong_inputs` with `field_errors`) or conflicts with an existing checkout (`checkout_conflict`). */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -603,7 +635,7 @@ export interface components {
         Reference: string;
         /** @description The Flexiti client id of the order; defaults to the first configured one. */
         ClientIdQuery: string;
-        /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
+        /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
         CheckoutId: string;
     };
     requestBodies: never;
@@ -699,7 +731,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
+                /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
                 checkout_id: components["parameters"]["CheckoutId"];
             };
             cookie?: never;
@@ -726,7 +758,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
+                /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
                 checkout_id: components["parameters"]["CheckoutId"];
             };
             cookie?: never;
@@ -855,6 +887,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };

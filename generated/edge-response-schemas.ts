@@ -1786,7 +1786,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"enum": [
 									"fulfilled",
 									"cancelled",
-									"refunded"
+									"refunded",
+									"noted"
 								]
 							},
 							"delivery_id": {
@@ -1803,7 +1804,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"retrying",
 									"applied",
 									"refused",
-									"dead_letter"
+									"dead_letter",
+									"ignored",
+									"attention"
 								]
 							},
 							"outcome": {
@@ -1880,7 +1883,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 												"retrying",
 												"applied",
 												"refused",
-												"dead_letter"
+												"dead_letter",
+												"ignored",
+												"attention"
 											]
 										},
 										"detail": {
@@ -1969,6 +1974,43 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		},
 		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
 			"type": "object",
 			"required": [
 				"message",

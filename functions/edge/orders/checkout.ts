@@ -7,6 +7,7 @@ import type { components } from "../../../generated/edge-api.ts";
 import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
+import { isCancelled } from "./cancelled-order.ts";
 import { emptyLedger } from "./ledger.ts";
 import type { CheckoutView, OrderState } from "./order-state.ts";
 
@@ -33,12 +34,15 @@ export type OpenCheckout = Pick<
 
 export type OpenResult = { ok: true; checkout: components["schemas"]["Checkout"] } | { ok: false; conflict: string };
 
-/** The order's state with this client token added (a new order when there was none), or the conflict. */
+/** The order's state with this client token as its only one (a new order when there was none), or the conflict. */
 export function openCheckout(
 	current: OrderState | undefined,
 	input: OpenCheckout,
 	now: number,
 ): { state: OrderState } | { conflict: string } {
+	if (current && isCancelled(current.ledger)) {
+		return { conflict: `order ${input.reference} was cancelled by the order system: it takes no checkout` };
+	}
 	if (current && (current.amount !== input.amount || current.clientId !== input.clientId)) {
 		return { conflict: `order ${input.reference} already has a checkout for another amount` };
 	}
@@ -54,10 +58,8 @@ export function openCheckout(
 		ledger: emptyLedger(),
 		createdAt: now,
 	};
-	state.clientTokens = [
-		...state.clientTokens.filter((t) => t.expiresAt > now),
-		{ digest: input.tokenDigest, expiresAt: input.expiresAt },
-	];
+	// One live client token per checkout: a new one revokes the earlier ones (another tab, a leaked page).
+	state.clientTokens = [{ digest: input.tokenDigest, expiresAt: input.expiresAt }];
 	return { state };
 }
 
