@@ -77,6 +77,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	private indexed: string | undefined;
 	/** While the index cannot be written: attempts so far and when to try again. */
 	private indexRetry: { attempts: number; at: number } | undefined;
+	/** The alarm run in flight, if any. */
+	private alarmRun: Promise<void> | undefined;
 	/** Deliveries being sent right now (an alarm run directly in a test may overlap the scheduled one). */
 	private readonly sending = new Set<string>();
 	private readonly persist = (state: OrderState, changedEvents: readonly LedgerEvent[] = []) =>
@@ -260,7 +262,16 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * Applies what can be applied now, reports what the clock says, delivers the merchant's events that
 	 * are due; wakes up again for the next of any of these.
 	 */
-	override async alarm(): Promise<void> {
+	override alarm(): Promise<void> {
+		// One run at a time: a run started while another is in flight (a test's runDurableObjectAlarm
+		// beside the scheduled one) shares it instead of applying the same events twice.
+		this.alarmRun ??= this.runAlarm().finally(() => {
+			this.alarmRun = undefined;
+		});
+		return this.alarmRun;
+	}
+
+	private async runAlarm(): Promise<void> {
 		const state = this.state;
 		if (!state) return;
 		const config = edgeConfig(this.env);
