@@ -9,10 +9,7 @@ echo "== spec lint (redocly)"
 redocly lint --format=stylish spec/*.yaml
 echo "== imports (dependency-cruiser: no circles, runtime never imports scripts/, Workers apart, edge layers downward; rules in .dependency-cruiser.cjs)"
 depcruise functions generated scripts test bench --config .dependency-cruiser.cjs
-echo "== type-check (tsc, strict)"
-tsc -p tsconfig.json
-tsc -p functions/storefront/tsconfig.json
-tsc -p scripts/tsconfig.json
-tsc -p bench/tsconfig.json
+echo "== type-check (tsc, strict: each Worker, the SDK, the tests, scripts and bench on its own tsconfig.json)"
+node scripts/typecheck.ts
 echo "== lint and format (biome)"
 biome ci .

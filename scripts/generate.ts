@@ -5,7 +5,8 @@
  *   - flexiti-request-schemas.ts  each operation's parameter and body JSON Schemas (request validation)
  *   - flexiti-response-schemas.ts each operation's response JSON Schemas by status (conformance tests)
  *   (and the same three tables for each other spec: online-*, edge-*)
- *   - worker-configuration.d.ts   the Worker's `Env` and runtime types (`wrangler types`)
+ *   - worker-configuration.d.ts   the edge's `Env` (`wrangler types`); sandbox-, demo-store-configuration.d.ts
+ *                                 the other Workers' bindings; workers-runtime.d.ts workerd's runtime types
  * and the edge's static assets in dist/assets (the API reference pages and specs; not committed,
  * see scripts/build-assets.ts).
  * Nothing in the worker parses YAML at run time.
@@ -104,11 +105,15 @@ for (const [path, contents] of outputs) {
 	else writeFileSync(`${root}/${path}`, contents);
 }
 
-// `Env` (the edge) and `SandboxBindings` (the local Flexiti sandbox) come from their wrangler.toml;
-// secret names come from the committed .dev.vars.example so the output does not depend on whatever
-// a developer has in their own .dev.vars. Runtime types are generated once, with the edge's.
+// Each Worker's bindings come from its own wrangler.toml, each in its own file, so that each Worker's
+// tsconfig.json sees only its own: `Env` (the edge), `SandboxBindings` (the local Flexiti sandbox),
+// `DemoStoreBindings` (the demo store). workerd's runtime types are one more file, shared by all three.
+// Secret names come from the committed .dev.vars.example, so the output does not depend on whatever
+// a developer has in their own .dev.vars.
+const bindingsOnly = ["--include-runtime=false", "--include-main-module=false", "--env-file", ".dev.vars.example"];
 const workerTypes = [
-	["types", "generated/worker-configuration.d.ts", "--env-file", ".dev.vars.example"],
+	["types", "generated/workers-runtime.d.ts", "--include-env=false"],
+	["types", "generated/worker-configuration.d.ts", "--include-runtime=false", "--env-file", ".dev.vars.example"],
 	[
 		"types",
 		"generated/sandbox-configuration.d.ts",
@@ -116,10 +121,18 @@ const workerTypes = [
 		"functions/sandbox/wrangler.toml",
 		"--env-interface",
 		"SandboxBindings",
-		"--include-runtime=false",
-		"--include-main-module=false",
-		"--env-file",
-		".dev.vars.example",
+		...bindingsOnly,
+	],
+	[
+		"types",
+		"generated/demo-store-configuration.d.ts",
+		"-c",
+		"functions/demo-store/wrangler.toml",
+		"--env-interface",
+		"DemoStoreBindings",
+		// Its settings are the local defaults that npm start and the tests replace (other ports): strings, not literals.
+		"--strict-vars=false",
+		...bindingsOnly,
 	],
 ];
 for (const args of workerTypes) {

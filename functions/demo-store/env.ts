@@ -1,8 +1,2 @@
-/** The demo store's bindings (wrangler.toml). */
-export interface DemoEnv {
-	EDGE_URL: string;
-	WIDGET_ORIGIN: string;
-	MERCHANT_API_KEY: string;
-	STANDARD_WEBHOOK_SECRET: string;
-	DEMO_ORDERS: KVNamespace;
-}
+/** The demo store's bindings, as `wrangler types` reads them from its wrangler.toml (generated/demo-store-configuration.d.ts). */
+export type DemoEnv = DemoStoreBindings;
