@@ -148,11 +148,18 @@ export interface paths {
         put?: never;
         /**
          * Shopify order webhooks
-         * @description Topics `orders/fulfilled` (capture what remains), `fulfillments/create` (capture the shipped line
-         *     items with their discounts and taxes), `orders/cancelled` (release), `refunds/create` (refund the
-         *     refund's transactions). The order's reference is its note attribute `flexiti_reference`, else the
-         *     Shopify order id. Signed with `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the
-         *     app's secret; `SHOPIFY_WEBHOOK_SECRETS`, several for rotation).
+         * @description Topics `orders/fulfilled` (capture what remains), `fulfillments/create` and `fulfillments/update`
+         *     with status `success` (capture the shipped line items with their discounts and taxes, and the
+         *     order's shipping with the first capture; a cancelled fulfillment is recorded for the merchant's
+         *     attention), `orders/cancelled` (release), `refunds/create` (refund the transactions through
+         *     `SHOPIFY_FLEXITI_GATEWAYS`; others are recorded for attention), `orders/create` and `orders/paid`
+         *     (tie the order id to the checkout; recorded). The order's reference is its note attribute
+         *     `flexiti_reference`, else the Shopify order id; fulfillments and refunds find it through that link.
+         *     Ids are read from the signed text without loss (64-bit). An order whose `payment_gateway_names` has
+         *     no Flexiti gateway is ignored; one not in CAD is refused and recorded. A payload of an unexpected
+         *     shape is answered 200 and recorded with the fields at fault (never a 500). Signed with
+         *     `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the app's secret;
+         *     `SHOPIFY_WEBHOOK_SECRETS`, several for rotation).
          */
         post: operations["receiveShopifyWebhook"];
         delete?: never;
@@ -172,11 +179,16 @@ export interface paths {
         put?: never;
         /**
          * WooCommerce order webhooks
-         * @description Topic `order.updated` with status `completed` (capture what remains), `cancelled` (release) or
-         *     `refunded`, each listed refund (refund it once), and `order.deleted` (release). The reference is the
-         *     order meta `flexiti_reference`, else the order id. Signed with `X-WC-Webhook-Signature` (base64
-         *     HMAC-SHA256 of the raw body; `WOOCOMMERCE_WEBHOOK_SECRETS`). The unsigned ping WooCommerce sends when
-         *     a webhook is created (`webhook_id=…`, form-encoded) is answered 200 and stored nowhere.
+         * @description Topics `order.updated` and `order.created` with status `completed` (capture what remains),
+         *     `cancelled` (release) or `refunded`, each listed refund (refund it once), and `order.deleted`
+         *     (release). The reference is the order meta `flexiti_reference` only (never the order id alone: ids
+         *     are per site and a staging copy signs with the same secret); a deletion's `{id}` body finds its order
+         *     through the link learned from the site's earlier payloads. An order whose `payment_method` is not in
+         *     `WOOCOMMERCE_FLEXITI_PAYMENT_METHODS` is ignored, one not in CAD is refused and recorded, one whose
+         *     signed `_links.self` names a site not in `WEBHOOK_CLIENT_BY_SOURCE` (when it lists sites) is not
+         *     applied. Signed with `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw body;
+         *     `WOOCOMMERCE_WEBHOOK_SECRETS`). The unsigned ping WooCommerce sends when a webhook is created
+         *     (`webhook_id=…`, form-encoded or with no content type) is answered 200 and stored nowhere.
          */
         post: operations["receiveWooCommerceWebhook"];
         delete?: never;
@@ -464,12 +476,23 @@ export interface components {
                 /** @enum {string} */
                 source: "shopify" | "woocommerce" | "standard";
                 topic?: string;
-                /** @enum {string} */
-                type: "fulfilled" | "cancelled" | "refunded";
+                /**
+                 * @description `noted`: a delivery that moves no money (a topic the edge does not act on, a pending
+                 *     shipment, a refund through another gateway, an unusable payload), recorded so the
+                 *     merchant can see it arrived and why nothing moved.
+                 * @enum {string}
+                 */
+                type: "fulfilled" | "cancelled" | "refunded" | "noted";
                 delivery_id?: string;
                 amount?: number;
-                /** @enum {string} */
-                status: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter";
+                /**
+                 * @description `ignored`: recorded, nothing to do. `attention`: the merchant must act (a refund the edge
+                 *     cannot attribute to Flexiti, a cancelled shipment after its capture); `outcome` says what.
+                 *     `refused`: it would have moved money wrongly (another currency than CAD, a payload of an
+                 *     unexpected shape) or Flexiti refused it; nothing was sent, or nothing more.
+                 * @enum {string}
+                 */
+                status: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter" | "ignored" | "attention";
                 outcome?: string;
                 attempts: number;
                 received_at?: string;

@@ -1863,7 +1863,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"enum": [
 									"fulfilled",
 									"cancelled",
-									"refunded"
+									"refunded",
+									"noted"
 								]
 							},
 							"delivery_id": {
@@ -1880,7 +1881,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"retrying",
 									"applied",
 									"refused",
-									"dead_letter"
+									"dead_letter",
+									"ignored",
+									"attention"
 								]
 							},
 							"outcome": {

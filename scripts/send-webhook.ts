@@ -3,13 +3,8 @@
  * Webhooks sender would — for trying the ledger against `npm start`.
  *
  *   npm run webhook -- shopify orders/fulfilled <order id>
- *   npm run webhook -- shopify fulfillments/create <order id> <amount>
- *   npm run webhook -- shopify orders/cancelled <order id>
- *   npm run webhook -- shopify refunds/create <order id> <amount>
- *   npm run webhook -- woocommerce completed|cancelled <order id>
- *   npm run webhook -- standard order.fulfilled|order.cancelled <reference> [amount]
- *   npm run webhook -- standard order.refunded <reference> <amount>
  *
+ * Without arguments it prints every source and topic, and an example.
  * Secrets come from .dev.vars (else .dev.vars.example); EDGE_URL overrides http://127.0.0.1:8787.
  */
 import { createHmac, randomUUID } from "node:crypto";
@@ -17,11 +12,48 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { Webhook } from "standardwebhooks";
 
-const [source, topic, reference, amount] = process.argv.slice(2);
-if (!source || !topic || !reference) {
-	console.error("usage: npm run webhook -- <shopify|woocommerce|standard> <topic> <order id or reference> [amount]");
+/** What each source can send, with its arguments: printed when the command is called without them. */
+const TOPICS = {
+	shopify: {
+		"orders/fulfilled": "<order id> [total]",
+		"fulfillments/create": "<order id> <amount>",
+		"orders/cancelled": "<order id>",
+		"refunds/create": "<order id> <amount>",
+	},
+	woocommerce: { completed: "<order id> [total]", cancelled: "<order id>" },
+	standard: {
+		"order.fulfilled": "<reference> [amount]",
+		"order.cancelled": "<reference>",
+		"order.refunded": "<reference> <amount>",
+	},
+} as const satisfies Record<string, Record<string, string>>;
+
+function usage(problem?: string): never {
+	const lines = Object.entries(TOPICS).flatMap(([name, topics]) =>
+		Object.entries(topics).map(([topic, args], index) => `  ${(index === 0 ? name : "").padEnd(12)} ${topic} ${args}`),
+	);
+	console.error(
+		[
+			...(problem ? [problem, ""] : []),
+			"usage: npm run webhook -- <source> <topic> <order id or reference> [amount]",
+			"",
+			"Signs an order-system webhook with the local secret (.dev.vars) and sends it to the edge",
+			"(EDGE_URL, default http://127.0.0.1:8787). Sources and topics:",
+			"",
+			...lines,
+			"",
+			"example, once order 1001 is authorized through the edge with reference 1001 (README, Order-system webhooks):",
+			"  npm run webhook -- shopify orders/fulfilled 1001",
+		].join("\n"),
+	);
 	process.exit(2);
 }
+
+const [source, topic, reference, amount] = process.argv.slice(2);
+if (!source || !topic || !reference) usage();
+if (!Object.hasOwn(TOPICS, source)) usage(`unknown source ${source}`);
+const topics: Record<string, string> = TOPICS[source as keyof typeof TOPICS];
+if (!Object.hasOwn(topics, topic)) usage(`${source} has no topic ${topic}`);
 const settings = parseEnv(readFileSync(existsSync(".dev.vars") ? ".dev.vars" : ".dev.vars.example", "utf8"));
 const firstSecret = (name: string) => (settings[name] ?? "").split(",")[0]?.trim() ?? "";
 const edge = process.env.EDGE_URL ?? "http://127.0.0.1:8787";
@@ -37,22 +69,29 @@ async function send(path: string, body: string, headers: Record<string, string>)
 	if (!response.ok) process.exitCode = 1;
 }
 
-const id = Number(reference);
+// Shopify's ids are 64-bit: written digit for digit (JSON.rawJSON), as Shopify sends them.
+const id = /^\d{1,30}$/.test(reference)
+	? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(reference)
+	: reference;
+/** As a Flexiti order in Canadian dollars (SHOPIFY_FLEXITI_GATEWAYS, WOOCOMMERCE_FLEXITI_PAYMENT_METHODS). */
+const flexitiOrder = { currency: "CAD", presentment_currency: "CAD", payment_gateway_names: ["flexiti"] };
 if (source === "shopify") {
 	const payloads: Record<string, unknown> = {
 		"orders/fulfilled": {
 			id,
-			name: `#${id}`,
+			name: `#${reference}`,
 			total_price: amount ?? "0.00",
 			fulfillment_status: "fulfilled",
 			note_attributes: [],
+			...flexitiOrder,
 		},
 		"orders/cancelled": {
 			id,
-			name: `#${id}`,
+			name: `#${reference}`,
 			cancelled_at: new Date().toISOString(),
 			cancel_reason: "customer",
 			note_attributes: [],
+			...flexitiOrder,
 		},
 		"fulfillments/create": {
 			id: Date.now(),
@@ -72,10 +111,12 @@ if (source === "shopify") {
 		"refunds/create": {
 			id: Date.now(),
 			order_id: id,
-			transactions: [{ id: 1, kind: "refund", status: "success", amount: amount ?? "0.00", currency: "CAD" }],
+			transactions: [
+				{ id: 1, kind: "refund", status: "success", amount: amount ?? "0.00", currency: "CAD", gateway: "flexiti" },
+			],
 		},
 	};
-	const body = JSON.stringify(payloads[topic] ?? {});
+	const body = JSON.stringify(payloads[topic]);
 	await send("/v1/webhooks/shopify", body, {
 		"x-shopify-topic": topic,
 		"x-shopify-webhook-id": randomUUID(),
@@ -83,7 +124,16 @@ if (source === "shopify") {
 		"x-shopify-hmac-sha256": hmac(firstSecret("SHOPIFY_WEBHOOK_SECRETS"), body),
 	});
 } else if (source === "woocommerce") {
-	const body = JSON.stringify({ id, status: topic, total: amount ?? "0.00", refunds: [], meta_data: [] });
+	// The Flexiti gateway stores the checkout's reference as the order meta flexiti_reference.
+	const body = JSON.stringify({
+		id,
+		status: topic,
+		currency: "CAD",
+		payment_method: "flexiti",
+		total: amount ?? "0.00",
+		refunds: [],
+		meta_data: [{ key: "flexiti_reference", value: reference }],
+	});
 	await send("/v1/webhooks/woocommerce", body, {
 		"x-wc-webhook-topic": "order.updated",
 		"x-wc-webhook-delivery-id": String(Date.now()),
@@ -100,7 +150,4 @@ if (source === "shopify") {
 		"webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
 		"webhook-signature": new Webhook(firstSecret("STANDARD_WEBHOOK_SECRETS")).sign(messageId, now, body),
 	});
-} else {
-	console.error(`unknown source ${source}`);
-	process.exit(2);
 }

@@ -26,3 +26,27 @@ export function operationMatcher<Id extends string>(table: Record<Id, OperationE
  * call, by the generated operation table — or undefined when the spec has no such operation.
  */
 export const matchOperation = operationMatcher(flexitiOperations);
+
+/**
+ * Where a call that matches no operation was most likely meant to go: the same method and path under
+ * another version of the table (Flexiti serves some operations at `/v2.5.1` and the rest at `/v2.5`, and
+ * callers guess), or with the version segment it left out. Answers the concrete path, or undefined.
+ */
+export function nearestOperationFinder<Id extends string>(table: Record<Id, OperationEntry>) {
+	const match = operationMatcher(table);
+	const versions = [
+		...new Set(Object.values<OperationEntry>(table).flatMap((e) => (e.version ? [`/v${e.version}`] : []))),
+	];
+	return (method: string, path: string): { operationId: Id; path: string } | undefined => {
+		const unversioned = path.replace(/^\/v\d[^/]*(?=\/)/, "");
+		for (const version of versions) {
+			const candidate = `${version}${unversioned}`;
+			const matched = candidate === path ? undefined : match(method, candidate);
+			if (matched) return { operationId: matched.operationId, path: candidate };
+		}
+		return undefined;
+	};
+}
+
+/** The Flexiti operation a path that matches none was most likely meant for (see `nearestOperationFinder`). */
+export const nearestOperation = nearestOperationFinder(flexitiOperations);

@@ -139,7 +139,17 @@ function describe(errors: OutputUnit[]): string {
 	if (keywords.has("pattern") || keywords.has("format")) return "wrong format";
 	if (keywords.has("oneOf") || keywords.has("anyOf")) return "must match exactly one of the allowed shapes";
 	if (keywords.has("additionalProperties") || keywords.has("unevaluatedProperties")) return "not allowed";
-	if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"].some((k) => keywords.has(k)))
+	if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"].some((k) => keywords.has(k)))
 		return "out of range";
+	if (keywords.has("multipleOf")) return step(errors.find((e) => e.keyword === "multipleOf")?.error ?? "");
 	return "invalid";
+}
+
+/**
+ * A `multipleOf` 0.01 is how the spec says "cents": "out of range" sent people looking for a limit, so
+ * say what is wrong. The step is read from the validator's own text ("10.001 is not a multiple of 0.01.").
+ */
+function step(error: string): string {
+	const multiple = /multiple of (\S+?)\.?$/.exec(error)?.[1];
+	return multiple === "0.01" ? "at most two decimals" : `a multiple of ${multiple ?? "its step"}`;
 }

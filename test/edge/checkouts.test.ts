@@ -80,6 +80,17 @@ describe("POST /v1/checkouts (merchant key)", () => {
 		});
 	});
 
+	it("says an amount with a fraction of a cent has at most two decimals, not that it is out of range", async () => {
+		const { response, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+			body: { reference: "CENTS-1", amount: 10.001 },
+		});
+		expect(response.status).toBe(409);
+		expect(error).toMatchObject({
+			error: "wrong_inputs",
+			field_errors: [{ param: "amount", msg: "at most two decimals", value: 10.001 }],
+		});
+	});
+
 	it("refuses an unknown Flexiti client with 404", async () => {
 		const { response, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
 			body: { client_id: "someone-else", reference: "X", amount: 1 },

@@ -48,7 +48,7 @@ export async function shopifyWebhook(
 export async function wooWebhook(
 	topic: string,
 	payload: unknown,
-	options: { deliveryId?: string; secret?: string } = {},
+	options: { deliveryId?: string; secret?: string; source?: string } = {},
 ) {
 	const body = JSON.stringify(payload);
 	return edgeFetch(
@@ -58,7 +58,7 @@ export async function wooWebhook(
 				"content-type": "application/json",
 				"x-wc-webhook-topic": topic,
 				"x-wc-webhook-delivery-id": options.deliveryId ?? String(Math.floor(Math.random() * 1e9)),
-				"x-wc-webhook-source": "https://shop.example/",
+				"x-wc-webhook-source": options.source ?? "https://shop.example/",
 				"x-wc-webhook-signature": await hmacBase64(options.secret ?? WOO_SECRET, body),
 			},
 			body,

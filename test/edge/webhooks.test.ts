@@ -175,11 +175,16 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 100);
 		// A signed, still-open order resent under the cancel topic: the body says it is not cancelled.
+		// It is recorded (so the merchant sees it arrived) and releases nothing.
 		const asCancel = await shopifyWebhook("orders/cancelled", shopifyOrder(id, "100.00"));
-		expect(await asCancel.json()).toMatchObject({ received: 0, ignored: expect.stringContaining("not cancelled") });
+		expect(await asCancel.json()).toMatchObject({ received: 1 });
 		const wooAsDelete = await wooWebhook("order.deleted", wooOrder(id, "processing", "100.00"));
 		expect(await wooAsDelete.json()).toMatchObject({ received: 0, ignored: expect.stringContaining("not deleted") });
-		expect((await readLedger(String(id)))?.events).toEqual([]);
+		const ledger = await settledLedger(String(id));
+		expect(ledger.events.map((e) => [e.type, e.status, e.outcome])).toEqual([
+			["noted", "ignored", expect.stringContaining("not cancelled")],
+		]);
+		expect(ledger.released).toBe(0);
 	});
 
 	it("refunds only what went back through Flexiti, not through another payment method", async () => {
@@ -310,19 +315,13 @@ describe("money follows the order", () => {
 		expect((await sandboxCalls("refundAccount")).map((c) => c.status)).toEqual([200]);
 	});
 
-	it("a cancel that arrives before the authorization is held, then releases; a later fulfil is refused", async () => {
+	it("a cancel that arrives before the authorization is held, and the cancelled order takes no authorization", async () => {
 		const reference = String(orderId());
 		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 99 } });
 		await standardWebhook("order.cancelled", { reference });
 		expect((await settledLedger(reference)).events[0]).toMatchObject({ status: "held" });
-		await authorizedOrder(reference, 99);
-		await standardWebhook("order.fulfilled", { reference });
-		const ledger = await settledLedger(reference);
-		expect(ledger.events.map((e) => [e.type, e.status])).toEqual([
-			["cancelled", "applied"],
-			["fulfilled", "refused"],
-		]);
-		expect(ledger.released).toBe(99);
+		await expect(authorizedOrder(reference, 99)).rejects.toThrow(/cancelled by the order system/);
+		expect((await sandboxCalls("createAuthorization")).filter((c) => c.status === 200)).toEqual([]);
 		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
 	});
 

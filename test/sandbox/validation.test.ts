@@ -67,6 +67,17 @@ describe("requests that break the spec get 409 wrong_inputs naming the field, an
 		});
 	});
 
+	it("a capture of a fraction of a cent: at most two decimals", async () => {
+		const { error } = await merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
+			params: { path: { client_id, authorization_id: "1000001" } },
+			body: { amount: 10.001 },
+		});
+		expect(error).toMatchObject({
+			error: "wrong_inputs",
+			field_errors: [{ param: "amount", msg: "at most two decimals", value: 10.001 }],
+		});
+	});
+
 	it("a widget init with no way to identify the customer", async () => {
 		const { error } = await merchant.POST("/v2.5/client-id/{client_id}/widget/init", {
 			params: { path: { client_id } },

@@ -39,6 +39,12 @@ export interface EdgeConfig {
 	};
 	/** Which Flexiti client a webhook source (Shopify shop domain, WooCommerce site URL) is for. */
 	webhookClientBySource: ReadonlyMap<string, string>;
+	/**
+	 * What the merchant's stores call the Flexiti payment method, lower-cased: Shopify gateway names
+	 * (`payment_gateway_names`, a transaction's `gateway`) and WooCommerce `payment_method` ids. An order
+	 * paid otherwise is not a Flexiti order.
+	 */
+	flexitiPaymentMethods: { shopify: ReadonlySet<string>; woocommerce: ReadonlySet<string> };
 	/** First retry delay of an order event Flexiti could not take; later ones grow fourfold. */
 	webhookRetryBaseMs: number;
 	/** Attempts before an order event goes to the dead letter. */
@@ -107,6 +113,10 @@ function parseConfig(env: Env): EdgeConfig {
 			standard: webhookSecrets(env, "STANDARD_WEBHOOK_SECRETS", clients),
 		},
 		webhookClientBySource: parseClientBySource(optional(env, "WEBHOOK_CLIENT_BY_SOURCE"), clients),
+		flexitiPaymentMethods: {
+			shopify: paymentMethods(env, "SHOPIFY_FLEXITI_GATEWAYS"),
+			woocommerce: paymentMethods(env, "WOOCOMMERCE_FLEXITI_PAYMENT_METHODS"),
+		},
 		webhookRetryBaseMs: positiveInteger(env, "WEBHOOK_RETRY_BASE_MS", 2000),
 		webhookMaxAttempts: positiveInteger(env, "WEBHOOK_MAX_ATTEMPTS", 6),
 	};
@@ -142,6 +152,12 @@ function webhookSecrets(env: Env, name: Setting, clients: Map<string, string>): 
 		const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
 		return clientId && clients.has(clientId) ? { secret: entry.slice(separator + 1), clientId } : { secret: entry };
 	});
+}
+
+/** Payment method names, compared case-insensitively; unset means `flexiti`. */
+function paymentMethods(env: Env, name: Setting): Set<string> {
+	const names = list(env, name).map((method) => method.toLowerCase());
+	return new Set(names.length > 0 ? names : ["flexiti"]);
 }
 
 function list(env: Env, name: Setting): string[] {

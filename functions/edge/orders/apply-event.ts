@@ -10,7 +10,7 @@ import { edgeConfig } from "../core/config.ts";
 import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
 import { type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
-import { planEvent } from "./plan-event.ts";
+import { accountRefundInstead, planEvent } from "./plan-event.ts";
 
 /** Applies one event; true when the order's money or the event's outcome changed. */
 export async function applyEvent(
@@ -41,7 +41,7 @@ export async function applyEvent(
 			const refunded: Record<number, number> = {};
 			for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
 			const authorizationNow = resultBody(truth) as flexiti["schemas"]["Authorization"];
-			const plan = planEvent(event, authorizationNow, state.clientId, now, refunded);
+			const plan = planEvent(event, authorizationNow, state.clientId, now, refunded, state.shipping);
 			if (plan.kind === "hold") {
 				if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 				return false;
@@ -55,7 +55,7 @@ export async function applyEvent(
 			// with the same keys, never re-planned from a state that already counts some of them.
 			await persist(state, [event]);
 		}
-		for (const call of event.calls.filter((c) => c.status === "pending")) {
+		for (let call = nextPending(event); call; call = nextPending(event)) {
 			const result = await callFlexiti(
 				env,
 				call.operationId,
@@ -69,6 +69,13 @@ export async function applyEvent(
 			if (isBusinessRefusal(result.response.status)) {
 				call.status = "refused";
 				call.result = errorCode(result);
+				const instead = accountRefundInstead(call, authorization.account_number, state.clientId, call.result);
+				if (instead) {
+					// Past Flexiti's return window: the same amount as an account refund, planned durably first.
+					event.calls.push({ ...instead, status: "pending" });
+					await persist(state, [event]);
+					continue;
+				}
 				setStatus(event, "refused", Date.now(), `Flexiti refused ${call.operationId}: ${call.result}`);
 				return true;
 			}
@@ -132,6 +139,10 @@ function retryLater(runtime: OrderRuntime, event: LedgerEvent, now: number, reas
 	event.nextAttemptAt = now + Math.min(delay * (0.5 + Math.random() / 2), 60 * 60 * 1000);
 	setStatus(event, "retrying", now, reason);
 	return false;
+}
+
+function nextPending(event: LedgerEvent) {
+	return event.calls?.find((c) => c.status === "pending");
 }
 
 /** 4xx answers other than "try again" ones are Flexiti's final word on this request. */

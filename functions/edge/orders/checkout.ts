@@ -7,6 +7,7 @@ import type { components } from "../../../generated/edge-api.ts";
 import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
+import { isCancelled } from "./cancelled-order.ts";
 import { emptyLedger } from "./ledger.ts";
 import type { CheckoutView, OrderState } from "./order-state.ts";
 
@@ -39,6 +40,9 @@ export function openCheckout(
 	input: OpenCheckout,
 	now: number,
 ): { state: OrderState } | { conflict: string } {
+	if (current && isCancelled(current.ledger)) {
+		return { conflict: `order ${input.reference} was cancelled by the order system: it takes no checkout` };
+	}
 	if (current && (current.amount !== input.amount || current.clientId !== input.clientId)) {
 		return { conflict: `order ${input.reference} already has a checkout for another amount` };
 	}

@@ -15,7 +15,16 @@ export interface LedgerAuthorization {
 	transaction_type?: string;
 }
 
-export type EventStatus = "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter";
+/** `ignored` and `attention` are final, set when an event that moves no money is recorded (see EventVerdict). */
+export type EventStatus =
+	| "pending"
+	| "held"
+	| "retrying"
+	| "applied"
+	| "refused"
+	| "dead_letter"
+	| "ignored"
+	| "attention";
 
 export interface LedgerCall extends PlannedCall {
 	status: "pending" | "done" | "refused";
@@ -57,13 +66,16 @@ export function receive(ledger: Ledger, events: OrderEvent[], now: number): { ac
 		// Random enough to be unique across orders: it becomes part of Flexiti idempotency keys.
 		const id = `evt_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
 		const at = new Date(now).toISOString();
+		// An event read as moving no money is recorded with its verdict, final from the start.
+		const status = event.verdict?.status ?? "pending";
 		ledger.events.push({
 			...event,
 			id,
 			receivedAt: at,
-			status: "pending",
+			status,
+			...(event.verdict ? { outcome: event.verdict.reason } : {}),
 			attempts: 0,
-			history: [{ at, status: "pending" }],
+			history: [{ at, status, ...(event.verdict ? { detail: event.verdict.reason } : {}) }],
 		});
 		accepted.push(id);
 	}

@@ -22,6 +22,7 @@ import {
 	type PendingAuthorization,
 	sendAuthorization,
 } from "./authorize-once.ts";
+import { isCancelled } from "./cancelled-order.ts";
 import type { LedgerAuthorization } from "./ledger.ts";
 import type { OrderRuntime, OrderState } from "./order-state.ts";
 
@@ -80,6 +81,15 @@ export async function admitAuthorization(
 		if (found === "unknown") return { kind: "answer", status: 503 };
 		if (found) return adopt(hooks, clientId, reference, found);
 		await storage.delete(PENDING_AUTHORIZATION);
+	}
+	// A lost attempt that did happen was adopted above (and a held cancel releases it); nothing new is sent.
+	const current = hooks.state();
+	if (current && isCancelled(current.ledger)) {
+		return {
+			kind: "refused",
+			error: "not_permitted",
+			message: `Order ${reference} was cancelled by the order system: it takes no authorization`,
+		};
 	}
 
 	const attempt: PendingAuthorization = { since: Date.now(), accountNumber: String(body.account_number) };

@@ -2,7 +2,18 @@
  * An order-system event, whatever system sent it, once its signature is verified and its payload
  * understood: what happened to which order, and the key that makes applying it idempotent.
  */
-export type OrderEventType = "fulfilled" | "cancelled" | "refunded";
+export type OrderEventType = "fulfilled" | "cancelled" | "refunded" | "noted";
+
+/**
+ * How an event that must not move money is recorded on its order, decided when it was read:
+ * `ignored` (nothing to do, kept so a merchant can see it arrived), `attention` (the merchant must
+ * act: a refund the edge cannot attribute, a cancelled shipment), `refused` (it would move money
+ * wrongly: another currency than CAD, an unusable payload).
+ */
+export interface EventVerdict {
+	status: "ignored" | "attention" | "refused";
+	reason: string;
+}
 
 export interface OrderEvent {
 	/** Identifies this event for exactly-once: the delivery id, or a key for the money it describes. */
@@ -11,6 +22,7 @@ export interface OrderEvent {
 	source: "shopify" | "woocommerce" | "standard";
 	/** The source's own name for it (`orders/fulfilled`, `order.updated`, `order.refunded`, …). */
 	topic: string;
+	/** `noted`: an event that moves no money (an unhandled topic, a shipment still pending), recorded only. */
 	type: OrderEventType;
 	clientId: string;
 	/** The checkout's merchant reference. */
@@ -19,4 +31,16 @@ export interface OrderEvent {
 	amount?: number;
 	/** For refunded: the Flexiti capture to refund against, when the sender knows it. */
 	captureId?: number;
+	/** Present: recorded with this status and reason, never applied. */
+	verdict?: EventVerdict;
+	/**
+	 * The signed payload itself says the order was paid with Flexiti (its gateway or payment method):
+	 * a cancel for such an order is held even before the edge knows the order, so that whatever gets
+	 * authorized for it later is released.
+	 */
+	paidWithFlexiti?: boolean;
+	/** For fulfilled: add the order's shipping (learned from its order payload) when this is its first capture. */
+	withShipping?: boolean;
+	/** What the order's shipping costs, taxes included, when its payload says (Shopify's shipping_lines). */
+	shipping?: number;
 }

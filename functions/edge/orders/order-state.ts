@@ -26,6 +26,8 @@ export interface OrderState {
 	accountNumber?: string;
 	/** Flexiti's answer to the authorization the ledger rests on, as sent: what a repeated attempt gets. */
 	authorizationAnswer?: string;
+	/** The order's shipping with its taxes, when an order payload said (captured with the first shipment). */
+	shipping?: number;
 	ledger: Ledger;
 	createdAt: number;
 }

@@ -14,3 +14,11 @@ export function orderByCheckoutId(env: EdgeBindings, checkoutId: string) {
 		return undefined;
 	}
 }
+
+/**
+ * Where the link from a platform's order id to the checkout's reference is kept (learned from the
+ * first signed payload that carries both). Its own name space: `\u0000` never appears in a reference.
+ */
+export function orderLink(env: EdgeBindings, clientId: string, source: string, scope: string, orderId: string) {
+	return env.ORDERS.get(env.ORDERS.idFromName(["link", clientId, source, scope, orderId].join("\u0000")));
+}

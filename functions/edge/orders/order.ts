@@ -15,6 +15,7 @@ import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
+import { cancelForUnknownOrder } from "./cancelled-order.ts";
 import {
 	authenticateCheckout,
 	type CheckoutSession,
@@ -41,6 +42,9 @@ import {
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
 export type { AuthorizeRequest } from "./order-authorization.ts";
 export type { CheckoutView, OrderState } from "./order-state.ts";
+
+/** Storage key of an order link's reference (see linkTo). */
+const LINK = "link";
 
 export class Order extends DurableObject<EdgeBindings> {
 	private state: OrderState | undefined;
@@ -140,10 +144,16 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * An order the edge never saw is not a Flexiti order: nothing is stored.
 	 */
 	async receive(events: OrderEvent[]): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
-		if (!this.state) return { known: false, accepted: [], duplicates: 0 };
+		if (!this.state) {
+			// Cancelled before the edge knew it: held under the reference (see cancelled-order.ts).
+			const cancel = cancelForUnknownOrder(events);
+			if (!cancel) return { known: false, accepted: [], duplicates: 0 };
+			this.state = orderWithoutCheckout(this.ctx.id.toString(), cancel.clientId, cancel.reference, 0);
+		}
 		const now = Date.now();
 		const { ledger } = this.state;
 		const result = receive(ledger, events, now);
+		for (const event of events) if (event.shipping !== undefined) this.state.shipping = event.shipping;
 		if (result.accepted.length === 0) return { known: true, ...result };
 		const accepted = ledger.events.filter((e) => result.accepted.includes(e.id));
 		if (ledger.authorization) {
@@ -151,10 +161,22 @@ export class Order extends DurableObject<EdgeBindings> {
 			await wakeAt(this.ctx.storage, now);
 		} else {
 			// Nothing can move before the authorization exists: hold now, in the same write; recordAuthorization wakes them.
-			for (const event of accepted) setStatus(event, "held", now, "waiting for the authorization");
+			for (const event of accepted) {
+				if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
+			}
 			await this.save(this.state, accepted);
 		}
 		return { known: true, ...result };
+	}
+
+	/** This object names a platform's order (see orderLink): remember the checkout reference it belongs to. */
+	async linkTo(reference: string): Promise<void> {
+		if ((await this.ctx.storage.get<string>(LINK)) !== reference) await this.ctx.storage.put(LINK, reference);
+	}
+
+	/** The checkout reference a platform's order belongs to, once learned. */
+	async linkedReference(): Promise<string | undefined> {
+		return this.ctx.storage.get<string>(LINK);
 	}
 
 	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */

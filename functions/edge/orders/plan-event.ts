@@ -5,6 +5,9 @@
  *   cancelled → release what is not captured;
  *   refunded  → give back against the captures: a return for a promotional purchase within 100 days,
  *               an account refund otherwise; never more than captured minus already given back.
+ *   noted     → nothing (recorded with its verdict when received; never planned).
+ * A shipment marked `withShipping` also captures the order's shipping when it is the first capture
+ * (shipping and its taxes go with the first shipment: the parcel that carries them).
  * A pure function: the Durable Object carries the plan out.
  */
 import type { components } from "../../../generated/flexiti-pos-api.ts";
@@ -38,9 +41,13 @@ export function planEvent(
 	now: number,
 	/** What this ledger already gave back per capture: the floor when Flexiti omits `remaining_capture_amount`. */
 	refundedByCapture: Readonly<Record<number, number>> = {},
+	/** The order's shipping with its taxes, when its order payload said. */
+	shipping?: number,
 ): Plan {
 	const remaining = authorization.remaining_authorization_amount;
 	const params = { client_id: clientId, authorization_id: String(authorization.authorization_id) };
+
+	if (event.type === "noted") return { kind: "nothing", outcome: event.verdict?.reason ?? "recorded" };
 
 	if (event.type === "fulfilled") {
 		if (cents(remaining) === 0) {
@@ -49,10 +56,14 @@ export function planEvent(
 				? { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" }
 				: { kind: "nothing", outcome: "already captured in full" };
 		}
-		const amount = event.amount ?? remaining;
-		if (cents(amount) > cents(remaining)) {
-			return { kind: "refuse", outcome: `capture_exceeds_authorization: ${amount} asked, ${remaining} remains` };
+		const shipped = event.amount ?? remaining;
+		if (cents(shipped) > cents(remaining)) {
+			return { kind: "refuse", outcome: `capture_exceeds_authorization: ${shipped} asked, ${remaining} remains` };
 		}
+		const first = (authorization.captures ?? []).length === 0;
+		const withShipping = event.amount !== undefined && event.withShipping === true && first && shipping !== undefined;
+		// Shipping never makes a shipment's capture fail: at most what remains.
+		const amount = withShipping ? Math.min(cents(shipped) + cents(shipping), cents(remaining)) / 100 : shipped;
 		return {
 			kind: "calls",
 			calls: [
@@ -136,4 +147,32 @@ export function planEvent(
 		if (toRefund === 0) break;
 	}
 	return { kind: "calls", calls };
+}
+
+/**
+ * Flexiti refused a return because the capture is past its return window (`return_date_exceeded`:
+ * Flexiti's clock decides, not ours): the same money goes back as an account refund against that
+ * capture, as the rule says for returns past the window. Its own idempotency key, derived from the
+ * return's, so a retry of the refund is still one refund.
+ */
+export function accountRefundInstead(
+	call: PlannedCall,
+	accountNumber: number | undefined,
+	clientId: string,
+	refusal: string,
+): PlannedCall | undefined {
+	if (call.operationId !== "returnCapture" || refusal !== "return_date_exceeded") return undefined;
+	if (accountNumber === undefined || call.captureId === undefined) return undefined;
+	return {
+		operationId: "refundAccount",
+		params: { client_id: clientId, account_number: String(accountNumber) },
+		body: {
+			capture_id: call.captureId,
+			amount: call.amount,
+			...(call.body.reference ? { reference: call.body.reference } : {}),
+		},
+		idempotencyKey: `${call.idempotencyKey}:refund`,
+		amount: call.amount,
+		captureId: call.captureId,
+	};
 }

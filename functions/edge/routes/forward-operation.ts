@@ -18,7 +18,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
 import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
-import { matchOperation } from "../../contract/match-operation.ts";
+import { matchOperation, nearestOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import type { Caller } from "../callers/caller.ts";
@@ -52,7 +52,10 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const matched = matchOperation(c.req.method, path);
 	// The edge mints tokens itself: Flexiti's token endpoint is not something a caller reaches through it.
 	if (!matched || matched.operationId === "createToken") {
-		return edgeError(c, 404, "not_found", `No Flexiti operation ${c.req.method} ${path}`);
+		const nearest = matched ? undefined : nearestOperation(c.req.method, path);
+		const hint =
+			nearest && nearest.operationId !== "createToken" ? `: this operation is at ${FLEXITI_PREFIX}${nearest.path}` : "";
+		return edgeError(c, 404, "not_found", `No Flexiti operation ${c.req.method} ${path}${hint}`);
 	}
 	const { operationId, params } = matched;
 	const entry = flexitiOperations[operationId];
@@ -276,7 +279,12 @@ function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string)
 	if (result.error === undefined || typeof result.error === "string") {
 		return new Response(result.error ?? null, { status, headers: { ...headers, "content-type": "text/plain" } });
 	}
-	return Response.json(result.error, { status, headers });
+	// Flexiti's envelope names Flexiti's own path; the caller called the edge's, and looks for that one.
+	const error =
+		typeof result.error === "object" && result.error !== null && "url" in result.error
+			? { ...result.error, url: new URL(c.req.url).pathname }
+			: result.error;
+	return Response.json(error, { status, headers });
 }
 
 /**

@@ -12,8 +12,10 @@ import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../../core/conf
 import type { EdgeEnv } from "../../core/context.ts";
 import { edgeError } from "../../core/errors.ts";
 import type { OrderEvent } from "../../orders/order-event.ts";
-import { orderByReference } from "../../orders/order-stubs.ts";
+import { orderByReference, orderLink } from "../../orders/order-stubs.ts";
+import type { ParsedDelivery } from "./parsed-delivery.ts";
 import { shopifyEvents } from "./shopify.ts";
+import { parseSignedJson } from "./signed-json.ts";
 import { standardEvents, verifyStandardWebhook } from "./standard.ts";
 import { verifyHmacBase64 } from "./verify-hmac.ts";
 import { wooCommerceEvents } from "./woocommerce.ts";
@@ -28,49 +30,106 @@ export const webhookRoutes = new Hono<EdgeEnv>();
  * the same order, then the source's own reading of its payload.
  */
 function hmacSignedWebhook(source: {
+	/** The platform, as a reader knows it (for messages). */
+	name: string;
 	secrets: (config: EdgeConfig) => readonly WebhookSecret[];
 	setting: string;
 	signatureHeader: string;
 	/** The source's header that names the shop or site, for WEBHOOK_CLIENT_BY_SOURCE. */
 	sourceHeader: string;
-	events: (c: Context<EdgeEnv>, payload: unknown, clientId: string) => OrderEvent[] | { ignored: string };
+	source: "shopify" | "woocommerce";
+	events: (c: Context<EdgeEnv>, payload: unknown, clientId: string) => ParsedDelivery;
+	/**
+	 * What an order id is unique within: Shopify's ids are unique across shops (Inferred: Shopify
+	 * documents them as the resource's global id, `admin_graphql_api_id`); WooCommerce's only within
+	 * its site, which a clone reports honestly in its own source header.
+	 */
+	orderIdScope: (c: Context<EdgeEnv>) => string;
 }) {
 	return async (c: Context<EdgeEnv>) => {
 		const secrets = source.secrets(edgeConfig(c.env));
 		const body = await readSigned(c, secrets, source.setting);
 		if (body instanceof Response) return body;
-		const signer = await verifyHmacBase64(body, c.req.header(source.signatureHeader), secrets);
+		const signature = c.req.header(source.signatureHeader);
+		// "Does not match" sends people to their secrets; a missing header means the sender signs nothing.
+		if (!signature)
+			return edgeError(c, 401, "invalid_signature", missingSignature(source.signatureHeader, source.name));
+		const signer = await verifyHmacBase64(body, signature, secrets);
 		if (!signer) return edgeError(c, 401, "invalid_signature", `${source.signatureHeader} does not match the body`);
-		const payload = parseJson(body);
+		const payload = parseSignedJson(body);
 		if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
 		// A client's own secret decides the client; the unsigned shop header only where secrets are shared.
 		const clientId = signer.clientId ?? clientFor(c, c.req.header(source.sourceHeader)?.replace(/\/$/, ""));
-		return deliver(c, source.events(c, payload, clientId));
+		let parsed: ParsedDelivery;
+		try {
+			parsed = source.events(c, payload, clientId);
+		} catch (error) {
+			// The parsers read defensively (payload-reader.ts); should one still throw, a signed delivery is
+			// answered so that the sender does not retry it forever, and the reason is logged.
+			parsed = { events: [], ignored: `unreadable payload (${error instanceof Error ? error.name : "error"})` };
+		}
+		const scope = source.orderIdScope(c);
+		const events = await attribute(c, source.source, clientId, scope, parsed);
+		return deliver(c, source.source, events, parsed.ignored);
 	};
+}
+
+/**
+ * Ties each parsed event to its order: the reference the signed payload carries, else the one linked
+ * to its order id (learned from an earlier payload that carried both), else — for Shopify only — the
+ * order id itself (a checkout opened with the Shopify order id as its reference).
+ */
+async function attribute(
+	c: Context<EdgeEnv>,
+	source: "shopify" | "woocommerce",
+	clientId: string,
+	scope: string,
+	parsed: ParsedDelivery,
+): Promise<OrderEvent[]> {
+	if (parsed.link) await orderLink(c.env, clientId, source, scope, parsed.link.orderId).linkTo(parsed.link.reference);
+	const linked = new Map<string, string | undefined>();
+	const events: OrderEvent[] = [];
+	for (const { orderId, reference, ...event } of parsed.events) {
+		let resolved = reference;
+		if (resolved === undefined && orderId !== undefined) {
+			if (!linked.has(orderId))
+				linked.set(orderId, await orderLink(c.env, clientId, source, scope, orderId).linkedReference());
+			resolved = linked.get(orderId) ?? (source === "shopify" ? orderId : undefined);
+		}
+		if (resolved !== undefined) events.push({ ...event, reference: resolved });
+	}
+	return events;
 }
 
 webhookRoutes.post(
 	"/shopify",
 	hmacSignedWebhook({
+		name: "Shopify",
 		secrets: (config) => config.webhookSecrets.shopify,
 		setting: "SHOPIFY_WEBHOOK_SECRETS",
 		signatureHeader: "x-shopify-hmac-sha256",
 		sourceHeader: "x-shopify-shop-domain",
+		source: "shopify",
+		orderIdScope: () => "",
 		events: (c, payload, clientId) =>
 			shopifyEvents({
 				topic: c.req.header("x-shopify-topic") ?? "",
 				webhookId: c.req.header("x-shopify-webhook-id") ?? c.req.header("x-shopify-event-id") ?? crypto.randomUUID(),
 				clientId,
 				payload,
+				gateways: edgeConfig(c.env).flexitiPaymentMethods.shopify,
 			}),
 	}),
 );
 
 webhookRoutes.post(
 	"/woocommerce",
-	// WooCommerce pings a new webhook with an unsigned `webhook_id=…` form; it must get a 200.
+	// WooCommerce pings a new webhook with an unsigned `webhook_id=…` form; it must get a 200. WordPress
+	// sends it form-encoded, but its ping sets no content type itself (WC_Webhook::deliver_ping), so a
+	// ping without one is accepted too — here only: every other delivery must say application/json.
 	async (c, next) => {
-		if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return next();
+		const type = c.req.header("content-type");
+		if (type !== undefined && !type.startsWith("application/x-www-form-urlencoded")) return next();
 		const form = await readLimited(c.req.raw);
 		if (form instanceof ArrayBuffer && /^webhook_id=\d+$/.test(new TextDecoder().decode(form).trim())) {
 			return c.json({ received: 0, duplicates: 0, ignored: "ping" });
@@ -78,16 +137,21 @@ webhookRoutes.post(
 		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
 	},
 	hmacSignedWebhook({
+		name: "WooCommerce",
 		secrets: (config) => config.webhookSecrets.woocommerce,
 		setting: "WOOCOMMERCE_WEBHOOK_SECRETS",
 		signatureHeader: "x-wc-webhook-signature",
 		sourceHeader: "x-wc-webhook-source",
+		source: "woocommerce",
+		orderIdScope: (c) => (c.req.header("x-wc-webhook-source") ?? "").replace(/\/$/, ""),
 		events: (c, payload, clientId) =>
 			wooCommerceEvents({
 				topic: c.req.header("x-wc-webhook-topic") ?? "",
 				deliveryId: c.req.header("x-wc-webhook-delivery-id") ?? crypto.randomUUID(),
 				clientId,
 				payload,
+				paymentMethods: edgeConfig(c.env).flexitiPaymentMethods.woocommerce,
+				sites: wooSites(edgeConfig(c.env)),
 			}),
 	}),
 );
@@ -99,7 +163,7 @@ webhookRoutes.post("/standard", async (c) => {
 	const text = new TextDecoder().decode(body);
 	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
 	if (!verification.ok) return edgeError(c, 401, "invalid_signature", `Standard Webhooks: ${verification.reason}`);
-	const payload = parseJson(body);
+	const payload = parseSignedJson(body);
 	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
 	const validation = validateRequest(edgeRequestSchemas.receiveStandardWebhook, {
 		path: {},
@@ -114,8 +178,13 @@ webhookRoutes.post("/standard", async (c) => {
 		return edgeError(c, 403, "client_mismatch", "This secret signs events for another Flexiti client");
 	}
 	const clientId = bound ?? event.data.client_id ?? edgeConfig(c.env).clientIds[0] ?? "";
-	return deliver(c, standardEvents(c.req.header("webhook-id") ?? "", event, clientId));
+	return deliver(c, "standard", standardEvents(c.req.header("webhook-id") ?? "", event, clientId));
 });
+
+/** What to say when a webhook comes without its signature header. */
+function missingSignature(header: string, platform: string): string {
+	return `The ${header} header is missing: ${platform} signs every webhook with it. Send webhooks from the store itself (or a signed one from npm run webhook)`;
+}
 
 /**
  * The raw body of a signed webhook, once the source is configured, the content type is JSON and the
@@ -162,12 +231,13 @@ async function readLimited(request: Request): Promise<ArrayBuffer | "too_large">
 	return body.buffer;
 }
 
-function parseJson(body: ArrayBuffer): unknown {
-	try {
-		return JSON.parse(new TextDecoder().decode(body));
-	} catch {
-		return undefined;
-	}
+/** The WooCommerce sites WEBHOOK_CLIENT_BY_SOURCE names (its keys that are URLs). */
+function wooSites(config: EdgeConfig): Set<string> {
+	return new Set(
+		[...config.webhookClientBySource.keys()]
+			.filter((key) => /^https?:\/\//.test(key))
+			.map((key) => key.replace(/\/$/, "")),
+	);
 }
 
 /** The Flexiti client a shop or site is for (WEBHOOK_CLIENT_BY_SOURCE), else the first configured one. */
@@ -176,11 +246,24 @@ function clientFor(c: Context<EdgeEnv>, source: string | undefined): string {
 	return (source ? config.webhookClientBySource.get(source) : undefined) ?? config.clientIds[0] ?? "";
 }
 
-/** Hands each order its events; answers once every order has stored them. */
-async function deliver(c: Context<EdgeEnv>, events: OrderEvent[] | { ignored: string }): Promise<Response> {
+/**
+ * Hands each order its events; answers once every order has stored them. A delivery that reaches no
+ * order is answered 200 with the reason (so the sender does not retry it forever) and logged as one
+ * line per source (`webhook_not_recorded`: Workers Logs keeps it), without the payload.
+ */
+async function deliver(
+	c: Context<EdgeEnv>,
+	source: OrderEvent["source"],
+	events: OrderEvent[],
+	ignored?: string,
+): Promise<Response> {
 	const log = c.get("log");
 	log.operation = "receiveWebhook";
-	if (!Array.isArray(events)) return c.json({ received: 0, duplicates: 0, ignored: events.ignored });
+	if (events.length === 0) {
+		const reason = ignored ?? "not a Flexiti order (its checkout reference is not in the payload)";
+		notRecorded(c, source, reason);
+		return c.json({ received: 0, duplicates: 0, ignored: reason });
+	}
 	const byOrder = new Map<string, OrderEvent[]>();
 	for (const event of events) {
 		const key = JSON.stringify([event.clientId, event.reference]);
@@ -199,10 +282,17 @@ async function deliver(c: Context<EdgeEnv>, events: OrderEvent[] | { ignored: st
 		duplicates += result.duplicates;
 		accepted.push(...result.accepted);
 	}
+	const notFlexiti = "not a Flexiti order (no checkout or authorization for its reference)";
+	if (unknown > 0) notRecorded(c, source, notFlexiti);
 	return c.json({
 		received,
 		duplicates,
-		...(unknown > 0 ? { ignored: "not a Flexiti order (no checkout or authorization for its reference)" } : {}),
+		...(unknown > 0 ? { ignored: notFlexiti } : {}),
 		events: accepted,
 	});
+}
+
+function notRecorded(c: Context<EdgeEnv>, source: OrderEvent["source"], reason: string): void {
+	const topic = c.req.header("x-shopify-topic") ?? c.req.header("x-wc-webhook-topic") ?? "";
+	console.log(JSON.stringify({ event: "webhook_not_recorded", source, topic, reason }));
 }

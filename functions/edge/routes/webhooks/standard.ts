@@ -21,6 +21,10 @@ export function verifyStandardWebhook<Secret extends { secret: string }>(
 		"webhook-timestamp": headers.get("webhook-timestamp") ?? "",
 		"webhook-signature": headers.get("webhook-signature") ?? "",
 	};
+	// The library says only "Missing required headers"; say which, so the sender knows what to add.
+	const missing = Object.keys(signed).filter((name) => signed[name as keyof typeof signed] === "");
+	if (missing.length > 0)
+		return { ok: false, reason: `the ${missing.join(", ")} header${missing.length > 1 ? "s are" : " is"} missing` };
 	let reason = "no secret matched";
 	for (const candidate of secrets) {
 		try {
@@ -48,6 +52,8 @@ export function standardEvents(deliveryId: string, event: StandardOrderEvent, cl
 			reference: event.data.reference,
 			...(event.data.amount !== undefined ? { amount: event.data.amount } : {}),
 			...(event.data.capture !== undefined ? { captureId: event.data.capture } : {}),
+			// The sender opened the checkout with this reference: its orders are Flexiti's by construction.
+			paidWithFlexiti: true,
 		},
 	];
 }

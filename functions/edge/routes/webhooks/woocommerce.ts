@@ -1,60 +1,143 @@
 /**
- * WooCommerce's order webhooks, in Flexiti terms. Woo sends the whole order on every update, so
- * each fact gets its own key (completed once, cancelled once, each refund once) and a resent order
- * moves no money twice. The reference is the order meta `flexiti_reference`, else the order id.
+ * WooCommerce's order webhooks, in Flexiti terms (the rules are in the README, "Order-system webhooks").
+ * Woo sends the whole order (its REST v3 representation) on every update, so each fact gets its own
+ * key (completed once, cancelled once, each refund once) and a resent order moves no money twice.
+ *
+ * - Identity: only the order meta `flexiti_reference`, which the Flexiti gateway stores from the
+ *   checkout the edge issued. Woo's order ids are small and per site, and a staging copy of a shop
+ *   signs with the production secret: an order id never names a Flexiti order on its own. (A deletion
+ *   carries only the id: it finds its order through the link learned from that site's earlier payloads.)
+ * - The site is in the signed body (`_links.self`): when WEBHOOK_CLIENT_BY_SOURCE lists sites, a
+ *   payload from another site (a clone) is not applied.
+ * - Only Flexiti's orders (`payment_method` in WOOCOMMERCE_FLEXITI_PAYMENT_METHODS) and only CAD.
  */
-import { cents } from "../../../contract/money.ts";
-import type { OrderEvent } from "../../orders/order-event.ts";
+import type { ParsedEvent } from "./parsed-delivery.ts";
+import {
+	checkoutReference,
+	currencyRefusal,
+	foreignCurrencies,
+	ignored,
+	type ParsedDelivery,
+} from "./parsed-delivery.ts";
+import { PayloadReader } from "./payload-reader.ts";
 
 export interface WooDelivery {
 	topic: string;
 	deliveryId: string;
 	clientId: string;
 	payload: unknown;
+	/** WOOCOMMERCE_FLEXITI_PAYMENT_METHODS, lower-cased. */
+	paymentMethods: ReadonlySet<string>;
+	/** The WooCommerce sites WEBHOOK_CLIENT_BY_SOURCE names (none: any site). */
+	sites: ReadonlySet<string>;
 }
 
-interface WooOrder {
-	id?: number | string;
-	status?: string;
-	total?: string | number;
-	refunds?: { id?: number | string; total?: string | number }[];
-	meta_data?: { key?: string; value?: unknown }[];
-}
-
-export function wooCommerceEvents({
-	topic,
-	deliveryId,
-	clientId,
-	payload,
-}: WooDelivery): OrderEvent[] | { ignored: string } {
-	const order = (payload ?? {}) as WooOrder;
-	if (order.id === undefined) return { ignored: "no order id" };
-	const meta = order.meta_data?.find((m) => m.key === "flexiti_reference")?.value;
-	const reference = typeof meta === "string" && meta !== "" ? meta : String(order.id);
-	const base = { deliveryId, source: "woocommerce" as const, topic, clientId, reference };
+export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
+	const { topic, deliveryId, clientId } = delivery;
+	const read = new PayloadReader();
+	const order = read.object(delivery.payload, "body");
+	if (!order) return ignored(`unusable payload: ${read.summary() || "the body is empty"}`);
+	const orderId = read.id(order.id, "id");
+	const status = read.string(order.status, "status");
+	const paymentMethod = read.string(order.payment_method, "payment_method");
+	const reference = metaReference(order, read);
+	const site = signedSite(order, read);
+	const currencies = foreignCurrencies([read.string(order.currency, "currency")]);
+	const total = read.money(order.total, "total") ?? 0;
+	const refunds = read.objects(order.refunds, "refunds").map((refund, i) => ({
+		id: read.id(refund.id, `refunds[${i}].id`),
+		amount: Math.abs(read.money(refund.total, `refunds[${i}].total`) ?? 0),
+	}));
+	if (!orderId) return ignored(unusable(read) ?? "no order id in the payload");
+	if (paymentMethod !== undefined && !delivery.paymentMethods.has(paymentMethod.toLowerCase())) {
+		return ignored(`not paid with Flexiti (payment_method ${paymentMethod})`);
+	}
+	if (site !== undefined && delivery.sites.size > 0 && !delivery.sites.has(site)) {
+		return ignored(`signed by ${site}, which is not a site in WEBHOOK_CLIENT_BY_SOURCE (a staging copy?): not applied`);
+	}
+	const link = reference && read.problems.length === 0 ? { orderId, reference } : undefined;
+	const base = {
+		deliveryId,
+		source: "woocommerce" as const,
+		topic,
+		clientId,
+		orderId,
+		...(reference ? { reference } : {}),
+		...(paymentMethod !== undefined ? { paidWithFlexiti: true } : {}),
+	};
+	const problems = unusable(read);
+	if (problems) {
+		// Recorded on the order when the payload still says which one; else only answered and logged.
+		return reference
+			? {
+					events: [
+						{
+							...base,
+							key: `woo-noted:${deliveryId}`,
+							type: "noted",
+							verdict: { status: "refused", reason: problems },
+						},
+					],
+				}
+			: ignored(problems);
+	}
 
 	if (topic === "order.deleted") {
 		// Topic headers are not signed: a deleted order's body is its id alone, or an order in the trash.
-		if (order.status !== undefined && order.status !== "trash") return { ignored: "the order is not deleted" };
-		return [{ ...base, key: `woo-deleted:${order.id}`, type: "cancelled" }];
+		if (status !== undefined && status !== "trash") return ignored("the order is not deleted");
+		return { events: [{ ...base, key: `woo-deleted:${orderId}`, type: "cancelled" }], ...(link ? { link } : {}) };
 	}
-	if (topic !== "order.updated" && topic !== "order.created") return { ignored: `topic ${topic} is not handled` };
+	if (topic !== "order.updated" && topic !== "order.created") return ignored(`topic ${topic} is not handled`, link);
+	if (!reference) {
+		return ignored(
+			paymentMethod !== undefined
+				? "paid with Flexiti, but the order has no meta flexiti_reference: the Flexiti gateway must store the checkout's reference on the order"
+				: "not a Flexiti order (no meta flexiti_reference)",
+		);
+	}
 
-	const events: OrderEvent[] = [];
-	if (order.status === "completed") events.push({ ...base, key: `woo-completed:${order.id}`, type: "fulfilled" });
-	if (order.status === "cancelled") events.push({ ...base, key: `woo-cancelled:${order.id}`, type: "cancelled" });
-	const refunds = (order.refunds ?? []).filter((r) => r.id !== undefined && cents(r.total) !== 0);
-	for (const refund of refunds) {
-		events.push({
-			...base,
-			key: `woo-refund:${refund.id}`,
-			type: "refunded",
-			amount: Math.abs(cents(refund.total)) / 100,
-		});
+	const events: ParsedEvent[] = [];
+	if (status === "completed") events.push({ ...base, key: `woo-completed:${orderId}`, type: "fulfilled" });
+	if (status === "cancelled") events.push({ ...base, key: `woo-cancelled:${orderId}`, type: "cancelled" });
+	const listed = refunds.filter((r) => r.id !== undefined && r.amount > 0);
+	for (const refund of listed) {
+		events.push({ ...base, key: `woo-refund:${refund.id}`, type: "refunded", amount: refund.amount / 100 });
 	}
 	// "Refunded" with no refund lines listed: the whole order went back.
-	if (order.status === "refunded" && refunds.length === 0 && cents(order.total) > 0) {
-		events.push({ ...base, key: `woo-refunded:${order.id}`, type: "refunded", amount: cents(order.total) / 100 });
+	if (status === "refunded" && listed.length === 0 && total > 0) {
+		events.push({ ...base, key: `woo-refunded:${orderId}`, type: "refunded", amount: total / 100 });
 	}
-	return events.length > 0 ? events : { ignored: `status ${order.status ?? "unknown"} moves no money` };
+	if (events.length === 0) return ignored(`status ${status ?? "unknown"} moves no money`, link);
+	if (currencies.length > 0) {
+		// Each fact keeps its own key, so the refusal is recorded once however often the order is resent.
+		const verdict = currencyRefusal(currencies);
+		return { events: events.map((e) => ({ ...e, type: "noted" as const, verdict, amount: undefined })), link };
+	}
+	return { events, ...(link ? { link } : {}) };
+}
+
+/** The order meta `flexiti_reference` (no leading underscore), if well-formed. */
+function metaReference(order: Record<string, unknown>, read: PayloadReader): string | undefined {
+	const meta = read.objects(order.meta_data, "meta_data");
+	const index = meta.findIndex((m) => m.key === "flexiti_reference");
+	if (index < 0) return undefined;
+	const path = `meta_data[${index}].value`;
+	const raw = read.string(meta[index]?.value, path);
+	if (raw === undefined) return undefined;
+	const value = checkoutReference(raw);
+	if (value === undefined) read.problems.push(`${path} is not a checkout reference (1 to 40 characters)`);
+	return value;
+}
+
+/** The site that built the payload: WooCommerce's REST representation links to itself (`_links.self`). */
+function signedSite(order: Record<string, unknown>, read: PayloadReader): string | undefined {
+	const links = read.object(order._links, "_links");
+	const self = read.objects(links?.self, "_links.self")[0];
+	const href = read.string(self?.href, "_links.self[0].href");
+	const index = href?.indexOf("/wp-json/") ?? -1;
+	return href && index > 0 ? href.slice(0, index) : undefined;
+}
+
+function unusable(read: PayloadReader): string | undefined {
+	return read.problems.length > 0 ? `unusable payload: ${read.summary()}` : undefined;
 }

@@ -1,0 +1,108 @@
+/**
+ * Reading a signed payload whose shape nobody guarantees. Order systems, plugins and hand-made test
+ * deliveries send arrays holding `null`, numbers where strings belong, objects where arrays belong.
+ * Each read gives a value of the expected type, or nothing — and a field that is present with the
+ * wrong type is written down (by its path), so the delivery can be recorded as unusable with a
+ * precise reason instead of crashing the handler (a 500 makes the sender retry, then give up).
+ */
+import { cents } from "../../../contract/money.ts";
+
+type Json = Record<string, unknown>;
+
+export class PayloadReader {
+	/** What was present but unusable, as `path: why`. */
+	readonly problems: string[] = [];
+
+	/** An object, or undefined when absent (null too). */
+	object(value: unknown, path: string): Json | undefined {
+		if (value === undefined || value === null) return undefined;
+		if (isObject(value)) return value;
+		return this.problem(path, "an object", value);
+	}
+
+	/** The items of an array (absent: none). Every item must be an object. */
+	objects(value: unknown, path: string): Json[] {
+		if (value === undefined || value === null) return [];
+		if (!Array.isArray(value)) {
+			this.problem(path, "an array", value);
+			return [];
+		}
+		const items: Json[] = [];
+		value.forEach((item, index) => {
+			if (isObject(item)) items.push(item);
+			else this.problem(`${path}[${index}]`, "an object", item);
+		});
+		return items;
+	}
+
+	/** A string (absent or null: undefined). */
+	string(value: unknown, path: string): string | undefined {
+		if (value === undefined || value === null) return undefined;
+		if (typeof value === "string") return value;
+		return this.problem(path, "a string", value);
+	}
+
+	/** Strings of an array (absent: none). */
+	strings(value: unknown, path: string): string[] {
+		if (value === undefined || value === null) return [];
+		if (!Array.isArray(value)) {
+			this.problem(path, "an array of strings", value);
+			return [];
+		}
+		return value.flatMap((item, index) => {
+			const text = this.string(item, `${path}[${index}]`);
+			return text === undefined ? [] : [text];
+		});
+	}
+
+	/**
+	 * An id as text, without loss: a non-negative integer (big ones arrive as strings, see
+	 * signed-json.ts) or a string of digits.
+	 */
+	id(value: unknown, path: string): string | undefined {
+		if (value === undefined || value === null) return undefined;
+		if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
+		if (typeof value === "string" && /^\d{1,30}$/.test(value)) return value;
+		return this.problem(path, "an id (digits)", value);
+	}
+
+	/** An amount in cents, from a decimal string or a number. */
+	money(value: unknown, path: string): number | undefined {
+		if (value === undefined || value === null) return undefined;
+		if (typeof value === "number" && Number.isFinite(value) && Math.abs(value) < 1e13) return cents(value);
+		if (typeof value === "string" && /^-?\d{1,13}(\.\d+)?$/.test(value.trim())) return cents(value.trim());
+		return this.problem(path, "an amount", value);
+	}
+
+	/** A whole count (a quantity), from a number or a string of digits. */
+	count(value: unknown, path: string): number | undefined {
+		if (value === undefined || value === null) return undefined;
+		if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+		if (typeof value === "string" && /^\d{1,9}$/.test(value)) return Number(value);
+		return this.problem(path, "a whole number", value);
+	}
+
+	/** The problems, in one line for a ledger or an answer (never the values: they may be personal data). */
+	summary(): string {
+		const shown = this.problems.slice(0, 5).join("; ");
+		return this.problems.length > 5 ? `${shown}; and ${this.problems.length - 5} more` : shown;
+	}
+
+	private problem(path: string, expected: string, value: unknown): undefined {
+		this.problems.push(`${path} is ${describe(value)}, not ${expected}`);
+		return undefined;
+	}
+}
+
+function isObject(value: unknown): value is Json {
+	return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The kind of a value, never the value itself. */
+function describe(value: unknown): string {
+	if (value === null) return "null";
+	if (Array.isArray(value)) return "an array";
+	if (typeof value === "string") return "a string of that form";
+	if (typeof value === "number") return Number.isFinite(value) ? "a number of that form" : "not a finite number";
+	return `a ${typeof value}`;
+}

@@ -1,0 +1,297 @@
+/**
+ * Real stores, as the platforms publish their payloads (test/fixtures/platforms/README.md says where
+ * each comes from): identity from what is signed and what the edge issued, 64-bit ids, Flexiti's
+ * gateways and payment methods only, CAD only, shipments and their shipping, returns past the window,
+ * cancels that come first, pings, and topics that move no money — each recorded where a merchant looks.
+ */
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import {
+	type Json,
+	shopifyBigId,
+	shopifySampleFulfillment,
+	shopifySampleOrder,
+	shopifySampleRefund,
+	wooSampleOrder,
+} from "../fixtures/platform-payloads.ts";
+import {
+	CLIENT_ID,
+	EDGE,
+	edgeApi,
+	edgeFetch,
+	MERCHANT_KEY,
+	openCheckout,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+} from "./support.ts";
+import {
+	authorizedOrder,
+	type LedgerView,
+	readLedger,
+	settledLedger,
+	shopifyWebhook,
+	standardWebhook,
+	wooWebhook,
+} from "./webhooks-support.ts";
+
+beforeEach(resetSandbox);
+
+const ok = async (calls: Promise<{ status: number }[]>) => (await calls).filter((c) => c.status === 200);
+const flexitiNote = (reference: string) => [{ name: "flexiti_reference", value: reference }];
+/** The ledger once `ready` holds, running the order's alarm meanwhile (held events wake on it). */
+async function ledgerWhen(reference: string, ready: (ledger: LedgerView) => boolean, timeoutMs = 8000) {
+	const { order } = orderByReference(env, CLIENT_ID, reference);
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const ledger = await settledLedger(reference);
+		if (ready(ledger) || Date.now() > deadline) return ledger;
+		if (!(await runDurableObjectAlarm(order))) await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+let wooNext = 700 + Math.floor(Math.random() * 1e6);
+const wooId = () => (wooNext += 1);
+
+describe("identity: what is signed and what the edge issued", () => {
+	it("a staging copy of a WooCommerce shop (same secret, same order number) moves none of this shop's money", async () => {
+		const id = wooId();
+		// Production's order #id was paid with Flexiti: its checkout reference is in its meta.
+		await authorizedOrder(`WC-${id}`, 120);
+		await wooWebhook("order.updated", wooSampleOrder(id, `WC-${id}`, { status: "processing" }));
+		// The staging copy's own order #id is cancelled there: no flexiti_reference, another site.
+		const staging = wooSampleOrder(id, undefined, { status: "cancelled", site: "https://staging.shop.example" });
+		const response = await wooWebhook("order.updated", staging, { source: "https://staging.shop.example/" });
+		expect(response.status).toBe(200);
+		expect(await response.json()).toMatchObject({ received: 0, ignored: expect.stringContaining("flexiti_reference") });
+		// Nor is the order number itself a reference any more.
+		await authorizedOrder(String(id), 50);
+		await wooWebhook("order.updated", staging, { source: "https://staging.shop.example/" });
+		expect((await settledLedger(`WC-${id}`)).released).toBe(0);
+		expect((await settledLedger(String(id))).released).toBe(0);
+		expect(await sandboxCalls("releaseAuthorization")).toEqual([]);
+	});
+
+	it("an order paid otherwise (Woo payment_method, Shopify gateways) never touches a ledger", async () => {
+		const id = wooId();
+		await authorizedOrder(`WC-${id}`, 80);
+		const bacs = wooSampleOrder(id, `WC-${id}`, { status: "cancelled", payment_method: "bacs" });
+		expect(await (await wooWebhook("order.updated", bacs)).json()).toMatchObject({
+			received: 0,
+			ignored: expect.stringContaining("not paid with Flexiti"),
+		});
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 90);
+		// Shopify's sample cancelled order as it is: paid with the "visa" and "bogus" gateways.
+		const sample = shopifySampleOrder(orderId, {
+			payment_gateway_names: ["visa", "bogus"],
+			cancelled_at: "2026-11-25T09:00:00-05:00",
+		});
+		expect(await (await shopifyWebhook("orders/cancelled", sample)).json()).toMatchObject({
+			received: 0,
+			ignored: expect.stringContaining("not paid with Flexiti"),
+		});
+		expect((await readLedger(`WC-${id}`))?.events).toEqual([]);
+		expect((await readLedger(orderId))?.events).toEqual([]);
+		expect(await sandboxCalls("releaseAuthorization")).toEqual([]);
+	});
+
+	it("Shopify's 64-bit ids are read without loss: the order matches, and two refunds a double cannot tell apart are two", async () => {
+		const orderId = "820982911946154508"; // Shopify's sample order id, beyond 2^53
+		const reference = `${orderId.slice(0, 12)}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+		await authorizedOrder(reference, 300);
+		const fulfilled = await shopifyWebhook(
+			"orders/fulfilled",
+			shopifySampleOrder(reference, { fulfillment_status: "fulfilled" }),
+		);
+		expect(await fulfilled.json()).toMatchObject({ received: 1 });
+		// 890088186047892319 and …320 are the same double: both are refunds, and each counts once.
+		const first = shopifySampleRefund("890088186047892319", reference, "10.00");
+		const second = shopifySampleRefund("890088186047892320", reference, "15.00");
+		await shopifyWebhook("refunds/create", first);
+		await shopifyWebhook("refunds/create", second);
+		expect(await (await shopifyWebhook("refunds/create", first)).json()).toMatchObject({ duplicates: 1 });
+		const ledger = await settledLedger(reference);
+		expect(ledger.captured).toBe(300);
+		expect(ledger.refunds.map((r) => r.amount).sort()).toEqual([10, 15]);
+	});
+});
+
+describe("money in Canadian dollars only", () => {
+	it("a USD order is refused and recorded, never sent to Flexiti", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 200);
+		const usd = shopifySampleOrder(orderId, {
+			fulfillment_status: "fulfilled",
+			currency: "USD",
+			presentment_currency: "USD",
+		});
+		expect((await shopifyWebhook("orders/fulfilled", usd)).status).toBe(200);
+		const id = wooId();
+		await authorizedOrder(`WC-${id}`, 100);
+		await wooWebhook("order.updated", wooSampleOrder(id, `WC-${id}`, { status: "completed", currency: "USD" }));
+		for (const reference of [orderId, `WC-${id}`]) {
+			const ledger = await settledLedger(reference);
+			expect(ledger.events.map((e) => [e.status, e.outcome])).toEqual([
+				["refused", expect.stringContaining("currency_not_cad")],
+			]);
+			expect(ledger.captured).toBe(0);
+		}
+		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
+	});
+});
+
+describe("Shopify refunds and the gateway setting", () => {
+	it("a refund through a gateway that is not in SHOPIFY_FLEXITI_GATEWAYS needs the merchant's attention, not a silent 200", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 100);
+		await shopifyWebhook("orders/fulfilled", shopifySampleOrder(orderId, { fulfillment_status: "fulfilled" }));
+		const refund = shopifySampleRefund(shopifyBigId(), orderId, "20.00", { gateway: "Monthly payments" });
+		expect(await (await shopifyWebhook("refunds/create", refund)).json()).toMatchObject({ received: 1 });
+		const ledger = await settledLedger(orderId);
+		expect(ledger.events.at(-1)).toMatchObject({
+			type: "noted",
+			status: "attention",
+			outcome: expect.stringContaining("Monthly payments"),
+		});
+		expect(ledger.refunded).toBe(0);
+	});
+});
+
+describe("orders linked by note attribute keep their shipments and refunds", () => {
+	it("orders/create ties the order id to the checkout; fulfillments and refunds, which carry only the order id, find it", async () => {
+		const checkout = await openCheckout(260);
+		await authorizedOrder(checkout.reference, 260);
+		const orderId = shopifyBigId();
+		const order = shopifySampleOrder(orderId, { note_attributes: flexitiNote(checkout.reference) });
+		expect(await (await shopifyWebhook("orders/create", order)).json()).toMatchObject({ received: 1 });
+		const shipped = shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" });
+		expect(await (await shopifyWebhook("fulfillments/create", shipped)).json()).toMatchObject({ received: 1 });
+		const refund = shopifySampleRefund(shopifyBigId(), orderId, "30.00");
+		expect(await (await shopifyWebhook("refunds/create", refund)).json()).toMatchObject({ received: 1 });
+		const ledger = await settledLedger(checkout.reference);
+		// The sample's line (199.00) and, with this first shipment, the order's shipping (10.00).
+		expect(ledger.captured).toBe(209);
+		expect(ledger.refunded).toBe(30);
+		expect(ledger.events.map((e) => [e.topic, e.status])).toEqual([
+			["orders/create", "ignored"],
+			["fulfillments/create", "applied"],
+			["refunds/create", "applied"],
+		]);
+	});
+});
+
+describe("shipments", () => {
+	it("a pending fulfillment waits; its update to success captures the items and, once, the shipping", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 500);
+		await shopifyWebhook("orders/paid", shopifySampleOrder(orderId, { financial_status: "paid" }));
+		const fulfillmentId = shopifyBigId();
+		const pending = shopifySampleFulfillment(fulfillmentId, orderId); // the sample's status: pending
+		await shopifyWebhook("fulfillments/create", pending);
+		expect((await settledLedger(orderId)).captured).toBe(0);
+		const success = { ...pending, status: "success" };
+		await shopifyWebhook("fulfillments/update", success);
+		await shopifyWebhook("fulfillments/update", success); // redelivered: still once
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		const ledger = await settledLedger(orderId);
+		expect(ledger.captures.map((c) => c.amount)).toEqual([209, 199]);
+		expect(await ok(sandboxCalls("captureAuthorization"))).toHaveLength(2);
+	});
+
+	it("a fulfillment cancelled after its capture is put before the merchant, and moves no money by itself", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 300);
+		const fulfillment = shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" });
+		await shopifyWebhook("fulfillments/create", fulfillment);
+		await shopifyWebhook("fulfillments/update", { ...fulfillment, status: "cancelled" });
+		const ledger = await settledLedger(orderId);
+		expect(ledger.captured).toBe(199);
+		expect(ledger.events.at(-1)).toMatchObject({ status: "attention", outcome: expect.stringContaining("cancelled") });
+		expect(ledger.refunded).toBe(0);
+	});
+});
+
+describe("refunds past Flexiti's return window", () => {
+	it("a return Flexiti refuses for its date (return_date_exceeded) becomes an account refund, once", async () => {
+		const reference = `RET-${crypto.randomUUID().slice(0, 8)}`;
+		await authorizedOrder(reference, 150);
+		await standardWebhook("order.fulfilled", { reference });
+		expect((await settledLedger(reference)).captured).toBe(150);
+		await sandbox("POST", "/sandbox/clock/advance", { days: 101 });
+		await standardWebhook("order.refunded", { reference, amount: 40 });
+		const ledger = await settledLedger(reference);
+		expect(ledger.events.at(-1)).toMatchObject({ status: "applied" });
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["refund", 40]]);
+		expect((await sandboxCalls("returnCapture")).map((c) => c.status)).toEqual([409]);
+		expect(await ok(sandboxCalls("refundAccount"))).toHaveLength(1);
+	});
+});
+
+describe("a cancel that comes before the edge knows the order", () => {
+	it("is held under the reference: no checkout, no authorization for the cancelled order", async () => {
+		const reference = `EARLY-${crypto.randomUUID().slice(0, 8)}`;
+		const order = shopifySampleOrder(shopifyBigId(), {
+			note_attributes: flexitiNote(reference),
+			cancelled_at: "2026-11-25T09:00:00-05:00",
+		});
+		expect(await (await shopifyWebhook("orders/cancelled", order)).json()).toMatchObject({ received: 1 });
+		const checkout = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 70 } });
+		expect(checkout.response.status).toBe(409);
+		await expect(authorizedOrder(reference, 70)).rejects.toThrow(/cancelled/);
+		expect(await ok(sandboxCalls("createAuthorization"))).toEqual([]);
+	});
+
+	it("releases what still gets authorized (an attempt whose answer was lost, adopted later)", async () => {
+		const reference = `LOST-${crypto.randomUUID().slice(0, 8)}`;
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
+		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 6, status: 503 });
+		await expect(authorizedOrder(reference, 80)).rejects.toThrow(); // happened at Flexiti; the edge cannot tell yet
+		const order = shopifySampleOrder(shopifyBigId(), {
+			note_attributes: flexitiNote(reference),
+			cancelled_at: "2026-11-25T09:00:00-05:00",
+		});
+		await shopifyWebhook("orders/cancelled", order);
+		await sandbox("DELETE", "/sandbox/faults");
+		const adopted = await authorizedOrder(reference, 80); // Flexiti answers again: found, adopted
+		expect(adopted.reference).toBe(reference);
+		const ledger = await ledgerWhen(reference, (l) => l.released > 0);
+		expect(ledger.released).toBe(80);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1); // sent once (its answer dropped)
+	});
+});
+
+describe("smaller", () => {
+	it("WooCommerce's ping is answered 200 with no content type; a JSON delivery without one is still refused", async () => {
+		// As WC_Webhook::deliver_ping sends it: a bare `webhook_id=N` body (a string body gets text/plain: drop it).
+		const ping = new Request(`${EDGE}/v1/webhooks/woocommerce`, { method: "POST", body: "webhook_id=17" });
+		ping.headers.delete("content-type");
+		expect(ping.headers.get("content-type")).toBeNull();
+		expect((await edgeFetch(ping)).status).toBe(200);
+		const unlabeled = new Request(`${EDGE}/v1/webhooks/woocommerce`, { method: "POST", body: "{}" });
+		unlabeled.headers.delete("content-type");
+		expect((await edgeFetch(unlabeled)).status).toBe(400);
+	});
+
+	it("Shopify's sample orders/fulfilled (fulfillment_status null) and the order topics that move no money are recorded on the order", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 100);
+		const sample: Json = shopifySampleOrder(orderId); // fulfillment_status null, as Shopify's sample
+		for (const topic of ["orders/fulfilled", "orders/updated", "orders/paid", "orders/partially_fulfilled"]) {
+			expect((await shopifyWebhook(topic, sample)).status).toBe(200);
+		}
+		const ledger = await settledLedger(orderId);
+		expect(ledger.events.map((e) => [e.topic, e.type, e.status])).toEqual([
+			["orders/fulfilled", "noted", "ignored"],
+			["orders/updated", "noted", "ignored"],
+			["orders/paid", "noted", "ignored"],
+			["orders/partially_fulfilled", "noted", "ignored"],
+		]);
+		expect(ledger.events[0]?.outcome).toContain("fulfillment_status is null");
+		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
+	});
+});

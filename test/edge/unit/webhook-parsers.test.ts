@@ -1,0 +1,222 @@
+/**
+ * The Shopify and WooCommerce parsers on their own, with generated payloads (fast-check): whatever
+ * shape a signed body has, reading it never throws, every event it yields is well-formed (a key, an
+ * order, a positive amount in cents), and a field of the wrong type is named in a recorded reason.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { ParsedDelivery } from "../../../functions/edge/routes/webhooks/parsed-delivery.ts";
+import { shopifyEvents } from "../../../functions/edge/routes/webhooks/shopify.ts";
+import { parseSignedJson } from "../../../functions/edge/routes/webhooks/signed-json.ts";
+import { wooCommerceEvents } from "../../../functions/edge/routes/webhooks/woocommerce.ts";
+import { mutate, mutation, SHAPED_FIELDS } from "../../fixtures/payload-mutations.ts";
+import {
+	type Json,
+	shopifyBigId,
+	shopifySampleFulfillment,
+	shopifySampleOrder,
+	shopifySampleRefund,
+	wooSampleOrder,
+} from "../../fixtures/platform-payloads.ts";
+
+const gateways = new Set(["flexiti"]);
+const paymentMethods = new Set(["flexiti"]);
+const noSites = new Set<string>();
+
+/** As the route hands it over: the signed text, parsed without losing digits. */
+const signed = (payload: unknown) => parseSignedJson(JSON.stringify(payload));
+
+const shopify = (topic: string, payload: unknown, gatewayNames = gateways) =>
+	shopifyEvents({
+		topic,
+		webhookId: "wh-1",
+		clientId: "flexitidemo",
+		payload: signed(payload),
+		gateways: gatewayNames,
+	});
+const woo = (topic: string, payload: unknown, sites = noSites) =>
+	wooCommerceEvents({
+		topic,
+		deliveryId: "d-1",
+		clientId: "flexitidemo",
+		payload: signed(payload),
+		paymentMethods,
+		sites,
+	});
+
+function wellFormed(parsed: ParsedDelivery): void {
+	if (parsed.events.length === 0) expect(parsed.ignored).toEqual(expect.any(String));
+	for (const event of parsed.events) {
+		expect(event.key).toMatch(/^\S+$/);
+		expect(event.reference ?? event.orderId).toEqual(expect.any(String));
+		expect(["fulfilled", "cancelled", "refunded", "noted"]).toContain(event.type);
+		if (event.amount !== undefined) {
+			expect(Number.isFinite(event.amount) && event.amount > 0).toBe(true);
+			expect(Math.round(event.amount * 100)).toBeCloseTo(event.amount * 100, 6);
+		}
+		if (event.type === "noted") expect(event.verdict?.reason).toEqual(expect.any(String));
+	}
+}
+
+const orderId = shopifyBigId();
+type Sample = readonly [
+	string,
+	string,
+	() => Json,
+	readonly string[],
+	(topic: string, payload: unknown) => ParsedDelivery,
+];
+const samples: Sample[] = [
+	...["orders/create", "orders/paid", "orders/fulfilled", "orders/cancelled", "orders/updated"].map(
+		(topic) =>
+			[
+				"Shopify order",
+				topic,
+				() =>
+					shopifySampleOrder(orderId, {
+						note_attributes: [{ name: "flexiti_reference", value: "WEB-1" }],
+						fulfillment_status: "fulfilled",
+					}),
+				SHAPED_FIELDS.shopifyOrder,
+				shopify,
+			] as const,
+	),
+	[
+		"Shopify fulfillment",
+		"fulfillments/create",
+		() => shopifySampleFulfillment("1", orderId, { status: "success" }),
+		SHAPED_FIELDS.shopifyFulfillment,
+		shopify,
+	],
+	[
+		"Shopify refund",
+		"refunds/create",
+		() => shopifySampleRefund("2", orderId, "10.00"),
+		SHAPED_FIELDS.shopifyRefund,
+		shopify,
+	],
+	...["order.updated", "order.deleted"].map(
+		(topic) =>
+			[
+				"WooCommerce order",
+				topic,
+				() => wooSampleOrder(727, "WC-727", { status: "completed", refunds: [{ id: 9, reason: "", total: "-5.00" }] }),
+				SHAPED_FIELDS.wooOrder,
+				woo,
+			] as const,
+	),
+];
+
+describe("signed payloads of unexpected shapes never crash a parser", () => {
+	it.each(samples)(
+		"%s (%s): one to three fields of another type, or null among an array's items",
+		(_, topic, sample, fields, parse) => {
+			fc.assert(
+				fc.property(fc.array(mutation(fields), { minLength: 1, maxLength: 3 }), (mutations) => {
+					wellFormed(parse(topic, mutate(sample(), mutations)));
+				}),
+				{ numRuns: 300 },
+			);
+		},
+	);
+
+	it.each(["orders/fulfilled", "fulfillments/create", "refunds/create", "order.updated"])(
+		"%s: any JSON value at all",
+		(topic) => {
+			const parse = topic.startsWith("order.") ? woo : shopify;
+			fc.assert(
+				fc.property(fc.jsonValue({ maxDepth: 4 }), (payload) => wellFormed(parse(topic, payload))),
+				{
+					numRuns: 300,
+				},
+			);
+		},
+	);
+
+	it.each([
+		["note_attributes", "orders/fulfilled", (o: Json) => ({ ...o, note_attributes: [null, ...o.note_attributes] })],
+		["shipping_lines", "orders/fulfilled", (o: Json) => ({ ...o, shipping_lines: [...o.shipping_lines, null] })],
+		["payment_gateway_names", "orders/fulfilled", (o: Json) => ({ ...o, payment_gateway_names: "flexiti" })],
+	])("a Shopify order with %s of the wrong shape is recorded as refused, naming the field", (field, topic, change) => {
+		const payload = change(
+			shopifySampleOrder(orderId, {
+				note_attributes: [{ name: "flexiti_reference", value: "WEB-1" }],
+				fulfillment_status: "fulfilled",
+			}),
+		);
+		const parsed = shopify(topic, payload);
+		expect(parsed.events).toEqual([
+			expect.objectContaining({
+				type: "noted",
+				verdict: { status: "refused", reason: expect.stringContaining(field) },
+			}),
+		]);
+	});
+
+	it.each([
+		["tax_lines", (f: Json) => ({ ...f, line_items: [{ ...f.line_items[0], tax_lines: [null] }] })],
+		["discount_allocations", (f: Json) => ({ ...f, line_items: [{ ...f.line_items[0], discount_allocations: {} }] })],
+		["price", (f: Json) => ({ ...f, line_items: [{ ...f.line_items[0], price: { amount: "1.00" } }] })],
+	])("a fulfillment whose line items' %s have another type captures nothing and says why", (field, change) => {
+		const parsed = shopify(
+			"fulfillments/create",
+			change(shopifySampleFulfillment("5", orderId, { status: "success" })),
+		);
+		expect(parsed.events).toEqual([
+			expect.objectContaining({
+				type: "noted",
+				verdict: expect.objectContaining({ status: "refused", reason: expect.stringContaining(field) }),
+			}),
+		]);
+	});
+
+	it("refund transactions holding null, and Woo meta_data and refunds of the wrong type, are refused with the field", () => {
+		const refund = shopifySampleRefund("6", orderId, "10.00");
+		expect(shopify("refunds/create", { ...refund, transactions: [null] }).events[0]?.verdict?.reason).toContain(
+			"transactions[0]",
+		);
+		const order = wooSampleOrder(727, "WC-727", { status: "completed" });
+		expect(woo("order.updated", { ...order, refunds: "none" }).events[0]?.verdict?.reason).toContain("refunds");
+		expect(
+			woo("order.updated", { ...order, meta_data: [...order.meta_data, null] }).events[0]?.verdict?.reason,
+		).toContain("meta_data[");
+	});
+});
+
+describe("what the parsers decide", () => {
+	it("reads 64-bit ids digit for digit, from the raw number or the GraphQL id", () => {
+		const parsed = shopify(
+			"orders/fulfilled",
+			shopifySampleOrder("820982911946154508", { fulfillment_status: "fulfilled" }),
+		);
+		expect(parsed.events[0]?.orderId).toBe("820982911946154508");
+		const withoutId = { ...shopifySampleOrder("820982911946154509", { fulfillment_status: "fulfilled" }), id: null };
+		expect(shopify("orders/fulfilled", withoutId).events[0]?.orderId).toBe("820982911946154509");
+	});
+
+	it("SHOPIFY_FLEXITI_GATEWAYS names the gateway, whatever the merchant called it", () => {
+		const refund = shopifySampleRefund("7", orderId, "12.50", { gateway: "Monthly Payments" });
+		expect(shopify("refunds/create", refund, new Set(["monthly payments"])).events).toEqual([
+			expect.objectContaining({ type: "refunded", amount: 12.5 }),
+		]);
+		expect(shopify("refunds/create", refund).events).toEqual([
+			expect.objectContaining({ type: "noted", verdict: expect.objectContaining({ status: "attention" }) }),
+		]);
+	});
+
+	it("a WooCommerce payload signed by another site than the configured ones (a clone carrying the same meta) is not applied", () => {
+		const clone = wooSampleOrder(727, "WC-727", { status: "cancelled", site: "https://staging.shop.example" });
+		const sites = new Set(["https://shop.example"]);
+		expect(woo("order.updated", clone, sites)).toMatchObject({
+			events: [],
+			ignored: expect.stringContaining("staging"),
+		});
+		expect(woo("order.updated", wooSampleOrder(727, "WC-727", { status: "cancelled" }), sites).events).toHaveLength(1);
+	});
+
+	it("a WooCommerce deletion ({id} only) is tied by its order id, for the route to resolve through the link", () => {
+		const [deletion] = woo("order.deleted", { id: 727 }).events;
+		expect(deletion).toMatchObject({ type: "cancelled", orderId: "727" });
+		expect(deletion?.reference).toBeUndefined();
+	});
+});
