@@ -58,7 +58,14 @@ export interface paths {
          * Create a checkout for an order
          * @description The merchant's server creates one checkout per order and hands its `client_token` to the
          *     shopper's browser. Creating a checkout for a reference that already has one returns that
-         *     checkout (with a new client token) when amount and client agree, and 409 otherwise.
+         *     checkout with a new client token when the amount agrees (the earlier client tokens stop working:
+         *     at once, and within 30 s on edge isolates that had it in their short session cache), and 409
+         *     `checkout_conflict` otherwise.
+         *
+         *     **References are per client.** An order reference is the merchant's own (`client_id`, else the
+         *     first client the key acts for): the same reference under another client is another order with its
+         *     own checkout and ledger. Refusing it would tell one merchant that another merchant uses that
+         *     reference, and would let one block the other's orders.
          */
         post: operations["createCheckout"];
         delete?: never;
@@ -100,7 +107,8 @@ export interface paths {
          * Get the checkout's customer-scope Flexiti token
          * @description For the Flexiti widget script, which needs the customer access token of the flow. The token
          *     is the checkout's own (Flexiti ties a widget flow to one token), refreshed ahead of expiry;
-         *     a merchant-scope token is never handed out.
+         *     a merchant-scope token is never handed out. Once the checkout is authorized its flow is over:
+         *     403 `checkout_authorized`.
          */
         post: operations["createCheckoutToken"];
         delete?: never;
@@ -309,6 +317,7 @@ export interface components {
             field_errors?: {
                 param: string;
                 msg: string;
+                /** @description The value refused, at most 100 characters of it (a longer string is cut to 100 and `…`; a longer array or object becomes its JSON, cut the same way). */
                 value?: unknown;
             }[];
         };
@@ -525,7 +534,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The caller may not do this (another checkout, a merchant-only operation). */
+        /** @description The caller may not do this (another checkout, a merchant-only operation, a checkout already authorized). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -543,7 +552,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description The request breaks the spec (`wrong_inputs` with `field_errors`) or conflicts with an existing checkout. */
+        /** @description The request breaks the spec (`wrong_inputs` with `field_errors`) or conflicts with an existing checkout (`checkout_conflict`). */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -567,7 +576,7 @@ export interface components {
         Reference: string;
         /** @description The Flexiti client id of the order; defaults to the first configured one. */
         ClientIdQuery: string;
-        /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
+        /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
         CheckoutId: string;
     };
     requestBodies: never;
@@ -663,7 +672,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
+                /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
                 checkout_id: components["parameters"]["CheckoutId"];
             };
             cookie?: never;
@@ -690,7 +699,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The checkout's id, as `POST /v1/checkouts` returned it. */
+                /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
                 checkout_id: components["parameters"]["CheckoutId"];
             };
             cookie?: never;
@@ -819,6 +828,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -510,9 +510,9 @@ export interface components {
         Reference: string;
         /** @description ASCII(150). Ties `verifyAccount` to the application, transaction or authorization that follows; required in-store. */
         RequestId: string;
-        /** @description Merchant's store / location ID as set up with Flexiti (for example "00-12345"); required in-store. */
+        /** @description Merchant's store / location ID as set up with Flexiti (for example "00-12345"); required in-store. `maxLength` is Inferred. */
         ExternalLocationId: string;
-        /** @description Merchant's employee ID (for example "12345-SMITH"); required in-store. */
+        /** @description Merchant's employee ID (for example "12345-SMITH"); required in-store. `maxLength` is Inferred. */
         ExternalEmployeeId: string;
         /** @description Dynamic PIN from `verifyAccount` (sent to the customer by SMS / email, or returned in the response). */
         VerificationCode: number | string;
@@ -578,7 +578,11 @@ export interface components {
             param: string;
             /** @description What is wrong (for example `invalid`, `required`, `length`, "wrong format"). */
             msg: string;
-            /** @description The value received (any JSON type). */
+            /**
+             * @description The value received (any JSON type). The edge and the sandbox echo at most 100 characters
+             *     of it: a longer string is cut to its first 100 characters and `…`, an array or object
+             *     whose JSON is longer becomes that JSON cut the same way (`Inferred` for Flexiti itself).
+             */
             value?: unknown;
         };
         /**
@@ -725,7 +729,7 @@ export interface components {
              * @enum {string}
              */
             grant_type?: "client_credentials" | "refresh_token" | "password";
-            /** @description The `refresh_token` of the last token response; required when `grant_type=refresh_token`. */
+            /** @description The `refresh_token` of the last token response; required when `grant_type=refresh_token`. `maxLength` is Inferred (as `access_token`). */
             refresh_token?: string;
             /**
              * @default merchant
@@ -787,7 +791,7 @@ export interface components {
             version?: string;
         };
         DriversLicenseRequest: {
-            /** @description The raw PDF417 barcode content as scanned (the AAMVA "ANSI …" string). */
+            /** @description The raw PDF417 barcode content as scanned (the AAMVA "ANSI …" string). `maxLength` is Inferred (a PDF417 symbol holds at most 1,850 text characters). */
             code: string;
         };
         DriversLicenseResponse: {
@@ -1092,6 +1096,7 @@ export interface components {
             /** @description Term in months; from `calculateInterest`. */
             term?: number;
         };
+        /** @description `maxLength` of its strings is Inferred (statement lines are short). */
         SkuProduct: {
             sku_id?: string;
             category?: string;
@@ -1114,6 +1119,7 @@ export interface components {
             transaction_total?: components["schemas"]["SignedAmount"];
             gst_hst?: components["schemas"]["SignedAmount"];
             pst?: components["schemas"]["SignedAmount"];
+            /** @description `maxItems` is Inferred (one statement's lines). */
             products?: components["schemas"]["SkuProduct"][];
         };
         AuthorizationRequest: {
@@ -1362,6 +1368,7 @@ export interface components {
          * @description Merchant-computed hash of the request body, meaningful only with `x-idempotency-key`: if
          *     the same key arrives with a different hash, Flexiti flags that the body changed (the
          *     exact response is not documented). Documented on `POST /transactions`; elsewhere inferred.
+         *     `maxLength` is Inferred (a hash is a few dozen characters).
          */
         ContextHash: string;
         /** @description Language of option lists and of error messages (ASCII(5); ASCII(2) on older pages). */
@@ -2117,6 +2124,7 @@ export interface operations {
                  * @description Merchant-computed hash of the request body, meaningful only with `x-idempotency-key`: if
                  *     the same key arrives with a different hash, Flexiti flags that the body changed (the
                  *     exact response is not documented). Documented on `POST /transactions`; elsewhere inferred.
+                 *     `maxLength` is Inferred (a hash is a few dozen characters).
                  */
                 "x-context-hash"?: components["parameters"]["ContextHash"];
             };
@@ -2259,6 +2267,7 @@ export interface operations {
                  * @description Merchant-computed hash of the request body, meaningful only with `x-idempotency-key`: if
                  *     the same key arrives with a different hash, Flexiti flags that the body changed (the
                  *     exact response is not documented). Documented on `POST /transactions`; elsewhere inferred.
+                 *     `maxLength` is Inferred (a hash is a few dozen characters).
                  */
                 "x-context-hash"?: components["parameters"]["ContextHash"];
             };
@@ -2337,6 +2346,7 @@ export interface operations {
                  * @description Merchant-computed hash of the request body, meaningful only with `x-idempotency-key`: if
                  *     the same key arrives with a different hash, Flexiti flags that the body changed (the
                  *     exact response is not documented). Documented on `POST /transactions`; elsewhere inferred.
+                 *     `maxLength` is Inferred (a hash is a few dozen characters).
                  */
                 "x-context-hash"?: components["parameters"]["ContextHash"];
             };
@@ -2412,6 +2422,7 @@ export interface operations {
                  * @description Merchant-computed hash of the request body, meaningful only with `x-idempotency-key`: if
                  *     the same key arrives with a different hash, Flexiti flags that the body changed (the
                  *     exact response is not documented). Documented on `POST /transactions`; elsewhere inferred.
+                 *     `maxLength` is Inferred (a hash is a few dozen characters).
                  */
                 "x-context-hash"?: components["parameters"]["ContextHash"];
             };
@@ -2500,6 +2511,7 @@ export interface operations {
                  * @description Merchant-computed hash of the request body, meaningful only with `x-idempotency-key`: if
                  *     the same key arrives with a different hash, Flexiti flags that the body changed (the
                  *     exact response is not documented). Documented on `POST /transactions`; elsewhere inferred.
+                 *     `maxLength` is Inferred (a hash is a few dozen characters).
                  */
                 "x-context-hash"?: components["parameters"]["ContextHash"];
             };

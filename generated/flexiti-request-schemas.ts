@@ -48,7 +48,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 						"default": "client_credentials"
 					},
 					"refresh_token": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 1000
 					},
 					"scope": {
 						"type": "string",
@@ -207,7 +208,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"properties": {
 					"code": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 4096
 					}
 				}
 			}
@@ -566,13 +568,16 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 						"pattern": "^[0-9]{9}$"
 					},
 					"salutation": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 50
 					},
 					"occupation": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 50
 					},
 					"housing_type": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 50
 					},
 					"gross_annual_income": {
 						"type": "number",
@@ -581,13 +586,16 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 						"multipleOf": 0.01
 					},
 					"govid_type": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 50
 					},
 					"govid_issuedby": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 50
 					},
 					"govid_number": {
-						"type": "string"
+						"type": "string",
+						"maxLength": 50
 					},
 					"govid_expiry": {
 						"type": "string",
@@ -600,11 +608,13 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 					},
 					"external_location_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					},
 					"external_employee_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					}
 				}
 			}
@@ -964,7 +974,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"required": false,
 				"schema": {
 					"type": "string",
-					"minLength": 1
+					"minLength": 1,
+					"maxLength": 256
 				}
 			},
 			{
@@ -1035,11 +1046,13 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 					},
 					"external_location_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					},
 					"external_employee_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					}
 				},
 				"oneOf": [
@@ -1196,11 +1209,13 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 					},
 					"external_location_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					},
 					"external_employee_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					},
 					"widget_session_id": {
 						"type": "string",
@@ -1255,17 +1270,21 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 							},
 							"products": {
 								"type": "array",
+								"maxItems": 200,
 								"items": {
 									"type": "object",
 									"properties": {
 										"sku_id": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"category": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"description": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 250
 										},
 										"quantity": {
 											"type": "number"
@@ -1338,7 +1357,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"required": false,
 				"schema": {
 					"type": "string",
-					"minLength": 1
+					"minLength": 1,
+					"maxLength": 256
 				}
 			}
 		],
@@ -1410,17 +1430,21 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 							},
 							"products": {
 								"type": "array",
+								"maxItems": 200,
 								"items": {
 									"type": "object",
 									"properties": {
 										"sku_id": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"category": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"description": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 250
 										},
 										"quantity": {
 											"type": "number"
@@ -1493,7 +1517,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"required": false,
 				"schema": {
 					"type": "string",
-					"minLength": 1
+					"minLength": 1,
+					"maxLength": 256
 				}
 			},
 			{
@@ -1586,7 +1611,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"required": false,
 				"schema": {
 					"type": "string",
-					"minLength": 1
+					"minLength": 1,
+					"maxLength": 256
 				}
 			}
 		],
@@ -1662,17 +1688,21 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 							},
 							"products": {
 								"type": "array",
+								"maxItems": 200,
 								"items": {
 									"type": "object",
 									"properties": {
 										"sku_id": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"category": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"description": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 250
 										},
 										"quantity": {
 											"type": "number"
@@ -1745,7 +1775,8 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"required": false,
 				"schema": {
 					"type": "string",
-					"minLength": 1
+					"minLength": 1,
+					"maxLength": 256
 				}
 			}
 		],
@@ -1780,11 +1811,13 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 					},
 					"external_location_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					},
 					"external_employee_id": {
 						"type": "string",
-						"minLength": 1
+						"minLength": 1,
+						"maxLength": 100
 					},
 					"sku_data": {
 						"type": "object",
@@ -1835,17 +1868,21 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 							},
 							"products": {
 								"type": "array",
+								"maxItems": 200,
 								"items": {
 									"type": "object",
 									"properties": {
 										"sku_id": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"category": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 100
 										},
 										"description": {
-											"type": "string"
+											"type": "string",
+											"maxLength": 250
 										},
 										"quantity": {
 											"type": "number"

@@ -1,21 +1,72 @@
 import type { FieldError } from "./errors.ts";
+import { jsonMediaTypeProblem } from "./json-media-type.ts";
 
 export type ParsedBody = { ok: true; body: unknown } | { ok: false; fieldError: FieldError };
 
 /**
- * Reads an operation's JSON body. An empty body is "no body", which validation then judges; a body
- * that is not JSON is a field error in Flexiti's terms, not an exception.
+ * How deep a JSON body may nest. The deepest request in either spec is 4 levels (authorization →
+ * sku_data → products → product); a body nested deeper is not a request, and parsers and validators
+ * recurse once per level, so it is refused before anything parses it.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads an operation's JSON body (its size is already capped by the route's body limit). An empty
+ * body is "no body", which validation then judges; anything else must be JSON as
+ * `jsonMediaTypeProblem` says, UTF-8 without a byte order mark, nested at most `MAX_JSON_DEPTH`
+ * levels — each refusal a field error in Flexiti's terms, naming the field (`content-type` or
+ * `body`), never an exception.
  */
 export async function readJsonBody(request: Request, expectsBody: boolean): Promise<ParsedBody> {
 	if (!expectsBody) return { ok: true, body: undefined };
-	const text = await request.text();
-	if (text.trim() === "") return { ok: true, body: undefined };
-	if (!(request.headers.get("content-type") ?? "").includes("application/json")) {
-		return { ok: false, fieldError: { param: "body", msg: "must be application/json", value: null } };
+	const bytes = new Uint8Array(await request.arrayBuffer());
+	if (bytes.every(isJsonWhitespace)) return { ok: true, body: undefined };
+	const mediaType = jsonMediaTypeProblem(request.headers.get("content-type"));
+	if (mediaType) return refuse("content-type", mediaType, request.headers.get("content-type"));
+	// Request.text() would drop a UTF-8 byte order mark silently; RFC 8259 §8.1 says a sender must not send one.
+	if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+		return refuse("body", "must not start with a byte order mark");
+	}
+	let text: string;
+	try {
+		text = decoder.decode(bytes);
+	} catch {
+		return refuse("body", "must be UTF-8");
+	}
+	if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+		return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
 	}
 	try {
 		return { ok: true, body: JSON.parse(text) };
 	} catch {
-		return { ok: false, fieldError: { param: "body", msg: "invalid JSON", value: null } };
+		return refuse("body", "invalid JSON");
 	}
+}
+
+function refuse(param: string, msg: string, value: string | null = null): ParsedBody {
+	return { ok: false, fieldError: { param, msg, value } };
+}
+
+function isJsonWhitespace(byte: number): boolean {
+	return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/** True when arrays and objects open more than `max` levels deep (brackets inside strings do not count). */
+function nestedDeeperThan(text: string, max: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const char = text.charCodeAt(i);
+		if (inString) {
+			if (char === 0x5c)
+				i++; // a backslash escapes the next character
+			else if (char === 0x22) inString = false;
+		} else if (char === 0x22) inString = true;
+		else if (char === 0x5b || char === 0x7b) {
+			if (++depth > max) return true;
+		} else if (char === 0x5d || char === 0x7d) depth--;
+	}
+	return false;
 }

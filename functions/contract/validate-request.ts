@@ -19,6 +19,15 @@ export interface ValidatedRequest {
 
 export type ValidationResult = { ok: true; value: ValidatedRequest } | { ok: false; fieldErrors: FieldError[] };
 
+export interface ValidationOptions {
+	/**
+	 * Refuse body properties the spec does not declare (`not allowed`) wherever its schema does not
+	 * say `additionalProperties` itself. The edge validates this way, so nothing undeclared is ever
+	 * forwarded; the sandbox, like Flexiti as far as the public record shows, does not.
+	 */
+	closed?: boolean;
+}
+
 const validators = new Map<unknown, Validator>();
 
 /** One compiled validator per schema object, built on first use (a cold isolate pays only for what it serves). */
@@ -35,7 +44,11 @@ function validatorFor(schema: unknown): Validator {
  * Validates a request against its operation's parameters and body in the spec (a generated
  * `*RequestSchemas` entry), and answers in Flexiti's terms: one field error per broken field, `{param, msg, value}`.
  */
-export function validateRequest({ parameters, body }: RequestSchema, parts: RequestParts): ValidationResult {
+export function validateRequest(
+	{ parameters, body }: RequestSchema,
+	parts: RequestParts,
+	options: ValidationOptions = {},
+): ValidationResult {
 	const fieldErrors: FieldError[] = [];
 	const query: Record<string, unknown> = {};
 
@@ -43,6 +56,11 @@ export function validateRequest({ parameters, body }: RequestSchema, parts: Requ
 		const raw = readParameter(parameter, parts);
 		if (raw === undefined) {
 			if (parameter.required) fieldErrors.push({ param: parameter.name, msg: "required", value: null });
+			continue;
+		}
+		if (Array.isArray(raw)) {
+			// `?a=1&a=2` is a list only where the spec says so; elsewhere it is ambiguous, never "the first one".
+			fieldErrors.push({ param: parameter.name, msg: "given more than once", value: raw });
 			continue;
 		}
 		const value = coerce(raw, parameter.schema);
@@ -55,17 +73,69 @@ export function validateRequest({ parameters, body }: RequestSchema, parts: Requ
 		if (parts.body === undefined) {
 			if (body.required) fieldErrors.push({ param: "body", msg: "required", value: null });
 		} else {
-			fieldErrors.push(...bodyErrors(validatorFor(body.schema).validate(parts.body).errors, parts.body));
+			const schema = options.closed ? closedSchema(body.schema) : body.schema;
+			fieldErrors.push(...bodyErrors(validatorFor(schema).validate(parts.body).errors, parts.body));
 		}
 	}
 
 	return fieldErrors.length > 0 ? { ok: false, fieldErrors } : { ok: true, value: { query, body: parts.body } };
 }
 
-function readParameter(parameter: ParameterSchema, parts: RequestParts): string | undefined {
+/** A parameter's text; a query parameter given several times is all its values (none of the specs' are lists). */
+function readParameter(parameter: ParameterSchema, parts: RequestParts): string | string[] | undefined {
 	if (parameter.in === "path") return parts.path[parameter.name];
-	if (parameter.in === "query") return parts.query.get(parameter.name) ?? undefined;
+	if (parameter.in === "query") {
+		const values = parts.query.getAll(parameter.name);
+		return values.length > 1 ? values : values[0];
+	}
 	return parts.headers.get(parameter.name) ?? undefined;
+}
+
+const closedSchemas = new WeakMap<object, unknown>();
+
+/**
+ * The schema with every object that declares `properties` (and says nothing of other properties)
+ * closed with `unevaluatedProperties: false`. Only objects the instance itself descends into are
+ * closed, not the `allOf` / `oneOf` / `if`-`then` branches that refine them: `unevaluatedProperties`
+ * sees the properties those branches declare too.
+ */
+function closedSchema(schema: unknown): unknown {
+	if (schema === null || typeof schema !== "object") return schema;
+	let closed = closedSchemas.get(schema);
+	if (!closed) {
+		closed = close(schema, true);
+		closedSchemas.set(schema, closed);
+	}
+	return closed;
+}
+
+const instanceKeywords = new Set(["properties", "patternProperties", "prefixItems"]);
+const subschemaKeywords = new Set(["items", "additionalProperties", "unevaluatedProperties", "contains"]);
+const branchingKeywords = new Set(["allOf", "anyOf", "oneOf", "if", "then", "else", "not"]);
+
+function close(schema: unknown, describesInstance: boolean): unknown {
+	if (schema === null || typeof schema !== "object") return schema;
+	if (Array.isArray(schema)) return schema.map((item) => close(item, describesInstance));
+	const source = schema as Record<string, unknown>;
+	const copy: Record<string, unknown> = {};
+	for (const [keyword, value] of Object.entries(source)) {
+		if (instanceKeywords.has(keyword) && value && typeof value === "object") {
+			copy[keyword] = Array.isArray(value)
+				? value.map((item) => close(item, true))
+				: Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, close(sub, true)]));
+		} else if (subschemaKeywords.has(keyword)) copy[keyword] = close(value, true);
+		else if (branchingKeywords.has(keyword)) copy[keyword] = close(value, false);
+		else copy[keyword] = value;
+	}
+	if (
+		describesInstance &&
+		source.properties !== undefined &&
+		source.additionalProperties === undefined &&
+		source.unevaluatedProperties === undefined
+	) {
+		copy.unevaluatedProperties = false;
+	}
+	return copy;
 }
 
 /** Query, path and header values arrive as text; the spec may declare them numbers or booleans. */
@@ -80,6 +150,9 @@ function coerce(raw: string, schema: unknown): unknown {
 /** Keywords that only report that something inside them failed; the inner failure names the field. */
 const containerKeywords = new Set([
 	"properties",
+	// Reported once more, at the property itself, by the schema (or the `false`) it broke.
+	"additionalProperties",
+	"unevaluatedProperties",
 	"items",
 	"prefixItems",
 	"allOf",
@@ -101,6 +174,14 @@ function bodyErrors(errors: OutputUnit[], body: unknown): FieldError[] {
 		if (branches.some((branch) => error.keywordLocation.startsWith(branch))) continue;
 		const field = fieldName(error);
 		byField.set(field, [...(byField.get(field) ?? []), error]);
+	}
+	// A declared property that fails its schema does not count as evaluated, so a closed schema also
+	// calls it "not allowed" (the `false` schema): its own failure, or its fields' failures, say more.
+	const fields = [...byField.keys()];
+	for (const [field, own] of byField) {
+		const declared = own.filter((e) => e.keyword !== "false");
+		if (declared.length > 0) byField.set(field, declared);
+		else if (fields.some((f) => f.startsWith(`${field}.`) || f.startsWith(`${field}[`))) byField.delete(field);
 	}
 	return [...byField].map(([field, own]) => ({
 		param: field === "" ? "body" : field,
@@ -138,7 +219,8 @@ function describe(errors: OutputUnit[]): string {
 	if (keywords.has("enum") || keywords.has("const")) return "invalid value";
 	if (keywords.has("pattern") || keywords.has("format")) return "wrong format";
 	if (keywords.has("oneOf") || keywords.has("anyOf")) return "must match exactly one of the allowed shapes";
-	if (keywords.has("additionalProperties") || keywords.has("unevaluatedProperties")) return "not allowed";
+	if (keywords.has("additionalProperties") || keywords.has("unevaluatedProperties") || keywords.has("false"))
+		return "not allowed";
 	if (["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"].some((k) => keywords.has(k)))
 		return "out of range";
 	if (keywords.has("multipleOf")) return step(errors.find((e) => e.keyword === "multipleOf")?.error ?? "");

@@ -1,19 +1,19 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
-import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { errorEnvelope } from "../contract/errors.ts";
 import { identifyCaller, merchantOnly } from "./callers/caller.ts";
 import { callerLimit, shopperIpLimit } from "./callers/rate-limits.ts";
-import { ConfigError, edgeConfig } from "./core/config.ts";
+import { FLEXITI_PREFIX, storefrontCors } from "./callers/storefront-cors.ts";
+import { ConfigError } from "./core/config.ts";
 import type { EdgeEnv } from "./core/context.ts";
 import { edgeError } from "./core/errors.ts";
 import { requestLog } from "./core/request-log.ts";
 import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
-import { FLEXITI_PREFIX, forwardOperation } from "./routes/forward-operation.ts";
+import { forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { readyz } from "./routes/readyz.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
@@ -64,17 +64,9 @@ export function createEdgeApp() {
 	// Readiness: settings and Flexiti's token endpoint, for a merchant key (rate-limited as its other calls).
 	app.get("/readyz", identifyCaller, callerLimit, merchantOnly, readyz);
 
-	// Browsers may reach only the shopper routes, and only from the configured storefront origins.
-	const storefrontCors = cors({
-		origin: (origin, c) => (edgeConfig(c.env).storefrontOrigins.has(origin) ? origin : null),
-		allowMethods: ["GET", "POST", "OPTIONS"],
-		allowHeaders: ["authorization", "content-type", "x-reference-id"],
-		exposeHeaders: ["x-reference-id"],
-		maxAge: 600,
-	});
+	// Browsers may reach only what a shopper may call, and only from the configured storefront origins.
 	app.use(`${FLEXITI_PREFIX}/*`, storefrontCors);
-	app.use("/v1/checkouts/:checkout_id", storefrontCors);
-	app.use("/v1/checkouts/:checkout_id/*", storefrontCors);
+	app.use("/v1/checkouts/*", storefrontCors);
 
 	// Order systems authenticate each webhook by its signature, not by a caller credential; webhooks
 	// keep their own body cap (512 KiB) and no rate limit (see callers/rate-limits.ts).

@@ -1,3 +1,5 @@
+import { sha256Hex } from "../../contract/bytes.ts";
+
 /**
  * Personal data never reaches a log: names, dates of birth, licence and SIN numbers, phone numbers,
  * e-mail and addresses are replaced, account and card numbers keep their last 4 digits, and
@@ -39,10 +41,39 @@ export function maskAllButLastFour(value: string): string {
 	return value.length <= 4 ? "****" : `${"*".repeat(value.length - 4)}${value.slice(-4)}`;
 }
 
-/** A path with its account numbers masked, e.g. `/accounts/**********0001/refund`. */
+/**
+ * A path as a log may keep it, whether or not it matched a route (an upper-case or mistyped path
+ * reaches the log too): the segment after `account`/`accounts` in any letter case, and any segment
+ * of 12 digits or more (an account or card number wherever it stands), keep their last 4 characters;
+ * a segment with an `@` (an e-mail) is dropped.
+ */
 export function redactPath(path: string): string {
-	return path.replace(
-		/\/(accounts?)\/(\d+)/g,
-		(_, segment: string, digits: string) => `/${segment}/${maskAllButLastFour(digits)}`,
-	);
+	return path
+		.split("/")
+		.map((segment, index, segments) => {
+			if (index > 0 && /^accounts?$/i.test(segments[index - 1] ?? "")) return maskAllButLastFour(segment);
+			if (/^\d{12,}$/.test(segment)) return maskAllButLastFour(segment);
+			if (segment.includes("@")) return "[redacted]";
+			return segment;
+		})
+		.join("/");
+}
+
+/**
+ * The order reference in `/v1/orders/{reference}/…` (any letter case), replaced by the first 16 hex
+ * digits of its SHA-256: a merchant may use an e-mail or a name as a reference, and a log needs only
+ * to tell one order from another.
+ */
+export async function redactRequestPath(path: string): Promise<string> {
+	const masked = redactPath(path);
+	const match = /^(\/v1\/orders\/)([^/]+)/i.exec(path);
+	if (!match) return masked;
+	const [, prefix = "", reference = ""] = match;
+	const rest = masked.split("/").slice(4).join("/");
+	return `${prefix}${await referenceDigest(reference)}${rest ? `/${rest}` : ""}`;
+}
+
+/** `ref:` and the first 16 hex digits of the reference's SHA-256. */
+export async function referenceDigest(reference: string): Promise<string> {
+	return `ref:${(await sha256Hex(reference)).slice(0, 16)}`;
 }

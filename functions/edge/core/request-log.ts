@@ -1,11 +1,12 @@
 /**
  * One structured JSON line per request: what was called, by whom, how it went and how long it took
  * (in all, and at Flexiti), and where the Flexiti token came from. Bodies are never logged; every
- * field still goes through `redact`.
+ * field still goes through `redact`, and the path through `redactRequestPath` (account numbers
+ * masked, order references hashed) whether or not it matched a route.
  */
 import { createMiddleware } from "hono/factory";
 import type { EdgeEnv } from "./context.ts";
-import { redact, redactPath } from "./redact.ts";
+import { redact, redactRequestPath } from "./redact.ts";
 
 export interface RequestLog {
 	reference_id?: string;
@@ -38,8 +39,7 @@ export const requestLog = createMiddleware<EdgeEnv>(async (c, next) => {
 	} finally {
 		log.status = c.res.status;
 		log.duration_ms = Date.now() - started;
-		console.log(
-			JSON.stringify(redact({ event: "request", method: c.req.method, path: redactPath(c.req.path), ...log })),
-		);
+		const path = await redactRequestPath(c.req.path);
+		console.log(JSON.stringify(redact({ event: "request", method: c.req.method, path, ...log })));
 	}
 });

@@ -34,7 +34,7 @@ export type OpenCheckout = Pick<
 
 export type OpenResult = { ok: true; checkout: components["schemas"]["Checkout"] } | { ok: false; conflict: string };
 
-/** The order's state with this client token added (a new order when there was none), or the conflict. */
+/** The order's state with this client token as its only one (a new order when there was none), or the conflict. */
 export function openCheckout(
 	current: OrderState | undefined,
 	input: OpenCheckout,
@@ -58,10 +58,8 @@ export function openCheckout(
 		ledger: emptyLedger(),
 		createdAt: now,
 	};
-	state.clientTokens = [
-		...state.clientTokens.filter((t) => t.expiresAt > now),
-		{ digest: input.tokenDigest, expiresAt: input.expiresAt },
-	];
+	// One live client token per checkout: a new one revokes the earlier ones (another tab, a leaked page).
+	state.clientTokens = [{ digest: input.tokenDigest, expiresAt: input.expiresAt }];
 	return { state };
 }
 

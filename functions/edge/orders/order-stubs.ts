@@ -6,8 +6,15 @@ export function orderByReference(env: EdgeBindings, clientId: string, reference:
 	return { checkoutId: id.toString(), order: env.ORDERS.get(id) };
 }
 
-/** An order's Durable Object, by its checkout id — or undefined for an id this namespace never made. */
+/** How a checkout id is written (spec/edge-api.yaml `CheckoutId`): a Durable Object id, lower-case hex. */
+const CHECKOUT_ID = /^[0-9a-f]{64}$/;
+
+/**
+ * An order's Durable Object, by its checkout id — or undefined for an id this namespace never made,
+ * or one not written as the edge writes it (`idFromString` would take upper-case hex too).
+ */
 export function orderByCheckoutId(env: EdgeBindings, checkoutId: string) {
+	if (!CHECKOUT_ID.test(checkoutId)) return undefined;
 	try {
 		return env.ORDERS.get(env.ORDERS.idFromString(checkoutId));
 	} catch {

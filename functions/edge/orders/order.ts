@@ -64,7 +64,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		});
 	}
 
-	/** Opens the order's checkout, or hands out one more client token for the same one. */
+	/** Opens the order's checkout, or hands out a new client token for the same one (revoking the old). */
 	async open(input: OpenCheckout): Promise<OpenResult> {
 		const now = Date.now();
 		const opened = openCheckout(this.state, input, now);

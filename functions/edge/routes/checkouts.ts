@@ -8,8 +8,10 @@ import { Hono } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
 import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
+import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import { merchantClient, merchantOnly } from "../callers/caller.ts";
+import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
 import { checkoutCreationLimit } from "../callers/rate-limits.ts";
 import { edgeConfig } from "../core/config.ts";
@@ -23,13 +25,15 @@ export const checkoutRoutes = new Hono<EdgeEnv>();
 
 checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 	c.get("log").operation = "createCheckout";
-	const body = await c.req.json().catch(() => undefined);
-	const validation = validateRequest(edgeRequestSchemas.createCheckout, {
-		path: {},
-		query: new URL(c.req.url).searchParams,
-		headers: c.req.raw.headers,
-		body,
-	});
+	// The same reading as every other route: JSON by its content type, bounded in depth (read-json-body.ts).
+	const parsed = await readJsonBody(c.req.raw, true);
+	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [parsed.fieldError]);
+	const body = parsed.body;
+	const validation = validateRequest(
+		edgeRequestSchemas.createCheckout,
+		{ path: {}, query: new URL(c.req.url).searchParams, headers: c.req.raw.headers, body },
+		{ closed: true },
+	);
 	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
 	const request = body as CheckoutRequest;
 	const config = edgeConfig(c.env);
@@ -52,6 +56,8 @@ checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 		expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
 	});
 	if (!opened.ok) return edgeError(c, 409, "checkout_conflict", opened.conflict);
+	// Re-creating a checkout revokes its earlier client tokens (the order keeps only the new one's digest).
+	checkoutSessions.forget(checkoutId);
 	c.get("log").checkout_id = checkoutId;
 	c.get("log").client_id = clientId;
 	return c.json({ ...opened.checkout, client_token: token }, 201);
@@ -88,8 +94,19 @@ checkoutRoutes.post("/:checkout_id/token", async (c) => {
 	if (caller.checkout.checkout_id !== c.req.param("checkout_id")) {
 		return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
 	}
-	const result = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.customerToken();
-	if (!result) return edgeError(c, 404, "not_found", "No such checkout");
+	const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
+	// Once authorized, the checkout's flow is over: its customer token is not handed out again.
+	const checkout = await order?.checkout();
+	if (!order || !checkout) return edgeError(c, 404, "not_found", "No such checkout");
+	if (checkout.status === "authorized") {
+		return edgeError(
+			c,
+			403,
+			"checkout_authorized",
+			`This checkout is authorized (authorization ${checkout.authorization_id}); its widget flow is over`,
+		);
+	}
+	const result = await order.customerToken();
 	if ("unavailable" in result) {
 		return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a customer token; try again shortly");
 	}

@@ -25,6 +25,10 @@ import type { Caller } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { merchantRefusal } from "../callers/merchant-policy.ts";
 import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
+import { FLEXITI_PREFIX } from "../callers/storefront-cors.ts";
+
+export { FLEXITI_PREFIX };
+
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { edgeError } from "../core/errors.ts";
@@ -41,8 +45,6 @@ import type { AuthorizationOutcome } from "../orders/authorize-once.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
 import { carriesToken, recordingTokens } from "./token-guard.ts";
-
-export const FLEXITI_PREFIX = "/flexiti";
 
 const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -82,6 +84,10 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		log.checkout_id = caller.checkout.checkout_id;
 		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
 		if (mismatch) return edgeError(c, mismatch.status, mismatch.error, mismatch.message);
+		if (operationId === "initWidget") {
+			const over = await authorizedRefusal(c, caller.checkout.checkout_id);
+			if (over) return over;
+		}
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
 		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, rules.fieldErrors);
 		body = rules.body;
@@ -89,12 +95,17 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const url = new URL(c.req.url);
 	const headers = new Headers(c.req.raw.headers);
 	headers.set("x-reference-id", referenceId);
-	const validation = validateRequest(flexitiRequestSchemas[operationId], {
-		path: params,
-		query: url.searchParams,
-		headers,
-		body,
-	});
+	const validation = validateRequest(
+		flexitiRequestSchemas[operationId],
+		{
+			path: params,
+			query: url.searchParams,
+			headers,
+			body,
+		},
+		// Nothing the spec does not declare goes upstream: undeclared body properties are refused.
+		{ closed: true },
+	);
 	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
 
 	const header: Record<string, string> = { "x-reference-id": referenceId };
@@ -221,11 +232,29 @@ function callerRefusal(
 	return shopperRefusal(operationId, scopes);
 }
 
-/** The Flexiti account a call names, in its path or body. */
+/** The Flexiti account a call names: in its path, its body, or the widget's `customer_identification`. */
 function accountNamed(params: Record<string, string>, body: unknown): string | undefined {
 	if (params.account_number) return params.account_number;
-	const named = (body as { account_number?: unknown } | undefined)?.account_number;
+	const given = body as
+		| { account_number?: unknown; customer_identification?: { account_number?: unknown } }
+		| undefined;
+	const named = given?.account_number ?? given?.customer_identification?.account_number;
 	return typeof named === "number" || typeof named === "string" ? String(named) : undefined;
+}
+
+/**
+ * A checkout's flow ends with its authorization: the widget is not opened again on it (its status is
+ * read from the order itself, not from this isolate's session cache).
+ */
+async function authorizedRefusal(c: Context<EdgeEnv>, checkoutId: string): Promise<Response | undefined> {
+	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
+	if (checkout?.status !== "authorized") return undefined;
+	return edgeError(
+		c,
+		403,
+		"checkout_authorized",
+		`This checkout is authorized (authorization ${checkout.authorization_id}); its widget flow is over`,
+	);
 }
 
 /** The token of the right scope: the merchant token cache, or the checkout's own customer token. */

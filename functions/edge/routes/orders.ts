@@ -2,6 +2,9 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
+import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
+import { validateRequest } from "../../contract/validate-request.ts";
 import { merchantClient, merchantOnly } from "../callers/caller.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
@@ -14,6 +17,8 @@ orderRoutes.use(merchantOnly);
 
 orderRoutes.get("/:reference", async (c) => {
 	c.get("log").operation = "getOrderLedger";
+	const invalid = invalidParameters(c, "getOrderLedger");
+	if (invalid) return invalid;
 	const client = clientOf(c);
 	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
 	const ledger = await orderByReference(c.env, client.clientId, c.req.param("reference")).order.ledger();
@@ -22,6 +27,8 @@ orderRoutes.get("/:reference", async (c) => {
 
 orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 	c.get("log").operation = "replayOrderEvent";
+	const invalid = invalidParameters(c, "replayOrderEvent");
+	if (invalid) return invalid;
 	const client = clientOf(c);
 	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
 	const { order } = orderByReference(c.env, client.clientId, c.req.param("reference"));
@@ -32,6 +39,20 @@ orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 	}
 	return c.json({ replayed: c.req.param("event_id") }, 202);
 });
+
+/**
+ * The route's path and query parameters against the spec, like every other route's: a reference past
+ * its length, or a `client_id` given twice, is a 409 `wrong_inputs` naming it, never "the first one".
+ */
+function invalidParameters(c: Context<EdgeEnv>, operationId: "getOrderLedger" | "replayOrderEvent") {
+	const validation = validateRequest(edgeRequestSchemas[operationId], {
+		path: c.req.param(),
+		query: new URL(c.req.url).searchParams,
+		headers: c.req.raw.headers,
+		body: undefined,
+	});
+	return validation.ok ? undefined : edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+}
 
 /** The client named by `?client_id=` (or the key's first), if this merchant key acts for it. */
 function clientOf(c: Context<EdgeEnv>): ReturnType<typeof merchantClient> {
