@@ -3,6 +3,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/build-assets.ts";
 import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
+import { TEST_EVENT_ENDPOINTS } from "./test/events/test-endpoints.ts";
 import { buildSandbox, localSettings } from "./test/support/build-sandbox.ts";
 
 /** One more merchant key, tied to the second client only (`<client_id>:<digest>` of fe_local_second_client_key). */
@@ -30,8 +31,25 @@ function limits(limit: number | typeof TEST_LIMITS) {
 	);
 }
 
+/** The edge's outbound fetches (event deliveries) go to a recording receiver Worker (test/events/event-receiver.js). */
+const eventReceiver = {
+	outboundService: "event-receiver",
+	workers: [
+		{
+			name: "event-receiver",
+			modules: true,
+			scriptPath: "./test/events/event-receiver.js",
+			compatibilityDate: "2026-11-02",
+		},
+	],
+};
+
 /** The edge as wrangler.toml declares it, the local sandbox bound as FLEXITI, with these rate limits. */
-function edgeWorker(ratelimits: ReturnType<typeof limits>, settings: Record<string, string> = {}) {
+function edgeWorker(
+	ratelimits: ReturnType<typeof limits>,
+	settings: Record<string, string> = {},
+	outbound?: typeof eventReceiver,
+) {
 	return {
 		wrangler: { configPath: "./wrangler.toml" },
 		miniflare: {
@@ -47,10 +65,14 @@ function edgeWorker(ratelimits: ReturnType<typeof limits>, settings: Record<stri
 				// Order events retry quickly in tests; production waits seconds to minutes.
 				WEBHOOK_RETRY_BASE_MS: "20",
 				WEBHOOK_MAX_ATTEMPTS: "3",
+				// No merchant event endpoints, but in the events project (its own receiver).
+				EVENT_ENDPOINTS: "",
 				...settings,
 			},
 			serviceBindings: { FLEXITI: "flexiti-sandbox" },
+			...(outbound ? { outboundService: outbound.outboundService } : {}),
 			workers: [
+				...(outbound?.workers ?? []),
 				{
 					name: "flexiti-sandbox",
 					modules: true,
@@ -88,6 +110,23 @@ export default defineConfig({
 					),
 				],
 				test: { name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
+			},
+			{
+				// Edge → merchant events, delivered to a recording receiver Worker; retries fast.
+				plugins: [
+					cloudflareTest(
+						edgeWorker(
+							limits(100_000),
+							{
+								EVENT_ENDPOINTS: TEST_EVENT_ENDPOINTS,
+								EVENT_RETRY_BASE_MS: "20",
+								EVENT_DELIVERY_TIMEOUT_MS: "1500",
+							},
+							eventReceiver,
+						),
+					),
+				],
+				test: { name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],

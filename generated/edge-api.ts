@@ -242,6 +242,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{reference}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one event to one endpoint again
+         * @description Puts the delivery back in line now, for a full retry window (a `failed` one after fixing the
+         *     endpoint, or a `delivered` one the merchant's system lost). The event keeps its `webhook-id` and body.
+         */
+        post: operations["redeliverMerchantEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.fulfilled": {
@@ -300,6 +321,186 @@ export interface webhooks {
          *     than captured minus already refunded.
          */
         post: operations["orderRefunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.checkout.authorized": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A shopper's checkout (or the merchant, for this reference) was authorized (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. Flexiti authorized `amount` for the order; capture it when the order ships. Sent even when the shopper closed the page right after.
+         */
+        post: operations["checkoutAuthorizedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.checkout.declined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Flexiti refused the checkout's authorization (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. Declined, not verified or failed (`error` is Flexiti's code). The shopper may try again on the same checkout.
+         */
+        post: operations["checkoutDeclinedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.checkout.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The checkout's lifetime passed with no authorization (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. No client token of this checkout is live and nothing was authorized; open a new checkout to try again.
+         */
+        post: operations["checkoutExpiredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.captured": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Money was captured (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. `amount` was captured (`capture_id`), moved by the order event `order_event_id`.
+         */
+        post: operations["orderCapturedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The uncaptured rest was released (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. `amount` of the authorization was released (a cancel).
+         */
+        post: operations["orderReleasedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Money went back to the customer (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. `amount` was given back against `capture_id`, as a `return` or an account `refund`.
+         */
+        post: operations["orderRefundedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.event_refused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Flexiti refused an order event (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. A business refusal (`outcome` says which): final until the merchant fixes it and replays the event.
+         */
+        post: operations["orderEventRefusedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.event_dead_lettered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order event kept failing and was set aside (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. Flexiti could not be reached for every attempt; `POST /v1/orders/{reference}/events/{event_id}/replay` puts it back in line.
+         */
+        post: operations["orderEventDeadLetteredEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.authorization_aging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Authorized and still not captured (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. The authorization is older than `EVENT_AUTHORIZATION_AGING_DAYS` days with nothing captured or released: ship (capture) or cancel (release) before it lapses.
+         */
+        post: operations["orderAuthorizationAgingEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -479,6 +680,98 @@ export interface components {
                     detail?: string;
                 }[];
             }[];
+            /**
+             * @description The events the edge sent (or is sending) to the merchant's endpoints for this order, oldest
+             *     first, each with one delivery per endpoint configured when it happened.
+             */
+            merchant_events: components["schemas"]["MerchantEventRecord"][];
+        };
+        MerchantEventRecord: {
+            /** @description The `webhook-id` every delivery of this event carries (the same on every retry). */
+            id: string;
+            sequence: number;
+            type: components["schemas"]["MerchantEventType"];
+            /** Format: date-time */
+            created_at: string;
+            deliveries: components["schemas"]["Delivery"][];
+        };
+        Delivery: {
+            /** @description Names the delivery in `POST /v1/orders/{reference}/deliveries/{delivery_id}/redeliver`. */
+            id: string;
+            /** @description The endpoint's URL. */
+            endpoint: string;
+            /**
+             * @description `pending` (due now), `retrying` (the endpoint failed; next attempt at `next_attempt_at`),
+             *     `delivered` (answered 2xx), `failed` (answered a 4xx other than 408, 409 and 429, or kept
+             *     failing for the whole retry window: redeliver it once the endpoint is fixed).
+             * @enum {string}
+             */
+            status: "pending" | "retrying" | "delivered" | "failed";
+            attempts: number;
+            /** @description The endpoint's last HTTP status, when it answered. */
+            last_status?: number;
+            last_error?: string;
+            /** Format: date-time */
+            last_attempt_at?: string;
+            /** Format: date-time */
+            next_attempt_at?: string;
+            /** Format: date-time */
+            delivered_at?: string;
+        };
+        /** @enum {string} */
+        MerchantEventType: "checkout.authorized" | "checkout.declined" | "checkout.expired" | "order.captured" | "order.released" | "order.refunded" | "order.event_refused" | "order.event_dead_lettered" | "order.authorization_aging";
+        /**
+         * @description An event the edge sends to the merchant's endpoints (Standard Webhooks: the body as sent is
+         *     what `webhook-signature` signs, with `webhook-id` and `webhook-timestamp`).
+         */
+        MerchantEvent: {
+            type: components["schemas"]["MerchantEventType"];
+            /**
+             * Format: date-time
+             * @description When it happened (a retry keeps it; `webhook-timestamp` is the attempt's).
+             */
+            timestamp: string;
+            data: components["schemas"]["MerchantEventData"];
+        };
+        MerchantEventData: {
+            /** @description The event's id, equal to its `webhook-id`; deduplicate on it. */
+            id: string;
+            /**
+             * @description 1, 2, 3, … per order, in the order things happened there: order an order's events by it
+             *     (deliveries may arrive out of order) and notice a gap.
+             */
+            sequence: number;
+            client_id: string;
+            /** @description The merchant's order reference. */
+            reference: string;
+            checkout_id: string;
+            authorization_id?: number;
+            /**
+             * @description What this event moved or concerns: the authorized or declined amount (checkout.*), the
+             *     captured, released or refunded amount (order.captured, order.released, order.refunded), the
+             *     inbound event's amount when it had one (order.event_*), the uncaptured amount (order.authorization_aging).
+             */
+            amount?: number;
+            /** @description order.captured and order.refunded, the Flexiti capture. */
+            capture_id?: number;
+            /**
+             * @description order.refunded, a Flexiti return (promotional purchase within 100 days) or an account refund.
+             * @enum {string}
+             */
+            refund_kind?: "return" | "refund";
+            /** @description The inbound order event (webhook) that caused it, as listed in the order's `events`. */
+            order_event_id?: string;
+            /** @description Why, in words (a refusal's or dead letter's reason, a decline's Flexiti error). */
+            outcome?: string;
+            /** @description checkout.declined, Flexiti's error code (`declined`, `not_verified`, …). */
+            error?: string;
+            /** @description The order's money as the ledger holds it right after this event. */
+            ledger: {
+                authorized: number;
+                captured: number;
+                released: number;
+                refunded: number;
+            };
         };
     };
     responses: {
@@ -572,6 +865,15 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+        WebhookId: string;
+        /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+        WebhookTimestamp: string;
+        /**
+         * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+         *     endpoint, separated by spaces (two while a secret is rotated).
+         */
+        WebhookSignature: string;
         /** @description The merchant's order reference (the checkout's `reference`). */
         Reference: string;
         /** @description The Flexiti client id of the order; defaults to the first configured one. */
@@ -867,6 +1169,40 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    redeliverMerchantEvent: {
+        parameters: {
+            query?: {
+                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The merchant's order reference (the checkout's `reference`). */
+                reference: components["parameters"]["Reference"];
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redelivered shortly. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        redelivered: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     orderFulfilled: {
         parameters: {
             query?: never;
@@ -925,6 +1261,294 @@ export interface operations {
         };
         responses: {
             /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    checkoutAuthorizedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    checkoutDeclinedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    checkoutExpiredEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderCapturedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderReleasedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderRefundedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderEventRefusedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderEventDeadLetteredEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderAuthorizationAgingEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;

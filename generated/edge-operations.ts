@@ -73,6 +73,13 @@ export const edgeOperations = {
 		"version": null,
 		"scopes": [],
 		"idempotencyKey": false
+	},
+	"redeliverMerchantEvent": {
+		"method": "POST",
+		"path": "/v1/orders/{reference}/deliveries/{delivery_id}/redeliver",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
 	}
 } as const satisfies Record<string, OperationEntry>;
 

@@ -323,5 +323,37 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 				}
 			}
 		]
+	},
+	"redeliverMerchantEvent": {
+		"parameters": [
+			{
+				"name": "reference",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"minLength": 1,
+					"maxLength": 40
+				}
+			},
+			{
+				"name": "delivery_id",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
 	}
 };

@@ -1600,7 +1600,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 				"refunded",
 				"captures",
 				"refunds",
-				"events"
+				"events",
+				"merchant_events"
 			],
 			"properties": {
 				"reference": {
@@ -1781,6 +1782,95 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 										},
 										"detail": {
 											"type": "string"
+										}
+									}
+								}
+							}
+						}
+					}
+				},
+				"merchant_events": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"sequence",
+							"type",
+							"created_at",
+							"deliveries"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"sequence": {
+								"type": "integer"
+							},
+							"type": {
+								"type": "string",
+								"enum": [
+									"checkout.authorized",
+									"checkout.declined",
+									"checkout.expired",
+									"order.captured",
+									"order.released",
+									"order.refunded",
+									"order.event_refused",
+									"order.event_dead_lettered",
+									"order.authorization_aging"
+								]
+							},
+							"created_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"deliveries": {
+								"type": "array",
+								"items": {
+									"type": "object",
+									"required": [
+										"id",
+										"endpoint",
+										"status",
+										"attempts"
+									],
+									"properties": {
+										"id": {
+											"type": "string"
+										},
+										"endpoint": {
+											"type": "string"
+										},
+										"status": {
+											"type": "string",
+											"enum": [
+												"pending",
+												"retrying",
+												"delivered",
+												"failed"
+											]
+										},
+										"attempts": {
+											"type": "integer"
+										},
+										"last_status": {
+											"type": "integer"
+										},
+										"last_error": {
+											"type": "string"
+										},
+										"last_attempt_at": {
+											"type": "string",
+											"format": "date-time"
+										},
+										"next_attempt_at": {
+											"type": "string",
+											"format": "date-time"
+										},
+										"delivered_at": {
+											"type": "string",
+											"format": "date-time"
 										}
 									}
 								}
@@ -2137,6 +2227,204 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		},
 		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"redeliverMerchantEvent": {
+		"202": {
+			"type": "object",
+			"required": [
+				"redelivered"
+			],
+			"properties": {
+				"redelivered": {
+					"type": "string"
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
 			"type": "object",
 			"required": [
 				"message",

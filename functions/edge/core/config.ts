@@ -43,6 +43,25 @@ export interface EdgeConfig {
 	webhookRetryBaseMs: number;
 	/** Attempts before an order event goes to the dead letter. */
 	webhookMaxAttempts: number;
+	/** Where each client's events go (edge → merchant): several endpoints, each with its secrets. */
+	eventEndpoints: ReadonlyMap<string, readonly EventEndpoint[]>;
+	/** First retry delay of an event delivery; later ones grow fivefold (jittered), capped at 12 hours. */
+	eventRetryBaseMs: number;
+	/** How long a delivery is retried before it is marked failed. */
+	eventRetryWindowMs: number;
+	/** Timeout of one delivery attempt. */
+	eventDeliveryTimeoutMs: number;
+	/** Days after which an authorization with nothing captured or released gets order.authorization_aging. */
+	authorizationAgingDays: number;
+}
+
+/** One merchant endpoint for the edge's events. */
+export interface EventEndpoint {
+	url: string;
+	/** Standard Webhooks `whsec_` secrets: each signs every delivery (two while one is rotated). */
+	secrets: readonly string[];
+	/** Only these event types; absent: every type. */
+	types?: readonly string[];
 }
 
 export interface MerchantKey {
@@ -107,7 +126,55 @@ function parseConfig(env: Env): EdgeConfig {
 		},
 		webhookRetryBaseMs: positiveInteger(env, "WEBHOOK_RETRY_BASE_MS", 2000),
 		webhookMaxAttempts: positiveInteger(env, "WEBHOOK_MAX_ATTEMPTS", 6),
+		eventEndpoints: parseEventEndpoints(optional(env, "EVENT_ENDPOINTS"), clients),
+		eventRetryBaseMs: positiveInteger(env, "EVENT_RETRY_BASE_MS", 5000),
+		eventRetryWindowMs: positiveInteger(env, "EVENT_RETRY_WINDOW_HOURS", 72) * 3_600_000,
+		eventDeliveryTimeoutMs: positiveInteger(env, "EVENT_DELIVERY_TIMEOUT_MS", 10000),
+		authorizationAgingDays: positiveInteger(env, "EVENT_AUTHORIZATION_AGING_DAYS", 7),
 	};
+}
+
+const ENDPOINTS_SHAPE =
+	'{"<client_id>": [{"url": "https://…", "secrets": ["whsec_…"], "types"?: ["checkout.authorized", …]}, …]}';
+
+/** `EVENT_ENDPOINTS`: per configured client, a list of endpoints, each with one or two `whsec_` secrets. */
+function parseEventEndpoints(json: string | undefined, clients: Map<string, string>): Map<string, EventEndpoint[]> {
+	if (!json) return new Map();
+	const setting = "EVENT_ENDPOINTS";
+	const result = new Map<string, EventEndpoint[]>();
+	for (const [clientId, list] of jsonObject(setting, json, ENDPOINTS_SHAPE)) {
+		if (!clients.has(clientId)) {
+			throw new ConfigError(setting, `names a client id that FLEXITI_CLIENTS does not have: ${clientId}`);
+		}
+		if (!Array.isArray(list)) throw new ConfigError(setting, `must list ${clientId}'s endpoints: ${ENDPOINTS_SHAPE}`);
+		result.set(
+			clientId,
+			list.map((entry: { url?: unknown; secrets?: unknown; types?: unknown }, index) => {
+				const where = `${clientId}[${index}]`;
+				let url: URL | undefined;
+				try {
+					url = typeof entry?.url === "string" ? new URL(entry.url) : undefined;
+				} catch {}
+				if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+					throw new ConfigError(setting, `${where}.url must be an http(s) URL`);
+				}
+				const secrets = entry.secrets;
+				if (
+					!Array.isArray(secrets) ||
+					secrets.length === 0 ||
+					secrets.some((secret) => typeof secret !== "string" || !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(secret))
+				) {
+					throw new ConfigError(setting, `${where}.secrets must list one or two whsec_ secrets (base64 after whsec_)`);
+				}
+				const types = entry.types;
+				if (types !== undefined && (!Array.isArray(types) || types.some((type) => typeof type !== "string"))) {
+					throw new ConfigError(setting, `${where}.types must list event types`);
+				}
+				return { url: url.toString(), secrets: secrets as string[], ...(types ? { types: types as string[] } : {}) };
+			}),
+		);
+	}
+	return result;
 }
 
 /** `<digest>` or `<client_id>:<digest>` entries; a client id must be one FLEXITI_CLIENTS has. */

@@ -61,6 +61,8 @@ export interface AdmissionHooks {
 	/** The Durable Object's `recordAuthorization`: records, persists and wakes held events. */
 	record(clientId: string, reference: string, authorization: LedgerAuthorization, answer?: string): Promise<void>;
 	customerTokens(): TokenSource;
+	/** Flexiti refused the authorization (declined, not verified, …): the merchant is told. */
+	declined(amount: number, error: string, message: string): Promise<void>;
 }
 
 export async function admitAuthorization(
@@ -114,6 +116,10 @@ export async function admitAuthorization(
 	if (sent.result.response.ok) {
 		const authorization = resultBody(sent.result) as Authorization;
 		await hooks.record(clientId, reference, ledgerAuthorization(authorization), sent.result.text);
+	} else if (isRefusal(sent.result.response.status)) {
+		const envelope = sent.result.error as { error?: unknown; message?: unknown } | undefined;
+		const error = typeof envelope?.error === "string" ? envelope.error : String(sent.result.response.status);
+		await hooks.declined(body.amount, error, typeof envelope?.message === "string" ? envelope.message : error);
 	}
 	return outcomeOf(sent.result);
 }
@@ -168,4 +174,9 @@ function ledgerAuthorization(authorization: Authorization): LedgerAuthorization 
 		account_number: authorization.account_number,
 		transaction_type: authorization.transaction_type,
 	};
+}
+
+/** Flexiti's final word on this authorization: a 4xx other than "try again" (401 is a token, not the shopper). */
+function isRefusal(status: number): boolean {
+	return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }

@@ -8,6 +8,8 @@ import type { components } from "../../../generated/edge-api.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
+import type { OutboxEvent } from "./outbox-event.ts";
+import { takeUnsaved } from "./unsaved.ts";
 
 export interface OrderState {
 	checkoutId: string;
@@ -30,6 +32,16 @@ export interface OrderState {
 	shipping?: number;
 	ledger: Ledger;
 	createdAt: number;
+	/** When the ledger got its authorization (ms): the aging clock starts there. */
+	authorizedAt?: number;
+	/** The last merchant event's sequence number (they start at 1). */
+	eventSequence?: number;
+	/** The events for the merchant, oldest first (stored one key each, like the ledger's events). */
+	outbox?: OutboxEvent[];
+	/** The checkout expiry (ms) already reported as checkout.expired. */
+	expiryNotified?: number;
+	/** order.authorization_aging was sent. */
+	agingNotified?: boolean;
 }
 
 /** The checkout as the merchant and the shopper see it (no secrets, no tokens): the edge spec's `Checkout`. */
@@ -49,6 +61,8 @@ export interface OrderRuntime {
 const ORDER_KEY = "order";
 /** Storage keys of an order's events: `event:00000000`, … in arrival order. */
 const EVENT_PREFIX = "event:";
+/** Storage keys of the merchant events: `outbox:0000000001`, … by sequence. */
+const OUTBOX_PREFIX = "outbox:";
 
 /** The stored order with its events, or undefined for an order never opened. */
 export async function loadOrder(storage: DurableObjectStorage): Promise<OrderState | undefined> {
@@ -56,14 +70,22 @@ export async function loadOrder(storage: DurableObjectStorage): Promise<OrderSta
 	if (!stored) return undefined;
 	// Events are stored one key each (see storeOrder), in the order they arrived.
 	const events = [...(await storage.list<LedgerEvent>({ prefix: EVENT_PREFIX })).values()];
-	return { ...stored, ledger: { ...(stored.ledger ?? emptyLedger()), events } };
+	const outbox = [...(await storage.list<OutboxEvent>({ prefix: OUTBOX_PREFIX })).values()];
+	return { ...stored, ledger: { ...(stored.ledger ?? emptyLedger()), events }, outbox };
 }
 
-/** The entries that write the order and these events: one `storage.put` (or part of a larger one). */
+/**
+ * The entries that write the order, these events and every merchant event emitted or changed since
+ * the last write: one `storage.put`, so a change and the event that reports it are saved together.
+ */
 export function orderEntries(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Record<string, unknown> {
-	const entries: Record<string, unknown> = { [ORDER_KEY]: { ...state, ledger: { ...state.ledger, events: [] } } };
+	const { outbox: _outbox, ...order } = state;
+	const entries: Record<string, unknown> = { [ORDER_KEY]: { ...order, ledger: { ...state.ledger, events: [] } } };
 	for (const event of changedEvents) {
 		entries[`${EVENT_PREFIX}${String(state.ledger.events.indexOf(event)).padStart(8, "0")}`] = event;
+	}
+	for (const event of takeUnsaved<OutboxEvent>(state)) {
+		entries[`${OUTBOX_PREFIX}${String(event.sequence).padStart(10, "0")}`] = event;
 	}
 	return entries;
 }

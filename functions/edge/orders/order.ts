@@ -6,11 +6,13 @@
  * Being the only writer, it needs no locks: no two requests race on an order's money or token.
  * This class is storage and RPC only; each concern lives in its own module, given the state and
  * `save` as its persist function: checkout.ts, customer-token.ts, order-authorization.ts,
- * apply-event.ts, order-alarm.ts.
+ * apply-event.ts, order-alarm.ts; the merchant's events in outbox.ts (written by `save` with the
+ * change they report), deliver-event.ts and order-clock.ts.
  */
 
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
+import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
@@ -26,9 +28,12 @@ import {
 	recordWidgetSession,
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
-import { type LedgerAuthorization, type LedgerEvent, ledgerView, receive, setStatus } from "./ledger.ts";
+import { deliverEvent } from "./deliver-event.ts";
+import { type LedgerAuthorization, type LedgerEvent, ledgerView, nextWakeUp, receive, setStatus } from "./ledger.ts";
+import { type EventDetails, eventsForChange, type MerchantEventType, markLedger } from "./merchant-events.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
+import { dueClockEvents, nextClockAt } from "./order-clock.ts";
 import type { OrderEvent } from "./order-event.ts";
 import {
 	type CheckoutView,
@@ -38,6 +43,8 @@ import {
 	orderEntries,
 	orderWithoutCheckout,
 } from "./order-state.ts";
+import { dueDeliveries, emit, endpointOf, nextDeliveryAt, outboxView, recordAttempt, redeliver } from "./outbox.ts";
+import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
 export type { AuthorizeRequest } from "./order-authorization.ts";
@@ -52,6 +59,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	private authorizing: Promise<AuthorizationOutcome> | undefined;
 	private readonly runtime: OrderRuntime;
 	private readonly customerTokens: CustomerToken;
+	/** Deliveries being sent right now (an alarm run directly in a test may overlap the scheduled one). */
+	private readonly sending = new Set<string>();
 	private readonly persist = (state: OrderState, changedEvents: readonly LedgerEvent[] = []) =>
 		this.save(state, changedEvents);
 
@@ -70,6 +79,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		const opened = openCheckout(this.state, input, now);
 		if ("conflict" in opened) return { ok: false, conflict: opened.conflict };
 		await this.save(opened.state);
+		await this.schedule(); // the checkout's expiry
 		return { ok: true, checkout: checkoutView(opened.state, now) };
 	}
 
@@ -117,9 +127,14 @@ export class Order extends DurableObject<EdgeBindings> {
 		answer?: string,
 	): Promise<void> {
 		const state = this.state ?? orderWithoutCheckout(this.ctx.id.toString(), clientId, reference, authorization.amount);
+		const first = !state.ledger.authorization;
 		if (!recordAuthorizationOn(state, authorization, answer)) return;
+		if (first) {
+			state.authorizedAt = Date.now();
+			this.emit(state, "checkout.authorized", { amount: authorization.amount });
+		}
 		await this.save(state);
-		if (state.ledger.events.some((e) => e.status === "held")) await wakeAt(this.ctx.storage, Date.now());
+		await this.schedule(state.ledger.events.some((e) => e.status === "held") ? Date.now() : undefined);
 	}
 
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
@@ -130,6 +145,13 @@ export class Order extends DurableObject<EdgeBindings> {
 				state: () => this.state,
 				record: (...args) => this.recordAuthorization(...args),
 				customerTokens: () => this.customerTokens.source(),
+				declined: async (amount, error, outcome) => {
+					const state = this.state;
+					if (!state) return;
+					this.emit(state, "checkout.declined", { amount, error, outcome });
+					await this.save(state);
+					await this.schedule();
+				},
 			},
 			request,
 		).finally(() => {
@@ -182,7 +204,12 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */
 	async ledger(): Promise<components["schemas"]["OrderLedger"] | null> {
 		if (!this.state) return null;
-		return { reference: this.state.reference, client_id: this.state.clientId, ...ledgerView(this.state.ledger) };
+		return {
+			reference: this.state.reference,
+			client_id: this.state.clientId,
+			...ledgerView(this.state.ledger),
+			merchant_events: outboxView(this.state),
+		};
 	}
 
 	/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */
@@ -194,19 +221,90 @@ export class Order extends DurableObject<EdgeBindings> {
 		return "replayed";
 	}
 
-	/** Applies what can be applied now; wakes up again for the next retry, if any. */
+	/** Sends one event to one endpoint again, now, for a fresh retry window (same webhook-id, same body). */
+	async redeliver(deliveryId: string): Promise<"redelivered" | "not_found"> {
+		if (!this.state) return "not_found";
+		const event = redeliver(this.state, deliveryId, Date.now(), edgeConfig(this.env).eventRetryWindowMs);
+		if (!event) return "not_found";
+		await this.save(this.state);
+		await this.schedule(Date.now());
+		return "redelivered";
+	}
+
+	/**
+	 * Applies what can be applied now, reports what the clock says, delivers the merchant's events that
+	 * are due; wakes up again for the next of any of these.
+	 */
 	override async alarm(): Promise<void> {
 		const state = this.state;
 		if (!state) return;
-		const ledgerWakeUp = await applyDueEvents(
+		const config = edgeConfig(this.env);
+		await applyDueEvents(
 			state,
-			(event) => applyEvent(this.runtime, state, event, this.persist),
+			async (event) => {
+				const before = markLedger(state.ledger, event);
+				const changed = await applyEvent(this.runtime, state, event, this.persist);
+				// Emitted before applyDueEvents saves the event: the change and its report in one write.
+				for (const change of eventsForChange(before, state.ledger, event))
+					this.emit(state, change.type, change.details);
+				return changed;
+			},
 			this.persist,
 		);
-		// An event received while this alarm ran asked for "now": keep it rather than push it back.
+		const clock = dueClockEvents(state, Date.now(), config.authorizationAgingDays);
+		for (const due of clock) this.emit(state, due.type, due.details);
+		if (clock.length > 0) await this.save(state);
+		await this.deliverDue(state);
+		const next = this.nextWakeUp(state);
+		if (next !== undefined) await this.ctx.storage.setAlarm(next);
+	}
+
+	/** Every due delivery at once (a slow endpoint does not hold up the others); each result saved as it comes. */
+	private async deliverDue(state: OrderState): Promise<void> {
+		const config = edgeConfig(this.env);
+		const due = dueDeliveries(state, Date.now()).filter(({ delivery }) => !this.sending.has(delivery.id));
+		await Promise.all(
+			due.map(async ({ event, delivery }) => {
+				this.sending.add(delivery.id);
+				try {
+					const endpoint = endpointOf(config, state.clientId, delivery.endpoint);
+					const result = endpoint
+						? await deliverEvent(event, endpoint, config.eventDeliveryTimeoutMs)
+						: ({ kind: "rejected", status: 0, error: "the endpoint is no longer in EVENT_ENDPOINTS" } as const);
+					recordAttempt(delivery, result, Date.now(), config.eventRetryBaseMs);
+					markUnsaved(state, event);
+					await this.save(state);
+				} finally {
+					this.sending.delete(delivery.id);
+				}
+			}),
+		);
+	}
+
+	/** The earliest of what needs the alarm: a ledger retry, an event received meanwhile, the clock, a delivery. */
+	private nextWakeUp(state: OrderState, extra?: number): number | undefined {
+		const config = edgeConfig(this.env);
 		const arrived = state.ledger.events.some((e) => e.status === "pending") ? Date.now() : undefined;
-		const next = [ledgerWakeUp, arrived].filter((t) => t !== undefined);
-		if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
+		const times = [
+			nextWakeUp(state.ledger),
+			arrived,
+			nextClockAt(state, config.authorizationAgingDays),
+			nextDeliveryAt(state),
+			extra,
+		].filter((t) => t !== undefined);
+		return times.length > 0 ? Math.min(...times) : undefined;
+	}
+
+	/** Moves the alarm earlier if anything needs it sooner (outside the alarm itself). */
+	private async schedule(extra?: number): Promise<void> {
+		if (!this.state) return;
+		const next = this.nextWakeUp(this.state, extra);
+		if (next !== undefined) await wakeAt(this.ctx.storage, next);
+	}
+
+	/** Adds a merchant event to the outbox; the caller's next save writes it with the change it reports. */
+	private emit(state: OrderState, type: MerchantEventType, details: EventDetails): void {
+		emit(state, type, details, edgeConfig(this.env), Date.now());
 	}
 
 	private requireState(): OrderState {

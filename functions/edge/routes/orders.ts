@@ -1,4 +1,4 @@
-/** The merchant's view of an order's ledger, and replaying an event (spec/edge-api.yaml, tag Orders). */
+/** The merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
 
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -40,11 +40,26 @@ orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 	return c.json({ replayed: c.req.param("event_id") }, 202);
 });
 
+orderRoutes.post("/:reference/deliveries/:delivery_id/redeliver", async (c) => {
+	c.get("log").operation = "redeliverMerchantEvent";
+	const invalid = invalidParameters(c, "redeliverMerchantEvent");
+	if (invalid) return invalid;
+	const client = clientOf(c);
+	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const { order } = orderByReference(c.env, client.clientId, c.req.param("reference"));
+	const result = await order.redeliver(c.req.param("delivery_id"));
+	if (result === "not_found") return edgeError(c, 404, "not_found", "No such delivery for this order");
+	return c.json({ redelivered: c.req.param("delivery_id") }, 202);
+});
+
 /**
  * The route's path and query parameters against the spec, like every other route's: a reference past
  * its length, or a `client_id` given twice, is a 409 `wrong_inputs` naming it, never "the first one".
  */
-function invalidParameters(c: Context<EdgeEnv>, operationId: "getOrderLedger" | "replayOrderEvent") {
+function invalidParameters(
+	c: Context<EdgeEnv>,
+	operationId: "getOrderLedger" | "replayOrderEvent" | "redeliverMerchantEvent",
+) {
 	const validation = validateRequest(edgeRequestSchemas[operationId], {
 		path: c.req.param(),
 		query: new URL(c.req.url).searchParams,

@@ -69,3 +69,48 @@ describe("edgeConfig", () => {
 		});
 	}
 });
+
+describe("EVENT_ENDPOINTS", () => {
+	const secret = "whsec_bG9jYWwtZXZlbnRzLXNlY3JldC1ub3QtZm9yLXByb2R1Y3Rpb24=";
+
+	it("lists each client's endpoints with their secrets (two while rotating) and optional types", () => {
+		const config = edgeConfig(
+			settings({
+				EVENT_ENDPOINTS: JSON.stringify({
+					flexitidemo: [
+						{ url: "https://shop.example/flexiti", secrets: [secret, secret.replace("bG9j", "b2xk")] },
+						{ url: "https://erp.example/hook", secrets: [secret], types: ["order.captured"] },
+					],
+				}),
+			}),
+		);
+		const endpoints = config.eventEndpoints.get("flexitidemo");
+		expect(endpoints?.map((e) => e.url)).toEqual(["https://shop.example/flexiti", "https://erp.example/hook"]);
+		expect(endpoints?.[0]?.secrets).toHaveLength(2);
+		expect(endpoints?.[1]?.types).toEqual(["order.captured"]);
+	});
+
+	it("empty: no endpoints (events are still kept on the order)", () => {
+		expect(edgeConfig(settings({ EVENT_ENDPOINTS: "" })).eventEndpoints.size).toBe(0);
+	});
+
+	it.each([
+		["not JSON", "{", "must be JSON"],
+		["an unknown client", JSON.stringify({ nobody: [] }), "FLEXITI_CLIENTS does not have: nobody"],
+		["a bad URL", JSON.stringify({ flexitidemo: [{ url: "ftp://x", secrets: [secret] }] }), "flexitidemo[0].url"],
+		[
+			"no secret",
+			JSON.stringify({ flexitidemo: [{ url: "https://x.example", secrets: [] }] }),
+			"flexitidemo[0].secrets",
+		],
+		[
+			"a secret that is not whsec_",
+			JSON.stringify({ flexitidemo: [{ url: "https://x.example", secrets: ["hunter2"] }] }),
+			"whsec_",
+		],
+	])("%s is a ConfigError naming EVENT_ENDPOINTS and what is wrong", (_case, value, message) => {
+		const error = configError({ EVENT_ENDPOINTS: value });
+		expect(error.setting).toBe("EVENT_ENDPOINTS");
+		expect(error.message).toContain(message);
+	});
+});

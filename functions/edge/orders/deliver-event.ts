@@ -1,0 +1,52 @@
+/**
+ * One attempt to deliver an event to one merchant endpoint, signed with Standard Webhooks (the
+ * `standardwebhooks` package): `webhook-id` is the event's id (the same on every attempt, so the
+ * receiver deduplicates), `webhook-timestamp` the attempt's time, and `webhook-signature` one `v1,`
+ * signature per secret of the endpoint — two while a secret is rotated, and the receiver accepts either.
+ * No redirects are followed: an endpoint answers itself or the attempt counts as rejected.
+ */
+import { Webhook } from "standardwebhooks";
+import type { EventEndpoint } from "../core/config.ts";
+import type { AttemptResult, OutboxEvent } from "./outbox.ts";
+
+/** The three Standard Webhooks headers for this event, signed now with each of the endpoint's secrets. */
+export function signedHeaders(event: Pick<OutboxEvent, "id" | "body">, secrets: readonly string[], at: Date) {
+	const signatures = secrets.map((secret) => new Webhook(secret).sign(event.id, at, event.body));
+	return {
+		"webhook-id": event.id,
+		"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+		"webhook-signature": signatures.join(" "),
+	};
+}
+
+export async function deliverEvent(
+	event: OutboxEvent,
+	endpoint: EventEndpoint,
+	timeoutMs: number,
+): Promise<AttemptResult> {
+	let response: Response;
+	try {
+		response = await fetch(endpoint.url, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json",
+				"user-agent": "flexiti-edge",
+				...signedHeaders(event, endpoint.secrets, new Date()),
+			},
+			body: event.body,
+			redirect: "manual",
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+	} catch (error) {
+		const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+		return { kind: "retry", error: timedOut ? `no answer within ${timeoutMs} ms` : "could not connect" };
+	}
+	// The body is not read: only the status matters, and a large answer must not cost the order's time.
+	await response.body?.cancel();
+	const status = response.status;
+	if (status >= 200 && status < 300) return { kind: "delivered", status };
+	if (status >= 500 || status === 408 || status === 409 || status === 429) {
+		return { kind: "retry", status, error: `the endpoint answered ${status}` };
+	}
+	return { kind: "rejected", status, error: `the endpoint answered ${status}` };
+}

@@ -1,0 +1,124 @@
+/**
+ * The events the edge tells the merchant (spec/edge-api.yaml, `webhooks:` tagged Events): their
+ * names and bodies. Each carries the order's reference, checkout id and money as the ledger holds it,
+ * and a per-order sequence number, so a receiver can order and deduplicate them.
+ */
+import type { components } from "../../../generated/edge-api.ts";
+import { subtract, sum } from "../../contract/money.ts";
+import type { Ledger, LedgerEvent } from "./ledger.ts";
+import type { OrderState } from "./order-state.ts";
+
+export type MerchantEventType = components["schemas"]["MerchantEventType"];
+export type MerchantEventBody = components["schemas"]["MerchantEvent"];
+export type MerchantEventData = components["schemas"]["MerchantEventData"];
+
+/** What an event says beyond what every event says (type-specific fields of `MerchantEventData`). */
+export type EventDetails = Pick<
+	MerchantEventData,
+	"amount" | "capture_id" | "refund_kind" | "order_event_id" | "outcome" | "error"
+>;
+
+/**
+ * The id a receiver deduplicates on, from the order and the sequence: the same on every retry and
+ * redelivery, and one event can never be written (or sent) under two ids.
+ */
+export function merchantEventId(state: Pick<OrderState, "checkoutId">, sequence: number): string {
+	return `msg_${state.checkoutId}_${sequence}`;
+}
+
+/** The body of an event, as it will be signed and sent (every attempt sends these same bytes). */
+export function merchantEventBody(
+	state: OrderState,
+	type: MerchantEventType,
+	sequence: number,
+	at: number,
+	details: EventDetails,
+): MerchantEventBody {
+	const authorizationId = state.ledger.authorization?.authorization_id;
+	return {
+		type,
+		timestamp: new Date(at).toISOString(),
+		data: {
+			id: merchantEventId(state, sequence),
+			sequence,
+			client_id: state.clientId,
+			reference: state.reference,
+			checkout_id: state.checkoutId,
+			...(authorizationId !== undefined ? { authorization_id: authorizationId } : {}),
+			...details,
+			ledger: ledgerMoney(state.ledger),
+		},
+	};
+}
+
+function ledgerMoney(ledger: Ledger): MerchantEventData["ledger"] {
+	return {
+		authorized: ledger.authorization?.amount ?? 0,
+		captured: sum(ledger.captures.map((c) => c.amount)),
+		released: ledger.released,
+		refunded: sum(ledger.refunds.map((r) => r.amount)),
+	};
+}
+
+/** What an order event's application can change, before it is applied. */
+export interface LedgerMark {
+	captures: number;
+	released: number;
+	refunds: number;
+	status: LedgerEvent["status"];
+}
+
+export function markLedger(ledger: Ledger, event: LedgerEvent): LedgerMark {
+	return {
+		captures: ledger.captures.length,
+		released: ledger.released,
+		refunds: ledger.refunds.length,
+		status: event.status,
+	};
+}
+
+/**
+ * The merchant events for what applying `event` just did to the ledger since `before`: one per
+ * capture, release and refund it made, and one when it ended refused or in the dead letter.
+ */
+export function eventsForChange(
+	before: LedgerMark,
+	ledger: Ledger,
+	event: LedgerEvent,
+): { type: MerchantEventType; details: EventDetails }[] {
+	const out: { type: MerchantEventType; details: EventDetails }[] = [];
+	for (const capture of ledger.captures.slice(before.captures)) {
+		out.push({
+			type: "order.captured",
+			details: { amount: capture.amount, capture_id: capture.capture_id, order_event_id: event.id },
+		});
+	}
+	if (ledger.released !== before.released) {
+		out.push({
+			type: "order.released",
+			details: { amount: subtract(ledger.released, before.released), order_event_id: event.id },
+		});
+	}
+	for (const refund of ledger.refunds.slice(before.refunds)) {
+		out.push({
+			type: "order.refunded",
+			details: {
+				amount: refund.amount,
+				capture_id: refund.capture_id,
+				refund_kind: refund.kind,
+				order_event_id: event.id,
+			},
+		});
+	}
+	if (event.status !== before.status && (event.status === "refused" || event.status === "dead_letter")) {
+		out.push({
+			type: event.status === "refused" ? "order.event_refused" : "order.event_dead_lettered",
+			details: {
+				order_event_id: event.id,
+				...(event.amount !== undefined ? { amount: event.amount } : {}),
+				...(event.outcome ? { outcome: event.outcome } : {}),
+			},
+		});
+	}
+	return out;
+}

@@ -1,0 +1,401 @@
+/**
+ * Edge → merchant events: written with the change they report, delivered by the order's alarm to
+ * every endpoint of the client, signed with Standard Webhooks (verified here by the `standardwebhooks`
+ * library, as a receiver would), retried with the same webhook-id and body, failed after the window,
+ * redeliverable. The endpoints are a recording receiver Worker (event-receiver.js).
+ */
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
+import { beforeEach, describe, expect, it } from "vitest";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import type { components } from "../../generated/edge-api.ts";
+import { CLIENT_ID, edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
+import { authorizedOrder, readLedger, standardWebhook } from "../edge/webhooks-support.ts";
+import {
+	changeOrder,
+	merchantEvents,
+	type Received,
+	received,
+	resetReceiver,
+	SECRET_A,
+	SECRETS_B,
+	script,
+	until,
+} from "./support.ts";
+
+type MerchantEvent = components["schemas"]["MerchantEvent"];
+
+const reference = () => `EV-${crypto.randomUUID().slice(0, 8)}`;
+
+function verified(request: Received, secret: string): MerchantEvent {
+	return new Webhook(secret).verify(request.body, request.headers) as MerchantEvent;
+}
+
+beforeEach(async () => {
+	await resetReceiver();
+});
+
+describe("checkout.authorized", () => {
+	it("reaches every endpoint of the client, signed (both secrets of a rotating endpoint), with the ledger's amounts", async () => {
+		const ref = reference();
+		const authorization = await authorizedOrder(ref, 120);
+		const [a] = await until(
+			ref,
+			() => received("/a", ref),
+			(list) => list.length >= 1,
+		);
+		const [b] = await until(
+			ref,
+			() => received("/b", ref),
+			(list) => list.length >= 1,
+		);
+		if (!a || !b) throw new Error("not delivered");
+		const event = verified(a, SECRET_A);
+		expect(event.type).toBe("checkout.authorized");
+		expect(event.data).toMatchObject({
+			sequence: 1,
+			reference: ref,
+			client_id: CLIENT_ID,
+			authorization_id: authorization.authorization_id,
+			amount: 120,
+			ledger: { authorized: 120, captured: 0, released: 0, refunded: 0 },
+		});
+		expect(event.data.id).toBe(a.headers["webhook-id"]);
+		// Rotation: the endpoint mid-rotation gets one signature per secret, and either verifies it alone.
+		expect(b.headers["webhook-signature"]?.split(" ")).toHaveLength(2);
+		for (const secret of SECRETS_B) expect(verified(b, secret).data.id).toBe(event.data.id);
+		expect(() => verified(a, SECRETS_B[0] ?? "")).toThrow();
+		// The other client's endpoint hears nothing of this client's orders.
+		expect(await received("/c", ref)).toEqual([]);
+		const [record] = await merchantEvents(ref);
+		expect(record).toMatchObject({ id: event.data.id, sequence: 1, type: "checkout.authorized" });
+		expect(record?.deliveries.map((d) => d.status)).toEqual(["delivered", "delivered"]);
+	});
+
+	it("is sent once however many times the authorization is recorded (a double click, a repeat)", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 60);
+		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const ledger = await readLedger(ref);
+		const authorization = ledger?.authorization;
+		if (!authorization) throw new Error("no authorization");
+		await Promise.all(
+			Array.from({ length: 5 }, () =>
+				order.recordAuthorization(CLIENT_ID, ref, {
+					authorization_id: authorization.authorization_id ?? 0,
+					amount: 60,
+					status: "authorized",
+				}),
+			),
+		);
+		await until(
+			ref,
+			() => received("/a", ref),
+			(list) => list.length >= 1,
+		);
+		await runDurableObjectAlarm(order);
+		expect((await merchantEvents(ref)).filter((e) => e.type === "checkout.authorized")).toHaveLength(1);
+		expect(await received("/a", ref)).toHaveLength(1);
+	});
+});
+
+describe("delivery", () => {
+	it("retries a failing endpoint: 500, 500, then 200 is three attempts with the same webhook-id and body", async () => {
+		await script("/a", [500, 500]);
+		const ref = reference();
+		await authorizedOrder(ref, 80);
+		const list = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 3,
+		);
+		await until(
+			ref,
+			() => merchantEvents(ref),
+			(events) => events[0]?.deliveries[0]?.status === "delivered",
+		);
+		expect(list.map((r) => r.answer)).toEqual([500, 500, 200]);
+		expect(new Set(list.map((r) => r.headers["webhook-id"])).size).toBe(1);
+		expect(new Set(list.map((r) => r.body)).size).toBe(1);
+		for (const request of list) verified(request, SECRET_A);
+		const [event] = await merchantEvents(ref);
+		expect(event?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 3, last_status: 200 });
+		// The other endpoint answered at once: one attempt, unaffected by this one's trouble.
+		expect(event?.deliveries[1]).toMatchObject({ status: "delivered", attempts: 1 });
+	});
+
+	it("an answer lost to a timeout is sent again, the same event (the receiver deduplicates on webhook-id)", async () => {
+		await script("/a", ["hang"], 4000);
+		const ref = reference();
+		await authorizedOrder(ref, 90);
+		const list = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 2,
+		);
+		await until(
+			ref,
+			() => merchantEvents(ref),
+			(events) => events[0]?.deliveries[0]?.status === "delivered",
+		);
+		expect(list[0]?.headers["webhook-id"]).toBe(list[1]?.headers["webhook-id"]);
+		expect(list[0]?.body).toBe(list[1]?.body);
+		const [event] = await merchantEvents(ref);
+		expect(event?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
+	});
+
+	it("a 4xx (not 408/409/429) fails at once, visible; redelivered after the fix, once however often it is asked", async () => {
+		await script("/a", [410]);
+		const ref = reference();
+		await authorizedOrder(ref, 70);
+		const events = await until(
+			ref,
+			() => merchantEvents(ref),
+			(e) => e[0]?.deliveries[0]?.status === "failed",
+		);
+		const delivery = events[0]?.deliveries[0];
+		expect(delivery).toMatchObject({ status: "failed", attempts: 1, last_status: 410 });
+		expect(delivery?.last_error).toContain("410");
+		// Five redeliveries at once: one more request, not five.
+		const api = edgeApi(MERCHANT_KEY);
+		const answers = await Promise.all(
+			Array.from({ length: 5 }, () =>
+				api.POST("/v1/orders/{reference}/deliveries/{delivery_id}/redeliver", {
+					params: { path: { reference: ref, delivery_id: delivery?.id ?? "" } },
+				}),
+			),
+		);
+		expect(answers.map((a) => a.response.status)).toEqual([202, 202, 202, 202, 202]);
+		await until(
+			ref,
+			() => merchantEvents(ref),
+			(e) => e[0]?.deliveries[0]?.status === "delivered",
+		);
+		const { order } = orderByReference(env, CLIENT_ID, ref);
+		await runDurableObjectAlarm(order);
+		const list = await received("/a", ref);
+		expect(list.map((r) => r.answer)).toEqual([410, 200]);
+		expect(list[0]?.headers["webhook-id"]).toBe(list[1]?.headers["webhook-id"]);
+		expect(list[0]?.body).toBe(list[1]?.body);
+	});
+
+	it("an endpoint down for the whole retry window ends in failed, and a redelivery gets it there", async () => {
+		await script(
+			"/a",
+			Array.from({ length: 50 }, () => 503),
+		);
+		const ref = reference();
+		await authorizedOrder(ref, 65);
+		await until(
+			ref,
+			() => merchantEvents(ref),
+			(e) => (e[0]?.deliveries[0]?.attempts ?? 0) >= 2,
+		);
+		// Three days pass (the clock moved, not slept): the next failure is past the window.
+		await changeOrder(ref, (state) => {
+			for (const delivery of state.outbox?.[0]?.deliveries ?? []) delivery.retryUntil = Date.now() - 1;
+		});
+		const events = await until(
+			ref,
+			() => merchantEvents(ref),
+			(e) => e[0]?.deliveries[0]?.status === "failed",
+		);
+		expect(events[0]?.deliveries[0]).toMatchObject({ status: "failed", last_status: 503 });
+		await script("/a", []);
+		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/deliveries/{delivery_id}/redeliver", {
+			params: { path: { reference: ref, delivery_id: events[0]?.deliveries[0]?.id ?? "" } },
+		});
+		expect(response.status).toBe(202);
+		await until(
+			ref,
+			() => merchantEvents(ref),
+			(e) => e[0]?.deliveries[0]?.status === "delivered",
+		);
+	});
+
+	it("an unknown delivery is a 404", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 10);
+		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/deliveries/{delivery_id}/redeliver", {
+			params: { path: { reference: ref, delivery_id: "99.1" } },
+		});
+		expect(response.status).toBe(404);
+	});
+});
+
+describe("the order's events, in sequence", () => {
+	it("captured, refunded: each with the ledger's amounts after it, numbered 1, 2, 3", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 100);
+		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 40 })).status).toBe(200);
+		await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 2,
+		);
+		expect((await standardWebhook("order.refunded", { reference: ref, amount: 15 })).status).toBe(200);
+		const list = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 3,
+		);
+		const events = list.map((r) => verified(r, SECRET_A)).sort((x, y) => x.data.sequence - y.data.sequence);
+		expect(events.map((e) => [e.data.sequence, e.type])).toEqual([
+			[1, "checkout.authorized"],
+			[2, "order.captured"],
+			[3, "order.refunded"],
+		]);
+		expect(events[1]?.data).toMatchObject({ amount: 40, ledger: { authorized: 100, captured: 40, refunded: 0 } });
+		expect(events[1]?.data.capture_id).toEqual(expect.any(Number));
+		expect(events[2]?.data).toMatchObject({
+			amount: 15,
+			refund_kind: "return",
+			ledger: { captured: 40, refunded: 15 },
+		});
+	});
+
+	it("released on a cancel; a refused event is order.event_refused", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 50);
+		await standardWebhook("order.cancelled", { reference: ref });
+		await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 2,
+		);
+		// Released: nothing can be captured any more, so a fulfilment is refused by the plan.
+		await standardWebhook("order.fulfilled", { reference: ref, amount: 5 });
+		const list = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 3,
+		);
+		const types = list.map((r) => verified(r, SECRET_A)).sort((x, y) => x.data.sequence - y.data.sequence);
+		expect(types.map((e) => e.type)).toEqual(["checkout.authorized", "order.released", "order.event_refused"]);
+		expect(types[1]?.data).toMatchObject({ amount: 50, ledger: { released: 50 } });
+		expect(types[2]?.data.order_event_id).toEqual(expect.any(String));
+	});
+
+	it("an event Flexiti never takes is order.event_dead_lettered, once", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 30);
+		await sandbox("POST", "/sandbox/faults", { operation: "getAuthorization", count: 20, status: 503 });
+		try {
+			await standardWebhook("order.fulfilled", { reference: ref });
+			const ledger = await until(
+				ref,
+				() => readLedger(ref),
+				(l) => l?.events[0]?.status === "dead_letter",
+			);
+			const list = await until(
+				ref,
+				() => received("/a", ref),
+				(l) => l.length >= 2,
+			);
+			const { order } = orderByReference(env, CLIENT_ID, ref);
+			await runDurableObjectAlarm(order);
+			const dead = list.map((r) => verified(r, SECRET_A)).filter((e) => e.type === "order.event_dead_lettered");
+			expect(dead).toHaveLength(1);
+			expect(dead[0]?.data.order_event_id).toBe(ledger?.events[0]?.id);
+			expect((await merchantEvents(ref)).filter((e) => e.type === "order.event_dead_lettered")).toHaveLength(1);
+		} finally {
+			await sandbox("DELETE", "/sandbox/faults");
+		}
+	});
+});
+
+describe("checkout.declined", () => {
+	it("is sent when Flexiti refuses the authorization (a wrong PIN)", async () => {
+		const ref = reference();
+		const checkout = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference: ref, amount: 33 } });
+		expect(checkout.response.status).toBe(201);
+		const merchant = flexitiViaEdge(MERCHANT_KEY);
+		const { response } = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id: CLIENT_ID } },
+			body: {
+				account_number: 10000000000001,
+				financing_option: { transaction_type: "regular_purchase" },
+				amount: 33,
+				auto_capture: false,
+				reference: ref,
+				verification_code: 1,
+				request_id: crypto.randomUUID(),
+			},
+		});
+		expect(response.status).toBeGreaterThanOrEqual(400);
+		expect(response.status).toBeLessThan(500);
+		const [request] = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 1,
+		);
+		if (!request) throw new Error("not delivered");
+		const event = verified(request, SECRET_A);
+		expect(event.type).toBe("checkout.declined");
+		expect(event.data).toMatchObject({ amount: 33, ledger: { authorized: 0 } });
+		expect(event.data.error).toEqual(expect.any(String));
+	});
+});
+
+describe("the clock", () => {
+	it("checkout.expired once the checkout's lifetime passed with nothing authorized", async () => {
+		const ref = reference();
+		const checkout = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference: ref, amount: 25 } });
+		expect(checkout.response.status).toBe(201);
+		await changeOrder(ref, (state) => {
+			for (const token of state.clientTokens) token.expiresAt = Date.now() - 1;
+		});
+		const [request] = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 1,
+		);
+		if (!request) throw new Error("not delivered");
+		const event = verified(request, SECRET_A);
+		expect(event.type).toBe("checkout.expired");
+		expect(event.data).toMatchObject({ checkout_id: checkout.data?.checkout_id, amount: 25 });
+		const { order } = orderByReference(env, CLIENT_ID, ref);
+		await runDurableObjectAlarm(order);
+		expect((await merchantEvents(ref)).filter((e) => e.type === "checkout.expired")).toHaveLength(1);
+	});
+
+	it("order.authorization_aging once the authorization is older than the aging days with nothing captured", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 45);
+		await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 1,
+		);
+		await changeOrder(ref, (state) => {
+			state.authorizedAt = Date.now() - 8 * 86_400_000;
+		});
+		const list = await until(
+			ref,
+			() => received("/a", ref),
+			(l) => l.length >= 2,
+		);
+		const aging = list.map((r) => verified(r, SECRET_A)).find((e) => e.type === "order.authorization_aging");
+		expect(aging?.data).toMatchObject({ amount: 45, sequence: 2, ledger: { authorized: 45, captured: 0 } });
+		const { order } = orderByReference(env, CLIENT_ID, ref);
+		await runDurableObjectAlarm(order);
+		expect((await merchantEvents(ref)).filter((e) => e.type === "order.authorization_aging")).toHaveLength(1);
+	});
+});
+
+describe("never slows the caller", () => {
+	it("an authorization is answered while its endpoint hangs", async () => {
+		await script("/a", ["hang"], 10_000);
+		const ref = reference();
+		await authorizedOrder(ref, 20);
+		// The endpoint holds the first delivery until the edge gives up on it (1.5 s): the authorization
+		// was answered before that attempt ended, so it did not wait for it.
+		const [event] = await merchantEvents(ref);
+		expect(event?.deliveries[0]?.attempts).toBe(0);
+		await until(
+			ref,
+			() => merchantEvents(ref),
+			(e) => e[0]?.deliveries[0]?.status === "delivered",
+		);
+	});
+});
