@@ -157,6 +157,10 @@ export default defineConfig({
 			{
 				test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
 			},
+			// The specs as third-party tools read them: every example, by Ajv and by the edge's own validator.
+			{
+				test: { name: "contract", include: ["test/contract/**/*.test.ts"], environment: "node" },
+			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{
 				test: { name: "package", include: ["test/package/**/*.test.ts"], environment: "node", testTimeout: 60_000 },

@@ -547,8 +547,26 @@ export interface components {
                 checked_at: string;
             }[];
         };
-        /** @description CAD dollars, two decimals (Flexiti's number(18,2)). */
+        /**
+         * @description CAD dollars, at most two decimals (Flexiti's number(18,2)), which the edge checks in decimal
+         *     arithmetic (`x-decimal-places: 2`). Not `multipleOf: 0.01`: in binary floating point
+         *     9.95 / 0.01 = 994.9999999999999, so float-based validators (Ajv and what is built on it)
+         *     would reject valid amounts.
+         */
         Amount: number;
+        /**
+         * @example {
+         *       "reference": "WEB-1042",
+         *       "amount": 19.99
+         *     }
+         * @example {
+         *       "client_id": "flexitidemo",
+         *       "reference": "WEB-1043",
+         *       "amount": 9.95,
+         *       "lang": "fr",
+         *       "auto_capture": true
+         *     }
+         */
         CheckoutRequest: {
             /** @description The Flexiti client id (merchant or brand) this checkout is for; defaults to the first configured one. */
             client_id?: string;
@@ -617,75 +635,116 @@ export interface components {
                 client_id?: string;
             };
         };
+        /**
+         * @description Exact: every property the edge returns is declared (no others appear), and what is always
+         *     present is required. Money that moved through the edge for this order is here whichever door
+         *     it came through: order events (`via: order_event`) and calls through `/flexiti` (`via: flexiti`),
+         *     each once, keyed by Flexiti's ids (a capture's `capture_id`, a return's `return_id`) or, where
+         *     Flexiti gives none (a release, an account refund), by the call's idempotency key.
+         */
         OrderLedger: {
             reference: string;
             client_id: string;
-            authorization?: {
-                authorization_id?: number;
-                amount?: number;
-                status?: string;
-            } | null;
-            captured: number;
-            released: number;
-            refunded: number;
-            captures: {
-                capture_id?: number;
-                amount?: number;
-                date?: string;
-                event_id?: string;
-            }[];
-            refunds: {
-                capture_id?: number;
-                amount?: number;
-                /** @enum {string} */
-                kind?: "return" | "refund";
-                date?: string;
-                event_id?: string;
-            }[];
-            events: {
-                id: string;
-                /** @enum {string} */
-                source: "shopify" | "woocommerce" | "standard";
-                topic?: string;
-                /**
-                 * @description `noted`: a delivery that moves no money (a topic the edge does not act on, a pending
-                 *     shipment, a refund through another gateway, an unusable payload), recorded so the
-                 *     merchant can see it arrived and why nothing moved.
-                 * @enum {string}
-                 */
-                type: "fulfilled" | "cancelled" | "refunded" | "noted";
-                delivery_id?: string;
-                amount?: number;
-                /**
-                 * @description `ignored`: recorded, nothing to do. `attention`: the merchant must act (a refund the edge
-                 *     cannot attribute to Flexiti, a cancelled shipment after its capture); `outcome` says what.
-                 *     `refused`: it would have moved money wrongly (another currency than CAD, a payload of an
-                 *     unexpected shape) or Flexiti refused it; nothing was sent, or nothing more.
-                 * @enum {string}
-                 */
-                status: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter" | "ignored" | "attention";
-                outcome?: string;
-                attempts: number;
-                received_at?: string;
-                calls?: {
-                    operation?: string;
-                    amount?: number;
-                    status?: string;
-                    idempotency_key?: string;
-                    result?: string;
-                }[];
-                history?: {
-                    at?: string;
-                    status?: string;
-                    detail?: string;
-                }[];
-            }[];
+            /**
+             * @description The authorization the ledger rests on (null until there is one). `status` is Flexiti's, as
+             *     its latest answer about it said (an authorization, a capture's or a release's
+             *     `authorization_status`): `closed` after a full capture, as `GET …/authorization/{id}` says.
+             */
+            authorization: null | components["schemas"]["LedgerAuthorization"];
+            captured: components["schemas"]["LedgerAmount"];
+            released: components["schemas"]["LedgerAmount"];
+            refunded: components["schemas"]["LedgerAmount"];
+            captures: components["schemas"]["LedgerCapture"][];
+            refunds: components["schemas"]["LedgerRefund"][];
+            events: components["schemas"]["LedgerEvent"][];
             /**
              * @description The events the edge sent (or is sending) to the merchant's endpoints for this order, oldest
              *     first, each with one delivery per endpoint configured when it happened.
              */
             merchant_events: components["schemas"]["MerchantEventRecord"][];
         };
+        /** @description CAD dollars, at most two decimals; zero when nothing moved. */
+        LedgerAmount: number;
+        LedgerAuthorization: {
+            authorization_id: number;
+            amount: components["schemas"]["Amount"];
+            /** @description Flexiti's `AuthorizationStatus` (`opened`, `closed`, `unauthorized`, `released`; Flexiti may have more). */
+            status: string;
+            /** @description The Flexiti account it is on, when Flexiti's answer named it. */
+            account_number?: number;
+            /** @description `regular_purchase` or `promotional_purchase`, when Flexiti's answer named it. */
+            transaction_type?: string;
+        };
+        LedgerCapture: {
+            capture_id: number;
+            amount: components["schemas"]["Amount"];
+            /** Format: date-time */
+            date: string;
+            via: components["schemas"]["MovementVia"];
+            /** @description The order event that made it (`via: order_event` only). */
+            event_id?: string;
+        };
+        LedgerRefund: {
+            capture_id: number;
+            amount: components["schemas"]["Amount"];
+            /** @enum {string} */
+            kind: "return" | "refund";
+            /** Format: date-time */
+            date: string;
+            via: components["schemas"]["MovementVia"];
+            /** @description The order event that made it (`via: order_event` only). */
+            event_id?: string;
+            /** @description Flexiti's id of a return, when its answer gave one (an account refund has none). */
+            return_id?: number;
+        };
+        /**
+         * @description How the movement reached Flexiti - an order event the edge applied, or a call through `/flexiti`.
+         * @enum {string}
+         */
+        MovementVia: "order_event" | "flexiti";
+        LedgerEvent: {
+            id: string;
+            /** @enum {string} */
+            source: "shopify" | "woocommerce" | "standard";
+            topic: string;
+            /**
+             * @description `noted`: a delivery that moves no money (a topic the edge does not act on, a pending
+             *     shipment, a refund through another gateway, an unusable payload), recorded so the
+             *     merchant can see it arrived and why nothing moved.
+             * @enum {string}
+             */
+            type: "fulfilled" | "cancelled" | "refunded" | "noted";
+            delivery_id: string;
+            amount?: number;
+            status: components["schemas"]["LedgerEventStatus"];
+            outcome?: string;
+            attempts: number;
+            /** Format: date-time */
+            received_at: string;
+            calls: {
+                /** @enum {string} */
+                operation: "captureAuthorization" | "releaseAuthorization" | "returnCapture" | "refundAccount";
+                amount: number;
+                /** @enum {string} */
+                status: "pending" | "done" | "refused";
+                idempotency_key: string;
+                result?: string;
+            }[];
+            history: {
+                /** Format: date-time */
+                at: string;
+                status: components["schemas"]["LedgerEventStatus"];
+                detail?: string;
+            }[];
+        };
+        /**
+         * @description `ignored`: recorded, nothing to do. `attention`: the merchant must act (a refund the edge
+         *     cannot attribute to Flexiti, a cancelled shipment after its capture); `outcome` says what.
+         *     `refused`: it would have moved money wrongly (another currency than CAD, a payload of an
+         *     unexpected shape) or Flexiti refused it; nothing was sent, or nothing more.
+         * @enum {string}
+         */
+        LedgerEventStatus: "pending" | "held" | "retrying" | "applied" | "refused" | "dead_letter" | "ignored" | "attention";
         MerchantEventRecord: {
             /** @description The `webhook-id` every delivery of this event carries (the same on every retry). */
             id: string;

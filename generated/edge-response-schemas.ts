@@ -1592,9 +1592,11 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 	"getOrderLedger": {
 		"200": {
 			"type": "object",
+			"additionalProperties": false,
 			"required": [
 				"reference",
 				"client_id",
+				"authorization",
 				"captured",
 				"released",
 				"refunded",
@@ -1611,44 +1613,87 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"authorization": {
-					"type": [
-						"object",
-						"null"
-					],
-					"properties": {
-						"authorization_id": {
-							"type": "integer"
+					"oneOf": [
+						{
+							"type": "null"
 						},
-						"amount": {
-							"type": "number"
-						},
-						"status": {
-							"type": "string"
+						{
+							"type": "object",
+							"additionalProperties": false,
+							"required": [
+								"authorization_id",
+								"amount",
+								"status"
+							],
+							"properties": {
+								"authorization_id": {
+									"type": "integer"
+								},
+								"amount": {
+									"type": "number",
+									"exclusiveMinimum": 0,
+									"maximum": 10000000000000000,
+									"multipleOf": 0.01
+								},
+								"status": {
+									"type": "string"
+								},
+								"account_number": {
+									"type": "integer"
+								},
+								"transaction_type": {
+									"type": "string"
+								}
+							}
 						}
-					}
+					]
 				},
 				"captured": {
-					"type": "number"
+					"type": "number",
+					"minimum": 0,
+					"multipleOf": 0.01
 				},
 				"released": {
-					"type": "number"
+					"type": "number",
+					"minimum": 0,
+					"multipleOf": 0.01
 				},
 				"refunded": {
-					"type": "number"
+					"type": "number",
+					"minimum": 0,
+					"multipleOf": 0.01
 				},
 				"captures": {
 					"type": "array",
 					"items": {
 						"type": "object",
+						"additionalProperties": false,
+						"required": [
+							"capture_id",
+							"amount",
+							"date",
+							"via"
+						],
 						"properties": {
 							"capture_id": {
 								"type": "integer"
 							},
 							"amount": {
-								"type": "number"
+								"type": "number",
+								"exclusiveMinimum": 0,
+								"maximum": 10000000000000000,
+								"multipleOf": 0.01
 							},
 							"date": {
-								"type": "string"
+								"type": "string",
+								"format": "date-time"
+							},
+							"via": {
+								"type": "string",
+								"enum": [
+									"order_event",
+									"flexiti"
+								]
 							},
 							"event_id": {
 								"type": "string"
@@ -1660,12 +1705,23 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "array",
 					"items": {
 						"type": "object",
+						"additionalProperties": false,
+						"required": [
+							"capture_id",
+							"amount",
+							"kind",
+							"date",
+							"via"
+						],
 						"properties": {
 							"capture_id": {
 								"type": "integer"
 							},
 							"amount": {
-								"type": "number"
+								"type": "number",
+								"exclusiveMinimum": 0,
+								"maximum": 10000000000000000,
+								"multipleOf": 0.01
 							},
 							"kind": {
 								"type": "string",
@@ -1675,10 +1731,21 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								]
 							},
 							"date": {
-								"type": "string"
+								"type": "string",
+								"format": "date-time"
+							},
+							"via": {
+								"type": "string",
+								"enum": [
+									"order_event",
+									"flexiti"
+								]
 							},
 							"event_id": {
 								"type": "string"
+							},
+							"return_id": {
+								"type": "integer"
 							}
 						}
 					}
@@ -1687,12 +1754,18 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "array",
 					"items": {
 						"type": "object",
+						"additionalProperties": false,
 						"required": [
 							"id",
 							"source",
+							"topic",
 							"type",
+							"delivery_id",
 							"status",
-							"attempts"
+							"attempts",
+							"received_at",
+							"calls",
+							"history"
 						],
 						"properties": {
 							"id": {
@@ -1741,24 +1814,44 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"attempts": {
-								"type": "integer"
+								"type": "integer",
+								"minimum": 0
 							},
 							"received_at": {
-								"type": "string"
+								"type": "string",
+								"format": "date-time"
 							},
 							"calls": {
 								"type": "array",
 								"items": {
 									"type": "object",
+									"additionalProperties": false,
+									"required": [
+										"operation",
+										"amount",
+										"status",
+										"idempotency_key"
+									],
 									"properties": {
 										"operation": {
-											"type": "string"
+											"type": "string",
+											"enum": [
+												"captureAuthorization",
+												"releaseAuthorization",
+												"returnCapture",
+												"refundAccount"
+											]
 										},
 										"amount": {
 											"type": "number"
 										},
 										"status": {
-											"type": "string"
+											"type": "string",
+											"enum": [
+												"pending",
+												"done",
+												"refused"
+											]
 										},
 										"idempotency_key": {
 											"type": "string"
@@ -1773,12 +1866,28 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "array",
 								"items": {
 									"type": "object",
+									"additionalProperties": false,
+									"required": [
+										"at",
+										"status"
+									],
 									"properties": {
 										"at": {
-											"type": "string"
+											"type": "string",
+											"format": "date-time"
 										},
 										"status": {
-											"type": "string"
+											"type": "string",
+											"enum": [
+												"pending",
+												"held",
+												"retrying",
+												"applied",
+												"refused",
+												"dead_letter",
+												"ignored",
+												"attention"
+											]
 										},
 										"detail": {
 											"type": "string"

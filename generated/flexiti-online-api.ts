@@ -150,7 +150,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description number(18,2), CAD dollars. */
+        /**
+         * @description number(18,2), CAD dollars: at most two decimals, stated as `x-decimal-places: 2` (enforced
+         *     decimal-safely by the edge) rather than `multipleOf: 0.01`, which float-based validators
+         *     such as Ajv misjudge (9.95 / 0.01 = 994.9999999999999).
+         */
         Amount: number;
         /** @example 3f2b8c1e-5d4a-4e6f-9b7a-1c2d3e4f5a6b */
         Guid: string;

@@ -490,7 +490,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description number(18,2), CAD dollars */
+        /**
+         * @description number(18,2), CAD dollars. At most two decimals: `x-decimal-places: 2`, which the edge and the
+         *     sandbox enforce in decimal arithmetic. Not `multipleOf: 0.01`: in binary floating point
+         *     9.95 / 0.01 = 994.9999999999999, so validators that divide floats (Ajv, and the gateways and
+         *     server stubs built on it) would reject valid amounts.
+         */
         Amount: number;
         /** @description number(18,2), CAD dollars, zero allowed. */
         NonNegativeAmount: number;

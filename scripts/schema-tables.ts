@@ -69,6 +69,14 @@ function jsonSchemaOf(response: Json): unknown {
 	return content?.["application/json"]?.schema ?? null;
 }
 
+/**
+ * A schema of the spec as the edge and the sandbox validate it: `$ref`s inlined, documentation
+ * dropped, `x-decimal-places` as a decimal-safe `multipleOf` (the contract tests check spec examples with it).
+ */
+export function validationSchema(document: OpenApiDocument, schema: unknown): unknown {
+	return inline(document as unknown as Json, schema as Json);
+}
+
 /** Documentation keywords: validators do not need them, and the worker bundle stays small. */
 const documentationKeywords = new Set(["description", "summary", "title", "example", "examples", "externalDocs"]);
 
@@ -87,12 +95,21 @@ function inline(root: Json, node: Json, seen: readonly string[] = [], namesAreKe
 	return Object.fromEntries(
 		Object.entries(node)
 			.filter(([key]) => namesAreKeys || !documentationKeywords.has(key))
-			.map(([key, value]) => [
-				key,
-				inline(root, value, seen, !namesAreKeys && (key === "properties" || key === "patternProperties")),
-			]),
+			.map(([key, value]) =>
+				!namesAreKeys && key === decimalPlaces
+					? ["multipleOf", 10 ** -(value as number)]
+					: [key, inline(root, value, seen, !namesAreKeys && (key === "properties" || key === "patternProperties"))],
+			),
 	);
 }
+
+/**
+ * The spec states amounts' two decimals as `x-decimal-places: 2`, not `multipleOf: 0.01`, because
+ * float-based validators (Ajv and what is built on it) reject 9.95 as a multiple of 0.01. The
+ * schemas generated here are read only by @cfworker/json-schema, whose `multipleOf` is decimal-safe
+ * (it compares decimal digits, not float quotients), so the edge and the sandbox enforce it as that.
+ */
+const decimalPlaces = "x-decimal-places";
 
 function resolvePointer(root: Json, ref: string): Json {
 	if (!ref.startsWith("#/")) throw new Error(`only local $refs are supported: ${ref}`);

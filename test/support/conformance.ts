@@ -1,41 +1,55 @@
 /**
  * Checks a response against the spec of the operation it answers: the status must be documented,
- * and a JSON body must validate against that status's schema. Sandbox and edge tests run every
- * response they get through this.
+ * and a JSON body must validate against that status's schema — by the edge's own validator
+ * (@cfworker/json-schema on the generated schemas) and by Ajv reading the spec as any third-party
+ * tool does (test/support/spec-ajv.ts). Sandbox and edge tests run every response they get through this.
  */
 import { Validator } from "@cfworker/json-schema";
+import { parse } from "yaml";
 import { matchOperation, operationMatcher } from "../../functions/contract/match-operation.ts";
 import { edgeOperations } from "../../generated/edge-operations.ts";
 import { edgeResponseSchemas } from "../../generated/edge-response-schemas.ts";
 import { flexitiResponseSchemas } from "../../generated/flexiti-response-schemas.ts";
 import { onlineOperations } from "../../generated/online-operations.ts";
 import { onlineResponseSchemas } from "../../generated/online-response-schemas.ts";
+import edgeSpecText from "../../spec/edge-api.yaml?raw";
+import onlineSpecText from "../../spec/flexiti-online-api.yaml?raw";
+import flexitiSpecText from "../../spec/flexiti-pos-api.yaml?raw";
+import { ajvErrors, type SpecAjv, specAjv } from "./spec-ajv.ts";
 
 const validators = new Map<unknown, Validator>();
 const matchEdgeOperation = operationMatcher(edgeOperations);
 const matchOnlineOperation = operationMatcher(onlineOperations);
+const flexitiAjv = specAjv("flexiti-pos-api", parse(flexitiSpecText));
+const edgeAjv = specAjv("edge-api", parse(edgeSpecText));
+const onlineAjv = specAjv("flexiti-online-api", parse(onlineSpecText));
 
 /** What is wrong with a response to a Flexiti operation; `path` is relative to Flexiti's base path. */
 export async function flexitiViolations(method: string, path: string, response: Response): Promise<string[]> {
 	const matched = matchOperation(method, path);
-	return matched ? violations(matched.operationId, flexitiResponseSchemas[matched.operationId], response) : [];
+	return matched
+		? violations(matched.operationId, flexitiResponseSchemas[matched.operationId], flexitiAjv, response)
+		: [];
 }
 
 /** What is wrong with a response to a Flexiti Online API operation; `path` is relative to its base path. */
 export async function onlineViolations(method: string, path: string, response: Response): Promise<string[]> {
 	const matched = matchOnlineOperation(method, path);
-	return matched ? violations(matched.operationId, onlineResponseSchemas[matched.operationId], response) : [];
+	return matched
+		? violations(matched.operationId, onlineResponseSchemas[matched.operationId], onlineAjv, response)
+		: [];
 }
 
 /** What is wrong with a response to one of the edge's own operations. */
 export async function edgeViolations(method: string, path: string, response: Response): Promise<string[]> {
 	const matched = matchEdgeOperation(method, path);
-	return matched ? violations(matched.operationId, edgeResponseSchemas[matched.operationId], response) : [];
+	return matched ? violations(matched.operationId, edgeResponseSchemas[matched.operationId], edgeAjv, response) : [];
 }
 
 async function violations(
 	operationId: string,
 	documented: Record<string, unknown>,
+	ajv: SpecAjv,
 	response: Response,
 ): Promise<string[]> {
 	const status = String(response.status);
@@ -50,8 +64,13 @@ async function violations(
 		validator = new Validator(schema as object, "2020-12", false);
 		validators.set(schema, validator);
 	}
-	return validator
+	const own = validator
 		.validate(body)
 		.errors.filter((e) => !["properties", "allOf", "items", "$ref"].includes(e.keyword))
 		.map((e) => `${operationId} ${status} ${e.instanceLocation}: ${e.error}`);
+	const pointer = ajv.responsePointer(operationId, status);
+	const validate = pointer ? ajv.at(pointer) : undefined;
+	const ajvSays =
+		validate && !validate(body) ? ajvErrors(validate).map((e) => `${operationId} ${status} (Ajv) ${e}`) : [];
+	return [...own, ...ajvSays];
 }

@@ -8,7 +8,7 @@ import type { components as flexiti } from "../../../generated/flexiti-pos-api.t
 import { add } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
 import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
-import { type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
+import { followAuthorization, type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
 import { accountRefundInstead, planEvent } from "./plan-event.ts";
 
@@ -41,6 +41,7 @@ export async function applyEvent(
 			const refunded: Record<number, number> = {};
 			for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
 			const authorizationNow = resultBody(truth) as flexiti["schemas"]["Authorization"];
+			followAuthorization(state.ledger, authorizationNow);
 			const plan = planEvent(event, authorizationNow, state.clientId, now, refunded, state.shipping);
 			if (plan.kind === "hold") {
 				if (event.status !== "held") setStatus(event, "held", now, plan.reason);

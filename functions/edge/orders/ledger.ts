@@ -44,12 +44,52 @@ export interface LedgerEvent extends OrderEvent {
 	history: { at: string; status: EventStatus; detail?: string }[];
 }
 
+/** How a movement reached Flexiti: an order event the ledger applied, or a caller's call through `/flexiti`. */
+export type MovementVia = "order_event" | "flexiti";
+
+export interface LedgerCapture {
+	capture_id: number;
+	amount: number;
+	date: string;
+	/** The order event that made it; absent for a capture made through `/flexiti`. */
+	event_id?: string;
+}
+
+export interface LedgerRefund {
+	capture_id: number;
+	amount: number;
+	kind: "return" | "refund";
+	date: string;
+	event_id?: string;
+	/** Flexiti's id of a return (an account refund has none). */
+	return_id?: number;
+}
+
 export interface Ledger {
 	authorization?: LedgerAuthorization;
-	captures: { capture_id: number; amount: number; date: string; event_id: string }[];
+	captures: LedgerCapture[];
 	released: number;
-	refunds: { capture_id: number; amount: number; kind: "return" | "refund"; date: string; event_id: string }[];
+	refunds: LedgerRefund[];
 	events: LedgerEvent[];
+	/**
+	 * Movements made through `/flexiti` already counted, by Flexiti's id (`capture:…`, `return:…`) or,
+	 * where Flexiti's answer has none (a release, an account refund), by the call's idempotency key.
+	 */
+	movements?: string[];
+}
+
+/** A money movement Flexiti made for a caller of `/flexiti` (not for an order event): what its answer says. */
+export type ForwardedMovement =
+	| { kind: "capture"; capture_id: number; amount: number; date?: string }
+	| { kind: "release"; amount: number; key: string }
+	| { kind: "return"; capture_id: number; amount: number; return_id?: number; key: string }
+	| { kind: "refund"; capture_id: number; amount: number; key: string };
+
+/** Flexiti's view of an authorization, as far as the ledger follows it. */
+export interface FlexitiAuthorizationView {
+	authorization_id: number;
+	status?: string;
+	authorization_status?: string;
 }
 
 export const emptyLedger = (): Ledger => ({ captures: [], released: 0, refunds: [], events: [] });
@@ -104,6 +144,8 @@ export function nextWakeUp(ledger: Ledger): number | undefined {
 /** Records what a call that Flexiti accepted did to the order's money. */
 export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall, body: unknown, now: number): void {
 	const date = new Date(now).toISOString();
+	// Capture and release answers say what became of the authorization (closed after a full capture).
+	followAuthorization(ledger, { authorization_id: Number(call.params.authorization_id), ...(body as object) });
 	if (call.operationId === "captureAuthorization") {
 		const captureId = (body as { capture_id?: number }).capture_id ?? 0;
 		call.result = `capture ${captureId}`;
@@ -113,10 +155,71 @@ export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall,
 		call.result = "released";
 	} else {
 		const kind = call.operationId === "returnCapture" ? "return" : "refund";
-		call.result = kind === "return" ? `return ${(body as { return_id?: number }).return_id ?? ""}`.trim() : "refunded";
-		ledger.refunds.push({ capture_id: call.captureId ?? 0, amount: call.amount, kind, date, event_id: event.id });
+		const returnId = kind === "return" ? (body as { return_id?: number }).return_id : undefined;
+		call.result = kind === "return" ? `return ${returnId ?? ""}`.trim() : "refunded";
+		ledger.refunds.push({
+			capture_id: call.captureId ?? 0,
+			amount: call.amount,
+			kind,
+			date,
+			event_id: event.id,
+			...(returnId !== undefined ? { return_id: returnId } : {}),
+		});
 	}
 	call.status = "done";
+}
+
+/**
+ * The ledger's authorization takes the status of Flexiti's latest answer about it (an authorization,
+ * or a capture's or release's `authorization_status`), so it never says "opened" after Flexiti closed it.
+ */
+export function followAuthorization(ledger: Ledger, view: FlexitiAuthorizationView): boolean {
+	const known = ledger.authorization;
+	if (!known || known.authorization_id !== view.authorization_id) return false;
+	const status = view.authorization_status ?? view.status;
+	if (typeof status !== "string" || status === known.status) return false;
+	known.status = status;
+	return true;
+}
+
+/**
+ * Enters a movement made through `/flexiti` into the ledger, once: a repeat of the same movement (a
+ * retried call Flexiti answered again, or a capture the ledger already has) changes nothing. A
+ * movement on another authorization than the one the ledger rests on is not this ledger's.
+ * Returns whether anything changed.
+ */
+export function recordMovement(
+	ledger: Ledger,
+	movement: ForwardedMovement,
+	authorization: FlexitiAuthorizationView,
+	now: number,
+): boolean {
+	if (!ledger.authorization || ledger.authorization.authorization_id !== authorization.authorization_id) return false;
+	const followed = followAuthorization(ledger, authorization);
+	const key = movementKey(movement);
+	ledger.movements ??= [];
+	const seen = ledger.movements;
+	if (seen.includes(key)) return followed;
+	if (movement.kind === "capture" && ledger.captures.some((c) => c.capture_id === movement.capture_id)) return followed;
+	seen.push(key);
+	const date = new Date(now).toISOString();
+	if (movement.kind === "capture") {
+		ledger.captures.push({ capture_id: movement.capture_id, amount: movement.amount, date: movement.date ?? date });
+	} else if (movement.kind === "release") {
+		ledger.released = add(ledger.released, movement.amount);
+	} else {
+		const { capture_id, amount } = movement;
+		const returnId =
+			movement.kind === "return" && movement.return_id !== undefined ? { return_id: movement.return_id } : {};
+		ledger.refunds.push({ capture_id, amount, kind: movement.kind, date, ...returnId });
+	}
+	return true;
+}
+
+function movementKey(movement: ForwardedMovement): string {
+	if (movement.kind === "capture") return `capture:${movement.capture_id}`;
+	if (movement.kind === "return" && movement.return_id !== undefined) return `return:${movement.return_id}`;
+	return `${movement.kind}:${movement.key}`;
 }
 
 /** The ledger as the merchant reads it (GET /v1/orders/{reference}). */
@@ -126,8 +229,8 @@ export function ledgerView(ledger: Ledger) {
 		captured: sum(ledger.captures.map((c) => c.amount)),
 		released: ledger.released,
 		refunded: sum(ledger.refunds.map((r) => r.amount)),
-		captures: ledger.captures,
-		refunds: ledger.refunds,
+		captures: ledger.captures.map((c) => ({ ...c, via: via(c) })),
+		refunds: ledger.refunds.map((r) => ({ ...r, via: via(r) })),
 		events: ledger.events.map((e) => ({
 			id: e.id,
 			source: e.source,
@@ -149,4 +252,8 @@ export function ledgerView(ledger: Ledger) {
 			history: e.history,
 		})),
 	};
+}
+
+function via(movement: { event_id?: string }): MovementVia {
+	return movement.event_id === undefined ? "flexiti" : "order_event";
 }

@@ -23,7 +23,7 @@ import {
 	sendAuthorization,
 } from "./authorize-once.ts";
 import { isCancelled } from "./cancelled-order.ts";
-import type { LedgerAuthorization } from "./ledger.ts";
+import { type LedgerAuthorization, recordMovement } from "./ledger.ts";
 import type { OrderRuntime, OrderState } from "./order-state.ts";
 
 /** Storage key of an authorization attempt whose outcome is not known yet. */
@@ -51,6 +51,11 @@ export function recordAuthorizationOn(state: OrderState, authorization: LedgerAu
 	}
 	state.ledger.authorization = authorization;
 	if (answer !== undefined) state.authorizationAnswer = answer;
+	// An auto-captured authorization comes with its capture: the ledger counts it like any other.
+	for (const capture of capturesIn(answer)) {
+		const { capture_id, amount, date } = capture;
+		recordMovement(state.ledger, { kind: "capture", capture_id, amount, date }, authorization, Date.now());
+	}
 	if (authorization.account_number !== undefined) state.accountNumber ??= String(authorization.account_number);
 	return true;
 }
@@ -174,6 +179,17 @@ function ledgerAuthorization(authorization: Authorization): LedgerAuthorization 
 		account_number: authorization.account_number,
 		transaction_type: authorization.transaction_type,
 	};
+}
+
+/** The captures Flexiti's answer to an authorization lists (an auto-captured one has its capture). */
+function capturesIn(answer: string | undefined): flexiti["schemas"]["Capture"][] {
+	if (answer === undefined) return [];
+	try {
+		const captures = (JSON.parse(answer) as { captures?: unknown }).captures;
+		return Array.isArray(captures) ? (captures as flexiti["schemas"]["Capture"][]) : [];
+	} catch {
+		return [];
+	}
 }
 
 /** Flexiti's final word on this authorization: a 4xx other than "try again" (401 is a token, not the shopper). */

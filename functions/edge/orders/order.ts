@@ -29,7 +29,17 @@ import {
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
 import { deliverEvent } from "./deliver-event.ts";
-import { type LedgerAuthorization, type LedgerEvent, ledgerView, nextWakeUp, receive, setStatus } from "./ledger.ts";
+import {
+	type FlexitiAuthorizationView,
+	type ForwardedMovement,
+	type LedgerAuthorization,
+	type LedgerEvent,
+	ledgerView,
+	nextWakeUp,
+	receive,
+	recordMovement,
+	setStatus,
+} from "./ledger.ts";
 import { type EventDetails, eventsForChange, type MerchantEventType, markLedger } from "./merchant-events.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
@@ -135,6 +145,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		}
 		await this.save(state);
 		await this.schedule(state.ledger.events.some((e) => e.status === "held") ? Date.now() : undefined);
+	}
+
+	/** Money moved through `/flexiti` for this order (see forwarded-movement.ts): into the ledger, once. */
+	async recordMovement(movement: ForwardedMovement, authorization: FlexitiAuthorizationView): Promise<void> {
+		if (this.state && recordMovement(this.state.ledger, movement, authorization, Date.now()))
+			await this.save(this.state);
 	}
 
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */

@@ -42,6 +42,7 @@ import {
 import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import { UpstreamError } from "../flexiti/upstream.ts";
 import type { AuthorizationOutcome } from "../orders/authorize-once.ts";
+import { recordForwardedMovement } from "../orders/forwarded-movement.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
 import { carriesToken, recordingTokens } from "./token-guard.ts";
@@ -140,6 +141,15 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 					JSON.stringify({ event: "remember_failed", operation: operationId, name: (error as Error).name }),
 				);
 			});
+			// Money it moved enters the order's ledger, as money moved by order events does.
+			const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+			await recordForwardedMovement(c.env, clientId, operationId, call, resultBody(result), waitUntil).catch(
+				(error: unknown) => {
+					console.error(
+						JSON.stringify({ event: "ledger_movement_unrecorded", operation: operationId, reason: String(error) }),
+					);
+				},
+			);
 		}
 		// A merchant-scope token in an answer would leave the worker: withhold the answer, whatever it was.
 		if (caller.kind === "merchant" && carriesToken(result, used)) {
