@@ -117,6 +117,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/promotional-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The "as low as $X/month" message for a product page
+         * @description Public (no credential; CORS for `STOREFRONT_ORIGINS`; rate-limited per address like the other
+         *     shopper routes). A product page asks with the price, the language and the store's Flexiti
+         *     client id (publishable: it is in the page anyway). The edge answers from Flexiti's Online API
+         *     `payment-calculator` (`spec/flexiti-online-api.yaml`) with its Online API merchant token,
+         *     cached at the edge: one Flexiti call per client, amount and language per `PROMO_CACHE_SECONDS`
+         *     (in the isolate's memory and Cloudflare's Cache API), then served stale while one refresh runs.
+         *     When Flexiti is slow (over `PROMO_TIMEOUT_MS`), down, or does not advertise a plan for this
+         *     price, the answer is 204 with no body: the page shows no message, never an error or a wait.
+         *     The text is the edge's own (English or French); Flexiti's `htmlRender` is never passed on.
+         */
+        get: operations["getPromotionalMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/shopify": {
         parameters: {
             query?: never;
@@ -554,6 +582,17 @@ export interface components {
          *     would reject valid amounts.
          */
         Amount: number;
+        PromotionalMessage: {
+            client_id: string;
+            amount: number;
+            /** @enum {string} */
+            lang: "en" | "fr";
+            /** @description The lowest monthly payment Flexiti advertises for this price (CAD). */
+            monthly_payment: number;
+            months: number;
+            /** @description Plain text for the page, e.g. "As low as $21.18/month" or "À partir de 21,18 $/mois". */
+            text: string;
+        };
         /**
          * @example {
          *       "reference": "WEB-1042",
@@ -1082,6 +1121,45 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    getPromotionalMessage: {
+        parameters: {
+            query: {
+                /** @description The store's Flexiti client id; defaults to the first configured one. */
+                client_id?: string;
+                /** @description The product's price in CAD dollars. */
+                amount: number;
+                /** @description Language of `text`. */
+                lang?: "en" | "fr";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message, with the plan it advertises. */
+            200: {
+                headers: {
+                    /** @description Where the answer came from - `memory`, `cache`, `stale` (served while refreshed) or `flexiti`. */
+                    "X-Promo-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionalMessage"];
+                };
+            };
+            /** @description No message for this page (Flexiti slow, down, or no plan for this price). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     receiveShopifyWebhook: {

@@ -39,6 +39,13 @@ export const edgeOperations = {
 		"scopes": [],
 		"idempotencyKey": false
 	},
+	"getPromotionalMessage": {
+		"method": "GET",
+		"path": "/v1/promotional-message",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
 	"receiveShopifyWebhook": {
 		"method": "POST",
 		"path": "/v1/webhooks/shopify",

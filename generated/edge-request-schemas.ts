@@ -79,6 +79,44 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 			}
 		]
 	},
+	"getPromotionalMessage": {
+		"parameters": [
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"minLength": 1,
+					"maxLength": 100
+				}
+			},
+			{
+				"name": "amount",
+				"in": "query",
+				"required": true,
+				"schema": {
+					"type": "number",
+					"exclusiveMinimum": 0,
+					"maximum": 100000,
+					"multipleOf": 0.01
+				}
+			},
+			{
+				"name": "lang",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"enum": [
+						"en",
+						"fr"
+					],
+					"default": "en"
+				}
+			}
+		]
+	},
 	"receiveShopifyWebhook": {
 		"parameters": [
 			{

@@ -1030,6 +1030,156 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		}
 	},
+	"getPromotionalMessage": {
+		"200": {
+			"type": "object",
+			"required": [
+				"client_id",
+				"amount",
+				"lang",
+				"monthly_payment",
+				"months",
+				"text"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"amount": {
+					"type": "number"
+				},
+				"lang": {
+					"type": "string",
+					"enum": [
+						"en",
+						"fr"
+					]
+				},
+				"monthly_payment": {
+					"type": "number"
+				},
+				"months": {
+					"type": "integer",
+					"minimum": 1
+				},
+				"text": {
+					"type": "string"
+				}
+			}
+		},
+		"204": null,
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
 	"receiveShopifyWebhook": {
 		"200": {
 			"type": "object",

@@ -27,6 +27,8 @@ const workers: DevWorker[] = [
 		args: [
 			"--var",
 			`FLEXITI_BASE_URL:${flexitiBaseUrl}`,
+			"--var",
+			`FLEXITI_ONLINE_BASE_URL:http://${HOST}:${sandboxPort}/flexiti/online-api`,
 			// The demo store's pages call the edge from the browser (CORS).
 			"--var",
 			`STOREFRONT_ORIGINS:http://${HOST}:${storePort},http://localhost:${storePort}`,

@@ -15,6 +15,7 @@ import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
 import { forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
+import { promotionalMessage } from "./routes/promotional-message.ts";
 import { readyz } from "./routes/readyz.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
 
@@ -28,6 +29,7 @@ import { webhookRoutes } from "./routes/webhooks/routes.ts";
  *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
  *   POST /v1/webhooks/{shopify,woocommerce,standard}   order events → capture / release / refund
  *   GET  /v1/orders/:reference         an order's ledger; POST …/events/:id/replay
+ *   GET  /v1/promotional-message       "as low as $X/month" for a product page (public, cached)
  *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
  */
 /** Checkout and Flexiti request bodies are a few KiB; anything this large is not one. */
@@ -67,6 +69,11 @@ export function createEdgeApp() {
 	// Browsers may reach only what a shopper may call, and only from the configured storefront origins.
 	app.use(`${FLEXITI_PREFIX}/*`, storefrontCors);
 	app.use("/v1/checkouts/*", storefrontCors);
+
+	// A product page's "as low as": public (no credential), CORS for the storefronts, limited per address.
+	// Registered before the credential middleware of /v1/*, which it therefore never reaches.
+	app.use("/v1/promotional-message", storefrontCors);
+	app.get("/v1/promotional-message", shopperIpLimit, promotionalMessage);
 
 	// Order systems authenticate each webhook by its signature, not by a caller credential; webhooks
 	// keep their own body cap (512 KiB) and no rate limit (see callers/rate-limits.ts).

@@ -50,6 +50,7 @@ export async function startStorefrontStack(edgeSettings: Record<string, string> 
 		const edge = await start("wrangler.toml", {
 			...secrets,
 			FLEXITI_BASE_URL: plain(`${sandbox}/flexiti/pos-api`),
+			FLEXITI_ONLINE_BASE_URL: plain(`${sandbox}/flexiti/online-api`),
 			STOREFRONT_ORIGINS: plain(store),
 			WEBHOOK_RETRY_BASE_MS: plain("50"),
 			...Object.fromEntries(Object.entries(edgeSettings).map(([name, value]) => [name, plain(value)])),

@@ -50,6 +50,7 @@ beforeAll(async () => {
 	const edgeWorker = await startLocalWorker("wrangler.toml", {
 		...secrets,
 		FLEXITI_BASE_URL: { type: "plain_text", value: `${sandbox}/flexiti/pos-api` },
+		FLEXITI_ONLINE_BASE_URL: { type: "plain_text", value: `${sandbox}/flexiti/online-api` },
 	});
 	workers.push(edgeWorker.worker);
 	edge = edgeWorker.origin;

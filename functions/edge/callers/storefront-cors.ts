@@ -1,7 +1,7 @@
 /**
  * Browsers may reach only what a shopper may call, and only from the configured storefront origins
- * (STOREFRONT_ORIGINS): reading its checkout, getting its customer token, and the Flexiti operations
- * a checkout's client token may call (`shopperRefusal`). A merchant-only operation gets no CORS answer
+ * (STOREFRONT_ORIGINS): reading its checkout, getting its customer token, the Flexiti operations
+ * a checkout's client token may call (`shopperRefusal`), and a product page's "as low as" message. A merchant-only operation gets no CORS answer
  * at all, so no browser page can call it with a key it should never hold. A preflight is judged by the
  * method it announces (`Access-Control-Request-Method`). The middleware runs once per request, so
  * `Vary: Origin` is sent once.
@@ -19,7 +19,12 @@ import { shopperRefusal } from "./shopper-policy.ts";
 export const FLEXITI_PREFIX = "/flexiti";
 
 const matchEdgeOperation = operationMatcher(edgeOperations);
-const shopperEdgeOperations: ReadonlySet<string> = new Set(["getCheckout", "createCheckoutToken"]);
+const shopperEdgeOperations: ReadonlySet<string> = new Set([
+	"getCheckout",
+	"createCheckoutToken",
+	// A product page's "as low as" (public: no credential at all).
+	"getPromotionalMessage",
+]);
 
 const allowStorefront = cors({
 	origin: (origin, c) => (edgeConfig(c.env).storefrontOrigins.has(origin) ? origin : null),

@@ -7,6 +7,12 @@ import { base64Decode, hexDecode } from "../../contract/bytes.ts";
 
 export interface EdgeConfig {
 	flexitiBaseUrl: string;
+	/** Flexiti's Online API (hosted checkout, notifications, payment calculator): a separate API and host. */
+	flexitiOnlineBaseUrl: string;
+	/** How long an "as low as" answer is fresh in the cache (then served stale while it is refreshed). */
+	promoCacheSeconds: number;
+	/** How long a product page's "as low as" waits for Flexiti before answering with no message. */
+	promoTimeoutMs: number;
 	/** Flexiti client id → client secret. The path's client_id picks the credentials. */
 	clients: ReadonlyMap<string, string>;
 	/** The configured client ids, in order; the first is the default for a checkout. */
@@ -102,6 +108,12 @@ function parseConfig(env: Env): EdgeConfig {
 	const clients = parseClients(required(env, "FLEXITI_CLIENTS"));
 	return {
 		flexitiBaseUrl: parseUrl(required(env, "FLEXITI_BASE_URL")),
+		flexitiOnlineBaseUrl: parseUrl(
+			optional(env, "FLEXITI_ONLINE_BASE_URL") ?? "http://127.0.0.1:8788/flexiti/online-api",
+			"FLEXITI_ONLINE_BASE_URL",
+		),
+		promoCacheSeconds: positiveInteger(env, "PROMO_CACHE_SECONDS", 3600),
+		promoTimeoutMs: positiveInteger(env, "PROMO_TIMEOUT_MS", 1000),
 		clients,
 		clientIds: [...clients.keys()],
 		merchantKeys: merchantKeys(required(env, "MERCHANT_API_KEY_HASHES"), clients),
@@ -273,11 +285,14 @@ function jsonObject(setting: string, json: string, shape: string): [string, unkn
 	return Object.entries(value);
 }
 
-function parseUrl(value: string): string {
+function parseUrl(value: string, setting: "FLEXITI_BASE_URL" | "FLEXITI_ONLINE_BASE_URL" = "FLEXITI_BASE_URL"): string {
 	try {
 		return new URL(value).toString().replace(/\/$/, "");
 	} catch {
-		throw new ConfigError("FLEXITI_BASE_URL", "must be a URL such as https://posapi.flexiti.fi/flexiti/pos-api");
+		throw new ConfigError(
+			setting,
+			`must be a URL such as https://${setting === "FLEXITI_BASE_URL" ? "posapi.flexiti.fi/flexiti/pos-api" : "onlineapi.flexiti.fi/flexiti/online-api"}`,
+		);
 	}
 }
 

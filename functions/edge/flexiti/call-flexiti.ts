@@ -6,7 +6,7 @@ import { type FlexitiOperationId, flexitiOperations } from "../../../generated/f
 import { createFlexitiClient } from "../../client/flexiti.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import type { FlexitiToken } from "./flexiti-token.ts";
+import type { FlexitiToken, Scope } from "./flexiti-token.ts";
 import { tokenBrokerStub } from "./token-broker-object.ts";
 import { type TokenSource as CacheSource, type TokenCache, tokenCache } from "./token-cache.ts";
 import { upstreamSend, withRetries } from "./upstream.ts";
@@ -108,25 +108,37 @@ export function merchantTokens(
 	/** This isolate's cache; tests pass one per simulated isolate. */
 	cache: TokenCache = tokenCache,
 ): TokenSource {
+	return brokeredTokens(env, clientId, "merchant", waitUntil, onSource, cache);
+}
+
+/** A client's token of one kind (a POS scope, or the Online API's merchant token), brokered the same way. */
+export function brokeredTokens(
+	env: EdgeBindings,
+	clientId: string,
+	scope: Scope,
+	waitUntil: (promise: Promise<unknown>) => void,
+	onSource: (source: CacheSource) => void = () => {},
+	cache: TokenCache = tokenCache,
+): TokenSource {
 	const config = edgeConfig(env);
 	// The broker's stub only when memory and KV had no token: most requests never need it.
-	const broker = () => tokenBrokerStub(env, clientId, "merchant");
+	const broker = () => tokenBrokerStub(env, clientId, scope);
 	const deps = {
 		kv: env.TOKENS,
 		encryptionKey: config.tokenEncryptionKey,
 		broker: {
-			token: () => broker().token(clientId, "merchant"),
-			replace: (rejected: string) => broker().replace(clientId, "merchant", rejected),
+			token: () => broker().token(clientId, scope),
+			replace: (rejected: string) => broker().replace(clientId, scope, rejected),
 		},
 		now: Date.now,
 		waitUntil,
 	};
 	return {
 		async get() {
-			const { token, source } = await cache.get(clientId, "merchant", deps);
+			const { token, source } = await cache.get(clientId, scope, deps);
 			onSource(source);
 			return token;
 		},
-		drop: (token) => cache.invalidate(clientId, "merchant", token.accessToken, deps),
+		drop: (token) => cache.invalidate(clientId, scope, token.accessToken, deps),
 	};
 }

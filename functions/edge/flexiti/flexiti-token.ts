@@ -3,10 +3,15 @@
  * The client secret goes only into this form body, to Flexiti; it is never logged or returned.
  */
 import { createFlexitiClient } from "../../client/flexiti.ts";
+import { createFlexitiOnlineClient } from "../../client/flexiti-online.ts";
 import type { EdgeConfig } from "../core/config.ts";
 import type { Send } from "./upstream.ts";
 
-export type Scope = "merchant" | "customer";
+/**
+ * Which token: the POS API's `merchant` or `customer` scope, or `online` — a merchant token of the
+ * Online API, a separate API on its own host with its own token endpoint (same contract).
+ */
+export type Scope = "merchant" | "customer" | "online";
 
 export interface FlexitiToken {
 	accessToken: string;
@@ -39,26 +44,26 @@ export type MintToken = (clientId: string, scope: Scope, grant: Grant, reference
 
 export function flexitiTokenEndpoint(config: EdgeConfig, send: Send, now: () => number = Date.now): MintToken {
 	const flexiti = createFlexitiClient({ baseUrl: config.flexitiBaseUrl, fetch: send });
+	const online = createFlexitiOnlineClient({ baseUrl: config.flexitiOnlineBaseUrl, fetch: send });
 	return async (clientId, scope, grant, referenceId) => {
 		const clientSecret = config.clients.get(clientId);
 		if (!clientSecret) throw new TokenRefused("unknown_client");
-		const { data, error, response } = await flexiti
-			.POST("/v2.5/oauth/token", {
-				body: {
-					client_id: clientId,
-					client_secret: clientSecret,
-					scope,
-					grant_type: grant.type,
-					...(grant.type === "refresh_token" ? { refresh_token: grant.refreshToken } : {}),
-				},
-				headers: {
-					"content-type": "application/x-www-form-urlencoded",
-					...(referenceId ? { "x-reference-id": referenceId } : {}),
-				},
-			})
-			.catch(() => {
-				throw new TokenUnavailable(null);
-			});
+		const form = {
+			client_id: clientId,
+			client_secret: clientSecret,
+			grant_type: grant.type,
+			...(grant.type === "refresh_token" ? { refresh_token: grant.refreshToken } : {}),
+		};
+		const headers = {
+			"content-type": "application/x-www-form-urlencoded",
+			...(referenceId ? { "x-reference-id": referenceId } : {}),
+		};
+		const { data, error, response } = await (scope === "online"
+			? online.POST("/oauth/token", { body: { ...form, scope: "merchant" }, headers })
+			: flexiti.POST("/v2.5/oauth/token", { body: { ...form, scope }, headers })
+		).catch(() => {
+			throw new TokenUnavailable(null);
+		});
 		if (data) {
 			return {
 				accessToken: data.access_token,
