@@ -49,7 +49,7 @@ describe("a shopper's checkout token", () => {
 		const { data, error, response } = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
 			// amount, reference and auto_capture come from the checkout
-			body: { ...authorizationBody, auto_capture: true } as never,
+			body: authorizationBody as never,
 		});
 		expect(error).toBeUndefined();
 		expect(response.status).toBe(200);
@@ -86,6 +86,26 @@ describe("a shopper's checkout token", () => {
 		expect(response.status).toBe(409);
 		expect(error).toMatchObject({ error: "wrong_inputs", field_errors: [{ param: "amount", value: 5000 }] });
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("refuses an auto_capture other than the checkout's (never silently replaced); the same value is fine", async () => {
+		const { shopper } = await verifiedCheckout(100);
+		const refused = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			body: { ...authorizationBody, auto_capture: true } as never,
+		});
+		expect(refused.response.status).toBe(409);
+		expect(refused.error).toMatchObject({
+			error: "wrong_inputs",
+			field_errors: [{ param: "auto_capture", value: true }],
+		});
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		const same = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			body: { ...authorizationBody, auto_capture: false } as never,
+		});
+		expect(same.response.status).toBe(200);
+		expect(same.data).toMatchObject({ amount: 100, auto_capture: false });
 	});
 
 	it("cannot call a merchant-only operation: capture → 403, and Flexiti saw no call", async () => {

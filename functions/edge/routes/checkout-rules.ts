@@ -25,6 +25,15 @@ export function applyCheckoutRules(operationId: FlexitiOperationId, body: unknow
 		if (given.reference !== undefined && given.reference !== checkout.reference) {
 			fieldErrors.push({ param: "reference", msg: "must be the checkout's reference", value: given.reference });
 		}
+		// One rule for every field the checkout decides: omit it or repeat the checkout's value; another
+		// value is refused, never silently replaced (a storefront that thinks it auto-captures would not know).
+		if (given.auto_capture !== undefined && given.auto_capture !== checkout.auto_capture) {
+			fieldErrors.push({
+				param: "auto_capture",
+				msg: `must be the checkout's auto_capture (${checkout.auto_capture})`,
+				value: given.auto_capture,
+			});
+		}
 		if (fieldErrors.length > 0) return { ok: false, fieldErrors };
 		return {
 			ok: true,
