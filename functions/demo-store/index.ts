@@ -42,7 +42,7 @@ app.use(async (c, next) => {
 
 app.get("/styles.css", (c) => c.body(STYLES, 200, { "content-type": "text/css; charset=utf-8" }));
 app.get("/favicon.ico", (c) => c.body(null, 204));
-app.get("/", (c) => c.html(productPage()));
+app.get("/", async (c) => c.html(productPage(c.env.EDGE_URL, await storefrontScript(c.env))));
 
 app.post("/buy", async (c) => {
 	const reference = `DEMO-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;

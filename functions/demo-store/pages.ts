@@ -33,11 +33,13 @@ ${script ? html`<script type="module" src="${script.src}" integrity="${script.in
 </html>`;
 }
 
-export function productPage(): Html {
+/** The product, with Flexiti's "as low as" under its price (`<flexiti-promo>`, from the edge's cache). */
+export function productPage(edge: string, script: StorefrontScript): Html {
 	return layout(
 		PRODUCT.name,
 		html`<h1>${PRODUCT.name}</h1>
 <p class="price">${money(PRODUCT.amount)}</p>
+<flexiti-promo edge="${edge}" amount="${PRODUCT.amount}" lang="en"></flexiti-promo>
 <p>Solid maple, hand-finished. Pay over time with Flexiti.</p>
 <form method="post" action="/buy">
 <button type="submit">Buy with Flexiti</button>
@@ -45,6 +47,7 @@ export function productPage(): Html {
 <form method="post" action="/buy?flow=apply">
 <button type="submit" class="secondary">New to Flexiti? Apply and buy</button>
 </form>`,
+		script,
 	);
 }
 

@@ -9,6 +9,7 @@
  */
 import { FlexitiCheckoutElement } from "./element.ts";
 import { FlexitiEdgeCheckout, type FlexitiEdgeOptions } from "./flexiti-edge.ts";
+import { FlexitiPromoElement } from "./promo.ts";
 
 export { type FieldError, FlexitiEdgeError, type StorefrontErrorCode } from "./errors.ts";
 export type {
@@ -26,7 +27,8 @@ export type {
 	PurchaseOptions,
 	PurchaseResult,
 } from "./flexiti-edge.ts";
-export { FlexitiCheckoutElement, FlexitiEdgeCheckout };
+export { type PromotionalMessage, type PromotionalMessageOptions, promotionalMessage } from "./promo.ts";
+export { FlexitiCheckoutElement, FlexitiEdgeCheckout, FlexitiPromoElement };
 
 /** One checkout's "Pay with Flexiti": `purchase()`, `apply()`, and progress events (`on`). */
 export function FlexitiEdge(options: FlexitiEdgeOptions): FlexitiEdgeCheckout {
@@ -35,4 +37,7 @@ export function FlexitiEdge(options: FlexitiEdgeOptions): FlexitiEdgeCheckout {
 
 if (typeof customElements !== "undefined" && !customElements.get("flexiti-checkout")) {
 	customElements.define("flexiti-checkout", FlexitiCheckoutElement);
+}
+if (typeof customElements !== "undefined" && !customElements.get("flexiti-promo")) {
+	customElements.define("flexiti-promo", FlexitiPromoElement);
 }

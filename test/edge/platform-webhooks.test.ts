@@ -73,6 +73,19 @@ describe("identity: what is signed and what the edge issued", () => {
 		expect(await sandboxCalls("releaseAuthorization")).toEqual([]);
 	});
 
+	it("a WooCommerce deletion ({id} only) finds its order through its own site's earlier payload; a clone's does not", async () => {
+		const id = wooId();
+		await authorizedOrder(`WC-${id}`, 60);
+		await wooWebhook("order.created", wooSampleOrder(id, `WC-${id}`, { status: "processing" }));
+		// The staging copy deletes its own order #id: same number, its own site in the (unsigned) source header.
+		const clone = await wooWebhook("order.deleted", { id }, { source: "https://staging.shop.example/" });
+		expect(await clone.json()).toMatchObject({ received: 0 });
+		expect((await settledLedger(`WC-${id}`)).released).toBe(0);
+		const deleted = await wooWebhook("order.deleted", { id });
+		expect(await deleted.json()).toMatchObject({ received: 1 });
+		expect((await settledLedger(`WC-${id}`)).released).toBe(60);
+	});
+
 	it("an order paid otherwise (Woo payment_method, Shopify gateways) never touches a ledger", async () => {
 		const id = wooId();
 		await authorizedOrder(`WC-${id}`, 80);
@@ -203,6 +216,21 @@ describe("shipments", () => {
 		expect(await ok(sandboxCalls("captureAuthorization"))).toHaveLength(2);
 	});
 
+	it("a fulfillment's create and its update to success, delivered at the same moment, capture once", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 400);
+		const fulfillment = shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" });
+		const answers = await Promise.all([
+			shopifyWebhook("fulfillments/create", fulfillment),
+			shopifyWebhook("fulfillments/update", fulfillment),
+			shopifyWebhook("fulfillments/update", fulfillment),
+		]);
+		expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+		const ledger = await settledLedger(orderId);
+		expect(ledger.captures.map((c) => c.amount)).toEqual([199]);
+		expect(await ok(sandboxCalls("captureAuthorization"))).toHaveLength(1);
+	});
+
 	it("a fulfillment cancelled after its capture is put before the merchant, and moves no money by itself", async () => {
 		const orderId = shopifyBigId();
 		await authorizedOrder(orderId, 300);
@@ -229,6 +257,26 @@ describe("refunds past Flexiti's return window", () => {
 		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["refund", 40]]);
 		expect((await sandboxCalls("returnCapture")).map((c) => c.status)).toEqual([409]);
 		expect(await ok(sandboxCalls("refundAccount"))).toHaveLength(1);
+	});
+});
+
+describe("refunds past Flexiti's return window, when answers are lost", () => {
+	it("the account refund that replaces a refused return is retried with the same key after a lost answer: one refund", async () => {
+		const reference = `RETL-${crypto.randomUUID().slice(0, 8)}`;
+		await authorizedOrder(reference, 150);
+		await standardWebhook("order.fulfilled", { reference });
+		expect((await settledLedger(reference)).captured).toBe(150);
+		await sandbox("POST", "/sandbox/clock/advance", { days: 101 });
+		await sandbox("POST", "/sandbox/faults", { operation: "refundAccount", kind: "drop" });
+		await standardWebhook("order.refunded", { reference, amount: 40 });
+		const ledger = await ledgerWhen(reference, (l) => l.events.at(-1)?.status === "applied");
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["refund", 40]]);
+		const refunds = await sandboxCalls("refundAccount");
+		expect(refunds.length).toBeGreaterThanOrEqual(2); // the dropped answer, then the retry
+		expect(new Set(refunds.map((c) => c.idempotency_key)).size).toBe(1);
+		// At Flexiti the credit came back once: 150 authorized and captured, 40 refunded.
+		const account = (await (await sandbox("GET", "/sandbox/accounts/10000000000001")).json()) as Json;
+		expect(account.available_credit).toBe(account.credit_limit - 150 + 40);
 	});
 });
 

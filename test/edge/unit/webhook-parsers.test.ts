@@ -214,6 +214,16 @@ describe("what the parsers decide", () => {
 		expect(woo("order.updated", wooSampleOrder(727, "WC-727", { status: "cancelled" }), sites).events).toHaveLength(1);
 	});
 
+	it("a WooCommerce topic the edge does not act on is recorded on the order its meta names", () => {
+		expect(woo("order.restored", wooSampleOrder(727, "WC-727")).events).toEqual([
+			expect.objectContaining({
+				type: "noted",
+				reference: "WC-727",
+				verdict: expect.objectContaining({ status: "ignored" }),
+			}),
+		]);
+	});
+
 	it("a WooCommerce deletion ({id} only) is tied by its order id, for the route to resolve through the link", () => {
 		const [deletion] = woo("order.deleted", { id: 727 }).events;
 		expect(deletion).toMatchObject({ type: "cancelled", orderId: "727" });

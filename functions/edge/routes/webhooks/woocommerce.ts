@@ -87,7 +87,16 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 		if (status !== undefined && status !== "trash") return ignored("the order is not deleted");
 		return { events: [{ ...base, key: `woo-deleted:${orderId}`, type: "cancelled" }], ...(link ? { link } : {}) };
 	}
-	if (topic !== "order.updated" && topic !== "order.created") return ignored(`topic ${topic} is not handled`, link);
+	if (topic !== "order.updated" && topic !== "order.created") {
+		// order.restored and the like: recorded on the order when the payload names it, so it is seen.
+		const reason = `topic ${topic} is not one the edge acts on: recorded only`;
+		return reference
+			? {
+					events: [{ ...base, key: `woo-noted:${deliveryId}`, type: "noted", verdict: { status: "ignored", reason } }],
+					...(link ? { link } : {}),
+				}
+			: ignored(`topic ${topic} is not handled`, link);
+	}
 	if (!reference) {
 		return ignored(
 			paymentMethod !== undefined
