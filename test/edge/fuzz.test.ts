@@ -1,0 +1,181 @@
+/**
+ * No request makes the edge answer 500 (issue 9, "Done when"): fast-check generates requests — every
+ * Flexiti operation's path and the edge's own routes, with mangled segments and letter case, odd
+ * methods, content types, duplicated query parameters, JSON of any shape (deep, wide, wrong types,
+ * unknown properties, long strings), non-JSON bytes — from no caller, a merchant, a shopper and a
+ * forged token. Every answer is below 500 (Flexiti's own outages are not part of this: the sandbox
+ * runs without faults), and every error is the JSON envelope. fast-check prints the seed and the
+ * shrunk request of any failure, so it can be replayed.
+ */
+import { exports } from "cloudflare:workers";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { jsonMediaTypeProblem } from "../../functions/contract/json-media-type.ts";
+import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+import { CLIENT_ID, EDGE, MERCHANT_KEY, openCheckout, resetSandbox } from "./support.ts";
+
+let shopperToken = "";
+let checkoutId = "";
+
+beforeAll(async () => {
+	await resetSandbox();
+	const checkout = await openCheckout();
+	shopperToken = checkout.client_token;
+	checkoutId = checkout.checkout_id;
+});
+
+const segment = fc.oneof(
+	fc.constantFrom(CLIENT_ID, "flexitidemo2", "10000000000001", "1", "0", "99999999999999999999", "%00", "..", "-1"),
+	fc.string({ maxLength: 12 }).map(encodeURIComponent),
+	fc.stringMatching(/^[0-9a-fA-F]{64}$/),
+);
+
+/** A Flexiti operation's path with its parameters filled in (or mangled), sometimes in another case. */
+const flexitiPath = fc
+	.tuple(
+		fc.constantFrom(...Object.values(flexitiOperations).map((entry) => entry.path)),
+		fc.array(segment, { minLength: 3, maxLength: 3 }),
+		fc.boolean(),
+	)
+	.map(([template, values, upper]) => {
+		let index = 0;
+		const path = `/flexiti${template.replace(/\{[^}]+\}/g, (name) => (name === "{client_id}" && index === 0 ? (index++, CLIENT_ID) : (values[index++ % 3] ?? "x")))}`;
+		return upper ? path.toUpperCase() : path;
+	});
+
+const edgePath = fc.oneof(
+	fc.constant("/v1/checkouts"),
+	segment.map((id) => `/v1/checkouts/${id}`),
+	segment.map((id) => `/v1/checkouts/${id}/token`),
+	fc.constant("/v1/checkouts/CHECKOUT"),
+	segment.map((reference) => `/v1/orders/${reference}`),
+	fc.tuple(segment, segment).map(([reference, event]) => `/v1/orders/${reference}/events/${event}/replay`),
+	fc.constantFrom("/healthz", "/readyz", "/V1/CHECKOUTS", "/flexiti", "/flexiti/", "/"),
+	fc.constantFrom("/v1/webhooks/shopify", "/v1/webhooks/woocommerce", "/v1/webhooks/standard"),
+	fc.string({ maxLength: 30 }).map((text) => `/${encodeURIComponent(text)}`),
+);
+
+const jsonBody = fc.oneof(
+	fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value)),
+	fc
+		.record(
+			{
+				flow: fc.constantFrom("purchase", "apply", "x"),
+				reference: fc.string({ maxLength: 300 }),
+				amount: fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null)),
+				account_number: fc
+					.oneof(fc.bigInt(), fc.integer(), fc.string())
+					.map((v) => (typeof v === "bigint" ? Number(v) : v)),
+				customer_identification: fc.dictionary(fc.string({ maxLength: 16 }), fc.jsonValue({ maxDepth: 2 })),
+				financing_option: fc.dictionary(fc.string({ maxLength: 16 }), fc.jsonValue({ maxDepth: 2 })),
+				sku_data: fc.jsonValue({ maxDepth: 4 }),
+				client_id: fc.constantFrom(CLIENT_ID, "flexitidemo2", "nope"),
+			},
+			{ requiredKeys: [] },
+		)
+		.map((value) => JSON.stringify(value)),
+	fc.integer({ min: 1, max: 200 }).map((depth) => `${"[".repeat(depth)}${"]".repeat(depth)}`),
+	fc.string({ maxLength: 200 }),
+	fc.uint8Array({ maxLength: 64 }),
+);
+
+const contentType = fc.option(
+	fc.constantFrom(
+		"application/json",
+		"Application/JSON; charset=UTF-8",
+		"application/json; charset=utf-16",
+		"application/jsonx",
+		"application/json-patch+json",
+		"application/json, text/plain",
+		"text/plain",
+		"application/x-www-form-urlencoded",
+		"multipart/form-data; boundary=x",
+		";",
+		"application/json;;;charset",
+	),
+	{ nil: undefined },
+);
+
+const query = fc
+	.array(
+		fc.tuple(
+			fc.constantFrom("account_number", "vcc_number", "lang", "key", "client_id", "limit", "authorization_id", "x"),
+			fc.string({ maxLength: 20 }),
+		),
+		{ maxLength: 4 },
+	)
+	.map((pairs) => new URLSearchParams(pairs).toString());
+
+const credential = fc.constantFrom("none", "merchant", "shopper", "forged", "garbage");
+
+const request = fc.record({
+	method: fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"),
+	path: fc.oneof(flexitiPath, edgePath),
+	query,
+	contentType,
+	body: fc.option(jsonBody, { nil: undefined }),
+	credential,
+	origin: fc.option(fc.constantFrom("https://shop.example", "https://evil.example"), { nil: undefined }),
+});
+
+function authorization(kind: string): string | undefined {
+	if (kind === "merchant") return `Bearer ${MERCHANT_KEY}`;
+	if (kind === "shopper") return `Bearer ${shopperToken}`;
+	if (kind === "forged") return `Bearer cst_${checkoutId}_${"A".repeat(43)}`;
+	if (kind === "garbage") return "Bearer cst_not-a-token";
+	return undefined;
+}
+
+describe("fuzzed requests", () => {
+	it("never get a 500, and every error is Flexiti's envelope", async () => {
+		await fc.assert(
+			fc.asyncProperty(request, async (generated) => {
+				const headers = new Headers();
+				const auth = authorization(generated.credential);
+				if (auth) headers.set("authorization", auth);
+				if (generated.contentType) headers.set("content-type", generated.contentType);
+				if (generated.origin) headers.set("origin", generated.origin);
+				const hasBody = generated.body !== undefined && !["GET", "HEAD"].includes(generated.method);
+				const response = await exports.default.fetch(
+					new Request(`${EDGE}${generated.path}${generated.query ? `?${generated.query}` : ""}`, {
+						method: generated.method,
+						headers,
+						...(hasBody ? { body: generated.body } : {}),
+					}),
+				);
+				const text = await response.text();
+				expect(response.status, `${generated.method} ${generated.path} → ${text.slice(0, 300)}`).toBeLessThan(500);
+				if (response.status >= 400 && generated.method !== "HEAD") {
+					const envelope = JSON.parse(text) as { error?: unknown; message?: unknown };
+					expect(typeof envelope.error).toBe("string");
+					expect(typeof envelope.message).toBe("string");
+				}
+			}),
+			{ numRuns: 400 },
+		);
+	}, 240_000);
+});
+
+describe("the media type rule", () => {
+	it("accepts application/json in every letter case, with or without charset=utf-8", () => {
+		const casing = (text: string) =>
+			fc
+				.array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+				.map((upper) => [...text].map((char, i) => (upper[i] ? char.toUpperCase() : char)).join(""));
+		fc.assert(
+			fc.property(casing("application/json"), fc.option(casing("; charset=utf-8")), (type, charset) => {
+				expect(jsonMediaTypeProblem(`${type}${charset ?? ""}`)).toBeUndefined();
+			}),
+		);
+	});
+
+	it("refuses any other type or charset", () => {
+		fc.assert(
+			fc.property(fc.string({ maxLength: 40 }), (type) => {
+				const essence = type.split(";")[0]?.trim().toLowerCase();
+				fc.pre(essence !== "application/json");
+				expect(jsonMediaTypeProblem(type)).toBeDefined();
+			}),
+		);
+	});
+});
