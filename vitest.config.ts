@@ -94,6 +94,9 @@ export default defineConfig({
 	test: {
 		// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
 		onConsoleLog: (log) => !log.startsWith('{"event":"request"'),
+		// A test fails on what it asserts, not on a busy machine: 100 concurrent requests in workerd can take
+		// more than vitest's default 5 s when CI shares its two cores (projects that start processes set more).
+		testTimeout: 20_000,
 		projects: [
 			{
 				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.
