@@ -27,14 +27,14 @@ export async function hmacBase64(secret: string, body: string): Promise<string> 
 export async function shopifyWebhook(
 	topic: string,
 	payload: unknown,
-	options: { webhookId?: string; secret?: string; signature?: string } = {},
+	options: { webhookId?: string; secret?: string; signature?: string; contentType?: string } = {},
 ) {
 	const body = JSON.stringify(payload);
 	return edgeFetch(
 		new Request(`${EDGE}/v1/webhooks/shopify`, {
 			method: "POST",
 			headers: {
-				"content-type": "application/json",
+				"content-type": options.contentType ?? "application/json",
 				"x-shopify-topic": topic,
 				"x-shopify-webhook-id": options.webhookId ?? crypto.randomUUID(),
 				"x-shopify-shop-domain": "flexiti-demo.myshopify.com",

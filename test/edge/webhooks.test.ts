@@ -74,6 +74,22 @@ describe("signatures are verified before anything is parsed or stored", () => {
 			}),
 		);
 		expect(wrongType.status).toBe(400);
+		// The edge's one media-type rule: look-alikes, lists and other charsets are refused even when signed…
+		for (const contentType of [
+			"application/jsonx",
+			"application/json-patch+json",
+			"application/json, text/plain",
+			"application/json; charset=utf-16",
+		]) {
+			const refused = await shopifyWebhook("orders/fulfilled", shopifyOrder(orderId(), "1.00"), { contentType });
+			expect(refused.status, contentType).toBe(400);
+			expect(await refused.json()).toMatchObject({ error: "unsupported_content_type" });
+		}
+		// …and a media type is case-insensitive, with charset=utf-8 allowed.
+		for (const contentType of ["Application/JSON", "application/json; charset=UTF-8"]) {
+			const accepted = await shopifyWebhook("orders/fulfilled", shopifyOrder(orderId(), "1.00"), { contentType });
+			expect(accepted.status, contentType).toBe(200);
+		}
 		const huge = await shopifyWebhook("orders/fulfilled", {
 			...shopifyOrder(orderId(), "1.00"),
 			padding: "x".repeat(600 * 1024),

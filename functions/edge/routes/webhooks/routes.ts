@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import type { components } from "../../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../../generated/edge-request-schemas.ts";
+import { jsonMediaTypeProblem } from "../../../contract/json-media-type.ts";
 import { validateRequest } from "../../../contract/validate-request.ts";
 import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../../core/config.ts";
 import type { EdgeEnv } from "../../core/context.ts";
@@ -196,8 +197,15 @@ async function readSigned(
 	setting: string,
 ): Promise<ArrayBuffer | Response> {
 	if (secrets.length === 0) return edgeError(c, 404, "webhook_source_not_configured", `${setting} is not set`);
-	if (!(c.req.header("content-type") ?? "").startsWith("application/json")) {
-		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
+	// The edge's one JSON media-type rule (any letter case, charset=utf-8 at most), as on every other route.
+	const mediaTypeProblem = jsonMediaTypeProblem(c.req.header("content-type"));
+	if (mediaTypeProblem) {
+		return edgeError(
+			c,
+			400,
+			"unsupported_content_type",
+			`Order webhooks must be JSON: Content-Type ${mediaTypeProblem}`,
+		);
 	}
 	const body = await readLimited(c.req.raw);
 	if (body === "too_large")
