@@ -22,8 +22,11 @@ export interface FlexitiClientOptions {
  * The spec's paths as a caller sees them through this client: `x-reference-id` is required by
  * Flexiti on every call, and the client always sets it, so callers may leave it out.
  */
-export type FlexitiClientPaths = {
-	[Path in keyof paths]: { [Method in keyof paths[Path]]: WithOptionalReferenceId<paths[Path][Method]> };
+export type FlexitiClientPaths = WithOptionalReferenceIds<paths>;
+
+/** A Flexiti spec's paths with `x-reference-id` optional on every operation (the POS and the Online API alike). */
+export type WithOptionalReferenceIds<Paths> = {
+	[Path in keyof Paths]: { [Method in keyof Paths[Path]]: WithOptionalReferenceId<Paths[Path][Method]> };
 };
 type WithOptionalReferenceId<Operation> = Operation extends { parameters: { header: infer Header } }
 	? Omit<Operation, "parameters"> & {
@@ -48,7 +51,8 @@ export function createFlexitiClient(options: FlexitiClientOptions): FlexitiClien
 	return client;
 }
 
-function flexitiHeaders({ token, referenceId }: FlexitiClientOptions): Middleware {
+/** Flexiti's conventions on every call, for either of its APIs: an `x-reference-id` and the bearer token. */
+export function flexitiHeaders({ token, referenceId }: FlexitiClientOptions): Middleware {
 	return {
 		async onRequest({ request }) {
 			// An explicit header on the call wins: it continues a flow the caller is tracing.
