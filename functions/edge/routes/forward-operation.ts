@@ -146,7 +146,12 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 			await recordForwardedMovement(c.env, clientId, operationId, call, resultBody(result), waitUntil).catch(
 				(error: unknown) => {
 					console.error(
-						JSON.stringify({ event: "ledger_movement_unrecorded", operation: operationId, reason: String(error) }),
+						// The error's name only, as for remember_failed: its message may carry the order's reference.
+						JSON.stringify({
+							event: "ledger_movement_unrecorded",
+							operation: operationId,
+							name: (error as Error).name,
+						}),
 					);
 				},
 			);
