@@ -2352,7 +2352,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"order.refunded",
 									"order.event_refused",
 									"order.event_dead_lettered",
-									"order.authorization_aging"
+									"order.authorization_aging",
+									"reconciliation.mismatch"
 								]
 							},
 							"created_at": {
@@ -2996,6 +2997,674 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		},
 		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"listReconciliationMismatches": {
+		"200": {
+			"type": "object",
+			"required": [
+				"mismatches",
+				"runs"
+			],
+			"properties": {
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				},
+				"runs": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"client_id",
+							"day",
+							"finished_at",
+							"mismatches"
+						],
+						"properties": {
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"finished_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"mismatches": {
+								"type": "integer"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"runReconciliation": {
+		"200": {
+			"type": "object",
+			"required": [
+				"client_id",
+				"day",
+				"status",
+				"checked",
+				"mismatches"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"day": {
+					"type": "string",
+					"format": "date"
+				},
+				"status": {
+					"type": "string",
+					"enum": [
+						"completed"
+					]
+				},
+				"started_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"finished_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"checked": {
+					"type": "object",
+					"required": [
+						"flexiti_captures",
+						"flexiti_authorizations",
+						"ledgers"
+					],
+					"properties": {
+						"flexiti_captures": {
+							"type": "integer"
+						},
+						"flexiti_authorizations": {
+							"type": "integer"
+						},
+						"ledgers": {
+							"type": "integer"
+						}
+					}
+				},
+				"new_mismatches": {
+					"type": "integer"
+				},
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
 			"type": "object",
 			"required": [
 				"message",
