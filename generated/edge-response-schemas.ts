@@ -39,7 +39,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -125,7 +277,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -162,7 +466,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -248,7 +704,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"type": "string"
 						},
 						"error": {
-							"type": "string"
+							"type": "string",
+							"enum": [
+								"wrong_inputs",
+								"invalid_json",
+								"unsupported_content_type",
+								"invalid_credentials",
+								"invalid_signature",
+								"merchant_only",
+								"client_not_permitted",
+								"checkout_mismatch",
+								"checkout_authorized",
+								"account_mismatch",
+								"insufficient_scope",
+								"widget_needs_checkout",
+								"client_mismatch",
+								"not_found",
+								"unknown_client",
+								"webhook_source_not_configured",
+								"checkout_conflict",
+								"not_permitted",
+								"not_replayable",
+								"payload_too_large",
+								"rate_limited",
+								"edge_error",
+								"upstream_unreachable",
+								"upstream_error",
+								"upstream_unavailable",
+								"token_unavailable",
+								"index_unavailable",
+								"edge_misconfigured",
+								"upstream_timeout"
+							],
+							"x-enumDescriptions": {
+								"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+								"invalid_json": "A signed webhook's body is not JSON.",
+								"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+								"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+								"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+								"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+								"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+								"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+								"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+								"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+								"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+								"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+								"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+								"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+								"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+								"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+								"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+								"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+								"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+								"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+								"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+								"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+								"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+								"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+								"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+								"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+								"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+								"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+								"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+							},
+							"x-status-codes": {
+								"wrong_inputs": [
+									409,
+									400
+								],
+								"invalid_json": [
+									400
+								],
+								"unsupported_content_type": [
+									400
+								],
+								"invalid_credentials": [
+									401
+								],
+								"invalid_signature": [
+									401
+								],
+								"merchant_only": [
+									403
+								],
+								"client_not_permitted": [
+									403
+								],
+								"checkout_mismatch": [
+									403
+								],
+								"checkout_authorized": [
+									403
+								],
+								"account_mismatch": [
+									403
+								],
+								"insufficient_scope": [
+									403
+								],
+								"widget_needs_checkout": [
+									403
+								],
+								"client_mismatch": [
+									403
+								],
+								"not_found": [
+									404
+								],
+								"unknown_client": [
+									404
+								],
+								"webhook_source_not_configured": [
+									404
+								],
+								"checkout_conflict": [
+									409
+								],
+								"not_permitted": [
+									409
+								],
+								"not_replayable": [
+									409
+								],
+								"payload_too_large": [
+									413
+								],
+								"rate_limited": [
+									429
+								],
+								"edge_error": [
+									500
+								],
+								"upstream_unreachable": [
+									502
+								],
+								"upstream_error": [
+									502
+								],
+								"upstream_unavailable": [
+									503
+								],
+								"token_unavailable": [
+									503
+								],
+								"index_unavailable": [
+									503
+								],
+								"edge_misconfigured": [
+									503
+								],
+								"upstream_timeout": [
+									504
+								]
+							}
 						},
 						"field_errors": {
 							"type": "array",
@@ -363,7 +971,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -400,7 +1160,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -437,7 +1349,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -474,7 +1538,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -511,7 +1727,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -548,7 +1916,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -646,7 +2166,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -683,7 +2355,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -720,7 +2544,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -757,7 +2733,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -821,7 +2949,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -858,7 +3138,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -895,7 +3327,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -932,7 +3516,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -969,7 +3705,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1006,7 +3894,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1082,7 +4122,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1119,7 +4311,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1156,7 +4500,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1219,7 +4715,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1256,7 +4904,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1293,7 +5093,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1330,7 +5282,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1393,7 +5497,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1430,7 +5686,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1467,7 +5875,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1504,7 +6064,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1567,7 +6279,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1604,7 +6468,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1641,7 +6657,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1678,7 +6846,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1715,7 +7035,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1842,7 +7314,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1879,7 +7503,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1916,7 +7692,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1953,7 +7881,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -1990,7 +8070,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2428,7 +8660,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2465,7 +8849,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2502,7 +9038,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2539,7 +9227,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2576,7 +9416,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2626,7 +9618,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2663,7 +9807,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2700,7 +9996,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2737,7 +10185,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2774,7 +10374,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2811,7 +10563,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2861,7 +10765,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2898,7 +10954,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2935,7 +11143,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -2972,7 +11332,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
@@ -3009,7 +11521,159 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					],
+					"x-enumDescriptions": {
+						"wrong_inputs": "The request breaks the spec or a checkout's rule: `field_errors` names each field and why (Flexiti's own code and message). 400 for a webhook whose event breaks the event schema.",
+						"invalid_json": "A signed webhook's body is not JSON.",
+						"unsupported_content_type": "A webhook's `Content-Type` is not JSON (the edge's one JSON media-type rule).",
+						"invalid_credentials": "No credential, or an unknown API key, or an unknown or expired checkout client token.",
+						"invalid_signature": "A webhook's signature header is missing or does not match its body with any configured secret.",
+						"merchant_only": "This route needs a merchant API key; a checkout client token may not call it.",
+						"client_not_permitted": "The merchant API key does not act for the Flexiti client named (or the checkout's).",
+						"checkout_mismatch": "The client token is another checkout's, or its checkout is for another Flexiti client.",
+						"checkout_authorized": "The checkout is authorized: its widget flow is over, its customer token no longer handed out.",
+						"account_mismatch": "A shopper's call names another Flexiti account than the one its checkout is for.",
+						"insufficient_scope": "A shopper may not call this Flexiti operation (its scope is not `customer`, or it is not a shopper's at a merchant's checkout).",
+						"widget_needs_checkout": "`widget/init` with a merchant API key: the widget runs on a checkout's customer token only.",
+						"client_mismatch": "A Standard Webhooks secret tied to one Flexiti client signed an event for another.",
+						"not_found": "No such route, Flexiti operation, checkout, order, event or delivery (or the reference pages are off).",
+						"unknown_client": "The Flexiti client id is not in `FLEXITI_CLIENTS`.",
+						"webhook_source_not_configured": "This webhook source has no secret configured (its `*_WEBHOOK_SECRETS` setting is empty).",
+						"checkout_conflict": "The order already has a checkout for another amount or client, or the order system cancelled it.",
+						"not_permitted": "The order is authorized already, for another amount or account (Flexiti's code for the same refusal).",
+						"not_replayable": "Only a dead-lettered or refused order event can be replayed.",
+						"payload_too_large": "The body is over the size limit: 64 KiB, webhooks 512 KiB.",
+						"rate_limited": "The caller is over its limit per minute; `Retry-After` says when to try again.",
+						"edge_error": "The edge failed in a way it did not expect (logged by the error's kind only).",
+						"upstream_unreachable": "Flexiti could not be reached (after the retries that were safe).",
+						"upstream_error": "Flexiti answered 500 or 502, or an answer carried the merchant token it was called with (withheld).",
+						"upstream_unavailable": "Flexiti answered 503 after the retries that were safe.",
+						"token_unavailable": "Flexiti issued no token (merchant or the checkout's customer token); try again shortly.",
+						"index_unavailable": "The order index (D1) cannot be read now; `GET /v1/orders/{reference}` still answers.",
+						"edge_misconfigured": "A setting is missing or malformed; the message names it.",
+						"upstream_timeout": "Flexiti did not answer within `UPSTREAM_TIMEOUT_MS` (after the retries that were safe)."
+					},
+					"x-status-codes": {
+						"wrong_inputs": [
+							409,
+							400
+						],
+						"invalid_json": [
+							400
+						],
+						"unsupported_content_type": [
+							400
+						],
+						"invalid_credentials": [
+							401
+						],
+						"invalid_signature": [
+							401
+						],
+						"merchant_only": [
+							403
+						],
+						"client_not_permitted": [
+							403
+						],
+						"checkout_mismatch": [
+							403
+						],
+						"checkout_authorized": [
+							403
+						],
+						"account_mismatch": [
+							403
+						],
+						"insufficient_scope": [
+							403
+						],
+						"widget_needs_checkout": [
+							403
+						],
+						"client_mismatch": [
+							403
+						],
+						"not_found": [
+							404
+						],
+						"unknown_client": [
+							404
+						],
+						"webhook_source_not_configured": [
+							404
+						],
+						"checkout_conflict": [
+							409
+						],
+						"not_permitted": [
+							409
+						],
+						"not_replayable": [
+							409
+						],
+						"payload_too_large": [
+							413
+						],
+						"rate_limited": [
+							429
+						],
+						"edge_error": [
+							500
+						],
+						"upstream_unreachable": [
+							502
+						],
+						"upstream_error": [
+							502
+						],
+						"upstream_unavailable": [
+							503
+						],
+						"token_unavailable": [
+							503
+						],
+						"index_unavailable": [
+							503
+						],
+						"edge_misconfigured": [
+							503
+						],
+						"upstream_timeout": [
+							504
+						]
+					}
 				},
 				"field_errors": {
 					"type": "array",
