@@ -167,7 +167,9 @@ describe("followAuthorization", () => {
 		const ledger = authorized();
 		expect(followAuthorization(ledger, { authorization_id: 7, status: "opened" })).toBe(false);
 		expect(followAuthorization(ledger, { authorization_id: 8, status: "closed" })).toBe(false);
-		expect(followAuthorization(ledger, { authorization_id: 7, authorization_status: "closed", status: "x" })).toBe(true);
+		expect(followAuthorization(ledger, { authorization_id: 7, authorization_status: "closed", status: "x" })).toBe(
+			true,
+		);
 		expect(ledger.authorization?.status).toBe("closed");
 	});
 });
