@@ -39,7 +39,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -125,7 +156,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -162,7 +224,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -248,7 +341,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"type": "string"
 						},
 						"error": {
-							"type": "string"
+							"type": "string",
+							"enum": [
+								"wrong_inputs",
+								"invalid_json",
+								"unsupported_content_type",
+								"invalid_credentials",
+								"invalid_signature",
+								"merchant_only",
+								"client_not_permitted",
+								"checkout_mismatch",
+								"checkout_authorized",
+								"account_mismatch",
+								"insufficient_scope",
+								"widget_needs_checkout",
+								"client_mismatch",
+								"not_found",
+								"unknown_client",
+								"webhook_source_not_configured",
+								"checkout_conflict",
+								"not_permitted",
+								"not_replayable",
+								"payload_too_large",
+								"rate_limited",
+								"edge_error",
+								"upstream_unreachable",
+								"upstream_error",
+								"upstream_unavailable",
+								"token_unavailable",
+								"index_unavailable",
+								"edge_misconfigured",
+								"upstream_timeout"
+							]
 						},
 						"field_errors": {
 							"type": "array",
@@ -363,7 +487,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -400,7 +555,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -437,7 +623,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -474,7 +691,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -511,7 +759,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -548,7 +827,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -646,7 +956,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -683,7 +1024,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -720,7 +1092,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -757,7 +1160,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -821,7 +1255,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -858,7 +1323,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -895,7 +1391,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -932,7 +1459,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -969,7 +1527,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1006,7 +1595,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1082,7 +1702,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1119,7 +1770,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1156,7 +1838,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1219,7 +1932,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1256,7 +2000,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1293,7 +2068,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1330,7 +2136,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1393,7 +2230,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1430,7 +2298,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1467,7 +2366,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1504,7 +2434,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1567,7 +2528,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1604,7 +2596,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1641,7 +2664,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1678,7 +2732,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1715,7 +2800,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1842,7 +2958,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1879,7 +3026,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1916,7 +3094,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1953,7 +3162,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1990,7 +3230,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2429,7 +3700,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2466,7 +3768,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2503,7 +3836,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2540,7 +3904,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2577,7 +3972,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2627,7 +4053,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2664,7 +4121,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2701,7 +4189,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2738,7 +4257,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2775,7 +4325,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2812,7 +4393,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2862,7 +4474,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2899,7 +4542,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2936,7 +4610,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2973,7 +4678,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -3010,7 +4746,38 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
