@@ -628,7 +628,7 @@ export interface components {
          *     code and `npm run generate` read both, and a test checks that the code answers exactly these.
          * @enum {string}
          */
-        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "edge_misconfigured" | "upstream_timeout";
+        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured" | "upstream_timeout";
         /** @description Flexiti's error envelope, used by the edge for its own errors too. */
         ErrorEnvelope: {
             url?: string;

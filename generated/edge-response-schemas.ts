@@ -68,6 +68,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -185,6 +186,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -253,6 +255,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -370,6 +373,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"upstream_unavailable",
 								"token_unavailable",
 								"index_unavailable",
+								"reconciliation_incomplete",
 								"edge_misconfigured",
 								"upstream_timeout"
 							]
@@ -516,6 +520,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -584,6 +589,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -652,6 +658,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -720,6 +727,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -788,6 +796,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -856,6 +865,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -985,6 +995,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1053,6 +1064,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1121,6 +1133,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1189,6 +1202,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1284,6 +1298,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1352,6 +1367,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1420,6 +1436,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1488,6 +1505,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1556,6 +1574,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1624,6 +1643,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1731,6 +1751,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1799,6 +1820,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1867,6 +1889,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1961,6 +1984,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2029,6 +2053,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2097,6 +2122,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2165,6 +2191,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2259,6 +2286,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2327,6 +2355,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2395,6 +2424,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2463,6 +2493,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2557,6 +2588,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2625,6 +2657,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2693,6 +2726,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2761,6 +2795,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2829,6 +2864,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2987,6 +3023,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3055,6 +3092,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3123,6 +3161,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3191,6 +3230,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3259,6 +3299,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3729,6 +3770,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3797,6 +3839,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3865,6 +3908,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3933,6 +3977,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4001,6 +4046,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4082,6 +4128,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4150,6 +4197,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4218,6 +4266,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4286,6 +4335,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4354,6 +4404,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4422,6 +4473,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4503,6 +4555,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4571,6 +4624,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4639,6 +4693,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4707,6 +4762,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4775,6 +4831,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4917,7 +4974,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -4954,7 +5043,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -4991,7 +5112,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5028,7 +5181,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5065,7 +5250,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5223,7 +5440,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5260,7 +5509,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5297,7 +5578,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5334,7 +5647,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5371,7 +5716,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5408,7 +5785,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -5445,7 +5854,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",

@@ -1,16 +1,14 @@
 /** Reconciling a day with Flexiti on demand, and listing what reconciliation found (spec/edge-api.yaml, tag Reconciliation). */
 
-import type { Context } from "hono";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import { merchantClient, merchantOnly } from "../callers/caller.ts";
+import { merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import type { MismatchKind } from "../reconciliation/compare.ts";
 import { queryDays } from "../reconciliation/reconciliation-store.ts";
 import { reconciliationOf } from "../reconciliation/run.ts";
@@ -24,36 +22,26 @@ reconciliationRoutes.use(merchantOnly);
 reconciliationRoutes.post("/", async (c) => {
 	c.get("log").operation = "runReconciliation";
 	const parsed = await readJsonBody(c.req.raw, true);
-	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [parsed.fieldError]);
+	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
 	const validation = validateRequest(
 		edgeRequestSchemas.runReconciliation,
 		{ path: {}, query: new URL(c.req.url).searchParams, headers: c.req.raw.headers, body: parsed.body },
 		{ closed: true },
 	);
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 	const request = parsed.body as ReconciliationRequest;
 	// A date the format allows but the calendar does not (2026-02-30), or a day that has not begun.
 	const dayStart = Date.parse(`${request.day}T00:00:00Z`);
 	if (Number.isNaN(dayStart) || new Date(dayStart).toISOString().slice(0, 10) !== request.day) {
-		return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [
-			{ param: "day", msg: "is not a day of the calendar", value: request.day },
-		]);
+		throw wrongInputs([{ param: "day", msg: "is not a day of the calendar", value: request.day }]);
 	}
 	if (dayStart > Date.now()) {
-		return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [
-			{ param: "day", msg: "has not begun (UTC): nothing to reconcile yet", value: request.day },
-		]);
+		throw wrongInputs([{ param: "day", msg: "has not begun (UTC): nothing to reconcile yet", value: request.day }]);
 	}
-	const client = clientOf(c, request.client_id);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
-	const answer = await reconciliationOf(c.env, client.clientId, request.day).run({
-		clientId: client.clientId,
-		day: request.day,
-	});
+	const clientId = clientOf(c, request.client_id);
+	const answer = await reconciliationOf(c.env, clientId, request.day).run({ clientId, day: request.day });
 	if (!answer.ok) {
-		return edgeError(
-			c,
-			503,
+		throw new EdgeError(
 			"reconciliation_incomplete",
 			"Flexiti's captures or authorizations for this day could not be read whole; nothing was recorded. Try again",
 		);
@@ -70,13 +58,12 @@ reconciliationRoutes.get("/", async (c) => {
 		headers: c.req.raw.headers,
 		body: undefined,
 	});
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
-	const client = clientOf(c, query.get("client_id") ?? undefined);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
+	const clientId = clientOf(c, query.get("client_id") ?? undefined);
 	try {
 		return c.json(
 			await queryDays(c.env.ORDER_INDEX, {
-				clientId: client.clientId,
+				clientId,
 				...(query.get("day") ? { day: query.get("day") as string } : {}),
 				...(query.get("since") ? { since: query.get("since") as string } : {}),
 				...(query.get("kind") ? { kind: query.get("kind") as MismatchKind } : {}),
@@ -85,18 +72,14 @@ reconciliationRoutes.get("/", async (c) => {
 		);
 	} catch (error) {
 		console.error(JSON.stringify({ event: "reconciliation_rows_unavailable", name: (error as Error).name }));
-		return edgeError(
-			c,
-			503,
+		throw new EdgeError(
 			"index_unavailable",
 			"Reconciliation's rows cannot be read now; POST /v1/reconciliations answers with a day's differences",
 		);
 	}
 });
 
-/** The client named (or the key's first), if this merchant key acts for it. */
-function clientOf(c: Context<EdgeEnv>, named: string | undefined): ReturnType<typeof merchantClient> {
-	const caller = c.get("caller");
-	if (caller.kind !== "merchant") throw new Error("merchantOnly lets only merchants through");
-	return merchantClient(caller, named, edgeConfig(c.env));
+/** The client named (or the key's first), if this merchant key acts for it (else 403/404). */
+function clientOf(c: Context<EdgeEnv>, named: string | undefined): string {
+	return merchantClient(merchantCaller(c.get("caller")), named, edgeConfig(c.env));
 }
