@@ -7,12 +7,14 @@
  *   GET  /orders/:ref               the order, paid or not as the edge says
  *   GET  /admin                     every demo order with its ledger (GET /v1/orders/{reference})
  *   POST /admin/orders/:ref/:action ship, cancel or refund: a signed Standard Webhooks event to the edge
+ *   POST /flexiti-events            the edge's signed events (EVENT_ENDPOINTS): checkout.authorized marks the order paid
  * Every page is served with a strict Content-Security-Policy: the SDK from the edge, frames only
  * from Flexiti's widget host, connections only to the edge and the store itself.
  */
 import { Hono } from "hono";
 import { edgeClient, type OrderEventType, sendOrderEvent, storefrontScript } from "./edge.ts";
 import type { DemoEnv } from "./env.ts";
+import { receiveEdgeEvent } from "./events.ts";
 import { findOrder, listOrders, saveOrder } from "./orders.ts";
 import { adminPage, applyPage, checkoutPage, money, orderPage, PRODUCT, productPage, STYLES } from "./pages.ts";
 
@@ -143,5 +145,8 @@ app.post("/admin/orders/:reference/:action", async (c) => {
 	const notice = sent.status === 200 ? `Sent ${what}` : `The edge refused ${what} (${sent.status})`;
 	return c.redirect(`/admin?notice=${encodeURIComponent(notice)}`, 303);
 });
+
+// The edge's events: the store learns an order is paid even when the shopper's page never came back.
+app.post("/flexiti-events", (c) => receiveEdgeEvent(c.env, c.req.raw));
 
 export default app;

@@ -119,6 +119,11 @@ export function orderPage({ order, status, authorizationId }: OrderView): Html {
 <dt>Amount</dt><dd id="order-amount">${money(order.amount)}</dd>
 ${authorizationId === undefined ? "" : html`<dt>Flexiti authorization</dt><dd id="authorization-id">${authorizationId}</dd>`}
 </dl>
+${
+	order.paid
+		? html`<p id="paid-by-event" data-event-id="${order.paid.event_id}">Our records: paid, confirmed by Flexiti Edge's signed checkout.authorized (${order.paid.event_id}).</p>`
+		: html`<p id="paid-by-event-pending">Our records: no confirmation from Flexiti Edge yet.</p>`
+}
 ${paid ? html`<p>We will capture the payment when your order ships.</p>` : html`<p><a href="/checkout/${encodeURIComponent(order.reference)}">Try again</a></p>`}`,
 	);
 }
@@ -139,7 +144,7 @@ ${rows.map(
 		order,
 		ledger,
 	}) => html`<section class="order" id="order-${order.reference}" aria-labelledby="h-${order.reference}">
-<h2 id="h-${order.reference}">${order.reference}: ${money(order.amount)}</h2>
+<h2 id="h-${order.reference}">${order.reference}: ${money(order.amount)}${order.paid ? " · paid (checkout.authorized)" : ""}</h2>
 <div class="actions">
 <form method="post" action="/admin/orders/${encodeURIComponent(order.reference)}/ship"><button type="submit">Ship</button></form>
 <form method="post" action="/admin/orders/${encodeURIComponent(order.reference)}/cancel"><button type="submit" class="secondary">Cancel</button></form>

@@ -19,6 +19,8 @@ export interface StorefrontStack {
 }
 
 export { MERCHANT_KEY };
+/** The demo store's EVENTS_SECRET (functions/demo-store/wrangler.toml): the edge signs its events to the store with it. */
+export const STORE_EVENTS_SECRET = "whsec_bG9jYWwtZGVtby1zdG9yZS1ldmVudHMtc2VjcmV0LW5vdC1mb3ItcHJvZA==";
 
 function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -54,6 +56,15 @@ export async function startStorefrontStack(edgeSettings: Record<string, string> 
 			FLEXITI_ONLINE_BASE_URL: plain(`${sandbox}/flexiti/online-api`),
 			STOREFRONT_ORIGINS: plain(store),
 			WEBHOOK_RETRY_BASE_MS: plain("50"),
+			// The edge's events go to the store (its signed checkout.authorized marks an order paid), retried fast.
+			EVENT_ENDPOINTS: plain(
+				JSON.stringify({
+					flexitidemo: [
+						{ url: `${store}/flexiti-events`, secrets: [STORE_EVENTS_SECRET], types: ["checkout.authorized"] },
+					],
+				}),
+			),
+			EVENT_RETRY_BASE_MS: plain("50"),
 			...Object.fromEntries(Object.entries(edgeSettings).map(([name, value]) => [name, plain(value)])),
 		});
 		await start(

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import axe from "axe-core";
 import { type Browser, type BrowserContext, chromium, type FrameLocator, type Page } from "playwright-core";
+import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type StorefrontStack, startStorefrontStack } from "./storefront-stack.ts";
 
@@ -423,5 +424,55 @@ describe("presentation and accessibility", () => {
 		expect(await accessibilityViolations()).toEqual([]);
 		await toPayment("New to Flexiti? Apply and buy");
 		expect(await accessibilityViolations()).toEqual([]);
+	});
+});
+
+describe("the store learns from the edge, not from the browser", () => {
+	it("closing the browser right after authorizing: the store's order is marked paid by the edge's signed checkout.authorized", async () => {
+		const reference = await toPayment();
+		const record = async () => (await fetch(`${stack.store}/orders/${encodeURIComponent(reference)}`)).text();
+		// A forged event (signed with another secret) is refused by the store and marks nothing.
+		const forged = JSON.stringify({
+			type: "checkout.authorized",
+			timestamp: new Date().toISOString(),
+			data: { id: "msg_forged", sequence: 1, client_id: "flexitidemo", reference, checkout_id: "x", ledger: {} },
+		});
+		const at = new Date();
+		const refused = await fetch(`${stack.store}/flexiti-events`, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json",
+				"webhook-id": "msg_forged",
+				"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+				"webhook-signature": new Webhook("whsec_Zm9yZ2VkLXNlY3JldC1mb3ItdGhlLXRlc3Qtb25seQ==").sign(
+					"msg_forged",
+					at,
+					forged,
+				),
+			},
+			body: forged,
+		});
+		expect(refused.status).toBe(401);
+		expect(await record()).toContain('id="paid-by-event-pending"');
+
+		// The shopper's browser never comes back to the store after authorizing: the store's order page is
+		// never loaded by it, and the browser is closed as soon as Flexiti authorized.
+		await page.route(`${stack.store}/orders/**`, (route) => route.abort());
+		await payAs(JANE);
+		await dialog().waitFor(WAIT);
+		await enterPin();
+		await choosePlanAndConfirm();
+		await expect.poll(async () => (await ledger(reference)).authorization?.amount ?? null, WAIT).toBe(249.99);
+		await context?.close();
+		context = undefined;
+
+		// The store marks the order paid from the edge's event alone, with the event's webhook-id.
+		await expect.poll(record, WAIT).toContain('id="paid-by-event"');
+		const response = await fetch(`${stack.edge}/v1/orders/${encodeURIComponent(reference)}`, {
+			headers: { authorization: `Bearer ${stack.merchantKey}` },
+		});
+		const { merchant_events } = (await response.json()) as { merchant_events: { id: string; type: string }[] };
+		const authorized = merchant_events.find((e) => e.type === "checkout.authorized");
+		expect(await record()).toContain(`data-event-id="${authorized?.id}"`);
 	});
 });

@@ -4,9 +4,10 @@
  * library, as a receiver would), retried with the same webhook-id and body, failed after the window,
  * redeliverable. The endpoints are a recording receiver Worker (event-receiver.js).
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { Order } from "../../functions/edge/orders/order.ts";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
 import { CLIENT_ID, edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
@@ -201,6 +202,15 @@ describe("delivery", () => {
 			(e) => e[0]?.deliveries[0]?.status === "failed",
 		);
 		expect(events[0]?.deliveries[0]).toMatchObject({ status: "failed", last_status: 503 });
+		// Visible without knowing the reference: the order index lists it as needing attention.
+		const attention = await until(
+			ref,
+			async () =>
+				(await edgeApi(MERCHANT_KEY).GET("/v1/orders", { params: { query: { status: "attention", limit: 200 } } })).data
+					?.orders ?? [],
+			(orders) => orders.some((o) => o.reference === ref),
+		);
+		expect(attention.find((o) => o.reference === ref)?.reasons.join(" ")).toContain("delivery");
 		await script("/a", []);
 		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/deliveries/{delivery_id}/redeliver", {
 			params: { path: { reference: ref, delivery_id: events[0]?.deliveries[0]?.id ?? "" } },
@@ -397,5 +407,42 @@ describe("never slows the caller", () => {
 			() => merchantEvents(ref),
 			(e) => e[0]?.deliveries[0]?.status === "delivered",
 		);
+	});
+});
+
+describe("the outbox is written with the change", () => {
+	it("a write that fails keeps neither the authorization nor its event; the next write keeps both, once", async () => {
+		const ref = reference();
+		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const authorization = { authorization_id: 987_654_321, amount: 42, status: "authorized" };
+		// The fault: the order's storage refuses the write that carries the ledger change and its event.
+		await runInDurableObject(order, async (instance: Order, state) => {
+			const put = state.storage.put;
+			state.storage.put = (() => Promise.reject(new Error("storage fault"))) as typeof put;
+			try {
+				await expect(instance.recordAuthorization(CLIENT_ID, ref, authorization)).rejects.toThrow("storage fault");
+			} finally {
+				state.storage.put = put;
+			}
+		});
+		// The runtime resets an object whose write failed: what it knows again is what storage kept.
+		await evictDurableObject(order);
+		expect(await readLedger(ref)).toBeUndefined();
+		await runDurableObjectAlarm(order);
+		expect(await received("/a", ref)).toEqual([]);
+
+		await order.recordAuthorization(CLIENT_ID, ref, authorization);
+		const [delivered] = await until(
+			ref,
+			() => received("/a", ref),
+			(list) => list.length >= 1,
+		);
+		if (!delivered) throw new Error("not delivered");
+		expect(verified(delivered, SECRET_A)).toMatchObject({
+			type: "checkout.authorized",
+			data: { sequence: 1, authorization_id: authorization.authorization_id, amount: 42 },
+		});
+		expect((await readLedger(ref))?.authorization?.authorization_id).toBe(authorization.authorization_id);
+		expect(await merchantEvents(ref)).toHaveLength(1);
 	});
 });
