@@ -39,8 +39,8 @@ export const typedQuery = edgeOperation("listOrders", async (_c, { query }, answ
 // @ts-expect-error a handler answers through `answer`, never with a Response the spec does not describe
 export const untyped = edgeOperation("getHealth", async (c) => c.json({ anything: true }));
 
-// @ts-expect-error refusals are EdgeErrors: the error envelope is not something a handler answers
 export const envelope = edgeOperation("getOrderLedger", (_c, _r, answer) =>
+	// @ts-expect-error refusals are EdgeErrors: the error envelope is not something a handler answers
 	answer(404, { message: "m", error: "not_found" }),
 );
 
