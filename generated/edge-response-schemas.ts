@@ -68,6 +68,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -185,6 +186,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -253,6 +255,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -370,6 +373,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"upstream_unavailable",
 								"token_unavailable",
 								"index_unavailable",
+								"reconciliation_incomplete",
 								"edge_misconfigured",
 								"upstream_timeout"
 							]
@@ -516,6 +520,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -584,6 +589,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -652,6 +658,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -720,6 +727,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -788,6 +796,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -856,6 +865,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -985,6 +995,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1053,6 +1064,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1121,6 +1133,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1189,6 +1202,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1284,6 +1298,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1352,6 +1367,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1420,6 +1436,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1488,6 +1505,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1556,6 +1574,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1624,6 +1643,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1731,6 +1751,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1799,6 +1820,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1867,6 +1889,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1961,6 +1984,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2029,6 +2053,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2097,6 +2122,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2165,6 +2191,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2259,6 +2286,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2327,6 +2355,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2395,6 +2424,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2463,6 +2493,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2557,6 +2588,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2625,6 +2657,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2693,6 +2726,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2761,6 +2795,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2829,6 +2864,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2987,6 +3023,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3055,6 +3092,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3123,6 +3161,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3191,6 +3230,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3259,6 +3299,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3623,7 +3664,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"order.refunded",
 									"order.event_refused",
 									"order.event_dead_lettered",
-									"order.authorization_aging"
+									"order.authorization_aging",
+									"reconciliation.mismatch"
 								]
 							},
 							"created_at": {
@@ -3728,6 +3770,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3796,6 +3839,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3864,6 +3908,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3932,6 +3977,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4000,6 +4046,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4081,6 +4128,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4149,6 +4197,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4217,6 +4266,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4285,6 +4335,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4353,6 +4404,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4421,6 +4473,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4502,6 +4555,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4570,6 +4624,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4638,6 +4693,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4706,6 +4762,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4774,6 +4831,1059 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"listReconciliationMismatches": {
+		"200": {
+			"type": "object",
+			"required": [
+				"mismatches",
+				"runs"
+			],
+			"properties": {
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				},
+				"runs": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"client_id",
+							"day",
+							"finished_at",
+							"mismatches"
+						],
+						"properties": {
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"finished_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"mismatches": {
+								"type": "integer"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"runReconciliation": {
+		"200": {
+			"type": "object",
+			"required": [
+				"client_id",
+				"day",
+				"status",
+				"checked",
+				"mismatches"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"day": {
+					"type": "string",
+					"format": "date"
+				},
+				"status": {
+					"type": "string",
+					"enum": [
+						"completed"
+					]
+				},
+				"started_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"finished_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"checked": {
+					"type": "object",
+					"required": [
+						"flexiti_captures",
+						"flexiti_authorizations",
+						"ledgers"
+					],
+					"properties": {
+						"flexiti_captures": {
+							"type": "integer"
+						},
+						"flexiti_authorizations": {
+							"type": "integer"
+						},
+						"ledgers": {
+							"type": "integer"
+						}
+					}
+				},
+				"new_mismatches": {
+					"type": "integer"
+				},
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
