@@ -59,7 +59,7 @@ reconciliationRoutes.get(
 	}),
 );
 
-/** The client named (or the key's first), if this merchant key acts for it. */
+/** The client named (or the key's first), if this merchant key acts for it (else 403/404). */
 function clientOf(c: Context<EdgeEnv>, named: string | undefined): string {
 	return merchantClient(merchantCaller(c.get("caller")), named, edgeConfig(c.env));
 }
