@@ -328,7 +328,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"type": "string"
 						},
 						"authorization_id": {
-							"type": "integer"
+							"type": "integer",
+							"format": "int64",
+							"minimum": 1
 						},
 						"expires_at": {
 							"type": "string",
@@ -624,7 +626,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"authorization_id": {
-					"type": "integer"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				},
 				"expires_at": {
 					"type": "string",
@@ -1801,7 +1805,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "number"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"captured": {
 								"type": "number"
@@ -2052,7 +2058,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							],
 							"properties": {
 								"authorization_id": {
-									"type": "integer"
+									"type": "integer",
+									"format": "int64",
+									"minimum": 1
 								},
 								"amount": {
 									"type": "number",
@@ -2064,7 +2072,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"type": "string"
 								},
 								"account_number": {
-									"type": "integer"
+									"type": "integer",
+									"format": "int64",
+									"minimum": 1,
+									"maximum": 99999999999999
 								},
 								"transaction_type": {
 									"type": "string"
@@ -2101,7 +2112,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						],
 						"properties": {
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"amount": {
 								"type": "number",
@@ -2140,7 +2154,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						],
 						"properties": {
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"amount": {
 								"type": "number",
@@ -2170,7 +2187,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"return_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							}
 						}
 					}

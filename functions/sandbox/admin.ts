@@ -4,7 +4,9 @@
  *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, or lose their response
  *   DELETE /sandbox/faults           clear injected faults
  *   POST   /sandbox/tokens/expire    expire live tokens now (all, or by client_id / scope)
- *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`) and clock offset (`clock_offset_ms`)
+ *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`), clock offset (`clock_offset_ms`), and
+ *                                    the next authorization's id (`next_authorization_id`, digits: past 2^53 to
+ *                                    try a client's handling of 16-digit ids; the one after it is one more)
  *   POST   /sandbox/clock/advance    move the sandbox clock forward (`days`, `seconds`)
  *   GET    /sandbox/calls            what was called, with which scope and outcome (`?operation=&client_id=`)
  *   GET    /sandbox/stats            calls counted by operation and scope since the last reset
@@ -52,6 +54,7 @@ const schemas = {
 		properties: {
 			token_ttl_seconds: { type: "integer", minimum: 1, maximum: 86400 },
 			clock_offset_ms: { type: "integer" },
+			next_authorization_id: { type: "string", pattern: "^[1-9][0-9]{0,15}$" },
 		},
 	}),
 	redirects: new Validator({
