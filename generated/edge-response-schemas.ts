@@ -68,6 +68,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -185,6 +186,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -253,6 +255,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -370,6 +373,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"upstream_unavailable",
 								"token_unavailable",
 								"index_unavailable",
+								"reconciliation_incomplete",
 								"edge_misconfigured",
 								"upstream_timeout"
 							]
@@ -518,6 +522,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -586,6 +591,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -654,6 +660,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -722,6 +729,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -790,6 +798,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -858,6 +867,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -989,6 +999,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1057,6 +1068,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1125,6 +1137,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1193,6 +1206,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1288,6 +1302,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1356,6 +1371,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1424,6 +1440,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1492,6 +1509,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1560,6 +1578,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1628,6 +1647,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1735,6 +1755,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1803,6 +1824,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1871,6 +1893,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1965,6 +1988,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2033,6 +2057,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2101,6 +2126,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2169,6 +2195,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2263,6 +2290,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2331,6 +2359,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2399,6 +2428,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2467,6 +2497,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2561,6 +2592,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2629,6 +2661,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2697,6 +2730,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2765,6 +2799,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2833,6 +2868,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2993,6 +3029,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3061,6 +3098,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3129,6 +3167,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3197,6 +3236,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3265,6 +3305,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3642,7 +3683,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"order.refunded",
 									"order.event_refused",
 									"order.event_dead_lettered",
-									"order.authorization_aging"
+									"order.authorization_aging",
+									"reconciliation.mismatch"
 								]
 							},
 							"created_at": {
@@ -3747,6 +3789,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3815,6 +3858,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3883,6 +3927,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3951,6 +3996,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4019,6 +4065,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4100,6 +4147,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4168,6 +4216,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4236,6 +4285,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4304,6 +4354,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4372,6 +4423,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4440,6 +4492,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4521,6 +4574,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4589,6 +4643,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4657,6 +4712,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4725,6 +4781,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4793,6 +4850,1069 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"listReconciliationMismatches": {
+		"200": {
+			"type": "object",
+			"required": [
+				"mismatches",
+				"runs"
+			],
+			"properties": {
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
+							},
+							"capture_id": {
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				},
+				"runs": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"client_id",
+							"day",
+							"finished_at",
+							"mismatches"
+						],
+						"properties": {
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"finished_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"mismatches": {
+								"type": "integer"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"runReconciliation": {
+		"200": {
+			"type": "object",
+			"required": [
+				"client_id",
+				"day",
+				"status",
+				"checked",
+				"mismatches"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"day": {
+					"type": "string",
+					"format": "date"
+				},
+				"status": {
+					"type": "string",
+					"enum": [
+						"completed"
+					]
+				},
+				"started_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"finished_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"checked": {
+					"type": "object",
+					"required": [
+						"flexiti_captures",
+						"flexiti_authorizations",
+						"ledgers"
+					],
+					"properties": {
+						"flexiti_captures": {
+							"type": "integer"
+						},
+						"flexiti_authorizations": {
+							"type": "integer"
+						},
+						"ledgers": {
+							"type": "integer"
+						}
+					}
+				},
+				"new_mismatches": {
+					"type": "integer"
+				},
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
+							},
+							"capture_id": {
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]

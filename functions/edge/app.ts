@@ -16,6 +16,7 @@ import { forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { promotionalMessage } from "./routes/promotional-message.ts";
 import { readyz } from "./routes/readyz.ts";
+import { reconciliationRoutes } from "./routes/reconciliations.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
 
 /**
@@ -28,6 +29,7 @@ import { webhookRoutes } from "./routes/webhooks/routes.ts";
  *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
  *   POST /v1/webhooks/{shopify,woocommerce,standard}   order events → capture / release / refund
  *   GET  /v1/orders/:reference         an order's ledger; POST …/events/:id/replay
+ *   POST /v1/reconciliations           reconcile a day with Flexiti now; GET lists the differences found
  *   GET  /v1/promotional-message       "as low as $X/month" for a product page (public, cached)
  *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
  */
@@ -84,6 +86,7 @@ export function createEdgeApp() {
 	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, identifyCaller, callerLimit);
 	app.route("/v1/checkouts", checkoutRoutes);
 	app.route("/v1/orders", orderRoutes);
+	app.route("/v1/reconciliations", reconciliationRoutes);
 	app.all(`${FLEXITI_PREFIX}/*`, forwardOperation);
 
 	app.notFound((c) => renderEdgeError(new EdgeError("not_found", "No such route"), c));

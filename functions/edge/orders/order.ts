@@ -12,6 +12,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
+import type { FlexitiId } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
@@ -236,6 +237,33 @@ export class Order extends DurableObject<EdgeBindings> {
 			client_id: this.state.clientId,
 			...ledgerView(this.state.ledger),
 			merchant_events: outboxView(this.state),
+		};
+	}
+
+	/**
+	 * What reconciliation with Flexiti compares (functions/edge/reconciliation/): the authorization the
+	 * ledger rests on, when it got it, and its captures; null for an order never opened.
+	 */
+	async reconciliationView(): Promise<{
+		reference: string;
+		authorization?: { authorization_id: FlexitiId; amount: number };
+		authorizedAt?: string;
+		captures: { capture_id: number; amount: number; date: string }[];
+	} | null> {
+		if (!this.state) return null;
+		const { ledger, authorizedAt, reference } = this.state;
+		return {
+			reference,
+			...(ledger.authorization
+				? {
+						authorization: {
+							authorization_id: ledger.authorization.authorization_id,
+							amount: ledger.authorization.amount,
+						},
+					}
+				: {}),
+			...(authorizedAt !== undefined ? { authorizedAt: new Date(authorizedAt).toISOString() } : {}),
+			captures: ledger.captures.map(({ capture_id, amount, date }) => ({ capture_id, amount, date })),
 		};
 	}
 
