@@ -34,7 +34,10 @@ export async function receiveEdgeEvent(env: DemoEnv, request: Request): Promise<
 				paid: {
 					at: event.timestamp,
 					event_id: event.data.id,
-					...(event.data.authorization_id === undefined ? {} : { authorization_id: event.data.authorization_id }),
+					// Kept as text: Flexiti's ids may be past 2^53 (the edge's JSON carries them losslessly).
+					...(event.data.authorization_id === undefined
+						? {}
+						: { authorization_id: String(event.data.authorization_id) }),
 				},
 			});
 		}

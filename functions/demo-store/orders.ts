@@ -8,7 +8,7 @@ export interface DemoOrder {
 	product: string;
 	created_at: string;
 	/** Set by the edge's signed `checkout.authorized` (events.ts), not by anything the browser says. */
-	paid?: { at: string; event_id: string; authorization_id?: number };
+	paid?: { at: string; event_id: string; authorization_id?: string };
 }
 
 export async function saveOrder(env: DemoEnv, order: DemoOrder): Promise<void> {
