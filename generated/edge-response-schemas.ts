@@ -315,17 +315,32 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"auto_capture": {
 							"type": "boolean"
 						},
+						"channel": {
+							"type": "string",
+							"enum": [
+								"widget",
+								"hosted"
+							]
+						},
 						"status": {
 							"type": "string",
 							"enum": [
 								"open",
 								"widget_started",
 								"authorized",
+								"declined",
 								"expired"
 							]
 						},
 						"widget_session_id": {
 							"type": "string"
+						},
+						"redirection_url": {
+							"type": "string",
+							"format": "uri"
+						},
+						"online_order_id": {
+							"type": "integer"
 						},
 						"authorization_id": {
 							"type": "integer"
@@ -570,6 +585,117 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					}
 				}
 			}
+		},
+		"502": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"504": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
 		}
 	},
 	"getCheckout": {
@@ -611,17 +737,32 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 				"auto_capture": {
 					"type": "boolean"
 				},
+				"channel": {
+					"type": "string",
+					"enum": [
+						"widget",
+						"hosted"
+					]
+				},
 				"status": {
 					"type": "string",
 					"enum": [
 						"open",
 						"widget_started",
 						"authorized",
+						"declined",
 						"expired"
 					]
 				},
 				"widget_session_id": {
 					"type": "string"
+				},
+				"redirection_url": {
+					"type": "string",
+					"format": "uri"
+				},
+				"online_order_id": {
+					"type": "integer"
 				},
 				"authorization_id": {
 					"type": "integer"
@@ -993,6 +1134,120 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		},
 		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"returnFromHostedCheckout": {
+		"303": null,
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string"
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
 			"type": "object",
 			"required": [
 				"message",

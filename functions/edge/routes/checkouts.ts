@@ -42,6 +42,15 @@ checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 	const client = merchantClient(caller, request.client_id, config);
 	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
 	const { clientId } = client;
+	const channel = request.channel ?? config.checkoutChannels.get(clientId) ?? "widget";
+	// A hosted checkout ends on the merchant's page; a widget checkout never leaves it.
+	if ((channel === "hosted") !== (request.return_url !== undefined)) {
+		const msg =
+			channel === "hosted" ? "required for a hosted checkout" : "only for a hosted checkout (channel is widget)";
+		return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [
+			{ param: "return_url", msg, ...(request.return_url !== undefined ? { value: request.return_url } : {}) },
+		]);
+	}
 
 	const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
 	const { token, secret } = newClientToken(checkoutId);
@@ -52,10 +61,18 @@ checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 		amount: request.amount,
 		lang: request.lang ?? "en",
 		autoCapture: request.auto_capture ?? false,
+		channel,
+		...(request.return_url !== undefined ? { returnUrl: request.return_url } : {}),
 		tokenDigest: await digest(secret),
 		expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
 	});
-	if (!opened.ok) return edgeError(c, 409, "checkout_conflict", opened.conflict);
+	if (!opened.ok) {
+		if ("unavailable" in opened) {
+			const { status, error, message } = opened.unavailable;
+			return edgeError(c, status, error, message);
+		}
+		return edgeError(c, 409, "checkout_conflict", opened.conflict);
+	}
 	// Re-creating a checkout revokes its earlier client tokens (the order keeps only the new one's digest).
 	checkoutSessions.forget(checkoutId);
 	c.get("log").checkout_id = checkoutId;
