@@ -600,11 +600,19 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /**
+         * @description Every code the edge answers in `ErrorEnvelope.error`, on its own routes and, for the errors that are
+         *     the edge's, under `/flexiti` (an answer Flexiti gave keeps Flexiti's code). `x-status-codes` gives
+         *     the HTTP status each is answered with (the first unless the meaning says otherwise); the edge's
+         *     code and `npm run generate` read both, and a test checks that the code answers exactly these.
+         * @enum {string}
+         */
+        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "edge_misconfigured" | "upstream_timeout";
         /** @description Flexiti's error envelope, used by the edge for its own errors too. */
         ErrorEnvelope: {
             url?: string;
             message: string;
-            error: string;
+            error: components["schemas"]["ErrorCode"];
             field_errors?: {
                 param: string;
                 msg: string;

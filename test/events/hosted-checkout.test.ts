@@ -127,7 +127,7 @@ describe("POST /v1/checkouts with channel hosted", () => {
 		});
 		await sandbox("DELETE", "/sandbox/faults");
 		expect(response.status).toBe(503);
-		expect(error?.error).toBe("upstream_error");
+		expect(error?.error).toBe("upstream_unavailable");
 		expect(await readLedger(ref)).toBeUndefined();
 		const retried = await hostedCheckout(ref, 10);
 		expect(retried.status).toBe("open");

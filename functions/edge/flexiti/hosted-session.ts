@@ -20,9 +20,15 @@ export interface HostedSessionRequest {
 	referenceId: string;
 }
 
+/** Why no session was opened, as the edge's error codes say it (spec/edge-api.yaml `ErrorCode`). */
+export type HostedSessionFailure = {
+	error: "upstream_error" | "upstream_unavailable" | "upstream_unreachable" | "upstream_timeout" | "token_unavailable";
+	message: string;
+};
+
 export type HostedSessionStart =
 	| { ok: true; onlineOrderId: number; redirectionUrl: string }
-	| { ok: false; status: 502 | 503 | 504; error: string; message: string };
+	| ({ ok: false } & HostedSessionFailure);
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -54,20 +60,12 @@ export async function startHostedSession(
 		if (data) return { ok: true, onlineOrderId: Number(data.online_order_id), redirectionUrl: data.redirection_url };
 		return {
 			ok: false,
-			status: response.status === 503 ? 503 : 502,
-			error: "upstream_error",
+			error: response.status === 503 ? "upstream_unavailable" : "upstream_error",
 			message: `Flexiti did not open a hosted checkout (systems/init answered ${response.status})`,
 		};
 	} catch (error) {
-		if (error instanceof UpstreamError) {
-			return {
-				ok: false,
-				status: error.code === "upstream_timeout" ? 504 : 502,
-				error: error.code,
-				message: error.message,
-			};
-		}
-		return { ok: false, status: 503, error: "token_unavailable", message: "Flexiti did not issue a token" };
+		if (error instanceof UpstreamError) return { ok: false, error: error.code, message: error.message };
+		return { ok: false, error: "token_unavailable", message: "Flexiti did not issue a token" };
 	}
 }
 

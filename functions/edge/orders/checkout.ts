@@ -7,6 +7,7 @@ import type { components } from "../../../generated/edge-api.ts";
 import { constantTimeEqual } from "../../contract/constant-time.ts";
 import type { CheckoutChannel } from "../core/config.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import type { HostedSessionFailure } from "../flexiti/hosted-session.ts";
 import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
 import { isCancelled } from "./cancelled-order.ts";
 import { emptyLedger } from "./ledger.ts";
@@ -38,7 +39,7 @@ export type OpenResult =
 	| { ok: true; checkout: components["schemas"]["Checkout"] }
 	| { ok: false; conflict: string }
 	/** A hosted checkout whose session Flexiti did not open: nothing was created or changed. */
-	| { ok: false; unavailable: { status: 502 | 503 | 504; error: string; message: string } };
+	| { ok: false; unavailable: HostedSessionFailure };
 
 /** Why this order takes no checkout like this one, if it does not. */
 export function checkoutConflict(current: OrderState | undefined, input: OpenCheckout): string | undefined {

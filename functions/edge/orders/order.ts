@@ -144,7 +144,7 @@ export class Order extends DurableObject<EdgeBindings> {
 				this.startingSession = undefined;
 			});
 			const result = await this.startingSession;
-			if (!result.ok) return { ok: false, unavailable: result };
+			if (!result.ok) return { ok: false, unavailable: { error: result.error, message: result.message } };
 			started = result;
 			await hostedSessionLink(this.env, input.clientId, result.onlineOrderId).linkTo(input.reference);
 		}

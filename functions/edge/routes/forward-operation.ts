@@ -14,24 +14,22 @@
  */
 
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { matchOperation, nearestOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import type { Caller } from "../callers/caller.ts";
+import { type Caller, clientNotPermitted } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { merchantRefusal } from "../callers/merchant-policy.ts";
-import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
+import { accountRefusal, checkoutAuthorized, shopperRefusal } from "../callers/shopper-policy.ts";
 import { FLEXITI_PREFIX } from "../callers/storefront-cors.ts";
 
 export { FLEXITI_PREFIX };
 
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import {
 	callFlexiti,
 	type FlexitiResult,
@@ -58,7 +56,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		const nearest = matched ? undefined : nearestOperation(c.req.method, path);
 		const hint =
 			nearest && nearest.operationId !== "createToken" ? `: this operation is at ${FLEXITI_PREFIX}${nearest.path}` : "";
-		return edgeError(c, 404, "not_found", `No Flexiti operation ${c.req.method} ${path}${hint}`);
+		throw new EdgeError("not_found", `No Flexiti operation ${c.req.method} ${path}${hint}`);
 	}
 	const { operationId, params } = matched;
 	const entry = flexitiOperations[operationId];
@@ -67,30 +65,27 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	log.client_id = clientId;
 
 	const config = edgeConfig(c.env);
-	if (!config.clients.has(clientId)) return edgeError(c, 404, "unknown_client", `Client ${clientId} is not configured`);
+	if (!config.clients.has(clientId)) throw new EdgeError("unknown_client", `Client ${clientId} is not configured`);
 
 	const caller = c.get("caller");
 	const refusal = callerRefusal(caller, operationId, entry.scopes, clientId);
-	if (refusal) return edgeError(c, refusal.status, refusal.error, refusal.message);
+	if (refusal) throw refusal;
 
 	const referenceId = chooseReferenceId(c, caller);
 	log.reference_id = referenceId;
 	c.header("x-reference-id", referenceId);
 
 	const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
-	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [parsed.fieldError]);
+	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
 	// What the checkout decides is filled in (or a different value refused) before validation.
 	let body = parsed.body;
 	if (caller.kind === "checkout") {
 		log.checkout_id = caller.checkout.checkout_id;
 		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
-		if (mismatch) return edgeError(c, mismatch.status, mismatch.error, mismatch.message);
-		if (operationId === "initWidget") {
-			const over = await authorizedRefusal(c, caller.checkout.checkout_id);
-			if (over) return over;
-		}
+		if (mismatch) throw mismatch;
+		if (operationId === "initWidget") await refuseIfAuthorized(c, caller.checkout.checkout_id);
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
-		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, rules.fieldErrors);
+		if (!rules.ok) throw wrongInputs(rules.fieldErrors);
 		body = rules.body;
 	}
 	const url = new URL(c.req.url);
@@ -107,7 +102,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		// Nothing the spec does not declare goes upstream: undeclared body properties are refused.
 		{ closed: true },
 	);
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 
 	const header: Record<string, string> = { "x-reference-id": referenceId };
 	if (entry.idempotencyKey) header["x-idempotency-key"] = c.req.header("x-idempotency-key") ?? crypto.randomUUID();
@@ -159,17 +154,14 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		// A merchant-scope token in an answer would leave the worker: withhold the answer, whatever it was.
 		if (caller.kind === "merchant" && carriesToken(result, used)) {
 			console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: operationId }));
-			return edgeError(c, 502, "upstream_error", "Flexiti's answer carried a merchant token and was withheld");
+			throw new EdgeError("upstream_error", "Flexiti's answer carried a merchant token and was withheld");
 		}
 		return answer(c, result, referenceId);
 	} catch (error) {
-		log.upstream_ms = Date.now() - started;
-		if (error instanceof UpstreamError) {
-			return edgeError(c, error.code === "upstream_timeout" ? 504 : 502, error.code, error.message);
-		}
-		if (error instanceof TokenUnavailable || error instanceof TokenRefused) {
-			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
-		}
+		// An answer refused above (a 5xx, a withheld token) has its time already.
+		log.upstream_ms ??= Date.now() - started;
+		if (error instanceof UpstreamError) throw new EdgeError(error.code, error.message);
+		if (error instanceof TokenUnavailable || error instanceof TokenRefused) throw tokenUnavailable();
 		throw error;
 	}
 }
@@ -197,11 +189,11 @@ function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome,
 	const log = c.get("log");
 	switch (outcome.kind) {
 		case "refused":
-			return edgeError(c, 409, outcome.error, outcome.message);
+			throw new EdgeError(outcome.error, outcome.message);
 		case "token_unavailable":
-			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
+			throw tokenUnavailable();
 		case "upstream_failure":
-			return edgeError(c, outcome.code === "upstream_timeout" ? 504 : 502, outcome.code, "Flexiti did not answer");
+			throw new EdgeError(outcome.code, "Flexiti did not answer");
 		case "answer": {
 			log.upstream_status = outcome.status;
 			if (outcome.adopted) log.token_source = "adopted-after-lost-answer";
@@ -216,33 +208,26 @@ function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome,
 	}
 }
 
-type CallerRefusal = { status: ContentfulStatusCode; error: string; message: string };
+/** Flexiti did not issue a token (merchant or the checkout's customer token). */
+function tokenUnavailable(): EdgeError {
+	return new EdgeError("token_unavailable", "Flexiti did not issue a token; try again shortly");
+}
 
 function callerRefusal(
 	caller: Caller,
 	operationId: FlexitiOperationId,
 	scopes: readonly string[],
 	clientId: string,
-): CallerRefusal | undefined {
+): EdgeError | undefined {
 	if (caller.kind === "anonymous") {
-		return {
-			status: 401,
-			error: "invalid_credentials",
-			message: "A merchant API key or a checkout client token is required",
-		};
+		return new EdgeError("invalid_credentials", "A merchant API key or a checkout client token is required");
 	}
 	if (caller.kind === "merchant") {
-		if (!caller.clientIds.has(clientId)) {
-			return {
-				status: 403,
-				error: "client_not_permitted",
-				message: `This merchant API key does not act for client ${clientId}`,
-			};
-		}
+		if (!caller.clientIds.has(clientId)) return clientNotPermitted(clientId);
 		return merchantRefusal(operationId);
 	}
 	if (caller.checkout.client_id !== clientId) {
-		return { status: 403, error: "checkout_mismatch", message: "This checkout is for another client" };
+		return new EdgeError("checkout_mismatch", "This checkout is for another client");
 	}
 	return shopperRefusal(operationId, scopes);
 }
@@ -261,15 +246,9 @@ function accountNamed(params: Record<string, string>, body: unknown): string | u
  * A checkout's flow ends with its authorization: the widget is not opened again on it (its status is
  * read from the order itself, not from this isolate's session cache).
  */
-async function authorizedRefusal(c: Context<EdgeEnv>, checkoutId: string): Promise<Response | undefined> {
+async function refuseIfAuthorized(c: Context<EdgeEnv>, checkoutId: string): Promise<void> {
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
-	if (checkout?.status !== "authorized") return undefined;
-	return edgeError(
-		c,
-		403,
-		"checkout_authorized",
-		`This checkout is authorized (authorization ${checkout.authorization_id}); its widget flow is over`,
-	);
+	if (checkout?.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
 }
 
 /** The token of the right scope: the merchant token cache, or the checkout's own customer token. */
@@ -312,7 +291,7 @@ function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string)
 	const status = response.status;
 	if (status === 500 || status === 502 || status === 503 || status === 504) {
 		const code = status === 504 ? "upstream_timeout" : status === 503 ? "upstream_unavailable" : "upstream_error";
-		return edgeError(c, status === 500 ? 502 : status, code, `Flexiti answered ${status}`);
+		throw new EdgeError(code, `Flexiti answered ${status}`);
 	}
 	const headers: Record<string, string> = { "x-reference-id": referenceId };
 	const retryAfter = response.headers.get("retry-after");

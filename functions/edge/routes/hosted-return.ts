@@ -8,11 +8,10 @@
  */
 import type { Context } from "hono";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { hostedSessionLink } from "../orders/order.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 
@@ -28,15 +27,15 @@ export async function returnFromHostedCheckout(c: Context<EdgeEnv>): Promise<Res
 		headers: c.req.raw.headers,
 		body: undefined,
 	});
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 	const onlineOrderId = new URL(c.req.url).searchParams.get("orderId") ?? "";
-	if (!edgeConfig(c.env).clients.has(clientId)) return edgeError(c, 404, "not_found", "No such Flexiti client");
+	if (!edgeConfig(c.env).clients.has(clientId)) throw new EdgeError("not_found", "No such Flexiti client");
 	c.get("log").client_id = clientId;
 
 	const reference = await hostedSessionLink(c.env, clientId, onlineOrderId).linkedReference();
-	if (!reference) return edgeError(c, 404, "not_found", "No hosted checkout has this Flexiti order id");
+	if (!reference) throw new EdgeError("not_found", "No hosted checkout has this Flexiti order id");
 	const back = await orderByReference(c.env, clientId, reference).order.returnFromHosted();
-	if (!back?.returnUrl) return edgeError(c, 404, "not_found", "This checkout has no return_url");
+	if (!back?.returnUrl) throw new EdgeError("not_found", "This checkout has no return_url");
 	c.get("log").checkout_id = back.checkoutId;
 
 	const target = new URL(back.returnUrl);
