@@ -190,7 +190,11 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * same once-only path as the alarm's polling) and say where the shopper goes on to.
 	 */
 	async returnFromHosted(): Promise<HostedReturn | null> {
+		// A read already in flight (the alarm's poll) may have left before the shopper paid: the redirect
+		// proves there is an outcome now, so when that read learned nothing, read again.
+		const earlier = this.learning;
 		await this.learnHosted();
+		if (earlier && !this.state?.ledger.authorization && !this.state?.hosted?.outcome) await this.learnHosted();
 		const state = this.state;
 		if (!state) return null;
 		const outcome = state.ledger.authorization ? "authorized" : state.hosted?.outcome;
