@@ -33,6 +33,7 @@ export const edgeErrorStatuses = {
 	upstream_unavailable: [503],
 	token_unavailable: [503],
 	index_unavailable: [503],
+	reconciliation_incomplete: [503],
 	edge_misconfigured: [503],
 	upstream_timeout: [504],
 } as const satisfies Record<EdgeErrorCode, readonly number[]>;

@@ -68,6 +68,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -185,6 +186,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -253,6 +255,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -370,6 +373,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"upstream_unavailable",
 								"token_unavailable",
 								"index_unavailable",
+								"reconciliation_incomplete",
 								"edge_misconfigured",
 								"upstream_timeout"
 							]
@@ -531,6 +535,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -599,6 +604,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -667,6 +673,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -735,6 +742,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -803,6 +811,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -871,6 +880,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -939,6 +949,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1007,6 +1018,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1075,6 +1087,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1219,6 +1232,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1287,6 +1301,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1355,6 +1370,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1423,6 +1439,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1518,6 +1535,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1586,6 +1604,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1654,6 +1673,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1722,6 +1742,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1790,6 +1811,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1858,6 +1880,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1929,6 +1952,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -1997,6 +2021,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2065,6 +2090,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2172,6 +2198,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2240,6 +2267,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2308,6 +2336,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2402,6 +2431,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2470,6 +2500,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2538,6 +2569,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2606,6 +2638,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2700,6 +2733,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2768,6 +2802,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2836,6 +2871,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2904,6 +2940,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -2998,6 +3035,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3066,6 +3104,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3134,6 +3173,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3202,6 +3242,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3270,6 +3311,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3428,6 +3470,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3496,6 +3539,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3564,6 +3608,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3632,6 +3677,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -3700,6 +3746,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4064,7 +4111,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"order.refunded",
 									"order.event_refused",
 									"order.event_dead_lettered",
-									"order.authorization_aging"
+									"order.authorization_aging",
+									"reconciliation.mismatch"
 								]
 							},
 							"created_at": {
@@ -4169,6 +4217,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4237,6 +4286,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4305,6 +4355,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4373,6 +4424,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4441,6 +4493,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4522,6 +4575,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4590,6 +4644,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4658,6 +4713,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4726,6 +4782,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4794,6 +4851,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4862,6 +4920,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -4943,6 +5002,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -5011,6 +5071,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -5079,6 +5140,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -5147,6 +5209,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]
@@ -5215,6 +5278,1059 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"upstream_unavailable",
 						"token_unavailable",
 						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"listReconciliationMismatches": {
+		"200": {
+			"type": "object",
+			"required": [
+				"mismatches",
+				"runs"
+			],
+			"properties": {
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				},
+				"runs": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"client_id",
+							"day",
+							"finished_at",
+							"mismatches"
+						],
+						"properties": {
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"finished_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"mismatches": {
+								"type": "integer"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"runReconciliation": {
+		"200": {
+			"type": "object",
+			"required": [
+				"client_id",
+				"day",
+				"status",
+				"checked",
+				"mismatches"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"day": {
+					"type": "string",
+					"format": "date"
+				},
+				"status": {
+					"type": "string",
+					"enum": [
+						"completed"
+					]
+				},
+				"started_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"finished_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"checked": {
+					"type": "object",
+					"required": [
+						"flexiti_captures",
+						"flexiti_authorizations",
+						"ledgers"
+					],
+					"properties": {
+						"flexiti_captures": {
+							"type": "integer"
+						},
+						"flexiti_authorizations": {
+							"type": "integer"
+						},
+						"ledgers": {
+							"type": "integer"
+						}
+					}
+				},
+				"new_mismatches": {
+					"type": "integer"
+				},
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
 						"edge_misconfigured",
 						"upstream_timeout"
 					]

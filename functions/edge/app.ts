@@ -12,11 +12,13 @@ import { EdgeError, renderEdgeError } from "./core/errors.ts";
 import { requestLog } from "./core/request-log.ts";
 import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
+import { edgeOperation } from "./routes/edge-operation.ts";
 import { forwardOperation } from "./routes/forward-operation.ts";
 import { returnFromHostedCheckout } from "./routes/hosted-return.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { promotionalMessage } from "./routes/promotional-message.ts";
 import { readyz } from "./routes/readyz.ts";
+import { reconciliationRoutes } from "./routes/reconciliations.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
 
 /**
@@ -29,6 +31,7 @@ import { webhookRoutes } from "./routes/webhooks/routes.ts";
  *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
  *   POST /v1/webhooks/{shopify,woocommerce,standard}   order events → capture / release / refund
  *   GET  /v1/orders/:reference         an order's ledger; POST …/events/:id/replay
+ *   POST /v1/reconciliations           reconcile a day with Flexiti now; GET lists the differences found
  *   GET  /v1/promotional-message       "as low as $X/month" for a product page (public, cached)
  *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
  */
@@ -62,8 +65,11 @@ export function createEdgeApp() {
 	);
 	for (const path of DOCS_PATHS) app.get(path, docsHeaders, serveDocs);
 
-	app.get("/healthz", (c) =>
-		c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
+	app.get(
+		"/healthz",
+		edgeOperation("getHealth", (_c, _request, answer) =>
+			answer(200, { status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
+		),
 	);
 	// Readiness: settings and Flexiti's token endpoint, for a merchant key (rate-limited as its other calls).
 	app.get("/readyz", identifyCaller, callerLimit, merchantOnly, readyz);
@@ -88,6 +94,7 @@ export function createEdgeApp() {
 	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, identifyCaller, callerLimit);
 	app.route("/v1/checkouts", checkoutRoutes);
 	app.route("/v1/orders", orderRoutes);
+	app.route("/v1/reconciliations", reconciliationRoutes);
 	app.all(`${FLEXITI_PREFIX}/*`, forwardOperation);
 
 	app.notFound((c) => renderEdgeError(new EdgeError("not_found", "No such route"), c));
