@@ -471,7 +471,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"type": "integer"
 						},
 						"authorization_id": {
-							"type": "integer"
+							"type": "integer",
+							"format": "int64",
+							"minimum": 1
 						},
 						"expires_at": {
 							"type": "string",
@@ -1181,7 +1183,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "integer"
 				},
 				"authorization_id": {
-					"type": "integer"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				},
 				"expires_at": {
 					"type": "string",
@@ -3400,7 +3404,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "number"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"captured": {
 								"type": "number"
@@ -3811,7 +3817,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							],
 							"properties": {
 								"authorization_id": {
-									"type": "integer"
+									"type": "integer",
+									"format": "int64",
+									"minimum": 1
 								},
 								"amount": {
 									"type": "number",
@@ -3823,7 +3831,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"type": "string"
 								},
 								"account_number": {
-									"type": "integer"
+									"type": "integer",
+									"format": "int64",
+									"minimum": 1,
+									"maximum": 99999999999999
 								},
 								"transaction_type": {
 									"type": "string"
@@ -3860,7 +3871,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						],
 						"properties": {
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"amount": {
 								"type": "number",
@@ -3899,7 +3913,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						],
 						"properties": {
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"amount": {
 								"type": "number",
@@ -3929,7 +3946,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"return_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							}
 						}
 					}
@@ -5356,10 +5375,15 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"flexiti_amount": {
 								"type": "number"
@@ -5850,10 +5874,15 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"flexiti_amount": {
 								"type": "number"

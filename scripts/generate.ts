@@ -19,6 +19,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
 import { parse } from "yaml";
 import { buildAssets } from "./build-assets.ts";
 import { buildErrorCodeTable, type ErrorCodeSchema } from "./error-codes.ts";
@@ -43,8 +44,24 @@ async function renderTypes(spec: string): Promise<string> {
 	const ast = await openapiTS(new URL(`file://${root}/spec/${spec}.yaml`), {
 		// A default in the spec is what the server assumes when a field is absent: callers may omit it.
 		defaultNonNullable: false,
+		// An id that can pass 2^53 is a bigint there (functions/contract/lossless-json.ts): say so in its type.
+		transform: (schema) => (mayPassSafeIntegers(schema) ? numberOrBigInt : undefined),
 	});
 	return header(`spec/${spec}.yaml`) + astToString(ast);
+}
+
+const numberOrBigInt = ts.factory.createUnionTypeNode([
+	ts.factory.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword),
+	ts.factory.createKeywordTypeNode(ts.SyntaxKind.BigIntKeyword),
+]);
+
+/** A 64-bit integer (an id) whose range reaches past Number.MAX_SAFE_INTEGER. */
+function mayPassSafeIntegers(schema: { type?: unknown; format?: unknown; maximum?: unknown }): boolean {
+	return (
+		schema.type === "integer" &&
+		schema.format === "int64" &&
+		!(typeof schema.maximum === "number" && schema.maximum <= Number.MAX_SAFE_INTEGER)
+	);
 }
 
 function renderTables({ spec, prefix, title }: (typeof specs)[number]): Map<string, string> {

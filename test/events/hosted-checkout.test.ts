@@ -121,7 +121,7 @@ describe("POST /v1/checkouts with channel hosted", () => {
 		const authorizationId = (await readLedger(ref))?.authorization?.authorization_id ?? 0;
 		const { data } = await flexitiViaEdge(MERCHANT_KEY).GET(
 			"/v2.5.1/client-id/{client_id}/authorization/{authorization_id}",
-			{ params: { path: { client_id: CLIENT_ID, authorization_id: String(authorizationId) } } },
+			{ params: { path: { client_id: CLIENT_ID, authorization_id: authorizationId } } },
 		);
 		expect(data).toMatchObject({ amount: 99.95, reference: ref });
 	});

@@ -23,7 +23,7 @@ export function accountRefusal(named: string | undefined, checkoutAccount: strin
 }
 
 /** A checkout's flow ends with its authorization: its widget and customer token are not handed out again. */
-export function checkoutAuthorized(authorizationId: number | undefined): EdgeError {
+export function checkoutAuthorized(authorizationId: number | bigint | undefined): EdgeError {
 	return new EdgeError(
 		"checkout_authorized",
 		`This checkout is authorized (authorization ${authorizationId}); its widget flow is over`,
