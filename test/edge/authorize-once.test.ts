@@ -40,7 +40,7 @@ async function verifiedShopper(amount = 120) {
 			body: {
 				account_number: JANE,
 				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
-			} as never,
+			},
 		});
 	return { checkout, authorize };
 }

@@ -49,7 +49,7 @@ describe("a shopper's checkout token", () => {
 		const { data, error, response } = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
 			// amount, reference and auto_capture come from the checkout
-			body: authorizationBody as never,
+			body: authorizationBody,
 		});
 		expect(error).toBeUndefined();
 		expect(response.status).toBe(200);
@@ -92,7 +92,7 @@ describe("a shopper's checkout token", () => {
 		const { shopper } = await verifiedCheckout(100);
 		const refused = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: { ...authorizationBody, auto_capture: true } as never,
+			body: { ...authorizationBody, auto_capture: true },
 		});
 		expect(refused.response.status).toBe(409);
 		expect(refused.error).toMatchObject({
@@ -102,7 +102,7 @@ describe("a shopper's checkout token", () => {
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
 		const same = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: { ...authorizationBody, auto_capture: false } as never,
+			body: { ...authorizationBody, auto_capture: false },
 		});
 		expect(same.response.status).toBe(200);
 		expect(same.data).toMatchObject({ amount: 100, auto_capture: false });
@@ -154,7 +154,7 @@ describe("a shopper's checkout token", () => {
 		const authorize = () =>
 			shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 				params: { path: { client_id } },
-				body: authorizationBody as never,
+				body: authorizationBody,
 			});
 		const first = await authorize();
 		expect(first.response.status).toBe(200);
@@ -190,7 +190,7 @@ describe("a merchant's API key", () => {
 		const { shopper } = await verifiedCheckout(300);
 		const authorization = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: authorizationBody as never,
+			body: authorizationBody,
 		});
 		const capture = await flexitiViaEdge(MERCHANT_KEY).POST(
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
