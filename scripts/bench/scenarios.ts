@@ -76,14 +76,21 @@ export function selectScenarios(all: Scenario[], terms: readonly string[]): Scen
 function forwardingScenarios(c: Credentials): Scenario[] {
 	const forwarding = sandboxScenarios(c, c.clientToken);
 	// The same calls in front of the fast upstream: what the edge itself costs, without the sandbox's
-	// work (with the checkout opened at that edge).
+	// work (with the checkout opened at that edge). Here the pass-through also makes the Rate Limiting
+	// calls the edge makes for that caller (see bench/passthrough-worker.ts): locally each is
+	// Miniflare's emulation of the binding, not what it costs on Cloudflare, so it is paid on both
+	// sides. The sandbox scenarios keep the plain pass-through, so the run shows both.
 	const fast = sandboxScenarios(c, c.clientTokenFast).map(
 		(scenario): Scenario => ({
 			...scenario,
 			name: `${scenario.name}, fast upstream`,
 			scope: null,
 			edge: { ...scenario.edge, worker: "edgeFast" },
-			baseline: { ...scenario.baseline, worker: "passthroughFast" },
+			baseline: {
+				...scenario.baseline,
+				worker: "passthroughFast",
+				headers: { ...scenario.baseline.headers, "x-bench-rate-limits": sameRateLimits(scenario.scope) },
+			},
 			targets: fastForwardingTargets,
 		}),
 	);
@@ -119,6 +126,16 @@ function webhookScenarios(c: Credentials): Scenario[] {
 			targets: { p99: 1.3 },
 		},
 	];
+}
+
+/**
+ * The limiters the edge calls for a caller of this scope, with keys of the same form
+ * (functions/edge/callers/rate-limits.ts): a shopper's address and checkout, a merchant's key.
+ */
+function sameRateLimits(scope: Scenario["scope"]): string {
+	return scope === "customer"
+		? "SHOPPER_IP_LIMITER=ip:unknown,CHECKOUT_LIMITER=checkout:bench"
+		: "MERCHANT_LIMITER=key:bench";
 }
 
 /** Flexiti calls forwarded to the local sandbox, the realistic upstream. */

@@ -34,7 +34,8 @@ export const processesOf: Partial<Record<BenchWorker, number[]>> = {};
 /** The profiled edge's inspector. */
 export let edgeInspector: URL | undefined;
 
-/** The bench's edges get limits far above its load: it measures their cost, not their limits. */
+/** The bench's edges (and the pass-throughs, which make the same calls where asked) get limits far
+ * above its load: it measures their cost, not their limits. */
 const unlimited = Object.fromEntries(
 	(
 		[
@@ -98,6 +99,7 @@ export async function startWorkers(needed: ReadonlySet<BenchWorker>): Promise<Pa
 		FLEXITI_BASE_URL: { type: "plain_text", value: base } satisfies Binding,
 	});
 	const passthroughBindings = (base: string) => ({
+		...unlimited,
 		UPSTREAM_BASE_URL: { type: "plain_text", value: base } satisfies Binding,
 	});
 	const plan: [BenchWorker, string, Record<string, Binding>, { inspector?: boolean }?][] = [
