@@ -34,12 +34,13 @@ module.exports = {
 			from: { path: "^functions/(contract|client)/" },
 			to: { path: "^functions/(edge|sandbox|storefront|demo-store)/" },
 		},
-		// The edge's layers, top to bottom: entry (index.ts, app.ts) → routes → callers → orders → flexiti → core.
-		// Each imports only the layers below it (structure.md, "A layout that has no circles").
+		// The edge's layers, top to bottom: entry (index.ts, app.ts) → routes → callers → reconciliation →
+		// orders → flexiti → core. Each imports only the layers below it (structure.md, "A layout that has no circles").
 		...[
-			["core", "(flexiti|orders|callers|routes)"],
-			["flexiti", "(orders|callers|routes)"],
-			["orders", "(callers|routes)"],
+			["core", "(flexiti|orders|reconciliation|callers|routes)"],
+			["flexiti", "(orders|reconciliation|callers|routes)"],
+			["orders", "(reconciliation|callers|routes)"],
+			["reconciliation", "(callers|routes)"],
 			["callers", "routes"],
 		].map(([layer, above]) => ({
 			name: `edge-${layer}-imports-downward`,
@@ -52,7 +53,7 @@ module.exports = {
 			name: "edge-entry-on-top",
 			severity: "error",
 			comment: "Nothing imports the edge's entry (index.ts, app.ts): they assemble the layers.",
-			from: { path: "^functions/edge/(core|flexiti|orders|callers|routes)/" },
+			from: { path: "^functions/edge/(core|flexiti|orders|reconciliation|callers|routes)/" },
 			to: { path: "^functions/edge/(index|app)\\.ts$" },
 		},
 	],

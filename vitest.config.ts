@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { buildAssets } from "./scripts/build-assets.ts";
@@ -97,6 +98,10 @@ export default defineConfig({
 		// A test fails on what it asserts, not on a busy machine: 100 concurrent requests in workerd can take
 		// more than vitest's default 5 s when CI shares its two cores (projects that start processes set more).
 		testTimeout: 20_000,
+		// At least two test files at a time, even on two cores (vitest's default there is one): most of the slow files wait
+		// on processes they start (wrangler, npm, Chromium), so a second file uses the idle core. Measured on a
+		// loaded 2-core machine: 616 passed both ways; CI's last serial run took 584 s.
+		maxWorkers: Math.max(2, availableParallelism() - 1),
 		projects: [
 			{
 				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.

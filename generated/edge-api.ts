@@ -314,6 +314,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The differences reconciliation found
+         * @description The client's reconciliation mismatches (one row per difference, however often its day was
+         *     reconciled), newest day first, with the day's runs. Rows are kept in D1 (`ORDER_INDEX`,
+         *     table `reconciliation_mismatch`), written by the day's reconciliation Durable Object after it
+         *     recorded the difference and its event; a failed write is retried until it lands.
+         */
+        get: operations["listReconciliationMismatches"];
+        put?: never;
+        /**
+         * Reconcile one day with Flexiti now
+         * @description Compares, for the client and the day (UTC), Flexiti's captures of that day (`GET /captures`)
+         *     and authorizations created that day (`GET /authorizations`) with the edge's ledgers (the orders
+         *     the order index shows changed since that day began, and every order a Flexiti record names):
+         *     a capture or authorization at Flexiti that its order's ledger lacks (`missing_from_ledger`), a
+         *     capture or authorization in a ledger that Flexiti does not have (`missing_at_flexiti`), and
+         *     one whose amount differs (`amount_differs`). A Flexiti record that neither an order's ledger
+         *     nor a reference of the edge's orders links to (an in-store sale) is not the edge's and is not reported.
+         *
+         *     Once per difference: a day can be reconciled any number of times, by the daily Cron Trigger
+         *     and on demand, at once or one after the other, and each difference is one row and one
+         *     `reconciliation.mismatch` event (runs of the same client and day run one at a time, in that
+         *     day's reconciliation Durable Object; a run that is asked for while one is in flight gets that
+         *     run's answer). Nothing is recorded unless both of Flexiti's lists were read whole: a run that
+         *     fails (Flexiti down) changes nothing, and is safe to repeat.
+         */
+        post: operations["runReconciliation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.fulfilled": {
@@ -558,14 +598,42 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "edge.reconciliation.mismatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The edge's ledgers and Flexiti disagree (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the client, once per difference a reconciliation finds (see `POST /v1/reconciliations`); `webhook-id` is the mismatch's id, the same however often the day is reconciled. Delivered and retried like the order events, from the day's reconciliation outbox (not an order's: a difference may have no order, and its row and its event are written together).
+         */
+        post: operations["reconciliationMismatchEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
+        /**
+         * @description Every code the edge answers in `ErrorEnvelope.error`, on its own routes and, for the errors that are
+         *     the edge's, under `/flexiti` (an answer Flexiti gave keeps Flexiti's code). `x-status-codes` gives
+         *     the HTTP status each is answered with (the first unless the meaning says otherwise); the edge's
+         *     code and `npm run generate` read both, and a test checks that the code answers exactly these.
+         * @enum {string}
+         */
+        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured" | "upstream_timeout";
         /** @description Flexiti's error envelope, used by the edge for its own errors too. */
         ErrorEnvelope: {
             url?: string;
             message: string;
-            error: string;
+            error: components["schemas"]["ErrorCode"];
             field_errors?: {
                 param: string;
                 msg: string;
@@ -865,7 +933,114 @@ export interface components {
             delivered_at?: string;
         };
         /** @enum {string} */
-        MerchantEventType: "checkout.authorized" | "checkout.declined" | "checkout.expired" | "order.captured" | "order.released" | "order.refunded" | "order.event_refused" | "order.event_dead_lettered" | "order.authorization_aging";
+        MerchantEventType: "checkout.authorized" | "checkout.declined" | "checkout.expired" | "order.captured" | "order.released" | "order.refunded" | "order.event_refused" | "order.event_dead_lettered" | "order.authorization_aging" | "reconciliation.mismatch";
+        /**
+         * @example {
+         *       "day": "2026-12-01"
+         *     }
+         * @example {
+         *       "client_id": "flexitidemo",
+         *       "day": "2026-11-30"
+         *     }
+         */
+        ReconciliationRequest: {
+            /** @description The Flexiti client id to reconcile; defaults to the first the key acts for. */
+            client_id?: string;
+            /**
+             * Format: date
+             * @description The day (UTC), YYYY-MM-DD; not after today.
+             */
+            day: string;
+        };
+        /**
+         * @description `missing_from_ledger`: Flexiti has it, the order's ledger does not (a capture made at Flexiti
+         *     outside the edge, an authorization whose answer the edge lost). `missing_at_flexiti`: the
+         *     ledger has it, Flexiti does not list it. `amount_differs`: both have it, with other amounts.
+         * @enum {string}
+         */
+        ReconciliationMismatchKind: "missing_from_ledger" | "missing_at_flexiti" | "amount_differs";
+        ReconciliationMismatch: {
+            /**
+             * @description The difference's id, from the client, the day, the kind and what it is about: the same in
+             *     every run that finds it, and the `webhook-id` of its event.
+             */
+            id: string;
+            client_id: string;
+            /** Format: date */
+            day: string;
+            kind: components["schemas"]["ReconciliationMismatchKind"];
+            /**
+             * @description What differs, a capture or an authorization.
+             * @enum {string}
+             */
+            subject: "capture" | "authorization";
+            /** @description The merchant's order reference, when the difference belongs to an order the edge knows. */
+            reference?: string;
+            authorization_id?: number;
+            capture_id?: number;
+            /** @description The amount at Flexiti (absent when Flexiti does not have it). */
+            flexiti_amount?: number;
+            /** @description The amount in the edge's ledger (absent when the ledger does not have it). */
+            ledger_amount?: number;
+            /** @description What differs, in words. */
+            detail: string;
+            /**
+             * Format: date-time
+             * @description When a run first found it.
+             */
+            found_at: string;
+        };
+        ReconciliationRun: {
+            client_id: string;
+            /** Format: date */
+            day: string;
+            /**
+             * @description `completed`: both of Flexiti's lists were read whole and compared.
+             * @enum {string}
+             */
+            status: "completed";
+            /** Format: date-time */
+            started_at?: string;
+            /** Format: date-time */
+            finished_at?: string;
+            /** @description What this run compared. */
+            checked: {
+                flexiti_captures: number;
+                flexiti_authorizations: number;
+                /** @description The orders whose ledgers were read. */
+                ledgers: number;
+            };
+            /** @description How many of `mismatches` this run found first. */
+            new_mismatches?: number;
+            /** @description Every difference found for this client and day so far (by any run). */
+            mismatches: components["schemas"]["ReconciliationMismatch"][];
+        };
+        ReconciliationPage: {
+            mismatches: components["schemas"]["ReconciliationMismatch"][];
+            /** @description The last completed run of each day asked for (newest day first), with how many differences it found. */
+            runs: {
+                client_id: string;
+                /** Format: date */
+                day: string;
+                /** Format: date-time */
+                finished_at: string;
+                mismatches: number;
+            }[];
+        };
+        /**
+         * @description `reconciliation.mismatch`, as sent to the merchant's endpoints (Standard Webhooks, like
+         *     `MerchantEvent`); `data` is the mismatch as `GET /v1/reconciliations` lists it.
+         */
+        ReconciliationMismatchEvent: {
+            /** @constant */
+            type: "reconciliation.mismatch";
+            /**
+             * Format: date-time
+             * @description When the difference was found (a retry keeps it).
+             */
+            timestamp: string;
+            data: components["schemas"]["ReconciliationMismatch"];
+        };
         /**
          * @description An event the edge sends to the merchant's endpoints (Standard Webhooks: the body as sent is
          *     what `webhook-signature` signs, with `webhook-id` and `webhook-timestamp`).
@@ -1427,6 +1602,82 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listReconciliationMismatches: {
+        parameters: {
+            query?: {
+                /** @description Only this day (UTC). */
+                day?: string;
+                /** @description Only days on or after this one (UTC). */
+                since?: string;
+                kind?: components["schemas"]["ReconciliationMismatchKind"];
+                limit?: number;
+                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mismatches (at most `limit`) and the runs of the days asked for. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    runReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationRequest"];
+            };
+        };
+        responses: {
+            /** @description The run, with every difference found for the day so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRun"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            /**
+             * @description `reconciliation_incomplete`: Flexiti's captures or authorizations could not be read whole
+             *     (Flexiti down, or refusing); nothing was recorded. Try again; the daily run retries by itself.
+             */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     orderFulfilled: {
         parameters: {
             query?: never;
@@ -1769,6 +2020,38 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reconciliationMismatchEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconciliationMismatchEvent"];
             };
         };
         responses: {

@@ -94,6 +94,20 @@ export const edgeOperations = {
 		"version": null,
 		"scopes": [],
 		"idempotencyKey": false
+	},
+	"listReconciliationMismatches": {
+		"method": "GET",
+		"path": "/v1/reconciliations",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
+	"runReconciliation": {
+		"method": "POST",
+		"path": "/v1/reconciliations",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
 	}
 } as const satisfies Record<string, OperationEntry>;
 

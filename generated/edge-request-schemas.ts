@@ -452,5 +452,84 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 				}
 			}
 		]
+	},
+	"listReconciliationMismatches": {
+		"parameters": [
+			{
+				"name": "day",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"format": "date"
+				}
+			},
+			{
+				"name": "since",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"format": "date"
+				}
+			},
+			{
+				"name": "kind",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"enum": [
+						"missing_from_ledger",
+						"missing_at_flexiti",
+						"amount_differs"
+					]
+				}
+			},
+			{
+				"name": "limit",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "integer",
+					"minimum": 1,
+					"maximum": 500,
+					"default": 100
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
+	},
+	"runReconciliation": {
+		"parameters": [],
+		"body": {
+			"contentType": "application/json",
+			"required": true,
+			"schema": {
+				"type": "object",
+				"required": [
+					"day"
+				],
+				"additionalProperties": false,
+				"properties": {
+					"client_id": {
+						"type": "string",
+						"maxLength": 100
+					},
+					"day": {
+						"type": "string",
+						"format": "date"
+					}
+				}
+			}
+		}
 	}
 };

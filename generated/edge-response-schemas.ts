@@ -39,7 +39,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -125,7 +157,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -162,7 +226,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -248,7 +344,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"type": "string"
 						},
 						"error": {
-							"type": "string"
+							"type": "string",
+							"enum": [
+								"wrong_inputs",
+								"invalid_json",
+								"unsupported_content_type",
+								"invalid_credentials",
+								"invalid_signature",
+								"merchant_only",
+								"client_not_permitted",
+								"checkout_mismatch",
+								"checkout_authorized",
+								"account_mismatch",
+								"insufficient_scope",
+								"widget_needs_checkout",
+								"client_mismatch",
+								"not_found",
+								"unknown_client",
+								"webhook_source_not_configured",
+								"checkout_conflict",
+								"not_permitted",
+								"not_replayable",
+								"payload_too_large",
+								"rate_limited",
+								"edge_error",
+								"upstream_unreachable",
+								"upstream_error",
+								"upstream_unavailable",
+								"token_unavailable",
+								"index_unavailable",
+								"reconciliation_incomplete",
+								"edge_misconfigured",
+								"upstream_timeout"
+							]
 						},
 						"field_errors": {
 							"type": "array",
@@ -363,7 +491,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -400,7 +560,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -437,7 +629,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -474,7 +698,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -511,7 +767,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -548,7 +836,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -646,7 +966,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -683,7 +1035,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -720,7 +1104,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -757,7 +1173,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -821,7 +1269,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -858,7 +1338,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -895,7 +1407,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -932,7 +1476,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -969,7 +1545,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1006,7 +1614,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1082,7 +1722,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1119,7 +1791,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1156,7 +1860,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1219,7 +1955,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1256,7 +2024,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1293,7 +2093,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1330,7 +2162,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1393,7 +2257,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1430,7 +2326,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1467,7 +2395,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1504,7 +2464,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1567,7 +2559,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1604,7 +2628,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1641,7 +2697,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1678,7 +2766,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1715,7 +2835,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1842,7 +2994,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1879,7 +3063,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1916,7 +3132,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1953,7 +3201,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -1990,7 +3270,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2352,7 +3664,8 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"order.refunded",
 									"order.event_refused",
 									"order.event_dead_lettered",
-									"order.authorization_aging"
+									"order.authorization_aging",
+									"reconciliation.mismatch"
 								]
 							},
 							"created_at": {
@@ -2428,7 +3741,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2465,7 +3810,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2502,7 +3879,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2539,7 +3948,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2576,7 +4017,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2626,7 +4099,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2663,7 +4168,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2700,7 +4237,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2737,7 +4306,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2774,7 +4375,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2811,7 +4444,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2861,7 +4526,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2898,7 +4595,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2935,7 +4664,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -2972,7 +4733,39 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
-					"type": "string"
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",
@@ -3009,7 +4802,1091 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"listReconciliationMismatches": {
+		"200": {
+			"type": "object",
+			"required": [
+				"mismatches",
+				"runs"
+			],
+			"properties": {
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				},
+				"runs": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"client_id",
+							"day",
+							"finished_at",
+							"mismatches"
+						],
+						"properties": {
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"finished_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"mismatches": {
+								"type": "integer"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
 					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"runReconciliation": {
+		"200": {
+			"type": "object",
+			"required": [
+				"client_id",
+				"day",
+				"status",
+				"checked",
+				"mismatches"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"day": {
+					"type": "string",
+					"format": "date"
+				},
+				"status": {
+					"type": "string",
+					"enum": [
+						"completed"
+					]
+				},
+				"started_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"finished_at": {
+					"type": "string",
+					"format": "date-time"
+				},
+				"checked": {
+					"type": "object",
+					"required": [
+						"flexiti_captures",
+						"flexiti_authorizations",
+						"ledgers"
+					],
+					"properties": {
+						"flexiti_captures": {
+							"type": "integer"
+						},
+						"flexiti_authorizations": {
+							"type": "integer"
+						},
+						"ledgers": {
+							"type": "integer"
+						}
+					}
+				},
+				"new_mismatches": {
+					"type": "integer"
+				},
+				"mismatches": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"id",
+							"client_id",
+							"day",
+							"kind",
+							"subject",
+							"detail",
+							"found_at"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"client_id": {
+								"type": "string"
+							},
+							"day": {
+								"type": "string",
+								"format": "date"
+							},
+							"kind": {
+								"type": "string",
+								"enum": [
+									"missing_from_ledger",
+									"missing_at_flexiti",
+									"amount_differs"
+								]
+							},
+							"subject": {
+								"type": "string",
+								"enum": [
+									"capture",
+									"authorization"
+								]
+							},
+							"reference": {
+								"type": "string"
+							},
+							"authorization_id": {
+								"type": "integer"
+							},
+							"capture_id": {
+								"type": "integer"
+							},
+							"flexiti_amount": {
+								"type": "number"
+							},
+							"ledger_amount": {
+								"type": "number"
+							},
+							"detail": {
+								"type": "string"
+							},
+							"found_at": {
+								"type": "string",
+								"format": "date-time"
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
 				},
 				"field_errors": {
 					"type": "array",

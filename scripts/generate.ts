@@ -5,6 +5,7 @@
  *   - flexiti-request-schemas.ts  each operation's parameter and body JSON Schemas (request validation)
  *   - flexiti-response-schemas.ts each operation's response JSON Schemas by status (conformance tests)
  *   (and the same three tables for each other spec: online-*, edge-*)
+ *   - edge-error-codes.ts         every error code of the edge and its HTTP statuses (ErrorCode in edge-api.yaml)
  *   - worker-configuration.d.ts   the edge's `Env` (`wrangler types`); sandbox-, demo-store-configuration.d.ts
  *                                 the other Workers' bindings; workers-runtime.d.ts workerd's runtime types
  * and the edge's static assets in dist/assets (the API reference pages and specs; not committed,
@@ -20,6 +21,7 @@ import { resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
 import { buildAssets } from "./build-assets.ts";
+import { buildErrorCodeTable, type ErrorCodeSchema } from "./error-codes.ts";
 import { buildOperationTable, type OpenApiDocument } from "./operation-table.ts";
 import { buildSchemaTables } from "./schema-tables.ts";
 
@@ -81,6 +83,24 @@ export const ${prefix}ResponseSchemas: Record<${pascal(prefix)}OperationId, Reco
 	]);
 }
 
+/** The edge's error codes with their statuses, typed by the generated `ErrorCode` union. */
+function renderErrorCodes(): string {
+	const document = parse(readFileSync(`${root}/spec/edge-api.yaml`, "utf8")) as {
+		components?: { schemas?: { ErrorCode?: ErrorCodeSchema } };
+	};
+	const table = buildErrorCodeTable(document.components?.schemas?.ErrorCode);
+	return `${header("spec/edge-api.yaml")}import type { components } from "./edge-api.ts";
+
+export type EdgeErrorCode = components["schemas"]["ErrorCode"];
+
+/** Each error code the edge answers, and the HTTP statuses it is answered with (the first is the usual one). */
+export const edgeErrorStatuses = {
+${Object.entries(table)
+	.map(([code, statuses]) => `\t${code}: [${statuses.join(", ")}],\n`)
+	.join("")}} as const satisfies Record<EdgeErrorCode, readonly number[]>;
+`;
+}
+
 function pascal(word: string): string {
 	return word.charAt(0).toUpperCase() + word.slice(1);
 }
@@ -90,6 +110,7 @@ for (const entry of specs) {
 	outputs.set(`generated/${entry.spec}.ts`, await renderTypes(entry.spec));
 	for (const [path, contents] of renderTables(entry)) outputs.set(path, contents);
 }
+outputs.set("generated/edge-error-codes.ts", renderErrorCodes());
 
 const stale: string[] = [];
 for (const [path, contents] of outputs) {

@@ -78,7 +78,17 @@ export function validationSchema(document: OpenApiDocument, schema: unknown): un
 }
 
 /** Documentation keywords: validators do not need them, and the worker bundle stays small. */
-const documentationKeywords = new Set(["description", "summary", "title", "example", "examples", "externalDocs"]);
+const documentationKeywords = new Set([
+	"description",
+	"summary",
+	"title",
+	"example",
+	"examples",
+	"externalDocs",
+	// ErrorCode's meanings and statuses (generated/edge-error-codes.ts has the statuses).
+	"x-enumDescriptions",
+	"x-status-codes",
+]);
 
 /**
  * Replaces every local `$ref` with the (recursively inlined) thing it points to, and drops

@@ -3,13 +3,12 @@ import { bodyLimit } from "hono/body-limit";
 import { except } from "hono/combine";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
-import { errorEnvelope } from "../contract/errors.ts";
 import { identifyCaller, merchantOnly } from "./callers/caller.ts";
 import { callerLimit, shopperIpLimit } from "./callers/rate-limits.ts";
 import { FLEXITI_PREFIX, storefrontCors } from "./callers/storefront-cors.ts";
 import { ConfigError } from "./core/config.ts";
 import type { EdgeEnv } from "./core/context.ts";
-import { edgeError } from "./core/errors.ts";
+import { EdgeError, renderEdgeError } from "./core/errors.ts";
 import { requestLog } from "./core/request-log.ts";
 import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
@@ -17,6 +16,7 @@ import { forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { promotionalMessage } from "./routes/promotional-message.ts";
 import { readyz } from "./routes/readyz.ts";
+import { reconciliationRoutes } from "./routes/reconciliations.ts";
 import { webhookRoutes } from "./routes/webhooks/routes.ts";
 
 /**
@@ -29,6 +29,7 @@ import { webhookRoutes } from "./routes/webhooks/routes.ts";
  *   POST /v1/checkouts/:id/token       the shopper gets the checkout's customer-scope Flexiti token
  *   POST /v1/webhooks/{shopify,woocommerce,standard}   order events → capture / release / refund
  *   GET  /v1/orders/:reference         an order's ledger; POST …/events/:id/replay
+ *   POST /v1/reconciliations           reconcile a day with Flexiti now; GET lists the differences found
  *   GET  /v1/promotional-message       "as low as $X/month" for a product page (public, cached)
  *   *    /flexiti/v2.5…/client-id/…    the Flexiti POS API itself, forwarded with the right token
  */
@@ -37,7 +38,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const limitBody = bodyLimit({
 	maxSize: MAX_BODY_BYTES,
-	onError: (c) => edgeError(c, 413, "payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`),
+	onError: () => {
+		throw new EdgeError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+	},
 });
 
 export function createEdgeApp() {
@@ -83,17 +86,19 @@ export function createEdgeApp() {
 	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, identifyCaller, callerLimit);
 	app.route("/v1/checkouts", checkoutRoutes);
 	app.route("/v1/orders", orderRoutes);
+	app.route("/v1/reconciliations", reconciliationRoutes);
 	app.all(`${FLEXITI_PREFIX}/*`, forwardOperation);
 
-	app.notFound((c) => edgeError(c, 404, "not_found", "No such route"));
+	app.notFound((c) => renderEdgeError(new EdgeError("not_found", "No such route"), c));
+	// Every refusal is an EdgeError, thrown wherever it is decided and answered here.
 	app.onError((error, c) => {
 		if (error instanceof ConfigError) {
 			console.error(JSON.stringify({ event: "config_error", setting: error.setting, message: error.message }));
-			return c.json(errorEnvelope(c.req.path, "edge_misconfigured", error.message), 503);
 		}
+		if (error instanceof EdgeError) return renderEdgeError(error, c);
 		// Never a stack trace to the caller; the log gets the error's kind, not its (possibly personal) message.
 		console.error(JSON.stringify({ event: "unhandled_error", name: error.name }));
-		return c.json(errorEnvelope(c.req.path, "edge_error", "The edge failed to handle this request"), 500);
+		return renderEdgeError(new EdgeError("edge_error", "The edge failed to handle this request"), c);
 	});
 	return app;
 }

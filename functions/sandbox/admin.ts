@@ -12,12 +12,20 @@
  *   GET    /sandbox/tokens           the tokens issued (tests check that none of them leaks through the edge)
  *   PUT    /sandbox/online/redirects/:client_id  the Online API's Success and Error redirection URLs of a client
  *                                    (Flexiti's Developer Portal setting; kept across resets)
+ * Flexiti's record made to differ from a merchant's, to test reconciliation (each kind of difference):
+ *   POST   /sandbox/captures         a capture made at Flexiti outside the edge (`authorization_id`, `amount`)
+ *   PATCH  /sandbox/captures/:id     Flexiti's record of a capture says another `amount`
+ *   DELETE /sandbox/captures/:id     Flexiti's record loses a capture
+ *   POST   /sandbox/authorizations   an authorization made at Flexiti outside the edge (`client_id`,
+ *                                    `account_number`, `amount`, `reference`)
+ *   PATCH  /sandbox/authorizations/:id, DELETE /sandbox/authorizations/:id   the same for authorizations
  */
 import { Validator } from "@cfworker/json-schema";
 import { type Context, Hono } from "hono";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { onlineOperations } from "../../generated/online-operations.ts";
 import type { SandboxEnv } from "./host.ts";
+import { capture, openAuthorization } from "./operations/purchases.ts";
 import { expireTokens } from "./tokens.ts";
 import type { Fault } from "./world.ts";
 
@@ -62,6 +70,29 @@ const schemas = {
 			success_url: { type: "string", pattern: "^https?://" },
 			error_url: { type: "string", pattern: "^https?://" },
 		},
+	}),
+	plantCapture: new Validator({
+		type: "object",
+		required: ["authorization_id", "amount"],
+		additionalProperties: false,
+		properties: { authorization_id: { type: "integer" }, amount: { type: "number", exclusiveMinimum: 0 } },
+	}),
+	plantAuthorization: new Validator({
+		type: "object",
+		required: ["client_id", "account_number", "amount", "reference"],
+		additionalProperties: false,
+		properties: {
+			client_id: { type: "string" },
+			account_number: { type: "string", pattern: "^[0-9]{1,14}$" },
+			amount: { type: "number", exclusiveMinimum: 0 },
+			reference: { type: "string", minLength: 1, maxLength: 40 },
+		},
+	}),
+	amount: new Validator({
+		type: "object",
+		required: ["amount"],
+		additionalProperties: false,
+		properties: { amount: { type: "number", exclusiveMinimum: 0 } },
 	}),
 	advance: new Validator({
 		type: "object",
@@ -185,4 +216,77 @@ adminRoutes.put("/online/redirects/:client_id", async (c) => {
 	c.env.world.onlineRedirects[c.req.param("client_id")] = body;
 	await c.env.save();
 	return c.json(body);
+});
+
+adminRoutes.post("/captures", async (c) => {
+	const body = await readBody<{ authorization_id: number; amount: number }>(c, schemas.plantCapture);
+	if (body instanceof Response) return body;
+	const authorization = c.env.world.authorizations[body.authorization_id];
+	if (!authorization) return c.json({ error: "not_found", message: "No such authorization" }, 404);
+	const made = capture(c.env.world, authorization, body.amount, authorization.reference, c.env.now());
+	await c.env.save();
+	return c.json(made, 201);
+});
+
+adminRoutes.patch("/captures/:capture_id", async (c) => {
+	const body = await readBody<{ amount: number }>(c, schemas.amount);
+	if (body instanceof Response) return body;
+	const found = c.env.world.captures[Number(c.req.param("capture_id"))];
+	if (!found) return c.json({ error: "not_found", message: "No such capture" }, 404);
+	found.amount = body.amount;
+	await c.env.save();
+	return c.json(found);
+});
+
+adminRoutes.delete("/captures/:capture_id", async (c) => {
+	const id = Number(c.req.param("capture_id"));
+	const found = c.env.world.captures[id];
+	if (!found) return c.json({ error: "not_found", message: "No such capture" }, 404);
+	delete c.env.world.captures[id];
+	const authorization = c.env.world.authorizations[found.authorization_id];
+	if (authorization) authorization.capture_ids = authorization.capture_ids.filter((x) => x !== id);
+	await c.env.save();
+	return c.json({ deleted: id });
+});
+
+adminRoutes.post("/authorizations", async (c) => {
+	const body = await readBody<{ client_id: string; account_number: string; amount: number; reference: string }>(
+		c,
+		schemas.plantAuthorization,
+	);
+	if (body instanceof Response) return body;
+	const account = c.env.world.accounts[body.account_number];
+	if (!account) return c.json({ error: "not_found", message: "No such account" }, 404);
+	const made = openAuthorization(
+		c.env.world,
+		body.client_id,
+		account,
+		{
+			amount: body.amount,
+			reference: body.reference,
+			financing_option: { transaction_type: "regular_purchase" },
+			auto_capture: false,
+		},
+		c.env.now(),
+	);
+	await c.env.save();
+	return c.json({ authorization_id: made.authorization_id, reference: made.reference, amount: made.amount }, 201);
+});
+
+adminRoutes.patch("/authorizations/:authorization_id", async (c) => {
+	const body = await readBody<{ amount: number }>(c, schemas.amount);
+	if (body instanceof Response) return body;
+	const found = c.env.world.authorizations[Number(c.req.param("authorization_id"))];
+	if (!found) return c.json({ error: "not_found", message: "No such authorization" }, 404);
+	found.amount = body.amount;
+	await c.env.save();
+	return c.json({ authorization_id: found.authorization_id, amount: found.amount });
+});
+
+adminRoutes.delete("/authorizations/:authorization_id", async (c) => {
+	const id = Number(c.req.param("authorization_id"));
+	if (!c.env.world.authorizations[id]) return c.json({ error: "not_found", message: "No such authorization" }, 404);
+	delete c.env.world.authorizations[id];
+	await c.env.save();
+	return c.json({ deleted: id });
 });

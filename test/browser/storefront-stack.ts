@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { localSettings } from "../../scripts/bench/workers.ts";
 import { buildAssets } from "../../scripts/build-assets.ts";
 import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
+import { MERCHANT_KEY } from "../support/demo-credentials.ts";
 
 export interface StorefrontStack {
 	sandbox: string;
@@ -17,7 +18,7 @@ export interface StorefrontStack {
 	stop(): Promise<void>;
 }
 
-export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
+export { MERCHANT_KEY };
 
 function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {

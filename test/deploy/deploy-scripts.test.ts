@@ -55,6 +55,10 @@ describe("wrangler.toml environments", () => {
 		);
 		// Wrangler does not inherit bindings or vars into an environment: each one repeats them all.
 		for (const env of ["staging", "production"]) expect(declared(section(env)), env).toEqual(topLevel);
+		// Nor triggers: the daily reconciliation's Cron Trigger is in each one too.
+		const crons = (text: string) => /^\[triggers\]\s*\ncrons = (.*)$/m.exec(text)?.[1];
+		expect(crons(section(""))).toBe('["30 6 * * *"]');
+		for (const env of ["staging", "production"]) expect(crons(section(env)), env).toBe(crons(section("")));
 	});
 });
 

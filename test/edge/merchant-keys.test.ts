@@ -6,10 +6,10 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createEdgeApp } from "../../functions/edge/app.ts";
+import { MERCHANT_KEY, SECOND_CLIENT_KEY } from "../support/demo-credentials.ts";
 import { CLIENT_ID, EDGE, edgeApi, edgeFetch, flexitiViaEdge, openCheckout, resetSandbox } from "./support.ts";
 import { authorizedOrder } from "./webhooks-support.ts";
 
-const SECOND_CLIENT_KEY = "fe_local_second_client_key";
 const SECOND_CLIENT = "flexitidemo2";
 
 beforeEach(resetSandbox);
@@ -62,7 +62,7 @@ describe("a key tied to one client", () => {
 	it("a bare key still acts for every client (one-client deployments stay as simple)", async () => {
 		const response = await edgeFetch(
 			new Request(`${EDGE}/flexiti/v2.5/client-id/${SECOND_CLIENT}/terms-and-conditions`, {
-				headers: { authorization: "Bearer fe_local_merchant_key_not_for_production" },
+				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
 			}),
 		);
 		expect(response.status).toBe(200);

@@ -94,9 +94,13 @@ export async function standardWebhook(
  * An order the edge knows: an in-store authorization (PIN from the security question) made through
  * the edge with the order's reference, which opens the order's ledger.
  */
-export async function authorizedOrder(reference: string, amount: number, promotional = true) {
+export async function authorizedOrder(
+	reference: string,
+	amount: number,
+	promotional = true,
+	client_id: string = CLIENT_ID,
+) {
 	const merchant = flexitiViaEdge(MERCHANT_KEY);
-	const client_id = CLIENT_ID;
 	const request_id = crypto.randomUUID();
 	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
 		params: { path: { client_id, account_number: "10000000000001" } },

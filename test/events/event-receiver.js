@@ -3,7 +3,7 @@
  * (miniflare's outboundService), which records every request as received (headers and raw body, so
  * the test verifies signatures itself with the `standardwebhooks` library) and answers as the test
  * scripted it: a list of statuses per path, then 200; `"hang"` answers only after `hang_ms`.
- * Control routes, under http://receiver.test/control/: POST script, GET log?path=, POST reset.
+ * Control routes, under http://receiver.test/control/: POST script, GET log?path=, POST reset[?path=…].
  */
 const received = [];
 const scripts = new Map();
@@ -21,8 +21,11 @@ export default {
 			return Response.json(received.filter((r) => !path || r.path === path));
 		}
 		if (url.pathname === "/control/reset") {
-			received.length = 0;
-			scripts.clear();
+			// Only the paths named (each test file resets its own endpoints; files may run side by side).
+			const paths = url.searchParams.getAll("path");
+			const kept = received.filter((r) => paths.length > 0 && !paths.includes(r.path));
+			received.splice(0, received.length, ...kept);
+			for (const path of paths.length > 0 ? paths : [...scripts.keys()]) scripts.delete(path);
 			return Response.json({ ok: true });
 		}
 		const script = scripts.get(url.pathname);

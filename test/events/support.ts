@@ -20,8 +20,16 @@ export interface Received {
 
 const RECEIVER = "http://receiver.test";
 
-export async function resetReceiver(): Promise<void> {
-	await fetch(`${RECEIVER}/control/reset`, { method: "POST" });
+/** Forgets what the endpoints at these paths received and their scripts (the first client's, by default). */
+export async function resetReceiver(paths: string[] = ["/a", "/b"]): Promise<void> {
+	await fetch(`${RECEIVER}/control/reset?${paths.map((p) => `path=${encodeURIComponent(p)}`).join("&")}`, {
+		method: "POST",
+	});
+}
+
+/** Everything the endpoint at `path` received. */
+export async function receivedAt(path: string): Promise<Received[]> {
+	return (await (await fetch(`${RECEIVER}/control/log?path=${path}`)).json()) as Received[];
 }
 
 /** The next answers of the endpoint at `path` (then 200). */

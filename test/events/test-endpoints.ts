@@ -1,4 +1,8 @@
-/** Endpoints for the events tests: two for the first client (the second mid-rotation: two secrets), one for the second client. */
+/**
+ * Endpoints for the events tests: two for the first client (the second mid-rotation: two secrets), one for
+ * the second client. The second client's orders in the events project are the reconciliation tests' alone
+ * (test/events/reconciliation.test.ts compares whole days of that client).
+ */
 export const TEST_EVENT_ENDPOINTS = JSON.stringify({
 	flexitidemo: [
 		{ url: "http://receiver.test/a", secrets: ["whsec_dGVzdC1lbmRwb2ludC1hLXNlY3JldC0xMjM0NTY="] },
@@ -14,7 +18,7 @@ export const TEST_EVENT_ENDPOINTS = JSON.stringify({
 		{
 			url: "http://receiver.test/c",
 			secrets: ["whsec_dGVzdC1lbmRwb2ludC1jLXNlY3JldC0xMjM0NTY="],
-			types: ["checkout.authorized"],
+			types: ["checkout.authorized", "reconciliation.mismatch"],
 		},
 	],
 });

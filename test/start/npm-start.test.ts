@@ -14,9 +14,9 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { MERCHANT_KEY } from "../support/demo-credentials.ts";
 
 const RUNS = Number(process.env.START_RUNS ?? 3);
-const MERCHANT_KEY = "fe_local_merchant_key_not_for_production"; // .dev.vars.example, local only
 
 interface Started {
 	child: ChildProcess;

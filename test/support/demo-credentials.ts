@@ -7,3 +7,5 @@ export const DEMO2 = { client_id: "flexitidemo2", client_secret: "2b7c8e21-4f0a-
 /** Merchant API keys whose SHA-256 digests MERCHANT_API_KEY_HASHES lists (the second one for rotation). */
 export const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 export const ROTATED_MERCHANT_KEY = "fe_local_merchant_key_rotated";
+/** A merchant API key tied to the second client only (vitest.config.ts adds its digest, `flexitidemo2:…`). */
+export const SECOND_CLIENT_KEY = "fe_local_second_client_key";

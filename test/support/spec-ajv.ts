@@ -10,7 +10,16 @@ import Ajv2020, { type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
 /** OpenAPI's own schema keywords and this project's vendor extensions: annotations to Ajv, as to Prism. */
-const openApiKeywords = ["example", "discriminator", "xml", "externalDocs", "x-decimal-places"];
+const openApiKeywords = [
+	"example",
+	"discriminator",
+	"xml",
+	"externalDocs",
+	"x-decimal-places",
+	// ErrorCode's meanings (rendered by Redoc) and HTTP statuses (read by npm run generate).
+	"x-enumDescriptions",
+	"x-status-codes",
+];
 /** The document's top-level fields: the spec is added whole so `$ref`s resolve, and Ajv compiles only what they point at. */
 const documentFields = [
 	"openapi",

@@ -5,7 +5,7 @@
 import { createMiddleware } from "hono/factory";
 import { type EdgeConfig, edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError } from "../core/errors.ts";
 import type { CheckoutSession } from "../orders/order.ts";
 import { orderByCheckoutId } from "../orders/order-stubs.ts";
 import { checkoutSessions } from "./checkout-sessions.ts";
@@ -25,7 +25,7 @@ declare module "hono" {
 
 export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 	const credential = await readCredential(c.req.header("authorization"), edgeConfig(c.env));
-	if (credential.kind === "invalid") return edgeError(c, 401, "invalid_credentials", "Unknown API key or client token");
+	if (credential.kind === "invalid") throw new EdgeError("invalid_credentials", "Unknown API key or client token");
 	if (credential.kind === "checkout") {
 		const tokenDigest = await digest(credential.secret);
 		let session = checkoutSessions.get(tokenDigest);
@@ -35,7 +35,7 @@ export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 			if (session) checkoutSessions.set(tokenDigest, session);
 		}
 		if (!session || session.checkout.checkout_id !== credential.checkoutId) {
-			return edgeError(c, 401, "invalid_credentials", "Unknown or expired client token");
+			throw new EdgeError("invalid_credentials", "Unknown or expired client token");
 		}
 		c.set("caller", { kind: "checkout", tokenDigest, ...session });
 	} else {
@@ -48,10 +48,16 @@ export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
 /** Only a merchant may pass. */
 export const merchantOnly = createMiddleware<EdgeEnv>(async (c, next) => {
 	const caller = c.get("caller");
-	if (caller.kind === "anonymous") return edgeError(c, 401, "invalid_credentials", "A merchant API key is required");
-	if (caller.kind !== "merchant") return edgeError(c, 403, "merchant_only", "This needs a merchant API key");
+	merchantCaller(caller);
 	await next();
 });
+
+/** The caller, if a merchant; otherwise the refusal (401 without a credential, 403 for a checkout's). */
+export function merchantCaller(caller: Caller): Extract<Caller, { kind: "merchant" }> {
+	if (caller.kind === "anonymous") throw new EdgeError("invalid_credentials", "A merchant API key is required");
+	if (caller.kind !== "merchant") throw new EdgeError("merchant_only", "This needs a merchant API key");
+	return caller;
+}
 
 /**
  * The Flexiti client a merchant's request is for: the one it names, else the first configured client
@@ -62,18 +68,14 @@ export function merchantClient(
 	caller: Extract<Caller, { kind: "merchant" }>,
 	named: string | undefined,
 	config: EdgeConfig,
-): { ok: true; clientId: string } | { ok: false; status: 403 | 404; error: string; message: string } {
+): string {
 	const clientId = named ?? config.clientIds.find((id) => caller.clientIds.has(id)) ?? "";
-	if (!config.clients.has(clientId)) {
-		return { ok: false, status: 404, error: "unknown_client", message: `Client ${clientId} is not configured` };
-	}
-	if (!caller.clientIds.has(clientId)) {
-		return {
-			ok: false,
-			status: 403,
-			error: "client_not_permitted",
-			message: `This merchant API key does not act for client ${clientId}`,
-		};
-	}
-	return { ok: true, clientId };
+	if (!config.clients.has(clientId)) throw new EdgeError("unknown_client", `Client ${clientId} is not configured`);
+	if (!caller.clientIds.has(clientId)) throw clientNotPermitted(clientId);
+	return clientId;
+}
+
+/** A merchant key that does not act for this client (403 `client_not_permitted`). */
+export function clientNotPermitted(clientId: string): EdgeError {
+	return new EdgeError("client_not_permitted", `This merchant API key does not act for client ${clientId}`);
 }

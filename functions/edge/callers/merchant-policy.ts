@@ -6,18 +6,16 @@
  * customer token only: the merchant creates a checkout and the storefront opens the widget with it.
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
+import { EdgeError } from "../core/errors.ts";
 
 const browserOnly: ReadonlySet<FlexitiOperationId> = new Set(["initWidget"]);
 
-export type MerchantRefusal = { status: 403; error: "widget_needs_checkout"; message: string };
-
-export function merchantRefusal(operationId: FlexitiOperationId): MerchantRefusal | undefined {
+/** Why a merchant may not call this operation, if it may not. */
+export function merchantRefusal(operationId: FlexitiOperationId): EdgeError | undefined {
 	if (!browserOnly.has(operationId)) return undefined;
-	return {
-		status: 403,
-		error: "widget_needs_checkout",
-		message:
-			"The Flexiti widget runs on a checkout's customer token, never on a merchant token: create a checkout " +
+	return new EdgeError(
+		"widget_needs_checkout",
+		"The Flexiti widget runs on a checkout's customer token, never on a merchant token: create a checkout " +
 			"(POST /v1/checkouts) and let the storefront call widget/init with its client_token",
-	};
+	);
 }

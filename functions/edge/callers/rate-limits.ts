@@ -12,10 +12,9 @@
  * are what moves money). The limiter's counters are per Cloudflare location and approximate, which is
  * what a limit against abuse needs; if the limiter itself fails, the request goes through.
  */
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError } from "../core/errors.ts";
 import { CLIENT_TOKEN_PREFIX } from "./identify-caller.ts";
 
 /** Every limit counts over a minute (wrangler.toml `period = 60`). */
@@ -28,7 +27,7 @@ export const shopperIpLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 	if (bearer && !bearer.startsWith(CLIENT_TOKEN_PREFIX)) return next();
 	// Cloudflare sets cf-connecting-ip on every request it forwards; a caller cannot choose it.
 	const ip = c.req.header("cf-connecting-ip") ?? "unknown";
-	if (!(await allowed(c.env.SHOPPER_IP_LIMITER, `ip:${ip}`))) return tooMany(c, "from this address");
+	if (!(await allowed(c.env.SHOPPER_IP_LIMITER, `ip:${ip}`))) throw tooMany("from this address");
 	await next();
 });
 
@@ -36,13 +35,13 @@ export const shopperIpLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 export const callerLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 	const caller = c.get("caller");
 	if (caller.kind === "merchant" && !(await allowed(c.env.MERCHANT_LIMITER, `key:${caller.keyId}`))) {
-		return tooMany(c, "for this merchant API key");
+		throw tooMany("for this merchant API key");
 	}
 	if (
 		caller.kind === "checkout" &&
 		!(await allowed(c.env.CHECKOUT_LIMITER, `checkout:${caller.checkout.checkout_id}`))
 	) {
-		return tooMany(c, "for this checkout");
+		throw tooMany("for this checkout");
 	}
 	await next();
 });
@@ -51,7 +50,7 @@ export const callerLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 export const checkoutCreationLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 	const caller = c.get("caller");
 	if (caller.kind === "merchant" && !(await allowed(c.env.CHECKOUT_CREATION_LIMITER, `key:${caller.keyId}`))) {
-		return tooMany(c, "checkouts opened with this merchant API key");
+		throw tooMany("checkouts opened with this merchant API key");
 	}
 	await next();
 });
@@ -65,7 +64,8 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
 	}
 }
 
-function tooMany(c: Context<EdgeEnv>, what: string): Response {
-	c.header("retry-after", String(PERIOD_SECONDS));
-	return edgeError(c, 429, "rate_limited", `Too many requests ${what}; try again in ${PERIOD_SECONDS} s`);
+function tooMany(what: string): EdgeError {
+	return new EdgeError("rate_limited", `Too many requests ${what}; try again in ${PERIOD_SECONDS} s`, {
+		headers: { "retry-after": String(PERIOD_SECONDS) },
+	});
 }

@@ -6,21 +6,26 @@
  * the checkout knows it.
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
+import { EdgeError } from "../core/errors.ts";
 
 const notForShoppers: ReadonlySet<FlexitiOperationId> = new Set(["closeAccount", "verifyAccount"]);
 
-export type ShopperRefusal = { status: 403; error: string; message: string };
-
-export function shopperRefusal(operationId: FlexitiOperationId, scopes: readonly string[]): ShopperRefusal | undefined {
+/** Why a shopper may not call this operation, if they may not (CORS asks too, to answer preflights). */
+export function shopperRefusal(operationId: FlexitiOperationId, scopes: readonly string[]): EdgeError | undefined {
 	if (scopes.includes("customer") && !notForShoppers.has(operationId)) return undefined;
-	return { status: 403, error: "insufficient_scope", message: "Insufficient scope: this operation needs a merchant" };
+	return new EdgeError("insufficient_scope", "Insufficient scope: this operation needs a merchant");
 }
 
 /** A call naming an account other than the one the checkout is for (when the checkout knows it). */
-export function accountRefusal(
-	named: string | undefined,
-	checkoutAccount: string | undefined,
-): ShopperRefusal | undefined {
+export function accountRefusal(named: string | undefined, checkoutAccount: string | undefined): EdgeError | undefined {
 	if (checkoutAccount === undefined || named === undefined || named === checkoutAccount) return undefined;
-	return { status: 403, error: "account_mismatch", message: "This checkout is for another Flexiti account" };
+	return new EdgeError("account_mismatch", "This checkout is for another Flexiti account");
+}
+
+/** A checkout's flow ends with its authorization: its widget and customer token are not handed out again. */
+export function checkoutAuthorized(authorizationId: number | undefined): EdgeError {
+	return new EdgeError(
+		"checkout_authorized",
+		`This checkout is authorized (authorization ${authorizationId}); its widget flow is over`,
+	);
 }

@@ -4,6 +4,7 @@
  */
 
 import { base64Decode, hexDecode } from "../../contract/bytes.ts";
+import { EdgeError } from "./errors.ts";
 
 export interface EdgeConfig {
 	flexitiBaseUrl: string;
@@ -82,12 +83,13 @@ export interface WebhookSecret {
 	clientId?: string;
 }
 
-export class ConfigError extends Error {
+/** A setting that is missing or malformed: the edge answers 503 `edge_misconfigured` naming it. */
+export class ConfigError extends EdgeError<"edge_misconfigured"> {
 	constructor(
 		readonly setting: string,
 		problem: string,
 	) {
-		super(`Setting ${setting} ${problem}`);
+		super("edge_misconfigured", `Setting ${setting} ${problem}`);
 		this.name = "ConfigError";
 	}
 }

@@ -184,8 +184,8 @@ export function outcomeUnknown(status: number): boolean {
 	return status >= 500 || status === 408;
 }
 
+/** The edge's error for an outage (its HTTP status is the code's, in spec/edge-api.yaml: 502, 503 or 504). */
 export interface OutageAnswer {
-	status: 502 | 503 | 504;
 	code: "upstream_error" | "upstream_unavailable" | "upstream_timeout" | "upstream_unreachable";
 	message: string;
 }
@@ -198,16 +198,16 @@ export interface OutageAnswer {
 export function outageAnswer(outcome: number | UpstreamFailure): OutageAnswer | undefined {
 	switch (outcome) {
 		case "upstream_timeout":
-			return { status: 504, code: "upstream_timeout", message: "Flexiti did not answer in time" };
+			return { code: "upstream_timeout", message: "Flexiti did not answer in time" };
 		case "upstream_unreachable":
-			return { status: 502, code: "upstream_unreachable", message: "Flexiti could not be reached" };
+			return { code: "upstream_unreachable", message: "Flexiti could not be reached" };
 		case 500:
 		case 502:
-			return { status: 502, code: "upstream_error", message: `Flexiti answered ${outcome}` };
+			return { code: "upstream_error", message: `Flexiti answered ${outcome}` };
 		case 503:
-			return { status: 503, code: "upstream_unavailable", message: "Flexiti answered 503" };
+			return { code: "upstream_unavailable", message: "Flexiti answered 503" };
 		case 504:
-			return { status: 504, code: "upstream_timeout", message: "Flexiti answered 504" };
+			return { code: "upstream_timeout", message: "Flexiti answered 504" };
 		default:
 			return undefined;
 	}

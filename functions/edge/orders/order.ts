@@ -239,6 +239,33 @@ export class Order extends DurableObject<EdgeBindings> {
 		};
 	}
 
+	/**
+	 * What reconciliation with Flexiti compares (functions/edge/reconciliation/): the authorization the
+	 * ledger rests on, when it got it, and its captures; null for an order never opened.
+	 */
+	async reconciliationView(): Promise<{
+		reference: string;
+		authorization?: { authorization_id: number; amount: number };
+		authorizedAt?: string;
+		captures: { capture_id: number; amount: number; date: string }[];
+	} | null> {
+		if (!this.state) return null;
+		const { ledger, authorizedAt, reference } = this.state;
+		return {
+			reference,
+			...(ledger.authorization
+				? {
+						authorization: {
+							authorization_id: ledger.authorization.authorization_id,
+							amount: ledger.authorization.amount,
+						},
+					}
+				: {}),
+			...(authorizedAt !== undefined ? { authorizedAt: new Date(authorizedAt).toISOString() } : {}),
+			captures: ledger.captures.map(({ capture_id, amount, date }) => ({ capture_id, amount, date })),
+		};
+	}
+
 	/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */
 	async replay(eventId: string): Promise<"replayed" | "not_found" | "not_replayable"> {
 		const replayed = replayEvent(this.state, eventId, Date.now());

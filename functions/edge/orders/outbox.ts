@@ -29,15 +29,42 @@ export function emit(
 	state.outbox ??= [];
 	const sequence = (state.eventSequence ?? 0) + 1;
 	state.eventSequence = sequence;
-	const endpoints = (config.eventEndpoints.get(state.clientId) ?? []).filter(
+	const event = outboxEvent(
+		merchantEventId(state, sequence),
+		sequence,
+		type,
+		JSON.stringify(merchantEventBody(state, type, sequence, now, details)),
+		state.clientId,
+		config,
+		now,
+	);
+	state.outbox.push(event);
+	markUnsaved(state, event);
+	return event;
+}
+
+/**
+ * An event with one pending delivery per endpoint of the client that wants its type. The order's
+ * outbox (`emit`) and the reconciliation's outbox (functions/edge/reconciliation/) both make theirs here.
+ */
+export function outboxEvent(
+	id: string,
+	sequence: number,
+	type: MerchantEventType,
+	body: string,
+	clientId: string,
+	config: Pick<EdgeConfig, "eventEndpoints" | "eventRetryWindowMs">,
+	now: number,
+): OutboxEvent {
+	const endpoints = (config.eventEndpoints.get(clientId) ?? []).filter(
 		(endpoint) => !endpoint.types || endpoint.types.includes(type),
 	);
-	const event: OutboxEvent = {
-		id: merchantEventId(state, sequence),
+	return {
+		id,
 		sequence,
 		type,
 		createdAt: now,
-		body: JSON.stringify(merchantEventBody(state, type, sequence, now, details)),
+		body,
 		deliveries: endpoints.map((endpoint, n) => ({
 			id: `${sequence}.${n + 1}`,
 			endpoint: endpoint.url,
@@ -47,13 +74,15 @@ export function emit(
 			nextAttemptAt: now,
 		})),
 	};
-	state.outbox.push(event);
-	markUnsaved(state, event);
-	return event;
+}
+
+/** Whatever keeps an outbox: an order, a day's reconciliation. */
+export interface HasOutbox {
+	outbox?: OutboxEvent[];
 }
 
 /** Deliveries due now, with their events. */
-export function dueDeliveries(state: OrderState, now: number): { event: OutboxEvent; delivery: Delivery }[] {
+export function dueDeliveries(state: HasOutbox, now: number): { event: OutboxEvent; delivery: Delivery }[] {
 	const due: { event: OutboxEvent; delivery: Delivery }[] = [];
 	for (const event of state.outbox ?? []) {
 		for (const delivery of event.deliveries) {
@@ -66,7 +95,7 @@ export function dueDeliveries(state: OrderState, now: number): { event: OutboxEv
 }
 
 /** When the outbox next needs the alarm, if ever. */
-export function nextDeliveryAt(state: OrderState): number | undefined {
+export function nextDeliveryAt(state: HasOutbox): number | undefined {
 	const times = (state.outbox ?? []).flatMap((event) =>
 		event.deliveries.filter((d) => d.status === "pending" || d.status === "retrying").map((d) => d.nextAttemptAt ?? 0),
 	);

@@ -7,16 +7,16 @@
 import { Hono } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import { merchantClient, merchantOnly } from "../callers/caller.ts";
+import { clientNotPermitted, merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
 import { checkoutCreationLimit } from "../callers/rate-limits.ts";
+import { checkoutAuthorized } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 
 type CheckoutRequest = components["schemas"]["CheckoutRequest"];
@@ -27,21 +27,17 @@ checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 	c.get("log").operation = "createCheckout";
 	// The same reading as every other route: JSON by its content type, bounded in depth (read-json-body.ts).
 	const parsed = await readJsonBody(c.req.raw, true);
-	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [parsed.fieldError]);
+	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
 	const body = parsed.body;
 	const validation = validateRequest(
 		edgeRequestSchemas.createCheckout,
 		{ path: {}, query: new URL(c.req.url).searchParams, headers: c.req.raw.headers, body },
 		{ closed: true },
 	);
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 	const request = body as CheckoutRequest;
 	const config = edgeConfig(c.env);
-	const caller = c.get("caller");
-	if (caller.kind !== "merchant") throw new Error("merchantOnly lets only merchants through");
-	const client = merchantClient(caller, request.client_id, config);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
-	const { clientId } = client;
+	const clientId = merchantClient(merchantCaller(c.get("caller")), request.client_id, config);
 
 	const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
 	const { token, secret } = newClientToken(checkoutId);
@@ -55,7 +51,7 @@ checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
 		tokenDigest: await digest(secret),
 		expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
 	});
-	if (!opened.ok) return edgeError(c, 409, "checkout_conflict", opened.conflict);
+	if (!opened.ok) throw new EdgeError("checkout_conflict", opened.conflict);
 	// Re-creating a checkout revokes its earlier client tokens (the order keeps only the new one's digest).
 	checkoutSessions.forget(checkoutId);
 	c.get("log").checkout_id = checkoutId;
@@ -67,20 +63,15 @@ checkoutRoutes.get("/:checkout_id", async (c) => {
 	c.get("log").operation = "getCheckout";
 	const checkoutId = c.req.param("checkout_id");
 	const caller = c.get("caller");
-	if (caller.kind === "anonymous") return edgeError(c, 401, "invalid_credentials", "Credentials are required");
+	if (caller.kind === "anonymous") throw new EdgeError("invalid_credentials", "Credentials are required");
 	if (caller.kind === "checkout" && caller.checkout.checkout_id !== checkoutId) {
-		return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
+		throw new EdgeError("checkout_mismatch", "Not this checkout");
 	}
 	// Read from the order itself: status, widget session and authorization change as the flow goes on.
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
-	if (!checkout) return edgeError(c, 404, "not_found", "No such checkout");
+	if (!checkout) throw new EdgeError("not_found", "No such checkout");
 	if (caller.kind === "merchant" && !caller.clientIds.has(checkout.client_id)) {
-		return edgeError(
-			c,
-			403,
-			"client_not_permitted",
-			`This merchant API key does not act for client ${checkout.client_id}`,
-		);
+		throw clientNotPermitted(checkout.client_id);
 	}
 	return c.json(checkout);
 });
@@ -89,26 +80,18 @@ checkoutRoutes.post("/:checkout_id/token", async (c) => {
 	c.get("log").operation = "createCheckoutToken";
 	const caller = c.get("caller");
 	// Only the checkout's own shopper: a merchant has no use for a customer token, and never gets a merchant one here.
-	if (caller.kind !== "checkout")
-		return edgeError(c, 401, "invalid_credentials", "A checkout client token is required");
+	if (caller.kind !== "checkout") throw new EdgeError("invalid_credentials", "A checkout client token is required");
 	if (caller.checkout.checkout_id !== c.req.param("checkout_id")) {
-		return edgeError(c, 403, "checkout_mismatch", "Not this checkout");
+		throw new EdgeError("checkout_mismatch", "Not this checkout");
 	}
 	const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
 	// Once authorized, the checkout's flow is over: its customer token is not handed out again.
 	const checkout = await order?.checkout();
-	if (!order || !checkout) return edgeError(c, 404, "not_found", "No such checkout");
-	if (checkout.status === "authorized") {
-		return edgeError(
-			c,
-			403,
-			"checkout_authorized",
-			`This checkout is authorized (authorization ${checkout.authorization_id}); its widget flow is over`,
-		);
-	}
+	if (!order || !checkout) throw new EdgeError("not_found", "No such checkout");
+	if (checkout.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
 	const result = await order.customerToken();
 	if ("unavailable" in result) {
-		return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a customer token; try again shortly");
+		throw new EdgeError("token_unavailable", "Flexiti did not issue a customer token; try again shortly");
 	}
 	c.get("log").token_source = "checkout";
 	c.header("cache-control", "no-store");

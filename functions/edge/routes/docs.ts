@@ -7,7 +7,7 @@ import type { Handler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { ConfigError } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError } from "../core/errors.ts";
 
 /** Where the pages and specs live; app.ts keeps its JSON-only headers off these. */
 export const DOCS_PATHS = ["/docs", "/docs/*", "/openapi/*"];
@@ -33,7 +33,7 @@ export const docsHeaders = secureHeaders({
 
 /** Hands the request to the static assets, unless the docs are turned off. */
 export const serveDocs: Handler<EdgeEnv> = async (c) => {
-	if (!docsEnabled(c.env.API_DOCS)) return edgeError(c, 404, "not_found", "No such route");
+	if (!docsEnabled(c.env.API_DOCS)) throw new EdgeError("not_found", "No such route");
 	const asset = await c.env.ASSETS.fetch(c.req.raw);
 	// A fetched answer's headers are immutable; the security headers are added to a copy.
 	return new Response(asset.body, asset);

@@ -14,24 +14,22 @@
  */
 
 import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { matchOperation, nearestOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import type { Caller } from "../callers/caller.ts";
+import { type Caller, clientNotPermitted } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { merchantRefusal } from "../callers/merchant-policy.ts";
-import { accountRefusal, shopperRefusal } from "../callers/shopper-policy.ts";
+import { accountRefusal, checkoutAuthorized, shopperRefusal } from "../callers/shopper-policy.ts";
 import { FLEXITI_PREFIX } from "../callers/storefront-cors.ts";
 
 export { FLEXITI_PREFIX };
 
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import { type FlexitiResult, outageAnswer, withIdempotencyKey } from "../flexiti/gateway.ts";
 import { UpstreamError } from "../flexiti/upstream.ts";
@@ -52,7 +50,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		const nearest = matched ? undefined : nearestOperation(c.req.method, path);
 		const hint =
 			nearest && nearest.operationId !== "createToken" ? `: this operation is at ${FLEXITI_PREFIX}${nearest.path}` : "";
-		return edgeError(c, 404, "not_found", `No Flexiti operation ${c.req.method} ${path}${hint}`);
+		throw new EdgeError("not_found", `No Flexiti operation ${c.req.method} ${path}${hint}`);
 	}
 	const { operationId, params } = matched;
 	const entry = flexitiOperations[operationId];
@@ -61,30 +59,27 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	log.client_id = clientId;
 
 	const config = edgeConfig(c.env);
-	if (!config.clients.has(clientId)) return edgeError(c, 404, "unknown_client", `Client ${clientId} is not configured`);
+	if (!config.clients.has(clientId)) throw new EdgeError("unknown_client", `Client ${clientId} is not configured`);
 
 	const caller = c.get("caller");
 	const refusal = callerRefusal(caller, operationId, entry.scopes, clientId);
-	if (refusal) return edgeError(c, refusal.status, refusal.error, refusal.message);
+	if (refusal) throw refusal;
 
 	const referenceId = chooseReferenceId(c, caller);
 	log.reference_id = referenceId;
 	c.header("x-reference-id", referenceId);
 
 	const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
-	if (!parsed.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [parsed.fieldError]);
+	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
 	// What the checkout decides is filled in (or a different value refused) before validation.
 	let body = parsed.body;
 	if (caller.kind === "checkout") {
 		log.checkout_id = caller.checkout.checkout_id;
 		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
-		if (mismatch) return edgeError(c, mismatch.status, mismatch.error, mismatch.message);
-		if (operationId === "initWidget") {
-			const over = await authorizedRefusal(c, caller.checkout.checkout_id);
-			if (over) return over;
-		}
+		if (mismatch) throw mismatch;
+		if (operationId === "initWidget") await refuseIfAuthorized(c, caller.checkout.checkout_id);
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
-		if (!rules.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, rules.fieldErrors);
+		if (!rules.ok) throw wrongInputs(rules.fieldErrors);
 		body = rules.body;
 	}
 	const url = new URL(c.req.url);
@@ -101,7 +96,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		// Nothing the spec does not declare goes upstream: undeclared body properties are refused.
 		{ closed: true },
 	);
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 
 	// Idempotency headers only where Flexiti honours them; the caller's key kept, else the gateway's,
 	// decided here so that the orders (a ledger entry names it) and Flexiti get the same one.
@@ -137,16 +132,15 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		// A merchant-scope token in an answer would leave the worker: withhold the answer, whatever it was.
 		if (caller.kind === "merchant" && carriesToken(result, used)) {
 			console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: operationId }));
-			return edgeError(c, 502, "upstream_error", "Flexiti's answer carried a merchant token and was withheld");
+			throw new EdgeError("upstream_error", "Flexiti's answer carried a merchant token and was withheld");
 		}
 		return answer(c, result, referenceId);
 	} catch (error) {
-		log.upstream_ms = Date.now() - started;
+		// An answer refused above (a 5xx, a withheld token, an order's refusal) has its time already.
+		log.upstream_ms ??= Date.now() - started;
 		const outage = error instanceof UpstreamError ? outageAnswer(error.code) : undefined;
-		if (outage) return edgeError(c, outage.status, outage.code, outage.message);
-		if (error instanceof TokenUnavailable || error instanceof TokenRefused) {
-			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
-		}
+		if (outage) throw new EdgeError(outage.code, outage.message);
+		if (error instanceof TokenUnavailable || error instanceof TokenRefused) throw tokenUnavailable();
 		throw error;
 	}
 }
@@ -167,13 +161,11 @@ function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome,
 	const log = c.get("log");
 	switch (outcome.kind) {
 		case "refused":
-			return edgeError(c, 409, outcome.error, outcome.message);
+			throw new EdgeError(outcome.error, outcome.message);
 		case "token_unavailable":
-			return edgeError(c, 503, "token_unavailable", "Flexiti did not issue a token; try again shortly");
-		case "upstream_failure": {
-			const outage = outageAnswer(outcome.code);
-			return edgeError(c, outage?.status ?? 502, outcome.code, "Flexiti did not answer");
-		}
+			throw tokenUnavailable();
+		case "upstream_failure":
+			throw new EdgeError(outcome.code, "Flexiti did not answer");
 		case "answer": {
 			log.upstream_status = outcome.status;
 			if (outcome.adopted) log.token_source = "adopted-after-lost-answer";
@@ -188,33 +180,26 @@ function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome,
 	}
 }
 
-type CallerRefusal = { status: ContentfulStatusCode; error: string; message: string };
+/** Flexiti did not issue a token (merchant or the checkout's customer token). */
+function tokenUnavailable(): EdgeError {
+	return new EdgeError("token_unavailable", "Flexiti did not issue a token; try again shortly");
+}
 
 function callerRefusal(
 	caller: Caller,
 	operationId: FlexitiOperationId,
 	scopes: readonly string[],
 	clientId: string,
-): CallerRefusal | undefined {
+): EdgeError | undefined {
 	if (caller.kind === "anonymous") {
-		return {
-			status: 401,
-			error: "invalid_credentials",
-			message: "A merchant API key or a checkout client token is required",
-		};
+		return new EdgeError("invalid_credentials", "A merchant API key or a checkout client token is required");
 	}
 	if (caller.kind === "merchant") {
-		if (!caller.clientIds.has(clientId)) {
-			return {
-				status: 403,
-				error: "client_not_permitted",
-				message: `This merchant API key does not act for client ${clientId}`,
-			};
-		}
+		if (!caller.clientIds.has(clientId)) return clientNotPermitted(clientId);
 		return merchantRefusal(operationId);
 	}
 	if (caller.checkout.client_id !== clientId) {
-		return { status: 403, error: "checkout_mismatch", message: "This checkout is for another client" };
+		return new EdgeError("checkout_mismatch", "This checkout is for another client");
 	}
 	return shopperRefusal(operationId, scopes);
 }
@@ -233,15 +218,9 @@ function accountNamed(params: Record<string, string>, body: unknown): string | u
  * A checkout's flow ends with its authorization: the widget is not opened again on it (its status is
  * read from the order itself, not from this isolate's session cache).
  */
-async function authorizedRefusal(c: Context<EdgeEnv>, checkoutId: string): Promise<Response | undefined> {
+async function refuseIfAuthorized(c: Context<EdgeEnv>, checkoutId: string): Promise<void> {
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
-	if (checkout?.status !== "authorized") return undefined;
-	return edgeError(
-		c,
-		403,
-		"checkout_authorized",
-		`This checkout is authorized (authorization ${checkout.authorization_id}); its widget flow is over`,
-	);
+	if (checkout?.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
 }
 
 /** Flexiti's answer, as Flexiti gave it; an outage after retries becomes a clear 502/503/504 of the edge. */
@@ -249,7 +228,7 @@ function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string)
 	const { response } = result;
 	const status = response.status;
 	const outage = outageAnswer(status);
-	if (outage) return edgeError(c, outage.status, outage.code, outage.message);
+	if (outage) throw new EdgeError(outage.code, outage.message);
 	const headers: Record<string, string> = { "x-reference-id": referenceId };
 	const retryAfter = response.headers.get("retry-after");
 	if (retryAfter) headers["retry-after"] = retryAfter;

@@ -1,14 +1,12 @@
 /** Listing orders from the index, the merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
 
-import type { Context } from "hono";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
-import { merchantClient, merchantOnly } from "../callers/caller.ts";
+import { merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { decodeCursor, type OrderFilter, queryIndex } from "../orders/order-index.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 
@@ -18,8 +16,7 @@ orderRoutes.use(merchantOnly);
 
 orderRoutes.get("/", async (c) => {
 	c.get("log").operation = "listOrders";
-	const client = clientOf(c);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
+	const clientId = clientOf(c);
 	const query = new URL(c.req.url).searchParams;
 	const validation = validateRequest(edgeRequestSchemas.listOrders, {
 		path: {},
@@ -27,18 +24,18 @@ orderRoutes.get("/", async (c) => {
 		headers: c.req.raw.headers,
 		body: undefined,
 	});
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 	const cursorText = query.get("cursor");
 	const cursor = cursorText === null ? undefined : decodeCursor(cursorText);
 	if (cursorText !== null && !cursor) {
-		return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, [
+		throw wrongInputs([
 			{ param: "cursor", msg: "is not a cursor this endpoint gave (pass next_cursor as it is)", value: cursorText },
 		]);
 	}
 	const since = query.get("since");
 	try {
 		const page = await queryIndex(c.env.ORDER_INDEX, {
-			clientId: client.clientId,
+			clientId,
 			...(query.get("status") ? { status: query.get("status") as OrderFilter } : {}),
 			...(since ? { since: Date.parse(since) } : {}),
 			...(cursor ? { cursor } : {}),
@@ -47,9 +44,7 @@ orderRoutes.get("/", async (c) => {
 		return c.json(page);
 	} catch (error) {
 		console.error(JSON.stringify({ event: "order_index_unavailable", message: (error as Error).message }));
-		return edgeError(
-			c,
-			503,
+		throw new EdgeError(
 			"index_unavailable",
 			"The order index cannot be read now; GET /v1/orders/{reference} still answers",
 		);
@@ -58,38 +53,30 @@ orderRoutes.get("/", async (c) => {
 
 orderRoutes.get("/:reference", async (c) => {
 	c.get("log").operation = "getOrderLedger";
-	const invalid = invalidParameters(c, "getOrderLedger");
-	if (invalid) return invalid;
-	const client = clientOf(c);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
-	const ledger = await orderByReference(c.env, client.clientId, c.req.param("reference")).order.ledger();
-	return ledger ? c.json(ledger) : edgeError(c, 404, "not_found", "No Flexiti order with this reference");
+	checkParameters(c, "getOrderLedger");
+	const ledger = await orderByReference(c.env, clientOf(c), c.req.param("reference")).order.ledger();
+	if (!ledger) throw new EdgeError("not_found", "No Flexiti order with this reference");
+	return c.json(ledger);
 });
 
 orderRoutes.post("/:reference/events/:event_id/replay", async (c) => {
 	c.get("log").operation = "replayOrderEvent";
-	const invalid = invalidParameters(c, "replayOrderEvent");
-	if (invalid) return invalid;
-	const client = clientOf(c);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
-	const { order } = orderByReference(c.env, client.clientId, c.req.param("reference"));
+	checkParameters(c, "replayOrderEvent");
+	const { order } = orderByReference(c.env, clientOf(c), c.req.param("reference"));
 	const result = await order.replay(c.req.param("event_id"));
-	if (result === "not_found") return edgeError(c, 404, "not_found", "No such event for this order");
+	if (result === "not_found") throw new EdgeError("not_found", "No such event for this order");
 	if (result === "not_replayable") {
-		return edgeError(c, 409, "not_replayable", "Only dead-lettered or refused events can be replayed");
+		throw new EdgeError("not_replayable", "Only dead-lettered or refused events can be replayed");
 	}
 	return c.json({ replayed: c.req.param("event_id") }, 202);
 });
 
 orderRoutes.post("/:reference/deliveries/:delivery_id/redeliver", async (c) => {
 	c.get("log").operation = "redeliverMerchantEvent";
-	const invalid = invalidParameters(c, "redeliverMerchantEvent");
-	if (invalid) return invalid;
-	const client = clientOf(c);
-	if (!client.ok) return edgeError(c, client.status, client.error, client.message);
-	const { order } = orderByReference(c.env, client.clientId, c.req.param("reference"));
+	checkParameters(c, "redeliverMerchantEvent");
+	const { order } = orderByReference(c.env, clientOf(c), c.req.param("reference"));
 	const result = await order.redeliver(c.req.param("delivery_id"));
-	if (result === "not_found") return edgeError(c, 404, "not_found", "No such delivery for this order");
+	if (result === "not_found") throw new EdgeError("not_found", "No such delivery for this order");
 	return c.json({ redelivered: c.req.param("delivery_id") }, 202);
 });
 
@@ -97,7 +84,7 @@ orderRoutes.post("/:reference/deliveries/:delivery_id/redeliver", async (c) => {
  * The route's path and query parameters against the spec, like every other route's: a reference past
  * its length, or a `client_id` given twice, is a 409 `wrong_inputs` naming it, never "the first one".
  */
-function invalidParameters(
+function checkParameters(
 	c: Context<EdgeEnv>,
 	operationId: "getOrderLedger" | "replayOrderEvent" | "redeliverMerchantEvent",
 ) {
@@ -107,12 +94,10 @@ function invalidParameters(
 		headers: c.req.raw.headers,
 		body: undefined,
 	});
-	return validation.ok ? undefined : edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 }
 
 /** The client named by `?client_id=` (or the key's first), if this merchant key acts for it. */
-function clientOf(c: Context<EdgeEnv>): ReturnType<typeof merchantClient> {
-	const caller = c.get("caller");
-	if (caller.kind !== "merchant") throw new Error("merchantOnly lets only merchants through");
-	return merchantClient(caller, c.req.query("client_id"), edgeConfig(c.env));
+function clientOf(c: Context<EdgeEnv>): string {
+	return merchantClient(merchantCaller(c.get("caller")), c.req.query("client_id"), edgeConfig(c.env));
 }

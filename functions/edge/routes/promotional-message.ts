@@ -7,12 +7,11 @@
 import type { Context } from "hono";
 import type { components } from "../../../generated/edge-api.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { WRONG_INPUTS_MESSAGE } from "../../contract/errors.ts";
 import { cents } from "../../contract/money.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { edgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { onlineClient, onlineTokens, withOnlineToken } from "../flexiti/call-flexiti-online.ts";
 import { type PromoAnswer, promoCache } from "../flexiti/promo-cache.ts";
 
@@ -30,11 +29,11 @@ export async function promotionalMessage(c: Context<EdgeEnv>): Promise<Response>
 		headers: c.req.raw.headers,
 		body: undefined,
 	});
-	if (!validation.ok) return edgeError(c, 409, "wrong_inputs", WRONG_INPUTS_MESSAGE, validation.fieldErrors);
+	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 	const query = validation.value.query as { client_id?: string; amount: number; lang?: "en" | "fr" };
 	const config = edgeConfig(c.env);
 	const clientId = query.client_id ?? config.clientIds[0];
-	if (!clientId || !config.clients.has(clientId)) return edgeError(c, 404, "not_found", "No such Flexiti client");
+	if (!clientId || !config.clients.has(clientId)) throw new EdgeError("not_found", "No such Flexiti client");
 	const lang = query.lang ?? "en";
 	const amount = query.amount;
 	c.get("log").client_id = clientId;

@@ -303,7 +303,14 @@ function remainingOfCapture(c: Capture): number {
 	return subtract(subtract(c.amount, c.returned_amount), c.refunded_amount);
 }
 
-function capture(world: World, authorization: Authorization, amount: number, reference: string | null, now: number) {
+/** Records a capture at Flexiti (the POS API's capture, and the admin route that makes one outside the edge). */
+export function capture(
+	world: World,
+	authorization: Authorization,
+	amount: number,
+	reference: string | null,
+	now: number,
+) {
 	const captured: Capture = {
 		capture_id: 100_000 + nextId(world),
 		authorization_id: authorization.authorization_id,

@@ -11,7 +11,7 @@ import { jsonMediaTypeProblem } from "../../../contract/json-media-type.ts";
 import { validateRequest } from "../../../contract/validate-request.ts";
 import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../../core/config.ts";
 import type { EdgeEnv } from "../../core/context.ts";
-import { edgeError } from "../../core/errors.ts";
+import { EdgeError } from "../../core/errors.ts";
 import type { OrderEvent } from "../../orders/order-event.ts";
 import { orderByReference, orderLink } from "../../orders/order-stubs.ts";
 import type { ParsedDelivery } from "./parsed-delivery.ts";
@@ -50,15 +50,13 @@ function hmacSignedWebhook(source: {
 	return async (c: Context<EdgeEnv>) => {
 		const secrets = source.secrets(edgeConfig(c.env));
 		const body = await readSigned(c, secrets, source.setting);
-		if (body instanceof Response) return body;
 		const signature = c.req.header(source.signatureHeader);
 		// "Does not match" sends people to their secrets; a missing header means the sender signs nothing.
-		if (!signature)
-			return edgeError(c, 401, "invalid_signature", missingSignature(source.signatureHeader, source.name));
+		if (!signature) throw new EdgeError("invalid_signature", missingSignature(source.signatureHeader, source.name));
 		const signer = await verifyHmacBase64(body, signature, secrets);
-		if (!signer) return edgeError(c, 401, "invalid_signature", `${source.signatureHeader} does not match the body`);
+		if (!signer) throw new EdgeError("invalid_signature", `${source.signatureHeader} does not match the body`);
 		const payload = parseSignedJson(body);
-		if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
+		if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
 		// A client's own secret decides the client; the unsigned shop header only where secrets are shared.
 		const clientId = signer.clientId ?? clientFor(c, c.req.header(source.sourceHeader)?.replace(/\/$/, ""));
 		let parsed: ParsedDelivery;
@@ -135,7 +133,7 @@ webhookRoutes.post(
 		if (form instanceof ArrayBuffer && /^webhook_id=\d+$/.test(new TextDecoder().decode(form).trim())) {
 			return c.json({ received: 0, duplicates: 0, ignored: "ping" });
 		}
-		return edgeError(c, 400, "unsupported_content_type", "Order webhooks must be application/json");
+		throw new EdgeError("unsupported_content_type", "Order webhooks must be application/json");
 	},
 	hmacSignedWebhook({
 		name: "WooCommerce",
@@ -160,23 +158,27 @@ webhookRoutes.post(
 webhookRoutes.post("/standard", async (c) => {
 	const secrets = edgeConfig(c.env).webhookSecrets.standard;
 	const body = await readSigned(c, secrets, "STANDARD_WEBHOOK_SECRETS");
-	if (body instanceof Response) return body;
 	const text = new TextDecoder().decode(body);
 	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
-	if (!verification.ok) return edgeError(c, 401, "invalid_signature", `Standard Webhooks: ${verification.reason}`);
+	if (!verification.ok) throw new EdgeError("invalid_signature", `Standard Webhooks: ${verification.reason}`);
 	const payload = parseSignedJson(body);
-	if (payload === undefined) return edgeError(c, 400, "invalid_json", "The body is not JSON");
+	if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
 	const validation = validateRequest(edgeRequestSchemas.receiveStandardWebhook, {
 		path: {},
 		query: new URLSearchParams(),
 		headers: c.req.raw.headers,
 		body: payload,
 	});
-	if (!validation.ok) return edgeError(c, 400, "wrong_inputs", "The event breaks the schema", validation.fieldErrors);
+	if (!validation.ok) {
+		throw new EdgeError("wrong_inputs", "The event breaks the schema", {
+			status: 400,
+			fieldErrors: validation.fieldErrors,
+		});
+	}
 	const event = payload as components["schemas"]["StandardOrderEvent"];
 	const bound = verification.secret.clientId;
 	if (bound && event.data.client_id !== undefined && event.data.client_id !== bound) {
-		return edgeError(c, 403, "client_mismatch", "This secret signs events for another Flexiti client");
+		throw new EdgeError("client_mismatch", "This secret signs events for another Flexiti client");
 	}
 	const clientId = bound ?? event.data.client_id ?? edgeConfig(c.env).clientIds[0] ?? "";
 	return deliver(c, "standard", standardEvents(c.req.header("webhook-id") ?? "", event, clientId));
@@ -189,27 +191,22 @@ function missingSignature(header: string, platform: string): string {
 
 /**
  * The raw body of a signed webhook, once the source is configured, the content type is JSON and the
- * size is within bounds — or the answer that says which of these failed.
+ * size is within bounds — or the edge error that says which of these failed.
  */
 async function readSigned(
 	c: Context<EdgeEnv>,
 	secrets: readonly WebhookSecret[],
 	setting: string,
-): Promise<ArrayBuffer | Response> {
-	if (secrets.length === 0) return edgeError(c, 404, "webhook_source_not_configured", `${setting} is not set`);
+): Promise<ArrayBuffer> {
+	if (secrets.length === 0) throw new EdgeError("webhook_source_not_configured", `${setting} is not set`);
 	// The edge's one JSON media-type rule (any letter case, charset=utf-8 at most), as on every other route.
 	const mediaTypeProblem = jsonMediaTypeProblem(c.req.header("content-type"));
 	if (mediaTypeProblem) {
-		return edgeError(
-			c,
-			400,
-			"unsupported_content_type",
-			`Order webhooks must be JSON: Content-Type ${mediaTypeProblem}`,
-		);
+		throw new EdgeError("unsupported_content_type", `Order webhooks must be JSON: Content-Type ${mediaTypeProblem}`);
 	}
 	const body = await readLimited(c.req.raw);
 	if (body === "too_large")
-		return edgeError(c, 413, "payload_too_large", `Webhooks are limited to ${MAX_WEBHOOK_BYTES} bytes`);
+		throw new EdgeError("payload_too_large", `Webhooks are limited to ${MAX_WEBHOOK_BYTES} bytes`);
 	return body;
 }
 

@@ -1,0 +1,102 @@
+/** Reconciliation's pure comparison, and its tables: the migration file and what the edge creates on a fresh D1. */
+import { describe, expect, it } from "vitest";
+import { compareDay, type DayRecord, unlisted } from "../../../functions/edge/reconciliation/compare.ts";
+import { RECONCILIATION_SCHEMA } from "../../../functions/edge/reconciliation/reconciliation-store.ts";
+import migration from "../../../migrations/0002_reconciliation.sql?raw";
+
+const statements = (sql: string) =>
+	sql
+		.replace(/--[^\n]*/g, "")
+		.split(";")
+		.map((s) => s.replace(/\s+/g, " ").trim())
+		.filter(Boolean);
+
+describe("migrations/0002_reconciliation.sql", () => {
+	it("is what the edge creates on a fresh database", () => {
+		expect(statements(migration)).toEqual(RECONCILIATION_SCHEMA.map((s) => s.replace(/\s+/g, " ").trim()));
+	});
+});
+
+const DAY = "2026-12-01";
+const at = (time: string) => `${DAY}T${time}Z`;
+
+function day(overrides: Partial<DayRecord>): DayRecord {
+	return {
+		clientId: "flexitidemo",
+		day: DAY,
+		captures: [],
+		authorizations: [],
+		ledgers: [],
+		capturesElsewhere: new Map(),
+		authorizationsElsewhere: new Map(),
+		...overrides,
+	};
+}
+
+const ledger = {
+	reference: "WEB-1",
+	authorization: { authorization_id: 7, amount: 100 },
+	authorizedAt: at("10:00:00.000"),
+	captures: [{ capture_id: 70, amount: 40, date: at("12:00:00.000") }],
+};
+
+describe("compareDay", () => {
+	it("agreeing records: nothing", () => {
+		expect(
+			compareDay(
+				day({
+					captures: [{ capture_id: 70, authorization_id: 7, amount: 40, date: at("12:00:01") }],
+					authorizations: [{ authorization_id: 7, amount: 100, reference: "WEB-1" }],
+					ledgers: [ledger],
+				}),
+			),
+		).toEqual([]);
+	});
+
+	it("a ledger capture Flexiti dates the next day is found by asking, not reported", () => {
+		const record = day({ authorizations: [{ authorization_id: 7, amount: 100 }], ledgers: [ledger] });
+		expect(unlisted(record)).toEqual({ captures: [{ capture_id: 70, authorization_id: 7 }], authorizations: [] });
+		const elsewhere = { capture_id: 70, authorization_id: 7, amount: 40, date: "2026-12-02T00:00:01Z" };
+		expect(compareDay({ ...record, capturesElsewhere: new Map([[70, elsewhere]]) })).toEqual([]);
+		expect(compareDay({ ...record, capturesElsewhere: new Map([[70, null]]) }).map((m) => m.kind)).toEqual([
+			"missing_at_flexiti",
+		]);
+	});
+
+	it("amounts are compared in cents (0.1 + 0.2 is 0.3)", () => {
+		const record = day({
+			captures: [{ capture_id: 70, authorization_id: 7, amount: 0.3, date: at("12:00:01") }],
+			authorizations: [{ authorization_id: 7, amount: 100 }],
+			ledgers: [{ ...ledger, captures: [{ capture_id: 70, amount: 0.1 + 0.2, date: at("12:00:00") }] }],
+		});
+		expect(compareDay(record)).toEqual([]);
+	});
+
+	it("a Flexiti record no ledger or reference of the edge's links to (an in-store sale) is not reported", () => {
+		const record = day({
+			captures: [{ capture_id: 90, authorization_id: 9, amount: 5, date: at("09:00:00") }],
+			authorizations: [{ authorization_id: 9, amount: 5, reference: "STORE-9" }],
+		});
+		expect(compareDay(record)).toEqual([]);
+	});
+
+	it("the same difference has the same id in every run, and is reported once", () => {
+		const record = day({
+			captures: [
+				{ capture_id: 71, authorization_id: 7, amount: 10, date: at("13:00:00") },
+				{ capture_id: 70, authorization_id: 7, amount: 40, date: at("12:00:00") },
+			],
+			authorizations: [{ authorization_id: 7, amount: 100 }],
+			ledgers: [ledger, ledger],
+		});
+		const first = compareDay(record);
+		expect(first).toHaveLength(1);
+		expect(first[0]).toMatchObject({
+			kind: "missing_from_ledger",
+			subject: "capture",
+			capture_id: 71,
+			reference: "WEB-1",
+		});
+		expect(compareDay(record)).toEqual(first);
+	});
+});

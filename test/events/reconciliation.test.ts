@@ -1,0 +1,314 @@
+/**
+ * Daily reconciliation with Flexiti, against the sandbox and real D1: a clean day has no difference;
+ * each kind of difference planted at the sandbox (its admin routes change Flexiti's record behind the
+ * edge's back) is found, once, as a row the merchant lists and a signed `reconciliation.mismatch`
+ * event — however often, and however concurrently, the day is reconciled; a run Flexiti cannot
+ * answer records nothing and a re-run finds it all; rows D1 refused are written when it is back.
+ * The second client's whole day is compared, so its orders in this project are this file's alone
+ * (test/events/test-endpoints.ts); the tests build on each other's day, in order.
+ */
+import {
+	createExecutionContext,
+	createScheduledController,
+	env,
+	runDurableObjectAlarm,
+	waitOnExecutionContext,
+} from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../../functions/edge/index.ts";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import { reconciliationOf } from "../../functions/edge/reconciliation/run.ts";
+import type { components } from "../../generated/edge-api.ts";
+import { edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
+import { authorizedOrder } from "../edge/webhooks-support.ts";
+import { type Received, receivedAt, resetReceiver } from "./support.ts";
+import { TEST_EVENT_ENDPOINTS } from "./test-endpoints.ts";
+
+type Mismatch = components["schemas"]["ReconciliationMismatch"];
+type MismatchEvent = components["schemas"]["ReconciliationMismatchEvent"];
+
+const CLIENT = "flexitidemo2";
+const SECRET_C =
+	(JSON.parse(TEST_EVENT_ENDPOINTS) as Record<string, { secrets: string[] }[]>)[CLIENT]?.[0]?.secrets[0] ?? "";
+const day = new Date().toISOString().slice(0, 10);
+const reference = () => `RC-${crypto.randomUUID().slice(0, 8)}`;
+const api = () => edgeApi(MERCHANT_KEY);
+
+async function reconcile(body: { day: string; client_id?: string } = { day, client_id: CLIENT }) {
+	return api().POST("/v1/reconciliations", { body });
+}
+
+async function rows(query: { day?: string; client_id?: string; kind?: Mismatch["kind"] } = { day, client_id: CLIENT }) {
+	const { data, response } = await api().GET("/v1/reconciliations", { params: { query } });
+	if (!data) throw new Error(`GET /v1/reconciliations answered ${response.status}`);
+	return data;
+}
+
+/** An authorized order of the second client, `captured` captured through the edge (its ledger has it). */
+async function order(amount: number, captured?: number) {
+	const ref = reference();
+	const authorization = await authorizedOrder(ref, amount, false, CLIENT);
+	let captureId: number | undefined;
+	if (captured !== undefined) {
+		const { data, response } = await flexitiViaEdge(MERCHANT_KEY).POST(
+			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
+			{
+				params: { path: { client_id: CLIENT, authorization_id: String(authorization.authorization_id) } },
+				body: { amount: captured },
+			},
+		);
+		if (!data) throw new Error(`capture answered ${response.status}`);
+		captureId = data.capture_id;
+		await ledgerWith(ref, (l) => l.captures.some((c) => c.capture_id === captureId));
+	}
+	// Its row in the order index, now rather than in a moment: how a run finds the orders of its day.
+	await runDurableObjectAlarm(orderByReference(env, CLIENT, ref).order);
+	return { ref, authorizationId: authorization.authorization_id, captureId };
+}
+
+async function ledgerWith(ref: string, done: (ledger: components["schemas"]["OrderLedger"]) => boolean) {
+	for (let i = 0; i < 200; i++) {
+		const { data } = await api().GET("/v1/orders/{reference}", {
+			params: { path: { reference: ref }, query: { client_id: CLIENT } },
+		});
+		if (data && done(data)) return data;
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+	throw new Error(`the ledger of ${ref} never got there`);
+}
+
+/** The reconciliation events the second client's endpoint received, verified as a receiver would. */
+async function mismatchEvents(): Promise<{ request: Received; event: MismatchEvent }[]> {
+	const all = await receivedAt("/c");
+	return all
+		.filter((r) => (JSON.parse(r.body) as { type: string }).type === "reconciliation.mismatch")
+		.map((request) => ({
+			request,
+			event: new Webhook(SECRET_C).verify(request.body, request.headers) as MismatchEvent,
+		}));
+}
+
+/** Waits until the day's events are all delivered (running the day's alarm rather than waiting on it). */
+async function eventsDelivered(count: number) {
+	const stub = reconciliationOf(env, CLIENT, day);
+	for (let i = 0; i < 200; i++) {
+		const events = await mismatchEvents();
+		if (events.length >= count) return events;
+		await runDurableObjectAlarm(stub);
+		await new Promise((resolve) => setTimeout(resolve, 25));
+	}
+	throw new Error(`expected ${count} reconciliation events, got ${(await mismatchEvents()).length}`);
+}
+
+const summary = (m: Mismatch) => `${m.reference} ${m.subject} ${m.kind}`;
+
+beforeAll(async () => {
+	await resetReceiver(["/c"]);
+});
+
+describe("reconciliation with Flexiti", () => {
+	const planted: string[] = [];
+
+	it("a clean day (authorized, captured, all through the edge): no difference, no event", async () => {
+		await order(100, 40);
+		await order(50);
+		const { data, response } = await reconcile();
+		expect(response.status).toBe(200);
+		expect(data).toMatchObject({ client_id: CLIENT, day, status: "completed", mismatches: [], new_mismatches: 0 });
+		expect(data?.checked.flexiti_captures).toBeGreaterThanOrEqual(1);
+		expect(data?.checked.flexiti_authorizations).toBeGreaterThanOrEqual(2);
+		expect(data?.checked.ledgers).toBeGreaterThanOrEqual(2);
+		const listed = await rows();
+		expect(listed.mismatches).toEqual([]);
+		expect(listed.runs).toMatchObject([{ client_id: CLIENT, day, mismatches: 0 }]);
+		expect(await mismatchEvents()).toEqual([]);
+	});
+
+	it("finds each kind of planted difference, once: a row and a signed event each, and nothing else", async () => {
+		// Captured at Flexiti outside the edge: the ledger lacks it.
+		const outside = await order(80, 30);
+		expect(
+			(await sandbox("POST", "/sandbox/captures", { authorization_id: outside.authorizationId, amount: 20 })).status,
+		).toBe(201);
+		// Flexiti's capture says another amount.
+		const differs = await order(60, 60);
+		expect((await sandbox("PATCH", `/sandbox/captures/${differs.captureId}`, { amount: 55 })).status).toBe(200);
+		// In the ledger, not at Flexiti.
+		const lost = await order(70, 25);
+		expect((await sandbox("DELETE", `/sandbox/captures/${lost.captureId}`)).status).toBe(200);
+		// The authorization's amount differs.
+		const authorizationDiffers = await order(45);
+		expect(
+			(await sandbox("PATCH", `/sandbox/authorizations/${authorizationDiffers.authorizationId}`, { amount: 40 }))
+				.status,
+		).toBe(200);
+		// The ledger's authorization is not at Flexiti.
+		const authorizationLost = await order(20);
+		expect((await sandbox("DELETE", `/sandbox/authorizations/${authorizationLost.authorizationId}`)).status).toBe(200);
+		// Flexiti authorized a reference of the edge's (an open checkout) that the ledger never heard of.
+		const unheard = reference();
+		expect(
+			(await api().POST("/v1/checkouts", { body: { client_id: CLIENT, reference: unheard, amount: 33 } })).response
+				.status,
+		).toBe(201);
+		expect(
+			(
+				await sandbox("POST", "/sandbox/authorizations", {
+					client_id: CLIENT,
+					account_number: "10000000000001",
+					amount: 33,
+					reference: unheard,
+				})
+			).status,
+		).toBe(201);
+		planted.push(
+			`${outside.ref} capture missing_from_ledger`,
+			`${differs.ref} capture amount_differs`,
+			`${lost.ref} capture missing_at_flexiti`,
+			`${authorizationDiffers.ref} authorization amount_differs`,
+			`${authorizationLost.ref} authorization missing_at_flexiti`,
+			`${unheard} authorization missing_from_ledger`,
+		);
+
+		const { data } = await reconcile();
+		expect(data?.mismatches.map(summary).sort()).toEqual([...planted].sort());
+		expect(data?.new_mismatches).toBe(6);
+		const byKind = Object.fromEntries((data?.mismatches ?? []).map((m) => [summary(m), m]));
+		expect(byKind[`${outside.ref} capture missing_from_ledger`]).toMatchObject({
+			authorization_id: outside.authorizationId,
+			flexiti_amount: 20,
+		});
+		expect(byKind[`${differs.ref} capture amount_differs`]).toMatchObject({
+			capture_id: differs.captureId,
+			flexiti_amount: 55,
+			ledger_amount: 60,
+		});
+		expect(byKind[`${lost.ref} capture missing_at_flexiti`]).toMatchObject({
+			capture_id: lost.captureId,
+			ledger_amount: 25,
+		});
+		expect(byKind[`${authorizationDiffers.ref} authorization amount_differs`]).toMatchObject({
+			flexiti_amount: 40,
+			ledger_amount: 45,
+		});
+
+		// The rows the merchant lists are the same differences.
+		const listed = await rows();
+		expect(listed.mismatches.map(summary).sort()).toEqual([...planted].sort());
+		expect(listed.runs[0]?.mismatches).toBe(6);
+		expect((await rows({ day, client_id: CLIENT, kind: "missing_at_flexiti" })).mismatches).toHaveLength(2);
+
+		// One signed event per difference, its webhook-id the mismatch's id.
+		const events = await eventsDelivered(6);
+		expect(events).toHaveLength(6);
+		for (const { request, event } of events) {
+			expect(event.type).toBe("reconciliation.mismatch");
+			expect(request.headers["webhook-id"]).toBe(event.data.id);
+		}
+		expect(events.map(({ event }) => summary(event.data)).sort()).toEqual([...planted].sort());
+
+		// Again: nothing new, no row or event twice.
+		const again = await reconcile();
+		expect(again.data?.new_mismatches).toBe(0);
+		expect(again.data?.mismatches.map((m) => m.id).sort()).toEqual(data?.mismatches.map((m) => m.id).sort());
+		await runDurableObjectAlarm(reconciliationOf(env, CLIENT, day));
+		expect(await mismatchEvents()).toHaveLength(6);
+		expect((await rows()).mismatches).toHaveLength(6);
+	});
+
+	it("two runs of the same day at once: one run, each new difference once", async () => {
+		const outside = await order(90, 10);
+		await sandbox("POST", "/sandbox/captures", { authorization_id: outside.authorizationId, amount: 15 });
+		planted.push(`${outside.ref} capture missing_from_ledger`);
+		const [first, second] = await Promise.all([reconcile(), reconcile()]);
+		expect(first.response.status).toBe(200);
+		expect(second.response.status).toBe(200);
+		expect(first.data?.mismatches.map(summary).sort()).toEqual([...planted].sort());
+		expect(second.data?.mismatches.map((m) => m.id).sort()).toEqual(first.data?.mismatches.map((m) => m.id).sort());
+		expect((await rows()).mismatches.map(summary).sort()).toEqual([...planted].sort());
+		const events = await eventsDelivered(7);
+		await runDurableObjectAlarm(reconciliationOf(env, CLIENT, day));
+		expect(await mismatchEvents()).toHaveLength(7);
+		expect(new Set(events.map(({ event }) => event.data.id)).size).toBe(7);
+	});
+
+	it("a run Flexiti cannot answer whole records nothing (503); the re-run finds the difference, once", async () => {
+		const outside = await order(35, 5);
+		await sandbox("POST", "/sandbox/captures", { authorization_id: outside.authorizationId, amount: 7 });
+		// The captures are read, then the authorizations fail on each of the edge's three attempts (the
+		// fault is used up by them: no clearing of faults other files may have set).
+		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 3, status: 503 });
+		const failed = await reconcile();
+		expect(failed.response.status).toBe(503);
+		expect(failed.error).toMatchObject({ error: "reconciliation_incomplete" });
+		expect((await rows()).mismatches).toHaveLength(7);
+		await runDurableObjectAlarm(reconciliationOf(env, CLIENT, day));
+		expect(await mismatchEvents()).toHaveLength(7);
+		planted.push(`${outside.ref} capture missing_from_ledger`);
+		const rerun = await reconcile();
+		expect(rerun.data?.new_mismatches).toBe(1);
+		expect(rerun.data?.mismatches.map(summary).sort()).toEqual([...planted].sort());
+		expect(await eventsDelivered(8)).toHaveLength(8);
+	});
+
+	it("rows D1 refused are written once it is back (the day's object keeps them and retries)", async () => {
+		const outside = await order(25, 5);
+		await sandbox("POST", "/sandbox/captures", { authorization_id: outside.authorizationId, amount: 3 });
+		planted.push(`${outside.ref} capture missing_from_ledger`);
+		await env.ORDER_INDEX.prepare(
+			"CREATE TRIGGER reconciliation_down BEFORE INSERT ON reconciliation_mismatch BEGIN SELECT RAISE(ABORT, 'down'); END",
+		).run();
+		try {
+			const { data } = await reconcile();
+			expect(data?.new_mismatches).toBe(1);
+			expect((await rows()).mismatches).toHaveLength(8);
+		} finally {
+			await env.ORDER_INDEX.prepare("DROP TRIGGER reconciliation_down").run();
+		}
+		const stub = reconciliationOf(env, CLIENT, day);
+		for (let i = 0; i < 200 && (await rows()).mismatches.length < 9; i++) {
+			await runDurableObjectAlarm(stub);
+			await new Promise((resolve) => setTimeout(resolve, 25));
+		}
+		expect((await rows()).mismatches.map(summary).sort()).toEqual([...planted].sort());
+		expect(await eventsDelivered(9)).toHaveLength(9);
+	});
+});
+
+describe("the daily Cron Trigger", () => {
+	it("reconciles the day before for every client", async () => {
+		// 2020-01-02 06:30 UTC: the day before has nothing at Flexiti or in any ledger.
+		const controller = createScheduledController({ scheduledTime: Date.UTC(2020, 0, 2, 6, 30), cron: "30 6 * * *" });
+		const ctx = createExecutionContext();
+		await worker.scheduled(controller, env, ctx);
+		await waitOnExecutionContext(ctx);
+		for (const client_id of ["flexitidemo", CLIENT]) {
+			const listed = await rows({ day: "2020-01-01", client_id });
+			expect(listed.runs, client_id).toMatchObject([{ client_id, day: "2020-01-01", mismatches: 0 }]);
+			expect(listed.mismatches).toEqual([]);
+		}
+	});
+});
+
+describe("POST /v1/reconciliations refuses", () => {
+	it.each([
+		[{}, "day"],
+		[{ day: "yesterday" }, "day"],
+		[{ day: "2026-02-30" }, "day"],
+		[{ day: "2999-01-01" }, "day"],
+		[{ day, extra: 1 }, "extra"],
+	])("%j: 409 wrong_inputs naming %s, nothing run", async (body, field) => {
+		const { response, error } = await api().POST("/v1/reconciliations", { body: body as never });
+		expect(response.status).toBe(409);
+		expect(error?.error).toBe("wrong_inputs");
+		expect(error?.field_errors?.map((f) => f.param).join(" ")).toContain(field);
+	});
+
+	it("a client the key does not act for", async () => {
+		const { response } = await edgeApi("fe_local_second_client_key").POST("/v1/reconciliations", {
+			body: { day, client_id: "flexitidemo" },
+		});
+		expect(response.status).toBe(403);
+	});
+});
