@@ -12,6 +12,7 @@ import { EdgeError, renderEdgeError } from "./core/errors.ts";
 import { requestLog } from "./core/request-log.ts";
 import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
+import { edgeOperation } from "./routes/edge-operation.ts";
 import { forwardOperation } from "./routes/forward-operation.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { promotionalMessage } from "./routes/promotional-message.ts";
@@ -63,8 +64,11 @@ export function createEdgeApp() {
 	);
 	for (const path of DOCS_PATHS) app.get(path, docsHeaders, serveDocs);
 
-	app.get("/healthz", (c) =>
-		c.json({ status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
+	app.get(
+		"/healthz",
+		edgeOperation("getHealth", (_c, _request, answer) =>
+			answer(200, { status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
+		),
 	);
 	// Readiness: settings and Flexiti's token endpoint, for a merchant key (rate-limited as its other calls).
 	app.get("/readyz", identifyCaller, callerLimit, merchantOnly, readyz);

@@ -5,10 +5,6 @@
  */
 
 import { Hono } from "hono";
-import type { components } from "../../../generated/edge-api.ts";
-import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { readJsonBody } from "../../contract/read-json-body.ts";
-import { validateRequest } from "../../contract/validate-request.ts";
 import { clientNotPermitted, merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
@@ -16,89 +12,97 @@ import { checkoutCreationLimit } from "../callers/rate-limits.ts";
 import { checkoutAuthorized } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { EdgeError } from "../core/errors.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
-
-type CheckoutRequest = components["schemas"]["CheckoutRequest"];
+import { edgeOperation } from "./edge-operation.ts";
 
 export const checkoutRoutes = new Hono<EdgeEnv>();
 
-checkoutRoutes.post("/", merchantOnly, checkoutCreationLimit, async (c) => {
-	c.get("log").operation = "createCheckout";
-	// The same reading as every other route: JSON by its content type, bounded in depth (read-json-body.ts).
-	const parsed = await readJsonBody(c.req.raw, true);
-	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
-	const body = parsed.body;
-	const validation = validateRequest(
-		edgeRequestSchemas.createCheckout,
-		{ path: {}, query: new URL(c.req.url).searchParams, headers: c.req.raw.headers, body },
-		{ closed: true },
-	);
-	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
-	const request = body as CheckoutRequest;
-	const config = edgeConfig(c.env);
-	const clientId = merchantClient(merchantCaller(c.get("caller")), request.client_id, config);
+checkoutRoutes.post(
+	"/",
+	merchantOnly,
+	checkoutCreationLimit,
+	edgeOperation("createCheckout", async (c, { body: request }, answer) => {
+		const config = edgeConfig(c.env);
+		const clientId = merchantClient(merchantCaller(c.get("caller")), request.client_id, config);
 
-	const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
-	const { token, secret } = newClientToken(checkoutId);
-	const opened = await order.open({
-		checkoutId,
-		clientId,
-		reference: request.reference,
-		amount: request.amount,
-		lang: request.lang ?? "en",
-		autoCapture: request.auto_capture ?? false,
-		tokenDigest: await digest(secret),
-		expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
-	});
-	if (!opened.ok) throw new EdgeError("checkout_conflict", opened.conflict);
-	// Re-creating a checkout revokes its earlier client tokens (the order keeps only the new one's digest).
-	checkoutSessions.forget(checkoutId);
-	c.get("log").checkout_id = checkoutId;
-	c.get("log").client_id = clientId;
-	return c.json({ ...opened.checkout, client_token: token }, 201);
-});
+		const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
+		const { token, secret } = newClientToken(checkoutId);
+		const opened = await order.open({
+			checkoutId,
+			clientId,
+			reference: request.reference,
+			amount: request.amount,
+			lang: request.lang ?? "en",
+			autoCapture: request.auto_capture ?? false,
+			tokenDigest: await digest(secret),
+			expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
+		});
+		if (!opened.ok) throw new EdgeError("checkout_conflict", opened.conflict);
+		// Re-creating a checkout revokes its earlier client tokens (the order keeps only the new one's digest).
+		checkoutSessions.forget(checkoutId);
+		c.get("log").checkout_id = checkoutId;
+		c.get("log").client_id = clientId;
+		return answer(201, { ...opened.checkout, client_token: token });
+	}),
+);
 
-checkoutRoutes.get("/:checkout_id", async (c) => {
-	c.get("log").operation = "getCheckout";
-	const checkoutId = c.req.param("checkout_id");
-	const caller = c.get("caller");
-	if (caller.kind === "anonymous") throw new EdgeError("invalid_credentials", "Credentials are required");
-	if (caller.kind === "checkout" && caller.checkout.checkout_id !== checkoutId) {
-		throw new EdgeError("checkout_mismatch", "Not this checkout");
-	}
-	// Read from the order itself: status, widget session and authorization change as the flow goes on.
-	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
-	if (!checkout) throw new EdgeError("not_found", "No such checkout");
-	if (caller.kind === "merchant" && !caller.clientIds.has(checkout.client_id)) {
-		throw clientNotPermitted(checkout.client_id);
-	}
-	return c.json(checkout);
-});
+// A checkout id of another spelling is 404 (spec: CheckoutId), which the order lookup answers.
+checkoutRoutes.get(
+	"/:checkout_id",
+	edgeOperation(
+		"getCheckout",
+		async (c, { path }, answer) => {
+			const checkoutId = path.checkout_id;
+			const caller = c.get("caller");
+			if (caller.kind === "anonymous") throw new EdgeError("invalid_credentials", "Credentials are required");
+			if (caller.kind === "checkout" && caller.checkout.checkout_id !== checkoutId) {
+				throw new EdgeError("checkout_mismatch", "Not this checkout");
+			}
+			// Read from the order itself: status, widget session and authorization change as the flow goes on.
+			const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
+			if (!checkout) throw new EdgeError("not_found", "No such checkout");
+			if (caller.kind === "merchant" && !caller.clientIds.has(checkout.client_id)) {
+				throw clientNotPermitted(checkout.client_id);
+			}
+			return answer(200, checkout);
+		},
+		{ uncheckedPath: true },
+	),
+);
 
-checkoutRoutes.post("/:checkout_id/token", async (c) => {
-	c.get("log").operation = "createCheckoutToken";
-	const caller = c.get("caller");
-	// Only the checkout's own shopper: a merchant has no use for a customer token, and never gets a merchant one here.
-	if (caller.kind !== "checkout") throw new EdgeError("invalid_credentials", "A checkout client token is required");
-	if (caller.checkout.checkout_id !== c.req.param("checkout_id")) {
-		throw new EdgeError("checkout_mismatch", "Not this checkout");
-	}
-	const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
-	// Once authorized, the checkout's flow is over: its customer token is not handed out again.
-	const checkout = await order?.checkout();
-	if (!order || !checkout) throw new EdgeError("not_found", "No such checkout");
-	if (checkout.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
-	const result = await order.customerToken();
-	if ("unavailable" in result) {
-		throw new EdgeError("token_unavailable", "Flexiti did not issue a customer token; try again shortly");
-	}
-	c.get("log").token_source = "checkout";
-	c.header("cache-control", "no-store");
-	return c.json({
-		access_token: result.token.accessToken,
-		token_type: "bearer",
-		expires_in: Math.max(0, Math.floor((result.token.expiresAt - Date.now()) / 1000)),
-		scope: "customer",
-	});
-});
+checkoutRoutes.post(
+	"/:checkout_id/token",
+	edgeOperation(
+		"createCheckoutToken",
+		async (c, { path }, answer) => {
+			const caller = c.get("caller");
+			// Only the checkout's own shopper: a merchant has no use for a customer token, and never gets a merchant one here.
+			if (caller.kind !== "checkout") throw new EdgeError("invalid_credentials", "A checkout client token is required");
+			if (caller.checkout.checkout_id !== path.checkout_id) {
+				throw new EdgeError("checkout_mismatch", "Not this checkout");
+			}
+			const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
+			// Once authorized, the checkout's flow is over: its customer token is not handed out again.
+			const checkout = await order?.checkout();
+			if (!order || !checkout) throw new EdgeError("not_found", "No such checkout");
+			if (checkout.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
+			const result = await order.customerToken();
+			if ("unavailable" in result) {
+				throw new EdgeError("token_unavailable", "Flexiti did not issue a customer token; try again shortly");
+			}
+			c.get("log").token_source = "checkout";
+			return answer(
+				200,
+				{
+					access_token: result.token.accessToken,
+					token_type: "bearer",
+					expires_in: Math.max(0, Math.floor((result.token.expiresAt - Date.now()) / 1000)),
+					scope: "customer",
+				},
+				{ "cache-control": "no-store" },
+			);
+		},
+		{ uncheckedPath: true },
+	),
+);

@@ -5,32 +5,18 @@
  * client secret stay here. When there is no message to show, 204, so a page never shows an error.
  */
 import type { Context } from "hono";
-import type { components } from "../../../generated/edge-api.ts";
-import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
 import { cents } from "../../contract/money.ts";
-import { validateRequest } from "../../contract/validate-request.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { EdgeError } from "../core/errors.ts";
 import { onlineClient, onlineTokens, withOnlineToken } from "../flexiti/call-flexiti-online.ts";
 import { type PromoAnswer, promoCache } from "../flexiti/promo-cache.ts";
-
-type PromotionalMessage = components["schemas"]["PromotionalMessage"];
+import { edgeOperation } from "./edge-operation.ts";
 
 /** Browsers may keep an answer this long too (a page's price rarely changes within minutes). */
 const BROWSER_MAX_AGE_SECONDS = 300;
 
-export async function promotionalMessage(c: Context<EdgeEnv>): Promise<Response> {
-	c.get("log").operation = "getPromotionalMessage";
-	const url = new URL(c.req.url);
-	const validation = validateRequest(edgeRequestSchemas.getPromotionalMessage, {
-		path: {},
-		query: url.searchParams,
-		headers: c.req.raw.headers,
-		body: undefined,
-	});
-	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
-	const query = validation.value.query as { client_id?: string; amount: number; lang?: "en" | "fr" };
+export const promotionalMessage = edgeOperation("getPromotionalMessage", async (c, { query }, reply) => {
 	const config = edgeConfig(c.env);
 	const clientId = query.client_id ?? config.clientIds[0];
 	if (!clientId || !config.clients.has(clientId)) throw new EdgeError("not_found", "No such Flexiti client");
@@ -48,22 +34,20 @@ export async function promotionalMessage(c: Context<EdgeEnv>): Promise<Response>
 		waitUntil,
 		fetchAnswer: () => askFlexiti(c, clientId, amount, lang, tokens),
 	});
-	c.header("x-promo-cache", source);
-	if (!answer) {
-		c.header("cache-control", "no-store");
-		return c.body(null, 204);
-	}
-	c.header("cache-control", `public, max-age=${BROWSER_MAX_AGE_SECONDS}`);
-	const message: PromotionalMessage = {
-		client_id: clientId,
-		amount,
-		lang,
-		monthly_payment: answer.monthlyPayment,
-		months: answer.months,
-		text: promoText(answer.monthlyPayment, lang),
-	};
-	return c.json(message);
-}
+	if (!answer) return reply(204, null, { "x-promo-cache": source, "cache-control": "no-store" });
+	return reply(
+		200,
+		{
+			client_id: clientId,
+			amount,
+			lang,
+			monthly_payment: answer.monthlyPayment,
+			months: answer.months,
+			text: promoText(answer.monthlyPayment, lang),
+		},
+		{ "x-promo-cache": source, "cache-control": `public, max-age=${BROWSER_MAX_AGE_SECONDS}` },
+	);
+});
 
 /** Flexiti's calculator: a plan, or none when Flexiti does not advertise one for this price (404/409). */
 async function askFlexiti(

@@ -5,16 +5,16 @@
  * once per few minutes per client (flexiti/token-readiness.ts). 200 when all is well, else 503;
  * the answer names problems, never a token or a secret.
  */
-import type { Handler } from "hono";
 import { edgeConfig } from "../core/config.ts";
-import type { EdgeEnv } from "../core/context.ts";
 import { checkTokenIssuance } from "../flexiti/token-readiness.ts";
+import { edgeOperation } from "./edge-operation.ts";
 
-export const readyz: Handler<EdgeEnv> = async (c) => {
+export const readyz = edgeOperation("getReadiness", async (c, _request, answer) => {
 	const config = edgeConfig(c.env);
 	const caller = c.get("caller");
 	const clientIds = config.clientIds.filter((id) => caller.kind === "merchant" && caller.clientIds.has(id));
 	const flexiti = await Promise.all(clientIds.map((clientId) => checkTokenIssuance(c.env, config, clientId)));
-	const ready = flexiti.every((check) => check.ok);
-	return c.json({ status: ready ? "ready" : "not_ready", settings: "ok", flexiti }, ready ? 200 : 503);
-};
+	return flexiti.every((check) => check.ok)
+		? answer(200, { status: "ready", settings: "ok", flexiti })
+		: answer(503, { status: "not_ready", settings: "ok", flexiti });
+});

@@ -1,0 +1,133 @@
+/**
+ * An edge route, typed from spec/edge-api.yaml from the request to the answer, as the sandbox's
+ * operation handlers are from Flexiti's spec (and in the manner of `hono/validator`):
+ * `edgeOperation("createCheckout", handler)` checks the request against that operation — path, query,
+ * headers, and the JSON body read by the edge's one reader (`readJsonBody`), body properties the spec
+ * does not declare refused — before the handler runs (409 `wrong_inputs`, naming each field), then hands
+ * the handler the request as validated, typed from generated/edge-api.ts. The handler answers with
+ * `answer(status, body)`, which takes only the operation's own success statuses and bodies: an answer
+ * the spec does not describe does not compile. Refusals are `EdgeError`s (core/errors.ts).
+ */
+import type { Context, Handler } from "hono";
+import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import type { components, operations } from "../../../generated/edge-api.ts";
+import type { EdgeOperationId } from "../../../generated/edge-operations.ts";
+import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
+import type { FieldError } from "../../contract/errors.ts";
+import { readJsonBody } from "../../contract/read-json-body.ts";
+import { type RequestParts, validateRequest } from "../../contract/validate-request.ts";
+import type { EdgeEnv } from "../core/context.ts";
+import { wrongInputs } from "../core/errors.ts";
+
+type Parameters<Op extends EdgeOperationId> = operations[Op]["parameters"];
+type Defined<T> = [NonNullable<T>] extends [never] ? Record<string, never> : NonNullable<T>;
+
+/** The operation's path parameters, by the spec's names. */
+export type PathOf<Op extends EdgeOperationId> = Defined<Parameters<Op>["path"]>;
+/** Its query parameters, coerced to the spec's types (a number is a number). */
+export type QueryOf<Op extends EdgeOperationId> = Defined<Parameters<Op>["query"]>;
+/** Its JSON request body, or `undefined` for an operation that takes none. */
+export type BodyOf<Op extends EdgeOperationId> = operations[Op] extends {
+	requestBody: { content: { "application/json": infer Body } };
+}
+	? Body
+	: undefined;
+
+/** What the handler gets: the request as validated. */
+export interface EdgeRequest<Op extends EdgeOperationId> {
+	path: PathOf<Op>;
+	query: QueryOf<Op>;
+	body: BodyOf<Op>;
+}
+
+type Responses<Op extends EdgeOperationId> = operations[Op]["responses"];
+type ErrorEnvelope = components["schemas"]["ErrorEnvelope"];
+/**
+ * The body the spec gives a status, but the error envelope (refusals are EdgeErrors): its JSON, `null`
+ * where it has none (204), `never` where all it has is the envelope.
+ */
+export type AnswerBody<Op extends EdgeOperationId, Status extends keyof Responses<Op>> = Responses<Op>[Status] extends {
+	content: { "application/json": infer Body };
+}
+	? Exclude<Body, ErrorEnvelope>
+	: null;
+/** The statuses a handler may answer with: those the spec gives a body other than the error envelope. */
+export type AnswerStatus<Op extends EdgeOperationId> = {
+	[Status in keyof Responses<Op>]: [AnswerBody<Op, Status>] extends [never] ? never : Status;
+}[keyof Responses<Op>] &
+	number;
+
+declare const operation: unique symbol;
+/** An answer made by `answer` for this operation, and so one the spec describes. */
+export type EdgeAnswer<Op extends EdgeOperationId> = Response & { readonly [operation]: Op };
+
+export type Answer<Op extends EdgeOperationId> = <Status extends AnswerStatus<Op>>(
+	status: Status,
+	body: AnswerBody<Op, Status>,
+	headers?: Record<string, string>,
+) => EdgeAnswer<Op>;
+
+export type EdgeOperationHandler<Op extends EdgeOperationId> = (
+	c: Context<EdgeEnv>,
+	request: EdgeRequest<Op>,
+	answer: Answer<Op>,
+) => Promise<EdgeAnswer<Op>> | EdgeAnswer<Op>;
+
+export interface EdgeOperationOptions {
+	/**
+	 * Leave path parameters to the handler: where the spec says a malformed one is "no such thing"
+	 * (a checkout id of another spelling is 404, answered by the lookup), not a wrong input.
+	 */
+	uncheckedPath?: boolean;
+	/**
+	 * Refuse body properties the spec does not declare (the default: nothing undeclared is taken). A
+	 * signed event from another system is read as it is sent, so its extra properties are let be.
+	 */
+	closed?: boolean;
+}
+
+export function edgeOperation<Op extends EdgeOperationId>(
+	operationId: Op,
+	handler: EdgeOperationHandler<Op>,
+	options: EdgeOperationOptions = {},
+): Handler<EdgeEnv> {
+	return async (c) => {
+		c.get("log").operation = operationId;
+		const parsed = await readJsonBody(c.req.raw, edgeRequestSchemas[operationId].body !== undefined);
+		if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
+		const parts = { path: c.req.param(), query: new URL(c.req.url).searchParams, headers: c.req.raw.headers };
+		const checked = checkEdgeRequest(operationId, { ...parts, body: parsed.body }, options);
+		if (!checked.ok) throw wrongInputs(checked.fieldErrors);
+		const answer: Answer<Op> = (status, body, headers) => {
+			// Hono types statuses and bodies for any route; `Answer` has narrowed both to this operation's.
+			const response =
+				body === null
+					? c.body(null, status as StatusCode, headers)
+					: c.json(body as object, status as ContentfulStatusCode, headers);
+			return response as unknown as EdgeAnswer<Op>;
+		};
+		return handler(c, checked.request, answer);
+	};
+}
+
+/**
+ * A request (its body already read) against an edge operation of the spec: the request typed as the
+ * spec says, or one field error per broken field. For routes that read their body themselves (a
+ * signed webhook's raw bytes) and refuse in their own terms.
+ */
+export function checkEdgeRequest<Op extends EdgeOperationId>(
+	operationId: Op,
+	parts: RequestParts,
+	options: EdgeOperationOptions = {},
+): { ok: true; request: EdgeRequest<Op> } | { ok: false; fieldErrors: FieldError[] } {
+	const schema = edgeRequestSchemas[operationId];
+	const checked = options.uncheckedPath
+		? { ...schema, parameters: schema.parameters.filter((parameter) => parameter.in !== "path") }
+		: schema;
+	const validation = validateRequest(checked, parts, { closed: options.closed ?? true });
+	if (!validation.ok) return validation;
+	// Validated against this operation's schemas, generated from the same spec as these types: the one
+	// place where a request becomes its spec type.
+	const request = { path: parts.path, query: validation.value.query, body: parts.body } as EdgeRequest<Op>;
+	return { ok: true, request };
+}
