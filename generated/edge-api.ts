@@ -673,6 +673,31 @@ export interface components {
          *     would reject valid amounts.
          */
         Amount: number;
+        /**
+         * Format: int64
+         * @description Flexiti's authorization id, as Flexiti sends it and as `/flexiti` takes it
+         *     (`AuthorizationId` in the Flexiti POS API spec): an integer of up to 16 digits, so it can
+         *     exceed 2^53, past which a JavaScript number rounds. The edge never rounds one: it reads
+         *     Flexiti's JSON with its source text (a `bigint` past 2^53) and writes the same digits back,
+         *     and its typed clients do the same. One representation in both specs, path and body alike, so
+         *     an id read here is passed to `/flexiti` as it is.
+         */
+        AuthorizationId: number | bigint;
+        /**
+         * Format: int64
+         * @description Flexiti's capture id, number(9) (`CaptureId` in the Flexiti POS API spec).
+         */
+        CaptureId: number;
+        /**
+         * Format: int64
+         * @description Flexiti's return id, number(16) (`ReturnId` in the Flexiti POS API spec); as `AuthorizationId`, it can exceed 2^53.
+         */
+        ReturnId: number | bigint;
+        /**
+         * Format: int64
+         * @description A Flexiti account number, number(14) (`AccountNumber` in the Flexiti POS API spec).
+         */
+        AccountNumber: number;
         PromotionalMessage: {
             client_id: string;
             amount: number;
@@ -722,7 +747,7 @@ export interface components {
             /** @enum {string} */
             status: "open" | "widget_started" | "authorized" | "expired";
             widget_session_id?: string;
-            authorization_id?: number;
+            authorization_id?: components["schemas"]["AuthorizationId"];
             /**
              * Format: date-time
              * @description When the client token stops working.
@@ -809,7 +834,7 @@ export interface components {
             /** @description Why it needs attention, in words. */
             reasons: string[];
             amount: number;
-            authorization_id?: number;
+            authorization_id?: components["schemas"]["AuthorizationId"];
             captured: number;
             released: number;
             refunded: number;
@@ -821,17 +846,17 @@ export interface components {
         /** @description CAD dollars, at most two decimals; zero when nothing moved. */
         LedgerAmount: number;
         LedgerAuthorization: {
-            authorization_id: number;
+            authorization_id: components["schemas"]["AuthorizationId"];
             amount: components["schemas"]["Amount"];
             /** @description Flexiti's `AuthorizationStatus` (`opened`, `closed`, `unauthorized`, `released`; Flexiti may have more). */
             status: string;
             /** @description The Flexiti account it is on, when Flexiti's answer named it. */
-            account_number?: number;
+            account_number?: components["schemas"]["AccountNumber"];
             /** @description `regular_purchase` or `promotional_purchase`, when Flexiti's answer named it. */
             transaction_type?: string;
         };
         LedgerCapture: {
-            capture_id: number;
+            capture_id: components["schemas"]["CaptureId"];
             amount: components["schemas"]["Amount"];
             /** Format: date-time */
             date: string;
@@ -840,7 +865,7 @@ export interface components {
             event_id?: string;
         };
         LedgerRefund: {
-            capture_id: number;
+            capture_id: components["schemas"]["CaptureId"];
             amount: components["schemas"]["Amount"];
             /** @enum {string} */
             kind: "return" | "refund";
@@ -850,7 +875,7 @@ export interface components {
             /** @description The order event that made it (`via: order_event` only). */
             event_id?: string;
             /** @description Flexiti's id of a return, when its answer gave one (an account refund has none). */
-            return_id?: number;
+            return_id?: components["schemas"]["ReturnId"];
         };
         /**
          * @description How the movement reached Flexiti - an order event the edge applied, or a call through `/flexiti`.
@@ -976,8 +1001,8 @@ export interface components {
             subject: "capture" | "authorization";
             /** @description The merchant's order reference, when the difference belongs to an order the edge knows. */
             reference?: string;
-            authorization_id?: number;
-            capture_id?: number;
+            authorization_id?: components["schemas"]["AuthorizationId"];
+            capture_id?: components["schemas"]["CaptureId"];
             /** @description The amount at Flexiti (absent when Flexiti does not have it). */
             flexiti_amount?: number;
             /** @description The amount in the edge's ledger (absent when the ledger does not have it). */
@@ -1066,7 +1091,7 @@ export interface components {
             /** @description The merchant's order reference. */
             reference: string;
             checkout_id: string;
-            authorization_id?: number;
+            authorization_id?: components["schemas"]["AuthorizationId"];
             /**
              * @description What this event moved or concerns: the authorized or declined amount (checkout.*), the
              *     captured, released or refunded amount (order.captured, order.released, order.refunded), the
@@ -1074,7 +1099,7 @@ export interface components {
              */
             amount?: number;
             /** @description order.captured and order.refunded, the Flexiti capture. */
-            capture_id?: number;
+            capture_id?: components["schemas"]["CaptureId"];
             /**
              * @description order.refunded, a Flexiti return (promotional purchase within 100 days) or an account refund.
              * @enum {string}

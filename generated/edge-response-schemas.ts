@@ -456,7 +456,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"type": "string"
 						},
 						"authorization_id": {
-							"type": "integer"
+							"type": "integer",
+							"format": "int64",
+							"minimum": 1
 						},
 						"expires_at": {
 							"type": "string",
@@ -944,7 +946,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "string"
 				},
 				"authorization_id": {
-					"type": "integer"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				},
 				"expires_at": {
 					"type": "string",
@@ -2953,7 +2957,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "number"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"captured": {
 								"type": "number"
@@ -3364,7 +3370,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							],
 							"properties": {
 								"authorization_id": {
-									"type": "integer"
+									"type": "integer",
+									"format": "int64",
+									"minimum": 1
 								},
 								"amount": {
 									"type": "number",
@@ -3376,7 +3384,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"type": "string"
 								},
 								"account_number": {
-									"type": "integer"
+									"type": "integer",
+									"format": "int64",
+									"minimum": 1,
+									"maximum": 99999999999999
 								},
 								"transaction_type": {
 									"type": "string"
@@ -3413,7 +3424,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						],
 						"properties": {
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"amount": {
 								"type": "number",
@@ -3452,7 +3466,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						],
 						"properties": {
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"amount": {
 								"type": "number",
@@ -3482,7 +3499,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"return_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							}
 						}
 					}
@@ -4909,10 +4928,15 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"flexiti_amount": {
 								"type": "number"
@@ -5403,10 +5427,15 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "string"
 							},
 							"authorization_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1
 							},
 							"capture_id": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"flexiti_amount": {
 								"type": "number"

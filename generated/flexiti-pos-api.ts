@@ -505,8 +505,29 @@ export interface components {
         DecimalString: string;
         /** @description Rate, number(5,4), for example `air` (annual interest rate). */
         Rate: number;
-        /** @description Account number, number(14). Not the FlexitiCard (VCC) number nor the customer ID. */
+        /**
+         * Format: int64
+         * @description Account number, number(14). Not the FlexitiCard (VCC) number nor the customer ID. Like every
+         *     Flexiti id, one schema for the path, the query and the body (see "Ids" above). [DOC] FDP:9371728
+         */
         AccountNumber: number;
+        /**
+         * Format: int64
+         * @description Authorization ID, number(16). Sixteen digits can exceed 2^53 (9007199254740991), past which
+         *     a JavaScript number rounds: see "Ids" above. No `maximum`: 9999999999999999 itself would be
+         *     misjudged by every validator that reads JSON numbers as doubles. [DOC] FDP:9601087
+         */
+        AuthorizationId: number | bigint;
+        /**
+         * Format: int64
+         * @description Capture ID, number(9) (from the return and refund pages). [DOC] FDP:9601087
+         */
+        CaptureId: number;
+        /**
+         * Format: int64
+         * @description Return ID, number(16); as `AuthorizationId`, it can exceed 2^53. [DOC] FDP:9601087
+         */
+        ReturnId: number | bigint;
         /** @description 16-digit FlexitiCard (virtual credit card) number, ASCII(16). */
         VccNumber: string;
         /** @description Customer ID, ASCII(20); `[master-cust-id]-[authorized-user-id]` for business authorized users (for example "1234567-12345"). */
@@ -1085,8 +1106,11 @@ export interface components {
         } & (unknown | unknown | unknown);
         /** @description Inferred - not in the public docs. */
         TransactionResponse: {
-            /** @description Inferred - Flexiti's ID of the transaction. */
-            transaction_id?: number;
+            /**
+             * Format: int64
+             * @description Inferred - Flexiti's ID of the transaction (its size is not documented; read it as an id, see "Ids" above).
+             */
+            transaction_id?: number | bigint;
             /** @enum {string} */
             transaction_type?: "deposit" | "instore_payment" | "tradein";
             account_number?: components["schemas"]["AccountNumber"];
@@ -1151,8 +1175,8 @@ export interface components {
          *     `Authorization.captures`.
          */
         Capture: {
-            capture_id: number;
-            authorization_id: number;
+            capture_id: components["schemas"]["CaptureId"];
+            authorization_id: components["schemas"]["AuthorizationId"];
             account_number?: components["schemas"]["AccountNumber"];
             reference?: components["schemas"]["Reference"];
             /** Format: date-time */
@@ -1169,8 +1193,7 @@ export interface components {
          *     `getAuthorization`, listed by `listAuthorizations`.
          */
         Authorization: {
-            /** @description number(16). */
-            authorization_id: number;
+            authorization_id: components["schemas"]["AuthorizationId"];
             account_number?: components["schemas"]["AccountNumber"];
             reference?: components["schemas"]["Reference"];
             status: components["schemas"]["AuthorizationStatus"];
@@ -1203,7 +1226,7 @@ export interface components {
         };
         /** @description Inferred - not in the public docs. */
         ReleaseResponse: {
-            authorization_id: number;
+            authorization_id: components["schemas"]["AuthorizationId"];
             /** @description Inferred - amount released by this call. */
             amount: components["schemas"]["Amount"];
             remaining_authorization_amount: components["schemas"]["NonNegativeAmount"];
@@ -1223,11 +1246,9 @@ export interface components {
             sku_data?: components["schemas"]["SkuData"];
         };
         ReturnResponse: {
-            /** @description number(16). */
-            return_id?: number;
+            return_id?: components["schemas"]["ReturnId"];
             reference?: components["schemas"]["Reference"];
-            /** @description number(9). */
-            capture_id?: number;
+            capture_id?: components["schemas"]["CaptureId"];
             /** Format: date-time */
             date?: string;
             /** @description Amount returned (sign not documented). */
@@ -1237,7 +1258,7 @@ export interface components {
         };
         RefundRequest: {
             /** @description The capture to refund. */
-            capture_id: number;
+            capture_id: components["schemas"]["CaptureId"];
             amount: components["schemas"]["Amount"];
             reference?: components["schemas"]["Reference"];
             /** @description Optional; for authorized users of child or business accounts. */
@@ -1345,17 +1366,17 @@ export interface components {
          * @description Account number, number(14). Not the FlexitiCard (VCC) number nor the customer ID.
          * @example 28930123456
          */
-        AccountNumber: string;
+        AccountNumber: components["schemas"]["AccountNumber"];
         /**
          * @description Authorization ID, number(16).
          * @example 1234567
          */
-        AuthorizationId: string;
+        AuthorizationId: components["schemas"]["AuthorizationId"];
         /**
          * @description Capture ID, number(9).
          * @example 7654321
          */
-        CaptureId: string;
+        CaptureId: components["schemas"]["CaptureId"];
         /**
          * @description GUID identifying the flow, for traceability; required on every call including
          *     `/oauth/token`. Documented as "ASCII string (32)"; hyphenated GUIDs (36 characters) are
@@ -2050,7 +2071,7 @@ export interface operations {
                 /** @description 16-digit FlexitiCard (VCC) number. */
                 vcc_number?: string;
                 /** @description Account number, number(14) - not the VCC number nor the customer ID. */
-                account_number?: string;
+                account_number?: components["schemas"]["AccountNumber"];
                 /** @description Customer ID, ASCII(20); `[master-cust-id]-[authorized-user-id]` for business authorized users. */
                 customer_id?: string;
             };
@@ -2577,7 +2598,7 @@ export interface operations {
                 /** @description Language of option lists and of error messages (ASCII(5); ASCII(2) on older pages). */
                 lang?: components["parameters"]["Lang"];
                 /** @description Only authorizations of this account. */
-                account_number?: string;
+                account_number?: components["schemas"]["AccountNumber"];
                 /** @description Only this purchase type. */
                 transaction_type?: components["schemas"]["PurchaseType"];
                 /** @description Only authorizations in this status (documented example `opened`). */
@@ -2708,9 +2729,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Inferred filter - only captures of this account. */
-                account_number?: string;
+                account_number?: components["schemas"]["AccountNumber"];
                 /** @description Inferred filter - only captures of this authorization. */
-                authorization_id?: string;
+                authorization_id?: components["schemas"]["AuthorizationId"];
                 /** @description Inferred filter - captured on or after this date (YYYY-MM-DD). */
                 capture_date_from?: string;
                 /** @description Inferred filter - captured on or before this date (YYYY-MM-DD). */

@@ -267,6 +267,7 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 						"properties": {
 							"account_number": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 99999999999999
 							},
@@ -637,8 +638,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -670,8 +673,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -734,8 +739,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -920,8 +927,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "query",
 				"required": false,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -1023,6 +1032,7 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 					},
 					"account_number": {
 						"type": "integer",
+						"format": "int64",
 						"minimum": 1,
 						"maximum": 99999999999999
 					},
@@ -1125,6 +1135,7 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"properties": {
 					"account_number": {
 						"type": "integer",
+						"format": "int64",
 						"minimum": 1,
 						"maximum": 99999999999999
 					},
@@ -1327,8 +1338,9 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,16}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				}
 			},
 			{
@@ -1487,8 +1499,9 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,16}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				}
 			},
 			{
@@ -1572,8 +1585,9 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,16}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				}
 			},
 			{
@@ -1581,8 +1595,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,9}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 999999999
 				}
 			},
 			{
@@ -1745,8 +1761,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -1792,6 +1810,7 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"properties": {
 					"capture_id": {
 						"type": "integer",
+						"format": "int64",
 						"minimum": 1,
 						"maximum": 999999999
 					},
@@ -1948,8 +1967,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "query",
 				"required": false,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -2034,8 +2055,9 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "path",
 				"required": true,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,16}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				}
 			},
 			{
@@ -2090,8 +2112,10 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "query",
 				"required": false,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,14}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 99999999999999
 				}
 			},
 			{
@@ -2099,8 +2123,9 @@ export const flexitiRequestSchemas: Record<FlexitiOperationId, RequestSchema> = 
 				"in": "query",
 				"required": false,
 				"schema": {
-					"type": "string",
-					"pattern": "^[0-9]{1,16}$"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				}
 			},
 			{

@@ -2463,6 +2463,7 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 				},
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -3491,6 +3492,7 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -4681,6 +4683,7 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 					},
 					"account_number": {
 						"type": "integer",
+						"format": "int64",
 						"minimum": 1,
 						"maximum": 99999999999999
 					},
@@ -5270,6 +5273,7 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -5889,7 +5893,9 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"type": "object",
 			"properties": {
 				"transaction_id": {
-					"type": "integer"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1
 				},
 				"transaction_type": {
 					"type": "string",
@@ -5901,6 +5907,7 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 				},
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -6401,11 +6408,12 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"authorization_id": {
 					"type": "integer",
-					"minimum": 1,
-					"maximum": 10000000000000000
+					"format": "int64",
+					"minimum": 1
 				},
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -6481,16 +6489,18 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 						"properties": {
 							"capture_id": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 999999999
 							},
 							"authorization_id": {
 								"type": "integer",
-								"minimum": 1,
-								"maximum": 10000000000000000
+								"format": "int64",
+								"minimum": 1
 							},
 							"account_number": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 99999999999999
 							},
@@ -7018,16 +7028,18 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"capture_id": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 999999999
 				},
 				"authorization_id": {
 					"type": "integer",
-					"minimum": 1,
-					"maximum": 10000000000000000
+					"format": "int64",
+					"minimum": 1
 				},
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -7546,8 +7558,8 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"authorization_id": {
 					"type": "integer",
-					"minimum": 1,
-					"maximum": 10000000000000000
+					"format": "int64",
+					"minimum": 1
 				},
 				"amount": {
 					"type": "number",
@@ -8044,8 +8056,8 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"return_id": {
 					"type": "integer",
-					"minimum": 1,
-					"maximum": 10000000000000000
+					"format": "int64",
+					"minimum": 1
 				},
 				"reference": {
 					"type": "string",
@@ -8053,6 +8065,7 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 				},
 				"capture_id": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 999999999
 				},
@@ -9054,11 +9067,12 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 						"properties": {
 							"authorization_id": {
 								"type": "integer",
-								"minimum": 1,
-								"maximum": 10000000000000000
+								"format": "int64",
+								"minimum": 1
 							},
 							"account_number": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 99999999999999
 							},
@@ -9134,16 +9148,18 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 									"properties": {
 										"capture_id": {
 											"type": "integer",
+											"format": "int64",
 											"minimum": 1,
 											"maximum": 999999999
 										},
 										"authorization_id": {
 											"type": "integer",
-											"minimum": 1,
-											"maximum": 10000000000000000
+											"format": "int64",
+											"minimum": 1
 										},
 										"account_number": {
 											"type": "integer",
+											"format": "int64",
 											"minimum": 1,
 											"maximum": 99999999999999
 										},
@@ -9664,11 +9680,12 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 			"properties": {
 				"authorization_id": {
 					"type": "integer",
-					"minimum": 1,
-					"maximum": 10000000000000000
+					"format": "int64",
+					"minimum": 1
 				},
 				"account_number": {
 					"type": "integer",
+					"format": "int64",
 					"minimum": 1,
 					"maximum": 99999999999999
 				},
@@ -9744,16 +9761,18 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 						"properties": {
 							"capture_id": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 999999999
 							},
 							"authorization_id": {
 								"type": "integer",
-								"minimum": 1,
-								"maximum": 10000000000000000
+								"format": "int64",
+								"minimum": 1
 							},
 							"account_number": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 99999999999999
 							},
@@ -10294,16 +10313,18 @@ export const flexitiResponseSchemas: Record<FlexitiOperationId, Record<string, u
 						"properties": {
 							"capture_id": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 999999999
 							},
 							"authorization_id": {
 								"type": "integer",
-								"minimum": 1,
-								"maximum": 10000000000000000
+								"format": "int64",
+								"minimum": 1
 							},
 							"account_number": {
 								"type": "integer",
+								"format": "int64",
 								"minimum": 1,
 								"maximum": 99999999999999
 							},

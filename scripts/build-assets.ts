@@ -6,6 +6,7 @@
  * …): the API reference pages and the raw specs, and the storefront SDK (/storefront/*).
  *   /docs                                     the edge's own API (spec/edge-api.yaml), webhooks included
  *   /docs/flexiti                             the Flexiti POS API as the edge exposes it under /flexiti
+ *                                             (generated/flexiti-edge-api.json, see scripts/flexiti-surface.ts)
  *   /openapi/{edge-api,flexiti-pos-api}.{yaml,json}   the specs those pages are built from
  *
  * The pages are Redoc, built by `redocly build-docs` (@redocly/cli, already the spec linter) with its
@@ -38,10 +39,11 @@ export interface AssetBuilder {
 
 type OpenApi = Record<string, unknown> & { info: Record<string, unknown> & { description?: string } };
 
-/** Each spec the edge documents, and how it is presented as served by the edge. */
+/** Each spec the edge documents (published as openapi/<name>.{yaml,json}), and how it is presented as served by the edge. */
 const documentedSpecs = [
 	{
-		spec: "edge-api",
+		name: "edge-api",
+		source: "spec/edge-api.yaml",
 		page: "docs.html",
 		title: "Flexiti Edge API",
 		present: (document: OpenApi): OpenApi => ({
@@ -50,40 +52,29 @@ const documentedSpecs = [
 		}),
 	},
 	{
-		spec: "flexiti-pos-api",
+		// The /flexiti surface as served (generated from spec/flexiti-pos-api.yaml and the edge's rules by
+		// scripts/flexiti-surface.ts): its servers, credentials and callers are already the edge's.
+		name: "flexiti-pos-api",
+		source: "generated/flexiti-edge-api.json",
 		page: "docs/flexiti.html",
 		title: "Flexiti POS API, through Flexiti Edge",
-		present: (document: OpenApi): OpenApi => ({
-			...document,
-			info: {
-				...document.info,
-				description: `${FLEXITI_THROUGH_EDGE}\n\n${document.info.description ?? ""}`,
-			},
-			servers: [{ url: "/flexiti", description: "This edge, which forwards each operation to Flexiti." }],
-		}),
+		present: (document: OpenApi): OpenApi => document,
 	},
 ] as const;
-
-const FLEXITI_THROUGH_EDGE = `## Through this edge
-This is Flexiti's POS API as this edge serves it, under \`/flexiti\`: the same paths, bodies and answers.
-Call it with the edge's credentials instead of Flexiti tokens: a merchant's server sends its merchant API
-key (\`Authorization: Bearer {key}\`), a shopper's browser its checkout's \`client_token\`; the edge mints the
-Flexiti token of the scope each operation names below and never shows it. \`POST /v2.5/oauth/token\` is not
-forwarded. The edge's own routes (checkouts, orders, webhooks) are at [/docs](/docs).`;
 
 export const apiDocs: AssetBuilder = {
 	name: "API reference pages and specs",
 	inputs: [
-		...documentedSpecs.map(({ spec }) => `spec/${spec}.yaml`),
+		...documentedSpecs.map(({ source }) => source),
 		"scripts/build-assets.ts",
 		"node_modules/@redocly/cli/package.json",
 	],
 	build(outDir) {
-		for (const { spec, page, title, present } of documentedSpecs) {
-			const served = present(parse(readFileSync(join(root, `spec/${spec}.yaml`), "utf8")) as OpenApi);
-			const yamlPath = join(outDir, `openapi/${spec}.yaml`);
+		for (const { name, source, page, title, present } of documentedSpecs) {
+			const served = present(parse(readFileSync(join(root, source), "utf8")) as OpenApi);
+			const yamlPath = join(outDir, `openapi/${name}.yaml`);
 			write(yamlPath, stringify(served, { lineWidth: 0 }));
-			write(join(outDir, `openapi/${spec}.json`), `${JSON.stringify(served, null, 2)}\n`);
+			write(join(outDir, `openapi/${name}.json`), `${JSON.stringify(served, null, 2)}\n`);
 			mkdirSync(dirname(join(outDir, page)), { recursive: true });
 			execFileSync(
 				"redocly",

@@ -13,7 +13,7 @@ function recordingUpstream(status: number, body: unknown) {
 
 const baseUrl = "https://posapi-mi.flexiti.fi/flexiti/pos-api";
 const capturePath = "/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture" as const;
-const params = { path: { client_id: "flexitidemo", authorization_id: "1234567" } };
+const params = { path: { client_id: "flexitidemo", authorization_id: 1234567 } };
 
 describe("createFlexitiClient", () => {
 	it("sends the bearer token and a GUID x-reference-id on every call, at the versioned path", async () => {
@@ -50,12 +50,12 @@ describe("createFlexitiClient", () => {
 		const client = createFlexitiClient({ baseUrl, referenceId: () => flow, fetch: upstream.fetch });
 
 		await client.POST("/v2.5/client-id/{client_id}/accounts/{account_number}/close", {
-			params: { path: { client_id: "flexitidemo", account_number: "12345678901234" } },
+			params: { path: { client_id: "flexitidemo", account_number: 12345678901234 } },
 		});
 		const explicit = "0d5cf4a3-8b76-4c8e-9a1f-7e2b3c4d5e6f";
 		await client.POST("/v2.5/client-id/{client_id}/accounts/{account_number}/close", {
 			params: {
-				path: { client_id: "flexitidemo", account_number: "12345678901234" },
+				path: { client_id: "flexitidemo", account_number: 12345678901234 },
 				header: { "x-reference-id": explicit },
 			},
 		});

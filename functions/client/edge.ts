@@ -1,5 +1,6 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../../generated/edge-api.ts";
+import { losslessAnswers, losslessBodies } from "./lossless-ids.ts";
 
 export interface EdgeClientOptions {
 	/** The edge's origin, e.g. `http://127.0.0.1:8787`. */
@@ -13,9 +14,13 @@ export type EdgeClient = Client<paths>;
 
 /** A typed openapi-fetch client for the edge's own routes (spec/edge-api.yaml). */
 export function createEdgeClient({ baseUrl, credential, fetch }: EdgeClientOptions): EdgeClient {
-	return createClient<paths>({
+	const client = createClient<paths>({
 		baseUrl,
 		headers: { authorization: `Bearer ${credential}` },
+		// Flexiti's ids past 2^53 stay exact (bigints): see lossless-ids.ts.
+		bodySerializer: losslessBodies,
 		...(fetch ? { fetch } : {}),
 	});
+	client.use(losslessAnswers);
+	return client;
 }

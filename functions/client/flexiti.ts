@@ -1,5 +1,6 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { paths } from "../../generated/flexiti-pos-api.ts";
+import { losslessAnswers, losslessBodies } from "./lossless-ids.ts";
 
 /** Where a bearer token comes from: a token cache in the worker, a session in a browser. */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
@@ -45,9 +46,10 @@ export type FlexitiClient = Client<FlexitiClientPaths>;
 export function createFlexitiClient(options: FlexitiClientOptions): FlexitiClient {
 	const client = createClient<FlexitiClientPaths>({
 		baseUrl: options.baseUrl,
+		bodySerializer: losslessBodies,
 		...(options.fetch ? { fetch: options.fetch } : {}),
 	});
-	client.use(flexitiHeaders(options));
+	client.use(flexitiHeaders(options), losslessAnswers);
 	return client;
 }
 

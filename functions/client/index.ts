@@ -3,6 +3,7 @@
 // (hosted checkout, notifications, payment calculator), one for the edge's own routes.
 
 export type { components as EdgeComponents, paths as EdgePaths } from "../../generated/edge-api.ts";
+export type { paths as FlexitiEdgePaths } from "../../generated/flexiti-edge-api.ts";
 export type {
 	components as FlexitiOnlineComponents,
 	operations as FlexitiOnlineOperations,
@@ -21,6 +22,7 @@ export {
 	type FlexitiClientPaths,
 	type TokenProvider,
 } from "./flexiti.ts";
+export { createFlexitiEdgeClient, type FlexitiEdgeClient, type FlexitiEdgeClientOptions } from "./flexiti-edge.ts";
 export {
 	createFlexitiOnlineClient,
 	type FlexitiOnlineClient,

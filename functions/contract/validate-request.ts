@@ -1,5 +1,6 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { FieldError } from "./errors.ts";
+import { idOf } from "./lossless-json.ts";
 import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
@@ -64,7 +65,9 @@ export function validateRequest(
 			continue;
 		}
 		const value = coerce(raw, parameter.schema);
-		const errors = validatorFor(parameter.schema).validate(value).errors;
+		// JSON Schema knows numbers only: a bigint is judged as the nearest number (bounds, type).
+		const judged = typeof value === "bigint" ? Number(value) : value;
+		const errors = validatorFor(parameter.schema).validate(judged).errors;
 		if (errors.length > 0) fieldErrors.push({ param: parameter.name, msg: describe(errors), value: raw });
 		else if (parameter.in === "query") query[parameter.name] = value;
 	}
@@ -141,8 +144,10 @@ function close(schema: unknown, describesInstance: boolean): unknown {
 /** Query, path and header values arrive as text; the spec may declare them numbers or booleans. */
 function coerce(raw: string, schema: unknown): unknown {
 	const type = (schema as { type?: unknown }).type;
-	if ((type === "integer" || type === "number") && raw.trim() !== "" && Number.isFinite(Number(raw)))
-		return Number(raw);
+	// An integer (an id) is digits only: not "1e3", "0x10" or " 12", which Number() would also read.
+	// Past 2^53 it stays exact, as a bigint (see lossless-json.ts).
+	if (type === "integer") return /^-?[0-9]+$/.test(raw) ? idOf(raw) : raw;
+	if (type === "number" && raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
 	if (type === "boolean" && (raw === "true" || raw === "false")) return raw === "true";
 	return raw;
 }

@@ -104,7 +104,7 @@ ${field("province", "Province", "text", "ON")}
 interface OrderView {
 	order: DemoOrder;
 	status: string;
-	authorizationId?: number;
+	authorizationId?: number | bigint;
 }
 
 /** The order as the edge reports it (never as the browser said). */

@@ -3,6 +3,7 @@
  * See app.ts for its routes; each order's state lives in an `Order` Durable Object, each client and
  * day's reconciliation with Flexiti in a `Reconciliation` one, run daily by the Cron Trigger below.
  */
+import { writeBigIntsAsJsonNumbers } from "../contract/lossless-json.ts";
 import { createEdgeApp } from "./app.ts";
 import { edgeConfig } from "./core/config.ts";
 import type { EdgeBindings } from "./core/env.ts";
@@ -11,6 +12,9 @@ import { reconcileYesterday } from "./reconciliation/run.ts";
 export { TokenBrokerObject } from "./flexiti/token-broker-object.ts";
 export { Order } from "./orders/order.ts";
 export { Reconciliation } from "./reconciliation/reconciliation-object.ts";
+
+// Flexiti's ids past 2^53 are bigints here (lossless-json.ts): every answer writes them as digits.
+writeBigIntsAsJsonNumbers();
 
 const app = createEdgeApp();
 

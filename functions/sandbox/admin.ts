@@ -4,7 +4,9 @@
  *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, or lose their response
  *   DELETE /sandbox/faults           clear injected faults
  *   POST   /sandbox/tokens/expire    expire live tokens now (all, or by client_id / scope)
- *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`) and clock offset (`clock_offset_ms`)
+ *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`), clock offset (`clock_offset_ms`), and
+ *                                    the next authorization's id (`next_authorization_id`, digits: past 2^53 to
+ *                                    try a client's handling of 16-digit ids; the one after it is one more)
  *   POST   /sandbox/clock/advance    move the sandbox clock forward (`days`, `seconds`)
  *   GET    /sandbox/calls            what was called, with which scope and outcome (`?operation=&client_id=`)
  *   GET    /sandbox/stats            calls counted by operation and scope since the last reset
@@ -24,6 +26,7 @@ import { Validator } from "@cfworker/json-schema";
 import { type Context, Hono } from "hono";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { onlineOperations } from "../../generated/online-operations.ts";
+import { idKey } from "../contract/lossless-json.ts";
 import type { SandboxEnv } from "./host.ts";
 import { capture, openAuthorization } from "./operations/purchases.ts";
 import { expireTokens } from "./tokens.ts";
@@ -60,6 +63,7 @@ const schemas = {
 		properties: {
 			token_ttl_seconds: { type: "integer", minimum: 1, maximum: 86400 },
 			clock_offset_ms: { type: "integer" },
+			next_authorization_id: { type: "string", pattern: "^[1-9][0-9]{0,15}$" },
 		},
 	}),
 	redirects: new Validator({
@@ -243,7 +247,7 @@ adminRoutes.delete("/captures/:capture_id", async (c) => {
 	const found = c.env.world.captures[id];
 	if (!found) return c.json({ error: "not_found", message: "No such capture" }, 404);
 	delete c.env.world.captures[id];
-	const authorization = c.env.world.authorizations[found.authorization_id];
+	const authorization = c.env.world.authorizations[idKey(found.authorization_id)];
 	if (authorization) authorization.capture_ids = authorization.capture_ids.filter((x) => x !== id);
 	await c.env.save();
 	return c.json({ deleted: id });

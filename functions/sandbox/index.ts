@@ -3,7 +3,12 @@
  * so the edge can be developed and tested with no Flexiti account. Every request is served by the
  * one SandboxWorld Durable Object, which holds the sandbox's state.
  */
+import { writeBigIntsAsJsonNumbers } from "../contract/lossless-json.ts";
+
 export { SandboxWorld } from "./sandbox-world.ts";
+
+// Authorization ids past 2^53 are bigints here (lossless-json.ts): every answer writes them as digits.
+writeBigIntsAsJsonNumbers();
 
 export default {
 	fetch(request, env) {

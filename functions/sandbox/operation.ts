@@ -21,10 +21,10 @@ export type SuccessBody<Op extends FlexitiOperationId> = operations[Op] extends 
 	? JsonContent<R>
 	: never;
 
-/** The path parameters of an operation, by the spec's names. */
+/** The path parameters of an operation, by the spec's names, as the router gives them: text (an id is read from its digits). */
 export type PathParams<Op extends FlexitiOperationId> = operations[Op] extends { parameters: { path: infer P } }
-	? P extends Record<string, string>
-		? P
+	? P extends Record<string, unknown>
+		? { [Name in keyof P]: string }
 		: Record<string, never>
 	: Record<string, never>;
 

@@ -3,6 +3,7 @@
  * captures) as plain data. It lives in one Durable Object (see sandbox-world.ts), which is the
  * only writer, so every operation sees and leaves a consistent world.
  */
+import type { FlexitiId } from "../contract/lossless-json.ts";
 
 export type Scope = "merchant" | "customer";
 export type AccountStatus = "N" | "A" | "F" | "Z" | "C";
@@ -127,7 +128,7 @@ export interface Verification {
 }
 
 export interface Authorization {
-	authorization_id: number;
+	authorization_id: FlexitiId;
 	client_id: string;
 	account_number: string;
 	reference: string | null;
@@ -145,7 +146,7 @@ export interface Authorization {
 
 export interface Capture {
 	capture_id: number;
-	authorization_id: number;
+	authorization_id: FlexitiId;
 	client_id: string;
 	account_number: string;
 	reference: string | null;
@@ -198,7 +199,8 @@ export interface World {
 	/** Online API redirection URLs by client id (none until set through /sandbox/online/redirects). */
 	onlineRedirects: Record<string, OnlineRedirects>;
 	verifications: Record<string, Verification>;
-	authorizations: Record<number, Authorization>;
+	/** By id's digits (`idKey`): an authorization id can pass 2^53. */
+	authorizations: Record<string, Authorization>;
 	captures: Record<number, Capture>;
 	/** `${client_id} ${operationId} ${key}` → the first successful response */
 	idempotency: Record<string, { status: number; body: unknown; contextHash: string | null }>;
@@ -206,6 +208,11 @@ export interface World {
 	calls: RecordedCall[];
 	/** Calls counted by `${operation} ${scope}` since the last reset (the call log keeps only the latest). */
 	counts: Record<string, number>;
-	settings: { token_ttl_seconds: number; clock_offset_ms: number };
+	settings: {
+		token_ttl_seconds: number;
+		clock_offset_ms: number;
+		/** The next authorization's id (digits), then one more each time; unset: 1000000 plus the world's sequence. */
+		next_authorization_id?: string;
+	};
 	sequence: number;
 }

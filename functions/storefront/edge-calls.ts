@@ -5,6 +5,7 @@
  * token once, when it gave `refreshClientToken`, and otherwise is `expired`.
  */
 import type { components as EdgeSchemas } from "../../generated/edge-api.ts";
+import { parseJson } from "../contract/lossless-json.ts";
 import { type FieldError, FlexitiEdgeError } from "./errors.ts";
 
 export type Checkout = EdgeSchemas["schemas"]["Checkout"];
@@ -52,7 +53,11 @@ export class EdgeCalls {
 		} catch {
 			throw new FlexitiEdgeError("network", "The payment service could not be reached");
 		}
-		const answer = (await response.json().catch(() => ({}))) as {
+		// Flexiti's 16-digit ids can pass 2^53: read without rounding (a bigint past it).
+		const answer = (await response
+			.text()
+			.then(parseJson)
+			.catch(() => ({}))) as {
 			error?: unknown;
 			message?: unknown;
 			field_errors?: FieldError[];

@@ -57,7 +57,8 @@ export interface PurchaseResult {
 	checkoutId: string;
 	reference: string;
 	amount: number;
-	authorizationId: number;
+	/** Flexiti's authorization id: a number, or a `bigint` past 2^53 (16 digits), where a number would round. */
+	authorizationId: number | bigint;
 	/** Flexiti's authorization, when this page received it (not when it was made by an earlier attempt). */
 	authorization?: Authorization;
 }
@@ -275,7 +276,7 @@ export class FlexitiEdgeCheckout extends EventTarget {
 	private async authorize(
 		client: string,
 		body: { account_number: number; financing_option: FinancingOption },
-	): Promise<Authorization | { authorization_id: number }> {
+	): Promise<Authorization | { authorization_id: number | bigint }> {
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await this.edge.flexiti<Authorization>(`/v2.5.1${client}/authorization`, body);
@@ -295,7 +296,7 @@ export class FlexitiEdgeCheckout extends EventTarget {
 	}
 }
 
-function result(checkout: Checkout, authorizationId: number, authorization?: Authorization): PurchaseResult {
+function result(checkout: Checkout, authorizationId: number | bigint, authorization?: Authorization): PurchaseResult {
 	return {
 		checkoutId: checkout.checkout_id,
 		reference: checkout.reference,

@@ -40,7 +40,7 @@ async function verifiedShopper(amount = 120) {
 			body: {
 				account_number: JANE,
 				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
-			} as never,
+			},
 		});
 	return { checkout, authorize };
 }
@@ -48,7 +48,7 @@ async function verifiedShopper(amount = 120) {
 /** The authorizations Flexiti holds for this reference (what no cancel of ours would release if doubled). */
 async function atFlexiti(reference: string) {
 	const { data } = await flexitiViaEdge(MERCHANT_KEY).GET("/v2.5.1/client-id/{client_id}/authorizations", {
-		params: { path: { client_id }, query: { account_number: String(JANE), page_size: 100 } },
+		params: { path: { client_id }, query: { account_number: JANE, page_size: 100 } },
 	});
 	return (data?.items ?? []).filter((a) => a.reference === reference);
 }
@@ -85,7 +85,7 @@ describe("a checkout is authorized once", () => {
 		const state = await flexitiViaEdge(MERCHANT_KEY).GET(
 			"/v2.5.1/client-id/{client_id}/authorization/{authorization_id}",
 			{
-				params: { path: { client_id, authorization_id: String(first.data?.authorization_id) } },
+				params: { path: { client_id, authorization_id: first.data?.authorization_id ?? 0 } },
 			},
 		);
 		expect(state.data?.reference).toBe(checkout.reference);
@@ -107,7 +107,7 @@ describe("a checkout is authorized once", () => {
 		const checkoutNow = await flexitiViaEdge(MERCHANT_KEY).GET(
 			"/v2.5.1/client-id/{client_id}/authorization/{authorization_id}",
 			{
-				params: { path: { client_id, authorization_id: String(retry.data?.authorization_id) } },
+				params: { path: { client_id, authorization_id: retry.data?.authorization_id ?? 0 } },
 			},
 		);
 		expect(checkoutNow.response.status).toBe(200);

@@ -48,7 +48,7 @@ async function authorizedCheckout() {
 		body: {
 			account_number: JANE,
 			financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
-		} as never,
+		},
 	});
 	expect(authorized.response.status).toBe(200);
 	return { checkout, authorizationId: authorized.data?.authorization_id };

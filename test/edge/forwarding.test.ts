@@ -49,7 +49,7 @@ describe("a shopper's checkout token", () => {
 		const { data, error, response } = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
 			// amount, reference and auto_capture come from the checkout
-			body: authorizationBody as never,
+			body: authorizationBody,
 		});
 		expect(error).toBeUndefined();
 		expect(response.status).toBe(200);
@@ -92,7 +92,7 @@ describe("a shopper's checkout token", () => {
 		const { shopper } = await verifiedCheckout(100);
 		const refused = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: { ...authorizationBody, auto_capture: true } as never,
+			body: { ...authorizationBody, auto_capture: true },
 		});
 		expect(refused.response.status).toBe(409);
 		expect(refused.error).toMatchObject({
@@ -102,7 +102,7 @@ describe("a shopper's checkout token", () => {
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
 		const same = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: { ...authorizationBody, auto_capture: false } as never,
+			body: { ...authorizationBody, auto_capture: false },
 		});
 		expect(same.response.status).toBe(200);
 		expect(same.data).toMatchObject({ amount: 100, auto_capture: false });
@@ -112,7 +112,7 @@ describe("a shopper's checkout token", () => {
 		const checkout = await openCheckout();
 		const { response, error } = await flexitiViaEdge(checkout.client_token).POST(
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
-			{ params: { path: { client_id, authorization_id: "1000001" } }, body: { amount: 1 } },
+			{ params: { path: { client_id, authorization_id: 1000001 } }, body: { amount: 1 } },
 		);
 		expect(response.status).toBe(403);
 		expect(error).toMatchObject({ error: "insufficient_scope" });
@@ -123,10 +123,10 @@ describe("a shopper's checkout token", () => {
 		const checkout = await openCheckout();
 		const shopper = flexitiViaEdge(checkout.client_token);
 		const close = await shopper.POST("/v2.5/client-id/{client_id}/accounts/{account_number}/close", {
-			params: { path: { client_id, account_number: "10000000000002" } },
+			params: { path: { client_id, account_number: 10000000000002 } },
 		});
 		const verify = await shopper.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-			params: { path: { client_id, account_number: "10000000000001" } },
+			params: { path: { client_id, account_number: 10000000000001 } },
 			body: { format: "regular_purchase_bypass" },
 		});
 		expect([close.response.status, verify.response.status]).toEqual([403, 403]);
@@ -137,13 +137,13 @@ describe("a shopper's checkout token", () => {
 		const { shopper } = await verifiedCheckout(100);
 		const path = "/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest" as const;
 		const other = await shopper.POST(path, {
-			params: { path: { client_id, account_number: "10000000000005" } },
+			params: { path: { client_id, account_number: 10000000000005 } },
 			body: { amount: 100 },
 		});
 		expect(other.response.status).toBe(403);
 		expect(other.error).toMatchObject({ error: "account_mismatch" });
 		const own = await shopper.POST(path, {
-			params: { path: { client_id, account_number: String(JANE) } },
+			params: { path: { client_id, account_number: JANE } },
 			body: { amount: 100 },
 		});
 		expect(own.response.status).toBe(200);
@@ -154,7 +154,7 @@ describe("a shopper's checkout token", () => {
 		const authorize = () =>
 			shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 				params: { path: { client_id } },
-				body: authorizationBody as never,
+				body: authorizationBody,
 			});
 		const first = await authorize();
 		expect(first.response.status).toBe(200);
@@ -190,12 +190,12 @@ describe("a merchant's API key", () => {
 		const { shopper } = await verifiedCheckout(300);
 		const authorization = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: authorizationBody as never,
+			body: authorizationBody,
 		});
 		const capture = await flexitiViaEdge(MERCHANT_KEY).POST(
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
 			{
-				params: { path: { client_id, authorization_id: String(authorization.data?.authorization_id) } },
+				params: { path: { client_id, authorization_id: authorization.data?.authorization_id ?? 0 } },
 				body: { amount: 300 },
 			},
 		);

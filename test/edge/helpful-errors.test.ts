@@ -50,7 +50,7 @@ describe("an error passed through from Flexiti", () => {
 	it("names in url the edge path the caller called, not Flexiti's own", async () => {
 		const { response, error } = await flexitiViaEdge(MERCHANT_KEY).POST(
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
-			{ params: { path: { client_id: CLIENT_ID, authorization_id: "9999999" } }, body: { amount: 1 } },
+			{ params: { path: { client_id: CLIENT_ID, authorization_id: 9999999 } }, body: { amount: 1 } },
 		);
 		expect(response.status).toBe(404);
 		// Flexiti (the sandbox) answered it: this is its envelope, not one of the edge's own 404s.

@@ -11,14 +11,14 @@ import { authorizedOrder, readLedger, settledLedger, standardWebhook } from "./w
 beforeEach(resetSandbox);
 
 const client_id = CLIENT_ID;
-const JANE = "10000000000001";
+const JANE = 10000000000001;
 const merchant = () => flexitiViaEdge(MERCHANT_KEY);
 const newReference = () => `LEDGER-${crypto.randomUUID().slice(0, 8)}`;
 
-function capture(authorizationId: number, amount: number, idempotencyKey?: string) {
+function capture(authorizationId: number | bigint, amount: number, idempotencyKey?: string) {
 	return merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
 		params: {
-			path: { client_id, authorization_id: String(authorizationId) },
+			path: { client_id, authorization_id: authorizationId },
 			...(idempotencyKey ? { header: { "x-idempotency-key": idempotencyKey } } : {}),
 		},
 		body: { amount },
@@ -26,9 +26,9 @@ function capture(authorizationId: number, amount: number, idempotencyKey?: strin
 }
 
 /** Flexiti's own status of the authorization (read through the edge, as a merchant would). */
-async function flexitiStatus(authorizationId: number) {
+async function flexitiStatus(authorizationId: number | bigint) {
 	const { data } = await merchant().GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
-		params: { path: { client_id, authorization_id: String(authorizationId) } },
+		params: { path: { client_id, authorization_id: authorizationId } },
 	});
 	return data?.status;
 }
@@ -67,7 +67,7 @@ describe("money moved through /flexiti enters the order's ledger", () => {
 		const { authorization_id } = await authorizedOrder(reference, 120);
 		await capture(authorization_id, 20);
 		const released = await merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/release", {
-			params: { path: { client_id, authorization_id: String(authorization_id) } },
+			params: { path: { client_id, authorization_id: authorization_id } },
 			body: {},
 		});
 		expect(released.data?.amount).toBe(100);
@@ -85,7 +85,7 @@ describe("money moved through /flexiti enters the order's ledger", () => {
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture/{capture_id}/return",
 			{
 				params: {
-					path: { client_id, authorization_id: String(authorization_id), capture_id: String(captured?.capture_id) },
+					path: { client_id, authorization_id: authorization_id, capture_id: captured?.capture_id ?? 0 },
 				},
 				body: { amount: 45.5, reference: `${reference}-R1` },
 			},

@@ -24,10 +24,10 @@ const listCaptures = () =>
 	merchant().GET("/v2.5.1/client-id/{client_id}/captures", { params: { path: { client_id } } });
 
 /** An open in-store authorization of `amount` on Jane Doe's account, made through the edge. */
-async function authorization(amount: number): Promise<string> {
+async function authorization(amount: number): Promise<number | bigint> {
 	const request_id = crypto.randomUUID();
 	const verify = await merchant().POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-		params: { path: { client_id, account_number: "10000000000001" } },
+		params: { path: { client_id, account_number: 10000000000001 } },
 		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
 	});
 	const { data } = await merchant().POST("/v2.5.1/client-id/{client_id}/authorization", {
@@ -41,10 +41,10 @@ async function authorization(amount: number): Promise<string> {
 			request_id,
 		},
 	});
-	return String(data?.authorization_id);
+	return data?.authorization_id ?? 0;
 }
 
-const capture = (authorizationId: string, amount: number) =>
+const capture = (authorizationId: number | bigint, amount: number) =>
 	merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
 		params: { path: { client_id, authorization_id: authorizationId } },
 		body: { amount },

@@ -40,7 +40,7 @@ describe("the client secret and merchant tokens never leave the worker", () => {
 			params: { path: { client_id }, query: { first_name: "Jane", last_name: "Doe", dob: "1985-04-12" } },
 		});
 		await merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
-			params: { path: { client_id, authorization_id: "99" } },
+			params: { path: { client_id, authorization_id: 99 } },
 			body: { amount: 1 },
 		});
 		await merchant.POST("/v2.5/client-id/{client_id}/customers/driverslicense", {
@@ -98,7 +98,7 @@ describe("request log", () => {
 		await flexitiViaEdge(MERCHANT_KEY).GET("/v2.5/client-id/{client_id}/customers/lookup", {
 			params: {
 				path: { client_id: CLIENT_ID },
-				query: { account_number: "10000000000001" },
+				query: { account_number: 10000000000001 },
 				header: { "x-reference-id": referenceId },
 			},
 		});

@@ -1,7 +1,7 @@
 /** How edge tests talk to the edge (the test project's main Worker) and look at the sandbox behind it. */
 import { env, evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import { createEdgeClient, createFlexitiClient } from "../../functions/client/index.ts";
+import { createEdgeClient, createFlexitiEdgeClient } from "../../functions/client/index.ts";
 import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
 import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
 import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
@@ -37,9 +37,9 @@ export async function edgeFetch(request: Request): Promise<Response> {
 	return response;
 }
 
-/** The generated Flexiti client, pointed at the edge: only the base URL and the credential change. */
+/** The typed client of the edge's /flexiti surface (generated/flexiti-edge-api.json): no casts for what the edge differs in. */
 export function flexitiViaEdge(credential: string) {
-	return createFlexitiClient({ baseUrl: `${EDGE}/flexiti`, token: () => credential, fetch: edgeFetch });
+	return createFlexitiEdgeClient({ baseUrl: EDGE, credential, fetch: edgeFetch });
 }
 
 export function edgeApi(credential: string) {

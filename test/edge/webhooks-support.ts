@@ -103,7 +103,7 @@ export async function authorizedOrder(
 	const merchant = flexitiViaEdge(MERCHANT_KEY);
 	const request_id = crypto.randomUUID();
 	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-		params: { path: { client_id, account_number: "10000000000001" } },
+		params: { path: { client_id, account_number: 10000000000001 } },
 		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
 	});
 	const { data, error } = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {

@@ -54,7 +54,7 @@ async function order(amount: number, captured?: number) {
 		const { data, response } = await flexitiViaEdge(MERCHANT_KEY).POST(
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
 			{
-				params: { path: { client_id: CLIENT, authorization_id: String(authorization.authorization_id) } },
+				params: { path: { client_id: CLIENT, authorization_id: authorization.authorization_id } },
 				body: { amount: captured },
 			},
 		);

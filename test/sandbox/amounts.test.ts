@@ -9,7 +9,7 @@ import type { FlexitiClient } from "../../functions/client/index.ts";
 import { DEMO, mintToken, resetSandbox, sandboxClient } from "../support/sandbox.ts";
 
 const client_id = DEMO.client_id;
-const JANE = "10000000000001";
+const JANE = 10000000000001;
 let merchant: FlexitiClient;
 
 beforeEach(async () => {
@@ -26,7 +26,7 @@ it("authorizes 19.99, captures 9.95 and 1.12, releases 8.92: every answer valid 
 	const authorized = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
 		params: { path: { client_id } },
 		body: {
-			account_number: Number(JANE),
+			account_number: JANE,
 			financing_option: { transaction_type: "regular_purchase" },
 			amount: 19.99,
 			auto_capture: false,
@@ -35,7 +35,7 @@ it("authorizes 19.99, captures 9.95 and 1.12, releases 8.92: every answer valid 
 			request_id,
 		},
 	});
-	const authorization_id = String(authorized.data?.authorization_id);
+	const authorization_id = authorized.data?.authorization_id ?? 0;
 	const path = { client_id, authorization_id };
 	for (const amount of [9.95, 1.12]) {
 		const { data } = await merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {

@@ -3,10 +3,10 @@ import type { FlexitiClient } from "../../functions/client/index.ts";
 import { DEMO, DEMO2, mintToken, resetSandbox, sandboxAdmin, sandboxClient } from "../support/sandbox.ts";
 
 const client_id = DEMO.client_id;
-const JANE = "10000000000001";
-const JEAN_QC = "10000000000002";
-const FROZEN = "10000000000003";
-const LOW_CREDIT = "10000000000005";
+const JANE = 10000000000001;
+const JEAN_QC = 10000000000002;
+const FROZEN = 10000000000003;
+const LOW_CREDIT = 10000000000005;
 
 let merchant: FlexitiClient;
 beforeEach(async () => {
@@ -15,7 +15,7 @@ beforeEach(async () => {
 });
 
 const verifyPath = "/v2.5/client-id/{client_id}/account/{account_number}/verify" as const;
-const verify = (account_number: string, body: Parameters<FlexitiClient["POST"]>[1] extends infer _ ? object : never) =>
+const verify = (account_number: number, body: Parameters<FlexitiClient["POST"]>[1] extends infer _ ? object : never) =>
 	merchant.POST(verifyPath, {
 		params: { path: { client_id, account_number } },
 		body: body as { format: "sms" },
@@ -28,7 +28,7 @@ describe("customers/search and customers/lookup", () => {
 		});
 		expect(data).toHaveLength(1);
 		expect(data?.[0]).toMatchObject({
-			account_number: Number(JANE),
+			account_number: JANE,
 			account_status: "N",
 			available_credit: "5000.00",
 			card_ending_in: "0001",
@@ -48,7 +48,7 @@ describe("customers/search and customers/lookup", () => {
 			params: { path: { client_id }, query: { vcc_number: "5555000000000001" } },
 		});
 		expect(data).toMatchObject({
-			account_number: Number(JANE),
+			account_number: JANE,
 			security_qid: { id: 7, text: "What is the name of the street you grew up on?" },
 		});
 		expect(data?.offer_types?.map((o) => o.plan_id)).toEqual([1, 4, 5]);
@@ -136,7 +136,7 @@ describe("accounts/{n}/calculate-interest (v2.5.1)", () => {
 			body: { amount: 234.45 },
 		});
 		expect(data).toMatchObject({
-			account_number: Number(JANE),
+			account_number: JANE,
 			amount: 234.45,
 			customer: { category_type: "preferred" },
 		});
@@ -188,10 +188,10 @@ describe("transactions (v2.5.1)", () => {
 		const { data } = await post({
 			transaction_type: "instore_payment",
 			amount: 50,
-			account_number: Number(JANE),
+			account_number: JANE,
 			...(await pin()),
 		});
-		expect(data).toMatchObject({ transaction_type: "instore_payment", amount: 50, account_number: Number(JANE) });
+		expect(data).toMatchObject({ transaction_type: "instore_payment", amount: 50, account_number: JANE });
 	});
 
 	it("refuses a wrong PIN: wrong_verification_code", async () => {
@@ -199,7 +199,7 @@ describe("transactions (v2.5.1)", () => {
 		const { error } = await post({
 			transaction_type: "deposit",
 			amount: 5,
-			account_number: Number(JANE),
+			account_number: JANE,
 			request_id,
 			verification_code: 1,
 		});
@@ -214,14 +214,14 @@ describe("transactions (v2.5.1)", () => {
 		const { error } = await post({
 			transaction_type: "deposit",
 			amount: 1000.01,
-			account_number: Number(JANE),
+			account_number: JANE,
 			...(await pin()),
 		});
 		expect(error).toMatchObject({ error: "limit_payment_amount_24" });
 	});
 
 	it("processes the same x-idempotency-key once", async () => {
-		const body = { transaction_type: "deposit", amount: 25, account_number: Number(JANE), ...(await pin()) };
+		const body = { transaction_type: "deposit", amount: 25, account_number: JANE, ...(await pin()) };
 		const first = await post(body, "till-7-0001");
 		const second = await post(body, "till-7-0001");
 		expect(second.data).toEqual(first.data);

@@ -19,8 +19,8 @@ import {
 } from "../support/sandbox.ts";
 
 type OnlineError = FlexitiOnlineComponents["schemas"]["OnlineError"];
-const JANE = "10000000000001";
-const LOW_CREDIT = "10000000000005";
+const JANE = 10000000000001;
+const LOW_CREDIT = 10000000000005;
 const SUCCESS_URL = "https://shop.example/flexiti/success?from=flexiti";
 const ERROR_URL = "https://shop.example/flexiti/error";
 const initPath = "/online/v2/client-id/{clientId}/systems/init" as const;
@@ -75,14 +75,18 @@ describe("systems/init and the hosted checkout page", () => {
 		const checkout = await startCheckout();
 		const wrong = await submitHostedForm(checkout.redirection_url, {
 			action: "buy",
-			account_number: JANE,
+			account_number: String(JANE),
 			pin: "1111",
 		});
 		expect(wrong.status).toBe(200);
 		expect(await wrong.text()).toContain("Wrong PIN");
 		expect((await notification(checkout.online_order_id)).response.status).toBe(404);
 
-		const paid = await submitHostedForm(checkout.redirection_url, { action: "buy", account_number: JANE, pin: "2222" });
+		const paid = await submitHostedForm(checkout.redirection_url, {
+			action: "buy",
+			account_number: String(JANE),
+			pin: "2222",
+		});
 		expect(paid.status).toBe(303);
 		const redirect = new URL(paid.headers.get("location") ?? "");
 		expect(`${redirect.origin}${redirect.pathname}`).toBe("https://shop.example/flexiti/success");
@@ -103,11 +107,11 @@ describe("systems/init and the hosted checkout page", () => {
 		const merchant = (await mintToken("merchant")).access_token;
 		const pos = sandboxClient(merchant);
 		const authorization = await pos.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
-			params: { path: { client_id: DEMO.client_id, authorization_id: String(data?.transaction_id) } },
+			params: { path: { client_id: DEMO.client_id, authorization_id: Number(data?.transaction_id) } },
 		});
 		expect(authorization.data).toMatchObject({ amount: 249.99, reference: checkout.reference });
 		const captured = await pos.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
-			params: { path: { client_id: DEMO.client_id, authorization_id: String(data?.transaction_id) } },
+			params: { path: { client_id: DEMO.client_id, authorization_id: Number(data?.transaction_id) } },
 			body: { amount: 249.99 },
 		});
 		expect(captured.response.status).toBe(200);
@@ -127,7 +131,7 @@ describe("systems/init and the hosted checkout page", () => {
 		const overLimit = await startCheckout();
 		const declined = await submitHostedForm(overLimit.redirection_url, {
 			action: "buy",
-			account_number: LOW_CREDIT,
+			account_number: String(LOW_CREDIT),
 			pin: "2222",
 		});
 		expect(declined.headers.get("location")).toMatch(/^https:\/\/shop\.example\/flexiti\/error/);
@@ -183,7 +187,7 @@ describe("systems/init and the hosted checkout page", () => {
 			body: { flow: "buy", lang: "en", amount_requested: 20, merchant_order_id: "HS-42" },
 		});
 		if (!data) throw new Error("no session");
-		await submitHostedForm(data.redirection_url, { action: "buy", account_number: JANE, pin: "2222" });
+		await submitHostedForm(data.redirection_url, { action: "buy", account_number: String(JANE), pin: "2222" });
 		const { data: found } = await onlineClient(SANDBOX_ORIGIN, token).GET(byMerchantOrderId, {
 			params: { path: { clientId: DEMO.client_id, merchantOrderId: "HS-42" } },
 		});

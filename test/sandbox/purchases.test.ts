@@ -3,9 +3,9 @@ import type { FlexitiClient } from "../../functions/client/index.ts";
 import { DEMO, mintToken, recordedCalls, resetSandbox, sandboxAdmin, sandboxClient } from "../support/sandbox.ts";
 
 const client_id = DEMO.client_id;
-const JANE = "10000000000001";
-const LOW_CREDIT = "10000000000005";
-const LATE_PAYER = "10000000000004";
+const JANE = 10000000000001;
+const LOW_CREDIT = 10000000000005;
+const LATE_PAYER = 10000000000004;
 
 let merchant: FlexitiClient;
 
@@ -14,13 +14,13 @@ beforeEach(async () => {
 	merchant = sandboxClient((await mintToken("merchant")).access_token);
 });
 
-async function availableCredit(accountNumber: string): Promise<number> {
+async function availableCredit(accountNumber: number): Promise<number> {
 	const response = await sandboxAdmin("GET", `/accounts/${accountNumber}`);
 	return ((await response.json()) as { available_credit: number }).available_credit;
 }
 
 /** The in-store way to get a PIN: the customer's security question, under a request id. */
-async function verifyInStore(accountNumber = JANE, answer = "maple") {
+async function verifyInStore(accountNumber: number = JANE, answer = "maple") {
 	const request_id = crypto.randomUUID();
 	const { data, error } = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
 		params: { path: { client_id, account_number: accountNumber } },
@@ -31,7 +31,7 @@ async function verifyInStore(accountNumber = JANE, answer = "maple") {
 
 async function authorize(
 	amount: number,
-	options: { accountNumber?: string; promotional?: boolean; auto_capture?: boolean } = {},
+	options: { accountNumber?: number; promotional?: boolean; auto_capture?: boolean } = {},
 ) {
 	const accountNumber = options.accountNumber ?? JANE;
 	const { request_id, verification_code } = await verifyInStore(accountNumber);
@@ -54,31 +54,35 @@ async function authorize(
 	});
 }
 
-function capture(authorizationId: number, amount: number, idempotencyKey?: string) {
+function capture(authorizationId: number | bigint, amount: number, idempotencyKey?: string) {
 	return merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
 		params: {
-			path: { client_id, authorization_id: String(authorizationId) },
+			path: { client_id, authorization_id: authorizationId },
 			...(idempotencyKey ? { header: { "x-idempotency-key": idempotencyKey } } : {}),
 		},
 		body: { amount, reference: "ORDER-1" },
 	});
 }
 
-function release(authorizationId: number, amount?: number) {
+function release(authorizationId: number | bigint, amount?: number) {
 	return merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/release", {
-		params: { path: { client_id, authorization_id: String(authorizationId) } },
+		params: { path: { client_id, authorization_id: authorizationId } },
 		body: amount === undefined ? {} : { amount },
 	});
 }
 
-function returnCapture(authorizationId: number, captureId: number, body: { amount?: number; full_return?: boolean }) {
+function returnCapture(
+	authorizationId: number | bigint,
+	captureId: number,
+	body: { amount?: number; full_return?: boolean },
+) {
 	return merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture/{capture_id}/return", {
-		params: { path: { client_id, authorization_id: String(authorizationId), capture_id: String(captureId) } },
+		params: { path: { client_id, authorization_id: authorizationId, capture_id: captureId } },
 		body: { reference: "RETURN-1", ...body },
 	});
 }
 
-function refund(accountNumber: string, captureId: number, amount: number) {
+function refund(accountNumber: number, captureId: number, amount: number) {
 	return merchant.POST("/v2.5/client-id/{client_id}/accounts/{account_number}/refund", {
 		params: { path: { client_id, account_number: accountNumber } },
 		body: { capture_id: captureId, amount, reference: "REFUND-1" },
@@ -112,7 +116,7 @@ describe("authorization", () => {
 	it("refuses a wrong PIN and a PIN used twice: not_verified", async () => {
 		const { request_id, verification_code } = await verifyInStore();
 		const body = {
-			account_number: Number(JANE),
+			account_number: JANE,
 			financing_option: { transaction_type: "regular_purchase" as const },
 			amount: 10,
 			auto_capture: true,
@@ -133,7 +137,7 @@ describe("authorization", () => {
 		const { error } = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
 			body: {
-				account_number: Number(JANE),
+				account_number: JANE,
 				financing_option: { transaction_type: "promotional_purchase", plan_id: 2, term: 12 },
 				amount: 10,
 				auto_capture: false,
@@ -208,7 +212,7 @@ describe("capture and release", () => {
 		expect(again.response.headers.get("x-idempotent-replay")).toBe("true");
 		expect(again.data).toEqual(first.data);
 		const authorization = await merchant.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
-			params: { path: { client_id, authorization_id: String(id) } },
+			params: { path: { client_id, authorization_id: id } },
 		});
 		expect(authorization.data).toMatchObject({ captured_amount: 30, remaining_authorization_amount: 70 });
 	});

@@ -33,7 +33,7 @@ describe("requests that break the spec get 409 wrong_inputs naming the field, an
 		const { error, response } = await merchant.POST(
 			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture",
 			// @ts-expect-error amount is required by the spec
-			{ params: { path: { client_id, authorization_id: "1000001" } }, body: { reference: "X" } },
+			{ params: { path: { client_id, authorization_id: 1000001 } }, body: { reference: "X" } },
 		);
 		expect(response.status).toBe(409);
 		expect(error).toEqual({
@@ -69,7 +69,7 @@ describe("requests that break the spec get 409 wrong_inputs naming the field, an
 
 	it("a capture of a fraction of a cent: at most two decimals", async () => {
 		const { error } = await merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
-			params: { path: { client_id, authorization_id: "1000001" } },
+			params: { path: { client_id, authorization_id: 1000001 } },
 			body: { amount: 10.001 },
 		});
 		expect(error).toMatchObject({
@@ -104,11 +104,12 @@ describe("requests that break the spec get 409 wrong_inputs naming the field, an
 		const { error } = await merchant.POST(
 			"/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest",
 			{
-				params: { path: { client_id, account_number: "12AB" } },
+				// Deliberately not a number: what a client without types could send.
+				params: { path: { client_id, account_number: "12AB" as unknown as number } },
 				body: { amount: 10 },
 			},
 		);
-		expect(error).toMatchObject({ field_errors: [{ param: "account_number", msg: "wrong format", value: "12AB" }] });
+		expect(error).toMatchObject({ field_errors: [{ param: "account_number", msg: "wrong type", value: "12AB" }] });
 	});
 
 	it("a body that is not JSON", async () => {

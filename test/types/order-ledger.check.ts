@@ -31,7 +31,7 @@ export const eventFields = (e: LedgerEvent): [string, string, number, string, nu
 ];
 export const callFields = (e: LedgerEvent): string[] =>
 	e.calls.map((c) => `${c.operation} ${c.amount} ${c.status} ${c.idempotency_key}`);
-export const authorizationFields = (a: Authorization): [number, number, string, number | undefined] => [
+export const authorizationFields = (a: Authorization): [number | bigint, number, string, number | undefined] => [
 	a.authorization_id,
 	a.amount,
 	a.status,

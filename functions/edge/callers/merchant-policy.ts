@@ -6,9 +6,11 @@
  * customer token only: the merchant creates a checkout and the storefront opens the widget with it.
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
+import { notForMerchants } from "../../contract/flexiti-surface-rules.ts";
 import { EdgeError } from "../core/errors.ts";
 
-const browserOnly: ReadonlySet<FlexitiOperationId> = new Set(["initWidget"]);
+// The rule's one statement, which the /flexiti surface's spec is generated from too.
+const browserOnly: ReadonlySet<string> = new Set(Object.keys(notForMerchants));
 
 /** Why a merchant may not call this operation, if it may not. */
 export function merchantRefusal(operationId: FlexitiOperationId): EdgeError | undefined {

@@ -6,9 +6,11 @@
  * the checkout knows it.
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
+import { notForShoppers as notForShoppersRule } from "../../contract/flexiti-surface-rules.ts";
 import { EdgeError } from "../core/errors.ts";
 
-const notForShoppers: ReadonlySet<FlexitiOperationId> = new Set(["closeAccount", "verifyAccount"]);
+// The rule's one statement, which the /flexiti surface's spec is generated from too.
+const notForShoppers: ReadonlySet<string> = new Set(Object.keys(notForShoppersRule));
 
 /** Why a shopper may not call this operation, if they may not (CORS asks too, to answer preflights). */
 export function shopperRefusal(operationId: FlexitiOperationId, scopes: readonly string[]): EdgeError | undefined {
@@ -23,7 +25,7 @@ export function accountRefusal(named: string | undefined, checkoutAccount: strin
 }
 
 /** A checkout's flow ends with its authorization: its widget and customer token are not handed out again. */
-export function checkoutAuthorized(authorizationId: number | undefined): EdgeError {
+export function checkoutAuthorized(authorizationId: number | bigint | undefined): EdgeError {
 	return new EdgeError(
 		"checkout_authorized",
 		`This checkout is authorized (authorization ${authorizationId}); its widget flow is over`,

@@ -13,6 +13,7 @@
  */
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { createFlexitiClient, type FlexitiClient } from "../../client/flexiti.ts";
+import { parseJson } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken, Scope } from "./flexiti-token.ts";
@@ -49,7 +50,8 @@ export interface FlexitiResult {
 /** The body of a result as JSON: the data on success, Flexiti's error envelope otherwise. */
 export function resultBody(result: FlexitiResult): unknown {
 	if (!result.response.ok) return result.error;
-	return result.text ? JSON.parse(result.text) : undefined;
+	// Flexiti's ids can pass 2^53: read without rounding (see lossless-json.ts).
+	return result.text ? parseJson(result.text) : undefined;
 }
 
 export interface FlexitiGateway {

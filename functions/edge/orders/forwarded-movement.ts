@@ -13,6 +13,7 @@
 
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { callFlexiti, type FlexitiCall, merchantTokens, resultBody, type TokenSource } from "../flexiti/gateway.ts";
 import type { ForwardedMovement } from "./ledger.ts";
@@ -85,7 +86,7 @@ export function movementOf(
 		capture_id?: number;
 		amount?: number;
 		date?: string;
-		return_id?: number;
+		return_id?: FlexitiId;
 	};
 	const key = call.header["x-idempotency-key"] ?? crypto.randomUUID();
 	switch (operationId) {
@@ -105,7 +106,9 @@ export function movementOf(
 				capture_id: Number(call.params.capture_id),
 				// The sign of a return's amount is not documented: the ledger counts what was given back.
 				amount: Math.abs(said.amount ?? body.amount ?? 0),
-				...(typeof said.return_id === "number" ? { return_id: said.return_id } : {}),
+				...(typeof said.return_id === "number" || typeof said.return_id === "bigint"
+					? { return_id: said.return_id }
+					: {}),
 				key,
 			};
 		case "refundAccount":

@@ -3,12 +3,13 @@
  * every order-system event with its outcome — so a merchant can reconcile. Plain data and pure
  * transitions; the order's Durable Object is its only writer.
  */
+import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { add, sum } from "../../contract/money.ts";
 import type { OrderEvent } from "./order-event.ts";
 import type { PlannedCall } from "./plan-event.ts";
 
 export interface LedgerAuthorization {
-	authorization_id: number;
+	authorization_id: FlexitiId;
 	amount: number;
 	status: string;
 	account_number?: number;
@@ -62,7 +63,7 @@ export interface LedgerRefund {
 	date: string;
 	event_id?: string;
 	/** Flexiti's id of a return (an account refund has none). */
-	return_id?: number;
+	return_id?: FlexitiId;
 }
 
 export interface Ledger {
@@ -82,12 +83,12 @@ export interface Ledger {
 export type ForwardedMovement =
 	| { kind: "capture"; capture_id: number; amount: number; date?: string }
 	| { kind: "release"; amount: number; key: string }
-	| { kind: "return"; capture_id: number; amount: number; return_id?: number; key: string }
+	| { kind: "return"; capture_id: number; amount: number; return_id?: FlexitiId; key: string }
 	| { kind: "refund"; capture_id: number; amount: number; key: string };
 
 /** Flexiti's view of an authorization, as far as the ledger follows it. */
 export interface FlexitiAuthorizationView {
-	authorization_id: number;
+	authorization_id: FlexitiId;
 	status?: string;
 	authorization_status?: string;
 }
@@ -145,7 +146,7 @@ export function nextWakeUp(ledger: Ledger): number | undefined {
 export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall, body: unknown, now: number): void {
 	const date = new Date(now).toISOString();
 	// Capture and release answers say what became of the authorization (closed after a full capture).
-	followAuthorization(ledger, { authorization_id: Number(call.params.authorization_id), ...(body as object) });
+	followAuthorization(ledger, { authorization_id: idOf(call.params.authorization_id ?? 0), ...(body as object) });
 	if (call.operationId === "captureAuthorization") {
 		const captureId = (body as { capture_id?: number }).capture_id ?? 0;
 		call.result = `capture ${captureId}`;
@@ -155,7 +156,7 @@ export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall,
 		call.result = "released";
 	} else {
 		const kind = call.operationId === "returnCapture" ? "return" : "refund";
-		const returnId = kind === "return" ? (body as { return_id?: number }).return_id : undefined;
+		const returnId = kind === "return" ? (body as { return_id?: FlexitiId }).return_id : undefined;
 		call.result = kind === "return" ? `return ${returnId ?? ""}`.trim() : "refunded";
 		ledger.refunds.push({
 			capture_id: call.captureId ?? 0,

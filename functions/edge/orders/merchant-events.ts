@@ -78,6 +78,39 @@ export function markLedger(ledger: Ledger, event: LedgerEvent): LedgerMark {
 }
 
 /**
+ * The merchant events for money the ledger gained since `before`: one per capture, release and
+ * refund, whichever door it came through — an order event the ledger applied (`orderEventId`), or a
+ * call through `/flexiti` (none). The ledger enters each movement once, so each is told once.
+ */
+export function eventsForMoney(
+	before: Omit<LedgerMark, "status">,
+	ledger: Ledger,
+	orderEventId?: string,
+): { type: MerchantEventType; details: EventDetails }[] {
+	const byEvent = orderEventId !== undefined ? { order_event_id: orderEventId } : {};
+	const out: { type: MerchantEventType; details: EventDetails }[] = [];
+	for (const capture of ledger.captures.slice(before.captures)) {
+		out.push({
+			type: "order.captured",
+			details: { amount: capture.amount, capture_id: capture.capture_id, ...byEvent },
+		});
+	}
+	if (ledger.released !== before.released) {
+		out.push({
+			type: "order.released",
+			details: { amount: subtract(ledger.released, before.released), ...byEvent },
+		});
+	}
+	for (const refund of ledger.refunds.slice(before.refunds)) {
+		out.push({
+			type: "order.refunded",
+			details: { amount: refund.amount, capture_id: refund.capture_id, refund_kind: refund.kind, ...byEvent },
+		});
+	}
+	return out;
+}
+
+/**
  * The merchant events for what applying `event` just did to the ledger since `before`: one per
  * capture, release and refund it made, and one when it ended refused or in the dead letter.
  */
@@ -86,30 +119,7 @@ export function eventsForChange(
 	ledger: Ledger,
 	event: LedgerEvent,
 ): { type: MerchantEventType; details: EventDetails }[] {
-	const out: { type: MerchantEventType; details: EventDetails }[] = [];
-	for (const capture of ledger.captures.slice(before.captures)) {
-		out.push({
-			type: "order.captured",
-			details: { amount: capture.amount, capture_id: capture.capture_id, order_event_id: event.id },
-		});
-	}
-	if (ledger.released !== before.released) {
-		out.push({
-			type: "order.released",
-			details: { amount: subtract(ledger.released, before.released), order_event_id: event.id },
-		});
-	}
-	for (const refund of ledger.refunds.slice(before.refunds)) {
-		out.push({
-			type: "order.refunded",
-			details: {
-				amount: refund.amount,
-				capture_id: refund.capture_id,
-				refund_kind: refund.kind,
-				order_event_id: event.id,
-			},
-		});
-	}
+	const out = eventsForMoney(before, ledger, event.id);
 	if (event.status !== before.status && (event.status === "refused" || event.status === "dead_letter")) {
 		out.push({
 			type: event.status === "refused" ? "order.event_refused" : "order.event_dead_lettered",

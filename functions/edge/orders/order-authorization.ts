@@ -7,6 +7,7 @@
  * `authorize-once.ts`.)
  */
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import { parseJson } from "../../contract/lossless-json.ts";
 import {
 	callFlexiti,
 	type FlexitiCall,
@@ -186,7 +187,7 @@ function ledgerAuthorization(authorization: Authorization): LedgerAuthorization 
 function capturesIn(answer: string | undefined): flexiti["schemas"]["Capture"][] {
 	if (answer === undefined) return [];
 	try {
-		const captures = (JSON.parse(answer) as { captures?: unknown }).captures;
+		const captures = (parseJson(answer) as { captures?: unknown }).captures;
 		return Array.isArray(captures) ? (captures as flexiti["schemas"]["Capture"][]) : [];
 	} catch {
 		return [];

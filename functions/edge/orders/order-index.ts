@@ -14,6 +14,7 @@
  * order's write and the row's leaves the alarm set, so the row is repaired; it may lag, never miss.
  */
 import type { components } from "../../../generated/edge-api.ts";
+import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { sum } from "../../contract/money.ts";
 import { checkoutExpiresAt } from "./checkout.ts";
 import type { OrderState } from "./order-state.ts";
@@ -68,7 +69,7 @@ export interface IndexRow {
 	dead_letter: boolean;
 	reasons: string[];
 	amount: number;
-	authorization_id: number | null;
+	authorization_id: FlexitiId | null;
 	captured: number;
 	released: number;
 	refunded: number;
@@ -146,7 +147,8 @@ function upsert(db: D1Database, row: IndexRow, updatedAt: number) {
 			row.dead_letter ? 1 : 0,
 			JSON.stringify(row.reasons),
 			row.amount,
-			row.authorization_id,
+			// Its digits past 2^53 (SQLite's INTEGER affinity stores them as the 64-bit integer they spell).
+			typeof row.authorization_id === "bigint" ? row.authorization_id.toString() : row.authorization_id,
 			row.captured,
 			row.released,
 			row.refunded,
@@ -198,6 +200,8 @@ interface StoredRow {
 	reasons: string;
 	amount: number;
 	authorization_id: number | null;
+	/** The id's digits: D1 reads an INTEGER as a JavaScript number, which rounds past 2^53. */
+	authorization_digits: string | null;
 	captured: number;
 	released: number;
 	refunded: number;
@@ -225,7 +229,7 @@ export async function queryIndex(
 		where.push(`(updated_at < ${at} OR (updated_at = ${at} AND reference > ${bind(query.cursor.reference)}))`);
 	}
 	const limit = bind(query.limit + 1);
-	const sql = `SELECT * FROM order_index WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, reference LIMIT ${limit}`;
+	const sql = `SELECT *, CAST(authorization_id AS TEXT) AS authorization_digits FROM order_index WHERE ${where.join(" AND ")} ORDER BY updated_at DESC, reference LIMIT ${limit}`;
 	const { results } = await withTable(db, () =>
 		db
 			.prepare(sql)
@@ -244,7 +248,7 @@ export async function queryIndex(
 			dead_letter: row.dead_letter === 1,
 			reasons: JSON.parse(row.reasons) as string[],
 			amount: row.amount,
-			...(row.authorization_id !== null ? { authorization_id: row.authorization_id } : {}),
+			...(row.authorization_digits !== null ? { authorization_id: idOf(row.authorization_digits) } : {}),
 			captured: row.captured,
 			released: row.released,
 			refunded: row.refunded,

@@ -12,6 +12,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
+import type { FlexitiId } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
@@ -40,7 +41,13 @@ import {
 	recordMovement,
 	setStatus,
 } from "./ledger.ts";
-import { type EventDetails, eventsForChange, type MerchantEventType, markLedger } from "./merchant-events.ts";
+import {
+	type EventDetails,
+	eventsForChange,
+	eventsForMoney,
+	type MerchantEventType,
+	markLedger,
+} from "./merchant-events.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
 import { dueClockEvents, nextClockAt } from "./order-clock.ts";
@@ -160,8 +167,15 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Money moved through `/flexiti` for this order (see forwarded-movement.ts): into the ledger, once. */
 	async recordMovement(movement: ForwardedMovement, authorization: FlexitiAuthorizationView): Promise<void> {
-		if (this.state && recordMovement(this.state.ledger, movement, authorization, Date.now()))
-			await this.save(this.state);
+		const state = this.state;
+		if (!state) return;
+		const { captures, released, refunds } = state.ledger;
+		const before = { captures: captures.length, released, refunds: refunds.length };
+		if (!recordMovement(state.ledger, movement, authorization, Date.now())) return;
+		// Told to the merchant's systems as a webhook's movement is, once: the ledger enters it once.
+		for (const change of eventsForMoney(before, state.ledger)) this.emit(state, change.type, change.details);
+		await this.save(state);
+		await this.schedule();
 	}
 
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
@@ -245,7 +259,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	async reconciliationView(): Promise<{
 		reference: string;
-		authorization?: { authorization_id: number; amount: number };
+		authorization?: { authorization_id: FlexitiId; amount: number };
 		authorizedAt?: string;
 		captures: { capture_id: number; amount: number; date: string }[];
 	} | null> {

@@ -22,7 +22,7 @@ export type FlexitiAuthorization = Pick<
 /** An order's ledger as reconciliation reads it (Order.reconciliationView). */
 export interface LedgerOrder {
 	reference: string;
-	authorization?: { authorization_id: number; amount: number };
+	authorization?: { authorization_id: number | bigint; amount: number };
 	/** When the ledger got its authorization (ISO), when known. */
 	authorizedAt?: string;
 	captures: { capture_id: number; amount: number; date: string }[];
@@ -43,7 +43,7 @@ export interface DayRecord {
 	 * did not hold (it may be dated a moment later at Flexiti): found, or `null` when Flexiti has none.
 	 */
 	capturesElsewhere: ReadonlyMap<number, FlexitiCapture | null>;
-	authorizationsElsewhere: ReadonlyMap<number, FlexitiAuthorization | null>;
+	authorizationsElsewhere: ReadonlyMap<number | bigint, FlexitiAuthorization | null>;
 }
 
 const sameAmount = (a: number, b: number) => cents(a) === cents(b);
@@ -55,7 +55,7 @@ export function mismatchId(
 	day: string,
 	kind: MismatchKind,
 	subject: Mismatch["subject"],
-	id: number,
+	id: number | bigint,
 ): string {
 	return `rcm_${day.replaceAll("-", "")}_${subject}_${id}_${kind}_${clientId}`;
 }
@@ -63,14 +63,14 @@ export function mismatchId(
 /** Every difference between Flexiti's record of the day and the ledgers, each once. */
 export function compareDay(record: DayRecord): Mismatch[] {
 	const { clientId, day } = record;
-	const byAuthorization = new Map<number, LedgerOrder>();
+	const byAuthorization = new Map<number | bigint, LedgerOrder>();
 	const byReference = new Map<string, LedgerOrder>();
 	for (const ledger of record.ledgers) {
 		byReference.set(ledger.reference, ledger);
 		if (ledger.authorization) byAuthorization.set(ledger.authorization.authorization_id, ledger);
 	}
 	const found = new Map<string, Mismatch>();
-	const add = (m: Omit<Mismatch, "id" | "client_id" | "day">, subjectId: number) => {
+	const add = (m: Omit<Mismatch, "id" | "client_id" | "day">, subjectId: number | bigint) => {
 		const id = mismatchId(clientId, day, m.kind, m.subject, subjectId);
 		if (!found.has(id)) found.set(id, { id, client_id: clientId, day, ...m });
 	};
@@ -226,13 +226,13 @@ export function compareDay(record: DayRecord): Mismatch[] {
 
 /** What a ledger of the day holds that the day lists do not: Flexiti must be asked about these. */
 export function unlisted(record: Pick<DayRecord, "day" | "captures" | "authorizations" | "ledgers">): {
-	captures: { capture_id: number; authorization_id: number }[];
-	authorizations: number[];
+	captures: { capture_id: number; authorization_id: number | bigint }[];
+	authorizations: (number | bigint)[];
 } {
 	const listedCaptures = new Set(record.captures.map((c) => c.capture_id));
 	const listedAuthorizations = new Set(record.authorizations.map((a) => a.authorization_id));
-	const captures: { capture_id: number; authorization_id: number }[] = [];
-	const authorizations: number[] = [];
+	const captures: { capture_id: number; authorization_id: number | bigint }[] = [];
+	const authorizations: (number | bigint)[] = [];
 	for (const ledger of record.ledgers) {
 		const authorization = ledger.authorization;
 		if (!authorization) continue;

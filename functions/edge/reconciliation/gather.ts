@@ -62,7 +62,7 @@ export async function gatherDay(
 			capturesElsewhere.set(capture_id, ofAuthorization.find((c) => c.capture_id === capture_id) ?? null);
 		}
 	}
-	const authorizationsElsewhere = new Map<number, FlexitiAuthorization | null>();
+	const authorizationsElsewhere = new Map<number | bigint, FlexitiAuthorization | null>();
 	for (const authorizationId of ask.authorizations) {
 		const result = await callFlexiti(
 			env,

@@ -3,6 +3,7 @@
  * look-ups a merchant reconciles with. Each rule answers with the error code Flexiti documents.
  */
 import type { components } from "../../../generated/flexiti-pos-api.ts";
+import { type FlexitiId, idKey, idOf } from "../../contract/lossless-json.ts";
 import { add, subtract } from "../../contract/money.ts";
 import { findAccount, purchaseRefusal, vccMatches } from "../accounts.ts";
 import { type OperationCall, type OperationHandlers, ok, type Refusal, refuse, wrongInput } from "../operation.ts";
@@ -80,7 +81,7 @@ export const purchaseOperations: Pick<
 	returnCapture({ world, path, body, clientId, now }) {
 		const authorization = findAuthorization(world, clientId, path.authorization_id);
 		const captured = world.captures[Number(path.capture_id)];
-		if (!authorization || !captured || captured.authorization_id !== authorization.authorization_id) {
+		if (!authorization || !captured || idKey(captured.authorization_id) !== idKey(authorization.authorization_id)) {
 			return refuse("not_found", 404);
 		}
 		const account = findAccount(world, captured.account_number);
@@ -182,7 +183,7 @@ export const purchaseOperations: Pick<
 			(c) =>
 				c.client_id === clientId &&
 				(q.account_number === undefined || c.account_number === String(q.account_number)) &&
-				(q.authorization_id === undefined || c.authorization_id === Number(q.authorization_id)) &&
+				(q.authorization_id === undefined || idKey(c.authorization_id) === idKey(q.authorization_id)) &&
 				withinDates(c.date, q.capture_date_from, q.capture_date_to),
 		);
 		return ok(
@@ -206,7 +207,7 @@ export function openAuthorization(
 	now: number,
 ): Authorization {
 	const authorization: Authorization = {
-		authorization_id: 1_000_000 + nextId(world),
+		authorization_id: nextAuthorizationId(world),
 		client_id: clientId,
 		account_number: account.account_number,
 		reference: body.reference ?? null,
@@ -221,7 +222,7 @@ export function openAuthorization(
 		creation_date: new Date(now).toISOString(),
 		capture_ids: [],
 	};
-	world.authorizations[authorization.authorization_id] = authorization;
+	world.authorizations[idKey(authorization.authorization_id)] = authorization;
 	account.available_credit = subtract(account.available_credit, body.amount);
 	if (body.auto_capture) capture(world, authorization, body.amount, body.reference ?? null, now);
 	return authorization;
@@ -283,8 +284,10 @@ function financingRefusal(world: World, account: Account, option: Schemas["Finan
 	return undefined;
 }
 
+/** The path's id is text: read as digits, never as a JavaScript number (it can pass 2^53). */
 function findAuthorization(world: World, clientId: string, id: string): Authorization | undefined {
-	const authorization = world.authorizations[Number(id)];
+	if (!/^[0-9]+$/.test(id)) return undefined;
+	const authorization = world.authorizations[idKey(id)];
 	return authorization?.client_id === clientId ? authorization : undefined;
 }
 
@@ -330,13 +333,21 @@ export function capture(
 	return captured;
 }
 
+/** An authorization's id: from the sequence, or the id a test asked for (which may pass 2^53: a bigint). */
+function nextAuthorizationId(world: World): FlexitiId {
+	const asked = world.settings.next_authorization_id;
+	if (asked === undefined) return 1_000_000 + nextId(world);
+	world.settings.next_authorization_id = (BigInt(asked) + 1n).toString();
+	return idOf(asked);
+}
+
 function nextId(world: World): number {
 	world.sequence += 1;
 	return world.sequence;
 }
 
 function toCapture(world: World, c: Capture): Schemas["Capture"] {
-	const authorization = world.authorizations[c.authorization_id];
+	const authorization = world.authorizations[idKey(c.authorization_id)];
 	return {
 		capture_id: c.capture_id,
 		authorization_id: c.authorization_id,

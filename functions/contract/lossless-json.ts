@@ -1,0 +1,64 @@
+/**
+ * JSON without rounding ids. Flexiti's ids are JSON integers of up to 16 digits (`AuthorizationId`,
+ * `ReturnId` in the specs), and past 2^53 a JavaScript number rounds: `JSON.parse` reads
+ * 9007199254740993 as 9007199254740992, which is another authorization. So whoever reads Flexiti's
+ * JSON (the edge, the sandbox, the typed clients) reads an integer past 2^53 as a `bigint`, from its
+ * source text (JSON.parse source text access), and writes a `bigint` back as the same digits
+ * (`JSON.rawJSON`); the specs type such ids `number | bigint` (scripts/generate.ts). Integers within
+ * 2^53 stay numbers, so nothing changes for the ids seen today.
+ */
+
+type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+
+/** `JSON.rawJSON` (ES2026; V8 since 11.4: workerd, Node 21+, Chromium 114+), absent from TypeScript's lib. */
+const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
+
+const keepBigIntegers: Reviver = (_key, value, context) =>
+	typeof value === "number" &&
+	!Number.isSafeInteger(value) &&
+	context?.source !== undefined &&
+	/^-?[0-9]+$/.test(context.source)
+		? BigInt(context.source)
+		: value;
+
+/** `JSON.parse`, with integers past 2^53 as `bigint`s (where the engine gives the source text). */
+export function parseJson(text: string): unknown {
+	return JSON.parse(text, keepBigIntegers as Parameters<typeof JSON.parse>[1]);
+}
+
+/** A `bigint` as its digits in JSON (a JSON number, not a string). */
+export function bigIntToJson(value: bigint): unknown {
+	return rawJSON ? rawJSON(value.toString()) : Number(value);
+}
+
+/** `JSON.stringify`, writing `bigint`s as their digits. */
+export function stringifyJson(value: unknown): string {
+	return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? bigIntToJson(item) : item));
+}
+
+/**
+ * Makes every `JSON.stringify` of this isolate (Hono's `c.json`, `Response.json`, the event bodies,
+ * storage fingerprints) write a `bigint` as its digits rather than throw: called once at a Worker's
+ * entry (the edge, the sandbox), instead of a replacer at each of its many answers. Not in the
+ * storefront SDK, which must not change a merchant page's globals.
+ */
+export function writeBigIntsAsJsonNumbers(): void {
+	const prototype = BigInt.prototype as unknown as { toJSON?: () => unknown };
+	prototype.toJSON ??= function (this: bigint) {
+		return bigIntToJson(this.valueOf());
+	};
+}
+
+/** A Flexiti id as JavaScript holds it without rounding: a number within 2^53, a `bigint` past it. */
+export type FlexitiId = number | bigint;
+
+/** An id's key in a map or a record: its decimal digits, whether it came as a number or a `bigint`. */
+export function idKey(id: number | bigint | string): string {
+	return typeof id === "string" ? BigInt(id).toString() : id.toString();
+}
+
+/** An id as JavaScript holds it losslessly: a number within 2^53, a `bigint` past it. */
+export function idOf(digits: string | bigint | number): FlexitiId {
+	const big = BigInt(digits);
+	return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}

@@ -1,0 +1,82 @@
+/**
+ * Flexiti's authorization ids are up to 16 digits (number(16)), so they can pass 2^53, past which a
+ * JavaScript number rounds: `JSON.parse` reads 9007199254740993 as 9007199254740992, another
+ * authorization. Issue 17 item 6: such an id goes through the sandbox, the edge (forwarder, order
+ * ledger, webhooks, the order index) and the typed clients with every digit kept.
+ */
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import { CLIENT_ID, EDGE, edgeFetch, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox } from "./support.ts";
+import { authorizedOrder, settledLedger, standardWebhook } from "./webhooks-support.ts";
+
+beforeEach(resetSandbox);
+
+/** 2^53 + 1: the first integer a double cannot hold (it rounds to 2^53). */
+const BIG_ID = "9007199254740993";
+const client_id = CLIENT_ID;
+
+/** The raw text of an edge answer, as a merchant's server in any language reads it. */
+async function rawText(path: string): Promise<string> {
+	const response = await edgeFetch(
+		new Request(`${EDGE}${path}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
+	);
+	expect(response.status).toBe(200);
+	return response.text();
+}
+
+describe("an authorization id past 2^53", () => {
+	it("keeps every digit from the sandbox through the edge's forwarder, ledger, webhooks and index", async () => {
+		expect(Number(BIG_ID).toString()).not.toBe(BIG_ID); // the premise: a JavaScript number would round it
+		await sandbox("PATCH", "/sandbox/settings", { next_authorization_id: BIG_ID });
+		const reference = `BIG-${crypto.randomUUID().slice(0, 8)}`;
+
+		// The typed client reads it as a bigint, exact.
+		const authorization = await authorizedOrder(reference, 200);
+		expect(authorization.authorization_id).toBe(BigInt(BIG_ID));
+
+		// And passes it on as it is: the path is the same digits (the sandbox knows no rounded id).
+		const merchant = flexitiViaEdge(MERCHANT_KEY);
+		const captured = await merchant.POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
+			params: { path: { client_id, authorization_id: authorization.authorization_id } },
+			body: { amount: 50 },
+		});
+		expect(captured.response.status).toBe(200);
+		expect(captured.data?.authorization_id).toBe(BigInt(BIG_ID));
+
+		// A webhook's capture: the order's ledger plans its call with the id it holds.
+		expect((await standardWebhook("order.fulfilled", { reference, amount: 70 })).status).toBe(200);
+		const ledger = await settledLedger(reference);
+		expect(ledger.authorization?.authorization_id).toBe(BigInt(BIG_ID));
+		expect(ledger.captures.map((c) => [c.amount, c.via])).toEqual([
+			[50, "flexiti"],
+			[70, "order_event"],
+		]);
+		expect(ledger.captured).toBe(120);
+
+		// What a merchant's server reads: the digits, as a JSON number, in the order, its events and the checkout-less index.
+		const order = await rawText(`/v1/orders/${reference}`);
+		expect(order).toContain(`"authorization_id":${BIG_ID}`);
+		expect(order).not.toContain(`"authorization_id":${Number(BIG_ID)}`);
+		await runDurableObjectAlarm(orderByReference(env, CLIENT_ID, reference).order);
+		expect(await rawText(`/v1/orders?client_id=${client_id}`)).toContain(`"authorization_id":${BIG_ID}`);
+		const atFlexiti = await rawText(`/flexiti/v2.5.1/client-id/${client_id}/authorization/${BIG_ID}`);
+		expect(atFlexiti).toContain(`"authorization_id":${BIG_ID}`);
+		expect(atFlexiti).toContain('"captured_amount":120');
+	});
+
+	it("is refused in a path when it is not digits (Number() would read 0x10 or 1e3)", async () => {
+		for (const id of ["0x10", "1e3", "12.0"]) {
+			const response = await edgeFetch(
+				new Request(`${EDGE}/flexiti/v2.5.1/client-id/${client_id}/authorization/${id}`, {
+					headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+				}),
+			);
+			expect(response.status).toBe(409);
+			expect(await response.json()).toMatchObject({
+				error: "wrong_inputs",
+				field_errors: [{ param: "authorization_id", msg: "wrong type", value: id }],
+			});
+		}
+	});
+});

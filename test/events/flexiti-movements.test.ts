@@ -1,0 +1,139 @@
+/**
+ * Money moved through `/flexiti` for an order (a merchant's capture, release, return or refund) is
+ * told to the merchant's systems as money moved by the order system's webhooks is: the same
+ * `order.captured`, `order.released` and `order.refunded` events, exactly once per movement (keyed
+ * by Flexiti's ids, or the call's idempotency key where Flexiti's answer has none) — a retried call
+ * whose answer was lost, and two at once, make one event. Issue 17.
+ */
+import { Webhook } from "standardwebhooks";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { components } from "../../generated/edge-api.ts";
+import { CLIENT_ID, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox } from "../edge/support.ts";
+import { authorizedOrder } from "../edge/webhooks-support.ts";
+import { type Received, received, resetReceiver, SECRET_A, until } from "./support.ts";
+
+type MerchantEvent = components["schemas"]["MerchantEvent"];
+
+const client_id = CLIENT_ID;
+const JANE = 10000000000001;
+const merchant = () => flexitiViaEdge(MERCHANT_KEY);
+const reference = () => `FX-${crypto.randomUUID().slice(0, 8)}`;
+
+beforeEach(async () => {
+	await resetSandbox();
+	await resetReceiver();
+});
+
+function events(list: Received[]): MerchantEvent[] {
+	return list
+		.map((r) => new Webhook(SECRET_A).verify(r.body, r.headers) as MerchantEvent)
+		.sort((x, y) => x.data.sequence - y.data.sequence);
+}
+
+/** The events endpoint A received for this order once it has `count` (and none arrives with a later alarm run). */
+async function eventsAt(ref: string, count: number): Promise<MerchantEvent[]> {
+	const list = await until(
+		ref,
+		() => received("/a", ref),
+		(l) => l.length >= count,
+	);
+	return events(list);
+}
+
+function capture(authorizationId: number | bigint, amount: number, idempotencyKey: string) {
+	return merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
+		params: { path: { client_id, authorization_id: authorizationId }, header: { "x-idempotency-key": idempotencyKey } },
+		body: { amount },
+	});
+}
+
+describe("money moved through /flexiti is told to the merchant's systems", () => {
+	it("a capture, a return and a release: order.captured, order.refunded, order.released, with the ledger after each", async () => {
+		const ref = reference();
+		const { authorization_id } = await authorizedOrder(ref, 100);
+		const captured = await capture(authorization_id, 60, crypto.randomUUID());
+		expect(captured.response.status).toBe(200);
+		const captureId = captured.data?.capture_id ?? 0;
+		const returned = await merchant().POST(
+			"/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture/{capture_id}/return",
+			{
+				params: { path: { client_id, authorization_id, capture_id: captureId } },
+				body: { amount: 10, reference: `${ref}-R` },
+			},
+		);
+		expect(returned.response.status).toBe(200);
+		const released = await merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/release", {
+			params: { path: { client_id, authorization_id } },
+			body: { amount: 40 },
+		});
+		expect(released.response.status).toBe(200);
+
+		const list = await eventsAt(ref, 4);
+		expect(list.map((e) => e.type)).toEqual([
+			"checkout.authorized",
+			"order.captured",
+			"order.refunded",
+			"order.released",
+		]);
+		expect(list[1]?.data).toMatchObject({ amount: 60, capture_id: captureId, ledger: { captured: 60 } });
+		expect(list[1]?.data.order_event_id).toBeUndefined(); // not an order system's event
+		expect(list[2]?.data).toMatchObject({
+			amount: 10,
+			capture_id: captureId,
+			refund_kind: "return",
+			ledger: { refunded: 10 },
+		});
+		expect(list[3]?.data).toMatchObject({ amount: 40, ledger: { authorized: 100, captured: 60, released: 40 } });
+	});
+
+	it("an account refund: order.refunded, kind refund", async () => {
+		const ref = reference();
+		const { authorization_id } = await authorizedOrder(ref, 80, false);
+		const captured = await capture(authorization_id, 80, crypto.randomUUID());
+		const refunded = await merchant().POST("/v2.5/client-id/{client_id}/accounts/{account_number}/refund", {
+			params: { path: { client_id, account_number: JANE } },
+			body: { capture_id: captured.data?.capture_id ?? 0, amount: 30, reference: `${ref}-RF` },
+		});
+		expect(refunded.response.status).toBe(200);
+		const list = await eventsAt(ref, 3);
+		expect(list.map((e) => e.type)).toEqual(["checkout.authorized", "order.captured", "order.refunded"]);
+		expect(list[2]?.data).toMatchObject({ amount: 30, refund_kind: "refund", capture_id: captured.data?.capture_id });
+	});
+
+	it("a capture whose answer was lost, sent again with its idempotency key: one order.captured", async () => {
+		const ref = reference();
+		const { authorization_id } = await authorizedOrder(ref, 100);
+		const key = crypto.randomUUID();
+		// Flexiti captures, but its answer is lost; the edge's retries (same key) get Flexiti's replay.
+		await sandbox("POST", "/sandbox/faults", { operation: "captureAuthorization", kind: "drop" });
+		const first = await capture(authorization_id, 50, key);
+		// The merchant, unsure, sends it again with the same key: Flexiti replays the same capture.
+		const again = await capture(authorization_id, 50, key);
+		expect(again.data?.capture_id).toBe(first.data?.capture_id ?? again.data?.capture_id);
+		const list = await eventsAt(ref, 2);
+		// Once more through the alarm: nothing else is waiting to go out.
+		await until(
+			ref,
+			() => received("/a", ref),
+			() => true,
+		);
+		expect(list.map((e) => e.type)).toEqual(["checkout.authorized", "order.captured"]);
+		expect(events(await received("/a", ref)).filter((e) => e.type === "order.captured")).toHaveLength(1);
+	});
+
+	it("the same capture twice at once: one order.captured", async () => {
+		const ref = reference();
+		const { authorization_id } = await authorizedOrder(ref, 100);
+		const key = crypto.randomUUID();
+		const both = await Promise.all([capture(authorization_id, 30, key), capture(authorization_id, 30, key)]);
+		expect(both.map((r) => r.response.status)).toEqual([200, 200]);
+		const list = await eventsAt(ref, 2);
+		await until(
+			ref,
+			() => received("/a", ref),
+			() => true,
+		);
+		expect(list.map((e) => e.type)).toEqual(["checkout.authorized", "order.captured"]);
+		expect(events(await received("/a", ref)).filter((e) => e.type === "order.captured")).toHaveLength(1);
+	});
+});
