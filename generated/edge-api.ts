@@ -66,6 +66,16 @@ export interface paths {
          *     first client the key acts for): the same reference under another client is another order with its
          *     own checkout and ledger. Refusing it would tell one merchant that another merchant uses that
          *     reference, and would let one block the other's orders.
+         *
+         *     **Channels.** A `hosted` checkout (`channel`, else the client's default) is opened at Flexiti
+         *     server-side: the edge calls the Online API's `systems/init` with the client's merchant token, the
+         *     checkout's amount, its reference as `merchant_orderid` and flow `Apply/Buy`, and answers its
+         *     `redirection_url` (no credential in it). Creating it again while that session is open answers the
+         *     same session; after a declined or expired one it opens a new session. Flexiti unreachable: the
+         *     checkout is not created (502/503/504), nothing half-made. The order then learns the outcome by
+         *     itself (see `returnFromHostedCheckout`) and polls Flexiti's notifications on its alarm with backoff
+         *     (`HOSTED_POLL_BASE_MS`, doubling, at most a minute apart) until the session is final or the
+         *     checkout expired.
          */
         post: operations["createCheckout"];
         delete?: never;
@@ -111,6 +121,35 @@ export interface paths {
          *     403 `checkout_authorized`.
          */
         post: operations["createCheckoutToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hosted-checkouts/{client_id}/return/{result}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where Flexiti's hosted checkout sends the shopper back
+         * @description Configure `https://<edge>/v1/hosted-checkouts/<client_id>/return/success` and
+         *     `…/return/error` as the client's Success and Error redirection URLs at Flexiti. Flexiti's redirect
+         *     carries `orderId` and, per its 2017 proof of concept (FlexitiGitHub/magento2-online-payment-POC,
+         *     README), an `auth_token` that is a merchant-scope bearer token: the edge drops it (never used, logged
+         *     or passed on; the request log keeps the path only), reads the outcome itself with its own token,
+         *     records it in the order (the same ledger and events as a widget checkout, once), and sends the
+         *     shopper on to the checkout's `return_url` with `Referrer-Policy: no-referrer`, so not even the
+         *     Referer shows this URL to the merchant's page. Inferred: the query names beyond `orderId`; any other
+         *     query parameter is dropped too. When Flexiti cannot say yet, the shopper still goes on (`status=pending`)
+         *     and the order keeps polling.
+         */
+        get: operations["returnFromHostedCheckout"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -735,7 +774,25 @@ export interface components {
             lang?: "en" | "fr";
             /** @description Whether the shopper's authorization captures at once (digital goods); defaults to false. */
             auto_capture?: boolean;
+            channel?: components["schemas"]["CheckoutChannel"];
+            /**
+             * Format: uri
+             * @description Hosted checkouts only, and required for them: the merchant's page the shopper lands on after
+             *     Flexiti's hosted checkout. The edge adds `checkout_id`, `reference` and `status` (`authorized`,
+             *     `declined` or `pending`, informative only: fulfil on the `checkout.authorized` event or the
+             *     order's ledger) to its query.
+             */
+            return_url?: string;
         };
+        /**
+         * @description How the shopper pays. `widget`: the Flexiti widget in the merchant's page, then an authorization
+         *     through the edge (Flexiti's POS API). `hosted`: Flexiti's hosted checkout (its Online API,
+         *     `systems/init`), shown in a modal or by redirect; the edge learns the outcome itself (the return
+         *     redirect and polling Flexiti's notifications). Defaults to the client's channel in
+         *     `CHECKOUT_CHANNEL_BY_CLIENT`, else `widget`.
+         * @enum {string}
+         */
+        CheckoutChannel: "widget" | "hosted";
         Checkout: {
             checkout_id: string;
             client_id: string;
@@ -744,9 +801,23 @@ export interface components {
             /** @enum {string} */
             lang: "en" | "fr";
             auto_capture: boolean;
-            /** @enum {string} */
-            status: "open" | "widget_started" | "authorized" | "expired";
+            channel?: components["schemas"]["CheckoutChannel"];
+            /**
+             * @description `declined`: a hosted checkout whose Flexiti session ended without a purchase (creating the
+             *     checkout again opens a new session). A widget checkout stays `open` after a refused attempt.
+             * @enum {string}
+             */
+            status: "open" | "widget_started" | "authorized" | "declined" | "expired";
             widget_session_id?: string;
+            /**
+             * Format: uri
+             * @description Hosted checkouts: Flexiti's hosted-checkout page for this checkout (its `systems/init`
+             *     `redirection_url`), to open in a modal (preferred) or by redirect. It carries no credential.
+             *     Absent once the session has an outcome.
+             */
+            redirection_url?: string;
+            /** @description Hosted checkouts - Flexiti's `online_order_id` of the current session. */
+            online_order_id?: number;
             authorization_id?: components["schemas"]["AuthorizationId"];
             /**
              * Format: date-time
@@ -1313,6 +1384,9 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["Unavailable"];
+            503: components["responses"]["Unavailable"];
+            504: components["responses"]["Unavailable"];
         };
     };
     getCheckout: {
@@ -1369,6 +1443,38 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    returnFromHostedCheckout: {
+        parameters: {
+            query: {
+                /** @description Flexiti's `online_order_id` of the session. */
+                orderId: string;
+                /** @description Dropped unread (a merchant-scope token must not reach the merchant's page). */
+                auth_token?: string;
+            };
+            header?: never;
+            path: {
+                client_id: string;
+                /** @description Which of the two configured URLs Flexiti used. Informative; the notification decides. */
+                result: "success" | "error";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description On to the checkout's `return_url`, with `checkout_id`, `reference` and `status`. */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Referrer-Policy"?: "no-referrer";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     getPromotionalMessage: {

@@ -39,6 +39,13 @@ export const edgeOperations = {
 		"scopes": [],
 		"idempotencyKey": false
 	},
+	"returnFromHostedCheckout": {
+		"method": "GET",
+		"path": "/v1/hosted-checkouts/{client_id}/return/{result}",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
 	"getPromotionalMessage": {
 		"method": "GET",
 		"path": "/v1/promotional-message",

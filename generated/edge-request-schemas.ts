@@ -48,6 +48,19 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 					},
 					"auto_capture": {
 						"type": "boolean"
+					},
+					"channel": {
+						"type": "string",
+						"enum": [
+							"widget",
+							"hosted"
+						]
+					},
+					"return_url": {
+						"type": "string",
+						"format": "uri",
+						"maxLength": 2000,
+						"pattern": "^https?://"
 					}
 				}
 			}
@@ -75,6 +88,49 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 				"schema": {
 					"type": "string",
 					"pattern": "^[0-9a-f]{64}$"
+				}
+			}
+		]
+	},
+	"returnFromHostedCheckout": {
+		"parameters": [
+			{
+				"name": "client_id",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"minLength": 1,
+					"maxLength": 100
+				}
+			},
+			{
+				"name": "result",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"enum": [
+						"success",
+						"error"
+					]
+				}
+			},
+			{
+				"name": "orderId",
+				"in": "query",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"pattern": "^[0-9]{1,18}$"
+				}
+			},
+			{
+				"name": "auth_token",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string"
 				}
 			}
 		]

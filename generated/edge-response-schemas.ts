@@ -443,17 +443,32 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						"auto_capture": {
 							"type": "boolean"
 						},
+						"channel": {
+							"type": "string",
+							"enum": [
+								"widget",
+								"hosted"
+							]
+						},
 						"status": {
 							"type": "string",
 							"enum": [
 								"open",
 								"widget_started",
 								"authorized",
+								"declined",
 								"expired"
 							]
 						},
 						"widget_session_id": {
 							"type": "string"
+						},
+						"redirection_url": {
+							"type": "string",
+							"format": "uri"
+						},
+						"online_order_id": {
+							"type": "integer"
 						},
 						"authorization_id": {
 							"type": "integer",
@@ -892,6 +907,213 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					}
 				}
 			}
+		},
+		"502": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"504": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
 		}
 	},
 	"getCheckout": {
@@ -933,17 +1155,32 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 				"auto_capture": {
 					"type": "boolean"
 				},
+				"channel": {
+					"type": "string",
+					"enum": [
+						"widget",
+						"hosted"
+					]
+				},
 				"status": {
 					"type": "string",
 					"enum": [
 						"open",
 						"widget_started",
 						"authorized",
+						"declined",
 						"expired"
 					]
 				},
 				"widget_session_id": {
 					"type": "string"
+				},
+				"redirection_url": {
+					"type": "string",
+					"format": "uri"
+				},
+				"online_order_id": {
+					"type": "integer"
 				},
 				"authorization_id": {
 					"type": "integer",
@@ -1605,6 +1842,216 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		},
 		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"returnFromHostedCheckout": {
+		"303": null,
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
 			"type": "object",
 			"required": [
 				"message",

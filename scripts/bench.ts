@@ -22,6 +22,7 @@ import { type LoadResult, type LoadSettings, preflight, type Run, summarize } fr
 import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
 import { cpuMeasurable, cpuMs } from "./bench/process-cpu.ts";
 import { profileWhile } from "./bench/profile.ts";
+import { promoPasses } from "./bench/promo.ts";
 import {
 	type BenchResults,
 	compile,
@@ -205,6 +206,8 @@ try {
 		);
 		exitCode = 1;
 	}
+	// Issue 18's "as low as" scenario: its own module, sandbox and edge (scripts/bench/promo.ts).
+	if (!(await promoPasses())) exitCode = 1;
 } catch (error) {
 	console.error(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 	exitCode = 1;

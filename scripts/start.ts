@@ -62,13 +62,28 @@ const session = startDevWorkers(workers, { stateDir });
 process.on("SIGINT", () => session.stop(0));
 process.on("SIGTERM", () => session.stop(0));
 session.ready.then(
-	() =>
+	async () => {
+		await pointHostedCheckoutAtEdge();
 		console.log(
 			`\nReady: Flexiti Edge on http://${HOST}:${edgePort}  ·  Flexiti sandbox on ${flexitiBaseUrl}  ·  demo store on http://${HOST}:${storePort} (buy with account 10000000000001, PIN 2222)  ·  state in ${stateDir}/\n`,
-		),
+		);
+	},
 	(error) => console.error(`\n${error instanceof Error ? error.message : String(error)}`),
 );
 process.exitCode = await session.stopped;
+
+/**
+ * The sandbox's Success and Error redirection URLs (Flexiti's Developer Portal setting) for the demo
+ * client: the edge's hosted-checkout return route, as a merchant configures it at Flexiti.
+ */
+async function pointHostedCheckoutAtEdge(): Promise<void> {
+	const base = `http://${HOST}:${edgePort}/v1/hosted-checkouts/flexitidemo/return`;
+	await fetch(`http://${HOST}:${sandboxPort}/sandbox/online/redirects/flexitidemo`, {
+		method: "PUT",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ success_url: `${base}/success`, error_url: `${base}/error` }),
+	}).catch(() => console.error("Could not set the sandbox's hosted-checkout redirection URLs"));
+}
 
 function port(setting: string, fallback: number): number {
 	const value = process.env[setting];

@@ -1,7 +1,8 @@
 /**
  * The demo store (local only): a merchant site that takes Flexiti through the edge.
  *   GET  /                          the product, "Buy with Flexiti"
- *   POST /buy[?flow=apply]          the store's server opens a checkout at the edge (merchant key, typed edge client)
+ *   POST /buy[?flow=apply][?channel=widget|hosted]  the store's server opens a checkout at the edge (merchant
+ *                                   key, typed edge client), by the store's CHECKOUT_CHANNEL unless the page asks
  *   GET  /checkout/:ref             the payment page: `<flexiti-checkout>` from the storefront SDK
  *   POST /checkout/:ref/token       a fresh client token for that page (the SDK's refreshClientToken)
  *   GET  /orders/:ref               the order, paid or not as the edge says
@@ -13,7 +14,7 @@
 import { Hono } from "hono";
 import { edgeClient, type OrderEventType, sendOrderEvent, storefrontScript } from "./edge.ts";
 import type { DemoEnv } from "./env.ts";
-import { findOrder, listOrders, saveOrder } from "./orders.ts";
+import { type DemoOrder, findOrder, listOrders, saveOrder } from "./orders.ts";
 import { adminPage, applyPage, checkoutPage, money, orderPage, PRODUCT, productPage, STYLES } from "./pages.ts";
 
 const app = new Hono<{ Bindings: DemoEnv }>();
@@ -42,35 +43,53 @@ app.use(async (c, next) => {
 
 app.get("/styles.css", (c) => c.body(STYLES, 200, { "content-type": "text/css; charset=utf-8" }));
 app.get("/favicon.ico", (c) => c.body(null, 204));
-app.get("/", async (c) => c.html(productPage(c.env.EDGE_URL, await storefrontScript(c.env))));
+app.get("/", async (c) =>
+	c.html(productPage(c.env.EDGE_URL, await storefrontScript(c.env), channelOf(c.env, undefined))),
+);
+
+/** The store's setting, or the other channel when the product page's second button asked for it. */
+function channelOf(env: DemoEnv, asked: string | undefined): "widget" | "hosted" {
+	if (asked === "widget" || asked === "hosted") return asked;
+	return env.CHECKOUT_CHANNEL === "hosted" ? "hosted" : "widget";
+}
+
+/** What the edge needs to (re)open this order's checkout: a hosted one ends on the store's order page. */
+function checkoutBody(order: Pick<DemoOrder, "reference" | "amount" | "channel" | "return_url">) {
+	const { reference, amount } = order;
+	return order.channel === "hosted"
+		? { reference, amount, lang: "en" as const, channel: "hosted" as const, return_url: order.return_url ?? "" }
+		: { reference, amount, lang: "en" as const, channel: "widget" as const };
+}
 
 app.post("/buy", async (c) => {
 	const reference = `DEMO-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
-	const { data, error } = await edgeClient(c.env).POST("/v1/checkouts", {
-		body: { reference, amount: PRODUCT.amount, lang: "en" },
-	});
-	if (!data) return c.text(`The edge refused the checkout: ${JSON.stringify(error)}`, 502);
-	await saveOrder(c.env, {
+	const channel = channelOf(c.env, c.req.query("channel"));
+	const order: DemoOrder = {
 		reference,
-		checkout_id: data.checkout_id,
-		amount: data.amount,
+		checkout_id: "",
+		amount: PRODUCT.amount,
 		product: PRODUCT.name,
+		channel,
+		...(channel === "hosted" ? { return_url: `${new URL(c.req.url).origin}/orders/${reference}` } : {}),
 		created_at: new Date().toISOString(),
-	});
+	};
+	const { data, error } = await edgeClient(c.env).POST("/v1/checkouts", { body: checkoutBody(order) });
+	if (!data) return c.text(`The edge refused the checkout: ${JSON.stringify(error)}`, 502);
+	await saveOrder(c.env, { ...order, checkout_id: data.checkout_id, amount: data.amount });
 	const flow = c.req.query("flow") === "apply" ? "?flow=apply" : "";
 	return c.redirect(`/checkout/${reference}${flow}`, 303);
 });
 
 /** The checkout again, with a new client token: the edge answers the same checkout for the same reference and amount. */
-async function clientToken(env: DemoEnv, reference: string, amount: number) {
-	const { data } = await edgeClient(env).POST("/v1/checkouts", { body: { reference, amount, lang: "en" } });
+async function clientToken(env: DemoEnv, order: DemoOrder) {
+	const { data } = await edgeClient(env).POST("/v1/checkouts", { body: checkoutBody(order) });
 	return data;
 }
 
 app.get("/checkout/:reference", async (c) => {
 	const order = await findOrder(c.env, c.req.param("reference"));
 	if (!order) return c.notFound();
-	const checkout = await clientToken(c.env, order.reference, order.amount);
+	const checkout = await clientToken(c.env, order);
 	if (!checkout) return c.text("The edge did not answer the checkout", 502);
 	if (checkout.status === "authorized") return c.redirect(`/orders/${order.reference}`, 303);
 	const presentation = ["modal", "redirect"].includes(c.req.query("presentation") ?? "")
@@ -82,6 +101,7 @@ app.get("/checkout/:reference", async (c) => {
 		clientToken: checkout.client_token,
 		script: await storefrontScript(c.env),
 		presentation,
+		channel: order.channel ?? "widget",
 	};
 	c.header("cache-control", "no-store");
 	return c.html(c.req.query("flow") === "apply" ? applyPage(page) : checkoutPage(page));
@@ -89,7 +109,7 @@ app.get("/checkout/:reference", async (c) => {
 
 app.post("/checkout/:reference/token", async (c) => {
 	const order = await findOrder(c.env, c.req.param("reference"));
-	const checkout = order && (await clientToken(c.env, order.reference, order.amount));
+	const checkout = order && (await clientToken(c.env, order));
 	if (!checkout) return c.json({ error: "not_found" }, 404);
 	c.header("cache-control", "no-store");
 	return c.json({ client_token: checkout.client_token });

@@ -6,6 +6,10 @@ export interface DemoOrder {
 	checkout_id: string;
 	amount: number;
 	product: string;
+	/** How the shopper pays (absent: widget, orders from before channels). */
+	channel?: "widget" | "hosted";
+	/** Hosted checkouts: the store's page Flexiti's checkout ends on (through the edge). */
+	return_url?: string;
 	created_at: string;
 }
 

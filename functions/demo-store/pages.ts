@@ -34,7 +34,8 @@ ${script ? html`<script type="module" src="${script.src}" integrity="${script.in
 }
 
 /** The product, with Flexiti's "as low as" under its price (`<flexiti-promo>`, from the edge's cache). */
-export function productPage(edge: string, script: StorefrontScript): Html {
+export function productPage(edge: string, script: StorefrontScript, channel: "widget" | "hosted"): Html {
+	const other = channel === "hosted" ? "widget" : "hosted";
 	return layout(
 		PRODUCT.name,
 		html`<h1>${PRODUCT.name}</h1>
@@ -44,7 +45,10 @@ export function productPage(edge: string, script: StorefrontScript): Html {
 <form method="post" action="/buy">
 <button type="submit">Buy with Flexiti</button>
 </form>
-<form method="post" action="/buy?flow=apply">
+<form method="post" action="/buy?channel=${other}">
+<button type="submit" id="buy-${other}" class="secondary">${other === "hosted" ? "Buy on Flexiti's checkout page" : "Buy with the Flexiti widget"}</button>
+</form>
+<form method="post" action="/buy?flow=apply&amp;channel=widget">
 <button type="submit" class="secondary">New to Flexiti? Apply and buy</button>
 </form>`,
 		script,
@@ -57,16 +61,17 @@ interface CheckoutPage {
 	clientToken: string;
 	script: StorefrontScript;
 	presentation: string;
+	channel: "widget" | "hosted";
 }
 
 /** The payment step: `<flexiti-checkout>` does the whole flow; the page writes no JavaScript. */
-export function checkoutPage({ order, edge, clientToken, script, presentation }: CheckoutPage): Html {
+export function checkoutPage({ order, edge, clientToken, script, presentation, channel }: CheckoutPage): Html {
 	return layout(
 		"Pay with Flexiti",
 		html`<h1>Pay with Flexiti</h1>
 <p>Order ${order.reference}: ${order.product}, ${money(order.amount)}</p>
 <p class="hint">Sandbox: account 10000000000001 (Jane Doe), PIN 2222.</p>
-<flexiti-checkout edge="${edge}" checkout-id="${order.checkout_id}" client-token="${clientToken}"
+<flexiti-checkout edge="${edge}" checkout-id="${order.checkout_id}" client-token="${clientToken}" channel="${channel}"
 	presentation="${presentation}" success-url="/orders/${encodeURIComponent(order.reference)}"
 	token-url="/checkout/${encodeURIComponent(order.reference)}/token"></flexiti-checkout>`,
 		script,

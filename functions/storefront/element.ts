@@ -10,7 +10,8 @@
  * `address_1`, `address_2`, `city`, `province`, `tos_agreement`) and renders only the button.
  * It dispatches `flexiti-authorized` (detail: the result), `flexiti-error` (detail: the
  * FlexitiEdgeError) and each progress event as `flexiti-<name>`, bubbling out of its shadow root;
- * with `success-url` it then goes there. `token-url` (same-origin, POST, answers `{client_token}`)
+ * with `success-url` it then goes there. With `channel="hosted"` (a hosted checkout) it renders only the
+ * button, which opens Flexiti's hosted page. `token-url` (same-origin, POST, answers `{client_token}`)
  * is where it asks the merchant's server for a fresh client token.
  */
 import type { FlexitiEdgeError } from "./errors.ts";
@@ -47,13 +48,15 @@ export class FlexitiCheckoutElement extends HTMLElement {
 		sheet.replaceSync(CSS);
 		root.adoptedStyleSheets = [sheet];
 		const apply = this.getAttribute("flow") === "apply";
+		// A hosted checkout asks for the account on Flexiti's own page: only the button here.
+		const hosted = this.getAttribute("channel") === "hosted";
 		this.button = Object.assign(document.createElement("button"), {
 			type: "button",
 			textContent: apply ? text.apply : text.pay,
 		});
 		this.alert = document.createElement("p");
 		this.alert.setAttribute("role", "alert");
-		if (!apply) {
+		if (!apply && !hosted) {
 			this.account = Object.assign(document.createElement("input"), {
 				id: "account",
 				inputMode: "numeric",
@@ -87,6 +90,8 @@ export class FlexitiCheckoutElement extends HTMLElement {
 		let flow: Promise<PurchaseResult>;
 		if (this.getAttribute("flow") === "apply") {
 			flow = this.sdk.apply(applicantFrom(this.closest("form")));
+		} else if (this.getAttribute("channel") === "hosted") {
+			flow = this.sdk.purchase();
 		} else {
 			if (!this.sdk.returning && digits.length !== 14 && digits.length !== 16) {
 				this.account?.setAttribute("aria-invalid", "true");

@@ -42,8 +42,11 @@ export interface FlexitiEdgeOptions extends EdgeCallOptions {
 export type Financing = FinancingOption | ((offer: FinancingOffer) => FinancingOption | Promise<FinancingOption>);
 
 export interface PurchaseOptions {
-	/** Who is paying: their Flexiti account number or FlexitiCard number (or name and date of birth). */
-	customer: Schemas["CustomerIdentification"];
+	/**
+	 * Who is paying: their Flexiti account number or FlexitiCard number (or name and date of birth).
+	 * Widget checkouts only; a hosted checkout (`channel: "hosted"`) asks on Flexiti's own page.
+	 */
+	customer?: Schemas["CustomerIdentification"];
 	financing?: Financing;
 }
 
@@ -99,7 +102,12 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		return this;
 	}
 
-	purchase(options: PurchaseOptions): Promise<PurchaseResult> {
+	/**
+	 * A hosted checkout opens Flexiti's hosted page (modal, else the whole page) and never resolves
+	 * here: Flexiti ends it on the checkout's `return_url` (through the edge), where calling
+	 * `purchase()` again resolves once the edge knows the authorization (or rejects `declined`).
+	 */
+	purchase(options: PurchaseOptions = {}): Promise<PurchaseResult> {
 		return this.once(() => this.run("purchase", options.customer, options.financing));
 	}
 
@@ -132,7 +140,7 @@ export class FlexitiEdgeCheckout extends EventTarget {
 
 	private async run(
 		flow: "purchase" | "apply",
-		customer: Schemas["CustomerIdentification"],
+		customer: Schemas["CustomerIdentification"] | undefined,
 		financing: Financing | undefined,
 		applicant?: Applicant,
 		contact?: Omit<Applicant, "customer_identification">,
@@ -146,9 +154,21 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		let modal: Modal | undefined;
 		const dismissed = new AbortController();
 		const openModal = () => (modal ??= new Modal(text, checkout.lang, () => dismissed.abort()));
+		if (checkout.channel === "hosted") {
+			const url = checkout.redirection_url;
+			if (!url) throw new FlexitiEdgeError(checkout.status, `This Flexiti checkout is ${checkout.status}`);
+			// Flexiti's page ends by replacing this page (its forms post to the top window): only a dismissal settles here.
+			try {
+				await this.showWidget(flow, checkout, url, openModal, dismissed.signal, true);
+			} finally {
+				modal?.close();
+			}
+			throw new FlexitiEdgeError("cancelled", "The shopper closed Flexiti");
+		}
 		try {
 			let message = takeReturned(checkout.checkout_id, flow);
 			if (!message) {
+				if (!customer) throw new FlexitiEdgeError("wrong_inputs", "A widget purchase needs the customer");
 				const init = await this.edge.flexiti<Schemas["WidgetInitResponse"]>(`/v2.5${client}/widget/init`, {
 					flow,
 					lang: checkout.lang,
@@ -198,19 +218,28 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		}
 	}
 
-	/** The widget, in the modal or by a full-page redirect; resolves with its outcome or rejects when dismissed. */
+	/**
+	 * The widget (or Flexiti's hosted page), in the modal or by a full-page redirect; resolves with its
+	 * outcome or rejects when dismissed. The hosted page sends no messages: it ends on the merchant's page.
+	 */
 	private async showWidget(
 		flow: "purchase" | "apply",
 		checkout: Checkout,
 		url: string,
 		openModal: () => Modal,
 		dismissed: AbortSignal,
+		hosted = false,
 	): Promise<WidgetMessage> {
 		const presentation = this.options.presentation ?? "auto";
 		const small = typeof matchMedia === "function" && matchMedia("(max-width: 480px)").matches;
+		const redirect = (): Promise<never> => {
+			if (!hosted) return redirectToWidget(checkout.checkout_id, flow, url);
+			location.assign(url);
+			return new Promise(() => {});
+		};
 		if (presentation === "redirect" || (presentation === "auto" && small)) {
 			this.emit("widget-opened", { flow, presentation: "redirect" });
-			return redirectToWidget(checkout.checkout_id, flow, url);
+			return redirect();
 		}
 		const origin = new URL(url).origin;
 		const modal = openModal();
@@ -222,7 +251,7 @@ export class FlexitiEdgeCheckout extends EventTarget {
 				if (presentation === "auto" && /^(frame|child|default)-src/.test(event.effectiveDirective)) {
 					if (event.blockedURI.startsWith(origin)) {
 						modal.close();
-						redirectToWidget(checkout.checkout_id, flow, url);
+						redirect();
 					}
 				}
 			};

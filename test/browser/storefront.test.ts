@@ -39,7 +39,15 @@ async function launch(): Promise<Browser> {
 }
 
 beforeAll(async () => {
-	stack = await startStorefrontStack();
+	// Hosted checkouts poll Flexiti from 200 ms on (doubling), so a closed tab is noticed within the test's wait.
+	stack = await startStorefrontStack({ HOSTED_POLL_BASE_MS: "200" });
+	// The demo client's Success and Error redirection URLs at "Flexiti": the edge's return route (as npm start sets).
+	const back = `${stack.edge}/v1/hosted-checkouts/flexitidemo/return`;
+	await fetch(`${stack.sandbox}/sandbox/online/redirects/flexitidemo`, {
+		method: "PUT",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ success_url: `${back}/success`, error_url: `${back}/error` }),
+	});
 	browser = await launch();
 }, 180_000);
 
@@ -423,5 +431,75 @@ describe("presentation and accessibility", () => {
 		expect(await accessibilityViolations()).toEqual([]);
 		await toPayment("New to Flexiti? Apply and buy");
 		expect(await accessibilityViolations()).toEqual([]);
+	});
+});
+
+describe("Flexiti's hosted checkout (the store's other channel)", () => {
+	const hostedPage = (): FrameLocator => page.frameLocator("iframe[title='Flexiti verification']");
+
+	async function payOnFlexiti(account = JANE): Promise<string> {
+		const reference = await toPayment("Buy on Flexiti's checkout page");
+		await payButton().click();
+		await dialog().waitFor(WAIT);
+		await hostedPage().locator("#account-number").fill(account);
+		await hostedPage().locator("#pin").fill("2222");
+		return reference;
+	}
+
+	async function merchantEvents(reference: string): Promise<string[]> {
+		const response = await fetch(`${stack.edge}/v1/orders/${encodeURIComponent(reference)}`, {
+			headers: { authorization: `Bearer ${stack.merchantKey}` },
+		});
+		const body = (await response.json()) as { merchant_events?: { type: string }[] };
+		return (body.merchant_events ?? []).map((e) => e.type);
+	}
+
+	it("pays on Flexiti's page in the modal; Flexiti's redirect passes the edge, which keeps its token; the order is paid from the edge's own knowledge", async () => {
+		const navigations: string[] = [];
+		page.on("request", (request) => {
+			if (request.isNavigationRequest()) navigations.push(request.url());
+		});
+		const reference = await payOnFlexiti();
+		await hostedPage().locator("#pay").click();
+		// The edge sends the shopper on to the store's return_url, with the checkout id and status in its query.
+		await page.waitForURL(`${stack.store}/orders/${reference}?**`, WAIT);
+		expect(await page.locator("#order-status").textContent()).toBe("Paid with Flexiti");
+		// Flexiti's redirect carried a merchant-scope auth_token to the edge; nothing after the edge did.
+		const atEdge = navigations.find((url) => url.startsWith(`${stack.edge}/v1/hosted-checkouts/`)) ?? "";
+		const token = new URL(atEdge).searchParams.get("auth_token") ?? "";
+		expect(token).not.toBe("");
+		const onward = navigations.filter((url) => url.startsWith(stack.store));
+		expect(onward.some((url) => url.includes("status=authorized"))).toBe(true);
+		expect(onward.join(" ")).not.toContain(token);
+		expect(page.url()).not.toContain(token);
+		expect(await page.content()).not.toContain(token);
+		const recorded = await ledger(reference);
+		expect(recorded.authorization).toMatchObject({ amount: 249.99 });
+		expect(await merchantEvents(reference)).toEqual(["checkout.authorized"]);
+		expect(problems).toEqual([]);
+	});
+
+	it("declined (the shopper cancels on Flexiti's page): back on the store, not paid, checkout.declined once", async () => {
+		const reference = await payOnFlexiti();
+		await hostedPage().locator("#cancel").click();
+		await page.waitForURL(`${stack.store}/orders/${reference}**`, WAIT);
+		expect(await page.locator("#order-status").getAttribute("data-status")).toBe("declined");
+		expect((await ledger(reference)).authorization).toBeNull();
+		expect(await merchantEvents(reference)).toEqual(["checkout.declined"]);
+		expect(problems).toEqual([]);
+	});
+
+	it("the shopper closes the tab on Flexiti's page right after paying: the edge's polling still tells the merchant", async () => {
+		const reference = await payOnFlexiti();
+		// The tab is gone before Flexiti's redirect reaches the edge.
+		await page.route(`${stack.edge}/v1/hosted-checkouts/**`, (route) => route.abort());
+		const leaving = page.waitForRequest(`${stack.edge}/v1/hosted-checkouts/**`, WAIT);
+		await hostedPage().locator("#pay").click();
+		await leaving;
+		await page.close();
+		await expect
+			.poll(() => merchantEvents(reference), { timeout: 45_000, interval: 250 })
+			.toEqual(["checkout.authorized"]);
+		expect((await ledger(reference)).authorization).toMatchObject({ amount: 249.99 });
 	});
 });

@@ -14,6 +14,10 @@ export interface EdgeConfig {
 	promoCacheSeconds: number;
 	/** How long a product page's "as low as" waits for Flexiti before answering with no message. */
 	promoTimeoutMs: number;
+	/** Each client's default checkout channel (`CHECKOUT_CHANNEL_BY_CLIENT`); a client not listed: widget. */
+	checkoutChannels: ReadonlyMap<string, CheckoutChannel>;
+	/** First poll of a hosted session's notifications; later ones double, capped at a minute. */
+	hostedPollBaseMs: number;
 	/** Flexiti client id → client secret. The path's client_id picks the credentials. */
 	clients: ReadonlyMap<string, string>;
 	/** The configured client ids, in order; the first is the default for a checkout. */
@@ -71,6 +75,9 @@ export interface EventEndpoint {
 	types?: readonly string[];
 }
 
+/** How a shopper pays: the Flexiti widget (POS API) or Flexiti's hosted checkout (Online API). */
+export type CheckoutChannel = "widget" | "hosted";
+
 export interface MerchantKey {
 	hash: Uint8Array;
 	/** The one client this entry lets the key act for; absent: every configured client. */
@@ -116,6 +123,8 @@ function parseConfig(env: Env): EdgeConfig {
 		),
 		promoCacheSeconds: positiveInteger(env, "PROMO_CACHE_SECONDS", 3600),
 		promoTimeoutMs: positiveInteger(env, "PROMO_TIMEOUT_MS", 1000),
+		checkoutChannels: parseChannels(optional(env, "CHECKOUT_CHANNEL_BY_CLIENT"), clients),
+		hostedPollBaseMs: positiveInteger(env, "HOSTED_POLL_BASE_MS", 5000),
 		clients,
 		clientIds: [...clients.keys()],
 		merchantKeys: merchantKeys(required(env, "MERCHANT_API_KEY_HASHES"), clients),
@@ -234,6 +243,21 @@ function list(env: Env, name: Setting): string[] {
 		.split(",")
 		.map((item) => item.trim())
 		.filter(Boolean);
+}
+
+function parseChannels(json: string | undefined, clients: Map<string, string>): Map<string, CheckoutChannel> {
+	if (!json) return new Map();
+	const setting = "CHECKOUT_CHANNEL_BY_CLIENT";
+	const entries = jsonObject(setting, json, '{"<client_id>": "hosted" | "widget", …}');
+	for (const [clientId, channel] of entries) {
+		if (!clients.has(clientId)) {
+			throw new ConfigError(setting, `names a client id that FLEXITI_CLIENTS does not have: ${clientId}`);
+		}
+		if (channel !== "widget" && channel !== "hosted") {
+			throw new ConfigError(setting, `gives ${clientId} the channel ${JSON.stringify(channel)}: "widget" or "hosted"`);
+		}
+	}
+	return new Map(entries as [string, CheckoutChannel][]);
 }
 
 function parseClientBySource(json: string | undefined, clients: Map<string, string>): Map<string, string> {

@@ -5,7 +5,9 @@
  */
 import type { components } from "../../../generated/edge-api.ts";
 import { constantTimeEqual } from "../../contract/constant-time.ts";
+import type { CheckoutChannel } from "../core/config.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import type { HostedSessionFailure } from "../flexiti/hosted-session.ts";
 import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
 import { isCancelled } from "./cancelled-order.ts";
 import { emptyLedger } from "./ledger.ts";
@@ -26,13 +28,29 @@ export interface CheckoutSession {
 /** What opening a checkout needs: the order's facts, and the digest of the client token handed out. */
 export type OpenCheckout = Pick<
 	OrderState,
-	"checkoutId" | "clientId" | "reference" | "amount" | "lang" | "autoCapture"
+	"checkoutId" | "clientId" | "reference" | "amount" | "lang" | "autoCapture" | "returnUrl"
 > & {
+	channel: CheckoutChannel;
 	tokenDigest: string;
 	expiresAt: number;
 };
 
-export type OpenResult = { ok: true; checkout: components["schemas"]["Checkout"] } | { ok: false; conflict: string };
+export type OpenResult =
+	| { ok: true; checkout: components["schemas"]["Checkout"] }
+	| { ok: false; conflict: string }
+	/** A hosted checkout whose session Flexiti did not open: nothing was created or changed. */
+	| { ok: false; unavailable: HostedSessionFailure };
+
+/** Why this order takes no checkout like this one, if it does not. */
+export function checkoutConflict(current: OrderState | undefined, input: OpenCheckout): string | undefined {
+	if (current && isCancelled(current.ledger)) {
+		return `order ${input.reference} was cancelled by the order system: it takes no checkout`;
+	}
+	if (current && (current.amount !== input.amount || current.clientId !== input.clientId)) {
+		return `order ${input.reference} already has a checkout for another amount`;
+	}
+	return undefined;
+}
 
 /** The order's state with this client token as its only one (a new order when there was none), or the conflict. */
 export function openCheckout(
@@ -40,12 +58,8 @@ export function openCheckout(
 	input: OpenCheckout,
 	now: number,
 ): { state: OrderState } | { conflict: string } {
-	if (current && isCancelled(current.ledger)) {
-		return { conflict: `order ${input.reference} was cancelled by the order system: it takes no checkout` };
-	}
-	if (current && (current.amount !== input.amount || current.clientId !== input.clientId)) {
-		return { conflict: `order ${input.reference} already has a checkout for another amount` };
-	}
+	const conflict = checkoutConflict(current, input);
+	if (conflict) return { conflict };
 	const state: OrderState = current ?? {
 		checkoutId: input.checkoutId,
 		clientId: input.clientId,
@@ -60,6 +74,8 @@ export function openCheckout(
 	};
 	// One live client token per checkout: a new one revokes the earlier ones (another tab, a leaked page).
 	state.clientTokens = [{ digest: input.tokenDigest, expiresAt: input.expiresAt }];
+	state.channel = input.channel;
+	if (input.returnUrl !== undefined) state.returnUrl = input.returnUrl;
 	return { state };
 }
 
@@ -101,13 +117,16 @@ export function checkoutExpiresAt(state: OrderState): number {
 export function checkoutView(state: OrderState, now: number): CheckoutView {
 	const expiresAt = checkoutExpiresAt(state);
 	const authorizationId = state.ledger.authorization?.authorization_id;
+	const hosted = state.channel === "hosted" ? state.hosted : undefined;
 	const status: CheckoutStatus = authorizationId
 		? "authorized"
-		: expiresAt <= now
-			? "expired"
-			: state.widgetSessionId
-				? "widget_started"
-				: "open";
+		: hosted?.outcome === "declined"
+			? "declined"
+			: expiresAt <= now
+				? "expired"
+				: state.widgetSessionId
+					? "widget_started"
+					: "open";
 	return {
 		checkout_id: state.checkoutId,
 		client_id: state.clientId,
@@ -115,7 +134,10 @@ export function checkoutView(state: OrderState, now: number): CheckoutView {
 		amount: state.amount,
 		lang: state.lang,
 		auto_capture: state.autoCapture,
+		channel: state.channel ?? "widget",
 		status,
+		...(hosted ? { online_order_id: hosted.onlineOrderId } : {}),
+		...(hosted && !hosted.outcome && status === "open" ? { redirection_url: hosted.redirectionUrl } : {}),
 		...(state.widgetSessionId ? { widget_session_id: state.widgetSessionId } : {}),
 		...(authorizationId ? { authorization_id: authorizationId } : {}),
 		expires_at: new Date(expiresAt).toISOString(),

@@ -173,7 +173,8 @@ async function adopt(
 	return { kind: "answer", status: 200, text: answer, adopted: true };
 }
 
-function ledgerAuthorization(authorization: Authorization): LedgerAuthorization {
+/** The ledger's view of a Flexiti authorization. */
+export function ledgerAuthorization(authorization: Authorization): LedgerAuthorization {
 	return {
 		authorization_id: authorization.authorization_id,
 		amount: authorization.amount,

@@ -5,6 +5,7 @@
  * event application, alarm) take this state and a `Persist` function; the Durable Object is the one writer.
  */
 import type { components } from "../../../generated/edge-api.ts";
+import type { CheckoutChannel } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
@@ -24,6 +25,12 @@ export interface OrderState {
 	clientTokens: { digest: string; expiresAt: number }[];
 	customerToken?: FlexitiToken;
 	widgetSessionId?: string;
+	/** How the shopper pays; absent: `widget` (orders from before channels). */
+	channel?: CheckoutChannel;
+	/** Hosted checkouts: the merchant's page the shopper goes on to after Flexiti's. */
+	returnUrl?: string;
+	/** Hosted checkouts: the current session at Flexiti, and what the order learned of it. */
+	hosted?: HostedSession;
 	/** The Flexiti account this checkout is for, once known (widget opened for it, or authorized on it). */
 	accountNumber?: string;
 	/** Flexiti's answer to the authorization the ledger rests on, as sent: what a repeated attempt gets. */
@@ -42,6 +49,21 @@ export interface OrderState {
 	expiryNotified?: number;
 	/** order.authorization_aging was sent. */
 	agingNotified?: boolean;
+}
+
+/** A hosted checkout's session at Flexiti (Online API), as the order keeps it (rules in hosted-checkout.ts). */
+export interface HostedSession {
+	/** Flexiti's `online_order_id`. */
+	onlineOrderId: number;
+	/** The hosted page (no credential in it): what the storefront opens. */
+	redirectionUrl: string;
+	openedAt: number;
+	/** Notification reads made by the alarm so far (the backoff grows with them). */
+	polls: number;
+	/** When the alarm reads the notification next; absent once final, or after the last read at expiry. */
+	nextPollAt?: number;
+	/** Set once, by whichever signal (redirect or poll) learned it first. */
+	outcome?: "authorized" | "declined";
 }
 
 /** The checkout as the merchant and the shopper see it (no secrets, no tokens): the edge spec's `Checkout`. */

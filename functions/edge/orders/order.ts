@@ -16,12 +16,15 @@ import type { FlexitiId } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import { readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
 import { cancelForUnknownOrder } from "./cancelled-order.ts";
 import {
 	authenticateCheckout,
 	type CheckoutSession,
+	checkoutConflict,
+	checkoutExpiresAt,
 	checkoutView,
 	type OpenCheckout,
 	type OpenResult,
@@ -30,6 +33,8 @@ import {
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
 import { deliverEvent } from "./deliver-event.ts";
+import { hostedPurchaseAuthorization } from "./hosted-authorization.ts";
+import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
 import {
 	type FlexitiAuthorizationView,
 	type ForwardedMovement,
@@ -61,10 +66,24 @@ import {
 	orderEntries,
 	orderWithoutCheckout,
 } from "./order-state.ts";
+import { orderLink } from "./order-stubs.ts";
 import { dueDeliveries, emit, endpointOf, nextDeliveryAt, outboxView, recordAttempt, redeliver } from "./outbox.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
+
+/** Where a hosted checkout's shopper goes on to, and what to tell the page. */
+export interface HostedReturn {
+	checkoutId: string;
+	reference: string;
+	returnUrl?: string;
+	status: "authorized" | "declined" | "pending";
+}
+
+/** The link from Flexiti's online order id to the order (order-stubs.ts `orderLink`), for the return redirect. */
+export function hostedSessionLink(env: EdgeBindings, clientId: string, onlineOrderId: number | string) {
+	return orderLink(env, clientId, "flexiti-online", "online_order_id", String(onlineOrderId));
+}
 export type { AuthorizeRequest } from "./order-authorization.ts";
 export type { CheckoutView, OrderState } from "./order-state.ts";
 
@@ -84,6 +103,10 @@ export class Order extends DurableObject<EdgeBindings> {
 	private indexed: string | undefined;
 	/** While the index cannot be written: attempts so far and when to try again. */
 	private indexRetry: { attempts: number; at: number } | undefined;
+	/** The hosted session being opened at Flexiti: concurrent creations of the checkout share it. */
+	private startingSession: ReturnType<typeof startHostedSession> | undefined;
+	/** The hosted outcome being learned (redirect or poll): concurrent signals share one read. */
+	private learning: Promise<void> | undefined;
 	/** The alarm run in flight, if any. */
 	private alarmRun: Promise<void> | undefined;
 	/** Deliveries being sent right now (an alarm run directly in a test may overlap the scheduled one). */
@@ -103,9 +126,41 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Opens the order's checkout, or hands out a new client token for the same one (revoking the old). */
 	async open(input: OpenCheckout): Promise<OpenResult> {
+		const conflict = checkoutConflict(this.state, input);
+		if (conflict) return { ok: false, conflict };
+		const config = edgeConfig(this.env);
+		const sessionTtlMs = config.checkoutTtlSeconds * 1000;
+		let started: { onlineOrderId: number; redirectionUrl: string } | undefined;
+		if (
+			input.channel === "hosted" &&
+			!this.state?.ledger.authorization &&
+			!reusableSession(this.state, Date.now(), sessionTtlMs)
+		) {
+			// Flexiti's session first: if it cannot be opened, the order is left as it was.
+			this.startingSession ??= startHostedSession(
+				this.env,
+				{
+					clientId: input.clientId,
+					amount: input.amount,
+					reference: input.reference,
+					lang: input.lang,
+					referenceId: this.state?.flowReferenceId ?? crypto.randomUUID(),
+				},
+				(promise) => this.ctx.waitUntil(promise),
+			).finally(() => {
+				this.startingSession = undefined;
+			});
+			const result = await this.startingSession;
+			if (!result.ok) return { ok: false, unavailable: { error: result.error, message: result.message } };
+			started = result;
+			await hostedSessionLink(this.env, input.clientId, result.onlineOrderId).linkTo(input.reference);
+		}
 		const now = Date.now();
 		const opened = openCheckout(this.state, input, now);
 		if ("conflict" in opened) return { ok: false, conflict: opened.conflict };
+		if (started && !reusableSession(opened.state, now, sessionTtlMs)) {
+			attachSession(opened.state, started, now, config.hostedPollBaseMs);
+		}
 		await this.save(opened.state);
 		await this.schedule(); // the checkout's expiry
 		return { ok: true, checkout: checkoutView(opened.state, now) };
@@ -135,6 +190,81 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** Flexiti rejected this token (401): forget it, so the next call gets a new one. */
 	async dropCustomerToken(accessToken: string): Promise<void> {
 		await this.customerTokens.drop(accessToken);
+	}
+
+	/**
+	 * Flexiti's hosted checkout sent the shopper back through the edge: learn the outcome now (the
+	 * same once-only path as the alarm's polling) and say where the shopper goes on to.
+	 */
+	async returnFromHosted(): Promise<HostedReturn | null> {
+		// A read already in flight (the alarm's poll) may have left before the shopper paid: the redirect
+		// proves there is an outcome now, so when that read learned nothing, read again.
+		const earlier = this.learning;
+		await this.learnHosted();
+		if (earlier && !this.state?.ledger.authorization && !this.state?.hosted?.outcome) await this.learnHosted();
+		const state = this.state;
+		if (!state) return null;
+		const outcome = state.ledger.authorization ? "authorized" : state.hosted?.outcome;
+		return {
+			checkoutId: state.checkoutId,
+			reference: state.reference,
+			...(state.returnUrl ? { returnUrl: state.returnUrl } : {}),
+			status: outcome ?? "pending",
+		};
+	}
+
+	/** One read of the hosted session's notification at a time; whoever comes meanwhile shares it. */
+	private learnHosted(): Promise<void> {
+		this.learning ??= this.learnHostedOutcome().finally(() => {
+			this.learning = undefined;
+		});
+		return this.learning;
+	}
+
+	/**
+	 * Reads Flexiti's notification and records a final one: an authorization into the ledger
+	 * (`recordAuthorization`: checkout.authorized once, as for the widget), a decline as checkout.declined.
+	 * The session's outcome is set once, and checked after every wait, so no signal records it twice.
+	 */
+	private async learnHostedOutcome(): Promise<void> {
+		const state = this.state;
+		const session = state?.hosted;
+		if (!state || !session || session.outcome || state.ledger.authorization) return;
+		const waitUntil = (promise: Promise<unknown>) => this.ctx.waitUntil(promise);
+		const read = await readNotification(
+			this.env,
+			state.clientId,
+			session.onlineOrderId,
+			state.flowReferenceId,
+			waitUntil,
+		);
+		if (read.kind !== "final" || state.hosted !== session || session.outcome) return;
+		const outcome = outcomeOf(read.notification);
+		if (outcome.kind === "authorized") {
+			const found = await hostedPurchaseAuthorization(this.runtime, state, outcome.transactionId);
+			if (found.kind === "unknown" || state.hosted !== session || session.outcome) return;
+			if (found.kind === "found") {
+				session.outcome = "authorized";
+				delete session.nextPollAt;
+				await this.recordAuthorization(state.clientId, state.reference, found.authorization, found.answer);
+				await this.save(state);
+				return;
+			}
+			console.warn(JSON.stringify({ event: "hosted_authorization_mismatch", transaction_id: outcome.transactionId }));
+			session.outcome = "declined";
+			delete session.nextPollAt;
+			this.emit(state, "checkout.declined", {
+				amount: state.amount,
+				error: "authorization_mismatch",
+				outcome: found.message,
+			});
+		} else {
+			session.outcome = "declined";
+			delete session.nextPollAt;
+			this.emit(state, "checkout.declined", { amount: state.amount, error: outcome.error, outcome: outcome.message });
+		}
+		await this.save(state);
+		await this.schedule();
 	}
 
 	/** The shopper opened the Flexiti widget; when it was for a known account, the checkout is for that account. */
@@ -328,6 +458,12 @@ export class Order extends DurableObject<EdgeBindings> {
 			},
 			this.persist,
 		);
+		// The hosted session's poll before the clock: checkout.expired only once Flexiti had nothing to say.
+		if (pollDue(state, Date.now())) {
+			await this.learnHosted();
+			scheduleNextPoll(state, Date.now(), config.hostedPollBaseMs, checkoutExpiresAt(state));
+			await this.save(state);
+		}
 		const clock = dueClockEvents(state, Date.now(), config.authorizationAgingDays);
 		for (const due of clock) this.emit(state, due.type, due.details);
 		if (clock.length > 0) await this.save(state);
@@ -368,6 +504,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			arrived,
 			nextClockAt(state, config.authorizationAgingDays),
 			nextDeliveryAt(state),
+			state.hosted?.outcome ? undefined : state.hosted?.nextPollAt,
 			this.indexStale(state) ? (this.indexRetry?.at ?? Date.now()) : undefined,
 			extra,
 		].filter((t) => t !== undefined);

@@ -12,7 +12,7 @@ import { checkoutCreationLimit } from "../callers/rate-limits.ts";
 import { checkoutAuthorized } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { EdgeError } from "../core/errors.ts";
+import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
 import { edgeOperation } from "./edge-operation.ts";
 
@@ -25,6 +25,15 @@ checkoutRoutes.post(
 	edgeOperation("createCheckout", async (c, { body: request }, answer) => {
 		const config = edgeConfig(c.env);
 		const clientId = merchantClient(merchantCaller(c.get("caller")), request.client_id, config);
+		const channel = request.channel ?? config.checkoutChannels.get(clientId) ?? "widget";
+		// A hosted checkout ends on the merchant's page; a widget checkout never leaves it.
+		if ((channel === "hosted") !== (request.return_url !== undefined)) {
+			const msg =
+				channel === "hosted" ? "required for a hosted checkout" : "only for a hosted checkout (channel is widget)";
+			throw wrongInputs([
+				{ param: "return_url", msg, ...(request.return_url !== undefined ? { value: request.return_url } : {}) },
+			]);
+		}
 
 		const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
 		const { token, secret } = newClientToken(checkoutId);
@@ -35,10 +44,15 @@ checkoutRoutes.post(
 			amount: request.amount,
 			lang: request.lang ?? "en",
 			autoCapture: request.auto_capture ?? false,
+			channel,
+			...(request.return_url !== undefined ? { returnUrl: request.return_url } : {}),
 			tokenDigest: await digest(secret),
 			expiresAt: Date.now() + config.checkoutTtlSeconds * 1000,
 		});
-		if (!opened.ok) throw new EdgeError("checkout_conflict", opened.conflict);
+		if (!opened.ok) {
+			if ("unavailable" in opened) throw new EdgeError(opened.unavailable.error, opened.unavailable.message);
+			throw new EdgeError("checkout_conflict", opened.conflict);
+		}
 		// Re-creating a checkout revokes its earlier client tokens (the order keeps only the new one's digest).
 		checkoutSessions.forget(checkoutId);
 		c.get("log").checkout_id = checkoutId;

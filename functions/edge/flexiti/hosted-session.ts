@@ -1,0 +1,95 @@
+/**
+ * The two Online API calls of a hosted checkout: opening the session (`systems/init`) and reading its
+ * outcome (`notifications/order-id`), both with the client's Online API merchant token, which never
+ * leaves this module's callers (the order's Durable Object and the checkout route).
+ */
+import type { components } from "../../../generated/flexiti-online-api.ts";
+import type { EdgeBindings } from "../core/env.ts";
+import { onlineClient, onlineTokens, withOnlineToken } from "./call-flexiti-online.ts";
+import { UpstreamError } from "./upstream.ts";
+
+export type Notification = components["schemas"]["Notification"];
+
+export interface HostedSessionRequest {
+	clientId: string;
+	amount: number;
+	/** The merchant's order reference: Flexiti's merchant order id. */
+	reference: string;
+	lang: "en" | "fr";
+	/** The checkout's flow reference id, as x-reference-id. */
+	referenceId: string;
+}
+
+/** Why no session was opened, as the edge's error codes say it (spec/edge-api.yaml `ErrorCode`). */
+export type HostedSessionFailure = {
+	error: "upstream_error" | "upstream_unavailable" | "upstream_unreachable" | "upstream_timeout" | "token_unavailable";
+	message: string;
+};
+
+export type HostedSessionStart =
+	| { ok: true; onlineOrderId: number; redirectionUrl: string }
+	| ({ ok: false } & HostedSessionFailure);
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/**
+ * `systems/init` for a purchase (flow `Apply/Buy`, so a shopper without an account can apply first).
+ * Not retried: Flexiti documents no idempotency for it, and a second session is worse than an error.
+ */
+export async function startHostedSession(
+	env: EdgeBindings,
+	request: HostedSessionRequest,
+	waitUntil: WaitUntil,
+): Promise<HostedSessionStart> {
+	const { clientId } = request;
+	try {
+		const { data, response } = await withOnlineToken(onlineTokens(env, clientId, waitUntil), (authorization) =>
+			onlineClient(env).POST("/online/v2/client-id/{clientId}/systems/init", {
+				params: { path: { clientId } },
+				headers: { authorization, "x-reference-id": request.referenceId },
+				body: {
+					// Documented spellings: `Apply/Buy`, and the merchant order id as `merchant_orderid`.
+					flow: "Apply/Buy",
+					lang: request.lang === "fr" ? "fr-CA" : "en-CA",
+					amount_requested: request.amount,
+					merchant_orderid: request.reference,
+				},
+			}),
+		);
+		// The docs show an integer; a string of digits is read the same (the spec allows both).
+		if (data) return { ok: true, onlineOrderId: Number(data.online_order_id), redirectionUrl: data.redirection_url };
+		return {
+			ok: false,
+			error: response.status === 503 ? "upstream_unavailable" : "upstream_error",
+			message: `Flexiti did not open a hosted checkout (systems/init answered ${response.status})`,
+		};
+	} catch (error) {
+		if (error instanceof UpstreamError) return { ok: false, error: error.code, message: error.message };
+		return { ok: false, error: "token_unavailable", message: "Flexiti did not issue a token" };
+	}
+}
+
+/** What Flexiti says about a session now: its notification, none yet (404), or nothing known (unreachable). */
+export type NotificationRead = { kind: "final"; notification: Notification } | { kind: "none" } | { kind: "unknown" };
+
+export async function readNotification(
+	env: EdgeBindings,
+	clientId: string,
+	onlineOrderId: number,
+	referenceId: string,
+	waitUntil: WaitUntil,
+): Promise<NotificationRead> {
+	try {
+		const { data, response } = await withOnlineToken(onlineTokens(env, clientId, waitUntil), (authorization) =>
+			onlineClient(env).GET("/online/client-id/{clientId}/notifications/order-id/{orderId}", {
+				params: { path: { clientId, orderId: String(onlineOrderId) } },
+				headers: { authorization, "x-reference-id": referenceId },
+			}),
+		);
+		if (data) return { kind: "final", notification: data };
+		// Inferred: Flexiti answers 404 until the session has an outcome.
+		return response.status === 404 ? { kind: "none" } : { kind: "unknown" };
+	} catch {
+		return { kind: "unknown" };
+	}
+}

@@ -1,0 +1,331 @@
+/**
+ * Hosted checkouts (Flexiti's Online API) through the edge, against the local sandbox: the edge opens
+ * the session server-side, Flexiti's return redirect lands on the edge (which drops its merchant-scope
+ * `auth_token`) and goes on to the merchant's page, and the order learns the outcome itself — from that
+ * redirect and by polling the notification on its alarm — into the same ledger and events as a widget
+ * checkout, exactly once whichever signals arrive, in whatever order.
+ */
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import type { components } from "../../generated/edge-api.ts";
+import {
+	CLIENT_ID,
+	EDGE,
+	edgeApi,
+	edgeFetch,
+	flexitiViaEdge,
+	MERCHANT_KEY,
+	sandbox,
+	sandboxCalls,
+} from "../edge/support.ts";
+import { readLedger, standardWebhook } from "../edge/webhooks-support.ts";
+import { changeOrder, merchantEvents, until } from "./support.ts";
+
+type CheckoutCreated = components["schemas"]["CheckoutCreated"];
+
+const SHOP = "https://shop.example/orders/thanks";
+const ACCOUNT = "10000000000001";
+const reference = () => `HC-${crypto.randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+	// The client's Success and Error redirection URLs at "Flexiti": the edge's return route.
+	const base = `${EDGE}/v1/hosted-checkouts/${CLIENT_ID}/return`;
+	const put = await sandbox("PUT", `/sandbox/online/redirects/${CLIENT_ID}`, {
+		success_url: `${base}/success`,
+		error_url: `${base}/error`,
+	});
+	expect(put.status).toBe(200);
+});
+
+async function hostedCheckout(ref: string, amount = 180.25): Promise<CheckoutCreated> {
+	const { data, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+		body: { reference: ref, amount, channel: "hosted", return_url: SHOP },
+	});
+	if (!data) throw new Error(`hosted checkout failed: ${JSON.stringify(error)}`);
+	return data;
+}
+
+/** The shopper on Flexiti's hosted page (the sandbox's), a browser without script: where Flexiti sends them. */
+async function onFlexitiPage(checkout: CheckoutCreated, fields: Record<string, string>): Promise<string> {
+	const url = new URL(checkout.redirection_url ?? "");
+	const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+	const response = await flexiti.fetch(`http://sandbox.test${url.pathname}`, {
+		method: "POST",
+		body: new URLSearchParams({ key: url.searchParams.get("key") ?? "", ...fields }),
+		headers: { "content-type": "application/x-www-form-urlencoded" },
+		redirect: "manual",
+	});
+	expect(response.status).toBe(303);
+	return response.headers.get("location") ?? "";
+}
+
+const pay = (checkout: CheckoutCreated) =>
+	onFlexitiPage(checkout, { action: "buy", account_number: ACCOUNT, pin: "2222" });
+
+/** The browser follows Flexiti's redirect to the edge. */
+function returnThroughEdge(location: string): Promise<Response> {
+	return edgeFetch(new Request(location, { redirect: "manual" }));
+}
+
+/** Makes the order's next notification poll due now, and runs its alarm. */
+async function pollNow(ref: string): Promise<void> {
+	await changeOrder(ref, (state) => {
+		if (state.hosted && !state.hosted.outcome) state.hosted.nextPollAt = Date.now();
+	});
+	await runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
+}
+
+/**
+ * Runs `attempt` with a fault injected at the sandbox until the fault was really in place. The sandbox
+ * is shared with the other files of this project, which run beside this one and clear every fault when
+ * they finish (`DELETE /sandbox/faults`): an attempt whose fault was cleared before it struck tested
+ * nothing, and `attempt` says so (false) by reading what the sandbox recorded; it is then made again.
+ */
+async function withFault(fault: Record<string, unknown>, attempt: () => Promise<boolean>): Promise<void> {
+	for (let round = 0; round < 5; round++) {
+		await sandbox("POST", "/sandbox/faults", fault);
+		const struck = await attempt().finally(() => sandbox("DELETE", "/sandbox/faults"));
+		if (struck) return;
+	}
+	throw new Error("the injected fault was cleared by another test file five times in a row");
+}
+
+/** The flow reference id the order sends Flexiti (x-reference-id): how the sandbox's call log names its calls. */
+async function flowReferenceId(ref: string): Promise<string> {
+	let id = "";
+	await changeOrder(ref, (state) => {
+		id = state.flowReferenceId;
+	});
+	return id;
+}
+
+async function eventTypes(ref: string): Promise<string[]> {
+	return (await merchantEvents(ref)).map((e) => e.type);
+}
+
+describe("POST /v1/checkouts with channel hosted", () => {
+	it("opens Flexiti's hosted session server-side: amount, the reference as merchant order id; the page URL carries no credential", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref, 99.95);
+		expect(checkout).toMatchObject({ channel: "hosted", status: "open", amount: 99.95, reference: ref });
+		expect(checkout.online_order_id).toEqual(expect.any(Number));
+		const page = new URL(checkout.redirection_url ?? "");
+		expect([...page.searchParams.keys()].sort()).toEqual(["key", "lang"]);
+		// Created again while the session is open: the same session, a new client token.
+		const again = await hostedCheckout(ref, 99.95);
+		expect(again.online_order_id).toBe(checkout.online_order_id);
+		expect(again.client_token).not.toBe(checkout.client_token);
+		// Flexiti's own record of the purchase: the checkout's amount, its reference as the merchant order id.
+		await returnThroughEdge(await pay(again));
+		const authorizationId = (await readLedger(ref))?.authorization?.authorization_id ?? 0;
+		const { data } = await flexitiViaEdge(MERCHANT_KEY).GET(
+			"/v2.5.1/client-id/{client_id}/authorization/{authorization_id}",
+			{ params: { path: { client_id: CLIENT_ID, authorization_id: authorizationId } } },
+		);
+		expect(data).toMatchObject({ amount: 99.95, reference: ref });
+	});
+
+	it("needs return_url for hosted, and takes none for widget (a precise 409, nothing created)", async () => {
+		const api = edgeApi(MERCHANT_KEY);
+		const ref = reference();
+		const hosted = await api.POST("/v1/checkouts", { body: { reference: ref, amount: 10, channel: "hosted" } });
+		expect(hosted.response.status).toBe(409);
+		expect(hosted.error?.field_errors).toEqual([{ param: "return_url", msg: "required for a hosted checkout" }]);
+		const widget = await api.POST("/v1/checkouts", { body: { reference: ref, amount: 10, return_url: SHOP } });
+		expect(widget.response.status).toBe(409);
+		expect(widget.error?.field_errors?.[0]?.param).toBe("return_url");
+		const bad = await api.POST("/v1/checkouts", {
+			body: { reference: ref, amount: 10, channel: "hosted", return_url: "javascript:alert(1)" },
+		});
+		expect(bad.response.status).toBe(409);
+		expect(bad.error?.field_errors?.[0]?.param).toBe("return_url");
+		expect(await readLedger(ref)).toBeUndefined();
+	});
+
+	it("Flexiti down: no checkout is created (503), and none half-made", async () => {
+		let ref = "";
+		await withFault({ operation: "initHostedCheckout", status: 503 }, async () => {
+			ref = reference();
+			const before = (await sandboxCalls("initHostedCheckout")).filter((c) => c.status === 503).length;
+			const { response, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+				body: { reference: ref, amount: 10, channel: "hosted", return_url: SHOP },
+			});
+			const refused = (await sandboxCalls("initHostedCheckout")).filter((c) => c.status === 503).length > before;
+			if (!refused) return false;
+			expect(response.status).toBe(503);
+			expect(error?.error).toBe("upstream_unavailable");
+			return true;
+		});
+		expect(await readLedger(ref)).toBeUndefined();
+		const retried = await hostedCheckout(ref, 10);
+		expect(retried.status).toBe("open");
+	});
+});
+
+describe("the return redirect through the edge", () => {
+	it("drops Flexiti's merchant-scope auth_token and sends the shopper on to the merchant's page, no Referer", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref);
+		const location = await pay(checkout);
+		const flexitiRedirect = new URL(location);
+		const authToken = flexitiRedirect.searchParams.get("auth_token") ?? "";
+		expect(authToken).not.toBe(""); // the sandbox sends a real merchant token, on purpose
+		expect(flexitiRedirect.pathname).toBe(`/v1/hosted-checkouts/${CLIENT_ID}/return/success`);
+
+		const back = await returnThroughEdge(location);
+		expect(back.status).toBe(303);
+		expect(back.headers.get("referrer-policy")).toBe("no-referrer");
+		expect(back.headers.get("cache-control")).toBe("no-store");
+		const onward = new URL(back.headers.get("location") ?? "");
+		expect(`${onward.origin}${onward.pathname}`).toBe(SHOP);
+		expect(Object.fromEntries(onward.searchParams)).toEqual({
+			checkout_id: checkout.checkout_id,
+			reference: ref,
+			status: "authorized",
+		});
+		const everything = JSON.stringify([...back.headers]) + (await back.text());
+		expect(everything).not.toContain(authToken);
+		// The order knows it from its own read of Flexiti's notification: the same ledger as a widget checkout.
+		const ledger = await readLedger(ref);
+		expect(ledger?.authorization).toMatchObject({ amount: 180.25 });
+		const checkoutNow = await edgeApi(MERCHANT_KEY).GET("/v1/checkouts/{checkout_id}", {
+			params: { path: { checkout_id: checkout.checkout_id } },
+		});
+		expect(checkoutNow.data).toMatchObject({ status: "authorized", channel: "hosted" });
+		expect(checkoutNow.data?.redirection_url).toBeUndefined();
+	});
+
+	it("an unknown Flexiti order id is a 404, and a malformed one a precise 409", async () => {
+		const unknown = await returnThroughEdge(
+			`${EDGE}/v1/hosted-checkouts/${CLIENT_ID}/return/success?orderId=999999999`,
+		);
+		expect(unknown.status).toBe(404);
+		const malformed = await returnThroughEdge(`${EDGE}/v1/hosted-checkouts/${CLIENT_ID}/return/success?orderId=x1`);
+		expect(malformed.status).toBe(409);
+		expect(((await malformed.json()) as { field_errors: { param: string }[] }).field_errors[0]?.param).toBe("orderId");
+	});
+});
+
+describe("the outcome, exactly once however it arrives", () => {
+	it("redirect, then poll: one checkout.authorized", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref);
+		const back = await returnThroughEdge(await pay(checkout));
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+		await pollNow(ref);
+		await returnThroughEdge(
+			`${EDGE}/v1/hosted-checkouts/${CLIENT_ID}/return/success?orderId=${checkout.online_order_id}`,
+		);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+	});
+
+	it("the shopper closes the tab after paying: the order's poll finds it (then a late redirect changes nothing)", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref);
+		const location = await pay(checkout); // never followed
+		await pollNow(ref);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+		const ledger = await readLedger(ref);
+		expect(ledger?.authorization?.amount).toBe(180.25);
+		const back = await returnThroughEdge(location);
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+	});
+
+	it("redirect and poll at once: one read shared, one checkout.authorized", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref);
+		const location = await pay(checkout);
+		await changeOrder(ref, (state) => {
+			if (state.hosted) state.hosted.nextPollAt = Date.now();
+		});
+		const [back] = await Promise.all([
+			returnThroughEdge(location),
+			runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order),
+			returnThroughEdge(location),
+		]);
+		expect(back.status).toBe(303);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+	});
+
+	it("Flexiti's notification answer lost: the shopper goes on (pending), the next poll learns it, once", async () => {
+		let ref = "";
+		// Every attempt of the edge's read loses its answer (the edge retries a GET 3 times).
+		await withFault({ operation: "getNotificationByOrderId", kind: "drop", count: 3 }, async () => {
+			ref = reference();
+			const location = await pay(await hostedCheckout(ref));
+			const back = await returnThroughEdge(location);
+			const flow = await flowReferenceId(ref);
+			const reads = (await sandboxCalls("getNotificationByOrderId")).filter((c) => c.reference_id === flow);
+			// Flexiti did the work each time but its answer never arrived (the sandbox records a lost answer as 503).
+			if (reads.some((c) => c.status !== 503)) return false;
+			expect(reads.length).toBeGreaterThan(0);
+			expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("pending");
+			expect(await eventTypes(ref)).toEqual([]);
+			return true;
+		});
+		await pollNow(ref);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+		await pollNow(ref);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+	});
+
+	it("declined: checkout.declined once, status declined; created again, a new session", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref);
+		const location = await onFlexitiPage(checkout, { action: "cancel" });
+		expect(new URL(location).pathname).toBe(`/v1/hosted-checkouts/${CLIENT_ID}/return/error`);
+		const back = await returnThroughEdge(location);
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("declined");
+		await pollNow(ref);
+		expect(await eventTypes(ref)).toEqual(["checkout.declined"]);
+		const view = await edgeApi(MERCHANT_KEY).GET("/v1/checkouts/{checkout_id}", {
+			params: { path: { checkout_id: checkout.checkout_id } },
+		});
+		expect(view.data?.status).toBe("declined");
+		const again = await hostedCheckout(ref);
+		expect(again.online_order_id).not.toBe(checkout.online_order_id);
+		expect(again.status).toBe("open");
+	});
+
+	it("no outcome by the checkout's expiry: one last read, then checkout.expired", async () => {
+		const ref = reference();
+		await hostedCheckout(ref);
+		await changeOrder(ref, (state) => {
+			for (const token of state.clientTokens) token.expiresAt = Date.now() - 1;
+			if (state.hosted) state.hosted.nextPollAt = Date.now();
+		});
+		const before = (await sandboxCalls("getNotificationByOrderId")).length;
+		await runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
+		expect((await sandboxCalls("getNotificationByOrderId")).length).toBeGreaterThan(before);
+		expect(await eventTypes(ref)).toEqual(["checkout.expired"]);
+	});
+});
+
+describe("after a hosted purchase", () => {
+	it("capture and refund come through the order-system webhooks and the same ledger (POS API endpoints on the transaction_id)", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref, 120);
+		await returnThroughEdge(await pay(checkout));
+		const authorizationId = (await readLedger(ref))?.authorization?.authorization_id;
+		expect(authorizationId).toEqual(expect.any(Number));
+		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
+		await until(
+			ref,
+			() => readLedger(ref),
+			(ledger) => (ledger?.captured ?? 0) === 70,
+		);
+		expect((await standardWebhook("order.refunded", { reference: ref, amount: 20 })).status).toBe(200);
+		const ledger = await until(
+			ref,
+			() => readLedger(ref),
+			(l) => (l?.refunded ?? 0) === 20,
+		);
+		expect(ledger?.authorization?.authorization_id).toBe(authorizationId);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized", "order.captured", "order.refunded"]);
+		// Flexiti's own view: the capture is on the authorization the hosted purchase made.
+		const captures = await sandboxCalls("captureAuthorization");
+		expect(captures.length).toBeGreaterThan(0);
+	});
+});
