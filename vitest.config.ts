@@ -91,6 +91,19 @@ function edgeWorker(
 // The edge's wrangler.toml serves static assets (the API reference pages) from dist/assets.
 buildAssets();
 
+/**
+ * The workerd projects run their files one at a time: a project's files share one Miniflare, and so one
+ * sandbox world (its faults, its clock), which two files side by side would change under each other.
+ * They run first, as group 0.
+ */
+const ONE_FILE_AT_A_TIME = { sequence: { groupOrder: 0 }, maxWorkers: 1 };
+/**
+ * The projects whose files start their own processes on ephemeral ports (wrangler, npm, Chromium) run two
+ * files at a time even on two cores (vitest's default there is one): they mostly wait on those processes,
+ * so a second file uses the idle core.
+ */
+const FILES_SIDE_BY_SIDE = { sequence: { groupOrder: 1 }, maxWorkers: Math.max(2, availableParallelism() - 1) };
+
 export default defineConfig({
 	test: {
 		// The edge's one-line request logs are asserted on in test/edge/secrets.test.ts; elsewhere they are noise.
@@ -98,15 +111,11 @@ export default defineConfig({
 		// A test fails on what it asserts, not on a busy machine: 100 concurrent requests in workerd can take
 		// more than vitest's default 5 s when CI shares its two cores (projects that start processes set more).
 		testTimeout: 20_000,
-		// At least two test files at a time, even on two cores (vitest's default there is one): most of the slow files wait
-		// on processes they start (wrangler, npm, Chromium), so a second file uses the idle core. Measured on a
-		// loaded 2-core machine: 616 passed both ways; CI's last serial run took 584 s.
-		maxWorkers: Math.max(2, availableParallelism() - 1),
 		projects: [
 			{
 				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.
 				plugins: [cloudflareTest(edgeWorker(limits(100_000)))],
-				test: { name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+				test: { ...ONE_FILE_AT_A_TIME, name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
 			},
 			{
 				// The per-caller limits, small enough to reach in a test, in a workerd of their own.
@@ -117,7 +126,7 @@ export default defineConfig({
 						}),
 					),
 				],
-				test: { name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
+				test: { ...ONE_FILE_AT_A_TIME, name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
 			},
 			{
 				// Edge → merchant events, delivered to a recording receiver Worker; retries fast.
@@ -134,11 +143,11 @@ export default defineConfig({
 						),
 					),
 				],
-				test: { name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
+				test: { ...ONE_FILE_AT_A_TIME, name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],
-				test: { name: "sandbox", include: ["test/sandbox/**/*.test.ts"] },
+				test: { ...ONE_FILE_AT_A_TIME, name: "sandbox", include: ["test/sandbox/**/*.test.ts"] },
 			},
 			// A real browser (Debian's chromium via playwright-core) against Workers served by wrangler
 			// on loopback: these drive pages, so they run in Node, not in workerd. One file at a time:
@@ -146,6 +155,7 @@ export default defineConfig({
 			// timing on a small machine.
 			{
 				test: {
+					...FILES_SIDE_BY_SIDE,
 					name: "browser",
 					include: ["test/browser/**/*.test.ts"],
 					environment: "node",
@@ -155,23 +165,47 @@ export default defineConfig({
 			},
 			// `npm start` itself, started from an empty state directory on ephemeral ports.
 			{
-				test: { name: "start", include: ["test/start/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+				test: {
+					...FILES_SIDE_BY_SIDE,
+					name: "start",
+					include: ["test/start/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 60_000,
+				},
 			},
 			// npm run setup and npm run deploy against a Wrangler with no account (dry runs, refusals).
 			{
-				test: { name: "deploy", include: ["test/deploy/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
+				test: {
+					...FILES_SIDE_BY_SIDE,
+					name: "deploy",
+					include: ["test/deploy/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 120_000,
+				},
 			},
 			// The project's own commands (npm scripts), run as a developer runs them.
 			{
-				test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
+				test: {
+					...FILES_SIDE_BY_SIDE,
+					name: "node",
+					include: ["test/node/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 120_000,
+				},
 			},
 			// The specs as third-party tools read them: every example, by Ajv and by the edge's own validator.
 			{
-				test: { name: "contract", include: ["test/contract/**/*.test.ts"], environment: "node" },
+				test: { ...FILES_SIDE_BY_SIDE, name: "contract", include: ["test/contract/**/*.test.ts"], environment: "node" },
 			},
 			// The packed clients installed into a scratch project, as a merchant's server uses them.
 			{
-				test: { name: "package", include: ["test/package/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
+				test: {
+					...FILES_SIDE_BY_SIDE,
+					name: "package",
+					include: ["test/package/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 60_000,
+				},
 			},
 		],
 	},

@@ -24,7 +24,7 @@ const STAGES: [stage: string, functions: RegExp][] = [
 	],
 	[
 		"upstream call (typed client, fetch, retries)",
-		/^(callFlexiti|send|upstreamSend|withRetries|request|coreFetch|fetch)$/,
+		/^(forwardToFlexiti|callFlexiti|call|send|upstreamSend|withRetries|request|coreFetch|fetch)$/,
 	],
 	["answer (response, headers)", /^(answer|json|newResponse)$/],
 ];

@@ -34,7 +34,8 @@ export const processesOf: Partial<Record<BenchWorker, number[]>> = {};
 /** The profiled edge's inspector. */
 export let edgeInspector: URL | undefined;
 
-/** The bench's edges get limits far above its load: it measures their cost, not their limits. */
+/** The bench's edges (and the pass-throughs, which make the same calls where asked) get limits far
+ * above its load: it measures their cost, not their limits. */
 const unlimited = Object.fromEntries(
 	(
 		[
@@ -49,20 +50,42 @@ const unlimited = Object.fromEntries(
 	]),
 );
 
-const started: LocalWorker[] = [];
+const running: LocalWorker[] = [];
 let stateDir: string | undefined;
 let stopping: Promise<void> | undefined;
 
+/** What a Worker needs running before it starts: its upstream. */
+const upstreamOf: Partial<Record<BenchWorker, BenchWorker>> = {
+	edge: "sandbox",
+	passthrough: "sandbox",
+	edgeFast: "stub",
+	passthroughFast: "stub",
+	edgeProfiled: "stub",
+};
+
 /**
- * Starts sandbox and stub, and an edge and a pass-through in front of each, and the bare receiver;
- * one at a time, so that each Worker's processes are known (for their CPU time).
+ * Starts the Workers the selected scenarios need (and their upstreams; the sandbox always, which the
+ * bench's preparation uses): sandbox and stub, an edge and a pass-through in front of each, the bare
+ * receiver; one at a time, so that each Worker's processes are known (for their CPU time). Workers
+ * not needed are left out, so a subset of scenarios starts quickly.
  */
-export async function startWorkers(): Promise<BenchWorkers> {
+export async function startWorkers(needed: ReadonlySet<BenchWorker>): Promise<Partial<BenchWorkers>> {
 	useMemoryForState();
+	const wanted = new Set<BenchWorker>(["sandbox"]);
+	for (const name of needed) {
+		wanted.add(name);
+		const upstream = upstreamOf[name];
+		if (upstream) wanted.add(upstream);
+	}
+	const started: Partial<BenchWorkers> = {};
 	const sandbox = await start("sandbox", "functions/sandbox/wrangler.toml", {});
-	const stub = await start("stub", "bench/stub.wrangler.toml", {
-		EXAMPLES: { type: "plain_text", value: JSON.stringify(specExamples()) },
-	});
+	started.sandbox = sandbox;
+	const stub = wanted.has("stub")
+		? await start("stub", "bench/stub.wrangler.toml", {
+				EXAMPLES: { type: "plain_text", value: JSON.stringify(specExamples()) },
+			})
+		: "";
+	if (stub) started.stub = stub;
 	const flexitiBaseUrl = `${sandbox}/flexiti/pos-api`;
 	const stubBaseUrl = `${stub}/flexiti/pos-api`;
 	// Same local settings `npm start` uses, read from the example file (not .dev.vars, which a
@@ -75,17 +98,22 @@ export async function startWorkers(): Promise<BenchWorkers> {
 		...unlimited,
 		FLEXITI_BASE_URL: { type: "plain_text", value: base } satisfies Binding,
 	});
-	const edge = await start("edge", "wrangler.toml", edgeBindings(flexitiBaseUrl));
-	const passthrough = await start("passthrough", "bench/wrangler.toml", {
-		UPSTREAM_BASE_URL: { type: "plain_text", value: flexitiBaseUrl },
+	const passthroughBindings = (base: string) => ({
+		...unlimited,
+		UPSTREAM_BASE_URL: { type: "plain_text", value: base } satisfies Binding,
 	});
-	const edgeFast = await start("edgeFast", "wrangler.toml", edgeBindings(stubBaseUrl));
-	const passthroughFast = await start("passthroughFast", "bench/wrangler.toml", {
-		UPSTREAM_BASE_URL: { type: "plain_text", value: stubBaseUrl },
-	});
-	const bare = await start("bare", "bench/bare.wrangler.toml", {});
-	const edgeProfiled = await start("edgeProfiled", "wrangler.toml", edgeBindings(stubBaseUrl), { inspector: true });
-	return { sandbox, edge, passthrough, bare, stub, edgeFast, passthroughFast, edgeProfiled };
+	const plan: [BenchWorker, string, Record<string, Binding>, { inspector?: boolean }?][] = [
+		["edge", "wrangler.toml", edgeBindings(flexitiBaseUrl)],
+		["passthrough", "bench/wrangler.toml", passthroughBindings(flexitiBaseUrl)],
+		["edgeFast", "wrangler.toml", edgeBindings(stubBaseUrl)],
+		["passthroughFast", "bench/wrangler.toml", passthroughBindings(stubBaseUrl)],
+		["bare", "bench/bare.wrangler.toml", {}],
+		["edgeProfiled", "wrangler.toml", edgeBindings(stubBaseUrl), { inspector: true }],
+	];
+	for (const [name, config, bindings, options] of plan) {
+		if (wanted.has(name)) started[name] = await start(name, config, bindings, options);
+	}
+	return started;
 }
 
 /** The public local-only settings of .dev.vars.example (secrets included, as Wrangler would load them). */
@@ -99,7 +127,7 @@ export function stopWorkers(): Promise<void> {
 	// Ctrl-C and the main flow's `finally` may both ask: they share one stop, and the state directory
 	// goes only once every workerd using it has exited.
 	stopping ??= (async () => {
-		await Promise.allSettled(started.splice(0).map((worker) => worker.dispose()));
+		await Promise.allSettled(running.splice(0).map((worker) => worker.dispose()));
 		if (stateDir) rmSync(stateDir, { recursive: true, force: true, maxRetries: 3 });
 		stateDir = undefined;
 	})();
@@ -130,8 +158,29 @@ async function start(
 ): Promise<string> {
 	const before = workerdProcesses();
 	const { origin, worker, inspectorUrl } = await startLocalWorker(config, bindings, options);
-	started.push(worker);
-	processesOf[name] = [...workerdProcesses()].filter((pid) => !before.has(pid));
+	running.push(worker);
+	processesOf[name] = [...(await settledProcesses(origin))].filter((pid) => !before.has(pid));
 	if (name === "edgeProfiled") edgeInspector = inspectorUrl;
 	return origin;
+}
+
+/**
+ * The workerd processes once a Worker has answered a request and no process has come or gone for a
+ * second. Wrangler starts some of a Worker's processes (its proxy's) after `ready`, and restarts one
+ * when it learns the Worker's address: without this wait they were counted as the next Worker's,
+ * and a side's CPU per request went to the other side.
+ */
+async function settledProcesses(origin: string): Promise<Set<number>> {
+	await fetch(origin).then(
+		(response) => response.arrayBuffer(),
+		() => undefined,
+	);
+	let last = workerdProcesses();
+	for (let stableFor = 0, waited = 0; stableFor < 1000 && waited < 15_000; waited += 250) {
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		const now = workerdProcesses();
+		stableFor = now.size === last.size && [...now].every((pid) => last.has(pid)) ? stableFor + 250 : 0;
+		last = now;
+	}
+	return last;
 }

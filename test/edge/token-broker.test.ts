@@ -5,7 +5,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callFlexiti, merchantTokens } from "../../functions/edge/flexiti/call-flexiti.ts";
+import { callFlexiti, merchantTokens } from "../../functions/edge/flexiti/gateway.ts";
 import { tokenBrokerStub } from "../../functions/edge/flexiti/token-broker-object.ts";
 import { TokenCache, type TokenSource } from "../../functions/edge/flexiti/token-cache.ts";
 import { CLIENT_ID, resetSandbox, sandbox, sandboxCalls } from "./support.ts";

@@ -3,7 +3,7 @@
  * embeds the token it was opened with and always ends up in a browser.
  */
 import { describe, expect, it } from "vitest";
-import type { FlexitiResult } from "../../functions/edge/flexiti/call-flexiti.ts";
+import type { FlexitiResult } from "../../functions/edge/flexiti/gateway.ts";
 import { carriesToken } from "../../functions/edge/routes/token-guard.ts";
 import {
 	CLIENT_ID,

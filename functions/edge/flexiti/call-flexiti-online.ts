@@ -6,7 +6,7 @@
 import { createFlexitiOnlineClient, type FlexitiOnlineClient } from "../../client/flexiti-online.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { brokeredTokens, type TokenSource } from "./call-flexiti.ts";
+import { brokeredTokens, type TokenSource } from "./gateway.ts";
 import { upstreamSend, withRetries } from "./upstream.ts";
 
 /** One typed Online API client per env, as for the POS API; the token goes on each call. */

@@ -55,7 +55,9 @@ export function withRetries(send: Send, policy: RetryPolicy = defaultRetryPolicy
 			const last = attempt >= attempts;
 			let response: Response;
 			try {
-				response = await send(last ? request : request.clone());
+				// A body can be read once: each attempt but the last sends a copy. A request without one
+				// (a GET) is sent as it is every time, with no copy made per call.
+				response = await send(last || request.body === null ? request : request.clone());
 			} catch (error) {
 				if (last || !(error instanceof UpstreamError)) throw error;
 				await sleep(backoff(policy, attempt));

@@ -7,7 +7,7 @@
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import { add } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
-import { callFlexiti, type FlexitiResult, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
+import { callFlexiti, type FlexitiResult, isFinalRefusal, merchantTokens, resultBody } from "../flexiti/gateway.ts";
 import { followAuthorization, type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
 import { accountRefundInstead, planEvent } from "./plan-event.ts";
@@ -67,7 +67,7 @@ export async function applyEvent(
 				recordDone(state.ledger, event, call, resultBody(result), Date.now());
 				continue;
 			}
-			if (isBusinessRefusal(result.response.status)) {
+			if (isFinalRefusal(result.response.status)) {
 				call.status = "refused";
 				call.result = errorCode(result);
 				const instead = accountRefundInstead(call, authorization.account_number, state.clientId, call.result);
@@ -121,7 +121,7 @@ export function replayEvent(
 
 /** Flexiti did not take it: a business refusal is final; anything else is retried. */
 function failed(runtime: OrderRuntime, event: LedgerEvent, result: FlexitiResult, now: number): boolean {
-	if (isBusinessRefusal(result.response.status)) {
+	if (isFinalRefusal(result.response.status)) {
 		setStatus(event, "refused", now, `Flexiti refused: ${errorCode(result)}`);
 		return true;
 	}
@@ -144,11 +144,6 @@ function retryLater(runtime: OrderRuntime, event: LedgerEvent, now: number, reas
 
 function nextPending(event: LedgerEvent) {
 	return event.calls?.find((c) => c.status === "pending");
-}
-
-/** 4xx answers other than "try again" ones are Flexiti's final word on this request. */
-function isBusinessRefusal(status: number): boolean {
-	return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
 
 function errorCode(result: FlexitiResult): string {

@@ -16,9 +16,10 @@ import {
 	callFlexiti,
 	type FlexitiCall,
 	type FlexitiResult,
+	outcomeUnknown,
 	resultBody,
 	type TokenSource,
-} from "../flexiti/call-flexiti.ts";
+} from "../flexiti/gateway.ts";
 import { UpstreamError, type UpstreamFailure } from "../flexiti/upstream.ts";
 
 export type Authorization = components["schemas"]["Authorization"];
@@ -68,7 +69,7 @@ export async function sendAuthorization(env: EdgeBindings, call: FlexitiCall, to
 		const result = await callFlexiti(env, "createAuthorization", call, tracked);
 		const status = result.response.status;
 		// No answer to go by: a gateway's 5xx or a timeout may come after Flexiti took the request.
-		if (status >= 500 || status === 408) return { known: false, result };
+		if (outcomeUnknown(status)) return { known: false, result };
 		return { known: true, result };
 	} catch (error) {
 		if (!tokenHad) return { tokenless: true };

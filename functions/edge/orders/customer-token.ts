@@ -4,8 +4,8 @@
  * Concurrent callers share the one load in flight.
  */
 import { edgeConfig } from "../core/config.ts";
-import type { TokenSource } from "../flexiti/call-flexiti.ts";
 import { type FlexitiToken, flexitiTokenEndpoint } from "../flexiti/flexiti-token.ts";
+import type { TokenSource } from "../flexiti/gateway.ts";
 import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-broker.ts";
 import { upstreamSend, withRetries } from "../flexiti/upstream.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";

@@ -15,13 +15,7 @@ import type { FlexitiOperationId } from "../../../generated/flexiti-operations.t
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import {
-	callFlexiti,
-	type FlexitiCall,
-	merchantTokens,
-	resultBody,
-	type TokenSource,
-} from "../flexiti/call-flexiti.ts";
+import { callFlexiti, type FlexitiCall, merchantTokens, resultBody, type TokenSource } from "../flexiti/gateway.ts";
 import type { ForwardedMovement } from "./ledger.ts";
 import { orderByReference } from "./order-stubs.ts";
 
@@ -67,6 +61,18 @@ export async function recordForwardedMovement(
 		authorization_id: authorization.authorization_id,
 		status: authorization.status,
 	});
+}
+
+const movingMoney: ReadonlySet<FlexitiOperationId> = new Set([
+	"captureAuthorization",
+	"releaseAuthorization",
+	"returnCapture",
+	"refundAccount",
+]);
+
+/** Whether this operation can move money (the only ones whose answer `recordForwardedMovement` needs). */
+export function movesMoney(operationId: FlexitiOperationId): boolean {
+	return movingMoney.has(operationId);
 }
 
 /** What Flexiti's answer (and the request) says was moved; undefined for calls that move no money. */

@@ -6,7 +6,7 @@
  * POS API transaction endpoints (`authorization/{id}/capture`, `…/release`, `accounts/{n}/refund`) as a
  * widget order's. Should Flexiti say otherwise, this function is what changes.
  */
-import { callFlexiti, merchantTokens, resultBody } from "../flexiti/call-flexiti.ts";
+import { callFlexiti, merchantTokens, resultBody } from "../flexiti/gateway.ts";
 import type { Authorization } from "./authorize-once.ts";
 import type { LedgerAuthorization } from "./ledger.ts";
 import { ledgerAuthorization } from "./order-authorization.ts";

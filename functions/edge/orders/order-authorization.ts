@@ -11,10 +11,11 @@ import { parseJson } from "../../contract/lossless-json.ts";
 import {
 	callFlexiti,
 	type FlexitiCall,
+	isFinalRefusal,
 	merchantTokens,
 	resultBody,
 	type TokenSource,
-} from "../flexiti/call-flexiti.ts";
+} from "../flexiti/gateway.ts";
 import {
 	type Authorization,
 	type AuthorizationOutcome,
@@ -122,7 +123,7 @@ export async function admitAuthorization(
 	if (sent.result.response.ok) {
 		const authorization = resultBody(sent.result) as Authorization;
 		await hooks.record(clientId, reference, ledgerAuthorization(authorization), sent.result.text);
-	} else if (isRefusal(sent.result.response.status)) {
+	} else if (isFinalRefusal(sent.result.response.status)) {
 		const envelope = sent.result.error as { error?: unknown; message?: unknown } | undefined;
 		const error = typeof envelope?.error === "string" ? envelope.error : String(sent.result.response.status);
 		await hooks.declined(body.amount, error, typeof envelope?.message === "string" ? envelope.message : error);
@@ -192,9 +193,4 @@ function capturesIn(answer: string | undefined): flexiti["schemas"]["Capture"][]
 	} catch {
 		return [];
 	}
-}
-
-/** Flexiti's final word on this authorization: a 4xx other than "try again" (401 is a token, not the shopper). */
-function isRefusal(status: number): boolean {
-	return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }

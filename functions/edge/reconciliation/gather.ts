@@ -8,7 +8,7 @@
  */
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { callFlexiti, merchantTokens, resultBody, type TokenSource } from "../flexiti/call-flexiti.ts";
+import { callFlexiti, merchantTokens, resultBody, type TokenSource } from "../flexiti/gateway.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 import {
 	type DayRecord,

@@ -1,16 +1,16 @@
 /**
  * The edge serves the Flexiti POS API contract under `/flexiti`: one handler for every operation of
- * the generated table. For each call it
+ * the generated table. It forwards, and only that. For each call it
  *   1. matches the operation (unknown → 404), and the client id (not configured → 404);
  *   2. checks the caller may call it (a checkout only customer-scope operations, only its own client);
  *   3. validates parameters and body against the spec (→ 409 wrong_inputs; nothing goes upstream),
  *      then applies the checkout's rules for a shopper;
  *   4. sets `x-reference-id` (the checkout's flow id, the merchant's GUID, or a new one) and, where
- *      Flexiti honours it, a stable `x-idempotency-key`;
- *   5. calls Flexiti through the typed client with the token of the right scope, retrying where safe,
- *      and once with a fresh token if Flexiti says the token is invalid;
- *   6. records what a checkout needs to remember (its widget session). An authorization is admitted by
- *      its order's Durable Object instead (one per order, whatever the races), which records it too.
+ *      Flexiti honours it, an `x-idempotency-key` (the caller's, or the gateway's);
+ *   5. hands the call to the orders (`forwardToFlexiti`), which send it through the Flexiti gateway
+ *      with the token of the right scope (or through the order that admits an authorization) and
+ *      keep what a checkout or a ledger must remember;
+ *   6. answers with Flexiti's answer, or the edge's error for an outage (the gateway's `outageAnswer`).
  */
 
 import type { Context } from "hono";
@@ -30,20 +30,14 @@ export { FLEXITI_PREFIX };
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
-import {
-	callFlexiti,
-	type FlexitiResult,
-	merchantTokens,
-	resultBody,
-	type TokenSource,
-} from "../flexiti/call-flexiti.ts";
-import { type FlexitiToken, TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
+import { TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
+import { type FlexitiResult, outageAnswer, withIdempotencyKey } from "../flexiti/gateway.ts";
 import { UpstreamError } from "../flexiti/upstream.ts";
 import type { AuthorizationOutcome } from "../orders/authorize-once.ts";
-import { recordForwardedMovement } from "../orders/forwarded-movement.ts";
-import { orderByCheckoutId, orderByReference } from "../orders/order-stubs.ts";
+import { type ForwardedFor, forwardToFlexiti } from "../orders/forwarded-call.ts";
+import { orderByCheckoutId } from "../orders/order-stubs.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
-import { carriesToken, recordingTokens } from "./token-guard.ts";
+import { carriesToken } from "./token-guard.ts";
 
 const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -104,53 +98,37 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	);
 	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 
+	// Idempotency headers only where Flexiti honours them; the caller's key kept, else the gateway's,
+	// decided here so that the orders (a ledger entry names it) and Flexiti get the same one.
 	const header: Record<string, string> = { "x-reference-id": referenceId };
-	if (entry.idempotencyKey) header["x-idempotency-key"] = c.req.header("x-idempotency-key") ?? crypto.randomUUID();
-	const contextHash = c.req.header("x-context-hash");
-	if (entry.idempotencyKey && contextHash) header["x-context-hash"] = contextHash;
-
-	// One authorization per order: its Durable Object admits it (double clicks, retries after a lost answer).
-	const order = operationId === "createAuthorization" ? authorizingOrder(c, caller, clientId, body) : undefined;
-	if (order) {
-		const started = Date.now();
-		// Plain data across RPC (matched path parameters come in a null-prototype object).
-		const call = JSON.parse(JSON.stringify({ params, query: stringValues(validation.value.query), header, body }));
-		const outcome = await order.stub.authorizeOnce({ ...order.request, call });
-		log.upstream_ms = Date.now() - started;
-		return authorizationAnswer(c, outcome, referenceId);
+	if (entry.idempotencyKey) {
+		const callerKey = c.req.header("x-idempotency-key");
+		if (callerKey) header["x-idempotency-key"] = callerKey;
+		Object.assign(header, withIdempotencyKey(operationId, header));
+		const contextHash = c.req.header("x-context-hash");
+		if (contextHash) header["x-context-hash"] = contextHash;
 	}
 
-	const { tokens, used } = recordingTokens(tokenSource(c, caller, clientId));
+	// Only what the spec declares goes upstream, as validated.
+	const call = { params, query: stringValues(validation.value.query), header, body };
 	const started = Date.now();
 	try {
-		// Only what the spec declares goes upstream, as validated.
-		const call = { params, query: stringValues(validation.value.query), header, body };
-		const result = await callFlexiti(c.env, operationId, call, tokens);
-		if (result.retriedWithFreshToken) log.token_source = "refreshed-on-401";
+		const forwarded = await forwardToFlexiti(c.env, forwardedFor(caller), clientId, operationId, call, {
+			waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+			tokenSource: (source) => {
+				log.token_source ??= source;
+			},
+			checkoutChanged: (what) => {
+				if (caller.kind !== "checkout") return;
+				if (what === "token") checkoutSessions.forgetToken(caller.checkout.checkout_id);
+				else checkoutSessions.forget(caller.checkout.checkout_id);
+			},
+		});
 		log.upstream_ms = Date.now() - started;
+		if (forwarded.kind === "authorization") return authorizationAnswer(c, forwarded.outcome, referenceId);
+		const { result, used } = forwarded;
+		if (result.retriedWithFreshToken) log.token_source = "refreshed-on-401";
 		log.upstream_status = result.response.status;
-		if (result.response.ok) {
-			// Flexiti has done it: bookkeeping that fails must not turn its answer into an error.
-			await remember(c, caller, operationId, body, result).catch((error: unknown) => {
-				console.error(
-					JSON.stringify({ event: "remember_failed", operation: operationId, name: (error as Error).name }),
-				);
-			});
-			// Money it moved enters the order's ledger, as money moved by order events does.
-			const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-			await recordForwardedMovement(c.env, clientId, operationId, call, resultBody(result), waitUntil).catch(
-				(error: unknown) => {
-					console.error(
-						// The error's name only, as for remember_failed: its message may carry the order's reference.
-						JSON.stringify({
-							event: "ledger_movement_unrecorded",
-							operation: operationId,
-							name: (error as Error).name,
-						}),
-					);
-				},
-			);
-		}
 		// A merchant-scope token in an answer would leave the worker: withhold the answer, whatever it was.
 		if (caller.kind === "merchant" && carriesToken(result, used)) {
 			console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: operationId }));
@@ -158,29 +136,23 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		}
 		return answer(c, result, referenceId);
 	} catch (error) {
-		// An answer refused above (a 5xx, a withheld token) has its time already.
+		// An answer refused above (a 5xx, a withheld token, an order's refusal) has its time already.
 		log.upstream_ms ??= Date.now() - started;
-		if (error instanceof UpstreamError) throw new EdgeError(error.code, error.message);
+		const outage = error instanceof UpstreamError ? outageAnswer(error.code) : undefined;
+		if (outage) throw new EdgeError(outage.code, outage.message);
 		if (error instanceof TokenUnavailable || error instanceof TokenRefused) throw tokenUnavailable();
 		throw error;
 	}
 }
 
-/**
- * The order that admits this authorization: a checkout's own, or for a merchant the order of the
- * reference it names (without a reference there is no order to hold it to).
- */
-function authorizingOrder(c: Context<EdgeEnv>, caller: Caller, clientId: string, body: unknown) {
-	if (caller.kind === "checkout") {
-		const stub = orderByCheckoutId(c.env, caller.checkout.checkout_id);
-		const request = { by: "checkout" as const, clientId, reference: caller.checkout.reference };
-		return stub ? { stub, request } : undefined;
-	}
-	const reference = (body as { reference?: unknown } | undefined)?.reference;
-	if (caller.kind !== "merchant" || typeof reference !== "string") return undefined;
+/** Who the orders forward the call for. */
+function forwardedFor(caller: Caller): ForwardedFor {
+	if (caller.kind !== "checkout") return { kind: "merchant" };
 	return {
-		stub: orderByReference(c.env, clientId, reference).order,
-		request: { by: "merchant" as const, clientId, reference },
+		kind: "checkout",
+		checkoutId: caller.checkout.checkout_id,
+		reference: caller.checkout.reference,
+		customerToken: caller.customerToken,
 	};
 }
 
@@ -251,48 +223,12 @@ async function refuseIfAuthorized(c: Context<EdgeEnv>, checkoutId: string): Prom
 	if (checkout?.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
 }
 
-/** The token of the right scope: the merchant token cache, or the checkout's own customer token. */
-function tokenSource(c: Context<EdgeEnv>, caller: Caller, clientId: string): TokenSource {
-	const log = c.get("log");
-	if (caller.kind === "checkout") {
-		const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
-		let known = caller.customerToken;
-		return {
-			async get(): Promise<FlexitiToken> {
-				if (known) {
-					log.token_source ??= "checkout-cached";
-					return known;
-				}
-				const result = await order?.customerToken();
-				if (!result || "unavailable" in result) throw new TokenUnavailable(null);
-				log.token_source ??= "checkout";
-				return result.token;
-			},
-			async drop(token: FlexitiToken) {
-				known = undefined;
-				checkoutSessions.forgetToken(caller.checkout.checkout_id);
-				await order?.dropCustomerToken(token.accessToken);
-			},
-		};
-	}
-	return merchantTokens(
-		c.env,
-		clientId,
-		(promise) => c.executionCtx.waitUntil(promise),
-		(source) => {
-			log.token_source ??= source;
-		},
-	);
-}
-
 /** Flexiti's answer, as Flexiti gave it; an outage after retries becomes a clear 502/503/504 of the edge. */
 function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string): Response {
 	const { response } = result;
 	const status = response.status;
-	if (status === 500 || status === 502 || status === 503 || status === 504) {
-		const code = status === 504 ? "upstream_timeout" : status === 503 ? "upstream_unavailable" : "upstream_error";
-		throw new EdgeError(code, `Flexiti answered ${status}`);
-	}
+	const outage = outageAnswer(status);
+	if (outage) throw new EdgeError(outage.code, outage.message);
 	const headers: Record<string, string> = { "x-reference-id": referenceId };
 	const retryAfter = response.headers.get("retry-after");
 	if (retryAfter) headers["retry-after"] = retryAfter;
@@ -308,34 +244,6 @@ function answer(c: Context<EdgeEnv>, result: FlexitiResult, referenceId: string)
 			? { ...result.error, url: new URL(c.req.url).pathname }
 			: result.error;
 	return Response.json(error, { status, headers });
-}
-
-/**
- * What the edge remembers of a successful call: a checkout's widget session, in its order's Durable
- * Object (authorizations are recorded by the order that admits them, see `authorizingOrder`).
- */
-async function remember(
-	c: Context<EdgeEnv>,
-	caller: Caller,
-	operationId: FlexitiOperationId,
-	requestBody: unknown,
-	result: FlexitiResult,
-) {
-	if (operationId !== "initWidget" || caller.kind !== "checkout") return;
-	const body = resultBody(result);
-	const url = (body as { redirection_url?: string }).redirection_url ?? "";
-	const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
-	if (session) {
-		const identification = (requestBody as { customer_identification?: { account_number?: number } } | undefined)
-			?.customer_identification;
-		const account = identification?.account_number !== undefined ? String(identification.account_number) : undefined;
-		await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.recordWidgetSession(
-			decodeURIComponent(session),
-			account,
-		);
-		// The isolate's copy of this checkout predates its widget session.
-		checkoutSessions.forget(caller.checkout.checkout_id);
-	}
 }
 
 /**

@@ -4,24 +4,9 @@
  * passed on. Flexiti echoes its caller's token in a widget URL; an error page or a future field could
  * do the same, and the edge must not be the one that hands it out.
  */
-import type { FlexitiResult, TokenSource } from "../flexiti/call-flexiti.ts";
-import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 
-/** A token source that remembers every token it handed out, for `carriesToken`. */
-export function recordingTokens(source: TokenSource): { tokens: TokenSource; used: FlexitiToken[] } {
-	const used: FlexitiToken[] = [];
-	return {
-		used,
-		tokens: {
-			async get() {
-				const token = await source.get();
-				used.push(token);
-				return token;
-			},
-			drop: (token) => source.drop(token),
-		},
-	};
-}
+import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import type { FlexitiResult } from "../flexiti/gateway.ts";
 
 /** True when the answer (body, error, or any header) contains one of these tokens. */
 export function carriesToken(result: FlexitiResult, used: readonly FlexitiToken[]): boolean {

@@ -1,0 +1,260 @@
+/**
+ * The edge's one gateway to the Flexiti POS API, created once per environment (its settings do not
+ * change): the typed openapi-fetch client, and the one place that decides
+ *  - retries: every call goes through `withRetries(upstreamSend(…))` (upstream.ts): a timeout per
+ *    attempt, and repeats only where a repeat cannot do the thing twice (GETs, and POSTs with an
+ *    `x-idempotency-key`);
+ *  - idempotency: an operation whose spec declares `x-idempotency-key` always carries one (the
+ *    caller's, or a new one), so the edge's own retries are safe (`withIdempotencyKey`);
+ *  - tokens: a token Flexiti rejects (401) is dropped and the call made once more with a fresh one;
+ *  - what each answer means (`classify`): a success, Flexiti's final word on the request (a business
+ *    refusal, or the caller's error), or an outage — and what the edge answers for an outage.
+ * The forwarder (routes/forward-operation.ts) and every order module reach Flexiti only through it.
+ */
+import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
+import { createFlexitiClient, type FlexitiClient } from "../../client/flexiti.ts";
+import { parseJson } from "../../contract/lossless-json.ts";
+import { edgeConfig } from "../core/config.ts";
+import type { EdgeBindings } from "../core/env.ts";
+import type { FlexitiToken, Scope } from "./flexiti-token.ts";
+import { tokenBrokerStub } from "./token-broker-object.ts";
+import { type TokenSource as CacheSource, type TokenCache, tokenCache } from "./token-cache.ts";
+import { type UpstreamFailure, upstreamSend, withRetries } from "./upstream.ts";
+
+/** Where a call's token comes from, and how to drop one Flexiti rejected. */
+export interface TokenSource {
+	get(): Promise<FlexitiToken>;
+	drop(token: FlexitiToken): Promise<void>;
+}
+
+/** One call of an operation of the table, with parameters and body the spec already vouched for. */
+export interface FlexitiCall {
+	/** Path parameters by the spec's names. */
+	params: Record<string, string>;
+	query?: Record<string, string>;
+	/** x-reference-id, x-idempotency-key, x-context-hash. */
+	header: Record<string, string>;
+	body?: unknown;
+}
+
+export interface FlexitiResult {
+	response: Response;
+	/** The success body as Flexiti sent it (JSON text): forwarded as it is, parsed only by whoever needs it. */
+	text?: string;
+	/** Flexiti's error envelope, parsed (or its text, when it was not JSON: a firewall page). */
+	error?: unknown;
+	/** Flexiti rejected the first token (401) and the call was made once more with a fresh one. */
+	retriedWithFreshToken: boolean;
+}
+
+/** The body of a result as JSON: the data on success, Flexiti's error envelope otherwise. */
+export function resultBody(result: FlexitiResult): unknown {
+	if (!result.response.ok) return result.error;
+	// Flexiti's ids can pass 2^53: read without rounding (see lossless-json.ts).
+	return result.text ? parseJson(result.text) : undefined;
+}
+
+export interface FlexitiGateway {
+	/** The typed client, for calls whose operation is known where they are written. */
+	readonly client: FlexitiClient;
+	/**
+	 * Calls an operation of the table (retrying where safe). Throws `UpstreamError` when Flexiti
+	 * cannot be reached, and the token source's error when no token can be had.
+	 */
+	call(operationId: FlexitiOperationId, call: FlexitiCall, tokens: TokenSource): Promise<FlexitiResult>;
+}
+
+/** One gateway per env (its settings do not change), not one per call; the token goes on each call. */
+const gateways = new WeakMap<object, FlexitiGateway>();
+
+export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
+	let gateway = gateways.get(env);
+	if (!gateway) {
+		const config = edgeConfig(env);
+		const client = createFlexitiClient({
+			baseUrl: config.flexitiBaseUrl,
+			fetch: withRetries(upstreamSend(env, config)),
+		});
+		gateway = {
+			client,
+			async call(operationId, given, tokens) {
+				// One key for every attempt, the one with a fresh token included.
+				const call = { ...given, header: withIdempotencyKey(operationId, given.header) };
+				let token = await tokens.get();
+				const first = await send(client, operationId, call, token);
+				if (first.response.status !== 401) return { ...first, retriedWithFreshToken: false };
+				await tokens.drop(token);
+				token = await tokens.get();
+				return { ...(await send(client, operationId, call, token)), retriedWithFreshToken: true };
+			},
+		};
+		gateways.set(env, gateway);
+	}
+	return gateway;
+}
+
+/** Calls one operation through `flexitiGateway(env)`. */
+export function callFlexiti(
+	env: EdgeBindings,
+	operationId: FlexitiOperationId,
+	call: FlexitiCall,
+	tokens: TokenSource,
+): Promise<FlexitiResult> {
+	return flexitiGateway(env).call(operationId, call, tokens);
+}
+
+/**
+ * The headers with an `x-idempotency-key` where the operation takes one: the one given, else a new
+ * one. The same key goes on every attempt, so Flexiti does it once however often the edge retries.
+ */
+export function withIdempotencyKey(operationId: FlexitiOperationId, header: Record<string, string>) {
+	if (!flexitiOperations[operationId].idempotencyKey || header["x-idempotency-key"]) return header;
+	return { ...header, "x-idempotency-key": crypto.randomUUID() };
+}
+
+/** The table's operations by method and path, for openapi-fetch's `request`. */
+type TablePath = (typeof flexitiOperations)[FlexitiOperationId]["path"];
+type TableMethod = Lowercase<(typeof flexitiOperations)[FlexitiOperationId]["method"]>;
+/**
+ * openapi-fetch's `request` for an operation chosen at run time. The client stays typed for every
+ * other use; here the table (generated from the same spec) has already matched the operation and
+ * the spec validated its parameters and body, which TypeScript cannot follow through a run-time
+ * operation id — so this one view of `request` takes them as the table gives them.
+ */
+type TableRequest = (
+	method: TableMethod,
+	path: TablePath,
+	init: {
+		params: { path: Record<string, string>; query: Record<string, string>; header: Record<string, string> };
+		body?: unknown;
+		parseAs: "text";
+	},
+) => Promise<{ data?: string; error?: unknown; response: Response }>;
+
+async function send(client: FlexitiClient, operationId: FlexitiOperationId, call: FlexitiCall, token: FlexitiToken) {
+	const entry = flexitiOperations[operationId];
+	const request = client.request as TableRequest;
+	const { data, error, response } = await request(entry.method.toLowerCase() as TableMethod, entry.path, {
+		params: {
+			path: call.params,
+			query: call.query ?? {},
+			header: { ...call.header, authorization: `Bearer ${token.accessToken}` },
+		},
+		...(call.body !== undefined ? { body: call.body } : {}),
+		parseAs: "text",
+	});
+	return response.ok ? { response, text: data ?? "" } : { response, error };
+}
+
+/**
+ * What a Flexiti answer means:
+ *  - `success`: 2xx;
+ *  - `token_rejected`: 401 (after the gateway's one retry with a fresh token: try again later);
+ *  - `caller_error`: the request itself was wrong (400, 403, 404, 405, 413, 415, 422, or a 409
+ *    `wrong_inputs` / `invalid_role`): final, the same request fails again;
+ *  - `business_refusal`: Flexiti said no (declined, `credit_exceeded`, `authorization_ended`, …): final;
+ *  - `outage`: Flexiti did not decide (408, 429, 5xx): it may be asked again later.
+ */
+export type AnswerClass = "success" | "token_rejected" | "caller_error" | "business_refusal" | "outage";
+
+const callerErrorStatuses = new Set([400, 403, 404, 405, 413, 415, 422]);
+const callerErrorCodes = new Set(["wrong_inputs", "invalid_role"]);
+
+export function classify(status: number, error?: unknown): AnswerClass {
+	if (status >= 200 && status < 300) return "success";
+	if (status === 401) return "token_rejected";
+	if (status === 408 || status === 429 || status >= 500 || status < 200) return "outage";
+	if (status >= 300 && status < 400) return "outage";
+	const code = (error as { error?: unknown } | undefined)?.error;
+	if (callerErrorStatuses.has(status) || (typeof code === "string" && callerErrorCodes.has(code))) {
+		return "caller_error";
+	}
+	return "business_refusal";
+}
+
+/** Flexiti's final word on this request (a business refusal or the caller's error): never sent again as it is. */
+export function isFinalRefusal(status: number, error?: unknown): boolean {
+	const kind = classify(status, error);
+	return kind === "business_refusal" || kind === "caller_error";
+}
+
+/**
+ * Whether Flexiti may have taken a request it answered this way: a gateway's 5xx or a timeout may
+ * come after Flexiti did it, so such an answer does not say what happened.
+ */
+export function outcomeUnknown(status: number): boolean {
+	return status >= 500 || status === 408;
+}
+
+/** The edge's error for an outage (its HTTP status is the code's, in spec/edge-api.yaml: 502, 503 or 504). */
+export interface OutageAnswer {
+	code: "upstream_error" | "upstream_unavailable" | "upstream_timeout" | "upstream_unreachable";
+	message: string;
+}
+
+/**
+ * What the edge answers when Flexiti, after the retries, answered 500/502/503/504 or could not be
+ * reached at all (`UpstreamFailure`); undefined for an answer the caller gets as Flexiti gave it
+ * (a 429 keeps Flexiti's `Retry-After`).
+ */
+export function outageAnswer(outcome: number | UpstreamFailure): OutageAnswer | undefined {
+	switch (outcome) {
+		case "upstream_timeout":
+			return { code: "upstream_timeout", message: "Flexiti did not answer in time" };
+		case "upstream_unreachable":
+			return { code: "upstream_unreachable", message: "Flexiti could not be reached" };
+		case 500:
+		case 502:
+			return { code: "upstream_error", message: `Flexiti answered ${outcome}` };
+		case 503:
+			return { code: "upstream_unavailable", message: "Flexiti answered 503" };
+		case 504:
+			return { code: "upstream_timeout", message: "Flexiti answered 504" };
+		default:
+			return undefined;
+	}
+}
+
+/** The merchant-scope token of a client: the isolate's memory, KV, or the client's token broker. */
+export function merchantTokens(
+	env: EdgeBindings,
+	clientId: string,
+	waitUntil: (promise: Promise<unknown>) => void,
+	onSource: (source: CacheSource) => void = () => {},
+	/** This isolate's cache; tests pass one per simulated isolate. */
+	cache: TokenCache = tokenCache,
+): TokenSource {
+	return brokeredTokens(env, clientId, "merchant", waitUntil, onSource, cache);
+}
+
+/** A client's token of one kind (a POS scope, or the Online API's merchant token), brokered the same way. */
+export function brokeredTokens(
+	env: EdgeBindings,
+	clientId: string,
+	scope: Scope,
+	waitUntil: (promise: Promise<unknown>) => void,
+	onSource: (source: CacheSource) => void = () => {},
+	cache: TokenCache = tokenCache,
+): TokenSource {
+	const config = edgeConfig(env);
+	// The broker's stub only when memory and KV had no token: most requests never need it.
+	const broker = () => tokenBrokerStub(env, clientId, scope);
+	const deps = {
+		kv: env.TOKENS,
+		encryptionKey: config.tokenEncryptionKey,
+		broker: {
+			token: () => broker().token(clientId, scope),
+			replace: (rejected: string) => broker().replace(clientId, scope, rejected),
+		},
+		now: Date.now,
+		waitUntil,
+	};
+	return {
+		async get() {
+			const { token, source } = await cache.get(clientId, scope, deps);
+			onSource(source);
+			return token;
+		},
+		drop: (token) => cache.invalidate(clientId, scope, token.accessToken, deps),
+	};
+}

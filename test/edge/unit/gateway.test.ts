@@ -1,0 +1,96 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { EdgeError } from "../../../functions/edge/core/errors.ts";
+import {
+	classify,
+	flexitiGateway,
+	isFinalRefusal,
+	outageAnswer,
+	outcomeUnknown,
+	withIdempotencyKey,
+} from "../../../functions/edge/flexiti/gateway.ts";
+
+// The gateway's decisions on their own: what each Flexiti answer means, what the edge answers for an
+// outage, and which calls carry an idempotency key. The calls themselves are tested end to end
+// against the sandbox (forwarding, authorization and webhook tests).
+
+describe("classify: what a Flexiti answer means", () => {
+	it.each([
+		[200, undefined, "success"],
+		[201, undefined, "success"],
+		[401, { error: "invalid_token" }, "token_rejected"],
+		[400, { error: "general_error" }, "caller_error"],
+		[404, { error: "not_found" }, "caller_error"],
+		[409, { error: "wrong_inputs" }, "caller_error"],
+		[409, { error: "invalid_role" }, "caller_error"],
+		[409, { error: "credit_exceeded" }, "business_refusal"],
+		[409, { error: "authorization_ended" }, "business_refusal"],
+		[409, "<html>firewall</html>", "business_refusal"],
+		[408, undefined, "outage"],
+		[429, undefined, "outage"],
+		[500, undefined, "outage"],
+		[503, undefined, "outage"],
+	] as const)("%i %j is %s", (status, error, kind) => {
+		expect(classify(status, error)).toBe(kind);
+	});
+
+	it("a final refusal is any 4xx but 401, 408 and 429: never sent again as it is", () => {
+		for (let status = 400; status < 500; status++) {
+			expect(isFinalRefusal(status)).toBe(![401, 408, 429].includes(status));
+		}
+		for (const status of [200, 302, 500, 502, 503, 504]) expect(isFinalRefusal(status)).toBe(false);
+	});
+
+	it("a 5xx or a 408 does not say whether Flexiti took the request; a 4xx or a 2xx does", () => {
+		for (const status of [408, 500, 502, 503, 504]) expect(outcomeUnknown(status)).toBe(true);
+		for (const status of [200, 400, 401, 409, 429]) expect(outcomeUnknown(status)).toBe(false);
+	});
+});
+
+describe("outageAnswer: the edge's answer when Flexiti is down", () => {
+	it("maps Flexiti's 500/502/503/504 and a failed connection or timeout to the edge's codes (502/503/504)", () => {
+		const status = (outcome: Parameters<typeof outageAnswer>[0]) => {
+			const outage = outageAnswer(outcome);
+			return outage && { code: outage.code, status: new EdgeError(outage.code, outage.message).status };
+		};
+		expect(status(500)).toEqual({ status: 502, code: "upstream_error" });
+		expect(status(502)).toEqual({ status: 502, code: "upstream_error" });
+		expect(status(503)).toEqual({ status: 503, code: "upstream_unavailable" });
+		expect(status(504)).toEqual({ status: 504, code: "upstream_timeout" });
+		expect(status("upstream_timeout")).toEqual({ status: 504, code: "upstream_timeout" });
+		expect(status("upstream_unreachable")).toEqual({ status: 502, code: "upstream_unreachable" });
+	});
+
+	it("passes every other answer on as Flexiti gave it (a 429 keeps its Retry-After)", () => {
+		for (const status of [200, 400, 401, 404, 409, 429, 501]) expect(outageAnswer(status)).toBeUndefined();
+	});
+});
+
+describe("withIdempotencyKey", () => {
+	const reference = { "x-reference-id": "5f0c8f7e-6d1f-4b4e-9a3c-2b7d8e9f0a1b" };
+
+	it("keeps the caller's key where the spec declares one", () => {
+		const header = { ...reference, "x-idempotency-key": "merchant-key-1" };
+		expect(withIdempotencyKey("captureAuthorization", header)).toEqual(header);
+	});
+
+	it("adds a new key where the spec declares one and none was given, a different one each call", () => {
+		const first = withIdempotencyKey("captureAuthorization", reference)["x-idempotency-key"];
+		const second = withIdempotencyKey("captureAuthorization", reference)["x-idempotency-key"];
+		expect(first).toMatch(/^[0-9a-f-]{36}$/);
+		expect(second).not.toBe(first);
+	});
+
+	it("adds none where Flexiti documents none (an authorization, a read)", () => {
+		expect(withIdempotencyKey("createAuthorization", reference)).toEqual(reference);
+		expect(withIdempotencyKey("listCaptures", reference)).toEqual(reference);
+	});
+});
+
+describe("flexitiGateway", () => {
+	it("is created once per environment, with its typed client", () => {
+		const gateway = flexitiGateway(env);
+		expect(flexitiGateway(env)).toBe(gateway);
+		expect(typeof gateway.client.GET).toBe("function");
+	});
+});
