@@ -94,7 +94,8 @@ buildAssets();
 /**
  * The workerd projects run their files one at a time: a project's files share one Miniflare, and so one
  * sandbox world (its faults, its clock), which two files side by side would change under each other.
- * They run first, as group 0.
+ * They run first, as group 0, one file of the group at a time (with the browser project, whose files each start
+ * their own Workers and a Chromium).
  */
 const ONE_FILE_AT_A_TIME = { sequence: { groupOrder: 0 }, maxWorkers: 1 };
 /**
@@ -155,12 +156,11 @@ export default defineConfig({
 			// timing on a small machine.
 			{
 				test: {
-					...FILES_SIDE_BY_SIDE,
+					...ONE_FILE_AT_A_TIME,
 					name: "browser",
 					include: ["test/browser/**/*.test.ts"],
 					environment: "node",
 					testTimeout: 60_000,
-					fileParallelism: false,
 				},
 			},
 			// `npm start` itself, started from an empty state directory on ephemeral ports.
