@@ -15,9 +15,15 @@ export function operationMatcher<Id extends string>(table: Record<Id, OperationE
 	for (const [operationId, entry] of Object.entries(table) as [Id, OperationEntry][]) {
 		router.add(entry.method, honoPath(entry.path), operationId);
 	}
+	// The last answer: a request is matched twice in a row (the storefront CORS check, then the
+	// forwarder), and matching is pure. Its params are shared by both, frozen so that no one changes them.
+	let last: { method: string; path: string; matched: MatchedOperation<Id> | undefined } | undefined;
 	return (method: string, path: string): MatchedOperation<Id> | undefined => {
+		if (last && last.method === method && last.path === path) return last.matched;
 		const [[match] = []] = router.match(method.toUpperCase(), path) as [[Id, Record<string, string>][]];
-		return match ? { operationId: match[0], params: match[1] } : undefined;
+		const matched = match ? { operationId: match[0], params: Object.freeze(match[1]) } : undefined;
+		last = { method, path, matched };
+		return matched;
 	};
 }
 

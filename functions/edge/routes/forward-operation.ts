@@ -82,14 +82,15 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		if (!rules.ok) throw wrongInputs(rules.fieldErrors);
 		body = rules.body;
 	}
-	const url = new URL(c.req.url);
+	// Most calls have no query: no URL is parsed for them.
+	const query = c.req.url.includes("?") ? new URL(c.req.url).searchParams : new URLSearchParams();
 	const headers = new Headers(c.req.raw.headers);
 	headers.set("x-reference-id", referenceId);
 	const validation = validateRequest(
 		flexitiRequestSchemas[operationId],
 		{
 			path: params,
-			query: url.searchParams,
+			query,
 			headers,
 			body,
 		},

@@ -14,7 +14,11 @@ export function carriesToken(result: FlexitiResult, used: readonly FlexitiToken[
 	if (secrets.length === 0) return false;
 	const error =
 		result.error === undefined ? "" : typeof result.error === "string" ? result.error : JSON.stringify(result.error);
-	const headers = [...result.response.headers].map(([name, value]) => `${name}: ${value}`).join("\n");
-	const answer = `${result.text ?? ""}\n${error}\n${headers}`;
-	return secrets.some((secret) => answer.includes(secret) || answer.includes(encodeURIComponent(secret)));
+	// Each part on its own: no copy of the whole answer is made to search it.
+	const parts = [result.text ?? "", error];
+	for (const [name, value] of result.response.headers) parts.push(name, value);
+	return secrets.some((secret) => {
+		const encoded = encodeURIComponent(secret);
+		return parts.some((part) => part.includes(secret) || (encoded !== secret && part.includes(encoded)));
+	});
 }
