@@ -91,7 +91,8 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 			};
 		} catch (error) {
 			const message = error instanceof Error ? error.message : "unknown";
-			console.error(JSON.stringify({ event: "reconciliation_incomplete", client_id: clientId, day, message }));
+			const name = error instanceof Error ? error.name : "unknown";
+			console.error(JSON.stringify({ event: "reconciliation_incomplete", client_id: clientId, day, name }));
 			if (scheduled) await this.retryLater(state);
 			return { ok: false, error: message };
 		}

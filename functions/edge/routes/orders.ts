@@ -35,7 +35,7 @@ orderRoutes.get(
 			});
 			return answer(200, page);
 		} catch (error) {
-			console.error(JSON.stringify({ event: "order_index_unavailable", message: (error as Error).message }));
+			console.error(JSON.stringify({ event: "order_index_unavailable", name: (error as Error).name }));
 			throw new EdgeError(
 				"index_unavailable",
 				"The order index cannot be read now; GET /v1/orders/{reference} still answers",
