@@ -42,6 +42,7 @@ import {
 	startWorkers,
 	stopWorkers,
 } from "./bench/workers.ts";
+import { buildAssets } from "./build-assets.ts";
 import { buildStorefront } from "./build-storefront.ts";
 
 const RESULTS_FILE = ".cache/bench-results.json";
@@ -87,6 +88,8 @@ const startedAt = Date.now();
 let exitCode = 0;
 try {
 	if (selected.length === 0) throw new Error(`no scenario's name contains ${terms.filter(Boolean).join(" or ")}`);
+	// The edge's wrangler.toml serves dist/assets, which a fresh clone has not built yet.
+	buildAssets();
 	const bundle = edgeBundleSize();
 	const storefront = buildStorefront();
 	const needed = new Set<BenchWorker>(
