@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { buildAssets } from "./scripts/build-assets.ts";
 import { CREATION_TEST_KEY, TEST_LIMITS } from "./test/edge-limits/test-limits.ts";
 import { TEST_EVENT_ENDPOINTS } from "./test/events/test-endpoints.ts";
@@ -92,18 +93,46 @@ function edgeWorker(
 buildAssets();
 
 /**
- * The workerd projects run their files one at a time: a project's files share one Miniflare, and so one
- * sandbox world (its faults, its clock), which two files side by side would change under each other.
- * They run first, as group 0, one file of the group at a time (with the browser project, whose files each start
- * their own Workers and a Chromium).
+ * The workerd projects run their files one at a time in one Miniflare per project (`isolate: false`), so a
+ * project's files share one sandbox world (its faults, its clock), which two files side by side would change
+ * under each other; each file resets what it relies on (resetSandbox, resetReceiver) before its tests.
+ * With vitest's default (`isolate: true`) every file started a workerd of its own: 5 to 15 s of start-up per
+ * file, most of the workerd projects' time (the sandbox project: 90 s isolated, 30 s shared, on a loaded
+ * 2-core machine). They run first, as group 0.
  */
-const ONE_FILE_AT_A_TIME = { sequence: { groupOrder: 0 }, maxWorkers: 1 };
+const WORKERD_FILES_IN_TURN = { sequence: { groupOrder: 0 }, maxWorkers: 1, isolate: false };
 /**
  * The projects whose files start their own processes on ephemeral ports (wrangler, npm, Chromium) run two
  * files at a time even on two cores (vitest's default there is one): they mostly wait on those processes,
  * so a second file uses the idle core.
  */
 const FILES_SIDE_BY_SIDE = { sequence: { groupOrder: 1 }, maxWorkers: Math.max(2, availableParallelism() - 1) };
+
+/**
+ * The files that take longest (each waits on processes it starts: measured on a loaded 2-core machine,
+ * npm start 134 s, npm test's nested runs 146 s, the packed client 61 s, the deploy scripts 39 s) start
+ * first in their group, so that the shorter files fill the other worker while they run instead of
+ * one of them starting last and running alone. vitest's own order puts a group's files by project name.
+ */
+const LONGEST_FIRST = [
+	"test/start/npm-start.test.ts",
+	"test/node/npm-test-args.test.ts",
+	"test/package/client-package.test.ts",
+	"test/deploy/deploy-scripts.test.ts",
+];
+
+class LongestFirst extends BaseSequencer {
+	override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+		const sorted = await super.sort(files);
+		const rank = (spec: TestSpecification) => {
+			const index = LONGEST_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+			return index === -1 ? LONGEST_FIRST.length : index;
+		};
+		const group = (spec: TestSpecification) => spec.project.config.sequence.groupOrder;
+		// Array.prototype.sort is stable: the rest keeps vitest's order.
+		return sorted.sort((a, b) => group(a) - group(b) || rank(a) - rank(b));
+	}
+}
 
 export default defineConfig({
 	test: {
@@ -112,11 +141,12 @@ export default defineConfig({
 		// A test fails on what it asserts, not on a busy machine: 100 concurrent requests in workerd can take
 		// more than vitest's default 5 s when CI shares its two cores (projects that start processes set more).
 		testTimeout: 20_000,
+		sequence: { sequencer: LongestFirst },
 		projects: [
 			{
 				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.
 				plugins: [cloudflareTest(edgeWorker(limits(100_000)))],
-				test: { ...ONE_FILE_AT_A_TIME, name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+				test: { ...WORKERD_FILES_IN_TURN, name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
 			},
 			{
 				// The per-caller limits, small enough to reach in a test, in a workerd of their own.
@@ -127,7 +157,7 @@ export default defineConfig({
 						}),
 					),
 				],
-				test: { ...ONE_FILE_AT_A_TIME, name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
+				test: { ...WORKERD_FILES_IN_TURN, name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
 			},
 			{
 				// Edge → merchant events, delivered to a recording receiver Worker; retries fast.
@@ -144,19 +174,20 @@ export default defineConfig({
 						),
 					),
 				],
-				test: { ...ONE_FILE_AT_A_TIME, name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
+				test: { ...WORKERD_FILES_IN_TURN, name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],
-				test: { ...ONE_FILE_AT_A_TIME, name: "sandbox", include: ["test/sandbox/**/*.test.ts"] },
+				test: { ...WORKERD_FILES_IN_TURN, name: "sandbox", include: ["test/sandbox/**/*.test.ts"] },
 			},
 			// A real browser (Debian's chromium via playwright-core) against Workers served by wrangler
 			// on loopback: these drive pages, so they run in Node, not in workerd. One file at a time:
 			// each starts its own Workers and a chromium, and side by side they starve each other's
-			// timing on a small machine.
+			// timing on a small machine (vitest runs such a project, isolated files one at a time, as a group of
+			// its own after the others).
 			{
 				test: {
-					...ONE_FILE_AT_A_TIME,
+					maxWorkers: 1,
 					name: "browser",
 					include: ["test/browser/**/*.test.ts"],
 					environment: "node",

@@ -9,12 +9,14 @@
 import { execFile, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
 const FILE = "test/sandbox/apply.test.ts";
 const env = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", CI: "1" };
+/** Three runs side by side on a loaded two-core machine may each take longer than one alone. */
+const RUN_TIMEOUT_MS = 180_000;
 
 /** The test files vitest reports as run, from its default reporter's "✓ |project| path (N tests)" lines. */
 function filesRun(output: string): string[] {
@@ -25,51 +27,83 @@ async function npmTest(...args: string[]): Promise<string> {
 	const { stdout, stderr } = await run("npm", ["test", "--", ...args], {
 		cwd: root,
 		env,
-		timeout: 110_000,
+		timeout: RUN_TIMEOUT_MS - 10_000,
 		maxBuffer: 16 * 1024 * 1024,
 	});
 	return `${stdout}\n${stderr}`;
 }
 
-describe("npm test with arguments", () => {
-	it("runs only the file it is given, without the gates", async () => {
-		const output = await npmTest(FILE);
-		expect(filesRun(output)).toEqual([FILE]);
-		expect(output).toMatch(/Test Files\s+1 passed \(1\)/);
-		expect(output).toMatch(/^tests: [1-9]\d* passed, 0 failed, 0 skipped$/m);
-		expect(output).not.toContain("== generated/ up to date");
+/** `npm run test:watch -- <file>`, in its own process group (so the watcher and the workerd it starts end together). */
+function startWatch(file: string) {
+	const child = spawn("npm", ["run", "test:watch", "--", file], { cwd: root, env, detached: true });
+	let output = "";
+	child.stdout.on("data", (chunk) => {
+		output += chunk;
 	});
+	child.stderr.on("data", (chunk) => {
+		output += chunk;
+	});
+	const exited = new Promise<number | null>((done) => child.on("exit", done));
+	return {
+		child,
+		output: () => output,
+		async stop() {
+			if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+			await exited;
+		},
+	};
+}
 
-	it("runs only the tests a -t filter names", async () => {
-		const output = await npmTest(FILE, "-t", "approves a verified applicant");
-		expect(filesRun(output)).toEqual([FILE]);
-		expect(output).toMatch(/^tests: 1 passed, 0 failed, [1-9]\d* skipped$/m);
-	});
+// The three runs are independent (each its own vitest, workerd and results file), so they start together
+// and each test awaits its own: one after another they were the slowest file of the suite.
+let onlyFile: Promise<string>;
+let filtered: Promise<string>;
+let watcher: ReturnType<typeof startWatch>;
+beforeAll(() => {
+	onlyFile = npmTest(FILE);
+	filtered = npmTest(FILE, "-t", "approves a verified applicant");
+	watcher = startWatch(FILE);
+	// Until its test awaits it, a failed run must not count as an unhandled rejection.
+	for (const run of [onlyFile, filtered]) run.catch(() => {});
+});
+afterAll(() => watcher.stop());
+
+describe("npm test with arguments", () => {
+	it(
+		"runs only the file it is given, without the gates",
+		async () => {
+			const output = await onlyFile;
+			expect(filesRun(output)).toEqual([FILE]);
+			expect(output).toMatch(/Test Files\s+1 passed \(1\)/);
+			expect(output).toMatch(/^tests: [1-9]\d* passed, 0 failed, 0 skipped$/m);
+			expect(output).not.toContain("== generated/ up to date");
+		},
+		RUN_TIMEOUT_MS,
+	);
+
+	it(
+		"runs only the tests a -t filter names",
+		async () => {
+			const output = await filtered;
+			expect(filesRun(output)).toEqual([FILE]);
+			expect(output).toMatch(/^tests: 1 passed, 0 failed, [1-9]\d* skipped$/m);
+		},
+		RUN_TIMEOUT_MS,
+	);
 });
 
 describe("npm run test:watch", () => {
-	it("runs the file, then waits for changes", async () => {
-		// Its own process group, so the watcher and the workerd it starts end together.
-		const child = spawn("npm", ["run", "test:watch", "--", FILE], { cwd: root, env, detached: true });
-		let output = "";
-		child.stdout.on("data", (chunk) => {
-			output += chunk;
-		});
-		child.stderr.on("data", (chunk) => {
-			output += chunk;
-		});
-		const exited = new Promise<number | null>((done) => child.on("exit", done));
-		try {
+	it(
+		"runs the file, then waits for changes",
+		async () => {
 			await expect
-				.poll(() => output, { timeout: 100_000, interval: 250 })
+				.poll(watcher.output, { timeout: RUN_TIMEOUT_MS - 10_000, interval: 250 })
 				.toMatch(/Waiting for file changes|PASS\s+Waiting/);
-			expect(filesRun(output)).toEqual([FILE]);
-			expect(output).toMatch(/Test Files\s+1 passed \(1\)/);
+			expect(filesRun(watcher.output())).toEqual([FILE]);
+			expect(watcher.output()).toMatch(/Test Files\s+1 passed \(1\)/);
 			// Still running: a watcher, not a run that ended.
-			expect(child.exitCode).toBeNull();
-		} finally {
-			if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
-			await exited;
-		}
-	});
+			expect(watcher.child.exitCode).toBeNull();
+		},
+		RUN_TIMEOUT_MS,
+	);
 });

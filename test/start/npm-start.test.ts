@@ -4,7 +4,7 @@
  * goes through each Worker's Durable Object (SQLite) storage. On a fresh clone the two Workers once
  * shared one state directory and the sandbox died with SQLITE_BUSY on most first starts.
  *
- * Ports are ephemeral (never 8787/8788, which a developer's own `npm start` may hold) and the state
+ * Ports are ephemeral (never 8787/8788/3000, which a developer's own `npm start` may hold) and the state
  * directory is a scratch one, so parallel runs on one machine never meet.
  * START_RUNS=20 npx vitest run --project start   repeats the start 20 times instead of 3.
  */
@@ -37,11 +37,12 @@ describe("npm start", () => {
 			for (let run = 1; run <= RUNS; run++) {
 				const stateDir = mkdtempSync(join(tmpdir(), "flexiti-edge-state-"));
 				try {
-					const [edgePort, sandboxPort] = await freePorts(2);
+					const [edgePort, sandboxPort, storePort] = await freePorts(3);
 					const began = performance.now();
 					const started = start({
 						EDGE_PORT: String(edgePort),
 						SANDBOX_PORT: String(sandboxPort),
+						STORE_PORT: String(storePort),
 						STATE_DIR: stateDir,
 					});
 					const ready = await waitFor(started, /^Ready: /m);
