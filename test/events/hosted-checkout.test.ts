@@ -6,7 +6,7 @@
  * checkout, exactly once whichever signals arrive, in whatever order.
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
 import {
@@ -16,6 +16,7 @@ import {
 	edgeFetch,
 	flexitiViaEdge,
 	MERCHANT_KEY,
+	resetSandbox,
 	sandbox,
 	sandboxCalls,
 } from "../edge/support.ts";
@@ -327,5 +328,53 @@ describe("after a hosted purchase", () => {
 		// Flexiti's own view: the capture is on the authorization the hosted purchase made.
 		const captures = await sandboxCalls("captureAuthorization");
 		expect(captures.length).toBeGreaterThan(0);
+	});
+});
+
+describe("a transaction_id past 2^53", () => {
+	/** 2^53 + 1: the first integer a double cannot hold (Number() and JSON.parse round it to 2^53). */
+	const BIG_ID = "9007199254740993";
+
+	// The sandbox's next authorization id stays changed until its world is reset.
+	afterEach(resetSandbox);
+
+	it("reaches the ledger and the capture at Flexiti digit for digit", async () => {
+		expect(Number(BIG_ID).toString()).not.toBe(BIG_ID); // the premise: a JavaScript number would round it
+		await sandbox("PATCH", "/sandbox/settings", { next_authorization_id: BIG_ID });
+		const ref = reference();
+		const checkout = await hostedCheckout(ref, 120);
+		const location = await pay(checkout);
+
+		// Flexiti's notification carries it as a JSON number, as its docs show: its raw text, read with the
+		// merchant-scope token Flexiti's redirect carries (the sandbox's, on purpose; the edge drops it).
+		const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+		const notification = await flexiti.fetch(
+			`http://sandbox.test/flexiti/online-api/online/client-id/${CLIENT_ID}/notifications/order-id/${checkout.online_order_id}`,
+			{ headers: { authorization: `Bearer ${new URL(location).searchParams.get("auth_token")}` } },
+		);
+		expect(await notification.text()).toContain(`"transaction_id":${BIG_ID}`);
+
+		const back = await returnThroughEdge(location);
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+		expect((await readLedger(ref))?.authorization?.authorization_id).toBe(BigInt(BIG_ID));
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+
+		// The order system's capture: the POS API capture on that id (the sandbox has no authorization at the rounded one).
+		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
+		const ledger = await until(
+			ref,
+			() => readLedger(ref),
+			(l) => (l?.captured ?? 0) === 70,
+		);
+		expect(ledger?.captures.map((c) => [c.amount, c.via])).toEqual([[70, "order_event"]]);
+		const atFlexiti = flexitiViaEdge(MERCHANT_KEY);
+		const exact = await atFlexiti.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
+			params: { path: { client_id: CLIENT_ID, authorization_id: BigInt(BIG_ID) } },
+		});
+		expect(exact.data).toMatchObject({ authorization_id: BigInt(BIG_ID), reference: ref, captured_amount: 70 });
+		const rounded = await atFlexiti.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
+			params: { path: { client_id: CLIENT_ID, authorization_id: Number(BIG_ID) } },
+		});
+		expect(rounded.response.status).toBe(404);
 	});
 });
