@@ -129,7 +129,8 @@ describe("a client generated from the specs alone", () => {
 		});
 		expect(typeof authorizationId).toBe("number");
 		expect(typeof captureId).toBe("number");
-	});
+		// tsc over two generated specs, then the program's round trips: minutes when CI's two cores are busy.
+	}, 180_000);
 });
 
 /**
