@@ -21,6 +21,7 @@ export const programs = [
 	".", // the tests, generated/ and vitest.config.ts
 	"scripts",
 	"bench",
+	"bench/promo-edge",
 ];
 
 const tsc = promisify(execFile);
