@@ -93,6 +93,25 @@ describe("GET /v1/orders", () => {
 		expect((await list({ since, limit: 2 })).orders.length).toBeLessThanOrEqual(2);
 	});
 
+	it("pages past orders whose references are not Latin-1: the cursor carries any reference", async () => {
+		const since = new Date().toISOString();
+		const refs = [`Cmd-€-${crypto.randomUUID().slice(0, 8)}`, `注文-${crypto.randomUUID().slice(0, 8)}`];
+		for (const ref of refs) await authorizedOrder(ref, 13);
+		const last = refs.at(-1) ?? "";
+		// One order a page: every page's next_cursor names the reference of the order it ended on.
+		const orders = await until(
+			last,
+			() => all({ since, limit: 1 }),
+			(o) => refs.every((r) => o.some((x) => x.reference === r)),
+		);
+		expect(
+			orders
+				.filter((x) => refs.includes(x.reference))
+				.map((x) => x.reference)
+				.sort(),
+		).toEqual([...refs].sort());
+	});
+
 	it("shows only the key's client: another client's orders are not listed", async () => {
 		const ref = reference();
 		const since = new Date().toISOString();

@@ -3,6 +3,9 @@
  * then the signature, before anything is parsed or stored; then the payload becomes order events,
  * which the order's Durable Object stores (deduplicated) before we acknowledge — it applies them
  * right after, on its own alarm, so a slow Flexiti never makes the order system wait or resend.
+ * Not `edgeOperation` routes, on purpose: a signature is over the raw bytes, so each receiver reads its
+ * body itself (capped, `readLimited`) and checks the signature before any JSON is parsed; the Standard
+ * event is then checked against the spec by the same `checkEdgeRequest` and reaches its handler typed.
  */
 import { type Context, Hono } from "hono";
 import type { components } from "../../../../generated/edge-api.ts";
