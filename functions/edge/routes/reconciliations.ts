@@ -1,8 +1,7 @@
 /** Reconciling a day with Flexiti on demand, and listing what reconciliation found (spec/edge-api.yaml, tag Reconciliation). */
 
-import { type Context, Hono } from "hono";
-import { merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
-import { edgeConfig } from "../core/config.ts";
+import { Hono } from "hono";
+import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { queryDays } from "../reconciliation/reconciliation-store.ts";
@@ -24,7 +23,7 @@ reconciliationRoutes.post(
 		if (dayStart > Date.now()) {
 			throw wrongInputs([{ param: "day", msg: "has not begun (UTC): nothing to reconcile yet", value: request.day }]);
 		}
-		const clientId = clientOf(c, request.client_id);
+		const clientId = merchantClientOf(c, request.client_id);
 		const outcome = await reconciliationOf(c.env, clientId, request.day).run({ clientId, day: request.day });
 		if (!outcome.ok) {
 			throw new EdgeError(
@@ -39,7 +38,7 @@ reconciliationRoutes.post(
 reconciliationRoutes.get(
 	"/",
 	edgeOperation("listReconciliationMismatches", async (c, { query }, answer) => {
-		const clientId = clientOf(c, query.client_id);
+		const clientId = merchantClientOf(c, query.client_id);
 		try {
 			const page = await queryDays(c.env.ORDER_INDEX, {
 				clientId,
@@ -58,8 +57,3 @@ reconciliationRoutes.get(
 		}
 	}),
 );
-
-/** The client named (or the key's first), if this merchant key acts for it (else 403/404). */
-function clientOf(c: Context<EdgeEnv>, named: string | undefined): string {
-	return merchantClient(merchantCaller(c.get("caller")), named, edgeConfig(c.env));
-}

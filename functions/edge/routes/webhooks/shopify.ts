@@ -57,6 +57,16 @@ export function shopifyEvents(delivery: ShopifyDelivery): ParsedDelivery {
 	return order(delivery, payload, read, ORDER_TOPICS.has(topic));
 }
 
+/** A recorded-only event of this delivery's order (a verdict, no money), under its own key. */
+function notedEvent(base: ReturnType<typeof baseOf> & { orderId: string }) {
+	return (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
+		...base,
+		key,
+		type: "noted",
+		verdict: { status, reason },
+	});
+}
+
 function baseOf(delivery: ShopifyDelivery) {
 	return {
 		deliveryId: delivery.webhookId,
@@ -161,12 +171,7 @@ function fulfillment(delivery: ShopifyDelivery, p: JsonObject, read: PayloadRead
 	});
 	if (!orderId) return ignored(unusable(read) ?? "a fulfillment without an order id");
 	const base = { ...baseOf(delivery), orderId };
-	const noted = (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
-		...base,
-		key,
-		type: "noted",
-		verdict: { status, reason },
-	});
+	const noted = notedEvent(base);
 	const problems =
 		unusable(read) ?? (fulfillmentId ? undefined : "id is missing: the fulfillment cannot be counted once");
 	if (problems) return { events: [noted(`shopify-noted:${webhookId}`, "refused", problems)] };
@@ -230,12 +235,7 @@ function refund(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader): 
 	}));
 	if (!orderId) return ignored(unusable(read) ?? "a refund without an order id");
 	const base = { ...baseOf(delivery), orderId };
-	const noted = (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
-		...base,
-		key,
-		type: "noted",
-		verdict: { status, reason },
-	});
+	const noted = notedEvent(base);
 	const problems = unusable(read) ?? (refundId ? undefined : "id is missing: the refund cannot be counted once");
 	if (problems) return { events: [noted(`shopify-noted:${webhookId}`, "refused", problems)] };
 
