@@ -856,8 +856,8 @@ export interface components {
             data: {
                 reference: string;
                 amount?: components["schemas"]["Amount"];
-                /** @description For order.refunded, the Flexiti capture id to refund against. */
-                capture?: number;
+                /** @description For order.refunded, the Flexiti capture id to refund against (Flexiti's `capture_id`, as the ledger and `/flexiti` write it). */
+                capture?: components["schemas"]["CaptureId"];
                 client_id?: string;
             };
         };

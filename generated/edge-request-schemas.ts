@@ -327,7 +327,10 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 								"multipleOf": 0.01
 							},
 							"capture": {
-								"type": "integer"
+								"type": "integer",
+								"format": "int64",
+								"minimum": 1,
+								"maximum": 999999999
 							},
 							"client_id": {
 								"type": "string",

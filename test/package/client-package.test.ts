@@ -4,35 +4,20 @@
  * example is type-checked there with tsc and run with Node against a local edge (and the sandbox
  * behind it). What a merchant's server does: open a checkout, read it back, call Flexiti through the edge.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
-import { localSettings } from "../support/build-sandbox.ts";
 import { MERCHANT_KEY } from "../support/demo-credentials.ts";
+import { type LocalEdge, root, run, startLocalEdge, typeCheck } from "./local-edge.ts";
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "../..");
-
-const workers: LocalWorker[] = [];
+let local: LocalEdge | undefined;
 let edge = "";
 let scratch = "";
 
 beforeAll(async () => {
-	const sandbox = await startLocalWorker("functions/sandbox/wrangler.toml");
-	workers.push(sandbox.worker);
-	const secrets = Object.fromEntries(
-		Object.entries(localSettings()).map(([name, value]) => [name, { type: "secret_text", value } satisfies Binding]),
-	);
-	const started = await startLocalWorker("wrangler.toml", {
-		...secrets,
-		FLEXITI_BASE_URL: { type: "plain_text", value: `${sandbox.origin}/flexiti/pos-api` },
-	});
-	workers.push(started.worker);
-	edge = started.origin;
+	local = await startLocalEdge();
+	edge = local.edge;
 
 	scratch = mkdtempSync(join(tmpdir(), "flexiti-edge-client-"));
 	await run("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: root });
@@ -47,7 +32,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-	await Promise.allSettled(workers.map((worker) => worker.dispose()));
+	await local?.dispose();
 	if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -64,28 +49,7 @@ describe("the packed client package", () => {
 
 	it("type-checks and runs a merchant's usage example against the local edge", async () => {
 		writeFileSync(join(scratch, "usage.ts"), USAGE);
-		writeFileSync(
-			join(scratch, "tsconfig.json"),
-			JSON.stringify({
-				compilerOptions: {
-					target: "es2022",
-					lib: ["es2022", "dom"],
-					module: "nodenext",
-					moduleResolution: "nodenext",
-					strict: true,
-					noEmit: true,
-					// A merchant's server has Node's types; the repository's copy stands in for installing them here.
-					typeRoots: [join(root, "node_modules/@types")],
-					types: ["node"],
-				},
-				files: ["usage.ts"],
-			}),
-		);
-		await run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: scratch }).catch(
-			(error: { stdout?: string }) => {
-				throw new Error(`tsc: ${error.stdout}`);
-			},
-		);
+		await typeCheck(scratch, ["usage.ts"]);
 
 		const reference = `pkg-${crypto.randomUUID().slice(0, 8)}`;
 		const { stdout } = await run(process.execPath, ["usage.ts"], {
