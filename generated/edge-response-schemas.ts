@@ -4105,6 +4105,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "array",
 					"items": {
 						"type": "object",
+						"additionalProperties": false,
 						"required": [
 							"id",
 							"sequence",
@@ -4142,6 +4143,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								"type": "array",
 								"items": {
 									"type": "object",
+									"additionalProperties": false,
 									"required": [
 										"id",
 										"endpoint",

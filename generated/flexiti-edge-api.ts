@@ -1303,6 +1303,86 @@ export interface components {
             total: number;
             items: components["schemas"]["Capture"][];
         };
+        /** @description The edge's own 401 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError401: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "invalid_credentials" | "invalid_signature";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 403 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError403: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 404 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError404: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "not_found" | "unknown_client" | "webhook_source_not_configured";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 409 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError409: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "wrong_inputs" | "checkout_conflict" | "not_permitted" | "not_replayable";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 413 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError413: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "payload_too_large";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 429 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError429: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "rate_limited";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 500 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError500: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "edge_error";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 502 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError502: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "upstream_unreachable" | "upstream_error";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 503 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError503: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The edge's own 504 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
+        EdgeError504: {
+            url?: string;
+            message: string;
+            /** @enum {string} */
+            error: "upstream_timeout";
+            field_errors?: components["schemas"]["FieldError"][];
+        };
         /** @description A shopper's authorization through the edge, with their checkout's client token: what the checkout decides may be omitted (the edge sets it) or repeated; another value is refused (409 `wrong_inputs`). */
         CheckoutAuthorizationRequest: {
             account_number: components["schemas"]["AccountNumber"];
@@ -1326,33 +1406,6 @@ export interface components {
         };
     };
     responses: {
-        /** @description `invalid_token`: the access token is wrong or expired. */
-        Unauthorized: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
-            };
-        };
-        /** @description Forbidden. Insufficient scope: authorized scope is insufficient (for example a customer-scope token on a merchant-only endpoint). */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
-            };
-        };
-        /** @description `not_found`: the resource (client, account, authorization, capture, …) does not exist. */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
-            };
-        };
         /**
          * @description Blocked by Flexiti's web application firewall: 465 malicious payload, 466 ACL rule
          *     (for example a request not from the Trust URL / IP), 467 geo-block. Treat like 403. The
@@ -1367,32 +1420,120 @@ export interface components {
                 "text/html": string;
             };
         };
-        /** @description Too many requests. Inferred - no rate limits are documented; retry after `Retry-After`. */
-        TooManyRequests: {
+        /** @description The edge's own refusal: `payload_too_large`. */
+        EdgeRefusal413: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["EdgeError413"];
+            };
+        };
+        /**
+         * @description `invalid_token`: the access token is wrong or expired.
+         *
+         *     Or the edge's own refusal: `invalid_credentials`, `invalid_signature`.
+         */
+        UnauthorizedOrEdge401: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError401"];
+            };
+        };
+        /**
+         * @description Forbidden. Insufficient scope: authorized scope is insufficient (for example a customer-scope token on a merchant-only endpoint).
+         *
+         *     Or the edge's own refusal: `merchant_only`, `client_not_permitted`, `checkout_mismatch`, `checkout_authorized`, `account_mismatch`, `insufficient_scope`, `widget_needs_checkout`, `client_mismatch`.
+         */
+        ForbiddenOrEdge403: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError403"];
+            };
+        };
+        /**
+         * @description `not_found`: the resource (client, account, authorization, capture, …) does not exist.
+         *
+         *     Or the edge's own refusal: `not_found`, `unknown_client`, `webhook_source_not_configured`.
+         */
+        NotFoundOrEdge404: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError404"];
+            };
+        };
+        /**
+         * @description Too many requests. Inferred - no rate limits are documented; retry after `Retry-After`.
+         *
+         *     Or the edge's own refusal: `rate_limited`.
+         */
+        TooManyRequestsOrEdge429: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError429"];
             };
         };
-        /** @description Flexiti internal error. */
-        ServerError: {
+        /**
+         * @description Flexiti internal error.
+         *
+         *     Or the edge's own refusal: `edge_error`.
+         */
+        ServerErrorOrEdge500: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError500"];
             };
         };
-        /** @description Bad gateway, service unavailable or gateway timeout (502 / 503 / 504, listed on older pages). The body may not be JSON. */
-        Unavailable: {
+        /**
+         * @description Bad gateway, service unavailable or gateway timeout (502 / 503 / 504, listed on older pages). The body may not be JSON.
+         *
+         *     Or the edge's own refusal: `upstream_unreachable`, `upstream_error`.
+         */
+        UnavailableOrEdge502: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError502"];
+                "text/html": string;
+            };
+        };
+        /**
+         * @description Bad gateway, service unavailable or gateway timeout (502 / 503 / 504, listed on older pages). The body may not be JSON.
+         *
+         *     Or the edge's own refusal: `upstream_unavailable`, `token_unavailable`, `index_unavailable`, `reconciliation_incomplete`, `edge_misconfigured`.
+         */
+        UnavailableOrEdge503: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError503"];
+                "text/html": string;
+            };
+        };
+        /**
+         * @description Bad gateway, service unavailable or gateway timeout (502 / 503 / 504, listed on older pages). The body may not be JSON.
+         *
+         *     Or the edge's own refusal: `upstream_timeout`.
+         */
+        UnavailableOrEdge504: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError504"];
                 "text/html": string;
             };
         };
@@ -1494,26 +1635,31 @@ export interface operations {
                     "application/json": components["schemas"]["I18nResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetI18nError"];
+                    "application/json": components["schemas"]["GetI18nError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     getTermsAndConditions: {
@@ -1546,26 +1692,31 @@ export interface operations {
                     "application/json": components["schemas"]["TermsAndConditionsResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure (inferred). */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure (inferred).
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetTermsAndConditionsError"];
+                    "application/json": components["schemas"]["GetTermsAndConditionsError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     decodeDriversLicense: {
@@ -1602,26 +1753,31 @@ export interface operations {
                     "application/json": components["schemas"]["DriversLicenseResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure (for example an unreadable barcode). */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure (for example an unreadable barcode).
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DecodeDriversLicenseError"];
+                    "application/json": components["schemas"]["DecodeDriversLicenseError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     initWidget: {
@@ -1658,26 +1814,31 @@ export interface operations {
                     "application/json": components["schemas"]["WidgetInitResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InitWidgetError"];
+                    "application/json": components["schemas"]["InitWidgetError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     apply: {
@@ -1723,32 +1884,36 @@ export interface operations {
                     "application/json": components["schemas"]["ApplyError"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
             /**
              * @description Business-rule or validation failure, or a decision other than approval:
              *     `application_create_error` (third-party timeout), `tos_agreement_required`,
              *     `customer_already_exists`, `not_verified` (payload differs from `/widget/init` or wrong
              *     `widget_session_id`), `application_declined*`, `application_marked_pending_*`, ….
              *     Field errors use the types `required` and `length`.
+             *
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApplyError"];
+                    "application/json": components["schemas"]["ApplyError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     closeAccount: {
@@ -1786,26 +1951,31 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyObject"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CloseAccountError"];
+                    "application/json": components["schemas"]["CloseAccountError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     calculateInterest: {
@@ -1850,26 +2020,31 @@ export interface operations {
                     "application/json": components["schemas"]["CalculateInterestResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CalculateInterestError"];
+                    "application/json": components["schemas"]["CalculateInterestError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     verifyAccount: {
@@ -1920,34 +2095,43 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyAccountError"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description `not_found`: the account or the VCC (FlexitiCard) number does not exist. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            /**
+             * @description `not_found`: the account or the VCC (FlexitiCard) number does not exist.
+             *
+             *     Or the edge's own refusal: `not_found`, `unknown_client`, `webhook_source_not_configured`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError404"];
                 };
             };
-            /** @description Business-rule or validation failure. */
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VerifyAccountError"];
+                    "application/json": components["schemas"]["VerifyAccountError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     searchCustomers: {
@@ -1989,26 +2173,31 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerAccount"][];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SearchCustomersError"];
+                    "application/json": components["schemas"]["SearchCustomersError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     lookupCustomer: {
@@ -2048,26 +2237,31 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerLookupResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LookupCustomerError"];
+                    "application/json": components["schemas"]["LookupCustomerError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     createTransaction: {
@@ -2120,26 +2314,31 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreateTransactionError"];
+                    "application/json": components["schemas"]["CreateTransactionError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     createAuthorization: {
@@ -2179,37 +2378,45 @@ export interface operations {
                     "application/json": components["schemas"]["Authorization"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
             /**
              * @description `not_found` (account or VCC), or `customer_identity_not_found`: online, the customer
              *     did not pass through the widget for this token / session.
+             *
+             *
+             *     Or the edge's own refusal: `not_found`, `unknown_client`, `webhook_source_not_configured`.
              */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError404"];
                 };
             };
-            /** @description Business-rule or validation failure. */
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CreateAuthorizationError"];
+                    "application/json": components["schemas"]["CreateAuthorizationError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     captureAuthorization: {
@@ -2264,26 +2471,31 @@ export interface operations {
                     "application/json": components["schemas"]["Capture"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CaptureAuthorizationError"];
+                    "application/json": components["schemas"]["CaptureAuthorizationError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     releaseAuthorization: {
@@ -2341,26 +2553,31 @@ export interface operations {
                     "application/json": components["schemas"]["ReleaseResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReleaseAuthorizationError"];
+                    "application/json": components["schemas"]["ReleaseAuthorizationError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     returnCapture: {
@@ -2420,34 +2637,43 @@ export interface operations {
                     "application/json": components["schemas"]["ReturnResponse"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description `not_found`: the authorization, the capture or the VCC number does not exist. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            /**
+             * @description `not_found`: the authorization, the capture or the VCC number does not exist.
+             *
+             *     Or the edge's own refusal: `not_found`, `unknown_client`, `webhook_source_not_configured`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
+                    "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["EdgeError404"];
                 };
             };
-            /** @description Business-rule or validation failure. */
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReturnCaptureError"];
+                    "application/json": components["schemas"]["ReturnCaptureError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     refundAccount: {
@@ -2502,26 +2728,31 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyObject"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RefundAccountError"];
+                    "application/json": components["schemas"]["RefundAccountError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     listAuthorizations: {
@@ -2571,26 +2802,31 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorizationList"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListAuthorizationsError"];
+                    "application/json": components["schemas"]["ListAuthorizationsError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     getAuthorization: {
@@ -2631,26 +2867,31 @@ export interface operations {
                     "application/json": components["schemas"]["Authorization"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GetAuthorizationError"];
+                    "application/json": components["schemas"]["GetAuthorizationError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
     listCaptures: {
@@ -2696,26 +2937,31 @@ export interface operations {
                     "application/json": components["schemas"]["CaptureList"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            /** @description Business-rule or validation failure. */
+            401: components["responses"]["UnauthorizedOrEdge401"];
+            403: components["responses"]["ForbiddenOrEdge403"];
+            404: components["responses"]["NotFoundOrEdge404"];
+            /**
+             * @description Business-rule or validation failure.
+             *
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListCapturesError"];
+                    "application/json": components["schemas"]["ListCapturesError"] | components["schemas"]["EdgeError409"];
                 };
             };
-            429: components["responses"]["TooManyRequests"];
+            413: components["responses"]["EdgeRefusal413"];
+            429: components["responses"]["TooManyRequestsOrEdge429"];
             465: components["responses"]["WafBlocked"];
             466: components["responses"]["WafBlocked"];
             467: components["responses"]["WafBlocked"];
-            500: components["responses"]["ServerError"];
-            502: components["responses"]["Unavailable"];
-            503: components["responses"]["Unavailable"];
-            504: components["responses"]["Unavailable"];
+            500: components["responses"]["ServerErrorOrEdge500"];
+            502: components["responses"]["UnavailableOrEdge502"];
+            503: components["responses"]["UnavailableOrEdge503"];
+            504: components["responses"]["UnavailableOrEdge504"];
         };
     };
 }

@@ -270,8 +270,13 @@ export interface components {
          *     authorization it made, which capture, release and refund then use.
          */
         Notification: {
-            /** @description A number in the docs' example (131222), a string in hyperswitch. */
-            transaction_id: number | string;
+            /**
+             * @description A number in the docs' example (131222), a string in hyperswitch. Inferred: a purchase's is
+             *     the POS API authorization's id, number(16), so it can exceed 2^53 (9007199254740991), past
+             *     which a JavaScript number rounds: read from the JSON's source text (as a `bigint`) and
+             *     passed on as the same digits, as the POS API's ids are (see its "Ids").
+             */
+            transaction_id: (number | bigint) | string;
             /** @description The session's flow; the docs' example answers `apply`. Read it without regard to case. */
             flow?: string;
             callback_url?: string;

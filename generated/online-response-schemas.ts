@@ -1430,6 +1430,7 @@ export const onlineResponseSchemas: Record<OnlineOperationId, Record<string, unk
 					"oneOf": [
 						{
 							"type": "integer",
+							"format": "int64",
 							"minimum": 0
 						},
 						{
@@ -1850,6 +1851,7 @@ export const onlineResponseSchemas: Record<OnlineOperationId, Record<string, unk
 					"oneOf": [
 						{
 							"type": "integer",
+							"format": "int64",
 							"minimum": 0
 						},
 						{

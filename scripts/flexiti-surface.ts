@@ -7,7 +7,9 @@
  *     widget), a shopper for customer-scope operations except those not a shopper's at a checkout;
  *   - Flexiti's token endpoint is not served;
  *   - `x-reference-id` is optional (the edge sets one; a shopper's is the checkout's flow id);
- *   - a shopper's body may omit what the checkout decides (`CheckoutAuthorizationRequest`).
+ *   - a shopper's body may omit what the checkout decides (`CheckoutAuthorizationRequest`);
+ *   - each operation's answers include the edge's own refusals (its error envelope and `ErrorCode`s from
+ *     spec/edge-api.yaml), beside Flexiti's where both use a status.
  * Written by `npm run generate` to generated/flexiti-edge-api.json, which the typed client for the
  * edge, the `/docs/flexiti` page and the property test (test/edge/flexiti-surface.test.ts) use.
  */
@@ -24,6 +26,7 @@ interface Operation extends Json {
 	description?: string;
 	security?: Record<string, string[]>[];
 	requestBody?: { content: Record<string, { schema: Json }> };
+	responses?: Record<string, Json>;
 }
 
 const methods = ["get", "post", "put", "patch", "delete"] as const;
@@ -43,14 +46,26 @@ edge differs, which this spec states —
   \`auto_capture\` (\`CheckoutAuthorizationRequest\`): the edge sets the checkout's. A different value is
   refused (409 \`wrong_inputs\` naming the field), never silently replaced.
 * **Ids** are Flexiti's integers; the edge never rounds one past 2^53 (see "Ids" below).
+* **The edge's own refusals** (a credential it does not know, a caller it does not let through, a body
+  the spec refuses, Flexiti out of reach, …) come in the same envelope as Flexiti's errors, with one of
+  the edge's codes (\`EdgeError401\`, \`EdgeError403\`, …; the meanings are in each schema). Where Flexiti
+  answers the same status, the operation's answer is either (\`anyOf\`): an error Flexiti gave keeps
+  Flexiti's code.
 
 The edge's own routes (checkouts, orders, webhooks) are at [/docs](/docs).`;
 
-export function buildFlexitiSurface(pos: Json): Json {
+/**
+ * The statuses the edge itself answers on `/flexiti` (each with its codes from the edge spec's
+ * `ErrorCode`). Not 400: the edge's 400s (`invalid_json`, `unsupported_content_type`, a webhook's
+ * `wrong_inputs`) are its webhooks'; a body the spec refuses is a 409 `wrong_inputs`, as Flexiti's own.
+ */
+const EDGE_STATUSES = ["401", "403", "404", "409", "413", "429", "500", "502", "503", "504"] as const;
+
+export function buildFlexitiSurface(pos: Json, edge: Json): Json {
 	const document = structuredClone(pos) as Json & {
 		info: Json & { description?: string };
 		paths: Record<string, Record<string, Operation>>;
-		components: Json & { schemas: Record<string, Json>; parameters: Record<string, Json>; securitySchemes: Json };
+		components: Components & { parameters: Record<string, Json>; securitySchemes: Json };
 	};
 	document.info = {
 		...document.info,
@@ -58,6 +73,7 @@ export function buildFlexitiSurface(pos: Json): Json {
 		description: `${THROUGH_EDGE}\n\n${document.info.description ?? ""}`,
 	};
 	document.servers = [{ url: "/flexiti", description: "This edge, which forwards each operation to Flexiti." }];
+	addEdgeErrors(document.components, edge);
 	document.components.securitySchemes = {
 		merchantApiKey: {
 			type: "http",
@@ -109,10 +125,12 @@ export function buildFlexitiSurface(pos: Json): Json {
 			].filter(Boolean);
 			operation.description = `${notes.join("\n")}\n\n${operation.description ?? ""}`;
 			if (id === "createAuthorization" && shopper) shopperAuthorizationBody(document.components.schemas, operation);
+			withEdgeRefusals(document.components, operation);
 		}
 		if (Object.keys(item).every((key) => !methods.includes(key as (typeof methods)[number])))
 			delete document.paths[path];
 	}
+	dropUnusedResponses(document);
 	return document;
 }
 
@@ -151,4 +169,104 @@ function shopperAuthorizationBody(schemas: Record<string, Json>, operation: Oper
 		merchantApiKey: "#/components/schemas/AuthorizationRequest",
 		checkoutClientToken: "#/components/schemas/CheckoutAuthorizationRequest",
 	};
+}
+
+type Components = Json & { schemas: Record<string, Json>; responses: Record<string, Json> };
+interface Response extends Json {
+	description: string;
+	headers?: Json;
+	content?: Record<string, { schema: Json }>;
+}
+
+/**
+ * One schema per status the edge answers (`EdgeError409`, …): the edge's error envelope (spec/edge-api.yaml
+ * `ErrorEnvelope`), its `error` the edge's codes for that status (`ErrorCode`'s `x-status-codes`) with their
+ * meanings, and a response (`EdgeRefusal409`, …) for operations where Flexiti documents no such status.
+ */
+function addEdgeErrors(components: Components, edge: Json): void {
+	const edgeSchemas = (edge.components as { schemas: Record<string, Json> }).schemas;
+	const codes = edgeSchemas.ErrorCode as Json & {
+		enum: string[];
+		"x-status-codes": Record<string, number[]>;
+		"x-enumDescriptions": Record<string, string>;
+	};
+	const envelope = edgeSchemas.ErrorEnvelope as Json & { properties: Record<string, Json> };
+	const edgeResponses = (edge.components as { responses: Record<string, Response> }).responses;
+	for (const status of EDGE_STATUSES) {
+		const answered = codes.enum.filter((code) => codes["x-status-codes"][code]?.includes(Number(status)));
+		if (answered.length === 0) throw new Error(`spec/edge-api.yaml: no ErrorCode answers ${status}`);
+		components.schemas[`EdgeError${status}`] = {
+			type: "object",
+			description: `The edge's own ${status} on \`/flexiti\` (spec/edge-api.yaml \`ErrorEnvelope\`): Flexiti's envelope, with one of the edge's codes.`,
+			required: envelope.required,
+			properties: {
+				...envelope.properties,
+				error: {
+					type: "string",
+					enum: answered,
+					"x-enumDescriptions": Object.fromEntries(answered.map((code) => [code, codes["x-enumDescriptions"][code]])),
+				},
+				field_errors: { type: "array", items: { $ref: "#/components/schemas/FieldError" } },
+			},
+		};
+		components.responses[`EdgeRefusal${status}`] = {
+			description: `The edge's own refusal: ${answered.map((code) => `\`${code}\``).join(", ")}.`,
+			// A 429 says when to try again, as the edge's own routes' do.
+			...(status === "429" ? { headers: edgeResponses.TooManyRequests?.headers } : {}),
+			content: { "application/json": { schema: { $ref: `#/components/schemas/EdgeError${status}` } } },
+		};
+	}
+}
+
+/**
+ * An operation's answers with the edge's refusals: a status Flexiti does not document for it is the
+ * edge's (`EdgeRefusal…`); one it does is either Flexiti's error or the edge's (`anyOf`, since an
+ * edge code is also a string Flexiti's envelope allows: the schemas say which codes are whose).
+ */
+function withEdgeRefusals(components: Components, operation: Operation): void {
+	const responses = (operation.responses ?? {}) as Record<string, Response | { $ref: string }>;
+	for (const status of EDGE_STATUSES) {
+		const flexitis = responses[status];
+		if (!flexitis) {
+			responses[status] = { $ref: `#/components/responses/EdgeRefusal${status}` };
+			continue;
+		}
+		const shared = "$ref" in flexitis && typeof flexitis.$ref === "string" ? flexitis.$ref.split("/").pop() : undefined;
+		const name = shared ? `${shared}OrEdge${status}` : undefined;
+		if (name && components.responses[name]) {
+			responses[status] = { $ref: `#/components/responses/${name}` };
+			continue;
+		}
+		const flexiti = (shared ? components.responses[shared] : flexitis) as Response;
+		const json = flexiti.content?.["application/json"];
+		const either: Response = {
+			...flexiti,
+			description: `${flexiti.description}\n\nOr ${lowerFirst((components.responses[`EdgeRefusal${status}`] as Response).description)}`,
+			content: {
+				...flexiti.content,
+				"application/json": {
+					schema: json
+						? { anyOf: [json.schema, { $ref: `#/components/schemas/EdgeError${status}` }] }
+						: { $ref: `#/components/schemas/EdgeError${status}` },
+				},
+			},
+		};
+		if (name) {
+			components.responses[name] = either;
+			responses[status] = { $ref: `#/components/responses/${name}` };
+		} else responses[status] = either;
+	}
+	operation.responses = responses;
+}
+
+function lowerFirst(text: string): string {
+	return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Flexiti's shared responses that no operation uses any more (each became its `…OrEdge…` twin). */
+function dropUnusedResponses(document: Json & { components: { responses: Record<string, Json> } }): void {
+	const text = JSON.stringify(document.paths);
+	for (const name of Object.keys(document.components.responses)) {
+		if (!text.includes(`"#/components/responses/${name}"`)) delete document.components.responses[name];
+	}
 }

@@ -7,7 +7,8 @@
  *   (and the same three tables for each other spec: online-*, edge-*)
  *   - flexiti-edge-api.json       the spec of the edge's `/flexiti` surface as served (scripts/flexiti-surface.ts):
  *                                 Flexiti's POS API with the edge's credentials, callers and checkout rules;
- *                                 flexiti-edge-api.ts its types, flexiti-edge-request-schemas.ts its request schemas
+ *                                 flexiti-edge-api.ts its types, flexiti-edge-request-schemas.ts its request schemas,
+ *                                 flexiti-edge-response-schemas.ts its answers (the edge's refusals among them)
  *   - edge-error-codes.ts         every error code of the edge and its HTTP statuses (ErrorCode in edge-api.yaml)
  *   - worker-configuration.d.ts   the edge's `Env` (`wrangler types`); sandbox-, demo-store-configuration.d.ts
  *                                 the other Workers' bindings; workers-runtime.d.ts workerd's runtime types
@@ -171,7 +172,10 @@ for (const entry of specs) {
 outputs.set("generated/edge-error-codes.ts", renderErrorCodes());
 
 // The edge's /flexiti surface: Flexiti's POS API with the edge's rules (scripts/flexiti-surface.ts).
-const surface = buildFlexitiSurface(parse(readFileSync(`${root}/spec/flexiti-pos-api.yaml`, "utf8")));
+const surface = buildFlexitiSurface(
+	parse(readFileSync(`${root}/spec/flexiti-pos-api.yaml`, "utf8")),
+	parse(readFileSync(`${root}/spec/edge-api.yaml`, "utf8")),
+);
 outputs.set("generated/flexiti-edge-api.json", `${JSON.stringify(surface, null, "\t")}\n`);
 outputs.set("generated/flexiti-edge-api.ts", await renderTypes("flexiti-edge-api", surface));
 outputs.set(
@@ -190,6 +194,17 @@ export const flexitiEdgeRequestSchemas: Record<"merchantApiKey" | "checkoutClien
 			merchantApiKey: buildSchemaTables(surfaceFor(surface, "merchantApiKey")).requests,
 			checkoutClientToken: buildSchemaTables(surfaceFor(surface, "checkoutClientToken")).requests,
 		},
+	)};
+`,
+);
+outputs.set(
+	"generated/flexiti-edge-response-schemas.ts",
+	`${header("generated/flexiti-edge-api.json")}/**
+ * What the edge answers on /flexiti, by operationId and HTTP status, as JSON Schema 2020-12 ($refs inlined;
+ * null where there is no JSON body): Flexiti's answers and the edge's own refusals (conformance tests).
+ */
+export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>> = ${json(
+		buildSchemaTables(surfaceFor(surface, "merchantApiKey")).responses,
 	)};
 `,
 );

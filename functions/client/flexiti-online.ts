@@ -1,6 +1,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import type { paths } from "../../generated/flexiti-online-api.ts";
 import { type FlexitiClientOptions, flexitiHeaders, type WithOptionalReferenceIds } from "./flexiti.ts";
+import { losslessAnswers, losslessBodies } from "./lossless-ids.ts";
 
 /**
  * As for the POS API client; `baseUrl` is the Online API's base path, e.g.
@@ -17,13 +18,15 @@ export type FlexitiOnlineClient = Client<FlexitiOnlineClientPaths>;
 /**
  * A typed openapi-fetch client for Flexiti's Online API (hosted checkout, notifications, the
  * payment calculator), generated from spec/flexiti-online-api.yaml. A separate API from the POS
- * API, with its own host, so a separate client; the same token and tracing conventions (one middleware).
+ * API, with its own host, so a separate client; the same token and tracing conventions (one middleware),
+ * and the same lossless ids: a notification's `transaction_id` past 2^53 comes back as a `bigint`.
  */
 export function createFlexitiOnlineClient(options: FlexitiOnlineClientOptions): FlexitiOnlineClient {
 	const client = createClient<FlexitiOnlineClientPaths>({
 		baseUrl: options.baseUrl,
+		bodySerializer: losslessBodies,
 		...(options.fetch ? { fetch: options.fetch } : {}),
 	});
-	client.use(flexitiHeaders(options));
+	client.use(flexitiHeaders(options), losslessAnswers);
 	return client;
 }

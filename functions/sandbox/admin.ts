@@ -2,6 +2,8 @@
  * The sandbox's own controls, for tests and demos (they exist only in the sandbox, never at Flexiti):
  *   POST   /sandbox/reset            back to the seeded world
  *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, or lose their response
+ *   GET    /sandbox/faults           the injected faults still to strike (one gone from the list has reached its
+ *                                    call: a test knows a slow call is being held, and can act while it is)
  *   DELETE /sandbox/faults           clear injected faults
  *   POST   /sandbox/tokens/expire    expire live tokens now (all, or by client_id / scope)
  *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`), clock offset (`clock_offset_ms`), and
@@ -154,6 +156,8 @@ adminRoutes.post("/faults", async (c) => {
 	await c.env.save();
 	return c.json({ faults: c.env.world.faults }, 201);
 });
+
+adminRoutes.get("/faults", (c) => c.json({ faults: c.env.world.faults }));
 
 adminRoutes.delete("/faults", async (c) => {
 	c.env.world.faults = [];

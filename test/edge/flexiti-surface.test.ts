@@ -4,7 +4,9 @@
  * caller, then one change: a field dropped or given another value, an undeclared field, a path id
  * that is no id), what the edge lets through to Flexiti is valid against the spec for that caller,
  * and what it stops is not. "Let through" is what the sandbox saw, not what the edge answered.
- * The spec's own word for the caller decides too: its security schemes.
+ * The spec's own word for the caller decides too: its security schemes. And every refusal the edge
+ * gives there is what the surface's spec says that operation answers with that status (the edge's
+ * error envelope and codes, `EdgeError<status>`), by Ajv and by the edge's own validator.
  */
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -12,7 +14,18 @@ import { checkoutFills } from "../../functions/contract/flexiti-surface-rules.ts
 import { validateRequest } from "../../functions/contract/validate-request.ts";
 import surface from "../../generated/flexiti-edge-api.json";
 import { flexitiEdgeCallers, flexitiEdgeRequestSchemas } from "../../generated/flexiti-edge-request-schemas.ts";
-import { CLIENT_ID, EDGE, edgeFetch, MERCHANT_KEY, openCheckout, resetSandbox, sandboxCalls } from "./support.ts";
+import { flexitiEdgeViolations } from "../support/conformance.ts";
+import { ajvErrors, specAjv } from "../support/spec-ajv.ts";
+import {
+	CLIENT_ID,
+	EDGE,
+	edgeFetch,
+	MERCHANT_KEY,
+	openCheckout,
+	resetSandbox,
+	sandbox,
+	sandboxCalls,
+} from "./support.ts";
 
 beforeEach(resetSandbox);
 
@@ -150,8 +163,11 @@ describe("the generated /flexiti spec", () => {
 							...(body !== undefined ? { body: JSON.stringify(body) } : {}),
 						}),
 					);
+					// A refusal is one the surface's spec documents for this operation and status (Ajv and ours).
+					const problems = await flexitiEdgeViolations(operation.method, `/${url.split("/flexiti/")[1]}`, response);
 					const answer = await response.text();
 					const reached = (await sandboxCalls(operation.operationId)).length > before;
+					if (!reached) expect(problems, `${operation.operationId} ${response.status} ${answer}`).toEqual([]);
 					expect(
 						{ reached, status: response.status },
 						`${caller} ${operation.operationId} ${JSON.stringify({ path, body })} → ${answer}`,
@@ -163,5 +179,160 @@ describe("the generated /flexiti spec", () => {
 			),
 			{ numRuns: 60 },
 		);
+	});
+});
+
+const capturePath = `/v2.5/client-id/${CLIENT_ID}/authorization/1000001/capture`;
+const widgetPath = `/v2.5/client-id/${CLIENT_ID}/widget/init`;
+const widgetBody = { flow: "purchase", customer_identification: { account_number: 10000000000001 } };
+const shopper = async () => (await openCheckout(100)).client_token;
+const merchant = async () => MERCHANT_KEY;
+
+interface Refusal {
+	name: string;
+	status: number;
+	code: string;
+	method: "GET" | "POST";
+	path: string;
+	credential: () => Promise<string | undefined>;
+	body?: unknown;
+	/** A sandbox fault to set first (Flexiti out of reach). */
+	fault?: Record<string, unknown>;
+}
+
+/** The edge's own refusals on /flexiti, at least one per status it answers there (429: test/edge-limits). */
+const refusals: Refusal[] = [
+	{
+		name: "no credential",
+		status: 401,
+		code: "invalid_credentials",
+		method: "POST",
+		path: capturePath,
+		credential: async () => undefined,
+		body: { amount: 1 },
+	},
+	{
+		name: "an unknown key",
+		status: 401,
+		code: "invalid_credentials",
+		method: "POST",
+		path: capturePath,
+		credential: async () => "fe_nobody",
+		body: { amount: 1 },
+	},
+	{
+		name: "a shopper's capture",
+		status: 403,
+		code: "insufficient_scope",
+		method: "POST",
+		path: capturePath,
+		credential: shopper,
+		body: { amount: 1 },
+	},
+	{
+		name: "a merchant's widget",
+		status: 403,
+		code: "widget_needs_checkout",
+		method: "POST",
+		path: widgetPath,
+		credential: merchant,
+		body: widgetBody,
+	},
+	{
+		name: "a client the edge does not know",
+		status: 404,
+		code: "unknown_client",
+		method: "POST",
+		path: "/v2.5/client-id/nobody/authorization/1000001/capture",
+		credential: merchant,
+		body: { amount: 1 },
+	},
+	{
+		name: "an amount that is no number",
+		status: 409,
+		code: "wrong_inputs",
+		method: "POST",
+		path: capturePath,
+		credential: merchant,
+		body: { amount: "abc" },
+	},
+	{
+		name: "a body over 64 KiB",
+		status: 413,
+		code: "payload_too_large",
+		method: "POST",
+		path: capturePath,
+		credential: merchant,
+		body: { amount: 1, reference: "x".repeat(70_000) },
+	},
+	{
+		name: "Flexiti answering 500",
+		status: 502,
+		code: "upstream_error",
+		method: "POST",
+		path: widgetPath,
+		credential: shopper,
+		body: widgetBody,
+		fault: { operation: "initWidget", count: 3, status: 500 },
+	},
+	{
+		name: "Flexiti answering 503",
+		status: 503,
+		code: "upstream_unavailable",
+		method: "POST",
+		path: widgetPath,
+		credential: shopper,
+		body: widgetBody,
+		fault: { operation: "initWidget", count: 3, status: 503 },
+	},
+	{
+		name: "Flexiti not answering in time",
+		status: 504,
+		code: "upstream_timeout",
+		method: "POST",
+		path: widgetPath,
+		credential: shopper,
+		body: widgetBody,
+		fault: { operation: "initWidget", kind: "slow", delay_ms: 3000 },
+	},
+];
+
+describe("the edge's own refusals on /flexiti", () => {
+	const surfaceAjv = specAjv("flexiti-edge-api", surface);
+
+	it.each(refusals)(
+		"$name: $status $code, which the surface's spec documents for that operation and status",
+		async (refusal) => {
+			const credential = await refusal.credential();
+			if (refusal.fault) await sandbox("POST", "/sandbox/faults", refusal.fault);
+			// edgeFetch checks every answer against the surface's spec already; here it is the point, so it is said.
+			const response = await edgeFetch(
+				new Request(`${EDGE}/flexiti${refusal.path}`, {
+					method: refusal.method,
+					headers: {
+						...(credential ? { authorization: `Bearer ${credential}` } : {}),
+						...(refusal.body !== undefined ? { "content-type": "application/json" } : {}),
+					},
+					...(refusal.body !== undefined ? { body: JSON.stringify(refusal.body) } : {}),
+				}),
+			);
+			expect(await flexitiEdgeViolations(refusal.method, refusal.path, response)).toEqual([]);
+			const body = await response.json();
+			expect({ status: response.status, error: (body as { error?: unknown }).error }).toEqual({
+				status: refusal.status,
+				error: refusal.code,
+			});
+			// The edge's branch of the answer, not only Flexiti's looser envelope.
+			const edgeError = surfaceAjv.at(`#/components/schemas/EdgeError${refusal.status}`);
+			expect(edgeError(body), ajvErrors(edgeError).join("; ")).toBe(true);
+		},
+	);
+
+	it("each status's edge schema takes only the edge's codes for it", () => {
+		const edgeError = surfaceAjv.at("#/components/schemas/EdgeError409");
+		expect(edgeError({ message: "Some inputs are wrong!", error: "wrong_inputs" })).toBe(true);
+		// Flexiti's own 409 code is Flexiti's branch of the operation's answer, not the edge's.
+		expect(edgeError({ message: "Amount exceeded", error: "auth_amount_exceeded" })).toBe(false);
+		expect(surfaceAjv.at("#/components/schemas/EdgeError413")({ message: "x", error: "wrong_inputs" })).toBe(false);
 	});
 });

@@ -4,7 +4,9 @@
  * methods, content types, duplicated query parameters, JSON of any shape (deep, wide, wrong types,
  * unknown properties, long strings), non-JSON bytes — from no caller, a merchant, a shopper and a
  * forged token. Every answer is below 500 (Flexiti's own outages are not part of this: the sandbox
- * runs without faults), and every error is the JSON envelope. fast-check prints the seed and the
+ * runs without faults), and every error is the JSON envelope; an answer to an operation of a spec is
+ * what that spec documents for its status (spec/edge-api.yaml, or the /flexiti surface's spec; Ajv and
+ * the edge's own validator, test/support/conformance.ts). fast-check prints the seed and the
  * shrunk request of any failure, so it can be replayed.
  */
 import { exports } from "cloudflare:workers";
@@ -12,6 +14,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jsonMediaTypeProblem } from "../../functions/contract/json-media-type.ts";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+import { edgeViolations, flexitiEdgeViolations } from "../support/conformance.ts";
 import { CLIENT_ID, EDGE, MERCHANT_KEY, openCheckout, resetSandbox } from "./support.ts";
 
 let shopperToken = "";
@@ -143,8 +146,15 @@ describe("fuzzed requests", () => {
 						...(hasBody ? { body: generated.body } : {}),
 					}),
 				);
+				// A preflight (OPTIONS) is CORS, and a HEAD has no body: neither is an operation's answer.
+				const problems = ["OPTIONS", "HEAD"].includes(generated.method)
+					? []
+					: generated.path.startsWith("/flexiti/")
+						? await flexitiEdgeViolations(generated.method, generated.path.slice("/flexiti".length), response)
+						: await edgeViolations(generated.method, generated.path, response);
 				const text = await response.text();
 				expect(response.status, `${generated.method} ${generated.path} → ${text.slice(0, 300)}`).toBeLessThan(500);
+				expect(problems, `${generated.method} ${generated.path} → ${text.slice(0, 300)}`).toEqual([]);
 				if (response.status >= 400 && generated.method !== "HEAD") {
 					const envelope = JSON.parse(text) as { error?: unknown; message?: unknown };
 					expect(typeof envelope.error).toBe("string");

@@ -4,7 +4,7 @@ import { exports } from "cloudflare:workers";
 import { createEdgeClient, createFlexitiEdgeClient } from "../../functions/client/index.ts";
 import { checkoutSessions } from "../../functions/edge/callers/checkout-sessions.ts";
 import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
-import { edgeViolations, flexitiViolations } from "../support/conformance.ts";
+import { edgeViolations, flexitiEdgeViolations } from "../support/conformance.ts";
 import { DEMO, MERCHANT_KEY } from "../support/demo-credentials.ts";
 
 export const EDGE = "https://edge.test";
@@ -17,20 +17,16 @@ export const seenResponses: { status: number; headers: [string, string][]; body:
 
 /**
  * The edge (this project's main Worker), with every answer checked against the spec it serves: the
- * Flexiti POS API under /flexiti, the edge's own routes elsewhere. An answer that breaks it fails the test.
+ * spec of its /flexiti surface (generated/flexiti-edge-api.json) there, spec/edge-api.yaml elsewhere.
+ * An answer that breaks it fails the test.
  */
 export async function edgeFetch(request: Request): Promise<Response> {
 	const { method } = request;
 	const path = new URL(request.url).pathname;
 	const response = await exports.default.fetch(request);
-	// Flexiti's token endpoint is the one path of the contract the edge deliberately does not serve.
-	const flexitiPath = path.startsWith("/flexiti/") ? path.slice("/flexiti".length) : undefined;
-	const problems =
-		flexitiPath === undefined
-			? await edgeViolations(method, path, response)
-			: flexitiPath.endsWith("/oauth/token")
-				? []
-				: await flexitiViolations(method, flexitiPath, response);
+	const problems = path.startsWith("/flexiti/")
+		? await flexitiEdgeViolations(method, path.slice("/flexiti".length), response)
+		: await edgeViolations(method, path, response);
 	if (problems.length > 0) throw new Error(`edge response breaks the spec:\n${problems.join("\n")}`);
 	const copy = response.clone();
 	seenResponses.push({ status: copy.status, headers: [...copy.headers], body: await copy.text() });

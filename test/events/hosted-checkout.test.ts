@@ -6,7 +6,7 @@
  * checkout, exactly once whichever signals arrive, in whatever order.
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
 import {
@@ -16,6 +16,7 @@ import {
 	edgeFetch,
 	flexitiViaEdge,
 	MERCHANT_KEY,
+	resetSandbox,
 	sandbox,
 	sandboxCalls,
 } from "../edge/support.ts";
@@ -89,6 +90,34 @@ async function withFault(fault: Record<string, unknown>, attempt: () => Promise<
 		if (struck) return;
 	}
 	throw new Error("the injected fault was cleared by another test file five times in a row");
+}
+
+/** Whether a promise has settled yet, readable at any moment. */
+function watch(promise: Promise<unknown>): { settled: boolean } {
+	const state = { settled: false };
+	promise.then(
+		() => {
+			state.settled = true;
+		},
+		() => {
+			state.settled = true;
+		},
+	);
+	return state;
+}
+
+/**
+ * Waits until the injected fault has been taken by its call (the sandbox lists a fault until then):
+ * the slow call is now held at Flexiti. False when it was not taken within a few seconds.
+ */
+async function heldAtFlexiti(): Promise<boolean> {
+	const deadline = Date.now() + 5000;
+	while (Date.now() < deadline) {
+		const { faults } = (await (await sandbox("GET", "/sandbox/faults")).json()) as { faults: unknown[] };
+		if (faults.length === 0) return true;
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+	return false;
 }
 
 /** The flow reference id the order sends Flexiti (x-reference-id): how the sandbox's call log names its calls. */
@@ -233,21 +262,45 @@ describe("the outcome, exactly once however it arrives", () => {
 		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
 	});
 
-	it("redirect and poll at once: one read shared, one checkout.authorized", async () => {
-		const ref = reference();
-		const checkout = await hostedCheckout(ref);
-		const location = await pay(checkout);
-		await changeOrder(ref, (state) => {
-			if (state.hosted) state.hosted.nextPollAt = Date.now();
+	/**
+	 * The two signals truly overlapping: Flexiti holds the first one's notification read (a slow fault),
+	 * and the second arrives while it is held — known from the sandbox, whose fault list drops the fault
+	 * when the held call takes it. Both must share that one read: one read at Flexiti, one authorization
+	 * read, one checkout.authorized, the redirect told "authorized".
+	 */
+	for (const first of ["poll", "redirect"] as const) {
+		it(`the ${first === "poll" ? "redirect arrives while the alarm's poll" : "alarm's poll starts while the redirect"} waits on Flexiti's notification answer: one read, one checkout.authorized`, async () => {
+			let ref = "";
+			await withFault({ operation: "getNotificationByOrderId", kind: "slow", delay_ms: 600 }, async () => {
+				ref = reference();
+				const location = await pay(await hostedCheckout(ref));
+				await changeOrder(ref, (state) => {
+					if (state.hosted) state.hosted.nextPollAt = Date.now();
+				});
+				const flow = await flowReferenceId(ref);
+				const poll = () => runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
+				const redirect = () => returnThroughEdge(location);
+				const started = first === "poll" ? poll() : redirect();
+				const firstDone = watch(started);
+				if (!(await heldAtFlexiti()) || firstDone.settled) return false; // the read was not held: try again
+				const second = first === "poll" ? redirect() : poll();
+				const [a, b] = await Promise.all([started, second]);
+				const back = (first === "poll" ? b : a) as Response;
+				expect(firstDone.settled).toBe(true);
+				expect(back.status).toBe(303);
+				expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+				const ours = (calls: { reference_id: string | null }[]) => calls.filter((c) => c.reference_id === flow);
+				expect(ours(await sandboxCalls("getNotificationByOrderId"))).toHaveLength(1);
+				expect(ours(await sandboxCalls("getAuthorization"))).toHaveLength(1);
+				return true;
+			});
+			expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+			expect((await readLedger(ref))?.authorization?.amount).toBe(180.25);
+			// And later signals change nothing.
+			await pollNow(ref);
+			expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
 		});
-		const [back] = await Promise.all([
-			returnThroughEdge(location),
-			runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order),
-			returnThroughEdge(location),
-		]);
-		expect(back.status).toBe(303);
-		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
-	});
+	}
 
 	it("Flexiti's notification answer lost: the shopper goes on (pending), the next poll learns it, once", async () => {
 		let ref = "";
@@ -270,6 +323,35 @@ describe("the outcome, exactly once however it arrives", () => {
 		await pollNow(ref);
 		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
 	});
+
+	/**
+	 * The redirect's read loses Flexiti's answer — the notification's, or the POS API authorization's
+	 * read after it (every attempt of the edge's retries) — and the shopper reloads the return page:
+	 * the reload learns it, once.
+	 */
+	for (const lost of ["getNotificationByOrderId", "getAuthorization"] as const) {
+		it(`${lost}'s answer lost on the redirect, then the shopper reloads: the reload learns it, once`, async () => {
+			let ref = "";
+			let location = "";
+			await withFault({ operation: lost, kind: "drop", count: 3 }, async () => {
+				ref = reference();
+				location = await pay(await hostedCheckout(ref));
+				const back = await returnThroughEdge(location);
+				const flow = await flowReferenceId(ref);
+				const reads = (await sandboxCalls(lost)).filter((c) => c.reference_id === flow);
+				if (reads.length === 0 || reads.some((c) => c.status !== 503)) return false;
+				expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("pending");
+				expect(await eventTypes(ref)).toEqual([]);
+				return true;
+			});
+			const reloaded = await returnThroughEdge(location);
+			expect(new URL(reloaded.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+			expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+			await returnThroughEdge(location);
+			await pollNow(ref);
+			expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+		});
+	}
 
 	it("declined: checkout.declined once, status declined; created again, a new session", async () => {
 		const ref = reference();
@@ -327,5 +409,53 @@ describe("after a hosted purchase", () => {
 		// Flexiti's own view: the capture is on the authorization the hosted purchase made.
 		const captures = await sandboxCalls("captureAuthorization");
 		expect(captures.length).toBeGreaterThan(0);
+	});
+});
+
+describe("a transaction_id past 2^53", () => {
+	/** 2^53 + 1: the first integer a double cannot hold (Number() and JSON.parse round it to 2^53). */
+	const BIG_ID = "9007199254740993";
+
+	// The sandbox's next authorization id stays changed until its world is reset.
+	afterEach(resetSandbox);
+
+	it("reaches the ledger and the capture at Flexiti digit for digit", async () => {
+		expect(Number(BIG_ID).toString()).not.toBe(BIG_ID); // the premise: a JavaScript number would round it
+		await sandbox("PATCH", "/sandbox/settings", { next_authorization_id: BIG_ID });
+		const ref = reference();
+		const checkout = await hostedCheckout(ref, 120);
+		const location = await pay(checkout);
+
+		// Flexiti's notification carries it as a JSON number, as its docs show: its raw text, read with the
+		// merchant-scope token Flexiti's redirect carries (the sandbox's, on purpose; the edge drops it).
+		const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+		const notification = await flexiti.fetch(
+			`http://sandbox.test/flexiti/online-api/online/client-id/${CLIENT_ID}/notifications/order-id/${checkout.online_order_id}`,
+			{ headers: { authorization: `Bearer ${new URL(location).searchParams.get("auth_token")}` } },
+		);
+		expect(await notification.text()).toContain(`"transaction_id":${BIG_ID}`);
+
+		const back = await returnThroughEdge(location);
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+		expect((await readLedger(ref))?.authorization?.authorization_id).toBe(BigInt(BIG_ID));
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+
+		// The order system's capture: the POS API capture on that id (the sandbox has no authorization at the rounded one).
+		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
+		const ledger = await until(
+			ref,
+			() => readLedger(ref),
+			(l) => (l?.captured ?? 0) === 70,
+		);
+		expect(ledger?.captures.map((c) => [c.amount, c.via])).toEqual([[70, "order_event"]]);
+		const atFlexiti = flexitiViaEdge(MERCHANT_KEY);
+		const exact = await atFlexiti.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
+			params: { path: { client_id: CLIENT_ID, authorization_id: BigInt(BIG_ID) } },
+		});
+		expect(exact.data).toMatchObject({ authorization_id: BigInt(BIG_ID), reference: ref, captured_amount: 70 });
+		const rounded = await atFlexiti.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {
+			params: { path: { client_id: CLIENT_ID, authorization_id: Number(BIG_ID) } },
+		});
+		expect(rounded.response.status).toBe(404);
 	});
 });

@@ -297,12 +297,21 @@ describe("faults injected through /sandbox/faults", () => {
 		expect(error).toMatchObject({ error: "rate_limited" });
 	});
 
-	it("is slow when asked", async () => {
+	it("is slow when asked, and lists a fault until its call has taken it (the call then being held)", async () => {
 		await sandboxAdmin("POST", "/faults", { operation: "listCaptures", kind: "slow", delay_ms: 300 });
+		const pending = async () => ((await (await sandboxAdmin("GET", "/faults")).json()) as { faults: unknown[] }).faults;
+		expect(await pending()).toMatchObject([{ operation: "listCaptures", kind: "slow", remaining: 1 }]);
 		const started = Date.now();
-		const { response } = await merchant.GET("/v2.5.1/client-id/{client_id}/captures", {
-			params: { path: { client_id } },
-		});
+		let answered = false;
+		const call = merchant
+			.GET("/v2.5.1/client-id/{client_id}/captures", { params: { path: { client_id } } })
+			.finally(() => {
+				answered = true;
+			});
+		while ((await pending()).length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+		// The fault left the list when the call arrived, not when it was answered.
+		expect(answered).toBe(false);
+		const { response } = await call;
 		expect(response.status).toBe(200);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
 	});

@@ -1,6 +1,14 @@
-import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BASE_URL, DEMO, DEMO2, mintToken, resetSandbox, sandboxAdmin, sandboxClient } from "../support/sandbox.ts";
+import {
+	BASE_URL,
+	conformingFetch,
+	DEMO,
+	DEMO2,
+	mintToken,
+	resetSandbox,
+	sandboxAdmin,
+	sandboxClient,
+} from "../support/sandbox.ts";
 
 const form = { "content-type": "application/x-www-form-urlencoded" };
 const client = sandboxClient();
@@ -30,11 +38,13 @@ describe("POST /v2.5/oauth/token", () => {
 	});
 
 	it("accepts only form-encoded bodies: JSON is an invalid_request", async () => {
-		const response = await exports.default.fetch(`${BASE_URL}/v2.5/oauth/token`, {
-			method: "POST",
-			headers: { "content-type": "application/json", "x-reference-id": crypto.randomUUID() },
-			body: JSON.stringify(DEMO),
-		});
+		const response = await conformingFetch(
+			new Request(`${BASE_URL}/v2.5/oauth/token`, {
+				method: "POST",
+				headers: { "content-type": "application/json", "x-reference-id": crypto.randomUUID() },
+				body: JSON.stringify(DEMO),
+			}),
+		);
 		expect(response.status).toBe(400);
 		expect(await response.json()).toMatchObject({ error: "invalid_request" });
 	});
@@ -57,11 +67,13 @@ describe("POST /v2.5/oauth/token", () => {
 	});
 
 	it("requires x-reference-id", async () => {
-		const response = await exports.default.fetch(`${BASE_URL}/v2.5/oauth/token`, {
-			method: "POST",
-			headers: form,
-			body: new URLSearchParams(DEMO),
-		});
+		const response = await conformingFetch(
+			new Request(`${BASE_URL}/v2.5/oauth/token`, {
+				method: "POST",
+				headers: form,
+				body: new URLSearchParams(DEMO),
+			}),
+		);
 		expect(response.status).toBe(409);
 		expect(await response.json()).toMatchObject({
 			error: "wrong_inputs",

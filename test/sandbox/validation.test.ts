@@ -1,9 +1,16 @@
-import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FlexitiClient } from "../../functions/client/index.ts";
 import { sandboxHandlers } from "../../functions/sandbox/operations/index.ts";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
-import { BASE_URL, DEMO, mintToken, recordedCalls, resetSandbox, sandboxClient } from "../support/sandbox.ts";
+import {
+	BASE_URL,
+	conformingFetch,
+	DEMO,
+	mintToken,
+	recordedCalls,
+	resetSandbox,
+	sandboxClient,
+} from "../support/sandbox.ts";
 
 const client_id = DEMO.client_id;
 let merchant: FlexitiClient;
@@ -22,7 +29,7 @@ describe("every operation of the spec is served", () => {
 
 	it.each(Object.entries(flexitiOperations))("routes %s through the pipeline", async (operationId, entry) => {
 		const path = entry.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "client_id" ? client_id : "1"));
-		const response = await exports.default.fetch(`${BASE_URL}${path}`, { method: entry.method });
+		const response = await conformingFetch(new Request(`${BASE_URL}${path}`, { method: entry.method }));
 		// Unauthenticated: 401 from the pipeline (400 from the OAuth endpoint), never a route miss.
 		expect(response.status).toBe(operationId === "createToken" ? 400 : 401);
 	});
@@ -113,23 +120,27 @@ describe("requests that break the spec get 409 wrong_inputs naming the field, an
 	});
 
 	it("a body that is not JSON", async () => {
-		const response = await exports.default.fetch(`${BASE_URL}/v2.5/client-id/${client_id}/customers/driverslicense`, {
-			method: "POST",
-			headers: {
-				authorization: `Bearer ${token}`,
-				"x-reference-id": crypto.randomUUID(),
-				"content-type": "application/json",
-			},
-			body: "{not json",
-		});
+		const response = await conformingFetch(
+			new Request(`${BASE_URL}/v2.5/client-id/${client_id}/customers/driverslicense`, {
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${token}`,
+					"x-reference-id": crypto.randomUUID(),
+					"content-type": "application/json",
+				},
+				body: "{not json",
+			}),
+		);
 		expect(response.status).toBe(409);
 		expect(await response.json()).toMatchObject({ field_errors: [{ param: "body", msg: "invalid JSON" }] });
 	});
 
 	it("a call without x-reference-id", async () => {
-		const response = await exports.default.fetch(`${BASE_URL}/v2.5.1/client-id/${client_id}/captures`, {
-			headers: { authorization: `Bearer ${token}` },
-		});
+		const response = await conformingFetch(
+			new Request(`${BASE_URL}/v2.5.1/client-id/${client_id}/captures`, {
+				headers: { authorization: `Bearer ${token}` },
+			}),
+		);
 		expect(await response.json()).toMatchObject({
 			error: "wrong_inputs",
 			field_errors: [{ param: "x-reference-id", msg: "required", value: null }],

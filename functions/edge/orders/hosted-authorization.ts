@@ -6,6 +6,7 @@
  * POS API transaction endpoints (`authorization/{id}/capture`, `…/release`, `accounts/{n}/refund`) as a
  * widget order's. Should Flexiti say otherwise, this function is what changes.
  */
+import type { FlexitiId } from "../../contract/lossless-json.ts";
 import { callFlexiti, merchantTokens, resultBody } from "../flexiti/gateway.ts";
 import type { Authorization } from "./authorize-once.ts";
 import type { LedgerAuthorization } from "./ledger.ts";
@@ -22,7 +23,7 @@ export type HostedAuthorization =
 export async function hostedPurchaseAuthorization(
 	runtime: OrderRuntime,
 	order: { clientId: string; reference: string; flowReferenceId: string },
-	transactionId: number,
+	transactionId: FlexitiId,
 ): Promise<HostedAuthorization> {
 	const tokens = merchantTokens(runtime.env, order.clientId, (promise) => runtime.waitUntil(promise));
 	try {

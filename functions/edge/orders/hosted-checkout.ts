@@ -4,6 +4,7 @@
  * and what a notification means for the order. Pure over the order's state; the Durable Object
  * makes the calls and persists.
  */
+import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import type { Notification } from "../flexiti/hosted-session.ts";
 import type { HostedSession, OrderState } from "./order-state.ts";
 
@@ -55,7 +56,7 @@ export function scheduleNextPoll(state: OrderState, now: number, baseMs: number,
 }
 
 export type HostedOutcome =
-	| { kind: "authorized"; transactionId: number }
+	| { kind: "authorized"; transactionId: FlexitiId }
 	| { kind: "declined"; error: string; message: string };
 
 /**
@@ -65,10 +66,8 @@ export type HostedOutcome =
  */
 export function outcomeOf(notification: Notification): HostedOutcome {
 	const status = notification.purchase?.status?.toLowerCase();
-	const transactionId = Number(notification.transaction_id);
-	if (status === "success" && Number.isSafeInteger(transactionId) && transactionId > 0) {
-		return { kind: "authorized", transactionId };
-	}
+	const transactionId = transactionIdOf(notification.transaction_id);
+	if (status === "success" && transactionId !== undefined) return { kind: "authorized", transactionId };
 	if (notification.purchase) {
 		return { kind: "declined", error: "purchase_failed", message: `Flexiti's hosted checkout: purchase ${status}` };
 	}
@@ -80,4 +79,14 @@ export function outcomeOf(notification: Notification): HostedOutcome {
 			? `Flexiti's hosted checkout: application ${applyStatus}, no purchase`
 			: "Flexiti's hosted checkout ended without a purchase",
 	};
+}
+
+/**
+ * The notification's `transaction_id` as the POS API id it is, every digit kept: a number (read
+ * losslessly by the Online API client, so a `bigint` past 2^53) or a string of digits (hyperswitch).
+ * Never `Number()`, which rounds 9007199254740993 to another authorization (and reads "0x10" as 16).
+ */
+function transactionIdOf(value: Notification["transaction_id"] | undefined): FlexitiId | undefined {
+	const digits = typeof value === "string" ? value : value?.toString();
+	return digits !== undefined && /^[0-9]{1,18}$/.test(digits) && BigInt(digits) > 0n ? idOf(digits) : undefined;
 }

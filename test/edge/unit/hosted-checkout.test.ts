@@ -58,6 +58,22 @@ describe("what a notification means", () => {
 		});
 	});
 
+	it("keeps a transaction id past 2^53 exact, as a number read losslessly (bigint) or as hyperswitch's string", () => {
+		const big = 9007199254740993n;
+		for (const transaction_id of [big, "9007199254740993"]) {
+			expect(outcomeOf({ transaction_id, purchase: { status: "Success" } })).toEqual({
+				kind: "authorized",
+				transactionId: big,
+			});
+		}
+	});
+
+	it("a Success whose transaction id is not plain digits is no purchase (Number() would read 0x10 or 1e3)", () => {
+		for (const transaction_id of ["0x10", "1e3", "12.0", " 12", "0", ""]) {
+			expect(outcomeOf({ transaction_id, purchase: { status: "Success" } })).toMatchObject({ kind: "declined" });
+		}
+	});
+
 	it("Failed, an application declined, or no purchase at all is a decline", () => {
 		expect(outcomeOf({ transaction_id: 1, purchase: { status: "Failed" } })).toMatchObject({
 			kind: "declined",
