@@ -14,6 +14,7 @@
  * Answers are values, not exceptions, since they cross an RPC boundary.
  */
 import { OneAtATime } from "../core/one-at-a-time.ts";
+import { errorName } from "../core/redact.ts";
 import { type FlexitiToken, type MintToken, type Scope, TokenRefused } from "./flexiti-token.ts";
 
 /** The broker refreshes this long before expiry (isolates look for the new token a minute later). */
@@ -172,5 +173,5 @@ export function usable(token: FlexitiToken, now: number): boolean {
 
 function describe(error: unknown): string {
 	if (error instanceof TokenRefused) return `refused: ${error.code}`;
-	return error instanceof Error ? error.name : "unknown";
+	return errorName(error);
 }

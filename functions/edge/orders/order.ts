@@ -17,6 +17,7 @@ import { d1RetryDelay } from "../core/backoff.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
+import { errorName } from "../core/redact.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
@@ -544,7 +545,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		} catch (error) {
 			const attempts = (this.indexRetry?.attempts ?? 0) + 1;
 			this.indexRetry = { attempts, at: now + d1RetryDelay(attempts) };
-			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, message: (error as Error).message }));
+			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, name: errorName(error) }));
 		}
 	}
 }

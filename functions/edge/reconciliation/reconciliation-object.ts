@@ -16,6 +16,7 @@ import { d1RetryDelay, doublingDelay } from "../core/backoff.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
+import { errorName } from "../core/redact.ts";
 import { OutboxSender } from "../orders/deliver-event.ts";
 import { nextDeliveryAt, type OutboxEvent, outboxEvent } from "../orders/outbox.ts";
 import { compareDay } from "./compare.ts";
@@ -83,8 +84,9 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 			};
 		} catch (error) {
 			const message = error instanceof Error ? error.message : "unknown";
-			const name = error instanceof Error ? error.name : "unknown";
-			console.error(JSON.stringify({ event: "reconciliation_incomplete", client_id: clientId, day, name }));
+			console.error(
+				JSON.stringify({ event: "reconciliation_incomplete", client_id: clientId, day, name: errorName(error) }),
+			);
 			if (scheduled) await this.retryLater(state);
 			return { ok: false, error: message };
 		}
@@ -175,7 +177,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 		} catch (error) {
 			const attempts = unwritten.attempts + 1;
 			state.unwritten = { attempts, at: Date.now() + d1RetryDelay(attempts) };
-			console.error(JSON.stringify({ event: "reconciliation_rows_unwritten", attempts, name: (error as Error).name }));
+			console.error(JSON.stringify({ event: "reconciliation_rows_unwritten", attempts, name: errorName(error) }));
 		}
 		await this.ctx.storage.put(DAY, state);
 	}

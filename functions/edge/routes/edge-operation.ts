@@ -139,8 +139,9 @@ export function checkEdgeRequest<Op extends EdgeOperationId>(
 		: schema;
 	const validation = validateRequest(checked, parts, { closed: options.closed ?? true });
 	if (!validation.ok) return validation;
-	// Validated against this operation's schemas, generated from the same spec as these types: the one
-	// place where a request becomes its spec type.
+	// The one place where a request becomes its spec type, and the one assertion of the edge's routes:
+	// it was validated against this operation's schemas, and TypeScript cannot relate a JSON Schema
+	// value to a type — both are generated from spec/edge-api.yaml by `npm run generate` (drift-checked).
 	const request = { path: parts.path, query: validation.value.query, body: parts.body } as EdgeRequest<Op>;
 	return { ok: true, request };
 }

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { errorName } from "../core/redact.ts";
 import { decodeCursor, queryIndex } from "../orders/order-index.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 import { edgeOperation } from "./edge-operation.ts";
@@ -34,7 +35,7 @@ orderRoutes.get(
 			});
 			return answer(200, page);
 		} catch (error) {
-			console.error(JSON.stringify({ event: "order_index_unavailable", name: (error as Error).name }));
+			console.error(JSON.stringify({ event: "order_index_unavailable", name: errorName(error) }));
 			throw new EdgeError(
 				"index_unavailable",
 				"The order index cannot be read now; GET /v1/orders/{reference} still answers",

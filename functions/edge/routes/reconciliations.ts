@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { errorName } from "../core/redact.ts";
 import { queryDays } from "../reconciliation/reconciliation-store.ts";
 import { reconciliationOf } from "../reconciliation/run.ts";
 import { edgeOperation } from "./edge-operation.ts";
@@ -49,7 +50,7 @@ reconciliationRoutes.get(
 			});
 			return answer(200, page);
 		} catch (error) {
-			console.error(JSON.stringify({ event: "reconciliation_rows_unavailable", name: (error as Error).name }));
+			console.error(JSON.stringify({ event: "reconciliation_rows_unavailable", name: errorName(error) }));
 			throw new EdgeError(
 				"index_unavailable",
 				"Reconciliation's rows cannot be read now; POST /v1/reconciliations answers with a day's differences",
