@@ -14,7 +14,7 @@
  * their Workers start: `npm run bench -- "fast upstream"`, `npm run bench -- webhook`. BENCH_DURATION
  * (measured seconds per side and scenario, default 12), BENCH_ROUNDS (the runs those seconds are split
  * into, alternating sides, default 4), BENCH_CONNECTIONS (default 10), BENCH_WARMUP (s per side and
- * scenario, default 2) and BENCH_PROFILE=0 (no CPU profile) change the run; the defaults take under five
+ * scenario, default 2), BENCH_PROFILE (which scenarios to profile, see below; 0: none) change the run; the defaults take under five
  * minutes on two cores (7 scenarios).
  */
 import { edgeBundleSize } from "./bench/bundle.ts";
@@ -65,13 +65,29 @@ type Side = "edge" | "baseline";
 
 /** Seconds the profiled load runs. */
 const PROFILE_SECONDS = 5;
-const PROFILED_SCENARIO = "merchant GET captures, fast upstream";
+const DEFAULT_PROFILED_SCENARIO = "merchant GET captures, fast upstream";
 
 // Which scenarios run: those whose name contains one of the arguments (or of BENCH_SCENARIOS,
-// comma-separated); all without either. The profile runs when its scenario does (BENCH_PROFILE=0: never).
+// comma-separated); all without either.
 const terms = [...process.argv.slice(2), ...(process.env.BENCH_SCENARIOS ?? "").split(",")];
 const selected = selectScenarios(scenarios(placeholderCredentials()), terms).map((scenario) => scenario.name);
-const profiling = process.env.BENCH_PROFILE !== "0" && selected.includes(PROFILED_SCENARIO);
+// Which scenarios the profiled edge (in front of the stub) is loaded with, one profile each:
+// BENCH_PROFILE names part of one or more, comma-separated, run or not (BENCH_PROFILE="customer GET
+// terms-and-conditions, fast upstream|merchant GET captures, fast" puts the shopper's and the merchant's
+// path side by side: "|" separates them); without it, the merchant GET when that scenario runs;
+// BENCH_PROFILE=0: none.
+const profileTerms = (process.env.BENCH_PROFILE ?? "").split("|").filter(Boolean);
+const profiledScenarios =
+	profileTerms[0] === "0"
+		? []
+		: profileTerms.length > 0
+			? profileTerms.flatMap((term) => {
+					const name = selectScenarios(scenarios(placeholderCredentials()), [term])[0]?.name;
+					if (!name) console.warn(`BENCH_PROFILE: no scenario's name contains ${term}; not profiled`);
+					return name ? [name] : [];
+				})
+			: selected.filter((name) => name === DEFAULT_PROFILED_SCENARIO);
+const profiling = profiledScenarios.length > 0;
 
 // However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
 // load and the workers before exiting.
@@ -149,34 +165,35 @@ try {
 		results.push(scenarioResult(scenario, runs, cpu));
 	}
 
-	let profile: BenchResults["profile"] = null;
-	const profiled = plan.find((scenario) => scenario.name === PROFILED_SCENARIO);
-	if (profiling && edgeInspector && profiled) {
-		console.log(`Profiling the edge: ${profiled.name}`);
-		// Warmed up first, as the measured edges are: a cold isolate's first calls (parsing its settings,
-		// building its Flexiti client, its first token) are not what each request costs.
-		await loadInOwnProcess({
-			origin: workers.edgeProfiled,
-			scenario: profiled.name,
-			side: "edge",
-			credentials,
-			connections: settings.connections,
-			seconds: Math.max(settings.warmupSeconds, 2),
-		});
-		const breakdown = await profileWhile(edgeInspector, "flexiti-edge", () =>
+	const profiles: BenchResults["profiles"] = [];
+	for (const profiledScenario of edgeInspector ? profiledScenarios : []) {
+		console.log(`Profiling the edge: ${profiledScenario}`);
+		// The profiled edge has orders of its own: its checkout's client token, and its webhook orders.
+		const profiledCredentials = await prepareProfiledEdge(workers.edgeProfiled, credentials, profiledScenario);
+		const load = (seconds: number) =>
 			loadInOwnProcess({
 				origin: workers.edgeProfiled,
-				scenario: profiled.name,
+				scenario: profiledScenario,
 				side: "edge",
-				credentials,
+				credentials: profiledCredentials,
 				connections: settings.connections,
-				seconds: PROFILE_SECONDS,
-			}),
-		).catch((error: unknown) => {
+				seconds,
+			});
+		// Warmed up first, as the measured edges are: a cold isolate's first calls (parsing its settings,
+		// building its Flexiti client, its first token) are not what each request costs.
+		await load(Math.max(settings.warmupSeconds, 2));
+		let requests = 0;
+		let cpuMsPerRequest: number | null = null;
+		const breakdown = await profileWhile(edgeInspector as URL, "flexiti-edge", async () => {
+			const pids = processesOf.edgeProfiled ?? [];
+			const cpuBefore = cpuMs(pids);
+			requests = summarize([await load(PROFILE_SECONDS)]).requests;
+			if (cpuMeasurable && requests > 0) cpuMsPerRequest = (cpuMs(pids) - cpuBefore) / requests;
+		}).catch((error: unknown) => {
 			console.warn(`  no profile: ${error instanceof Error ? error.message : String(error)}`);
 			return null;
 		});
-		profile = breakdown && { ...breakdown, scenario: profiled.name };
+		if (breakdown) profiles.push({ ...breakdown, scenario: profiledScenario, requests, cpuMsPerRequest });
 	}
 
 	const tokenCountsAtEnd = await tokenCounts(workers.sandbox);
@@ -189,7 +206,7 @@ try {
 		}),
 	) as Record<Scope, TokenCalls>;
 
-	const report = compile(settings, results, tokenCalls, bundle, storefront, profile, (Date.now() - startedAt) / 1000);
+	const report = compile(settings, results, tokenCalls, bundle, storefront, profiles, (Date.now() - startedAt) / 1000);
 	print(report);
 	save(report, RESULTS_FILE);
 	const failures = results.flatMap((r) => [
@@ -240,29 +257,11 @@ async function prepare(workers: BenchWorkers) {
 	const [merchantBearer, customerBearer] = [await mint("merchant"), await mint("customer")];
 	// From here on every token call at the sandbox is the edge's.
 	const tokenCountsAtStart = await tokenCounts(workers.sandbox);
-	const openCheckout = async (edge: string) =>
-		(
-			(await call(`${edge}/v1/checkouts`, {
-				method: "POST",
-				headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-				body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
-			})) as { client_token: string }
-		).client_token;
 	const placeholder = placeholderCredentials();
 	const clientToken = workers.edge ? await openCheckout(workers.edge) : placeholder.clientToken;
 	const clientTokenFast = workers.edgeFast ? await openCheckout(workers.edgeFast) : placeholder.clientTokenFast;
-	// Orders for the webhook scenario: open checkouts, so their events are stored and held.
-	const webhookReferences: string[] = [];
 	const webhooks = selected.some((name) => name.startsWith("webhook"));
-	for (let i = 0; webhooks && i < WEBHOOK_ORDERS; i++) {
-		const reference = `BENCH-WH-${i}-${crypto.randomUUID().slice(0, 6)}`;
-		await call(`${workers.edge}/v1/checkouts`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-			body: JSON.stringify({ reference, amount: 10 }),
-		});
-		webhookReferences.push(reference);
-	}
+	const webhookReferences = webhooks ? await openWebhookOrders(workers.edge) : [];
 	const webhookSecret = (localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
 	const credentials: Credentials = {
 		merchantKey: MERCHANT_KEY,
@@ -274,6 +273,42 @@ async function prepare(workers: BenchWorkers) {
 		webhookReferences,
 	};
 	return { credentials, tokenCountsAtStart };
+}
+
+/** A checkout opened at `edge`, for its client token. */
+async function openCheckout(edge: string): Promise<string> {
+	const opened = (await call(`${edge}/v1/checkouts`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+		body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
+	})) as { client_token: string };
+	return opened.client_token;
+}
+
+/** Orders for the webhook scenario at `edge`: open checkouts, so their events are stored and held. */
+async function openWebhookOrders(edge: string): Promise<string[]> {
+	const references: string[] = [];
+	for (let i = 0; i < WEBHOOK_ORDERS; i++) {
+		const reference = `BENCH-WH-${i}-${crypto.randomUUID().slice(0, 6)}`;
+		await call(`${edge}/v1/checkouts`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+			body: JSON.stringify({ reference, amount: 10 }),
+		});
+		references.push(reference);
+	}
+	return references;
+}
+
+/** The credentials the profiled edge takes: a checkout of its own, and its own webhook orders when profiled with those. */
+async function prepareProfiledEdge(edge: string, credentials: Credentials, scenario: string): Promise<Credentials> {
+	const clientToken = await openCheckout(edge);
+	return {
+		...credentials,
+		clientToken,
+		clientTokenFast: clientToken,
+		webhookReferences: scenario.startsWith("webhook") ? await openWebhookOrders(edge) : credentials.webhookReferences,
+	};
 }
 
 /** Credentials of the right shape, for listing the scenarios before any Worker runs. */

@@ -1,37 +1,55 @@
 /**
  * Where the edge's CPU time goes: a CPU profile of the edge's workerd under load, taken through its
  * inspector (the Chrome DevTools protocol: Profiler.start / Profiler.stop), then each sample charged
- * to the innermost edge stage on its stack — caller identification, matching, validation, token,
- * the upstream call, logging — by the names of the functions that do each.
+ * to an edge stage — caller identification, matching, validation, token, the upstream call, logging…
+ * — by the source module of the innermost frame on its stack that belongs to one. The profiled edge
+ * is bundled unminified, and its bundle keeps esbuild's `// <module path>` comment before each
+ * module's code, so a frame's line in the bundle names its module (function names would not survive
+ * minification, and many of the edge's functions are anonymous arrow functions).
  */
 
-/** The functions of each stage, innermost first in precedence (a sample goes to the first stage found, leaf upwards). */
-const STAGES: [stage: string, functions: RegExp][] = [
-	["logging (request log, redaction)", /^(requestLog|redact|redactPath|redactValue|log)$/],
+/** Stages by source module (the bundle's module comments: `functions/edge/…`, `node_modules/…`). */
+const STAGES: [stage: string, modules: RegExp][] = [
+	["logging (request log, redaction)", /functions\/edge\/core\/(request-log|redact)\.ts$/],
 	[
-		"validation (spec schemas, checkout rules)",
-		/^(validateRequest|validate|readJsonBody|applyCheckoutRules|dereference|validateValue|validateObject|validateString|validateNumber)$/,
+		"validation (body, spec schemas, checkout rules)",
+		/functions\/contract\/(validate-request|read-json-body|json-media-type|lossless-json)\.ts$|node_modules\/@cfworker\/json-schema\/|functions\/edge\/routes\/checkout-rules\.ts$/,
 	],
-	["matching (operation table)", /^(matchOperation|match)$/],
+	["matching (operation table)", /functions\/contract\/(match-operation|hono-path)\.ts$/],
 	[
-		"caller identification (API key digest, client token)",
-		/^(identifyCaller|readCredential|merchantKeyDigest|digest|isMerchantKey)$/,
+		"caller identification (API key digest, client token, session)",
+		/functions\/edge\/callers\/(caller|identify-caller|checkout-sessions|merchant-policy|shopper-policy)\.ts$|functions\/contract\/(bytes|constant-time)\.ts$/,
 	],
-	["rate limits", /^(shopperIpLimit|callerLimit|allowed|limit)$/],
+	["rate limits", /functions\/edge\/callers\/rate-limits\.ts$/],
 	[
-		"token (memory, KV, broker)",
-		/^(get|load|lookAhead|readKv|readPublishedToken|decryptFromKv|merchantTokens|tokenSource)$/,
+		"CORS (storefront origins)",
+		/functions\/edge\/callers\/storefront-cors\.ts$|node_modules\/hono\/dist\/middleware\/cors\//,
+	],
+	["security headers, body limit (hono middleware)", /node_modules\/hono\/dist\/(middleware|helper)\//],
+	["token (memory, KV, broker)", /functions\/edge\/flexiti\/(token-[a-z-]+|flexiti-token)\.ts$/],
+	[
+		"upstream call (gateway, typed client, fetch, retries)",
+		/functions\/edge\/flexiti\/(gateway|upstream)\.ts$|functions\/edge\/orders\/forwarded-call\.ts$|functions\/client\/|node_modules\/openapi-fetch\//,
 	],
 	[
-		"upstream call (typed client, fetch, retries)",
-		/^(forwardToFlexiti|callFlexiti|call|send|upstreamSend|withRetries|request|coreFetch|fetch)$/,
+		"forwarder (reference id, headers, answer)",
+		/functions\/edge\/routes\/(forward-operation|edge-operation|token-guard)\.ts$/,
 	],
-	["answer (response, headers)", /^(answer|json|newResponse)$/],
+	[
+		"webhook (signature, payload, routes)",
+		/functions\/edge\/routes\/webhooks\/|node_modules\/(standardwebhooks|@stablelib|fast-sha256)\//,
+	],
+	["orders (Durable Object, storage)", /functions\/edge\/orders\//],
 ];
+/** Hono's own modules (routing, context, compose): a sample in them is charged to the edge stage that
+ * called them, if any (`c.req.header` inside caller identification is caller identification). */
+const FRAMEWORK = /node_modules\/hono\/dist\/(?!middleware|helper)/;
+const FRAMEWORK_STAGE = "Hono (routing, context, compose)";
+const RUNTIME_STAGE = "runtime (no JavaScript frame of the edge's on the stack)";
 
 interface ProfileNode {
 	id: number;
-	callFrame: { functionName: string; url: string };
+	callFrame: { functionName: string; url: string; scriptId: string; lineNumber: number };
 	children?: number[];
 }
 
@@ -41,11 +59,14 @@ interface CpuProfile {
 	timeDeltas: number[];
 }
 
+/** Per script, the bundle's module comments: the line each module's code starts at, in order. */
+type ModuleMap = Map<string, { line: number; module: string }[]>;
+
 export interface ProfileBreakdown {
 	samples: number;
 	/** The functions most samples were in (self time), for what "other" holds. */
 	top: { name: string; share: number }[];
-	/** Share of samples per stage, plus the runtime and framework ("other") and idle time. */
+	/** Share of busy samples per stage, plus the framework's and the runtime's; idle samples are left out. */
 	stages: { stage: string; share: number }[];
 }
 
@@ -78,37 +99,79 @@ export async function profileWhile(inspector: URL, workerName: string, during: (
 			pending.set(id, resolve);
 			socket.send(JSON.stringify({ id, method, params }));
 		});
+	const scripts: { scriptId: string; url: string }[] = [];
+	socket.addEventListener("message", (event) => {
+		const message = JSON.parse(String(event.data)) as { method?: string; params?: { scriptId: string; url: string } };
+		if (message.method === "Debugger.scriptParsed" && message.params) scripts.push(message.params);
+	});
 	try {
+		// The bundle's source, for its module comments; the debugger is off again before profiling.
+		await command("Debugger.enable");
+		const modules: ModuleMap = new Map();
+		for (const script of scripts.filter((s) => s.url.endsWith(".js"))) {
+			const { scriptSource } = (await command("Debugger.getScriptSource", { scriptId: script.scriptId })) as {
+				scriptSource: string;
+			};
+			modules.set(script.scriptId, moduleComments(scriptSource));
+		}
+		await command("Debugger.disable");
 		await command("Profiler.enable");
 		await command("Profiler.setSamplingInterval", { interval: 100 });
 		await command("Profiler.start");
 		await during();
 		const { profile } = (await command("Profiler.stop")) as { profile: CpuProfile };
-		return breakdown(profile);
+		return breakdown(profile, modules);
 	} finally {
 		socket.close();
 	}
 }
 
-function breakdown(profile: CpuProfile): ProfileBreakdown {
+/** Lines like `// functions/edge/app.ts` or `// node_modules/hono/dist/compose.js`, as esbuild writes them. */
+function moduleComments(source: string): { line: number; module: string }[] {
+	const found: { line: number; module: string }[] = [];
+	source.split("\n").forEach((text, line) => {
+		const module = /^\/\/ ((?:functions|node_modules|generated|\.\.\/)[^\s]*\.[cm]?[jt]s)$/.exec(text)?.[1];
+		if (module) found.push({ line, module });
+	});
+	return found;
+}
+
+function breakdown(profile: CpuProfile, modules: ModuleMap): ProfileBreakdown {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map<number, number>();
 	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+	/** The module a frame's code is in, and the frame's line counted from that module's comment. */
+	const placeOf = (node: ProfileNode | undefined): { module: string; line: number } | undefined => {
+		const starts = node && modules.get(node.callFrame.scriptId);
+		if (!starts) return undefined;
+		let found: { module: string; line: number } | undefined;
+		for (const { line, module } of starts) {
+			if (line > node.callFrame.lineNumber) break;
+			found = { module, line: node.callFrame.lineNumber - line };
+		}
+		return found;
+	};
+	const moduleOf = (node: ProfileNode | undefined) => placeOf(node)?.module;
 	const stageOf = new Map<number, string>();
 	const classify = (id: number): string => {
 		const known = stageOf.get(id);
 		if (known) return known;
-		let stage: string | undefined;
+		const leaf = byId.get(id)?.callFrame.functionName;
+		let stage: string | undefined =
+			leaf === "(idle)" ? "idle" : leaf === "(garbage collector)" ? "garbage collection" : undefined;
+		let framework = false;
 		for (let at: number | undefined = id; at !== undefined && !stage; at = parent.get(at)) {
-			const name = byId.get(at)?.callFrame.functionName ?? "";
-			if (name === "(idle)") stage = "idle";
-			if (name === "(garbage collector)") stage = "garbage collection";
-			stage ??= STAGES.find(([, functions]) => functions.test(name))?.[0];
+			const module = moduleOf(byId.get(at));
+			if (!module) continue;
+			if (FRAMEWORK.test(module)) framework = true;
+			else stage = STAGES.find(([, pattern]) => pattern.test(module))?.[0] ?? `other edge code (${module})`;
 		}
-		stage ??= "other (Hono, runtime, framework)";
+		stage ??= framework ? FRAMEWORK_STAGE : RUNTIME_STAGE;
 		stageOf.set(id, stage);
 		return stage;
 	};
+	// Shares count samples. Each sample's time delta would weigh them by wall time, and on a busy
+	// machine a delta mostly measures how long the thread waited for a core.
 	const counts = new Map<string, number>();
 	const self = new Map<string, number>();
 	for (const sample of profile.samples) {
@@ -116,12 +179,16 @@ function breakdown(profile: CpuProfile): ProfileBreakdown {
 		counts.set(stage, (counts.get(stage) ?? 0) + 1);
 		const frame = byId.get(sample)?.callFrame;
 		if (stage !== "idle" && frame) {
-			const name = `${frame.functionName || "(anonymous)"} ${frame.url.split("/").at(-1) ?? ""}`.trim();
+			const place = placeOf(byId.get(sample));
+			const where = place
+				? `${place.module.replace(/^.*node_modules\//, "")} +${place.line}`
+				: frame.url.split("/").at(-1);
+			const name = `${frame.functionName || "(anonymous)"} ${where ?? ""}`.trim();
 			self.set(name, (self.get(name) ?? 0) + 1);
 		}
 	}
-	const busy = profile.samples.length - (counts.get("idle") ?? 0);
 	counts.delete("idle");
+	const busy = [...counts.values()].reduce((sum, n) => sum + n, 0);
 	return {
 		samples: busy,
 		top: [...self]

@@ -102,13 +102,14 @@ export async function startWorkers(needed: ReadonlySet<BenchWorker>): Promise<Pa
 		...unlimited,
 		UPSTREAM_BASE_URL: { type: "plain_text", value: base } satisfies Binding,
 	});
-	const plan: [BenchWorker, string, Record<string, Binding>, { inspector?: boolean }?][] = [
+	const plan: [BenchWorker, string, Record<string, Binding>, { inspector?: boolean; minify?: boolean }?][] = [
 		["edge", "wrangler.toml", edgeBindings(flexitiBaseUrl)],
 		["passthrough", "bench/wrangler.toml", passthroughBindings(flexitiBaseUrl)],
 		["edgeFast", "wrangler.toml", edgeBindings(stubBaseUrl)],
 		["passthroughFast", "bench/wrangler.toml", passthroughBindings(stubBaseUrl)],
 		["bare", "bench/bare.wrangler.toml", {}],
-		["edgeProfiled", "wrangler.toml", edgeBindings(stubBaseUrl), { inspector: true }],
+		// Unminified (wrangler.toml minifies): the profile attributes samples by function name.
+		["edgeProfiled", "wrangler.toml", edgeBindings(stubBaseUrl), { inspector: true, minify: false }],
 	];
 	for (const [name, config, bindings, options] of plan) {
 		if (wanted.has(name)) started[name] = await start(name, config, bindings, options);
@@ -154,7 +155,7 @@ async function start(
 	name: BenchWorker,
 	config: string,
 	bindings: Record<string, Binding>,
-	options: { inspector?: boolean } = {},
+	options: { inspector?: boolean; minify?: boolean } = {},
 ): Promise<string> {
 	const before = workerdProcesses();
 	const { origin, worker, inspectorUrl } = await startLocalWorker(config, bindings, options);

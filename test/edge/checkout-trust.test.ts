@@ -127,11 +127,11 @@ describe("a checkout's client tokens", () => {
 			params: { path: { checkout_id: upper } },
 		});
 		expect(merchant.response.status).toBe(404);
-		const shopper = await exports.default.fetch(
+		const shopper = await edgeFetch(
 			new Request(`${EDGE}/v1/checkouts/${upper}`, { headers: { authorization: `Bearer ${checkout.client_token}` } }),
 		);
 		expect([403, 404]).toContain(shopper.status);
-		const forged = await exports.default.fetch(
+		const forged = await edgeFetch(
 			new Request(`${EDGE}/v1/checkouts/${upper}`, {
 				headers: { authorization: `Bearer cst_${upper}_${checkout.client_token.slice(-43)}` },
 			}),
@@ -172,7 +172,7 @@ describe("CORS", () => {
 			expect(answer.headers.get("access-control-allow-methods"), path).toBeNull();
 		}
 		// An actual merchant call from a page (a key it should never hold) gets no CORS grant either.
-		const capture = await exports.default.fetch(
+		const capture = await edgeFetch(
 			new Request(`${EDGE}/flexiti/v2.5/client-id/${client_id}/customers/lookup?account_number=${JANE}`, {
 				headers: { origin: ORIGIN, authorization: `Bearer ${MERCHANT_KEY}` },
 			}),
@@ -223,7 +223,7 @@ describe("the request log", () => {
 			`/v1/nothing/${JANE}/5555000000000001`,
 		];
 		for (const path of paths) {
-			await exports.default.fetch(
+			await edgeFetch(
 				new Request(`${EDGE}${path}`, { method: "POST", headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
 			);
 		}
@@ -241,7 +241,7 @@ describe("the request log", () => {
 			`/V1/ORDERS/${encodeURIComponent(reference)}`,
 			`/v1/orders/${encodeURIComponent(reference)}/events/e1/replay`,
 		]) {
-			await exports.default.fetch(
+			await edgeFetch(
 				new Request(`${EDGE}${path}`, {
 					method: path.endsWith("replay") ? "POST" : "GET",
 					headers: { authorization: `Bearer ${MERCHANT_KEY}` },

@@ -185,6 +185,88 @@ describe("once, keyed by Flexiti's ids", () => {
 	});
 });
 
+describe("once for every movement, not only captures: each raced with one key, and each with its answer lost", () => {
+	const release = (authorizationId: number | bigint, key: string) =>
+		merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/release", {
+			params: { path: { client_id, authorization_id: authorizationId }, header: { "x-idempotency-key": key } },
+			body: {},
+		});
+	const giveBack = (authorizationId: number | bigint, captureId: number, amount: number, key?: string) =>
+		merchant().POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture/{capture_id}/return", {
+			params: {
+				path: { client_id, authorization_id: authorizationId, capture_id: captureId },
+				...(key ? { header: { "x-idempotency-key": key } } : {}),
+			},
+			body: { amount },
+		});
+	const refund = (captureId: number, amount: number, key?: string) =>
+		merchant().POST("/v2.5/client-id/{client_id}/accounts/{account_number}/refund", {
+			params: { path: { client_id, account_number: JANE }, ...(key ? { header: { "x-idempotency-key": key } } : {}) },
+			body: { capture_id: captureId, amount },
+		});
+	/** An order authorized for `amount` and captured in full: the capture's id. */
+	async function capturedOrder(reference: string, amount: number, promotional = true) {
+		const { authorization_id } = await authorizedOrder(reference, amount, promotional);
+		const captured = (await capture(authorization_id, amount)).data;
+		if (!captured) throw new Error("no capture");
+		return { authorization_id, capture_id: captured.capture_id };
+	}
+
+	it("a release racing itself (five at once, one key): released once", async () => {
+		const reference = newReference();
+		const { authorization_id } = await authorizedOrder(reference, 100);
+		const answers = await Promise.all(Array.from({ length: 5 }, () => release(authorization_id, "release-race")));
+		expect(answers.map((a) => a.response.status)).toEqual([200, 200, 200, 200, 200]);
+		expect((await ledgerOf(reference)).released).toBe(100);
+	});
+
+	it("a return racing itself (five at once, one key): one return in the ledger", async () => {
+		const reference = newReference();
+		const { authorization_id, capture_id } = await capturedOrder(reference, 100);
+		const answers = await Promise.all(
+			Array.from({ length: 5 }, () => giveBack(authorization_id, capture_id, 30, "return-race")),
+		);
+		expect(new Set(answers.map((a) => String(a.data?.return_id))).size).toBe(1);
+		const ledger = await ledgerOf(reference);
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["return", 30]]);
+		expect(ledger.refunded).toBe(30);
+	});
+
+	it("an account refund racing itself (five at once, one key; Flexiti gives it no id): one refund in the ledger", async () => {
+		const reference = newReference();
+		const { capture_id } = await capturedOrder(reference, 90, false);
+		const answers = await Promise.all(Array.from({ length: 5 }, () => refund(capture_id, 20, "refund-race")));
+		expect(answers.map((a) => a.response.status)).toEqual([200, 200, 200, 200, 200]);
+		const ledger = await ledgerOf(reference);
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["refund", 20]]);
+		expect(ledger.refunded).toBe(20);
+	});
+
+	it("a return whose answer was lost is sent again with the same key: one return, once in the ledger", async () => {
+		const reference = newReference();
+		const { authorization_id, capture_id } = await capturedOrder(reference, 100);
+		await sandbox("POST", "/sandbox/faults", { operation: "returnCapture", kind: "drop" });
+		const { data } = await giveBack(authorization_id, capture_id, 25);
+		expect((await sandboxCalls("returnCapture")).map((c) => c.status)).toEqual([503, 200]);
+		const ledger = await ledgerOf(reference);
+		expect(ledger.refunds.map((r) => [r.kind, r.amount, String(r.return_id)])).toEqual([
+			["return", 25, String(data?.return_id)],
+		]);
+	});
+
+	it("an account refund whose answer was lost is sent again with the same key: one refund, once in the ledger", async () => {
+		const reference = newReference();
+		const { capture_id } = await capturedOrder(reference, 90, false);
+		await sandbox("POST", "/sandbox/faults", { operation: "refundAccount", kind: "drop" });
+		const { response } = await refund(capture_id, 15);
+		expect(response.status).toBe(200);
+		expect((await sandboxCalls("refundAccount")).map((c) => c.status)).toEqual([503, 200]);
+		const ledger = await ledgerOf(reference);
+		expect(ledger.refunds.map((r) => [r.kind, r.amount])).toEqual([["refund", 15]]);
+		expect(ledger.refunded).toBe(15);
+	});
+});
+
 describe("the webhooks' guards count what moved through /flexiti", () => {
 	it("a webhook capture after a /flexiti capture takes only what remains; both are in the ledger", async () => {
 		const reference = newReference();

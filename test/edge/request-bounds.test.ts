@@ -5,7 +5,6 @@
  * with a client token or a merchant with its key — a refused request gets a precise 4xx problem and
  * nothing reaches Flexiti (the sandbox's call log stays empty).
  */
-import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH } from "../../functions/contract/read-json-body.ts";
 import { CLIENT_ID, EDGE, edgeFetch, MERCHANT_KEY, openCheckout, resetSandbox, sandboxCalls } from "./support.ts";
@@ -54,7 +53,7 @@ describe("callers: a shopper's client token and a merchant's key", () => {
 
 		it(`${who}: a 1 MiB string is refused by the body limit (413), nothing forwarded`, async () => {
 			const body = JSON.stringify({ ...widgetBody, email: "a".repeat(1024 * 1024) });
-			const response = await exports.default.fetch(
+			const response = await edgeFetch(
 				new Request(WIDGET, {
 					method: "POST",
 					headers: { authorization: `Bearer ${await credential()}`, "content-type": "application/json" },

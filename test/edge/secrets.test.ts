@@ -119,6 +119,27 @@ describe("request log", () => {
 	});
 });
 
+describe("a shopper's customer token", () => {
+	beforeEach(resetSandbox);
+
+	it("is asked of the checkout's order once; the isolate keeps it for the checkout's next calls", async () => {
+		const checkout = await openCheckout();
+		const before = logLines.length;
+		for (let call = 0; call < 3; call++) {
+			const { response } = await flexitiViaEdge(checkout.client_token).GET(
+				"/v2.5/client-id/{client_id}/terms-and-conditions",
+				{ params: { path: { client_id: CLIENT_ID } } },
+			);
+			expect(response.status).toBe(200);
+		}
+		const sources = logLines
+			.slice(before)
+			.filter((line) => line.includes('"event":"request"'))
+			.map((line) => (JSON.parse(line) as { token_source?: string }).token_source);
+		expect(sources).toEqual(["checkout", "checkout-cached", "checkout-cached"]);
+	});
+});
+
 describe("redaction", () => {
 	it("hides personal data, keeps the last 4 of account numbers, drops secrets", () => {
 		expect(

@@ -127,6 +127,17 @@ describe("a client generated from the specs alone", () => {
 				events: [{ source: "standard", type: "refunded", status: "applied" }],
 			},
 		});
+		expect(flows).toMatchObject({
+			tillAuthorization: { amount: 300, reference: `${reference}-T`, status: "opened" },
+			shipped: { status: 200 },
+			tillLedger: {
+				reference: `${reference}-T`,
+				authorization: { authorization_id: flows.tillAuthorization.authorization_id, amount: 300 },
+				captured: 300,
+				captures: [{ amount: 300, via: "order_event" }],
+				events: [{ source: "standard", type: "fulfilled", status: "applied" }],
+			},
+		});
 		expect(typeof authorizationId).toBe("number");
 		expect(typeof captureId).toBe("number");
 		// tsc over two generated specs, then the program's round trips: minutes when CI's two cores are busy.
@@ -134,8 +145,11 @@ describe("a client generated from the specs alone", () => {
 });
 
 /**
- * The merchant's program: the README's walkthroughs ("Try it against the sandbox" under "The edge", then
- * "Order-system webhooks"), each call typed by the generated `paths` alone. It prints what it got.
+ * The merchant's program: the README's walkthroughs ("Try it against the sandbox" under "The edge": checkout,
+ * widget, the shopper's refused capture, authorization, the merchant's capture, the ledger; then "Order-system
+ * webhooks": an order event, and the till's verify and authorization for a reference, shipped by an order
+ * event — sent with Standard Webhooks, whose event schema the edge spec has, where the README uses Shopify's),
+ * each call typed by the generated `paths` alone. It prints what it got.
  */
 const README_FLOWS = `import { createHmac, randomUUID } from "node:crypto";
 import createClient from "openapi-fetch";
@@ -216,30 +230,69 @@ const readLedger = async () => {
 };
 const ledgerAfterCapture = await readLedger();
 
-// Another system (Standard Webhooks) says $50 went back, against that capture.
-const refund: components["schemas"]["StandardOrderEvent"] = {
+// Order events from another system (Standard Webhooks), signed with its secret.
+async function sendOrderEvent(orderEvent: components["schemas"]["StandardOrderEvent"]) {
+	const text = JSON.stringify(orderEvent);
+	const webhookId = "msg_" + randomUUID();
+	const timestamp = String(Math.floor(Date.now() / 1000));
+	const key = Buffer.from(webhookSecret.replace(/^whsec_/, ""), "base64");
+	const signature = "v1," + createHmac("sha256", key).update(webhookId + "." + timestamp + "." + text).digest("base64");
+	const sent = await edge.POST("/v1/webhooks/standard", {
+		params: { header: { "webhook-id": webhookId, "webhook-timestamp": timestamp, "webhook-signature": signature } },
+		body: orderEvent,
+		bodySerializer: () => text,
+	});
+	if (!sent.data) fail("webhook", sent.error);
+	return { status: sent.response.status, receipt: sent.data };
+}
+
+// The edge applies an event right after its answer: read the ledger until it shows.
+async function ledgerOnce(orderReference: string, applied: (ledger: components["schemas"]["OrderLedger"]) => boolean) {
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const read = await edge.GET("/v1/orders/{reference}", { params: { path: { reference: orderReference } } });
+		const ledger = read.data ?? fail("ledger", read.error);
+		if (applied(ledger)) return ledger;
+		await new Promise((done) => setTimeout(done, 50));
+	}
+	return fail("ledger never showed the event", orderReference);
+}
+
+// $50 went back, against that capture.
+const webhook = await sendOrderEvent({
 	type: "order.refunded",
 	timestamp: new Date().toISOString(),
 	data: { reference, amount: 50, capture: capture.capture_id },
-};
-const event = JSON.stringify(refund);
-const webhookId = "msg_" + randomUUID();
-const timestamp = String(Math.floor(Date.now() / 1000));
-const key = Buffer.from(webhookSecret.replace(/^whsec_/, ""), "base64");
-const signature = "v1," + createHmac("sha256", key).update(webhookId + "." + timestamp + "." + event).digest("base64");
-const sent = await edge.POST("/v1/webhooks/standard", {
-	params: { header: { "webhook-id": webhookId, "webhook-timestamp": timestamp, "webhook-signature": signature } },
-	body: refund,
-	bodySerializer: () => event,
 });
-if (!sent.data) fail("webhook", sent.error);
+const ledgerAfterRefund = await ledgerOnce(reference, (ledger) => ledger.refunds.length > 0);
 
-// The edge applies it right after its answer: read the ledger until it shows.
-let ledgerAfterRefund = await readLedger();
-for (let attempt = 0; attempt < 200 && ledgerAfterRefund.refunds.length === 0; attempt++) {
-	await new Promise((done) => setTimeout(done, 50));
-	ledgerAfterRefund = await readLedger();
-}
+// The README's till: the merchant verifies the customer and authorizes an order with its reference;
+// the order system then says it shipped, and the edge captures what is authorized.
+const tillReference = reference + "-T";
+const request_id = randomUUID();
+const verifiedAtTill = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+	params: { path: { client_id, account_number } },
+	body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
+});
+const verification = verifiedAtTill.data ?? fail("verify", verifiedAtTill.error);
+const tillAuthorized = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
+	params: { path: { client_id } },
+	body: {
+		account_number,
+		financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+		amount: 300,
+		auto_capture: false,
+		reference: tillReference,
+		verification_code: verification.verification_code,
+		request_id,
+	},
+});
+const tillAuthorization = tillAuthorized.data ?? fail("till authorization", tillAuthorized.error);
+const shipped = await sendOrderEvent({
+	type: "order.fulfilled",
+	timestamp: new Date().toISOString(),
+	data: { reference: tillReference },
+});
+const tillLedger = await ledgerOnce(tillReference, (ledger) => ledger.captured > 0);
 
 console.log(JSON.stringify({
 	checkout: { ...checkout, client_token: undefined },
@@ -249,7 +302,10 @@ console.log(JSON.stringify({
 	capture,
 	checkoutAfter,
 	ledgerAfterCapture,
-	webhook: { status: sent.response.status, receipt: sent.data },
+	webhook,
 	ledgerAfterRefund,
+	tillAuthorization,
+	shipped,
+	tillLedger,
 }));
 `;

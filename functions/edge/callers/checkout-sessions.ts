@@ -6,6 +6,7 @@
  * session, authorization) is read from the order itself where it matters.
  */
 
+import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { REFRESH_AHEAD_MS } from "../flexiti/token-broker.ts";
 import type { CheckoutSession } from "../orders/order.ts";
 
@@ -38,6 +39,16 @@ export const checkoutSessions = {
 			session,
 			until: Math.min(now + SESSION_TTL_MS, Date.parse(session.checkout.expires_at)),
 		});
+	},
+
+	/**
+	 * The order handed out its customer token to a call of this session (which was cached without
+	 * one, or with one in its refresh window): the session's next calls use it, until its refresh window.
+	 */
+	keepToken(tokenDigest: string, token: FlexitiToken, now = Date.now()): void {
+		const cached = sessions.get(tokenDigest);
+		if (cached && token.expiresAt - now > REFRESH_AHEAD_MS)
+			cached.session = { ...cached.session, customerToken: token };
 	},
 
 	/** The checkout changed in a way a shopper's next call depends on (its widget session): ask the order again. */

@@ -41,6 +41,8 @@ export interface ForwardHooks {
 	tokenSource(source: string): void;
 	/** The isolate's copy of the checkout is out of date: its customer token, or its whole session. */
 	checkoutChanged(what: "token" | "session"): void;
+	/** The order handed out the checkout's customer token, which the isolate's copy lacked: keep it there. */
+	customerTokenIssued(token: FlexitiToken): void;
 }
 
 export type ForwardOutcome =
@@ -142,6 +144,9 @@ function tokenSource(
 				const result = await order?.customerToken();
 				if (!result || "unavailable" in result) throw new TokenUnavailable(null);
 				hooks.tokenSource("checkout");
+				// Without this, every call of the checkout would ask its order again until the isolate's
+				// copy of the session expires.
+				hooks.customerTokenIssued(result.token);
 				return result.token;
 			},
 			async drop(token: FlexitiToken) {

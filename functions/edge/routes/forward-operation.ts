@@ -125,6 +125,9 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 				if (what === "token") checkoutSessions.forgetToken(caller.checkout.checkout_id);
 				else checkoutSessions.forget(caller.checkout.checkout_id);
 			},
+			customerTokenIssued: (token) => {
+				if (caller.kind === "checkout") checkoutSessions.keepToken(caller.tokenDigest, token);
+			},
 		});
 		log.upstream_ms = Date.now() - started;
 		if (forwarded.kind === "authorization") return authorizationAnswer(c, forwarded.outcome, referenceId);
