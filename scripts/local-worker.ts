@@ -16,7 +16,8 @@ export async function startLocalWorker(
 	/** With an inspector (the bench's CPU profile): its URL comes back as `inspectorUrl`. */
 	/** `port`: 0 (default) is any free port; a fixed one only when another Worker must know the origin first. */
 	/** `minify: false` overrides the config's `minify` (the profiled edge: its profile names the functions). */
-	options: { inspector?: boolean; port?: number; minify?: boolean } = {},
+	/** `entrypoint`: another main module than the config's (a bench's wrapper of the same Worker and bindings). */
+	options: { inspector?: boolean; port?: number; minify?: boolean; entrypoint?: string } = {},
 ): Promise<{ origin: string; worker: LocalWorker; inspectorUrl?: URL }> {
 	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
 	// from a package that is not installed, so tsc does not check them. logLevel "error": a Worker's own
@@ -25,6 +26,7 @@ export async function startLocalWorker(
 		config,
 		bindings,
 		...(options.minify !== undefined ? { build: { minify: options.minify } } : {}),
+		...(options.entrypoint ? { entrypoint: options.entrypoint } : {}),
 		dev: {
 			server: { hostname: "127.0.0.1", port: options.port ?? 0 },
 			inspector: options.inspector ? { hostname: "127.0.0.1", port: 0 } : false,

@@ -19,6 +19,7 @@ export const programs = [
 	".", // the tests, generated/ and vitest.config.ts
 	"scripts",
 	"bench",
+	"bench/promo-edge",
 ];
 
 const run = (args: string[]) => execFileSync("tsc", args, { cwd: root, encoding: "utf8", stdio: "pipe" });

@@ -528,6 +528,20 @@ describe("Flexiti's hosted checkout (the store's other channel)", () => {
 		expect(recorded.authorization).toMatchObject({ amount: 249.99 });
 		expect(await merchantEvents(reference)).toEqual(["checkout.authorized"]);
 		expect(problems).toEqual([]);
+
+		// After the purchase, as for a widget purchase: the merchant ships, the edge captures once, on the
+		// POS API authorization the hosted purchase made.
+		const capturedBefore = (await sandboxCalls("captureAuthorization")).filter((c) => c.status === 200).length;
+		await page.goto(`${stack.store}/admin`);
+		const order = page.getByRole("region", { name: new RegExp(reference) });
+		await order.getByRole("button", { name: "Ship" }).click();
+		await page.waitForURL(/\/admin\?notice=/);
+		await expect.poll(async () => (await ledger(reference)).captured, WAIT).toBe(249.99);
+		expect((await sandboxCalls("captureAuthorization")).filter((c) => c.status === 200)).toHaveLength(
+			capturedBefore + 1,
+		);
+		expect((await ledger(reference)).authorization?.authorization_id).toBe(recorded.authorization?.authorization_id);
+		await expect.poll(() => merchantEvents(reference), WAIT).toEqual(["checkout.authorized", "order.captured"]);
 	});
 
 	it("declined (the shopper cancels on Flexiti's page): back on the store, not paid, checkout.declined once", async () => {

@@ -3,7 +3,6 @@
  * This project runs the edge with the small limits of test-limits.ts; each test uses its own
  * merchant key, checkout or address, so the counters of one do not reach into another.
  */
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
 	CLIENT_ID,
@@ -153,8 +152,8 @@ describe("request body limits", () => {
 				controller.close();
 			},
 		});
-		// Straight to the edge: 413 is the edge's own answer, which Flexiti's contract does not list.
-		const response = await exports.default.fetch(
+		// 413 is the edge's own answer, which the /flexiti surface's spec lists (edgeFetch checks it against it).
+		const response = await edgeFetch(
 			new Request(`${EDGE}/flexiti/v2.5.1/client-id/${CLIENT_ID}/accounts/10000000000001/calculate-interest`, {
 				method: "POST",
 				headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
