@@ -1,4 +1,5 @@
 import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
@@ -25,6 +26,7 @@ import {
 	readLedger,
 	SHOPIFY_ROTATED_SECRET,
 	STANDARD_ROTATED_SECRET,
+	STANDARD_SECRET,
 	settledLedger,
 	shopifyWebhook,
 	standardWebhook,
@@ -147,6 +149,26 @@ describe("signatures are verified before anything is parsed or stored", () => {
 			}),
 		);
 		expect(unsigned.status).toBe(401);
+	});
+
+	it("answers a correctly signed Standard Webhooks body that is not JSON with 400 invalid_json", async () => {
+		const id = `msg_${crypto.randomUUID()}`;
+		const at = new Date();
+		const body = "order.cancelled, not JSON";
+		const response = await edgeFetch(
+			new Request(`${EDGE}/v1/webhooks/standard`, {
+				method: "POST",
+				headers: {
+					"content-type": "application/json",
+					"webhook-id": id,
+					"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+					"webhook-signature": new Webhook(STANDARD_SECRET).sign(id, at, body),
+				},
+				body,
+			}),
+		);
+		expect(response.status).toBe(400);
+		expect(await response.json()).toMatchObject({ error: "invalid_json" });
 	});
 
 	it("sends a client's own secret's events to that client's orders, whatever the shop header says", async () => {

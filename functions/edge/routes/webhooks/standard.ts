@@ -28,13 +28,27 @@ export function verifyStandardWebhook<Secret extends { secret: string }>(
 	let reason = "no secret matched";
 	for (const candidate of secrets) {
 		try {
-			new Webhook(candidate.secret).verify(body, signed);
+			// The route parses the body itself, keeping big integers (signed-json.ts): the library's
+			// own JSON.parse of it would be a second parse per delivery.
+			verifierFor(candidate.secret).verify(body, signed, { jsonParse: false });
 			return { ok: true, secret: candidate };
 		} catch (error) {
 			reason = error instanceof WebhookVerificationError ? error.message : "unverifiable";
 		}
 	}
 	return { ok: false, reason };
+}
+
+/** One verifier per secret, made once per isolate (each decodes its secret's base64). */
+const verifiers = new Map<string, Webhook>();
+
+function verifierFor(secret: string): Webhook {
+	let verifier = verifiers.get(secret);
+	if (!verifier) {
+		verifier = new Webhook(secret);
+		verifiers.set(secret, verifier);
+	}
+	return verifier;
 }
 
 const types = { "order.fulfilled": "fulfilled", "order.cancelled": "cancelled", "order.refunded": "refunded" } as const;
