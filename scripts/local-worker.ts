@@ -15,7 +15,7 @@ export async function startLocalWorker(
 	bindings: Record<string, Binding> = {},
 	/** With an inspector (the bench's CPU profile): its URL comes back as `inspectorUrl`. */
 	/** `port`: 0 (default) is any free port; a fixed one only when another Worker must know the origin first. */
-	/** `minify: false` overrides the config's `minify` (the profiled edge: its profile names the functions). */
+	/** `minify: false` overrides the config's `minify` (the profiled edge: its profile reads the bundle's module comments). */
 	/** `entrypoint`: another main module than the config's (a bench's wrapper of the same Worker and bindings). */
 	options: { inspector?: boolean; port?: number; minify?: boolean; entrypoint?: string } = {},
 ): Promise<{ origin: string; worker: LocalWorker; inspectorUrl?: URL }> {

@@ -7,7 +7,8 @@ import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 export interface RequestParts {
 	path: Record<string, string>;
 	query: URLSearchParams;
-	headers: Headers;
+	/** Only read (the request's own headers, or a view of them: nothing needs a copy). */
+	headers: Pick<Headers, "get">;
 	/** The parsed body; `undefined` when there was none. */
 	body: unknown;
 }

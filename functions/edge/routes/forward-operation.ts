@@ -85,8 +85,10 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	}
 	// Most calls have no query: no URL is parsed for them.
 	const query = c.req.url.includes("?") ? new URL(c.req.url).searchParams : new URLSearchParams();
-	const headers = new Headers(c.req.raw.headers);
-	headers.set("x-reference-id", referenceId);
+	// The headers as they go upstream (with the reference id chosen above), read without copying them.
+	const headers = {
+		get: (name: string) => (name.toLowerCase() === "x-reference-id" ? referenceId : c.req.raw.headers.get(name)),
+	};
 	const validation = validateRequest(
 		flexitiRequestSchemas[operationId],
 		{
