@@ -86,9 +86,19 @@ export function buildStorefront({
 /** Cache and CORS rules for the SDK's files, as Workers static assets read them from `_headers`. */
 function writeHeaders(outDir: string): void {
 	const file = join(outDir, "_headers");
-	const others = existsSync(file)
-		? readFileSync(file, "utf8").replace(new RegExp(`${HEADERS_BEGIN}[\\s\\S]*?${HEADERS_END}\\n?`), "")
-		: "";
+	writeFileSync(file, withStorefrontHeaders(existsSync(file) ? readFileSync(file, "utf8") : ""));
+}
+
+/**
+ * `_headers` with the SDK's block in place of the one an earlier build wrote (the rest as it was), so a
+ * second build leaves the file as the first did. Found by its marker lines as text: a pattern made
+ * from them would read the parentheses of the first as a group, find no block, and append another.
+ */
+export function withStorefrontHeaders(existing: string): string {
+	const begin = existing.indexOf(HEADERS_BEGIN);
+	const end = begin === -1 ? -1 : existing.indexOf(HEADERS_END, begin);
+	const others =
+		end === -1 ? existing : existing.slice(0, begin) + existing.slice(end + HEADERS_END.length).replace(/^\n/, "");
 	const ours = [
 		HEADERS_BEGIN,
 		"/storefront/*",
@@ -104,7 +114,7 @@ function writeHeaders(outDir: string): void {
 		HEADERS_END,
 		"",
 	].join("\n");
-	writeFileSync(file, others + ours);
+	return others + ours;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {

@@ -15,6 +15,11 @@ export function base64UrlEncode(bytes: Uint8Array): string {
 	return base64Encode(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
+/** The bytes of URL-safe base64 text (standard base64 is read too; padding optional), or undefined when it is not base64. */
+export function base64UrlDecode(text: string): Uint8Array | undefined {
+	return base64Decode(text.replaceAll("-", "+").replaceAll("_", "/"));
+}
+
 /** The bytes of standard base64 text, or undefined when the text is not base64. */
 export function base64Decode(text: string): Uint8Array | undefined {
 	try {

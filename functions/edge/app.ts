@@ -14,7 +14,7 @@ import { checkoutRoutes } from "./routes/checkouts.ts";
 import { DOCS_PATHS, docsHeaders, serveDocs } from "./routes/docs.ts";
 import { edgeOperation } from "./routes/edge-operation.ts";
 import { forwardOperation } from "./routes/forward-operation.ts";
-import { returnFromHostedCheckout } from "./routes/hosted-return.ts";
+import { hostedReturnHeaders, returnFromHostedCheckout } from "./routes/hosted-return.ts";
 import { orderRoutes } from "./routes/orders.ts";
 import { promotionalMessage } from "./routes/promotional-message.ts";
 import { readyz } from "./routes/readyz.ts";
@@ -84,7 +84,12 @@ export function createEdgeApp() {
 	app.get("/v1/promotional-message", shopperIpLimit, promotionalMessage);
 
 	// Flexiti's hosted checkout sends the shopper back here (public: a browser redirect, no credential).
-	app.get("/v1/hosted-checkouts/:client_id/return/:result", shopperIpLimit, returnFromHostedCheckout);
+	app.get(
+		"/v1/hosted-checkouts/:client_id/return/:result",
+		shopperIpLimit,
+		hostedReturnHeaders,
+		returnFromHostedCheckout,
+	);
 
 	// Order systems authenticate each webhook by its signature, not by a caller credential; webhooks
 	// keep their own body cap (512 KiB) and no rate limit (see callers/rate-limits.ts).

@@ -1,34 +1,77 @@
 /**
- * The one pipeline every Flexiti operation goes through in the sandbox, driven by the generated
- * operation table: injected faults, bearer token and scope, request validation against the spec,
- * idempotent replay, then the operation's handler. Handlers only ever see valid, authorized calls.
+ * The one pipeline every Flexiti operation goes through in the sandbox, POS API and Online API alike,
+ * driven by the generated operation tables: injected faults, bearer token and scope, request validation
+ * against the spec, idempotent replay (where Flexiti honours a key), then the operation's handler.
+ * Handlers only ever see valid, authorized calls. What sets the two APIs apart (the client id's path
+ * parameter, how `lang` is read, the error body) is a `SandboxApi`; `serveOperation` is the POS API's,
+ * online-api/pipeline.ts the Online API's.
  */
 import type { Context } from "hono";
 import { type FlexitiOperationId, flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
 import { errorEnvelope, type FieldError } from "../contract/errors.ts";
+import type { RequestSchema } from "../contract/operation-types.ts";
 import { readJsonBody } from "../contract/read-json-body.ts";
 import { validateRequest } from "../contract/validate-request.ts";
 import { faultError, takeFault } from "./faults.ts";
 import type { SandboxEnv } from "./host.ts";
 import { messageFor } from "./messages.ts";
-import type { OperationHandler, PathParams, RequestBody } from "./operation.ts";
+import type { OperationHandler, PathParams, Refusal, RequestBody } from "./operation.ts";
 import { recordCall } from "./record.ts";
 import { authenticateBearer } from "./tokens.ts";
-import type { Token } from "./world.ts";
+import type { Token, World } from "./world.ts";
 
-export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, handler: OperationHandler<Op>) {
-	const entry = flexitiOperations[operationId];
-	const scopes: readonly string[] = entry.scopes;
+/** What sets one of Flexiti's APIs apart, as far as the pipeline goes. */
+export interface SandboxApi {
+	/** The path parameter that names the client (`client_id` in the POS API, `clientId` in the Online API). */
+	clientIdParam: string;
+	/** The caller's language, from the query. */
+	lang(query: URLSearchParams): "en" | "fr";
+	/** The API's error body. */
+	errorBody(url: URL, status: number, error: string, message: string, fieldErrors?: FieldError[]): unknown;
+}
 
+/** An operation as its API's generated tables describe it. */
+export interface PipelineOperation {
+	operationId: string;
+	scopes: readonly string[];
+	/** Flexiti honours `x-idempotency-key` here: a repeat gets the first success again. */
+	idempotencyKey: boolean;
+	schema: RequestSchema;
+}
+
+/** The call as validated and authorized, before its API types it for the handler. */
+export interface PipelineCall {
+	world: World;
+	/** The sandbox clock (ms), which tests can move forward. */
+	now: number;
+	clientId: string;
+	token: Token;
+	path: Record<string, string>;
+	query: Record<string, unknown>;
+	body: unknown;
+	headers: Headers;
+	lang: "en" | "fr";
+	/** The sandbox's own origin, for URLs it hands out (the widget, the hosted page). */
+	origin: string;
+}
+
+export type PipelineResult = { refused?: false; body: unknown } | Refusal;
+
+export function servePipeline(
+	api: SandboxApi,
+	operation: PipelineOperation,
+	handle: (call: PipelineCall) => PipelineResult,
+) {
+	const { operationId, scopes, schema } = operation;
 	return async (c: Context<SandboxEnv>): Promise<Response> => {
 		const host = c.env;
 		const { world } = host;
 		const url = new URL(c.req.url);
-		const lang = url.searchParams.get("lang") === "fr" ? "fr" : "en";
+		const lang = api.lang(url.searchParams);
 		const referenceId = c.req.header("x-reference-id") ?? null;
-		const idempotencyKey = entry.idempotencyKey ? (c.req.header("x-idempotency-key") ?? null) : null;
-		const clientId = c.req.param("client_id") ?? "";
+		const idempotencyKey = operation.idempotencyKey ? (c.req.header("x-idempotency-key") ?? null) : null;
+		const clientId = c.req.param(api.clientIdParam) ?? "";
 		let token: Token | null = null;
 
 		const respond = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -56,7 +99,7 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 			message?: string,
 			fieldErrors?: FieldError[],
 			headers?: Record<string, string>,
-		) => respond(status, errorEnvelope(url.pathname, error, message ?? messageFor(error, lang), fieldErrors), headers);
+		) => respond(status, api.errorBody(url, status, error, message ?? messageFor(error, lang), fieldErrors), headers);
 
 		// 1. Faults injected through /sandbox/faults, as a real upstream would have them.
 		const fault = takeFault(world, operationId);
@@ -74,10 +117,11 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 		if (!scopes.includes(token.scope)) return fail(403, "insufficient_scope");
 
 		// 3. The request must satisfy the spec: parameters, headers, body.
-		const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
+		const parsed = await readJsonBody(c.req.raw, schema.body !== undefined);
 		if (!parsed.ok) return fail(409, "wrong_inputs", undefined, [parsed.fieldError]);
-		const validation = validateRequest(flexitiRequestSchemas[operationId], {
-			path: c.req.param() as Record<string, string>,
+		const path = c.req.param();
+		const validation = validateRequest(schema, {
+			path,
 			query: url.searchParams,
 			headers: c.req.raw.headers,
 			body: parsed.body,
@@ -96,14 +140,14 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 		}
 
 		// 5. The operation itself.
-		const result = handler({
+		const result = handle({
 			world,
 			now,
 			clientId,
 			token,
-			path: c.req.param() as PathParams<Op>,
+			path,
 			query: validation.value.query,
-			body: validation.value.body as RequestBody<Op>,
+			body: validation.value.body,
 			headers: c.req.raw.headers,
 			lang,
 			origin: url.origin,
@@ -114,4 +158,26 @@ export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, h
 		if (fault?.kind === "drop") return fail(503, "service_unavailable");
 		return respond(200, result.body);
 	};
+}
+
+/** Flexiti's POS API: `client_id` in the path, `lang=fr` or English, Flexiti's error envelope. */
+const posApi: SandboxApi = {
+	clientIdParam: "client_id",
+	lang: (query) => (query.get("lang") === "fr" ? "fr" : "en"),
+	errorBody: (url, _status, error, message, fieldErrors) => errorEnvelope(url.pathname, error, message, fieldErrors),
+};
+
+export function serveOperation<Op extends FlexitiOperationId>(operationId: Op, handler: OperationHandler<Op>) {
+	const entry = flexitiOperations[operationId];
+	return servePipeline(
+		posApi,
+		{
+			operationId,
+			scopes: entry.scopes,
+			idempotencyKey: entry.idempotencyKey,
+			schema: flexitiRequestSchemas[operationId],
+		},
+		// Validated against this operation's schema, generated from the same spec as these types.
+		(call) => handler({ ...call, path: call.path as PathParams<Op>, body: call.body as RequestBody<Op> }),
+	);
 }

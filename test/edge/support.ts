@@ -44,7 +44,7 @@ export function edgeApi(credential: string) {
 
 /** The sandbox's own controls, over the edge's FLEXITI service binding. */
 export async function sandbox(method: string, path: string, body?: unknown): Promise<Response> {
-	const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+	const flexiti = env.FLEXITI;
 	return flexiti.fetch(`http://sandbox.test${path}`, {
 		method,
 		...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
@@ -61,7 +61,7 @@ export async function resetSandbox(): Promise<void> {
 	tokenCache.clearMemory();
 	checkoutSessions.clear();
 	await forgetBrokers();
-	const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
+	const kv = env.TOKENS;
 	for (const { name } of (await kv.list()).keys) await kv.delete(name);
 }
 

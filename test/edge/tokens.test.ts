@@ -69,7 +69,7 @@ describe("the merchant token cache and its broker", () => {
 			grant_type: "refresh_token",
 			refresh_token: stolen?.refresh_token ?? "",
 		});
-		const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+		const flexiti = env.FLEXITI;
 		const spent = await flexiti.fetch("http://sandbox.test/flexiti/pos-api/v2.5/oauth/token", {
 			method: "POST",
 			headers: { "content-type": "application/x-www-form-urlencoded", "x-reference-id": crypto.randomUUID() },
@@ -125,7 +125,7 @@ describe("the merchant token cache and its broker", () => {
 
 	it("keeps tokens in KV encrypted: a raw read shows no token", async () => {
 		await terms();
-		const kv = (env as unknown as { TOKENS: KVNamespace }).TOKENS;
+		const kv = env.TOKENS;
 		const { keys } = await kv.list();
 		expect(keys.map((k) => k.name)).toEqual([`flexiti-token:v1:${CLIENT_ID}:merchant`]);
 		expect(keys[0]?.expiration).toBeGreaterThan(Date.now() / 1000 + 1000);

@@ -1,7 +1,6 @@
 import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { EdgeBindings } from "../../functions/edge/core/env.ts";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
 	shopifyCancelledOrder,
@@ -480,7 +479,7 @@ describe("durability", () => {
 		await standardWebhook("order.refunded", { reference, amount: 20 });
 		const before = await settledLedger(reference);
 		// What survives a restart is what is in storage: the order, and each event under its own key.
-		const { order } = orderByReference(env as unknown as EdgeBindings, CLIENT_ID, reference);
+		const { order } = orderByReference(env, CLIENT_ID, reference);
 		const stored = await runInDurableObject(order, async (_, state) => ({
 			order: await state.storage.get("order"),
 			events: [...(await state.storage.list({ prefix: "event:" })).values()] as { status: string }[],

@@ -50,7 +50,7 @@ async function hostedCheckout(ref: string, amount = 180.25): Promise<CheckoutCre
 /** The shopper on Flexiti's hosted page (the sandbox's), a browser without script: where Flexiti sends them. */
 async function onFlexitiPage(checkout: CheckoutCreated, fields: Record<string, string>): Promise<string> {
 	const url = new URL(checkout.redirection_url ?? "");
-	const flexiti = (env as unknown as { FLEXITI: Fetcher }).FLEXITI;
+	const flexiti = env.FLEXITI;
 	const response = await flexiti.fetch(`http://sandbox.test${url.pathname}`, {
 		method: "POST",
 		body: new URLSearchParams({ key: url.searchParams.get("key") ?? "", ...fields }),

@@ -3,7 +3,7 @@
  * authorized, captured — per client, paged; and a failed index write is repaired by the order itself.
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import { CLIENT_ID, EDGE, edgeApi, edgeFetch, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder, standardWebhook } from "../edge/webhooks-support.ts";
@@ -93,6 +93,25 @@ describe("GET /v1/orders", () => {
 		expect((await list({ since, limit: 2 })).orders.length).toBeLessThanOrEqual(2);
 	});
 
+	it("pages past orders whose references are not Latin-1: the cursor carries any reference", async () => {
+		const since = new Date().toISOString();
+		const refs = [`Cmd-€-${crypto.randomUUID().slice(0, 8)}`, `注文-${crypto.randomUUID().slice(0, 8)}`];
+		for (const ref of refs) await authorizedOrder(ref, 13);
+		const last = refs.at(-1) ?? "";
+		// One order a page: every page's next_cursor names the reference of the order it ended on.
+		const orders = await until(
+			last,
+			() => all({ since, limit: 1 }),
+			(o) => refs.every((r) => o.some((x) => x.reference === r)),
+		);
+		expect(
+			orders
+				.filter((x) => refs.includes(x.reference))
+				.map((x) => x.reference)
+				.sort(),
+		).toEqual([...refs].sort());
+	});
+
 	it("shows only the key's client: another client's orders are not listed", async () => {
 		const ref = reference();
 		const since = new Date().toISOString();
@@ -145,12 +164,24 @@ describe("the index never misses an order", () => {
 				`CREATE TRIGGER index_down_${op} BEFORE ${op} ON order_index BEGIN SELECT RAISE(ABORT, 'index down'); END`,
 		);
 		for (const statement of down) await env.ORDER_INDEX.prepare(statement).run();
+		const logged: string[] = [];
+		const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => {
+			logged.push(String(line));
+		});
 		try {
 			await authorizedOrder(ref, 40);
 			await runDurableObjectAlarm(order);
 			expect((await all({ since })).some((x) => x.reference === ref)).toBe(false);
 		} finally {
+			spy.mockRestore();
 			for (const op of ["INSERT", "UPDATE"]) await env.ORDER_INDEX.prepare(`DROP TRIGGER index_down_${op}`).run();
+		}
+		// The failure is logged by the error's name, never its message (D1's, here, which may quote a value).
+		const failures = logged.filter((line) => line.includes('"order_index_write_failed"'));
+		expect(failures.length).toBeGreaterThan(0);
+		for (const line of failures) {
+			expect(JSON.parse(line)).toMatchObject({ event: "order_index_write_failed", name: expect.any(String) });
+			expect(line).not.toContain("index down");
 		}
 		// The order still knows its row is unwritten: its alarm writes it once D1 is back.
 		const found = await until(

@@ -2,6 +2,7 @@
  * The caller of every edge request, decided once by middleware: a merchant (API key), a shopper's
  * checkout (client token, vouched for by the checkout's own Durable Object), or nobody.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type EdgeConfig, edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
@@ -73,6 +74,11 @@ export function merchantClient(
 	if (!config.clients.has(clientId)) throw new EdgeError("unknown_client", `Client ${clientId} is not configured`);
 	if (!caller.clientIds.has(clientId)) throw clientNotPermitted(clientId);
 	return clientId;
+}
+
+/** The Flexiti client of this merchant request (`merchantClient`): named, or its key's first. */
+export function merchantClientOf(c: Context<EdgeEnv>, named: string | undefined): string {
+	return merchantClient(merchantCaller(c.get("caller")), named, edgeConfig(c.env));
 }
 
 /** A merchant key that does not act for this client (403 `client_not_permitted`). */

@@ -33,7 +33,8 @@ export const checkoutSessions = {
 	},
 
 	set(tokenDigest: string, session: CheckoutSession, now = Date.now()): void {
-		if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+		const oldest = sessions.keys().next();
+		if (sessions.size >= MAX_SESSIONS && !oldest.done) sessions.delete(oldest.value);
 		sessions.set(tokenDigest, {
 			session,
 			until: Math.min(now + SESSION_TTL_MS, Date.parse(session.checkout.expires_at)),

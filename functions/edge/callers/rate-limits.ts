@@ -15,6 +15,7 @@
 import { createMiddleware } from "hono/factory";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError } from "../core/errors.ts";
+import { errorName } from "../core/redact.ts";
 import { CLIENT_TOKEN_PREFIX } from "./identify-caller.ts";
 
 /** Every limit counts over a minute (wrangler.toml `period = 60`). */
@@ -59,7 +60,7 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
 	try {
 		return (await limiter.limit({ key })).success;
 	} catch (error) {
-		console.warn(JSON.stringify({ event: "rate_limiter_failed", name: (error as Error).name }));
+		console.warn(JSON.stringify({ event: "rate_limiter_failed", name: errorName(error) }));
 		return true;
 	}
 }

@@ -104,7 +104,7 @@ export class ConfigError extends EdgeError<"edge_misconfigured"> {
 const parsed = new WeakMap<object, EdgeConfig>();
 
 /** The configuration of this env, parsed and checked on first use. */
-export function edgeConfig(env: Env): EdgeConfig {
+export function edgeConfig(env: EdgeSettings): EdgeConfig {
 	let config = parsed.get(env);
 	if (!config) {
 		config = parseConfig(env);
@@ -113,7 +113,7 @@ export function edgeConfig(env: Env): EdgeConfig {
 	return config;
 }
 
-function parseConfig(env: Env): EdgeConfig {
+function parseConfig(env: EdgeSettings): EdgeConfig {
 	const clients = parseClients(required(env, "FLEXITI_CLIENTS"));
 	return {
 		flexitiBaseUrl: parseUrl(required(env, "FLEXITI_BASE_URL")),
@@ -224,7 +224,7 @@ function merchantKeys(setting: string, clients: Map<string, string>): MerchantKe
 }
 
 /** `secret` or `<client_id>:secret` entries; a prefix that is not a configured client id is part of the secret. */
-function webhookSecrets(env: Env, name: Setting, clients: Map<string, string>): WebhookSecret[] {
+function webhookSecrets(env: EdgeSettings, name: Setting, clients: Map<string, string>): WebhookSecret[] {
 	return list(env, name).map((entry) => {
 		const separator = entry.indexOf(":");
 		const clientId = separator > 0 ? entry.slice(0, separator) : undefined;
@@ -233,12 +233,12 @@ function webhookSecrets(env: Env, name: Setting, clients: Map<string, string>): 
 }
 
 /** Payment method names, compared case-insensitively; unset means `flexiti`. */
-function paymentMethods(env: Env, name: Setting): Set<string> {
+function paymentMethods(env: EdgeSettings, name: Setting): Set<string> {
 	const names = list(env, name).map((method) => method.toLowerCase());
 	return new Set(names.length > 0 ? names : ["flexiti"]);
 }
 
-function list(env: Env, name: Setting): string[] {
+function list(env: EdgeSettings, name: Setting): string[] {
 	return (optional(env, name) ?? "")
 		.split(",")
 		.map((item) => item.trim())
@@ -276,13 +276,18 @@ function parseClientBySource(json: string | undefined, clients: Map<string, stri
 
 /** Every setting is declared in wrangler.toml or .dev.vars.example, so `wrangler types` puts it in `Env`. */
 type Setting = { [Name in keyof Env]: Env[Name] extends string ? Name : never }[keyof Env];
+/**
+ * What the configuration reads: the settings of `Env`, and none of its bindings. A Worker's `env`
+ * is one; so is a plain object of settings (a unit test's), with no cast.
+ */
+export type EdgeSettings = { readonly [Name in Setting]?: string | undefined };
 
-function optional(env: Env, name: Setting): string | undefined {
+function optional(env: EdgeSettings, name: Setting): string | undefined {
 	const value: unknown = env[name];
 	return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-function required(env: Env, name: Setting): string {
+function required(env: EdgeSettings, name: Setting): string {
 	const value = optional(env, name);
 	if (value === undefined)
 		throw new ConfigError(name, "is not set (see .dev.vars.example; in production `wrangler secret put`)");
@@ -330,7 +335,7 @@ function parseKey(base64: string): Uint8Array {
 	return key;
 }
 
-function positiveInteger(env: Env, name: Setting, fallback: number): number {
+function positiveInteger(env: EdgeSettings, name: Setting, fallback: number): number {
 	const value = optional(env, name);
 	if (value === undefined) return fallback;
 	const number = Number(value);

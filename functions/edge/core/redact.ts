@@ -77,3 +77,11 @@ export async function redactRequestPath(path: string): Promise<string> {
 export async function referenceDigest(reference: string): Promise<string> {
 	return `ref:${(await sha256Hex(reference)).slice(0, 16)}`;
 }
+
+/**
+ * An error as a log names it: its name (TypeError, TimeoutError, …), never its message, which may
+ * carry a URL, a stored reference or a shopper's data.
+ */
+export function errorName(error: unknown): string {
+	return error instanceof Error ? error.name : "unknown";
+}

@@ -13,6 +13,8 @@
  *
  * Answers are values, not exceptions, since they cross an RPC boundary.
  */
+import { OneAtATime } from "../core/one-at-a-time.ts";
+import { errorName } from "../core/redact.ts";
 import { type FlexitiToken, type MintToken, type Scope, TokenRefused } from "./flexiti-token.ts";
 
 /** The broker refreshes this long before expiry (isolates look for the new token a minute later). */
@@ -57,7 +59,7 @@ export interface TokenBrokerDeps {
 export class TokenBroker {
 	private current: FlexitiToken | undefined;
 	private restoring: Promise<void> | undefined;
-	private renewal: Promise<BrokerAnswer> | undefined;
+	private readonly renewal = new OneAtATime<BrokerAnswer>();
 
 	constructor(private readonly deps: TokenBrokerDeps) {}
 
@@ -77,7 +79,8 @@ export class TokenBroker {
 		await this.restore();
 		if (this.current?.accessToken !== rejected) return this.token();
 		// Already being replaced (by another report, or the refresh alarm): wait for that one.
-		if (this.renewal) return this.renewal;
+		const renewing = this.renewal.current;
+		if (renewing) return renewing;
 		this.current = undefined;
 		await this.deps.state.save(undefined);
 		await this.deps.withdraw(rejected).catch(() => {});
@@ -97,10 +100,7 @@ export class TokenBroker {
 
 	/** One token call at a time; everyone who asks meanwhile gets its answer. */
 	private renew(kind: "client_credentials" | "refresh"): Promise<BrokerAnswer> {
-		this.renewal ??= this.call(kind).finally(() => {
-			this.renewal = undefined;
-		});
-		return this.renewal;
+		return this.renewal.run(() => this.call(kind));
 	}
 
 	private async call(kind: "client_credentials" | "refresh"): Promise<BrokerAnswer> {
@@ -173,5 +173,5 @@ export function usable(token: FlexitiToken, now: number): boolean {
 
 function describe(error: unknown): string {
 	if (error instanceof TokenRefused) return `refused: ${error.code}`;
-	return error instanceof Error ? error.name : "unknown";
+	return errorName(error);
 }

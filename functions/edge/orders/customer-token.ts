@@ -4,6 +4,7 @@
  * Concurrent callers share the one load in flight.
  */
 import { edgeConfig } from "../core/config.ts";
+import { OneAtATime } from "../core/one-at-a-time.ts";
 import { type FlexitiToken, flexitiTokenEndpoint } from "../flexiti/flexiti-token.ts";
 import type { TokenSource } from "../flexiti/gateway.ts";
 import { REFRESH_AHEAD_MS, renew, usable } from "../flexiti/token-broker.ts";
@@ -11,7 +12,7 @@ import { upstreamSend, withRetries } from "../flexiti/upstream.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
 
 export class CustomerToken {
-	private load: Promise<FlexitiToken> | undefined;
+	private readonly load = new OneAtATime<FlexitiToken>();
 
 	constructor(
 		private readonly runtime: OrderRuntime,
@@ -24,11 +25,8 @@ export class CustomerToken {
 		const state = this.state();
 		const current = state.customerToken;
 		if (current && current.expiresAt - Date.now() > REFRESH_AHEAD_MS) return current;
-		this.load ??= this.fetch(state, current).finally(() => {
-			this.load = undefined;
-		});
 		try {
-			return await this.load;
+			return await this.load.run(() => this.fetch(state, current));
 		} catch (error) {
 			if (current && usable(current, Date.now())) return current;
 			throw error;

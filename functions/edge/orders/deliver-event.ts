@@ -6,8 +6,15 @@
  * No redirects are followed: an endpoint answers itself or the attempt counts as rejected.
  */
 import { Webhook } from "standardwebhooks";
-import type { EventEndpoint } from "../core/config.ts";
-import type { AttemptResult, OutboxEvent } from "./outbox.ts";
+import type { EdgeConfig, EventEndpoint } from "../core/config.ts";
+import {
+	type AttemptResult,
+	dueDeliveries,
+	endpointOf,
+	type HasOutbox,
+	type OutboxEvent,
+	recordAttempt,
+} from "./outbox.ts";
 
 /** The three Standard Webhooks headers for this event, signed now with each of the endpoint's secrets. */
 export function signedHeaders(event: Pick<OutboxEvent, "id" | "body">, secrets: readonly string[], at: Date) {
@@ -49,4 +56,38 @@ export async function deliverEvent(
 		return { kind: "retry", status, error: `the endpoint answered ${status}` };
 	}
 	return { kind: "rejected", status, error: `the endpoint answered ${status}` };
+}
+
+/**
+ * Sends an outbox's due deliveries — an order's and a day's reconciliation's alike: all at once (a slow
+ * endpoint does not hold up the others), each attempt recorded on its delivery (outbox.ts: backoff, then
+ * failed) and saved as it comes. One sender per outbox: a delivery it is sending already (an alarm run
+ * directly in a test beside the scheduled one) is not sent a second time.
+ */
+export class OutboxSender {
+	private readonly sending = new Set<string>();
+
+	async deliverDue(
+		owner: HasOutbox,
+		clientId: string,
+		config: Pick<EdgeConfig, "eventEndpoints" | "eventDeliveryTimeoutMs" | "eventRetryBaseMs">,
+		save: (event: OutboxEvent) => Promise<void>,
+	): Promise<void> {
+		const due = dueDeliveries(owner, Date.now()).filter(({ delivery }) => !this.sending.has(delivery.id));
+		await Promise.all(
+			due.map(async ({ event, delivery }) => {
+				this.sending.add(delivery.id);
+				try {
+					const endpoint = endpointOf(config, clientId, delivery.endpoint);
+					const result: AttemptResult = endpoint
+						? await deliverEvent(event, endpoint, config.eventDeliveryTimeoutMs)
+						: { kind: "rejected", status: 0, error: "the endpoint is no longer in EVENT_ENDPOINTS" };
+					recordAttempt(delivery, result, Date.now(), config.eventRetryBaseMs);
+					await save(event);
+				} finally {
+					this.sending.delete(delivery.id);
+				}
+			}),
+		);
+	}
 }

@@ -10,6 +10,7 @@
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import type { EdgeBindings } from "../core/env.ts";
+import { errorName } from "../core/redact.ts";
 import { type FlexitiToken, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import {
 	callFlexiti,
@@ -84,7 +85,7 @@ export async function forwardToFlexiti(
 	if (result.response.ok) {
 		// Flexiti has done it: bookkeeping that fails must not turn its answer into an error.
 		await remember(env, forwardedFor, operationId, call, result, hooks).catch((error: unknown) => {
-			console.error(JSON.stringify({ event: "remember_failed", operation: operationId, name: (error as Error).name }));
+			console.error(JSON.stringify({ event: "remember_failed", operation: operationId, name: errorName(error) }));
 		});
 		// Money it moved enters the order's ledger, as money moved by order events does. Only calls
 		// that move money have their answer parsed; every other answer goes back as Flexiti sent it.
@@ -96,7 +97,7 @@ export async function forwardToFlexiti(
 						JSON.stringify({
 							event: "ledger_movement_unrecorded",
 							operation: operationId,
-							name: (error as Error).name,
+							name: errorName(error),
 						}),
 					);
 				},

@@ -14,6 +14,7 @@
  * order's write and the row's leaves the alarm set, so the row is repaired; it may lag, never miss.
  */
 import type { components } from "../../../generated/edge-api.ts";
+import { base64UrlDecode, base64UrlEncode } from "../../contract/bytes.ts";
 import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { sum } from "../../contract/money.ts";
 import { checkoutExpiresAt } from "./checkout.ts";
@@ -175,14 +176,17 @@ export interface IndexCursor {
 	reference: string;
 }
 
+/** The cursor as URL-safe base64 of its JSON's UTF-8 (a reference is any text, `btoa` takes Latin-1 only). */
 export function encodeCursor(cursor: IndexCursor): string {
-	return btoa(JSON.stringify([cursor.updatedAt, cursor.reference])).replaceAll("=", "");
+	return base64UrlEncode(new TextEncoder().encode(JSON.stringify([cursor.updatedAt, cursor.reference])));
 }
 
 /** The cursor a previous page gave, or undefined when it is not one. */
 export function decodeCursor(text: string): IndexCursor | undefined {
+	const bytes = base64UrlDecode(text);
+	if (!bytes) return undefined;
 	try {
-		const value: unknown = JSON.parse(atob(text));
+		const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
 		if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
 			return { updatedAt: value[0], reference: value[1] };
 		}

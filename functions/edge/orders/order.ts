@@ -13,8 +13,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
 import type { FlexitiId } from "../../contract/lossless-json.ts";
+import { d1RetryDelay } from "../core/backoff.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
+import { OneAtATime } from "../core/one-at-a-time.ts";
+import { errorName } from "../core/redact.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
@@ -32,7 +35,7 @@ import {
 	recordWidgetSession,
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
-import { deliverEvent } from "./deliver-event.ts";
+import { OutboxSender } from "./deliver-event.ts";
 import { hostedPurchaseAuthorization } from "./hosted-authorization.ts";
 import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
 import {
@@ -67,7 +70,7 @@ import {
 	orderWithoutCheckout,
 } from "./order-state.ts";
 import { orderLink } from "./order-stubs.ts";
-import { dueDeliveries, emit, endpointOf, nextDeliveryAt, outboxView, recordAttempt, redeliver } from "./outbox.ts";
+import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
@@ -96,7 +99,7 @@ const INDEXED_ROW = "index:row";
 export class Order extends DurableObject<EdgeBindings> {
 	private state: OrderState | undefined;
 	/** The authorization attempt in flight: concurrent attempts wait for it and get its answer. */
-	private authorizing: Promise<AuthorizationOutcome> | undefined;
+	private readonly authorizing = new OneAtATime<AuthorizationOutcome>();
 	private readonly runtime: OrderRuntime;
 	private readonly customerTokens: CustomerToken;
 	/** The order's row as last written to the order index (D1); undefined before the first write. */
@@ -104,13 +107,13 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** While the index cannot be written: attempts so far and when to try again. */
 	private indexRetry: { attempts: number; at: number } | undefined;
 	/** The hosted session being opened at Flexiti: concurrent creations of the checkout share it. */
-	private startingSession: ReturnType<typeof startHostedSession> | undefined;
+	private readonly startingSession = new OneAtATime<Awaited<ReturnType<typeof startHostedSession>>>();
 	/** The hosted outcome being learned (redirect or poll): concurrent signals share one read. */
-	private learning: Promise<void> | undefined;
+	private readonly learning = new OneAtATime<void>();
 	/** The alarm run in flight, if any. */
-	private alarmRun: Promise<void> | undefined;
-	/** Deliveries being sent right now (an alarm run directly in a test may overlap the scheduled one). */
-	private readonly sending = new Set<string>();
+	private readonly alarmRun = new OneAtATime<void>();
+	/** Sends the outbox's due deliveries, each once at a time. */
+	private readonly sender = new OutboxSender();
 	private readonly persist = (state: OrderState, changedEvents: readonly LedgerEvent[] = []) =>
 		this.save(state, changedEvents);
 
@@ -137,20 +140,19 @@ export class Order extends DurableObject<EdgeBindings> {
 			!reusableSession(this.state, Date.now(), sessionTtlMs)
 		) {
 			// Flexiti's session first: if it cannot be opened, the order is left as it was.
-			this.startingSession ??= startHostedSession(
-				this.env,
-				{
-					clientId: input.clientId,
-					amount: input.amount,
-					reference: input.reference,
-					lang: input.lang,
-					referenceId: this.state?.flowReferenceId ?? crypto.randomUUID(),
-				},
-				(promise) => this.ctx.waitUntil(promise),
-			).finally(() => {
-				this.startingSession = undefined;
-			});
-			const result = await this.startingSession;
+			const result = await this.startingSession.run(() =>
+				startHostedSession(
+					this.env,
+					{
+						clientId: input.clientId,
+						amount: input.amount,
+						reference: input.reference,
+						lang: input.lang,
+						referenceId: this.state?.flowReferenceId ?? crypto.randomUUID(),
+					},
+					(promise) => this.ctx.waitUntil(promise),
+				),
+			);
 			if (!result.ok) return { ok: false, unavailable: { error: result.error, message: result.message } };
 			started = result;
 			await hostedSessionLink(this.env, input.clientId, result.onlineOrderId).linkTo(input.reference);
@@ -199,7 +201,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	async returnFromHosted(): Promise<HostedReturn | null> {
 		// A read already in flight (the alarm's poll) may have left before the shopper paid: the redirect
 		// proves there is an outcome now, so when that read learned nothing, read again.
-		const earlier = this.learning;
+		const earlier = this.learning.current;
 		await this.learnHosted();
 		if (earlier && !this.state?.ledger.authorization && !this.state?.hosted?.outcome) await this.learnHosted();
 		const state = this.state;
@@ -215,10 +217,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** One read of the hosted session's notification at a time; whoever comes meanwhile shares it. */
 	private learnHosted(): Promise<void> {
-		this.learning ??= this.learnHostedOutcome().finally(() => {
-			this.learning = undefined;
-		});
-		return this.learning;
+		return this.learning.run(() => this.learnHostedOutcome());
 	}
 
 	/**
@@ -310,25 +309,24 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
 	authorizeOnce(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
-		this.authorizing ??= admitAuthorization(
-			{
-				runtime: this.runtime,
-				state: () => this.state,
-				record: (...args) => this.recordAuthorization(...args),
-				customerTokens: () => this.customerTokens.source(),
-				declined: async (amount, error, outcome) => {
-					const state = this.state;
-					if (!state) return;
-					this.emit(state, "checkout.declined", { amount, error, outcome });
-					await this.save(state);
-					await this.schedule();
+		return this.authorizing.run(() =>
+			admitAuthorization(
+				{
+					runtime: this.runtime,
+					state: () => this.state,
+					record: (...args) => this.recordAuthorization(...args),
+					customerTokens: () => this.customerTokens.source(),
+					declined: async (amount, error, outcome) => {
+						const state = this.state;
+						if (!state) return;
+						this.emit(state, "checkout.declined", { amount, error, outcome });
+						await this.save(state);
+						await this.schedule();
+					},
 				},
-			},
-			request,
-		).finally(() => {
-			this.authorizing = undefined;
-		});
-		return this.authorizing;
+				request,
+			),
+		);
 	}
 
 	/**
@@ -436,10 +434,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	override alarm(): Promise<void> {
 		// One run at a time: a run started while another is in flight (a test's runDurableObjectAlarm
 		// beside the scheduled one) shares it instead of applying the same events twice.
-		this.alarmRun ??= this.runAlarm().finally(() => {
-			this.alarmRun = undefined;
-		});
-		return this.alarmRun;
+		return this.alarmRun.run(() => this.runAlarm());
 	}
 
 	private async runAlarm(): Promise<void> {
@@ -473,26 +468,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (next !== undefined) await this.ctx.storage.setAlarm(next);
 	}
 
-	/** Every due delivery at once (a slow endpoint does not hold up the others); each result saved as it comes. */
-	private async deliverDue(state: OrderState): Promise<void> {
-		const config = edgeConfig(this.env);
-		const due = dueDeliveries(state, Date.now()).filter(({ delivery }) => !this.sending.has(delivery.id));
-		await Promise.all(
-			due.map(async ({ event, delivery }) => {
-				this.sending.add(delivery.id);
-				try {
-					const endpoint = endpointOf(config, state.clientId, delivery.endpoint);
-					const result = endpoint
-						? await deliverEvent(event, endpoint, config.eventDeliveryTimeoutMs)
-						: ({ kind: "rejected", status: 0, error: "the endpoint is no longer in EVENT_ENDPOINTS" } as const);
-					recordAttempt(delivery, result, Date.now(), config.eventRetryBaseMs);
-					markUnsaved(state, event);
-					await this.save(state);
-				} finally {
-					this.sending.delete(delivery.id);
-				}
-			}),
-		);
+	/** The due deliveries, each result saved with the order as it comes. */
+	private deliverDue(state: OrderState): Promise<void> {
+		return this.sender.deliverDue(state, state.clientId, edgeConfig(this.env), (event) => {
+			markUnsaved(state, event);
+			return this.save(state);
+		});
 	}
 
 	/** The earliest of what needs the alarm: a ledger retry, an event received meanwhile, the clock, a delivery. */
@@ -563,8 +544,8 @@ export class Order extends DurableObject<EdgeBindings> {
 			await this.ctx.storage.put(INDEXED_ROW, fingerprint);
 		} catch (error) {
 			const attempts = (this.indexRetry?.attempts ?? 0) + 1;
-			this.indexRetry = { attempts, at: now + Math.min(1000 * 2 ** (attempts - 1), 300_000) };
-			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, message: (error as Error).message }));
+			this.indexRetry = { attempts, at: now + d1RetryDelay(attempts) };
+			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, name: errorName(error) }));
 		}
 	}
 }

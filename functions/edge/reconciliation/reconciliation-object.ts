@@ -12,17 +12,13 @@
  * must be written together — which only one object's storage can do.
  */
 import { DurableObject } from "cloudflare:workers";
+import { d1RetryDelay, doublingDelay } from "../core/backoff.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { deliverEvent } from "../orders/deliver-event.ts";
-import {
-	dueDeliveries,
-	endpointOf,
-	nextDeliveryAt,
-	type OutboxEvent,
-	outboxEvent,
-	recordAttempt,
-} from "../orders/outbox.ts";
+import { OneAtATime } from "../core/one-at-a-time.ts";
+import { errorName } from "../core/redact.ts";
+import { OutboxSender } from "../orders/deliver-event.ts";
+import { nextDeliveryAt, type OutboxEvent, outboxEvent } from "../orders/outbox.ts";
 import { compareDay } from "./compare.ts";
 import { gatherDay } from "./gather.ts";
 import { type StoredMismatch, storedView, writeDay } from "./reconciliation-store.ts";
@@ -35,7 +31,7 @@ const outboxKey = (sequence: number) => `${OUTBOX_PREFIX}${String(sequence).padS
 
 /** A daily run Flexiti could not answer is tried again this many times, further apart each time. */
 const SCHEDULED_RETRIES = 8;
-const retryAfter = (attempts: number) => Math.min(15 * 60_000 * 2 ** (attempts - 1), 6 * 3_600_000);
+const retryAfter = (attempts: number) => doublingDelay(attempts, 15 * 60_000, 6 * 3_600_000);
 
 interface DayState {
 	clientId: string;
@@ -53,9 +49,9 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 	private state: DayState | undefined;
 	private readonly mismatches = new Map<string, StoredMismatch>();
 	private outbox: OutboxEvent[] = [];
-	private running: Promise<RunAnswer> | undefined;
-	private alarmRun: Promise<void> | undefined;
-	private readonly sending = new Set<string>();
+	private readonly running = new OneAtATime<RunAnswer>();
+	private readonly alarmRun = new OneAtATime<void>();
+	private readonly sender = new OutboxSender();
 
 	constructor(ctx: DurableObjectState, env: EdgeBindings) {
 		super(ctx, env);
@@ -70,10 +66,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 
 	/** Reconciles the day now, or answers with the run already in flight. */
 	run(request: RunRequest): Promise<RunAnswer> {
-		this.running ??= this.runOnce(request).finally(() => {
-			this.running = undefined;
-		});
-		return this.running;
+		return this.running.run(() => this.runOnce(request));
 	}
 
 	private async runOnce({ clientId, day, scheduled }: RunRequest): Promise<RunAnswer> {
@@ -91,8 +84,9 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 			};
 		} catch (error) {
 			const message = error instanceof Error ? error.message : "unknown";
-			const name = error instanceof Error ? error.name : "unknown";
-			console.error(JSON.stringify({ event: "reconciliation_incomplete", client_id: clientId, day, name }));
+			console.error(
+				JSON.stringify({ event: "reconciliation_incomplete", client_id: clientId, day, name: errorName(error) }),
+			);
 			if (scheduled) await this.retryLater(state);
 			return { ok: false, error: message };
 		}
@@ -182,18 +176,15 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 			delete state.unwritten;
 		} catch (error) {
 			const attempts = unwritten.attempts + 1;
-			state.unwritten = { attempts, at: Date.now() + Math.min(1000 * 2 ** (attempts - 1), 300_000) };
-			console.error(JSON.stringify({ event: "reconciliation_rows_unwritten", attempts, name: (error as Error).name }));
+			state.unwritten = { attempts, at: Date.now() + d1RetryDelay(attempts) };
+			console.error(JSON.stringify({ event: "reconciliation_rows_unwritten", attempts, name: errorName(error) }));
 		}
 		await this.ctx.storage.put(DAY, state);
 	}
 
 	/** Deliveries, rows, a scheduled retry: whatever is due. */
 	override alarm(): Promise<void> {
-		this.alarmRun ??= this.runAlarm().finally(() => {
-			this.alarmRun = undefined;
-		});
-		return this.alarmRun;
+		return this.alarmRun.run(() => this.runAlarm());
 	}
 
 	private async runAlarm(): Promise<void> {
@@ -207,25 +198,10 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 		await this.wake(true);
 	}
 
-	private async deliverDue(state: DayState): Promise<void> {
-		const config = edgeConfig(this.env);
-		const due = dueDeliveries({ outbox: this.outbox }, Date.now()).filter(
-			({ delivery }) => !this.sending.has(delivery.id),
-		);
-		await Promise.all(
-			due.map(async ({ event, delivery }) => {
-				this.sending.add(delivery.id);
-				try {
-					const endpoint = endpointOf(config, state.clientId, delivery.endpoint);
-					const result = endpoint
-						? await deliverEvent(event, endpoint, config.eventDeliveryTimeoutMs)
-						: ({ kind: "rejected", status: 0, error: "the endpoint is no longer in EVENT_ENDPOINTS" } as const);
-					recordAttempt(delivery, result, Date.now(), config.eventRetryBaseMs);
-					await this.ctx.storage.put(outboxKey(event.sequence), event);
-				} finally {
-					this.sending.delete(delivery.id);
-				}
-			}),
+	/** The due deliveries, each event saved under its own key as its result comes. */
+	private deliverDue(state: DayState): Promise<void> {
+		return this.sender.deliverDue({ outbox: this.outbox }, state.clientId, edgeConfig(this.env), (event) =>
+			this.ctx.storage.put(outboxKey(event.sequence), event),
 		);
 	}
 

@@ -5,13 +5,18 @@
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import type { FieldError } from "../../contract/errors.ts";
+import { isJsonObject } from "../../contract/json-object.ts";
 import type { CheckoutView } from "../orders/order.ts";
 
 export type RuleResult = { ok: true; body: unknown } | { ok: false; fieldErrors: FieldError[] };
 
+/**
+ * The rules run before the body is validated (a shopper may leave out what the checkout fills in), so
+ * the body is any JSON: what is not an object is left to the validation that follows.
+ */
 export function applyCheckoutRules(operationId: FlexitiOperationId, body: unknown, checkout: CheckoutView): RuleResult {
-	if (!body || typeof body !== "object") return { ok: true, body };
-	const given = body as Record<string, unknown>;
+	if (!isJsonObject(body)) return { ok: true, body };
+	const given = body;
 
 	if (operationId === "createAuthorization") {
 		const fieldErrors: FieldError[] = [];

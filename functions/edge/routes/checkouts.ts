@@ -5,7 +5,7 @@
  */
 
 import { Hono } from "hono";
-import { clientNotPermitted, merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
+import { clientNotPermitted, merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
 import { checkoutCreationLimit } from "../callers/rate-limits.ts";
@@ -24,7 +24,7 @@ checkoutRoutes.post(
 	checkoutCreationLimit,
 	edgeOperation("createCheckout", async (c, { body: request }, answer) => {
 		const config = edgeConfig(c.env);
-		const clientId = merchantClient(merchantCaller(c.get("caller")), request.client_id, config);
+		const clientId = merchantClientOf(c, request.client_id);
 		const channel = request.channel ?? config.checkoutChannels.get(clientId) ?? "widget";
 		// A hosted checkout ends on the merchant's page; a widget checkout never leaves it.
 		if ((channel === "hosted") !== (request.return_url !== undefined)) {

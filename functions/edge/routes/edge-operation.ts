@@ -6,10 +6,12 @@
  * does not declare refused — before the handler runs (409 `wrong_inputs`, naming each field), then hands
  * the handler the request as validated, typed from generated/edge-api.ts. The handler answers with
  * `answer(status, body)`, which takes only the operation's own success statuses and bodies: an answer
- * the spec does not describe does not compile. Refusals are `EdgeError`s (core/errors.ts).
+ * the spec does not describe does not compile. An answer is plain data (status, body, headers), made
+ * into the HTTP response here, so a handler cannot hand back a `Response` of its own making.
+ * Refusals are `EdgeError`s (core/errors.ts).
  */
 import type { Context, Handler } from "hono";
-import type { ContentfulStatusCode, StatusCode } from "hono/utils/http-status";
+import type { StatusCode } from "hono/utils/http-status";
 import type { components, operations } from "../../../generated/edge-api.ts";
 import type { EdgeOperationId } from "../../../generated/edge-operations.ts";
 import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
@@ -51,15 +53,30 @@ export type AnswerBody<Op extends EdgeOperationId, Status extends keyof Response
 }
 	? Exclude<Body, ErrorEnvelope>
 	: null;
-/** The statuses a handler may answer with: those the spec gives a body other than the error envelope. */
+/**
+ * The statuses a handler may answer with: those the spec gives a body other than the error envelope
+ * (an HTTP status, as Hono's `StatusCode` lists them).
+ */
 export type AnswerStatus<Op extends EdgeOperationId> = {
 	[Status in keyof Responses<Op>]: [AnswerBody<Op, Status>] extends [never] ? never : Status;
 }[keyof Responses<Op>] &
-	number;
+	StatusCode;
 
-declare const operation: unique symbol;
-/** An answer made by `answer` for this operation, and so one the spec describes. */
-export type EdgeAnswer<Op extends EdgeOperationId> = Response & { readonly [operation]: Op };
+/**
+ * An answer made by `answer`, and so one the spec describes for this operation: one of its statuses with
+ * that status's body (`answer` takes no other). A class with a private member is nominal: a handler can
+ * return only what `answer` made for its own operation, never an object or a `Response` of its own.
+ */
+class EdgeAnswer<Op extends EdgeOperationId> {
+	declare private readonly operation: Op;
+	constructor(
+		readonly status: StatusCode,
+		readonly body: unknown,
+		readonly headers: Record<string, string> | undefined,
+	) {}
+}
+
+export type { EdgeAnswer };
 
 export type Answer<Op extends EdgeOperationId> = <Status extends AnswerStatus<Op>>(
 	status: Status,
@@ -98,15 +115,11 @@ export function edgeOperation<Op extends EdgeOperationId>(
 		const parts = { path: c.req.param(), query: new URL(c.req.url).searchParams, headers: c.req.raw.headers };
 		const checked = checkEdgeRequest(operationId, { ...parts, body: parsed.body }, options);
 		if (!checked.ok) throw wrongInputs(checked.fieldErrors);
-		const answer: Answer<Op> = (status, body, headers) => {
-			// Hono types statuses and bodies for any route; `Answer` has narrowed both to this operation's.
-			const response =
-				body === null
-					? c.body(null, status as StatusCode, headers)
-					: c.json(body as object, status as ContentfulStatusCode, headers);
-			return response as unknown as EdgeAnswer<Op>;
-		};
-		return handler(c, checked.request, answer);
+		const answer: Answer<Op> = (status, body, headers) => new EdgeAnswer<Op>(status, body, headers);
+		const { status, body, headers } = await handler(c, checked.request, answer);
+		// newResponse, not `new Response`: the headers set with `c.header` (by the handler or a middleware) stay.
+		if (body === null) return c.newResponse(null, status, headers);
+		return c.newResponse(JSON.stringify(body), status, { "content-type": "application/json", ...headers });
 	};
 }
 
@@ -126,8 +139,9 @@ export function checkEdgeRequest<Op extends EdgeOperationId>(
 		: schema;
 	const validation = validateRequest(checked, parts, { closed: options.closed ?? true });
 	if (!validation.ok) return validation;
-	// Validated against this operation's schemas, generated from the same spec as these types: the one
-	// place where a request becomes its spec type.
+	// The one place where a request becomes its spec type, and the one assertion of the edge's routes:
+	// it was validated against this operation's schemas, and TypeScript cannot relate a JSON Schema
+	// value to a type — both are generated from spec/edge-api.yaml by `npm run generate` (drift-checked).
 	const request = { path: parts.path, query: validation.value.query, body: parts.body } as EdgeRequest<Op>;
 	return { ok: true, request };
 }

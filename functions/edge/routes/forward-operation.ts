@@ -16,6 +16,7 @@
 import type { Context } from "hono";
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
+import { isJsonObject } from "../../contract/json-object.ts";
 import { matchOperation, nearestOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
@@ -213,10 +214,9 @@ function callerRefusal(
 /** The Flexiti account a call names: in its path, its body, or the widget's `customer_identification`. */
 function accountNamed(params: Record<string, string>, body: unknown): string | undefined {
 	if (params.account_number) return params.account_number;
-	const given = body as
-		| { account_number?: unknown; customer_identification?: { account_number?: unknown } }
-		| undefined;
-	const named = given?.account_number ?? given?.customer_identification?.account_number;
+	if (!isJsonObject(body)) return undefined;
+	const identification = body.customer_identification;
+	const named = body.account_number ?? (isJsonObject(identification) ? identification.account_number : undefined);
 	return typeof named === "number" || typeof named === "string" ? String(named) : undefined;
 }
 

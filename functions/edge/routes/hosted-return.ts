@@ -6,41 +6,37 @@
  * token, and the shopper goes on to the checkout's `return_url` with nothing but the checkout id, the
  * reference and a status — and `Referrer-Policy: no-referrer`, so not even the Referer carries this URL on.
  */
-import type { Context } from "hono";
-import { edgeRequestSchemas } from "../../../generated/edge-request-schemas.ts";
-import { validateRequest } from "../../contract/validate-request.ts";
+import type { MiddlewareHandler } from "hono";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { EdgeError } from "../core/errors.ts";
 import { hostedSessionLink } from "../orders/order.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
+import { edgeOperation } from "./edge-operation.ts";
 
-export async function returnFromHostedCheckout(c: Context<EdgeEnv>): Promise<Response> {
-	c.get("log").operation = "returnFromHostedCheckout";
-	// Whatever happens next, this answer is not cached and sends no Referer onwards.
+/** Whatever happens next (a refusal too), this answer is not cached and sends no Referer onwards. */
+export const hostedReturnHeaders: MiddlewareHandler<EdgeEnv> = async (c, next) => {
 	c.header("referrer-policy", "no-referrer");
 	c.header("cache-control", "no-store");
-	const clientId = c.req.param("client_id") ?? "";
-	const validation = validateRequest(edgeRequestSchemas.returnFromHostedCheckout, {
-		path: { client_id: clientId, result: c.req.param("result") ?? "" },
-		query: new URL(c.req.url).searchParams,
-		headers: c.req.raw.headers,
-		body: undefined,
-	});
-	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
-	const onlineOrderId = new URL(c.req.url).searchParams.get("orderId") ?? "";
-	if (!edgeConfig(c.env).clients.has(clientId)) throw new EdgeError("not_found", "No such Flexiti client");
-	c.get("log").client_id = clientId;
+	await next();
+};
 
-	const reference = await hostedSessionLink(c.env, clientId, onlineOrderId).linkedReference();
-	if (!reference) throw new EdgeError("not_found", "No hosted checkout has this Flexiti order id");
-	const back = await orderByReference(c.env, clientId, reference).order.returnFromHosted();
-	if (!back?.returnUrl) throw new EdgeError("not_found", "This checkout has no return_url");
-	c.get("log").checkout_id = back.checkoutId;
+export const returnFromHostedCheckout = edgeOperation(
+	"returnFromHostedCheckout",
+	async (c, { path, query }, answer) => {
+		if (!edgeConfig(c.env).clients.has(path.client_id)) throw new EdgeError("not_found", "No such Flexiti client");
+		c.get("log").client_id = path.client_id;
 
-	const target = new URL(back.returnUrl);
-	target.searchParams.set("checkout_id", back.checkoutId);
-	target.searchParams.set("reference", back.reference);
-	target.searchParams.set("status", back.status);
-	return c.redirect(target.href, 303);
-}
+		const reference = await hostedSessionLink(c.env, path.client_id, query.orderId).linkedReference();
+		if (!reference) throw new EdgeError("not_found", "No hosted checkout has this Flexiti order id");
+		const back = await orderByReference(c.env, path.client_id, reference).order.returnFromHosted();
+		if (!back?.returnUrl) throw new EdgeError("not_found", "This checkout has no return_url");
+		c.get("log").checkout_id = back.checkoutId;
+
+		const target = new URL(back.returnUrl);
+		target.searchParams.set("checkout_id", back.checkoutId);
+		target.searchParams.set("reference", back.reference);
+		target.searchParams.set("status", back.status);
+		return answer(303, null, { location: target.href });
+	},
+);

@@ -1,10 +1,10 @@
 /** Listing orders from the index, the merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
 
-import { type Context, Hono } from "hono";
-import { merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
-import { edgeConfig } from "../core/config.ts";
+import { Hono } from "hono";
+import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { errorName } from "../core/redact.ts";
 import { decodeCursor, queryIndex } from "../orders/order-index.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 import { edgeOperation } from "./edge-operation.ts";
@@ -18,7 +18,7 @@ orderRoutes.use(merchantOnly);
 orderRoutes.get(
 	"/",
 	edgeOperation("listOrders", async (c, { query }, answer) => {
-		const clientId = clientOf(c, query.client_id);
+		const clientId = merchantClientOf(c, query.client_id);
 		const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
 		if (query.cursor !== undefined && !cursor) {
 			throw wrongInputs([
@@ -35,7 +35,7 @@ orderRoutes.get(
 			});
 			return answer(200, page);
 		} catch (error) {
-			console.error(JSON.stringify({ event: "order_index_unavailable", name: (error as Error).name }));
+			console.error(JSON.stringify({ event: "order_index_unavailable", name: errorName(error) }));
 			throw new EdgeError(
 				"index_unavailable",
 				"The order index cannot be read now; GET /v1/orders/{reference} still answers",
@@ -47,7 +47,7 @@ orderRoutes.get(
 orderRoutes.get(
 	"/:reference",
 	edgeOperation("getOrderLedger", async (c, { path, query }, answer) => {
-		const ledger = await orderByReference(c.env, clientOf(c, query.client_id), path.reference).order.ledger();
+		const ledger = await orderByReference(c.env, merchantClientOf(c, query.client_id), path.reference).order.ledger();
 		if (!ledger) throw new EdgeError("not_found", "No Flexiti order with this reference");
 		return answer(200, ledger);
 	}),
@@ -56,7 +56,7 @@ orderRoutes.get(
 orderRoutes.post(
 	"/:reference/events/:event_id/replay",
 	edgeOperation("replayOrderEvent", async (c, { path, query }, answer) => {
-		const { order } = orderByReference(c.env, clientOf(c, query.client_id), path.reference);
+		const { order } = orderByReference(c.env, merchantClientOf(c, query.client_id), path.reference);
 		const result = await order.replay(path.event_id);
 		if (result === "not_found") throw new EdgeError("not_found", "No such event for this order");
 		if (result === "not_replayable") {
@@ -69,14 +69,9 @@ orderRoutes.post(
 orderRoutes.post(
 	"/:reference/deliveries/:delivery_id/redeliver",
 	edgeOperation("redeliverMerchantEvent", async (c, { path, query }, answer) => {
-		const { order } = orderByReference(c.env, clientOf(c, query.client_id), path.reference);
+		const { order } = orderByReference(c.env, merchantClientOf(c, query.client_id), path.reference);
 		const result = await order.redeliver(path.delivery_id);
 		if (result === "not_found") throw new EdgeError("not_found", "No such delivery for this order");
 		return answer(202, { redelivered: path.delivery_id });
 	}),
 );
-
-/** The client named by `?client_id=` (or the key's first), if this merchant key acts for it. */
-function clientOf(c: Context<EdgeEnv>, named: string | undefined): string {
-	return merchantClient(merchantCaller(c.get("caller")), named, edgeConfig(c.env));
-}

@@ -1,10 +1,10 @@
 /** Reconciling a day with Flexiti on demand, and listing what reconciliation found (spec/edge-api.yaml, tag Reconciliation). */
 
-import { type Context, Hono } from "hono";
-import { merchantCaller, merchantClient, merchantOnly } from "../callers/caller.ts";
-import { edgeConfig } from "../core/config.ts";
+import { Hono } from "hono";
+import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
+import { errorName } from "../core/redact.ts";
 import { queryDays } from "../reconciliation/reconciliation-store.ts";
 import { reconciliationOf } from "../reconciliation/run.ts";
 import { edgeOperation } from "./edge-operation.ts";
@@ -24,7 +24,7 @@ reconciliationRoutes.post(
 		if (dayStart > Date.now()) {
 			throw wrongInputs([{ param: "day", msg: "has not begun (UTC): nothing to reconcile yet", value: request.day }]);
 		}
-		const clientId = clientOf(c, request.client_id);
+		const clientId = merchantClientOf(c, request.client_id);
 		const outcome = await reconciliationOf(c.env, clientId, request.day).run({ clientId, day: request.day });
 		if (!outcome.ok) {
 			throw new EdgeError(
@@ -39,7 +39,7 @@ reconciliationRoutes.post(
 reconciliationRoutes.get(
 	"/",
 	edgeOperation("listReconciliationMismatches", async (c, { query }, answer) => {
-		const clientId = clientOf(c, query.client_id);
+		const clientId = merchantClientOf(c, query.client_id);
 		try {
 			const page = await queryDays(c.env.ORDER_INDEX, {
 				clientId,
@@ -50,7 +50,7 @@ reconciliationRoutes.get(
 			});
 			return answer(200, page);
 		} catch (error) {
-			console.error(JSON.stringify({ event: "reconciliation_rows_unavailable", name: (error as Error).name }));
+			console.error(JSON.stringify({ event: "reconciliation_rows_unavailable", name: errorName(error) }));
 			throw new EdgeError(
 				"index_unavailable",
 				"Reconciliation's rows cannot be read now; POST /v1/reconciliations answers with a day's differences",
@@ -58,8 +58,3 @@ reconciliationRoutes.get(
 		}
 	}),
 );
-
-/** The client named (or the key's first), if this merchant key acts for it (else 403/404). */
-function clientOf(c: Context<EdgeEnv>, named: string | undefined): string {
-	return merchantClient(merchantCaller(c.get("caller")), named, edgeConfig(c.env));
-}

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, edgeConfig } from "../../../functions/edge/core/config.ts";
+import { ConfigError, type EdgeSettings, edgeConfig } from "../../../functions/edge/core/config.ts";
 import { localSettings } from "../../support/local-settings.ts";
 
 // The configuration parser on its own: plain settings in, a checked EdgeConfig or a ConfigError naming
 // the setting out. Each case builds a fresh env object (edgeConfig caches per env object).
 const settings = (overrides: Record<string, string | undefined> = {}) =>
-	({ FLEXITI_BASE_URL: "http://127.0.0.1:8788/flexiti/pos-api", ...localSettings(), ...overrides }) as unknown as Env;
+	({
+		FLEXITI_BASE_URL: "http://127.0.0.1:8788/flexiti/pos-api",
+		...localSettings(),
+		...overrides,
+	}) satisfies EdgeSettings;
 
 function configError(overrides: Record<string, string | undefined>): ConfigError {
 	try {

@@ -5,31 +5,30 @@
  * wrong type is written down (by its path), so the delivery can be recorded as unusable with a
  * precise reason instead of crashing the handler (a 500 makes the sender retry, then give up).
  */
+import { isJsonObject, type JsonObject } from "../../../contract/json-object.ts";
 import { cents } from "../../../contract/money.ts";
-
-type Json = Record<string, unknown>;
 
 export class PayloadReader {
 	/** What was present but unusable, as `path: why`. */
 	readonly problems: string[] = [];
 
 	/** An object, or undefined when absent (null too). */
-	object(value: unknown, path: string): Json | undefined {
+	object(value: unknown, path: string): JsonObject | undefined {
 		if (value === undefined || value === null) return undefined;
-		if (isObject(value)) return value;
+		if (isJsonObject(value)) return value;
 		return this.problem(path, "an object", value);
 	}
 
 	/** The items of an array (absent: none). Every item must be an object. */
-	objects(value: unknown, path: string): Json[] {
+	objects(value: unknown, path: string): JsonObject[] {
 		if (value === undefined || value === null) return [];
 		if (!Array.isArray(value)) {
 			this.problem(path, "an array", value);
 			return [];
 		}
-		const items: Json[] = [];
+		const items: JsonObject[] = [];
 		value.forEach((item, index) => {
-			if (isObject(item)) items.push(item);
+			if (isJsonObject(item)) items.push(item);
 			else this.problem(`${path}[${index}]`, "an object", item);
 		});
 		return items;
@@ -92,10 +91,6 @@ export class PayloadReader {
 		this.problems.push(`${path} is ${describe(value)}, not ${expected}`);
 		return undefined;
 	}
-}
-
-function isObject(value: unknown): value is Json {
-	return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The kind of a value, never the value itself. */

@@ -3,6 +3,9 @@
  * then the signature, before anything is parsed or stored; then the payload becomes order events,
  * which the order's Durable Object stores (deduplicated) before we acknowledge — it applies them
  * right after, on its own alarm, so a slow Flexiti never makes the order system wait or resend.
+ * Not `edgeOperation` routes, on purpose: a signature is over the raw bytes, so each receiver reads its
+ * body itself (capped, `readLimited`) and checks the signature before any JSON is parsed; the Standard
+ * event is then checked against the spec by the same `checkEdgeRequest` and reaches its handler typed.
  */
 import { type Context, Hono } from "hono";
 import type { components } from "../../../../generated/edge-api.ts";
@@ -10,6 +13,7 @@ import { jsonMediaTypeProblem } from "../../../contract/json-media-type.ts";
 import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../../core/config.ts";
 import type { EdgeEnv } from "../../core/context.ts";
 import { EdgeError } from "../../core/errors.ts";
+import { errorName } from "../../core/redact.ts";
 import type { OrderEvent } from "../../orders/order-event.ts";
 import { orderByReference, orderLink } from "../../orders/order-stubs.ts";
 import { checkEdgeRequest } from "../edge-operation.ts";
@@ -66,7 +70,7 @@ function hmacSignedWebhook(source: {
 		} catch (error) {
 			// The parsers read defensively (payload-reader.ts); should one still throw, a signed delivery is
 			// answered so that the sender does not retry it forever, and the reason is logged.
-			parsed = { events: [], ignored: `unreadable payload (${error instanceof Error ? error.name : "error"})` };
+			parsed = { events: [], ignored: `unreadable payload (${errorName(error)})` };
 		}
 		const scope = source.orderIdScope(c);
 		const events = await attribute(c, source.source, clientId, scope, parsed);

@@ -13,6 +13,8 @@
  *   recorded and waits for `fulfillments/update`; a cancelled one needs the merchant's attention.
  * - A payload of an unexpected shape is recorded as refused with the fields at fault, never a 500.
  */
+
+import type { JsonObject } from "../../../contract/json-object.ts";
 import {
 	currencyRefusal,
 	foreignCurrencies,
@@ -30,8 +32,6 @@ export interface ShopifyDelivery {
 	/** SHOPIFY_FLEXITI_GATEWAYS, lower-cased. */
 	gateways: ReadonlySet<string>;
 }
-
-type Json = Record<string, unknown>;
 
 /** Order topics whose payload is the order itself. */
 const ORDER_TOPICS = new Set([
@@ -57,6 +57,16 @@ export function shopifyEvents(delivery: ShopifyDelivery): ParsedDelivery {
 	return order(delivery, payload, read, ORDER_TOPICS.has(topic));
 }
 
+/** A recorded-only event of this delivery's order (a verdict, no money), under its own key. */
+function notedEvent(base: ReturnType<typeof baseOf> & { orderId: string }) {
+	return (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
+		...base,
+		key,
+		type: "noted",
+		verdict: { status, reason },
+	});
+}
+
 function baseOf(delivery: ShopifyDelivery) {
 	return {
 		deliveryId: delivery.webhookId,
@@ -67,7 +77,7 @@ function baseOf(delivery: ShopifyDelivery) {
 }
 
 /** A payload that is an order: `orders/*`, and any other topic whose body names an order. */
-function order(delivery: ShopifyDelivery, p: Json, read: PayloadReader, orderTopic: boolean): ParsedDelivery {
+function order(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader, orderTopic: boolean): ParsedDelivery {
 	const { topic, webhookId } = delivery;
 	const orderId = read.id(p.id, "id") ?? gid(read.string(p.admin_graphql_api_id, "admin_graphql_api_id"), "Order");
 	const reference = noteReference(p, read);
@@ -135,7 +145,7 @@ function order(delivery: ShopifyDelivery, p: Json, read: PayloadReader, orderTop
 	}
 }
 
-function fulfillment(delivery: ShopifyDelivery, p: Json, read: PayloadReader): ParsedDelivery {
+function fulfillment(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader): ParsedDelivery {
 	const { webhookId } = delivery;
 	const fulfillmentId = read.id(p.id, "id");
 	const orderId = read.id(p.order_id, "order_id");
@@ -161,12 +171,7 @@ function fulfillment(delivery: ShopifyDelivery, p: Json, read: PayloadReader): P
 	});
 	if (!orderId) return ignored(unusable(read) ?? "a fulfillment without an order id");
 	const base = { ...baseOf(delivery), orderId };
-	const noted = (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
-		...base,
-		key,
-		type: "noted",
-		verdict: { status, reason },
-	});
+	const noted = notedEvent(base);
 	const problems =
 		unusable(read) ?? (fulfillmentId ? undefined : "id is missing: the fulfillment cannot be counted once");
 	if (problems) return { events: [noted(`shopify-noted:${webhookId}`, "refused", problems)] };
@@ -217,7 +222,7 @@ function fulfillment(delivery: ShopifyDelivery, p: Json, read: PayloadReader): P
 	}
 }
 
-function refund(delivery: ShopifyDelivery, p: Json, read: PayloadReader): ParsedDelivery {
+function refund(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader): ParsedDelivery {
 	const { webhookId } = delivery;
 	const refundId = read.id(p.id, "id");
 	const orderId = read.id(p.order_id, "order_id");
@@ -230,12 +235,7 @@ function refund(delivery: ShopifyDelivery, p: Json, read: PayloadReader): Parsed
 	}));
 	if (!orderId) return ignored(unusable(read) ?? "a refund without an order id");
 	const base = { ...baseOf(delivery), orderId };
-	const noted = (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
-		...base,
-		key,
-		type: "noted",
-		verdict: { status, reason },
-	});
+	const noted = notedEvent(base);
 	const problems = unusable(read) ?? (refundId ? undefined : "id is missing: the refund cannot be counted once");
 	if (problems) return { events: [noted(`shopify-noted:${webhookId}`, "refused", problems)] };
 
@@ -280,7 +280,7 @@ function refund(delivery: ShopifyDelivery, p: Json, read: PayloadReader): Parsed
 }
 
 /** The note attribute `flexiti_reference` (the cart attribute the storefront set), if well-formed. */
-function noteReference(p: Json, read: PayloadReader): string | undefined {
+function noteReference(p: JsonObject, read: PayloadReader): string | undefined {
 	const attributes = read.objects(p.note_attributes, "note_attributes");
 	const index = attributes.findIndex((a) => a.name === "flexiti_reference");
 	if (index < 0) return undefined;
@@ -295,7 +295,7 @@ function noteReference(p: Json, read: PayloadReader): string | undefined {
 }
 
 /** The order's shipping, after its discounts and with its taxes, in dollars (absent: not in the payload). */
-function shippingOf(p: Json, read: PayloadReader): number | undefined {
+function shippingOf(p: JsonObject, read: PayloadReader): number | undefined {
 	if (p.shipping_lines === undefined || p.shipping_lines === null) return undefined;
 	const total = read.objects(p.shipping_lines, "shipping_lines").reduce((sum, line, i) => {
 		const at = `shipping_lines[${i}]`;

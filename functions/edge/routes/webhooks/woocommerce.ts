@@ -11,6 +11,8 @@
  *   payload from another site (a clone) is not applied.
  * - Only Flexiti's orders (`payment_method` in WOOCOMMERCE_FLEXITI_PAYMENT_METHODS) and only CAD.
  */
+
+import type { JsonObject } from "../../../contract/json-object.ts";
 import type { ParsedEvent } from "./parsed-delivery.ts";
 import {
 	checkoutReference,
@@ -126,7 +128,7 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 }
 
 /** The order meta `flexiti_reference` (no leading underscore), if well-formed. */
-function metaReference(order: Record<string, unknown>, read: PayloadReader): string | undefined {
+function metaReference(order: JsonObject, read: PayloadReader): string | undefined {
 	const meta = read.objects(order.meta_data, "meta_data");
 	const index = meta.findIndex((m) => m.key === "flexiti_reference");
 	if (index < 0) return undefined;
@@ -139,7 +141,7 @@ function metaReference(order: Record<string, unknown>, read: PayloadReader): str
 }
 
 /** The site that built the payload: WooCommerce's REST representation links to itself (`_links.self`). */
-function signedSite(order: Record<string, unknown>, read: PayloadReader): string | undefined {
+function signedSite(order: JsonObject, read: PayloadReader): string | undefined {
 	const links = read.object(order._links, "_links");
 	const self = read.objects(links?.self, "_links.self")[0];
 	const href = read.string(self?.href, "_links.self[0].href");
