@@ -72,9 +72,14 @@ export async function standardWebhook(
 	data: Record<string, unknown>,
 	options: { id?: string; secret?: string; at?: Date } = {},
 ) {
+	const at = options.at ?? new Date();
+	return signedStandardBody(JSON.stringify({ type, timestamp: at.toISOString(), data }), { ...options, at });
+}
+
+/** Any body (JSON or not) signed by the `standardwebhooks` library and sent to the edge's receiver. */
+export async function signedStandardBody(body: string, options: { id?: string; secret?: string; at?: Date } = {}) {
 	const id = options.id ?? `msg_${crypto.randomUUID()}`;
 	const at = options.at ?? new Date();
-	const body = JSON.stringify({ type, timestamp: at.toISOString(), data });
 	const signature = new Webhook(options.secret ?? STANDARD_SECRET).sign(id, at, body);
 	return edgeFetch(
 		new Request(`${EDGE}/v1/webhooks/standard`, {
