@@ -12,7 +12,10 @@ export { MERCHANT_KEY, ROTATED_MERCHANT_KEY } from "../support/demo-credentials.
 export const CLIENT_ID = DEMO.client_id;
 export const CLIENT_SECRET = DEMO.client_secret;
 
-/** Everything the edge answered in this test file, for the secrets test. */
+/**
+ * Everything the edge answered through edgeFetch, for the secrets test: at least this test file's answers and,
+ * as the edge project runs its files in one shared module graph (`isolate: false`), those of the files before it.
+ */
 export const seenResponses: { status: number; headers: [string, string][]; body: string }[] = [];
 
 /**
