@@ -13,6 +13,7 @@
  * The forwarder (routes/forward-operation.ts) and every order module reach Flexiti only through it.
  */
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
+import type { operations } from "../../../generated/flexiti-pos-api.ts";
 import { createFlexitiClient, type FlexitiClient } from "../../client/flexiti.ts";
 import { parseJson } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
@@ -31,7 +32,9 @@ export interface TokenSource {
 
 export type { FlexitiCall };
 
-export interface FlexitiResult {
+export interface FlexitiResult<Op extends FlexitiOperationId = FlexitiOperationId> {
+	/** The operation Flexiti answered: what the success body's type is (`successBody`). */
+	operationId: Op;
 	response: Response;
 	/** The success body as Flexiti sent it (JSON text): forwarded as it is, parsed only by whoever needs it. */
 	text?: string;
@@ -41,11 +44,61 @@ export interface FlexitiResult {
 	retriedWithFreshToken: boolean;
 }
 
-/** The body of a result as JSON: the data on success, Flexiti's error envelope otherwise. */
-export function resultBody(result: FlexitiResult): unknown {
-	if (!result.response.ok) return result.error;
-	// Flexiti's ids can pass 2^53: read without rounding (see lossless-json.ts).
-	return result.text ? parseJson(result.text) : undefined;
+/** A result Flexiti answered with a 2xx and its body. */
+export type FlexitiSuccess<Op extends FlexitiOperationId = FlexitiOperationId> = FlexitiResult<Op> & { text: string };
+
+/**
+ * The JSON body of an operation's 2xx answer, as the spec types it (generated/flexiti-pos-api.ts;
+ * every operation's success is JSON). The body is read with `parseJson`, which gives any integer past
+ * 2^53 as a `bigint`, and the generated types say `number | bigint` for every id whose range passes
+ * 2^53 (scripts/generate.ts). Other integers (counts, terms, capture ids) are typed `number`: one past
+ * 2^53 would break the spec, as a string there would. The gateway does not validate Flexiti's answers
+ * (the type is the spec's word, as openapi-fetch's `data` is); the edge tests check the sandbox's.
+ */
+export type FlexitiSuccessBody<Op extends FlexitiOperationId> = JsonBody<SuccessOf<operations[Op]["responses"]>>;
+type SuccessOf<Responses> = Responses[Extract<keyof Responses, 200 | 201 | 202 | 203 | 206>];
+type JsonBody<Answer> = Answer extends { content: { "application/json": infer Body } } ? Body : never;
+
+/** Whether Flexiti answered the call with a 2xx (so `successBody` can read it). */
+export function succeeded<Op extends FlexitiOperationId>(result: FlexitiResult<Op>): result is FlexitiSuccess<Op> {
+	return result.response.ok && result.text !== undefined;
+}
+
+/** Whether this is the answer to that operation: its body then has that operation's type. */
+export function isAnswerTo<Op extends FlexitiOperationId>(
+	result: FlexitiSuccess,
+	operationId: Op,
+): result is FlexitiSuccess<Op> {
+	return result.operationId === operationId;
+}
+
+/** A 2xx answer whose body is not JSON: Flexiti broke its contract, and nothing can be read from it. */
+export class UnreadableAnswer extends Error {
+	constructor(operationId: FlexitiOperationId) {
+		// The body is not quoted: it may carry anything.
+		super(`Flexiti's answer to ${operationId} is not JSON`);
+		this.name = "UnreadableAnswer";
+	}
+}
+
+/**
+ * The success body of an answer, typed for its operation. Ids are read without rounding (see
+ * lossless-json.ts). Throws `UnreadableAnswer` when the body is not JSON.
+ */
+export function successBody<Op extends FlexitiOperationId>(result: FlexitiSuccess<Op>): FlexitiSuccessBody<Op> {
+	return parseAnswer(result.operationId, result.text);
+}
+
+/** A success body of this operation kept as text (an order keeps its authorization's answer), parsed and typed. */
+export function parseAnswer<Op extends FlexitiOperationId>(operationId: Op, text: string): FlexitiSuccessBody<Op> {
+	let body: unknown;
+	try {
+		body = parseJson(text);
+	} catch {
+		throw new UnreadableAnswer(operationId);
+	}
+	// The one place the edge takes the spec's word for what Flexiti answered (see FlexitiSuccessBody).
+	return body as FlexitiSuccessBody<Op>;
 }
 
 export interface FlexitiGateway {
@@ -55,7 +108,11 @@ export interface FlexitiGateway {
 	 * Calls an operation of the table (retrying where safe). Throws `UpstreamError` when Flexiti
 	 * cannot be reached, and the token source's error when no token can be had.
 	 */
-	call(operationId: FlexitiOperationId, call: FlexitiCall, tokens: TokenSource): Promise<FlexitiResult>;
+	call<Op extends FlexitiOperationId>(
+		operationId: Op,
+		call: FlexitiCall,
+		tokens: TokenSource,
+	): Promise<FlexitiResult<Op>>;
 }
 
 /** One gateway per env (its settings do not change), not one per call; the token goes on each call. */
@@ -75,10 +132,14 @@ export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
 				const call = { ...given, header: withIdempotencyKey(operationId, given.header) };
 				let token = await tokens.get();
 				const first = await send(fetchUpstream, baseUrl, operationId, call, token);
-				if (first.response.status !== 401) return { ...first, retriedWithFreshToken: false };
+				if (first.response.status !== 401) return { operationId, ...first, retriedWithFreshToken: false };
 				await tokens.drop(token);
 				token = await tokens.get();
-				return { ...(await send(fetchUpstream, baseUrl, operationId, call, token)), retriedWithFreshToken: true };
+				return {
+					operationId,
+					...(await send(fetchUpstream, baseUrl, operationId, call, token)),
+					retriedWithFreshToken: true,
+				};
 			},
 		};
 		gateways.set(env, gateway);
@@ -87,12 +148,12 @@ export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
 }
 
 /** Calls one operation through `flexitiGateway(env)`. */
-export function callFlexiti(
+export function callFlexiti<Op extends FlexitiOperationId>(
 	env: EdgeBindings,
-	operationId: FlexitiOperationId,
+	operationId: Op,
 	call: FlexitiCall,
 	tokens: TokenSource,
-): Promise<FlexitiResult> {
+): Promise<FlexitiResult<Op>> {
 	return flexitiGateway(env).call(operationId, call, tokens);
 }
 
