@@ -5,6 +5,7 @@
  * event application, alarm) take this state and a `Persist` function; the Durable Object is the one writer.
  */
 import type { components } from "../../../generated/edge-api.ts";
+import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { CheckoutChannel } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
@@ -53,8 +54,8 @@ export interface OrderState {
 
 /** A hosted checkout's session at Flexiti (Online API), as the order keeps it (rules in hosted-checkout.ts). */
 export interface HostedSession {
-	/** Flexiti's `online_order_id`. */
-	onlineOrderId: number;
+	/** Flexiti's `online_order_id`, exact (a `bigint` past 2^53). */
+	onlineOrderId: FlexitiId;
 	/** The hosted page (no credential in it): what the storefront opens. */
 	redirectionUrl: string;
 	openedAt: number;

@@ -19,7 +19,7 @@ import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
 import { errorName } from "../core/redact.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
-import { readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
+import { type HostedSessionStarted, readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
 import { cancelForUnknownOrder } from "./cancelled-order.ts";
@@ -84,7 +84,7 @@ export interface HostedReturn {
 }
 
 /** The link from Flexiti's online order id to the order (order-stubs.ts `orderLink`), for the return redirect. */
-export function hostedSessionLink(env: EdgeBindings, clientId: string, onlineOrderId: number | string) {
+export function hostedSessionLink(env: EdgeBindings, clientId: string, onlineOrderId: FlexitiId | string) {
 	return orderLink(env, clientId, "flexiti-online", "online_order_id", String(onlineOrderId));
 }
 export type { AuthorizeRequest } from "./order-authorization.ts";
@@ -133,7 +133,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (conflict) return { ok: false, conflict };
 		const config = edgeConfig(this.env);
 		const sessionTtlMs = config.checkoutTtlSeconds * 1000;
-		let started: { onlineOrderId: number; redirectionUrl: string } | undefined;
+		let started: HostedSessionStarted | undefined;
 		if (
 			input.channel === "hosted" &&
 			!this.state?.ledger.authorization &&
