@@ -714,6 +714,13 @@ export interface components {
         Amount: number;
         /**
          * Format: int64
+         * @description Flexiti's id of a hosted session (`online_order_id`, `OnlineOrderId` in the Flexiti Online API
+         *     spec): up to 18 digits, so it can exceed 2^53; the edge keeps every digit, as for
+         *     `AuthorizationId`, and answers it as a JSON integer whichever form Flexiti sent it in.
+         */
+        OnlineOrderId: number | bigint;
+        /**
+         * Format: int64
          * @description Flexiti's authorization id, as Flexiti sends it and as `/flexiti` takes it
          *     (`AuthorizationId` in the Flexiti POS API spec): an integer of up to 16 digits, so it can
          *     exceed 2^53, past which a JavaScript number rounds. The edge never rounds one: it reads
@@ -817,7 +824,7 @@ export interface components {
              */
             redirection_url?: string;
             /** @description Hosted checkouts - Flexiti's `online_order_id` of the current session. */
-            online_order_id?: number;
+            online_order_id?: components["schemas"]["OnlineOrderId"];
             authorization_id?: components["schemas"]["AuthorizationId"];
             /**
              * Format: date-time

@@ -468,7 +468,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 							"format": "uri"
 						},
 						"online_order_id": {
-							"type": "integer"
+							"type": "integer",
+							"format": "int64",
+							"minimum": 1,
+							"maximum": 1000000000000000000
 						},
 						"authorization_id": {
 							"type": "integer",
@@ -1180,7 +1183,10 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"format": "uri"
 				},
 				"online_order_id": {
-					"type": "integer"
+					"type": "integer",
+					"format": "int64",
+					"minimum": 1,
+					"maximum": 1000000000000000000
 				},
 				"authorization_id": {
 					"type": "integer",

@@ -246,9 +246,21 @@ export interface components {
             billing_information?: components["schemas"]["Address"];
             shipping_information?: components["schemas"]["Address"];
         };
+        /**
+         * @description Flexiti's id of a hosted session (`online_order_id`): an integer in the docs (131209), a string
+         *     of digits in hyperswitch. Inferred: up to 18 digits, so it can exceed 2^53, past which a
+         *     JavaScript number rounds: read from the JSON's source text (as a `bigint`) and passed on as the
+         *     same digits, as the POS API's ids are. The notifications path takes it as its digits.
+         */
+        OnlineOrderId: (number | bigint) | string;
+        /**
+         * Format: int64
+         * @description A Flexiti account number, number(14) (`AccountNumber` in the Flexiti POS API spec): the same
+         *     account the POS API's calls name.
+         */
+        AccountNumber: number;
         SystemsInitResponse: {
-            /** @description Flexiti's id of the session. An integer in the docs (131209), a string in hyperswitch. */
-            online_order_id: number | string;
+            online_order_id: components["schemas"]["OnlineOrderId"];
             /**
              * Format: uri
              * @description The hosted checkout page to show the shopper (modal preferred).
@@ -291,7 +303,7 @@ export interface components {
                 /** @description Inferred - the amount purchased. */
                 amount?: components["schemas"]["Amount"];
                 /** @description Inferred - the account the purchase was made on. */
-                account_number?: number;
+                account_number?: components["schemas"]["AccountNumber"];
             };
             /** @description Inferred - the merchant order id of the session. */
             merchant_orderid?: components["schemas"]["MerchantOrderId"];

@@ -293,7 +293,9 @@ export const onlineResponseSchemas: Record<OnlineOperationId, Record<string, unk
 					"oneOf": [
 						{
 							"type": "integer",
-							"minimum": 1
+							"format": "int64",
+							"minimum": 1,
+							"maximum": 1000000000000000000
 						},
 						{
 							"type": "string",
@@ -671,7 +673,9 @@ export const onlineResponseSchemas: Record<OnlineOperationId, Record<string, unk
 					"oneOf": [
 						{
 							"type": "integer",
-							"minimum": 1
+							"format": "int64",
+							"minimum": 1,
+							"maximum": 1000000000000000000
 						},
 						{
 							"type": "string",
@@ -1472,7 +1476,10 @@ export const onlineResponseSchemas: Record<OnlineOperationId, Record<string, unk
 							"multipleOf": 0.01
 						},
 						"account_number": {
-							"type": "integer"
+							"type": "integer",
+							"format": "int64",
+							"minimum": 1,
+							"maximum": 99999999999999
 						}
 					}
 				},
@@ -1893,7 +1900,10 @@ export const onlineResponseSchemas: Record<OnlineOperationId, Record<string, unk
 							"multipleOf": 0.01
 						},
 						"account_number": {
-							"type": "integer"
+							"type": "integer",
+							"format": "int64",
+							"minimum": 1,
+							"maximum": 99999999999999
 						}
 					}
 				},

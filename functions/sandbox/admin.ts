@@ -9,6 +9,9 @@
  *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`), clock offset (`clock_offset_ms`), and
  *                                    the next authorization's id (`next_authorization_id`, digits: past 2^53 to
  *                                    try a client's handling of 16-digit ids; the one after it is one more)
+ *                                    and the next hosted session's `online_order_id` (`next_online_order_id`:
+ *                                    digits, past 2^53 to try exact ids; or anything else, a malformed id,
+ *                                    answered once as it is to try a client's refusal of it)
  *   POST   /sandbox/clock/advance    move the sandbox clock forward (`days`, `seconds`)
  *   GET    /sandbox/calls            what was called, with which scope and outcome (`?operation=&client_id=`)
  *   GET    /sandbox/stats            calls counted by operation and scope since the last reset
@@ -66,6 +69,7 @@ const schemas = {
 			token_ttl_seconds: { type: "integer", minimum: 1, maximum: 86400 },
 			clock_offset_ms: { type: "integer" },
 			next_authorization_id: { type: "string", pattern: "^[1-9][0-9]{0,15}$" },
+			next_online_order_id: { type: "string", pattern: "^[0-9A-Za-z._-]{1,40}$" },
 		},
 	}),
 	redirects: new Validator({

@@ -97,7 +97,11 @@ export interface WidgetSession {
 
 /** A hosted checkout session of the Online API (`systems/init`), and what became of it. */
 export interface OnlineSession {
-	online_order_id: number;
+	/**
+	 * Its `online_order_id`: digits, answered as a JSON integer (past 2^53 too); or, set through the
+	 * `next_online_order_id` setting, anything else, answered as it is (a malformed id, to try a client).
+	 */
+	online_order_id: string;
 	client_id: string;
 	flow: "apply" | "buy" | "apply/buy";
 	lang: "en" | "fr";
@@ -213,6 +217,11 @@ export interface World {
 		clock_offset_ms: number;
 		/** The next authorization's id (digits), then one more each time; unset: 1000000 plus the world's sequence. */
 		next_authorization_id?: string;
+		/**
+		 * The next hosted session's `online_order_id`: digits (then one more each time), or anything else
+		 * for that one session only. Unset: 130000 plus the world's sequence.
+		 */
+		next_online_order_id?: string;
 	};
 	sequence: number;
 }

@@ -42,7 +42,12 @@ const flexitiPath = fc
 	)
 	.map(([template, values, upper]) => {
 		let index = 0;
-		const path = `/flexiti${template.replace(/\{[^}]+\}/g, (name) => (name === "{client_id}" && index === 0 ? (index++, CLIENT_ID) : (values[index++ % 3] ?? "x")))}`;
+		const path = `/flexiti${template.replace(/\{[^}]+\}/g, (name) => {
+			// The first parameter, when it is the client id, is the configured client; the others take the values in turn.
+			const value = name === "{client_id}" && index === 0 ? CLIENT_ID : (values[index % 3] ?? "x");
+			index += 1;
+			return value;
+		})}`;
 		return upper ? path.toUpperCase() : path;
 	});
 

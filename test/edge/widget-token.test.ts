@@ -53,6 +53,7 @@ describe("carriesToken (the last guard before a merchant call's answer leaves)",
 		expiresAt: 0,
 	};
 	const result = (text: string | undefined, headers: Record<string, string> = {}, error?: unknown): FlexitiResult => ({
+		operationId: "initWidget",
 		response: new Response(null, { status: text === undefined ? 409 : 200, headers }),
 		...(text === undefined ? { error } : { text }),
 		retriedWithFreshToken: false,

@@ -459,3 +459,42 @@ describe("a transaction_id past 2^53", () => {
 		expect(rounded.response.status).toBe(404);
 	});
 });
+
+describe("Flexiti's online_order_id, kept exact or refused", () => {
+	// The sandbox's next session id stays changed until its world is reset.
+	afterEach(resetSandbox);
+
+	it("18 digits (past 2^53): the order's poll and the return redirect find the session by every digit", async () => {
+		const ONLINE_ID = "123456789012345678";
+		expect(Number(ONLINE_ID).toString()).not.toBe(ONLINE_ID); // the premise: Number() would round it
+		await sandbox("PATCH", "/sandbox/settings", { next_online_order_id: ONLINE_ID });
+		const ref = reference();
+		const checkout = await hostedCheckout(ref);
+		expect(checkout.online_order_id).toBe(BigInt(ONLINE_ID));
+		const location = await pay(checkout);
+		expect(new URL(location).searchParams.get("orderId")).toBe(ONLINE_ID);
+		// The shopper has not come back yet: the order reads the session's notification by the id it kept.
+		await pollNow(ref);
+		expect(await eventTypes(ref)).toEqual(["checkout.authorized"]);
+		// Flexiti's return redirect names the same digits: the edge finds the order by them.
+		const back = await returnThroughEdge(location);
+		expect(back.status).toBe(303);
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+	});
+
+	it("not an id: no checkout (a 502 that says why), nothing stored; the next session is opened as usual", async () => {
+		await sandbox("PATCH", "/sandbox/settings", { next_online_order_id: "13x" });
+		const ref = reference();
+		const refused = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+			body: { reference: ref, amount: 10, channel: "hosted", return_url: SHOP },
+		});
+		expect(refused.response.status).toBe(502);
+		expect(refused.error).toMatchObject({
+			error: "upstream_error",
+			message: "Flexiti opened a hosted checkout with an online_order_id that is not an id (digits)",
+		});
+		expect(await readLedger(ref)).toBeUndefined();
+		const retried = await hostedCheckout(ref, 10);
+		expect(retried.online_order_id).toEqual(expect.any(Number));
+	});
+});

@@ -48,7 +48,7 @@ async function startCheckout(body: Record<string, unknown> = {}) {
 	return { ...data, reference };
 }
 
-async function notification(orderId: string | number) {
+async function notification(orderId: string | number | bigint) {
 	return onlineClient(SANDBOX_ORIGIN, token).GET(byOrderId, {
 		params: { path: { clientId: DEMO.client_id, orderId: String(orderId) } },
 	});

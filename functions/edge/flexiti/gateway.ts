@@ -1,6 +1,7 @@
 /**
  * The edge's one gateway to the Flexiti POS API, created once per environment (its settings do not
- * change): the typed openapi-fetch client, and the one place that decides
+ * change): the typed openapi-fetch client, the calls of the table as prepared requests
+ * (operation-request.ts), and the one place that decides
  *  - retries: every call goes through `withRetries(upstreamSend(…))` (upstream.ts): a timeout per
  *    attempt, and repeats only where a repeat cannot do the thing twice (GETs, and POSTs with an
  *    `x-idempotency-key`);
@@ -12,14 +13,16 @@
  * The forwarder (routes/forward-operation.ts) and every order module reach Flexiti only through it.
  */
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
+import type { operations } from "../../../generated/flexiti-pos-api.ts";
 import { createFlexitiClient, type FlexitiClient } from "../../client/flexiti.ts";
 import { parseJson } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken, Scope } from "./flexiti-token.ts";
+import { type FlexitiCall, operationRequest, readAnswer } from "./operation-request.ts";
 import { tokenBrokerStub } from "./token-broker-object.ts";
 import { type TokenSource as CacheSource, type TokenCache, tokenCache } from "./token-cache.ts";
-import { type UpstreamFailure, upstreamSend, withRetries } from "./upstream.ts";
+import { type Send, type UpstreamFailure, upstreamSend, withRetries } from "./upstream.ts";
 
 /** Where a call's token comes from, and how to drop one Flexiti rejected. */
 export interface TokenSource {
@@ -27,17 +30,11 @@ export interface TokenSource {
 	drop(token: FlexitiToken): Promise<void>;
 }
 
-/** One call of an operation of the table, with parameters and body the spec already vouched for. */
-export interface FlexitiCall {
-	/** Path parameters by the spec's names. */
-	params: Record<string, string>;
-	query?: Record<string, string>;
-	/** x-reference-id, x-idempotency-key, x-context-hash. */
-	header: Record<string, string>;
-	body?: unknown;
-}
+export type { FlexitiCall };
 
-export interface FlexitiResult {
+export interface FlexitiResult<Op extends FlexitiOperationId = FlexitiOperationId> {
+	/** The operation Flexiti answered: what the success body's type is (`successBody`). */
+	operationId: Op;
 	response: Response;
 	/** The success body as Flexiti sent it (JSON text): forwarded as it is, parsed only by whoever needs it. */
 	text?: string;
@@ -47,11 +44,61 @@ export interface FlexitiResult {
 	retriedWithFreshToken: boolean;
 }
 
-/** The body of a result as JSON: the data on success, Flexiti's error envelope otherwise. */
-export function resultBody(result: FlexitiResult): unknown {
-	if (!result.response.ok) return result.error;
-	// Flexiti's ids can pass 2^53: read without rounding (see lossless-json.ts).
-	return result.text ? parseJson(result.text) : undefined;
+/** A result Flexiti answered with a 2xx and its body. */
+export type FlexitiSuccess<Op extends FlexitiOperationId = FlexitiOperationId> = FlexitiResult<Op> & { text: string };
+
+/**
+ * The JSON body of an operation's 2xx answer, as the spec types it (generated/flexiti-pos-api.ts;
+ * every operation's success is JSON). The body is read with `parseJson`, which gives any integer past
+ * 2^53 as a `bigint`, and the generated types say `number | bigint` for every id whose range passes
+ * 2^53 (scripts/generate.ts). Other integers (counts, terms, capture ids) are typed `number`: one past
+ * 2^53 would break the spec, as a string there would. The gateway does not validate Flexiti's answers
+ * (the type is the spec's word, as openapi-fetch's `data` is); the edge tests check the sandbox's.
+ */
+export type FlexitiSuccessBody<Op extends FlexitiOperationId> = JsonBody<SuccessOf<operations[Op]["responses"]>>;
+type SuccessOf<Responses> = Responses[Extract<keyof Responses, 200 | 201 | 202 | 203 | 206>];
+type JsonBody<Answer> = Answer extends { content: { "application/json": infer Body } } ? Body : never;
+
+/** Whether Flexiti answered the call with a 2xx (so `successBody` can read it). */
+export function succeeded<Op extends FlexitiOperationId>(result: FlexitiResult<Op>): result is FlexitiSuccess<Op> {
+	return result.response.ok && result.text !== undefined;
+}
+
+/** Whether this is the answer to that operation: its body then has that operation's type. */
+export function isAnswerTo<Op extends FlexitiOperationId>(
+	result: FlexitiSuccess,
+	operationId: Op,
+): result is FlexitiSuccess<Op> {
+	return result.operationId === operationId;
+}
+
+/** A 2xx answer whose body is not JSON: Flexiti broke its contract, and nothing can be read from it. */
+export class UnreadableAnswer extends Error {
+	constructor(operationId: FlexitiOperationId) {
+		// The body is not quoted: it may carry anything.
+		super(`Flexiti's answer to ${operationId} is not JSON`);
+		this.name = "UnreadableAnswer";
+	}
+}
+
+/**
+ * The success body of an answer, typed for its operation. Ids are read without rounding (see
+ * lossless-json.ts). Throws `UnreadableAnswer` when the body is not JSON.
+ */
+export function successBody<Op extends FlexitiOperationId>(result: FlexitiSuccess<Op>): FlexitiSuccessBody<Op> {
+	return parseAnswer(result.operationId, result.text);
+}
+
+/** A success body of this operation kept as text (an order keeps its authorization's answer), parsed and typed. */
+export function parseAnswer<Op extends FlexitiOperationId>(operationId: Op, text: string): FlexitiSuccessBody<Op> {
+	let body: unknown;
+	try {
+		body = parseJson(text);
+	} catch {
+		throw new UnreadableAnswer(operationId);
+	}
+	// The one place the edge takes the spec's word for what Flexiti answered (see FlexitiSuccessBody).
+	return body as FlexitiSuccessBody<Op>;
 }
 
 export interface FlexitiGateway {
@@ -61,7 +108,11 @@ export interface FlexitiGateway {
 	 * Calls an operation of the table (retrying where safe). Throws `UpstreamError` when Flexiti
 	 * cannot be reached, and the token source's error when no token can be had.
 	 */
-	call(operationId: FlexitiOperationId, call: FlexitiCall, tokens: TokenSource): Promise<FlexitiResult>;
+	call<Op extends FlexitiOperationId>(
+		operationId: Op,
+		call: FlexitiCall,
+		tokens: TokenSource,
+	): Promise<FlexitiResult<Op>>;
 }
 
 /** One gateway per env (its settings do not change), not one per call; the token goes on each call. */
@@ -71,21 +122,24 @@ export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
 	let gateway = gateways.get(env);
 	if (!gateway) {
 		const config = edgeConfig(env);
-		const client = createFlexitiClient({
-			baseUrl: config.flexitiBaseUrl,
-			fetch: withRetries(upstreamSend(env, config)),
-		});
+		const fetchUpstream = withRetries(upstreamSend(env, config));
+		const baseUrl = config.flexitiBaseUrl.replace(/\/+$/, "");
+		const client = createFlexitiClient({ baseUrl, fetch: fetchUpstream });
 		gateway = {
 			client,
 			async call(operationId, given, tokens) {
 				// One key for every attempt, the one with a fresh token included.
 				const call = { ...given, header: withIdempotencyKey(operationId, given.header) };
 				let token = await tokens.get();
-				const first = await send(client, operationId, call, token);
-				if (first.response.status !== 401) return { ...first, retriedWithFreshToken: false };
+				const first = await send(fetchUpstream, baseUrl, operationId, call, token);
+				if (first.response.status !== 401) return { operationId, ...first, retriedWithFreshToken: false };
 				await tokens.drop(token);
 				token = await tokens.get();
-				return { ...(await send(client, operationId, call, token)), retriedWithFreshToken: true };
+				return {
+					operationId,
+					...(await send(fetchUpstream, baseUrl, operationId, call, token)),
+					retriedWithFreshToken: true,
+				};
 			},
 		};
 		gateways.set(env, gateway);
@@ -94,12 +148,12 @@ export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
 }
 
 /** Calls one operation through `flexitiGateway(env)`. */
-export function callFlexiti(
+export function callFlexiti<Op extends FlexitiOperationId>(
 	env: EdgeBindings,
-	operationId: FlexitiOperationId,
+	operationId: Op,
 	call: FlexitiCall,
 	tokens: TokenSource,
-): Promise<FlexitiResult> {
+): Promise<FlexitiResult<Op>> {
 	return flexitiGateway(env).call(operationId, call, tokens);
 }
 
@@ -112,38 +166,15 @@ export function withIdempotencyKey(operationId: FlexitiOperationId, header: Reco
 	return { ...header, "x-idempotency-key": crypto.randomUUID() };
 }
 
-/** The table's operations by method and path, for openapi-fetch's `request`. */
-type TablePath = (typeof flexitiOperations)[FlexitiOperationId]["path"];
-type TableMethod = Lowercase<(typeof flexitiOperations)[FlexitiOperationId]["method"]>;
-/**
- * openapi-fetch's `request` for an operation chosen at run time. The client stays typed for every
- * other use; here the table (generated from the same spec) has already matched the operation and
- * the spec validated its parameters and body, which TypeScript cannot follow through a run-time
- * operation id — so this one view of `request` takes them as the table gives them.
- */
-type TableRequest = (
-	method: TableMethod,
-	path: TablePath,
-	init: {
-		params: { path: Record<string, string>; query: Record<string, string>; header: Record<string, string> };
-		body?: unknown;
-		parseAs: "text";
-	},
-) => Promise<{ data?: string; error?: unknown; response: Response }>;
-
-async function send(client: FlexitiClient, operationId: FlexitiOperationId, call: FlexitiCall, token: FlexitiToken) {
-	const entry = flexitiOperations[operationId];
-	const request = client.request as TableRequest;
-	const { data, error, response } = await request(entry.method.toLowerCase() as TableMethod, entry.path, {
-		params: {
-			path: call.params,
-			query: call.query ?? {},
-			header: { ...call.header, authorization: `Bearer ${token.accessToken}` },
-		},
-		...(call.body !== undefined ? { body: call.body } : {}),
-		parseAs: "text",
-	});
-	return response.ok ? { response, text: data ?? "" } : { response, error };
+/** One attempt chain of a call (retries within it), with this token. */
+async function send(
+	fetchUpstream: Send,
+	baseUrl: string,
+	operationId: FlexitiOperationId,
+	call: FlexitiCall,
+	token: FlexitiToken,
+) {
+	return readAnswer(await fetchUpstream(operationRequest(baseUrl, operationId, call, token.accessToken)));
 }
 
 /**

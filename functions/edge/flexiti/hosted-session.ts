@@ -4,6 +4,7 @@
  * leaves this module's callers (the order's Durable Object and the checkout route).
  */
 import type { components } from "../../../generated/flexiti-online-api.ts";
+import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { onlineClient, onlineTokens, withOnlineToken } from "./call-flexiti-online.ts";
 import { UpstreamError } from "./upstream.ts";
@@ -26,9 +27,13 @@ export type HostedSessionFailure = {
 	message: string;
 };
 
-export type HostedSessionStart =
-	| { ok: true; onlineOrderId: number; redirectionUrl: string }
-	| ({ ok: false } & HostedSessionFailure);
+/** A session Flexiti opened: its `online_order_id` exact (a number within 2^53, a `bigint` past it). */
+export interface HostedSessionStarted {
+	onlineOrderId: FlexitiId;
+	redirectionUrl: string;
+}
+
+export type HostedSessionStart = ({ ok: true } & HostedSessionStarted) | ({ ok: false } & HostedSessionFailure);
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -56,8 +61,16 @@ export async function startHostedSession(
 				},
 			}),
 		);
-		// The docs show an integer; a string of digits is read the same (the spec allows both).
-		if (data) return { ok: true, onlineOrderId: Number(data.online_order_id), redirectionUrl: data.redirection_url };
+		if (data) {
+			const onlineOrderId = exactOnlineOrderId(data.online_order_id);
+			if (onlineOrderId !== undefined) return { ok: true, onlineOrderId, redirectionUrl: data.redirection_url };
+			// Not an id: no session the edge could ever read again. The value is not quoted (it is Flexiti's).
+			return {
+				ok: false,
+				error: "upstream_error",
+				message: "Flexiti opened a hosted checkout with an online_order_id that is not an id (digits)",
+			};
+		}
 		return {
 			ok: false,
 			error: response.status === 503 ? "upstream_unavailable" : "upstream_error",
@@ -69,13 +82,23 @@ export async function startHostedSession(
 	}
 }
 
+/**
+ * Flexiti's `online_order_id` as the edge keeps an id: exact, whichever form it came in (the docs show
+ * an integer, hyperswitch a string of digits; `OnlineOrderId` in the spec allows both, up to 18
+ * digits); undefined when it is not one (`Number()` would have made "12ab" NaN and rounded 18 digits).
+ */
+export function exactOnlineOrderId(value: FlexitiId | string): FlexitiId | undefined {
+	const digits = typeof value === "string" ? value : value.toString();
+	return /^[0-9]{1,18}$/.test(digits) && BigInt(digits) >= 1n ? idOf(digits) : undefined;
+}
+
 /** What Flexiti says about a session now: its notification, none yet (404), or nothing known (unreachable). */
 export type NotificationRead = { kind: "final"; notification: Notification } | { kind: "none" } | { kind: "unknown" };
 
 export async function readNotification(
 	env: EdgeBindings,
 	clientId: string,
-	onlineOrderId: number,
+	onlineOrderId: FlexitiId,
 	referenceId: string,
 	waitUntil: WaitUntil,
 ): Promise<NotificationRead> {

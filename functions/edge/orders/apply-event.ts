@@ -4,10 +4,16 @@
  * call carries its idempotency key, a business refusal is final, and anything else is retried with
  * growing, jittered delays until the dead letter. Also the merchant's replay of a dead letter.
  */
-import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import { add } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
-import { callFlexiti, type FlexitiResult, isFinalRefusal, merchantTokens, resultBody } from "../flexiti/gateway.ts";
+import {
+	callFlexiti,
+	type FlexitiResult,
+	isFinalRefusal,
+	merchantTokens,
+	succeeded,
+	successBody,
+} from "../flexiti/gateway.ts";
 import { followAuthorization, type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
 import { accountRefundInstead, planEvent } from "./plan-event.ts";
@@ -37,10 +43,10 @@ export async function applyEvent(
 				{ params: { client_id: state.clientId, authorization_id: String(authorization.authorization_id) }, header },
 				tokens,
 			);
-			if (!truth.response.ok) return failed(runtime, event, truth, now);
+			if (!succeeded(truth)) return failed(runtime, event, truth, now);
 			const refunded: Record<number, number> = {};
 			for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
-			const authorizationNow = resultBody(truth) as flexiti["schemas"]["Authorization"];
+			const authorizationNow = successBody(truth);
 			followAuthorization(state.ledger, authorizationNow);
 			const plan = planEvent(event, authorizationNow, state.clientId, now, refunded, state.shipping);
 			if (plan.kind === "hold") {
@@ -63,8 +69,8 @@ export async function applyEvent(
 				{ params: call.params, header: { ...header, "x-idempotency-key": call.idempotencyKey }, body: call.body },
 				tokens,
 			);
-			if (result.response.ok) {
-				recordDone(state.ledger, event, call, resultBody(result), runtime.now());
+			if (succeeded(result)) {
+				recordDone(state.ledger, event, call, successBody(result), runtime.now());
 				continue;
 			}
 			if (isFinalRefusal(result.response.status)) {

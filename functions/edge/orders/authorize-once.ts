@@ -17,13 +17,13 @@ import {
 	type FlexitiCall,
 	type FlexitiResult,
 	outcomeUnknown,
-	resultBody,
+	succeeded,
+	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
 import { UpstreamError, type UpstreamFailure } from "../flexiti/upstream.ts";
 
 export type Authorization = components["schemas"]["Authorization"];
-type AuthorizationList = components["schemas"]["AuthorizationList"];
 
 /** An attempt sent to Flexiti whose outcome is not known yet: kept durably until it is. */
 export interface PendingAuthorization {
@@ -50,8 +50,8 @@ export type AuthorizationOutcome =
 	| { kind: "refused"; error: "not_permitted"; message: string };
 
 export type Sent =
-	| { known: true; result: FlexitiResult }
-	| { known: false; result?: FlexitiResult; failure?: UpstreamFailure }
+	| { known: true; result: FlexitiResult<"createAuthorization"> }
+	| { known: false; result?: FlexitiResult<"createAuthorization">; failure?: UpstreamFailure }
 	| { tokenless: true };
 
 /** Sends the authorization; says whether Flexiti's answer tells what happened. */
@@ -106,8 +106,8 @@ export async function findAuthorization(
 				{ params: { client_id: clientId }, query, header },
 				tokens,
 			);
-			if (!result.response.ok) return "unknown";
-			const list = resultBody(result) as AuthorizationList;
+			if (!succeeded(result)) return "unknown";
+			const list = successBody(result);
 			const found = list.items.find((a) => a.reference === reference);
 			if (found) return found;
 			if (page * pageSize >= list.total || list.items.length === 0) return undefined;

@@ -16,8 +16,11 @@ import {
 	callFlexiti,
 	type FlexitiCall,
 	type FlexitiResult,
+	type FlexitiSuccess,
+	isAnswerTo,
 	merchantTokens,
-	resultBody,
+	succeeded,
+	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
@@ -82,26 +85,24 @@ export async function forwardToFlexiti(
 		drop: (token) => source.drop(token),
 	};
 	const result = await callFlexiti(env, operationId, call, tokens);
-	if (result.response.ok) {
+	if (succeeded(result)) {
 		// Flexiti has done it: bookkeeping that fails must not turn its answer into an error.
-		await remember(env, forwardedFor, operationId, call, result, hooks).catch((error: unknown) => {
+		await remember(env, forwardedFor, call, result, hooks).catch((error: unknown) => {
 			console.error(JSON.stringify({ event: "remember_failed", operation: operationId, name: errorName(error) }));
 		});
 		// Money it moved enters the order's ledger, as money moved by order events does. Only calls
 		// that move money have their answer parsed; every other answer goes back as Flexiti sent it.
 		if (movesMoney(operationId)) {
-			await recordForwardedMovement(env, clientId, operationId, call, resultBody(result), hooks.waitUntil).catch(
-				(error: unknown) => {
-					console.error(
-						// The error's name only, as for remember_failed: its message may carry the order's reference.
-						JSON.stringify({
-							event: "ledger_movement_unrecorded",
-							operation: operationId,
-							name: errorName(error),
-						}),
-					);
-				},
-			);
+			await recordForwardedMovement(env, clientId, call, result, hooks.waitUntil).catch((error: unknown) => {
+				console.error(
+					// The error's name only, as for remember_failed: its message may carry the order's reference.
+					JSON.stringify({
+						event: "ledger_movement_unrecorded",
+						operation: operationId,
+						name: errorName(error),
+					}),
+				);
+			});
 		}
 	}
 	return { kind: "answered", result, used };
@@ -166,14 +167,12 @@ function tokenSource(
 async function remember(
 	env: EdgeBindings,
 	forwardedFor: ForwardedFor,
-	operationId: FlexitiOperationId,
 	call: FlexitiCall,
-	result: FlexitiResult,
+	result: FlexitiSuccess,
 	hooks: ForwardHooks,
 ) {
-	if (operationId !== "initWidget" || forwardedFor.kind !== "checkout") return;
-	const body = resultBody(result);
-	const url = (body as { redirection_url?: string }).redirection_url ?? "";
+	if (!isAnswerTo(result, "initWidget") || forwardedFor.kind !== "checkout") return;
+	const url = successBody(result).redirection_url;
 	const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
 	if (session) {
 		const identification = (call.body as { customer_identification?: { account_number?: number } } | undefined)

@@ -12,14 +12,19 @@
  */
 
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
-import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
-import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { callFlexiti, type FlexitiCall, merchantTokens, resultBody, type TokenSource } from "../flexiti/gateway.ts";
+import {
+	callFlexiti,
+	type FlexitiCall,
+	type FlexitiSuccess,
+	isAnswerTo,
+	merchantTokens,
+	succeeded,
+	successBody,
+	type TokenSource,
+} from "../flexiti/gateway.ts";
 import type { ForwardedMovement } from "./ledger.ts";
 import { orderByReference } from "./order-stubs.ts";
-
-type Authorization = flexiti["schemas"]["Authorization"];
 
 /** Pages of an account's captures read to find one capture's authorization, at most. */
 const MAX_CAPTURE_PAGES = 5;
@@ -28,12 +33,11 @@ const MAX_CAPTURE_PAGES = 5;
 export async function recordForwardedMovement(
 	env: EdgeBindings,
 	clientId: string,
-	operationId: FlexitiOperationId,
 	call: FlexitiCall,
-	answer: unknown,
+	result: FlexitiSuccess,
 	waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<void> {
-	const movement = movementOf(operationId, call, answer);
+	const movement = movementOf(result, call);
 	if (!movement) return;
 	const tokens = merchantTokens(env, clientId, waitUntil);
 	const header = { "x-reference-id": call.header["x-reference-id"] ?? crypto.randomUUID() };
@@ -54,8 +58,8 @@ export async function recordForwardedMovement(
 		{ params: { client_id: clientId, authorization_id: authorizationId }, header },
 		tokens,
 	);
-	if (!read.response.ok) throw new Error(`getAuthorization answered ${read.response.status}`);
-	const authorization = resultBody(read) as Authorization;
+	if (!succeeded(read)) throw new Error(`getAuthorization answered ${read.response.status}`);
+	const authorization = successBody(read);
 	if (!authorization.reference) return; // no order reference: not an order the edge can hold it to
 	await orderByReference(env, clientId, authorization.reference).order.recordMovement(movement, {
 		authorization_id: authorization.authorization_id,
@@ -76,47 +80,31 @@ export function movesMoney(operationId: FlexitiOperationId): boolean {
 }
 
 /** What Flexiti's answer (and the request) says was moved; undefined for calls that move no money. */
-export function movementOf(
-	operationId: FlexitiOperationId,
-	call: FlexitiCall,
-	answer: unknown,
-): ForwardedMovement | undefined {
+export function movementOf(result: FlexitiSuccess, call: FlexitiCall): ForwardedMovement | undefined {
 	const body = (call.body ?? {}) as { amount?: number; capture_id?: number };
-	const said = (answer ?? {}) as {
-		capture_id?: number;
-		amount?: number;
-		date?: string;
-		return_id?: FlexitiId;
-	};
 	const key = call.header["x-idempotency-key"] ?? crypto.randomUUID();
-	switch (operationId) {
-		case "captureAuthorization":
-			if (typeof said.capture_id !== "number") return undefined;
-			return {
-				kind: "capture",
-				capture_id: said.capture_id,
-				amount: said.amount ?? body.amount ?? 0,
-				...(said.date ? { date: said.date } : {}),
-			};
-		case "releaseAuthorization":
-			return { kind: "release", amount: said.amount ?? body.amount ?? 0, key };
-		case "returnCapture":
-			return {
-				kind: "return",
-				capture_id: Number(call.params.capture_id),
-				// The sign of a return's amount is not documented: the ledger counts what was given back.
-				amount: Math.abs(said.amount ?? body.amount ?? 0),
-				...(typeof said.return_id === "number" || typeof said.return_id === "bigint"
-					? { return_id: said.return_id }
-					: {}),
-				key,
-			};
-		case "refundAccount":
-			if (typeof body.capture_id !== "number" || typeof body.amount !== "number") return undefined;
-			return { kind: "refund", capture_id: body.capture_id, amount: body.amount, key };
-		default:
-			return undefined;
+	if (isAnswerTo(result, "captureAuthorization")) {
+		const { capture_id, amount, date } = successBody(result);
+		return { kind: "capture", capture_id, amount, date };
 	}
+	if (isAnswerTo(result, "releaseAuthorization")) return { kind: "release", amount: successBody(result).amount, key };
+	if (isAnswerTo(result, "returnCapture")) {
+		const said = successBody(result);
+		return {
+			kind: "return",
+			capture_id: Number(call.params.capture_id),
+			// The sign of a return's amount is not documented: the ledger counts what was given back.
+			amount: Math.abs(said.amount ?? body.amount ?? 0),
+			...(said.return_id !== undefined ? { return_id: said.return_id } : {}),
+			key,
+		};
+	}
+	if (isAnswerTo(result, "refundAccount")) {
+		// Flexiti's answer to a refund is empty: the request says what was refunded.
+		if (typeof body.capture_id !== "number" || typeof body.amount !== "number") return undefined;
+		return { kind: "refund", capture_id: body.capture_id, amount: body.amount, key };
+	}
+	return undefined;
 }
 
 /** The authorization a capture belongs to, from Flexiti's listing of the account's captures. */
@@ -140,8 +128,8 @@ async function authorizationOfCapture(
 			},
 			tokens,
 		);
-		if (!listed.response.ok) throw new Error(`listCaptures answered ${listed.response.status}`);
-		const { items, total, page_size } = resultBody(listed) as flexiti["schemas"]["CaptureList"];
+		if (!succeeded(listed)) throw new Error(`listCaptures answered ${listed.response.status}`);
+		const { items, total, page_size } = successBody(listed);
 		const found = items.find((c) => c.capture_id === captureId);
 		if (found) return String(found.authorization_id);
 		if (page * page_size >= total) return undefined;

@@ -7,8 +7,7 @@
  * widget order's. Should Flexiti say otherwise, this function is what changes.
  */
 import type { FlexitiId } from "../../contract/lossless-json.ts";
-import { callFlexiti, merchantTokens, resultBody } from "../flexiti/gateway.ts";
-import type { Authorization } from "./authorize-once.ts";
+import { callFlexiti, merchantTokens, succeeded, successBody } from "../flexiti/gateway.ts";
 import type { LedgerAuthorization } from "./ledger.ts";
 import { ledgerAuthorization } from "./order-authorization.ts";
 import type { OrderRuntime } from "./order-state.ts";
@@ -36,19 +35,19 @@ export async function hostedPurchaseAuthorization(
 			},
 			tokens,
 		);
-		if (!result.response.ok) {
+		if (!succeeded(result)) {
 			if (result.response.status === 404) {
 				return { kind: "mismatch", message: `Flexiti has no authorization ${transactionId}` };
 			}
 			return { kind: "unknown" };
 		}
-		const authorization = resultBody(result) as Authorization;
+		const authorization = successBody(result);
 		if (authorization.reference && authorization.reference !== order.reference) {
 			return { kind: "mismatch", message: `authorization ${transactionId} is for another order` };
 		}
 		return {
 			kind: "found",
-			answer: result.text ?? JSON.stringify(authorization),
+			answer: result.text,
 			authorization: ledgerAuthorization(authorization),
 		};
 	} catch {

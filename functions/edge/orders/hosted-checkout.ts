@@ -5,7 +5,7 @@
  * makes the calls and persists.
  */
 import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
-import type { Notification } from "../flexiti/hosted-session.ts";
+import type { HostedSessionStarted, Notification } from "../flexiti/hosted-session.ts";
 import type { HostedSession, OrderState } from "./order-state.ts";
 
 export type { HostedSession } from "./order-state.ts";
@@ -24,12 +24,7 @@ export function reusableSession(state: OrderState | undefined, now: number, ttlM
 }
 
 /** A new session on the order, its first notification read due after the base delay. */
-export function attachSession(
-	state: OrderState,
-	started: { onlineOrderId: number; redirectionUrl: string },
-	now: number,
-	baseMs: number,
-): void {
+export function attachSession(state: OrderState, started: HostedSessionStarted, now: number, baseMs: number): void {
 	state.hosted = { ...started, openedAt: now, polls: 0, nextPollAt: now + baseMs };
 }
 

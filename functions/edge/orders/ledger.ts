@@ -5,6 +5,7 @@
  */
 import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { add, sum } from "../../contract/money.ts";
+import type { FlexitiSuccessBody } from "../flexiti/gateway.ts";
 import type { OrderEvent } from "./order-event.ts";
 import type { PlannedCall } from "./plan-event.ts";
 
@@ -143,12 +144,18 @@ export function nextWakeUp(ledger: Ledger): number | undefined {
 }
 
 /** Records what a call that Flexiti accepted did to the order's money. */
-export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall, body: unknown, now: number): void {
+export function recordDone(
+	ledger: Ledger,
+	event: LedgerEvent,
+	call: LedgerCall,
+	body: FlexitiSuccessBody<LedgerCall["operationId"]>,
+	now: number,
+): void {
 	const date = new Date(now).toISOString();
 	// Capture and release answers say what became of the authorization (closed after a full capture).
-	followAuthorization(ledger, { authorization_id: idOf(call.params.authorization_id ?? 0), ...(body as object) });
+	followAuthorization(ledger, { authorization_id: idOf(call.params.authorization_id ?? 0), ...body });
 	if (call.operationId === "captureAuthorization") {
-		const captureId = (body as { capture_id?: number }).capture_id ?? 0;
+		const captureId = ("capture_id" in body ? body.capture_id : undefined) ?? 0;
 		call.result = `capture ${captureId}`;
 		ledger.captures.push({ capture_id: captureId, amount: call.amount, date, event_id: event.id });
 	} else if (call.operationId === "releaseAuthorization") {
@@ -156,7 +163,7 @@ export function recordDone(ledger: Ledger, event: LedgerEvent, call: LedgerCall,
 		call.result = "released";
 	} else {
 		const kind = call.operationId === "returnCapture" ? "return" : "refund";
-		const returnId = kind === "return" ? (body as { return_id?: FlexitiId }).return_id : undefined;
+		const returnId = kind === "return" && "return_id" in body ? body.return_id : undefined;
 		call.result = kind === "return" ? `return ${returnId ?? ""}`.trim() : "refunded";
 		ledger.refunds.push({
 			capture_id: call.captureId ?? 0,

@@ -7,13 +7,14 @@
  * `authorize-once.ts`.)
  */
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
-import { parseJson } from "../../contract/lossless-json.ts";
 import {
 	callFlexiti,
 	type FlexitiCall,
 	isFinalRefusal,
 	merchantTokens,
-	resultBody,
+	parseAnswer,
+	succeeded,
+	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
 import {
@@ -120,8 +121,8 @@ export async function admitAuthorization(
 			: { kind: "upstream_failure", code: sent.failure ?? "upstream_unreachable" };
 	}
 	await storage.delete(PENDING_AUTHORIZATION);
-	if (sent.result.response.ok) {
-		const authorization = resultBody(sent.result) as Authorization;
+	if (succeeded(sent.result)) {
+		const authorization = successBody(sent.result);
 		await hooks.record(clientId, reference, ledgerAuthorization(authorization), sent.result.text);
 	} else if (isFinalRefusal(sent.result.response.status)) {
 		const envelope = sent.result.error as { error?: unknown; message?: unknown } | undefined;
@@ -188,8 +189,7 @@ export function ledgerAuthorization(authorization: Authorization): LedgerAuthori
 function capturesIn(answer: string | undefined): flexiti["schemas"]["Capture"][] {
 	if (answer === undefined) return [];
 	try {
-		const captures = (parseJson(answer) as { captures?: unknown }).captures;
-		return Array.isArray(captures) ? (captures as flexiti["schemas"]["Capture"][]) : [];
+		return parseAnswer("createAuthorization", answer).captures ?? [];
 	} catch {
 		return [];
 	}

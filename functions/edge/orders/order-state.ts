@@ -5,6 +5,7 @@
  * event application, alarm) take this state and a `Persist` function; the Durable Object is the one writer.
  */
 import type { components } from "../../../generated/edge-api.ts";
+import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { CheckoutChannel } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
@@ -53,8 +54,8 @@ export interface OrderState {
 
 /** A hosted checkout's session at Flexiti (Online API), as the order keeps it (rules in hosted-checkout.ts). */
 export interface HostedSession {
-	/** Flexiti's `online_order_id`. */
-	onlineOrderId: number;
+	/** Flexiti's `online_order_id`, exact (a `bigint` past 2^53). */
+	onlineOrderId: FlexitiId;
 	/** The hosted page (no credential in it): what the storefront opens. */
 	redirectionUrl: string;
 	openedAt: number;
@@ -99,12 +100,20 @@ export async function loadOrder(storage: DurableObjectStorage): Promise<OrderSta
 }
 
 /**
- * The entries that write the order, these events and every merchant event emitted or changed since
- * the last write: one `storage.put`, so a change and the event that reports it are saved together.
+ * The entries that write the order (unless `order` is false: only its events changed), these events
+ * and every merchant event emitted or changed since the last write: one `storage.put`, so a change and
+ * the event that reports it are saved together.
  */
-export function orderEntries(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Record<string, unknown> {
-	const { outbox: _outbox, ...order } = state;
-	const entries: Record<string, unknown> = { [ORDER_KEY]: { ...order, ledger: { ...state.ledger, events: [] } } };
+export function orderEntries(
+	state: OrderState,
+	changedEvents: readonly LedgerEvent[] = [],
+	{ order = true }: { order?: boolean } = {},
+): Record<string, unknown> {
+	const entries: Record<string, unknown> = {};
+	if (order) {
+		const { outbox: _outbox, ...record } = state;
+		entries[ORDER_KEY] = { ...record, ledger: { ...state.ledger, events: [] } };
+	}
 	for (const event of changedEvents) {
 		entries[`${EVENT_PREFIX}${String(state.ledger.events.indexOf(event)).padStart(8, "0")}`] = event;
 	}

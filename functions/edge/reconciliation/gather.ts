@@ -6,9 +6,8 @@
  * lists did not hold. Any failure throws: a comparison on half of Flexiti's record would report
  * differences that are not there, so nothing is compared unless everything was read.
  */
-import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import type { EdgeBindings } from "../core/env.ts";
-import { callFlexiti, merchantTokens, resultBody, type TokenSource } from "../flexiti/gateway.ts";
+import { callFlexiti, merchantTokens, succeeded, successBody, type TokenSource } from "../flexiti/gateway.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 import {
 	type DayRecord,
@@ -39,9 +38,9 @@ export async function gatherDay(
 ): Promise<DayRecord> {
 	const tokens = merchantTokens(env, clientId, waitUntil);
 	const header = { "x-reference-id": crypto.randomUUID() };
-	const list = listAll(env, clientId, tokens, header);
-	const captures = await list<FlexitiCapture>("listCaptures", { capture_date_from: day, capture_date_to: day });
-	const authorizations = await list<FlexitiAuthorization>("listAuthorizations", {
+	const reader = { env, clientId, tokens, header };
+	const captures = await listAll(reader, "listCaptures", { capture_date_from: day, capture_date_to: day });
+	const authorizations = await listAll(reader, "listAuthorizations", {
 		creation_date_from: day,
 		creation_date_to: day,
 	});
@@ -57,7 +56,7 @@ export async function gatherDay(
 	const ask = unlisted({ day, captures, authorizations, ledgers });
 	const capturesElsewhere = new Map<number, FlexitiCapture | null>();
 	for (const authorizationId of new Set(ask.captures.map((c) => c.authorization_id))) {
-		const ofAuthorization = await list<FlexitiCapture>("listCaptures", { authorization_id: String(authorizationId) });
+		const ofAuthorization = await listAll(reader, "listCaptures", { authorization_id: String(authorizationId) });
 		for (const { capture_id } of ask.captures.filter((c) => c.authorization_id === authorizationId)) {
 			capturesElsewhere.set(capture_id, ofAuthorization.find((c) => c.capture_id === capture_id) ?? null);
 		}
@@ -71,33 +70,54 @@ export async function gatherDay(
 			tokens,
 		);
 		if (result.response.status === 404) authorizationsElsewhere.set(authorizationId, null);
-		else if (result.response.ok) {
-			authorizationsElsewhere.set(authorizationId, resultBody(result) as flexiti["schemas"]["Authorization"]);
-		} else throw new IncompleteRecord(`Flexiti answered ${result.response.status} to getAuthorization`);
+		else if (succeeded(result)) authorizationsElsewhere.set(authorizationId, successBody(result));
+		else throw new IncompleteRecord(`Flexiti answered ${result.response.status} to getAuthorization`);
 	}
 	return { clientId, day, captures, authorizations, ledgers, capturesElsewhere, authorizationsElsewhere };
 }
 
-/** Every page of a Flexiti listing. */
-function listAll(env: EdgeBindings, clientId: string, tokens: TokenSource, header: Record<string, string>) {
-	return async <Item>(operation: "listCaptures" | "listAuthorizations", filter: Record<string, string>) => {
-		const items: Item[] = [];
-		for (let page = 1; page <= MAX_PAGES; page += 1) {
-			const result = await callFlexiti(
-				env,
-				operation,
-				{
-					params: { client_id: clientId },
-					query: { ...filter, page_number: String(page), page_size: String(PAGE_SIZE) },
-					header,
-				},
-				tokens,
-			);
-			if (!result.response.ok) throw new IncompleteRecord(`Flexiti answered ${result.response.status} to ${operation}`);
-			const body = resultBody(result) as { items: Item[]; total: number };
-			items.push(...body.items);
-			if (items.length >= body.total || body.items.length === 0) return items;
-		}
-		throw new IncompleteRecord(`${operation} has more than ${MAX_PAGES * PAGE_SIZE} items for one day`);
-	};
+/** Who reads Flexiti's listings, and with what. */
+interface Reader {
+	env: EdgeBindings;
+	clientId: string;
+	tokens: TokenSource;
+	header: Record<string, string>;
+}
+
+type Listing = "listCaptures" | "listAuthorizations";
+
+/** Every page of a Flexiti listing, its items typed as the operation's answer (the overloads say which). */
+async function listAll(
+	from: Reader,
+	operation: "listCaptures",
+	filter: Record<string, string>,
+): Promise<FlexitiCapture[]>;
+async function listAll(
+	from: Reader,
+	operation: "listAuthorizations",
+	filter: Record<string, string>,
+): Promise<FlexitiAuthorization[]>;
+async function listAll(
+	{ env, clientId, tokens, header }: Reader,
+	operation: Listing,
+	filter: Record<string, string>,
+): Promise<(FlexitiCapture | FlexitiAuthorization)[]> {
+	const items: (FlexitiCapture | FlexitiAuthorization)[] = [];
+	for (let page = 1; page <= MAX_PAGES; page += 1) {
+		const result = await callFlexiti(
+			env,
+			operation,
+			{
+				params: { client_id: clientId },
+				query: { ...filter, page_number: String(page), page_size: String(PAGE_SIZE) },
+				header,
+			},
+			tokens,
+		);
+		if (!succeeded(result)) throw new IncompleteRecord(`Flexiti answered ${result.response.status} to ${operation}`);
+		const body = successBody(result);
+		items.push(...body.items);
+		if (items.length >= body.total || body.items.length === 0) return items;
+	}
+	throw new IncompleteRecord(`${operation} has more than ${MAX_PAGES * PAGE_SIZE} items for one day`);
 }

@@ -180,7 +180,13 @@ function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome,
 			const response = new Response(null, { status: outcome.status, headers });
 			return answer(
 				c,
-				{ response, text: outcome.text, error: outcome.error, retriedWithFreshToken: false },
+				{
+					operationId: "createAuthorization",
+					response,
+					text: outcome.text,
+					error: outcome.error,
+					retriedWithFreshToken: false,
+				},
 				referenceId,
 			);
 		}

@@ -8,7 +8,7 @@ import { refuse } from "../operation.ts";
 import { promotionalTerm } from "../operations/customers.ts";
 import type { OnlineSession, Plan, World } from "../world.ts";
 import { type OnlineCall, type OnlineHandlers, type OnlineResult, ok } from "./operation.ts";
-import { hostedPageUrl } from "./session.ts";
+import { answeredId, DIGITS, hostedPageUrl } from "./session.ts";
 
 /** The plans a new Flexiti account gets in the sandbox (see operations/online.ts): what a product page may advertise. */
 const ADVERTISED_PLAN_IDS = [1, 4, 5];
@@ -40,7 +40,7 @@ export const onlineHandlers: OnlineHandlers = {
 		// Inferred: several sessions for one merchant order id → the latest one's outcome.
 		const latest = Object.values(world.onlineSessions)
 			.filter((s) => s.client_id === clientId && s.merchant_order_id === path.merchantOrderId)
-			.sort((a, b) => b.online_order_id - a.online_order_id)[0];
+			.sort(newestFirst)[0];
 		return notificationOf(latest, clientId);
 	},
 };
@@ -49,9 +49,8 @@ function startSession(
 	{ world, body, clientId, now, origin }: Omit<OnlineCall<"initHostedCheckout">, "path" | "query" | "token">,
 	flow: OnlineSession["flow"],
 ): OnlineResult<"initHostedCheckout"> {
-	world.sequence += 1;
 	const session: OnlineSession = {
-		online_order_id: 130_000 + world.sequence,
+		online_order_id: nextOnlineOrderId(world),
 		client_id: clientId,
 		flow,
 		lang: body.lang.toLowerCase().startsWith("fr") ? "fr" : "en",
@@ -63,8 +62,24 @@ function startSession(
 		created_at: now,
 		notification: null,
 	};
-	world.onlineSessions[String(session.online_order_id)] = session;
-	return ok({ online_order_id: session.online_order_id, redirection_url: hostedPageUrl(origin, session) });
+	world.onlineSessions[session.online_order_id] = session;
+	return ok({ online_order_id: answeredId(session.online_order_id), redirection_url: hostedPageUrl(origin, session) });
+}
+
+/** A session's id: from the sequence, or the one a test asked for (digits go on from it; anything else is once). */
+function nextOnlineOrderId(world: World): string {
+	world.sequence += 1;
+	const asked = world.settings.next_online_order_id;
+	if (asked === undefined) return String(130_000 + world.sequence);
+	if (DIGITS.test(asked)) world.settings.next_online_order_id = (BigInt(asked) + 1n).toString();
+	else delete world.settings.next_online_order_id;
+	return asked;
+}
+
+/** The newest session first: the highest id (a malformed one counts as none). */
+function newestFirst(a: OnlineSession, b: OnlineSession): number {
+	const [first, second] = [a, b].map((s) => (DIGITS.test(s.online_order_id) ? BigInt(s.online_order_id) : 0n));
+	return second === first ? 0 : (second ?? 0n) > (first ?? 0n) ? 1 : -1;
 }
 
 /** `Apply`, `apply`, `Apply/Buy`, `apply/buy`, …: the docs' and hyperswitch's spellings mean the same. */

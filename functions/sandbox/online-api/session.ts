@@ -9,6 +9,7 @@
  * purpose, so that tests prove the edge never lets it reach a merchant's page.
  */
 
+import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { findAccount, purchaseRefusal } from "../accounts.ts";
 import { plansOf } from "../operations/customers.ts";
 import { openAccount } from "../operations/online.ts";
@@ -19,6 +20,13 @@ import type { Account, OnlineSession, World } from "../world.ts";
 
 /** Inferred: how long a hosted session stays open (Flexiti documents none; its tokens live 20 minutes). */
 export const ONLINE_SESSION_TTL_MS = 30 * 60 * 1000;
+
+export const DIGITS = /^[0-9]+$/;
+
+/** A session's id as Flexiti's docs show it, a JSON integer (a `bigint` past 2^53); a malformed one as it is. */
+export function answeredId(id: string): FlexitiId | string {
+	return DIGITS.test(id) ? idOf(id) : id;
+}
 
 export function hostedPageUrl(origin: string, session: OnlineSession): string {
 	const query = new URLSearchParams({ key: session.page_key, lang: session.lang });
@@ -117,7 +125,7 @@ function finish(
 ): HostedStep {
 	session.notification = {
 		// Inferred: a session with no purchase is known by its online order id.
-		transaction_id: session.online_order_id,
+		transaction_id: answeredId(session.online_order_id),
 		flow: session.flow,
 		callback_url: "",
 		...(session.merchant_order_id ? { merchant_orderid: session.merchant_order_id } : {}),
@@ -127,7 +135,7 @@ function finish(
 	const configured = world.onlineRedirects[session.client_id];
 	if (!configured) return { done: true, succeeded, redirect: null };
 	const target = new URL(succeeded ? configured.success_url : configured.error_url);
-	target.searchParams.set("orderId", String(session.online_order_id));
+	target.searchParams.set("orderId", session.online_order_id);
 	target.searchParams.set("auth_token", issueToken(world, session.client_id, "merchant", now).access_token);
 	return { done: true, succeeded, redirect: target.href };
 }

@@ -1,14 +1,20 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { EdgeError } from "../../../functions/edge/core/errors.ts";
 import {
 	classify,
+	type FlexitiResult,
 	flexitiGateway,
+	isAnswerTo,
 	isFinalRefusal,
 	outageAnswer,
 	outcomeUnknown,
+	succeeded,
+	successBody,
+	UnreadableAnswer,
 	withIdempotencyKey,
 } from "../../../functions/edge/flexiti/gateway.ts";
+import type { components } from "../../../generated/flexiti-pos-api.ts";
 
 // The gateway's decisions on their own: what each Flexiti answer means, what the edge answers for an
 // outage, and which calls carry an idempotency key. The calls themselves are tested end to end
@@ -92,5 +98,62 @@ describe("flexitiGateway", () => {
 		const gateway = flexitiGateway(env);
 		expect(flexitiGateway(env)).toBe(gateway);
 		expect(typeof gateway.client.GET).toBe("function");
+	});
+});
+
+describe("successBody: an answer's body, typed for its operation", () => {
+	/** 2^53 + 1: a JavaScript number would read it as 2^53. */
+	const BIG_ID = "9007199254740993";
+	const answer = <Op extends FlexitiResult["operationId"]>(operationId: Op, status: number, text?: string) => ({
+		operationId,
+		response: new Response(text ?? null, { status }),
+		...(status < 300 ? { text: text ?? "" } : { error: { error: "authorization_ended" } }),
+		retriedWithFreshToken: false,
+	});
+
+	it("reads an authorization with an id past 2^53 as the exact bigint its type allows", () => {
+		const result = answer(
+			"getAuthorization",
+			200,
+			`{"authorization_id":${BIG_ID},"amount":120.5,"status":"opened","reference":"ORDER-1"}`,
+		);
+		if (!succeeded(result)) throw new Error("a 200 with a body succeeded");
+		const authorization = successBody(result);
+		expectTypeOf(authorization).toEqualTypeOf<components["schemas"]["Authorization"]>();
+		expectTypeOf(authorization.authorization_id).toEqualTypeOf<number | bigint>();
+		expect(authorization.authorization_id).toBe(BigInt(BIG_ID));
+		expect(authorization.amount).toBe(120.5);
+	});
+
+	it("types a listing's items as that listing's", () => {
+		const result = answer(
+			"listCaptures",
+			200,
+			'{"items":[{"capture_id":7,"authorization_id":1,"date":"2026-12-02","amount":5}],"total":1,"page_number":1,"page_size":100}',
+		);
+		if (!succeeded(result)) throw new Error("a 200 with a body succeeded");
+		const { items, total } = successBody(result);
+		expectTypeOf(items).toEqualTypeOf<components["schemas"]["Capture"][]>();
+		expect([items[0]?.capture_id, total]).toEqual([7, 1]);
+	});
+
+	it("narrows an answer of any operation to one operation's by its id", () => {
+		const result: FlexitiResult = answer("initWidget", 200, '{"redirection_url":"https://widget.example/#/x"}');
+		if (!succeeded(result)) throw new Error("a 200 with a body succeeded");
+		expect(isAnswerTo(result, "captureAuthorization")).toBe(false);
+		if (!isAnswerTo(result, "initWidget")) throw new Error("it answers initWidget");
+		expect(successBody(result).redirection_url).toBe("https://widget.example/#/x");
+	});
+
+	it("has no success body for a refusal", () => {
+		expect(succeeded(answer("captureAuthorization", 409))).toBe(false);
+	});
+
+	it("refuses a 2xx whose body is not JSON with an error that does not quote it", () => {
+		const result = answer("getAuthorization", 200, "<html>secret-looking page</html>");
+		if (!succeeded(result)) throw new Error("a 200 with a body succeeded");
+		expect(() => successBody(result)).toThrow(UnreadableAnswer);
+		expect(() => successBody(result)).toThrow("Flexiti's answer to getAuthorization is not JSON");
+		expect(() => successBody(result)).not.toThrow(/secret/);
 	});
 });

@@ -107,8 +107,17 @@ describe("recordDone", () => {
 		const [applied] = ledger.events;
 		if (!applied) throw new Error("one event");
 		const capture = call("captureAuthorization", 60.1);
-		recordDone(ledger, applied, capture, { capture_id: 11, authorization_status: "partially_captured" }, NOW);
-		recordDone(ledger, applied, call("releaseAuthorization", 39.9), { authorization_status: "closed" }, NOW);
+		// Flexiti's answers as the spec types them (the capture's date is the ledger's own, when it was recorded).
+		const captured = { capture_id: 11, authorization_id: 7, date: "2026-12-01", amount: 60.1 };
+		recordDone(ledger, applied, capture, { ...captured, authorization_status: "opened" as const }, NOW);
+		const released = { authorization_id: 7, amount: 39.9, remaining_authorization_amount: 0 };
+		recordDone(
+			ledger,
+			applied,
+			call("releaseAuthorization", 39.9),
+			{ ...released, authorization_status: "closed" },
+			NOW,
+		);
 		const giveBack = call("returnCapture", 10.05, 11);
 		recordDone(ledger, applied, giveBack, { return_id: 3 }, NOW);
 		recordDone(ledger, applied, call("refundAccount", 0.1, 11), {}, NOW);
