@@ -335,28 +335,38 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * An order the edge never saw is not a Flexiti order: nothing is stored.
 	 */
 	async receive(events: OrderEvent[]): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
+		// The order's own record changes only when it is new or its shipping does: otherwise an ack writes
+		// just its new events (a small key each), not the order beside them.
+		let orderChanged = false;
 		if (!this.state) {
 			// Cancelled before the edge knew it: held under the reference (see cancelled-order.ts).
 			const cancel = cancelForUnknownOrder(events);
 			if (!cancel) return { known: false, accepted: [], duplicates: 0 };
 			this.state = orderWithoutCheckout(this.ctx.id.toString(), cancel.clientId, cancel.reference, 0);
+			orderChanged = true;
 		}
+		const state = this.state;
 		const now = Date.now();
-		const { ledger } = this.state;
+		const { ledger } = state;
 		const result = receive(ledger, events, now);
-		for (const event of events) if (event.shipping !== undefined) this.state.shipping = event.shipping;
+		for (const { shipping } of events) {
+			if (shipping === undefined || shipping === state.shipping) continue;
+			state.shipping = shipping;
+			orderChanged = true;
+		}
 		if (result.accepted.length === 0) return { known: true, ...result };
 		const accepted = ledger.events.filter((e) => result.accepted.includes(e.id));
-		if (ledger.authorization) {
-			await this.save(this.state, accepted);
-			await wakeAt(this.ctx.storage, now);
-		} else {
-			// Nothing can move before the authorization exists: hold now, in the same write; recordAuthorization wakes them.
+		if (!ledger.authorization) {
+			// Nothing can move before the authorization exists: held in the same write; recordAuthorization wakes them.
 			for (const event of accepted) {
 				if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
 			}
-			await this.save(this.state, accepted);
 		}
+		const written = this.save(state, accepted, { order: orderChanged });
+		// Applied right after, by the alarm: set in the same atomic write, so the ack waits for one write
+		// only. Now is always safe (an earlier alarm is due anyway; the alarm sets its own next time).
+		if (ledger.authorization) void this.ctx.storage.setAlarm(now);
+		await written;
 		return { known: true, ...result };
 	}
 
@@ -511,11 +521,16 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/**
 	 * Persists the order and the events that changed, in one atomic write. Events live under their
-	 * own keys, so acknowledging a webhook writes one small event, not the order's whole history.
+	 * own keys, so acknowledging a webhook writes one small event, not the order's whole history;
+	 * `order: false` leaves the order's own record as stored (only its events changed).
 	 */
-	private async save(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Promise<void> {
+	private async save(
+		state: OrderState,
+		changedEvents: readonly LedgerEvent[] = [],
+		{ order = true }: { order?: boolean } = {},
+	): Promise<void> {
 		this.state = state;
-		const written = this.ctx.storage.put(orderEntries(state, changedEvents));
+		const written = this.ctx.storage.put(orderEntries(state, changedEvents, { order }));
 		// The order's index row now reads differently: the alarm writes it. Set in the same atomic
 		// write as the change (no await in between), so a crash before the row is written still leaves
 		// the alarm that writes it. (Setting it to now is always safe: the alarm computes its next time.)
