@@ -46,6 +46,12 @@ import { buildAssets } from "./build-assets.ts";
 import { buildStorefront } from "./build-storefront.ts";
 
 const RESULTS_FILE = ".cache/bench-results.json";
+/** Each profile's raw samples, beside the results: `.cache/bench-profile-merchant-get-captures-fast-upstream.cpuprofile`. */
+const profileFile = (scenario: string) =>
+	`.cache/bench-profile-${scenario
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, "-")
+		.replace(/^-|-$/g, "")}.cpuprofile`;
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 const CLIENT = "flexitidemo";
 /** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
@@ -184,12 +190,17 @@ try {
 		await load(Math.max(settings.warmupSeconds, 2));
 		let requests = 0;
 		let cpuMsPerRequest: number | null = null;
-		const breakdown = await profileWhile(edgeInspector as URL, "flexiti-edge", async () => {
-			const pids = processesOf.edgeProfiled ?? [];
-			const cpuBefore = cpuMs(pids);
-			requests = summarize([await load(PROFILE_SECONDS)]).requests;
-			if (cpuMeasurable && requests > 0) cpuMsPerRequest = (cpuMs(pids) - cpuBefore) / requests;
-		}).catch((error: unknown) => {
+		const breakdown = await profileWhile(
+			edgeInspector as URL,
+			"flexiti-edge",
+			async () => {
+				const pids = processesOf.edgeProfiled ?? [];
+				const cpuBefore = cpuMs(pids);
+				requests = summarize([await load(PROFILE_SECONDS)]).requests;
+				if (cpuMeasurable && requests > 0) cpuMsPerRequest = (cpuMs(pids) - cpuBefore) / requests;
+			},
+			profileFile(profiledScenario),
+		).catch((error: unknown) => {
 			console.warn(`  no profile: ${error instanceof Error ? error.message : String(error)}`);
 			return null;
 		});

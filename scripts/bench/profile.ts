@@ -8,6 +8,8 @@
  * minification, and many of the edge's functions are anonymous arrow functions).
  */
 
+import { writeFileSync } from "node:fs";
+
 /** Stages by source module (the bundle's module comments: `functions/edge/…`, `node_modules/…`). */
 const STAGES: [stage: string, modules: RegExp][] = [
 	["logging (request log, redaction)", /functions\/edge\/core\/(request-log|redact)\.ts$/],
@@ -70,8 +72,16 @@ export interface ProfileBreakdown {
 	stages: { stage: string; share: number }[];
 }
 
-/** Profiles the Worker behind `inspector` while `during` runs. */
-export async function profileWhile(inspector: URL, workerName: string, during: () => Promise<unknown>) {
+/**
+ * Profiles the Worker behind `inspector` while `during` runs. The raw profile goes to `saveTo`, if
+ * given (a `.cpuprofile` that Chrome DevTools' Performance panel opens), for what the table leaves out.
+ */
+export async function profileWhile(
+	inspector: URL,
+	workerName: string,
+	during: () => Promise<unknown>,
+	saveTo?: string,
+) {
 	const targets = (await (await fetch(new URL("/json", inspector.href.replace(/^ws/, "http")))).json()) as {
 		id: string;
 		title?: string;
@@ -120,6 +130,7 @@ export async function profileWhile(inspector: URL, workerName: string, during: (
 		await command("Profiler.start");
 		await during();
 		const { profile } = (await command("Profiler.stop")) as { profile: CpuProfile };
+		if (saveTo) writeFileSync(saveTo, JSON.stringify(profile));
 		return breakdown(profile, modules);
 	} finally {
 		socket.close();

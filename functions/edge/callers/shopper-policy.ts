@@ -12,9 +12,17 @@ import { EdgeError } from "../core/errors.ts";
 // The rule's one statement, which the /flexiti surface's spec is generated from too.
 const notForShoppers: ReadonlySet<string> = new Set(Object.keys(notForShoppersRule));
 
-/** Why a shopper may not call this operation, if they may not (CORS asks too, to answer preflights). */
+/** Whether a shopper may call this operation (CORS asks too, for every request, to answer preflights). */
+export function shopperMay(operationId: FlexitiOperationId, scopes: readonly string[]): boolean {
+	return scopes.includes("customer") && !notForShoppers.has(operationId);
+}
+
+/**
+ * Why a shopper may not call this operation, if they may not. The error is built only for a refusal:
+ * an `Error` captures a stack trace, which no call that goes through should pay for.
+ */
 export function shopperRefusal(operationId: FlexitiOperationId, scopes: readonly string[]): EdgeError | undefined {
-	if (scopes.includes("customer") && !notForShoppers.has(operationId)) return undefined;
+	if (shopperMay(operationId, scopes)) return undefined;
 	return new EdgeError("insufficient_scope", "Insufficient scope: this operation needs a merchant");
 }
 

@@ -1,7 +1,7 @@
 /**
  * Browsers may reach only what a shopper may call, and only from the configured storefront origins
  * (STOREFRONT_ORIGINS): reading its checkout, getting its customer token, the Flexiti operations
- * a checkout's client token may call (`shopperRefusal`), and a product page's "as low as" message. A merchant-only operation gets no CORS answer
+ * a checkout's client token may call (`shopperMay`), and a product page's "as low as" message. A merchant-only operation gets no CORS answer
  * at all, so no browser page can call it with a key it should never hold. A preflight is judged by the
  * method it announces (`Access-Control-Request-Method`). The middleware runs once per request, so
  * `Vary: Origin` is sent once.
@@ -13,7 +13,7 @@ import { flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { matchOperation, operationMatcher } from "../../contract/match-operation.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
-import { shopperRefusal } from "./shopper-policy.ts";
+import { shopperMay } from "./shopper-policy.ts";
 
 /** Where the Flexiti POS API is served under the edge. */
 export const FLEXITI_PREFIX = "/flexiti";
@@ -39,7 +39,7 @@ export function isShopperCall(method: string, path: string): boolean {
 	if (path.startsWith(`${FLEXITI_PREFIX}/`)) {
 		const matched = matchOperation(method, path.slice(FLEXITI_PREFIX.length));
 		if (!matched || matched.operationId === "createToken") return false;
-		return shopperRefusal(matched.operationId, flexitiOperations[matched.operationId].scopes) === undefined;
+		return shopperMay(matched.operationId, flexitiOperations[matched.operationId].scopes);
 	}
 	const matched = matchEdgeOperation(method, path);
 	return matched !== undefined && shopperEdgeOperations.has(matched.operationId);

@@ -1,6 +1,7 @@
 /**
  * The edge's one gateway to the Flexiti POS API, created once per environment (its settings do not
- * change): the typed openapi-fetch client, and the one place that decides
+ * change): the typed openapi-fetch client, the calls of the table as prepared requests
+ * (operation-request.ts), and the one place that decides
  *  - retries: every call goes through `withRetries(upstreamSend(…))` (upstream.ts): a timeout per
  *    attempt, and repeats only where a repeat cannot do the thing twice (GETs, and POSTs with an
  *    `x-idempotency-key`);
@@ -18,9 +19,10 @@ import { parseJson } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken, Scope } from "./flexiti-token.ts";
+import { type FlexitiCall, operationRequest, readAnswer } from "./operation-request.ts";
 import { tokenBrokerStub } from "./token-broker-object.ts";
 import { type TokenSource as CacheSource, type TokenCache, tokenCache } from "./token-cache.ts";
-import { type UpstreamFailure, upstreamSend, withRetries } from "./upstream.ts";
+import { type Send, type UpstreamFailure, upstreamSend, withRetries } from "./upstream.ts";
 
 /** Where a call's token comes from, and how to drop one Flexiti rejected. */
 export interface TokenSource {
@@ -28,15 +30,7 @@ export interface TokenSource {
 	drop(token: FlexitiToken): Promise<void>;
 }
 
-/** One call of an operation of the table, with parameters and body the spec already vouched for. */
-export interface FlexitiCall {
-	/** Path parameters by the spec's names. */
-	params: Record<string, string>;
-	query?: Record<string, string>;
-	/** x-reference-id, x-idempotency-key, x-context-hash. */
-	header: Record<string, string>;
-	body?: unknown;
-}
+export type { FlexitiCall };
 
 export interface FlexitiResult<Op extends FlexitiOperationId = FlexitiOperationId> {
 	/** The operation Flexiti answered: what the success body's type is (`successBody`). */
@@ -128,21 +122,24 @@ export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
 	let gateway = gateways.get(env);
 	if (!gateway) {
 		const config = edgeConfig(env);
-		const client = createFlexitiClient({
-			baseUrl: config.flexitiBaseUrl,
-			fetch: withRetries(upstreamSend(env, config)),
-		});
+		const fetchUpstream = withRetries(upstreamSend(env, config));
+		const baseUrl = config.flexitiBaseUrl.replace(/\/+$/, "");
+		const client = createFlexitiClient({ baseUrl, fetch: fetchUpstream });
 		gateway = {
 			client,
 			async call(operationId, given, tokens) {
 				// One key for every attempt, the one with a fresh token included.
 				const call = { ...given, header: withIdempotencyKey(operationId, given.header) };
 				let token = await tokens.get();
-				const first = await send(client, operationId, call, token);
+				const first = await send(fetchUpstream, baseUrl, operationId, call, token);
 				if (first.response.status !== 401) return { operationId, ...first, retriedWithFreshToken: false };
 				await tokens.drop(token);
 				token = await tokens.get();
-				return { operationId, ...(await send(client, operationId, call, token)), retriedWithFreshToken: true };
+				return {
+					operationId,
+					...(await send(fetchUpstream, baseUrl, operationId, call, token)),
+					retriedWithFreshToken: true,
+				};
 			},
 		};
 		gateways.set(env, gateway);
@@ -169,38 +166,15 @@ export function withIdempotencyKey(operationId: FlexitiOperationId, header: Reco
 	return { ...header, "x-idempotency-key": crypto.randomUUID() };
 }
 
-/** The table's operations by method and path, for openapi-fetch's `request`. */
-type TablePath = (typeof flexitiOperations)[FlexitiOperationId]["path"];
-type TableMethod = Lowercase<(typeof flexitiOperations)[FlexitiOperationId]["method"]>;
-/**
- * openapi-fetch's `request` for an operation chosen at run time. The client stays typed for every
- * other use; here the table (generated from the same spec) has already matched the operation and
- * the spec validated its parameters and body, which TypeScript cannot follow through a run-time
- * operation id — so this one view of `request` takes them as the table gives them.
- */
-type TableRequest = (
-	method: TableMethod,
-	path: TablePath,
-	init: {
-		params: { path: Record<string, string>; query: Record<string, string>; header: Record<string, string> };
-		body?: unknown;
-		parseAs: "text";
-	},
-) => Promise<{ data?: string; error?: unknown; response: Response }>;
-
-async function send(client: FlexitiClient, operationId: FlexitiOperationId, call: FlexitiCall, token: FlexitiToken) {
-	const entry = flexitiOperations[operationId];
-	const request = client.request as TableRequest;
-	const { data, error, response } = await request(entry.method.toLowerCase() as TableMethod, entry.path, {
-		params: {
-			path: call.params,
-			query: call.query ?? {},
-			header: { ...call.header, authorization: `Bearer ${token.accessToken}` },
-		},
-		...(call.body !== undefined ? { body: call.body } : {}),
-		parseAs: "text",
-	});
-	return response.ok ? { response, text: data ?? "" } : { response, error };
+/** One attempt chain of a call (retries within it), with this token. */
+async function send(
+	fetchUpstream: Send,
+	baseUrl: string,
+	operationId: FlexitiOperationId,
+	call: FlexitiCall,
+	token: FlexitiToken,
+) {
+	return readAnswer(await fetchUpstream(operationRequest(baseUrl, operationId, call, token.accessToken)));
 }
 
 /**
