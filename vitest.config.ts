@@ -64,7 +64,8 @@ function edgeWorker(
 				MERCHANT_API_KEY_HASHES: MERCHANT_KEY_HASHES,
 				STOREFRONT_ORIGINS: "https://shop.example",
 				UPSTREAM_TIMEOUT_MS: "1500",
-				// Order events retry quickly in tests; production waits seconds to minutes.
+				// Order events retry quickly in tests; production waits seconds to minutes. (Not in the events
+				// project: its tests move the order's clock to each retry, so they keep wrangler.toml's schedule.)
 				WEBHOOK_RETRY_BASE_MS: "20",
 				WEBHOOK_MAX_ATTEMPTS: "3",
 				// No merchant event endpoints, but in the events project (its own receiver).
@@ -175,14 +176,16 @@ export default defineConfig({
 				},
 			},
 			{
-				// Edge → merchant events, delivered to a recording receiver Worker; retries fast.
+				// Edge → merchant events, delivered to a recording receiver Worker. Retries on wrangler.toml's
+				// schedule (seconds to hours): no retry fires by itself during a test, which moves the order's
+				// clock to it (test/events/support.ts), so what each test sees is decided by the test alone.
 				plugins: [
 					cloudflareTest(
 						edgeWorker(
 							limits(100_000),
 							{
 								EVENT_ENDPOINTS: TEST_EVENT_ENDPOINTS,
-								EVENT_RETRY_BASE_MS: "20",
+								WEBHOOK_RETRY_BASE_MS: "2000",
 								EVENT_DELIVERY_TIMEOUT_MS: "1500",
 							},
 							eventReceiver,

@@ -57,8 +57,13 @@ export function idKey(id: number | bigint | string): string {
 	return typeof id === "string" ? BigInt(id).toString() : id.toString();
 }
 
+/** Up to 15 digits is always within 2^53 (9007199254740992 has 16): `Number` reads it exactly. */
+const SHORT_INTEGER = /^-?[0-9]{1,15}$/;
+
 /** An id as JavaScript holds it losslessly: a number within 2^53, a `bigint` past it. */
 export function idOf(digits: string | bigint | number): FlexitiId {
+	// Most ids (every account number) are short: no bigint is made to read them.
+	if (typeof digits === "string" && SHORT_INTEGER.test(digits)) return Number(digits);
 	const big = BigInt(digits);
 	return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }

@@ -31,7 +31,7 @@ const STAGES: [stage: string, modules: RegExp][] = [
 	["token (memory, KV, broker)", /functions\/edge\/flexiti\/(token-[a-z-]+|flexiti-token)\.ts$/],
 	[
 		"upstream call (gateway, typed client, fetch, retries)",
-		/functions\/edge\/flexiti\/(gateway|upstream)\.ts$|functions\/edge\/orders\/forwarded-call\.ts$|functions\/client\/|node_modules\/openapi-fetch\//,
+		/functions\/edge\/flexiti\/(gateway|upstream|operation-request)\.ts$|functions\/edge\/orders\/forwarded-call\.ts$|functions\/client\/|node_modules\/openapi-fetch\//,
 	],
 	[
 		"forwarder (reference id, headers, answer)",

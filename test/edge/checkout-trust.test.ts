@@ -202,6 +202,29 @@ describe("CORS", () => {
 			).toHaveLength(1);
 		}
 	});
+
+	it("grants a storefront's refusals too (its page reads why), never another origin, and sends Vary: Origin without one", async () => {
+		const path = `${EDGE}/flexiti/v2.5/client-id/${client_id}/terms-and-conditions`;
+		const expired = `Bearer cst_${"0".repeat(64)}_${"A".repeat(43)}`;
+		const refused = await edgeFetch(new Request(path, { headers: { origin: ORIGIN, authorization: expired } }));
+		expect(refused.status).toBe(401);
+		expect(refused.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+		expect(refused.headers.get("access-control-expose-headers")).toBe("x-reference-id");
+
+		const checkout = await openCheckout();
+		const bearer = `Bearer ${checkout.client_token}`;
+		const stranger = await edgeFetch(
+			new Request(path, { headers: { origin: "https://elsewhere.example", authorization: bearer } }),
+		);
+		expect(stranger.status).toBe(200);
+		expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+		const server = await edgeFetch(new Request(path, { headers: { authorization: bearer } }));
+		expect(server.status).toBe(200);
+		expect(server.headers.get("access-control-allow-origin")).toBeNull();
+		for (const answer of [refused, stranger, server]) {
+			expect(answer.headers.get("vary")?.toLowerCase()).toContain("origin");
+		}
+	});
 });
 
 describe("the request log", () => {

@@ -4,7 +4,7 @@
  * gateways and payment methods only, CAD only, shipments and their shipping, returns past the window,
  * cancels that come first, pings, and topics that move no money — each recorded where a merchant looks.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, evictAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
@@ -214,6 +214,19 @@ describe("shipments", () => {
 		const ledger = await settledLedger(orderId);
 		expect(ledger.captures.map((c) => c.amount)).toEqual([209, 199]);
 		expect(await ok(sandboxCalls("captureAuthorization"))).toHaveLength(2);
+	});
+
+	it("the shipping an order payload taught the order survives a restart and is captured with the first shipment", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 500);
+		await shopifyWebhook("orders/paid", shopifySampleOrder(orderId, { financial_status: "paid" }));
+		await evictAllDurableObjects();
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		// The sample's line (199.00) and the order's shipping (10.00), learned before the restart.
+		expect((await settledLedger(orderId)).captures.map((c) => c.amount)).toEqual([209]);
 	});
 
 	it("a fulfillment's create and its update to success, delivered at the same moment, capture once", async () => {

@@ -1,4 +1,5 @@
 import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
@@ -25,6 +26,7 @@ import {
 	readLedger,
 	SHOPIFY_ROTATED_SECRET,
 	STANDARD_ROTATED_SECRET,
+	STANDARD_SECRET,
 	settledLedger,
 	shopifyWebhook,
 	signedStandardBody,
@@ -95,6 +97,63 @@ describe("signatures are verified before anything is parsed or stored", () => {
 			padding: "x".repeat(600 * 1024),
 		});
 		expect(huge.status).toBe(413);
+	});
+
+	it("reads a body with no declared length as it streams: over the limit 413, within it recorded", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 30);
+		const streamed = (body: string) => {
+			const id = `msg_${crypto.randomUUID()}`;
+			const at = new Date();
+			const request = new Request(`${EDGE}/v1/webhooks/standard`, {
+				method: "POST",
+				headers: {
+					"content-type": "application/json",
+					"webhook-id": id,
+					"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+					"webhook-signature": new Webhook(STANDARD_SECRET).sign(id, at, body),
+				},
+				// In chunks, with no Content-Length: the edge cannot know the size before reading.
+				body: new Blob([body]).stream(),
+			});
+			expect(request.headers.get("content-length")).toBeNull();
+			return edgeFetch(request);
+		};
+		const event = { type: "order.cancelled", timestamp: new Date().toISOString(), data: { reference } };
+		const huge = await streamed(JSON.stringify({ ...event, padding: "x".repeat(600 * 1024) }));
+		expect(huge.status).toBe(413);
+		expect(await huge.json()).toMatchObject({ error: "payload_too_large" });
+		const small = await streamed(JSON.stringify(event));
+		expect(small.status).toBe(200);
+		expect(await small.json()).toMatchObject({ received: 1, duplicates: 0 });
+	});
+
+	it("reads a body of declared length whole, and refuses a declared length over the limit unread (413)", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 30);
+		const body = JSON.stringify({ type: "order.cancelled", timestamp: new Date().toISOString(), data: { reference } });
+		const declared = (length: number) => {
+			const id = `msg_${crypto.randomUUID()}`;
+			const at = new Date();
+			return edgeFetch(
+				new Request(`${EDGE}/v1/webhooks/standard`, {
+					method: "POST",
+					headers: {
+						"content-type": "application/json",
+						"content-length": String(length),
+						"webhook-id": id,
+						"webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+						"webhook-signature": new Webhook(STANDARD_SECRET).sign(id, at, body),
+					},
+					body,
+				}),
+			);
+		};
+		const refused = await declared(600 * 1024);
+		expect(refused.status).toBe(413);
+		expect(await refused.json()).toMatchObject({ error: "payload_too_large" });
+		const accepted = await declared(new TextEncoder().encode(body).byteLength);
+		expect(await accepted.json()).toMatchObject({ received: 1, duplicates: 0 });
 	});
 
 	it("verifies WooCommerce signatures and answers its unsigned ping", async () => {
@@ -481,6 +540,35 @@ describe("durability", () => {
 			{ reference, amount: 20 },
 			{ id: before.events[1]?.delivery_id ?? "" },
 		);
+		expect(await again.json()).toMatchObject({ received: 0, duplicates: 1 });
+	});
+});
+
+describe("durability of what an ack writes", () => {
+	it("an order the edge learns of from a cancel alone survives a restart, with the cancel held", async () => {
+		const reference = String(orderId());
+		const answer = await standardWebhook("order.cancelled", { reference });
+		expect(await answer.json()).toMatchObject({ received: 1, duplicates: 0 });
+		await evictAllDurableObjects();
+		expect((await readLedger(reference))?.events.map((e) => e.status)).toEqual(["held"]);
+		await expect(authorizedOrder(reference, 40)).rejects.toThrow(/cancelled by the order system/);
+	});
+
+	it("events acknowledged one after another for an open checkout all survive a restart, each once", async () => {
+		const reference = String(orderId());
+		const opened = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 80 } });
+		const checkoutId = opened.data?.checkout_id ?? "";
+		const ids = ["a", "b", "c"].map((n) => `msg_${n}_${crypto.randomUUID()}`);
+		for (const id of ids) await standardWebhook("order.refunded", { reference, amount: 10 }, { id });
+		await evictAllDurableObjects();
+		const ledger = await readLedger(reference);
+		expect(ledger?.events.map((e) => [e.delivery_id, e.status])).toEqual(ids.map((id) => [id, "held"]));
+		// The checkout itself is as it was: its amount, and still open.
+		const checkout = await edgeApi(MERCHANT_KEY).GET("/v1/checkouts/{checkout_id}", {
+			params: { path: { checkout_id: checkoutId } },
+		});
+		expect(checkout.data).toMatchObject({ reference, amount: 80, status: "open" });
+		const again = await standardWebhook("order.refunded", { reference, amount: 10 }, { id: ids[1] });
 		expect(await again.json()).toMatchObject({ received: 0, duplicates: 1 });
 	});
 });

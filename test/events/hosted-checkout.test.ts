@@ -7,6 +7,9 @@
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { digest, readCredential } from "../../functions/edge/callers/identify-caller.ts";
+import { edgeConfig } from "../../functions/edge/core/config.ts";
+import { MAX_POLL_DELAY_MS } from "../../functions/edge/orders/hosted-checkout.ts";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
 import {
@@ -22,7 +25,7 @@ import {
 } from "../edge/support.ts";
 import { readLedger, standardWebhook } from "../edge/webhooks-support.ts";
 import { takeContractViolations } from "../support/sandbox-contract.ts";
-import { changeOrder, merchantEvents, until } from "./support.ts";
+import { advance, merchantEvents, moveClock, settle } from "./support.ts";
 
 type CheckoutCreated = components["schemas"]["CheckoutCreated"];
 
@@ -70,12 +73,12 @@ function returnThroughEdge(location: string): Promise<Response> {
 	return edgeFetch(new Request(location, { redirect: "manual" }));
 }
 
-/** Makes the order's next notification poll due now, and runs its alarm. */
+/**
+ * The order's next notification poll, if it still polls: its clock moved on by the longest wait
+ * between two polls, and its alarm run (nothing else falls due that soon: expiry is half an hour away).
+ */
 async function pollNow(ref: string): Promise<void> {
-	await changeOrder(ref, (state) => {
-		if (state.hosted && !state.hosted.outcome) state.hosted.nextPollAt = Date.now();
-	});
-	await runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
+	await advance(ref, MAX_POLL_DELAY_MS);
 }
 
 /**
@@ -121,13 +124,17 @@ async function heldAtFlexiti(): Promise<boolean> {
 	return false;
 }
 
-/** The flow reference id the order sends Flexiti (x-reference-id): how the sandbox's call log names its calls. */
-async function flowReferenceId(ref: string): Promise<string> {
-	let id = "";
-	await changeOrder(ref, (state) => {
-		id = state.flowReferenceId;
-	});
-	return id;
+/**
+ * The flow reference id the order sends Flexiti (x-reference-id): how the sandbox's call log names its
+ * calls. The order tells it to whoever holds the checkout's client token, as it tells the edge's shopper routes.
+ */
+async function flowReferenceId(checkout: CheckoutCreated): Promise<string> {
+	const credential = await readCredential(`Bearer ${checkout.client_token}`, edgeConfig(env));
+	if (credential.kind !== "checkout") throw new Error("not a client token");
+	const { order } = orderByReference(env, CLIENT_ID, checkout.reference);
+	const session = await order.authenticate(await digest(credential.secret));
+	if (!session) throw new Error("the order does not know this client token");
+	return session.flowReferenceId;
 }
 
 async function eventTypes(ref: string): Promise<string[]> {
@@ -274,11 +281,12 @@ describe("the outcome, exactly once however it arrives", () => {
 			let ref = "";
 			await withFault({ operation: "getNotificationByOrderId", kind: "slow", delay_ms: 600 }, async () => {
 				ref = reference();
-				const location = await pay(await hostedCheckout(ref));
-				await changeOrder(ref, (state) => {
-					if (state.hosted) state.hosted.nextPollAt = Date.now();
-				});
-				const flow = await flowReferenceId(ref);
+				const checkout = await hostedCheckout(ref);
+				const location = await pay(checkout);
+				// The poll falls due on the order's clock; the alarm (scheduled since the checkout opened) runs it.
+				await settle(ref);
+				await moveClock(ref, MAX_POLL_DELAY_MS);
+				const flow = await flowReferenceId(checkout);
 				const poll = () => runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
 				const redirect = () => returnThroughEdge(location);
 				const started = first === "poll" ? poll() : redirect();
@@ -308,9 +316,10 @@ describe("the outcome, exactly once however it arrives", () => {
 		// Every attempt of the edge's read loses its answer (the edge retries a GET 3 times).
 		await withFault({ operation: "getNotificationByOrderId", kind: "drop", count: 3 }, async () => {
 			ref = reference();
-			const location = await pay(await hostedCheckout(ref));
+			const checkout = await hostedCheckout(ref);
+			const location = await pay(checkout);
 			const back = await returnThroughEdge(location);
-			const flow = await flowReferenceId(ref);
+			const flow = await flowReferenceId(checkout);
 			const reads = (await sandboxCalls("getNotificationByOrderId")).filter((c) => c.reference_id === flow);
 			// Flexiti did the work each time but its answer never arrived (the sandbox records a lost answer as 503).
 			if (reads.some((c) => c.status !== 503)) return false;
@@ -336,9 +345,10 @@ describe("the outcome, exactly once however it arrives", () => {
 			let location = "";
 			await withFault({ operation: lost, kind: "drop", count: 3 }, async () => {
 				ref = reference();
-				location = await pay(await hostedCheckout(ref));
+				const checkout = await hostedCheckout(ref);
+				location = await pay(checkout);
 				const back = await returnThroughEdge(location);
-				const flow = await flowReferenceId(ref);
+				const flow = await flowReferenceId(checkout);
 				const reads = (await sandboxCalls(lost)).filter((c) => c.reference_id === flow);
 				if (reads.length === 0 || reads.some((c) => c.status !== 503)) return false;
 				expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("pending");
@@ -374,13 +384,11 @@ describe("the outcome, exactly once however it arrives", () => {
 
 	it("no outcome by the checkout's expiry: one last read, then checkout.expired", async () => {
 		const ref = reference();
-		await hostedCheckout(ref);
-		await changeOrder(ref, (state) => {
-			for (const token of state.clientTokens) token.expiresAt = Date.now() - 1;
-			if (state.hosted) state.hosted.nextPollAt = Date.now();
-		});
+		const checkout = await hostedCheckout(ref);
+		await settle(ref);
 		const before = (await sandboxCalls("getNotificationByOrderId")).length;
-		await runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
+		// The checkout's whole lifetime passes at once on the order's clock: the alarm reads once more, then expires it.
+		await advance(ref, Date.parse(checkout.expires_at) - Date.now());
 		expect((await sandboxCalls("getNotificationByOrderId")).length).toBeGreaterThan(before);
 		expect(await eventTypes(ref)).toEqual(["checkout.expired"]);
 	});
@@ -394,17 +402,12 @@ describe("after a hosted purchase", () => {
 		const authorizationId = (await readLedger(ref))?.authorization?.authorization_id;
 		expect(authorizationId).toEqual(expect.any(Number));
 		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
-		await until(
-			ref,
-			() => readLedger(ref),
-			(ledger) => (ledger?.captured ?? 0) === 70,
-		);
+		await settle(ref);
+		expect((await readLedger(ref))?.captured).toBe(70);
 		expect((await standardWebhook("order.refunded", { reference: ref, amount: 20 })).status).toBe(200);
-		const ledger = await until(
-			ref,
-			() => readLedger(ref),
-			(l) => (l?.refunded ?? 0) === 20,
-		);
+		await settle(ref);
+		const ledger = await readLedger(ref);
+		expect(ledger?.refunded).toBe(20);
 		expect(ledger?.authorization?.authorization_id).toBe(authorizationId);
 		expect(await eventTypes(ref)).toEqual(["checkout.authorized", "order.captured", "order.refunded"]);
 		// Flexiti's own view: the capture is on the authorization the hosted purchase made.
@@ -443,11 +446,8 @@ describe("a transaction_id past 2^53", () => {
 
 		// The order system's capture: the POS API capture on that id (the sandbox has no authorization at the rounded one).
 		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
-		const ledger = await until(
-			ref,
-			() => readLedger(ref),
-			(l) => (l?.captured ?? 0) === 70,
-		);
+		await settle(ref);
+		const ledger = await readLedger(ref);
 		expect(ledger?.captures.map((c) => [c.amount, c.via])).toEqual([[70, "order_event"]]);
 		const atFlexiti = flexitiViaEdge(MERCHANT_KEY);
 		const exact = await atFlexiti.GET("/v2.5.1/client-id/{client_id}/authorization/{authorization_id}", {

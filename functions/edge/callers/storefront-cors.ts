@@ -6,6 +6,7 @@
  * method it announces (`Access-Control-Request-Method`). The middleware runs once per request, so
  * `Vary: Origin` is sent once.
  */
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { edgeOperations } from "../../../generated/edge-operations.ts";
@@ -26,11 +27,20 @@ const shopperEdgeOperations: ReadonlySet<string> = new Set([
 	"getPromotionalMessage",
 ]);
 
-const allowStorefront = cors({
-	origin: (origin, c) => (edgeConfig(c.env).storefrontOrigins.has(origin) ? origin : null),
+/** What a storefront's script may read of an answer besides the safelisted headers. */
+const EXPOSED_HEADERS = "x-reference-id";
+
+/** The request's origin, if it is a configured storefront's. */
+function storefrontOrigin(origin: string | undefined, c: Context<EdgeEnv>): string | null {
+	return origin && edgeConfig(c.env).storefrontOrigins.has(origin) ? origin : null;
+}
+
+/** Preflights. */
+const answerPreflight = cors({
+	origin: storefrontOrigin,
 	allowMethods: ["GET", "POST", "OPTIONS"],
 	allowHeaders: ["authorization", "content-type", "x-reference-id"],
-	exposeHeaders: ["x-reference-id"],
+	exposeHeaders: [EXPOSED_HEADERS],
 	maxAge: 600,
 });
 
@@ -48,5 +58,15 @@ export function isShopperCall(method: string, path: string): boolean {
 export const storefrontCors = createMiddleware<EdgeEnv>(async (c, next) => {
 	const preflight = c.req.method === "OPTIONS" ? c.req.header("access-control-request-method") : undefined;
 	if (!isShopperCall(preflight ?? c.req.method, c.req.path)) return next();
-	return allowStorefront(c, next);
+	if (preflight !== undefined) return answerPreflight(c, next);
+	await next();
+	// The grant goes on the answer once it exists, as hono/secure-headers does. hono/cors sets it on a
+	// placeholder answer before the handler runs, which Hono then copies into the handler's answer,
+	// and copies once more to append Vary: three answers built per request, for a few headers.
+	const headers = c.res.headers;
+	const origin = storefrontOrigin(c.req.header("origin"), c);
+	if (origin) headers.set("access-control-allow-origin", origin);
+	headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+	// The answer depends on the caller's origin, for whichever cache keeps it.
+	headers.append("vary", "Origin");
 });

@@ -25,16 +25,52 @@ const hidden = new Set([
 const lastFour = new Set(["account_number", "vcc_number", "card_number", "customer_id"]);
 const secrets = /secret|password|api_key|authorization|verification_code|(^|_)token$/i;
 
+type FieldRule = "secret" | "hidden" | "last-four" | "keep";
+
+/** Each field name's rule, decided once: the request log asks for the same dozen names on every request. */
+const fieldRules = new Map<string, FieldRule>();
+/** Names come from bodies too; past this many the rule is decided afresh each time. */
+const MAX_REMEMBERED_NAMES = 1000;
+
+function fieldRule(key: string): FieldRule {
+	let rule = fieldRules.get(key);
+	if (rule === undefined) {
+		rule = secrets.test(key) ? "secret" : hidden.has(key) ? "hidden" : lastFour.has(key) ? "last-four" : "keep";
+		if (fieldRules.size < MAX_REMEMBERED_NAMES) fieldRules.set(key, rule);
+	}
+	return rule;
+}
+
+/** A field as its name alone decides it (what is inside an object or array is left to the caller). */
+function redactField(key: string, value: unknown): unknown {
+	switch (fieldRule(key)) {
+		case "secret":
+			return "[secret]";
+		case "hidden":
+			return "[redacted]";
+		case "last-four":
+			return typeof value === "string" || typeof value === "number" ? maskAllButLastFour(String(value)) : value;
+		case "keep":
+			return value;
+	}
+}
+
 export function redact(value: unknown, key = ""): unknown {
-	if (secrets.test(key)) return "[secret]";
-	if (hidden.has(key)) return "[redacted]";
-	if (lastFour.has(key) && (typeof value === "string" || typeof value === "number"))
-		return maskAllButLastFour(String(value));
+	const named = redactField(key, value);
+	if (named !== value) return named;
 	if (Array.isArray(value)) return value.map((item) => redact(item));
 	if (value && typeof value === "object") {
 		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
 	}
 	return value;
+}
+
+/**
+ * `redact` as a `JSON.stringify` replacer: the same rules, applied while the JSON is written (which
+ * visits every field of every object and array), with no redacted copy made first.
+ */
+export function redactingReplacer(key: string, value: unknown): unknown {
+	return redactField(key, value);
 }
 
 export function maskAllButLastFour(value: string): string {

@@ -1,12 +1,12 @@
 /**
  * One structured JSON line per request: what was called, by whom, how it went and how long it took
  * (in all, and at Flexiti), and where the Flexiti token came from. Bodies are never logged; every
- * field still goes through `redact`, and the path through `redactRequestPath` (account numbers
- * masked, order references hashed) whether or not it matched a route.
+ * field still goes through `redact`'s rules (as the line is written), and the path through
+ * `redactRequestPath` (account numbers masked, order references hashed) whether or not it matched a route.
  */
 import { createMiddleware } from "hono/factory";
 import type { EdgeEnv } from "./context.ts";
-import { redact, redactRequestPath } from "./redact.ts";
+import { redactingReplacer, redactRequestPath } from "./redact.ts";
 
 export interface RequestLog {
 	reference_id?: string;
@@ -40,6 +40,6 @@ export const requestLog = createMiddleware<EdgeEnv>(async (c, next) => {
 		log.status = c.res.status;
 		log.duration_ms = Date.now() - started;
 		const path = await redactRequestPath(c.req.path);
-		console.log(JSON.stringify(redact({ event: "request", method: c.req.method, path, ...log })));
+		console.log(JSON.stringify({ event: "request", method: c.req.method, path, ...log }, redactingReplacer));
 	}
 });

@@ -78,6 +78,8 @@ export interface OrderRuntime {
 	env: EdgeBindings;
 	storage: DurableObjectStorage;
 	waitUntil(promise: Promise<unknown>): void;
+	/** The order's time (its Clock): when things happen and when retries fall due. */
+	now(): number;
 }
 
 /** Storage key of the order itself. */
@@ -98,12 +100,20 @@ export async function loadOrder(storage: DurableObjectStorage): Promise<OrderSta
 }
 
 /**
- * The entries that write the order, these events and every merchant event emitted or changed since
- * the last write: one `storage.put`, so a change and the event that reports it are saved together.
+ * The entries that write the order (unless `order` is false: only its events changed), these events
+ * and every merchant event emitted or changed since the last write: one `storage.put`, so a change and
+ * the event that reports it are saved together.
  */
-export function orderEntries(state: OrderState, changedEvents: readonly LedgerEvent[] = []): Record<string, unknown> {
-	const { outbox: _outbox, ...order } = state;
-	const entries: Record<string, unknown> = { [ORDER_KEY]: { ...order, ledger: { ...state.ledger, events: [] } } };
+export function orderEntries(
+	state: OrderState,
+	changedEvents: readonly LedgerEvent[] = [],
+	{ order = true }: { order?: boolean } = {},
+): Record<string, unknown> {
+	const entries: Record<string, unknown> = {};
+	if (order) {
+		const { outbox: _outbox, ...record } = state;
+		entries[ORDER_KEY] = { ...record, ledger: { ...state.ledger, events: [] } };
+	}
 	for (const event of changedEvents) {
 		entries[`${EVENT_PREFIX}${String(state.ledger.events.indexOf(event)).padStart(8, "0")}`] = event;
 	}

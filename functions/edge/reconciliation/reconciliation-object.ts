@@ -200,8 +200,12 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 
 	/** The due deliveries, each event saved under its own key as its result comes. */
 	private deliverDue(state: DayState): Promise<void> {
-		return this.sender.deliverDue({ outbox: this.outbox }, state.clientId, edgeConfig(this.env), (event) =>
-			this.ctx.storage.put(outboxKey(event.sequence), event),
+		return this.sender.deliverDue(
+			{ outbox: this.outbox },
+			state.clientId,
+			edgeConfig(this.env),
+			(event) => this.ctx.storage.put(outboxKey(event.sequence), event),
+			Date.now,
 		);
 	}
 

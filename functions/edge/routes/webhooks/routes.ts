@@ -73,8 +73,16 @@ function hmacSignedWebhook(source: {
 			parsed = { events: [], ignored: `unreadable payload (${errorName(error)})` };
 		}
 		const scope = source.orderIdScope(c);
-		const events = await attribute(c, source.source, clientId, scope, parsed);
-		return deliver(c, source.source, events, parsed.ignored);
+		// The link this payload teaches is written beside its events, not before them: both are stored
+		// before the answer (a failure of either is a 500, and the sender's retry is deduplicated), but
+		// the ack waits for one round trip instead of two in a row. The payload's own events carry its
+		// reference, so none of them needs the link being written.
+		const { link } = parsed;
+		const linking = link && orderLink(c.env, clientId, source.source, scope, link.orderId).linkTo(link.reference);
+		const delivering = (async () =>
+			deliver(c, source.source, await attribute(c, source.source, clientId, scope, parsed), parsed.ignored))();
+		const [answer] = await Promise.all([delivering, linking]);
+		return answer;
 	};
 }
 
@@ -90,7 +98,6 @@ async function attribute(
 	scope: string,
 	parsed: ParsedDelivery,
 ): Promise<OrderEvent[]> {
-	if (parsed.link) await orderLink(c.env, clientId, source, scope, parsed.link.orderId).linkTo(parsed.link.reference);
 	const linked = new Map<string, string | undefined>();
 	const events: OrderEvent[] = [];
 	for (const { orderId, reference, ...event } of parsed.events) {
@@ -160,17 +167,20 @@ webhookRoutes.post(
 	}),
 );
 
+/** The Standard Webhooks operation has no query parameters (the validator only reads this). */
+const NO_QUERY = new URLSearchParams();
+
 webhookRoutes.post("/standard", async (c) => {
 	const secrets = edgeConfig(c.env).webhookSecrets.standard;
 	const body = await readSigned(c, secrets, "STANDARD_WEBHOOK_SECRETS");
 	const text = new TextDecoder().decode(body);
 	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
 	if (!verification.ok) throw new EdgeError("invalid_signature", `Standard Webhooks: ${verification.reason}`);
-	const payload = parseSignedJson(body);
+	const payload = parseSignedJson(text);
 	if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
 	const checked = checkEdgeRequest(
 		"receiveStandardWebhook",
-		{ path: {}, query: new URLSearchParams(), headers: c.req.raw.headers, body: payload },
+		{ path: {}, query: NO_QUERY, headers: c.req.raw.headers, body: payload },
 		// Another system's event, read as it is sent: properties the vocabulary does not name are let be.
 		{ closed: false },
 	);
@@ -217,8 +227,17 @@ async function readSigned(
 
 /** Reads at most MAX_WEBHOOK_BYTES, without buffering a larger body whole. */
 async function readLimited(request: Request): Promise<ArrayBuffer | "too_large"> {
-	const declared = Number(request.headers.get("content-length") ?? "0");
-	if (declared > MAX_WEBHOOK_BYTES) return "too_large";
+	const length = request.headers.get("content-length");
+	const declared = length === null ? undefined : Number(length);
+	if (declared !== undefined && declared > MAX_WEBHOOK_BYTES) return "too_large";
+	if (declared !== undefined && Number.isSafeInteger(declared)) {
+		// A declared length within bounds: the runtime's HTTP framing ends the body there, so it is read
+		// whole in one native call (reading it chunk by chunk was about 5 % of a profiled ack's samples).
+		// The size is still checked, for a request built in the Worker rather than received.
+		const body = await request.arrayBuffer();
+		return body.byteLength > MAX_WEBHOOK_BYTES ? "too_large" : body;
+	}
+	// Chunked (no declared length): counted as it arrives, refused as soon as it is too large.
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	const reader = request.body?.getReader();
