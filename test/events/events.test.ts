@@ -4,26 +4,15 @@
  * library, as a receiver would), retried with the same webhook-id and body, failed after the window,
  * redeliverable. The endpoints are a recording receiver Worker (event-receiver.js).
  */
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Order } from "../../functions/edge/orders/order.ts";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
+import { advance, nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder, readLedger, standardWebhook } from "../edge/webhooks-support.ts";
-import {
-	advance,
-	merchantEvents,
-	nextAlarm,
-	type Received,
-	received,
-	resetReceiver,
-	SECRET_A,
-	SECRETS_B,
-	script,
-	settle,
-} from "./support.ts";
+import { merchantEvents, type Received, received, resetReceiver, SECRET_A, SECRETS_B, script } from "./support.ts";
 
 type MerchantEvent = components["schemas"]["MerchantEvent"];
 
@@ -43,7 +32,7 @@ describe("checkout.authorized", () => {
 	it("reaches every endpoint of the client, signed (both secrets of a rotating endpoint), with the ledger's amounts", async () => {
 		const ref = reference();
 		const authorization = await authorizedOrder(ref, 120);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const [a, ...moreA] = await received("/a", ref);
 		const [b, ...moreB] = await received("/b", ref);
 		if (!a || !b) throw new Error("not delivered");
@@ -73,7 +62,7 @@ describe("checkout.authorized", () => {
 	it("is sent once however many times the authorization is recorded (a double click, a repeat)", async () => {
 		const ref = reference();
 		await authorizedOrder(ref, 60);
-		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const order = orderOf(ref);
 		const ledger = await readLedger(ref);
 		const authorization = ledger?.authorization;
 		if (!authorization) throw new Error("no authorization");
@@ -86,7 +75,7 @@ describe("checkout.authorized", () => {
 				}),
 			),
 		);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await merchantEvents(ref)).filter((e) => e.type === "checkout.authorized")).toHaveLength(1);
 		expect(await received("/a", ref)).toHaveLength(1);
 	});
@@ -97,7 +86,7 @@ describe("delivery", () => {
 		await script("/a", [500, 500]);
 		const ref = reference();
 		await authorizedOrder(ref, 80);
-		await settle(ref);
+		await settle(orderOf(ref));
 		// The production schedule (wrangler.toml's 5 s base, fivefold, jittered to 75–125%): the order's
 		// clock is moved to each retry rather than slept to.
 		const waits: number[] = [];
@@ -106,7 +95,7 @@ describe("delivery", () => {
 			const delivery = (await merchantEvents(ref))[0]?.deliveries[0];
 			expect(delivery).toMatchObject({ status: "retrying", attempts: answers.length, last_status: 500 });
 			waits.push(Date.parse(delivery?.next_attempt_at ?? "") - Date.parse(delivery?.last_attempt_at ?? ""));
-			await nextAlarm(ref);
+			await nextAlarm(orderOf(ref));
 		}
 		expect(waits[0]).toBeGreaterThanOrEqual(3750);
 		expect(waits[0]).toBeLessThanOrEqual(6250);
@@ -127,13 +116,13 @@ describe("delivery", () => {
 		await script("/a", ["hang"], 4000);
 		const ref = reference();
 		await authorizedOrder(ref, 90);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({
 			status: "retrying",
 			attempts: 1,
 			last_error: "no answer within 1500 ms",
 		});
-		await nextAlarm(ref);
+		await nextAlarm(orderOf(ref));
 		const list = await received("/a", ref);
 		expect(list).toHaveLength(2);
 		expect(list[0]?.headers["webhook-id"]).toBe(list[1]?.headers["webhook-id"]);
@@ -146,7 +135,7 @@ describe("delivery", () => {
 		await script("/a", [410]);
 		const ref = reference();
 		await authorizedOrder(ref, 70);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const events = await merchantEvents(ref);
 		const delivery = events[0]?.deliveries[0];
 		expect(delivery).toMatchObject({ status: "failed", attempts: 1, last_status: 410 });
@@ -161,7 +150,7 @@ describe("delivery", () => {
 			),
 		);
 		expect(answers.map((a) => a.response.status)).toEqual([202, 202, 202, 202, 202]);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
 		const list = await received("/a", ref);
 		expect(list.map((r) => r.answer)).toEqual([410, 200]);
@@ -176,11 +165,11 @@ describe("delivery", () => {
 		);
 		const ref = reference();
 		await authorizedOrder(ref, 65);
-		await settle(ref);
-		await nextAlarm(ref);
+		await settle(orderOf(ref));
+		await nextAlarm(orderOf(ref));
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "retrying", attempts: 2 });
 		// The retry window (wrangler.toml: 72 hours) passes on the order's clock: the next failure is past it.
-		await advance(ref, 72 * HOUR_MS);
+		await advance(orderOf(ref), 72 * HOUR_MS);
 		const events = await merchantEvents(ref);
 		expect(events[0]?.deliveries[0]).toMatchObject({ status: "failed", attempts: 3, last_status: 503 });
 		// Visible without knowing the reference: the order index (written by the same alarm) lists it as needing attention.
@@ -193,7 +182,7 @@ describe("delivery", () => {
 			params: { path: { reference: ref, delivery_id: events[0]?.deliveries[0]?.id ?? "" } },
 		});
 		expect(response.status).toBe(202);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 4 });
 	});
 
@@ -212,10 +201,10 @@ describe("the order's events, in sequence", () => {
 		const ref = reference();
 		await authorizedOrder(ref, 100);
 		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 40 })).status).toBe(200);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect(await received("/a", ref)).toHaveLength(2);
 		expect((await standardWebhook("order.refunded", { reference: ref, amount: 15 })).status).toBe(200);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const list = await received("/a", ref);
 		const events = list.map((r) => verified(r, SECRET_A)).sort((x, y) => x.data.sequence - y.data.sequence);
 		expect(events.map((e) => [e.data.sequence, e.type])).toEqual([
@@ -236,11 +225,11 @@ describe("the order's events, in sequence", () => {
 		const ref = reference();
 		await authorizedOrder(ref, 50);
 		await standardWebhook("order.cancelled", { reference: ref });
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect(await received("/a", ref)).toHaveLength(2);
 		// Released: nothing can be captured any more, so a fulfilment is refused by the plan.
 		await standardWebhook("order.fulfilled", { reference: ref, amount: 5 });
-		await settle(ref);
+		await settle(orderOf(ref));
 		const list = await received("/a", ref);
 		const types = list.map((r) => verified(r, SECRET_A)).sort((x, y) => x.data.sequence - y.data.sequence);
 		expect(types.map((e) => e.type)).toEqual(["checkout.authorized", "order.released", "order.event_refused"]);
@@ -255,12 +244,12 @@ describe("the order's events, in sequence", () => {
 		try {
 			await standardWebhook("order.fulfilled", { reference: ref });
 			// Each attempt fails; the order's clock is moved to each retry (WEBHOOK_MAX_ATTEMPTS: 3 here).
-			await settle(ref);
-			await nextAlarm(ref);
-			await nextAlarm(ref);
+			await settle(orderOf(ref));
+			await nextAlarm(orderOf(ref));
+			await nextAlarm(orderOf(ref));
 			const ledger = await readLedger(ref);
 			expect(ledger?.events[0]).toMatchObject({ status: "dead_letter", attempts: 3 });
-			await settle(ref);
+			await settle(orderOf(ref));
 			const list = await received("/a", ref);
 			expect(list).toHaveLength(2);
 			const dead = list.map((r) => verified(r, SECRET_A)).filter((e) => e.type === "order.event_dead_lettered");
@@ -293,7 +282,7 @@ describe("checkout.declined", () => {
 		});
 		expect(response.status).toBeGreaterThanOrEqual(400);
 		expect(response.status).toBeLessThan(500);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const [request] = await received("/a", ref);
 		if (!request) throw new Error("not delivered");
 		const event = verified(request, SECRET_A);
@@ -310,34 +299,34 @@ describe("the clock", () => {
 		expect(checkout.response.status).toBe(201);
 		const lifetime = Date.parse(checkout.data?.expires_at ?? "") - Date.now();
 		// Not a moment early: a minute before the end, nothing.
-		await advance(ref, lifetime - 60_000);
+		await advance(orderOf(ref), lifetime - 60_000);
 		expect(await received("/a", ref)).toEqual([]);
 		// The order's own alarm is set for the end of the checkout's lifetime.
-		await nextAlarm(ref);
+		await nextAlarm(orderOf(ref));
 		const [request, ...more] = await received("/a", ref);
 		if (!request) throw new Error("not delivered");
 		expect(more).toEqual([]);
 		const event = verified(request, SECRET_A);
 		expect(event.type).toBe("checkout.expired");
 		expect(event.data).toMatchObject({ checkout_id: checkout.data?.checkout_id, amount: 25 });
-		await advance(ref, DAY_MS);
+		await advance(orderOf(ref), DAY_MS);
 		expect((await merchantEvents(ref)).filter((e) => e.type === "checkout.expired")).toHaveLength(1);
 	});
 
 	it("order.authorization_aging once the authorization is older than the aging days with nothing captured", async () => {
 		const ref = reference();
 		await authorizedOrder(ref, 45);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect(await received("/a", ref)).toHaveLength(1);
 		// EVENT_AUTHORIZATION_AGING_DAYS is 7: an hour short of it, nothing more.
-		await advance(ref, 7 * DAY_MS - HOUR_MS);
+		await advance(orderOf(ref), 7 * DAY_MS - HOUR_MS);
 		expect(await received("/a", ref)).toHaveLength(1);
-		await advance(ref, 2 * HOUR_MS);
+		await advance(orderOf(ref), 2 * HOUR_MS);
 		const list = await received("/a", ref);
 		expect(list).toHaveLength(2);
 		const aging = list.map((r) => verified(r, SECRET_A)).find((e) => e.type === "order.authorization_aging");
 		expect(aging?.data).toMatchObject({ amount: 45, sequence: 2, ledger: { authorized: 45, captured: 0 } });
-		await advance(ref, 7 * DAY_MS);
+		await advance(orderOf(ref), 7 * DAY_MS);
 		expect((await merchantEvents(ref)).filter((e) => e.type === "order.authorization_aging")).toHaveLength(1);
 	});
 });
@@ -346,7 +335,7 @@ describe("the order's clock", () => {
 	it("is moved by tests only: it is not on the order's RPC surface, so no caller of the order moves its time", async () => {
 		const ref = reference();
 		await authorizedOrder(ref, 15);
-		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const order = orderOf(ref);
 		await expect(Promise.resolve(order.clock)).rejects.toThrow('does not implement "clock"');
 	});
 });
@@ -360,8 +349,8 @@ describe("never slows the caller", () => {
 		// was answered before that attempt ended, so it did not wait for it.
 		const [event] = await merchantEvents(ref);
 		expect(event?.deliveries[0]?.attempts).toBe(0);
-		await settle(ref);
-		await nextAlarm(ref);
+		await settle(orderOf(ref));
+		await nextAlarm(orderOf(ref));
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
 	});
 });
@@ -369,7 +358,7 @@ describe("never slows the caller", () => {
 describe("the outbox is written with the change", () => {
 	it("a write that fails keeps neither the authorization nor its event; the next write keeps both, once", async () => {
 		const ref = reference();
-		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const order = orderOf(ref);
 		const authorization = { authorization_id: 987_654_321, amount: 42, status: "authorized" };
 		// The fault: the order's storage refuses the write that carries the ledger change and its event.
 		await runInDurableObject(order, async (instance: Order, state) => {
@@ -388,7 +377,7 @@ describe("the outbox is written with the change", () => {
 		expect(await received("/a", ref)).toEqual([]);
 
 		await order.recordAuthorization(CLIENT_ID, ref, authorization);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const [delivered] = await received("/a", ref);
 		if (!delivered) throw new Error("not delivered");
 		expect(verified(delivered, SECRET_A)).toMatchObject({

@@ -8,9 +8,10 @@
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { components } from "../../generated/edge-api.ts";
+import { orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox } from "../edge/support.ts";
 import { authorizedOrder } from "../edge/webhooks-support.ts";
-import { type Received, received, resetReceiver, SECRET_A, settle } from "./support.ts";
+import { type Received, received, resetReceiver, SECRET_A } from "./support.ts";
 
 type MerchantEvent = components["schemas"]["MerchantEvent"];
 
@@ -32,7 +33,7 @@ function events(list: Received[]): MerchantEvent[] {
 
 /** The events endpoint A received for this order, once the order's alarm has delivered all that was due. */
 async function eventsAt(ref: string): Promise<MerchantEvent[]> {
-	await settle(ref);
+	await settle(orderOf(ref));
 	return events(await received("/a", ref));
 }
 

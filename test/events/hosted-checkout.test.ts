@@ -10,8 +10,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { digest, readCredential } from "../../functions/edge/callers/identify-caller.ts";
 import { edgeConfig } from "../../functions/edge/core/config.ts";
 import { MAX_POLL_DELAY_MS } from "../../functions/edge/orders/hosted-checkout.ts";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
+import { advance, moveClock, orderOf, settle } from "../edge/alarms.ts";
 import {
 	CLIENT_ID,
 	EDGE,
@@ -25,7 +25,7 @@ import {
 } from "../edge/support.ts";
 import { readLedger, standardWebhook } from "../edge/webhooks-support.ts";
 import { takeContractViolations } from "../support/sandbox-contract.ts";
-import { advance, merchantEvents, moveClock, settle } from "./support.ts";
+import { merchantEvents } from "./support.ts";
 
 type CheckoutCreated = components["schemas"]["CheckoutCreated"];
 
@@ -78,7 +78,7 @@ function returnThroughEdge(location: string): Promise<Response> {
  * between two polls, and its alarm run (nothing else falls due that soon: expiry is half an hour away).
  */
 async function pollNow(ref: string): Promise<void> {
-	await advance(ref, MAX_POLL_DELAY_MS);
+	await advance(orderOf(ref), MAX_POLL_DELAY_MS);
 }
 
 /**
@@ -131,8 +131,7 @@ async function heldAtFlexiti(): Promise<boolean> {
 async function flowReferenceId(checkout: CheckoutCreated): Promise<string> {
 	const credential = await readCredential(`Bearer ${checkout.client_token}`, edgeConfig(env));
 	if (credential.kind !== "checkout") throw new Error("not a client token");
-	const { order } = orderByReference(env, CLIENT_ID, checkout.reference);
-	const session = await order.authenticate(await digest(credential.secret));
+	const session = await orderOf(checkout.reference).authenticate(await digest(credential.secret));
 	if (!session) throw new Error("the order does not know this client token");
 	return session.flowReferenceId;
 }
@@ -284,10 +283,10 @@ describe("the outcome, exactly once however it arrives", () => {
 				const checkout = await hostedCheckout(ref);
 				const location = await pay(checkout);
 				// The poll falls due on the order's clock; the alarm (scheduled since the checkout opened) runs it.
-				await settle(ref);
-				await moveClock(ref, MAX_POLL_DELAY_MS);
+				await settle(orderOf(ref));
+				await moveClock(orderOf(ref), MAX_POLL_DELAY_MS);
 				const flow = await flowReferenceId(checkout);
-				const poll = () => runDurableObjectAlarm(orderByReference(env, CLIENT_ID, ref).order);
+				const poll = () => runDurableObjectAlarm(orderOf(ref));
 				const redirect = () => returnThroughEdge(location);
 				const started = first === "poll" ? poll() : redirect();
 				const firstDone = watch(started);
@@ -385,10 +384,10 @@ describe("the outcome, exactly once however it arrives", () => {
 	it("no outcome by the checkout's expiry: one last read, then checkout.expired", async () => {
 		const ref = reference();
 		const checkout = await hostedCheckout(ref);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const before = (await sandboxCalls("getNotificationByOrderId")).length;
 		// The checkout's whole lifetime passes at once on the order's clock: the alarm reads once more, then expires it.
-		await advance(ref, Date.parse(checkout.expires_at) - Date.now());
+		await advance(orderOf(ref), Date.parse(checkout.expires_at) - Date.now());
 		expect((await sandboxCalls("getNotificationByOrderId")).length).toBeGreaterThan(before);
 		expect(await eventTypes(ref)).toEqual(["checkout.expired"]);
 	});
@@ -402,10 +401,10 @@ describe("after a hosted purchase", () => {
 		const authorizationId = (await readLedger(ref))?.authorization?.authorization_id;
 		expect(authorizationId).toEqual(expect.any(Number));
 		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await readLedger(ref))?.captured).toBe(70);
 		expect((await standardWebhook("order.refunded", { reference: ref, amount: 20 })).status).toBe(200);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const ledger = await readLedger(ref);
 		expect(ledger?.refunded).toBe(20);
 		expect(ledger?.authorization?.authorization_id).toBe(authorizationId);
@@ -446,7 +445,7 @@ describe("a transaction_id past 2^53", () => {
 
 		// The order system's capture: the POS API capture on that id (the sandbox has no authorization at the rounded one).
 		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 70 })).status).toBe(200);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const ledger = await readLedger(ref);
 		expect(ledger?.captures.map((c) => [c.amount, c.via])).toEqual([[70, "order_event"]]);
 		const atFlexiti = flexitiViaEdge(MERCHANT_KEY);

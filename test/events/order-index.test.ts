@@ -4,9 +4,9 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, EDGE, edgeApi, edgeFetch, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder, standardWebhook } from "../edge/webhooks-support.ts";
-import { nextAlarm, settle } from "./support.ts";
 
 const reference = () => `IX-${crypto.randomUUID().slice(0, 8)}`;
 const api = () => edgeApi(MERCHANT_KEY);
@@ -34,7 +34,7 @@ describe("GET /v1/orders", () => {
 		const ref = reference();
 		const since = new Date().toISOString();
 		await authorizedOrder(ref, 75);
-		await settle(ref);
+		await settle(orderOf(ref));
 		const found = await all({ status: "authorized", since });
 		expect(found.find((x) => x.reference === ref)).toMatchObject({
 			client_id: CLIENT_ID,
@@ -44,7 +44,7 @@ describe("GET /v1/orders", () => {
 			captured: 0,
 		});
 		await standardWebhook("order.fulfilled", { reference: ref, amount: 30 });
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await all({ status: "captured", since })).find((x) => x.reference === ref)).toMatchObject({ captured: 30 });
 		expect((await all({ status: "authorized", since })).some((x) => x.reference === ref)).toBe(false);
 	});
@@ -57,9 +57,9 @@ describe("GET /v1/orders", () => {
 		try {
 			await standardWebhook("order.fulfilled", { reference: ref });
 			// Three attempts (WEBHOOK_MAX_ATTEMPTS here), the order's clock moved to each retry.
-			await settle(ref);
-			await nextAlarm(ref);
-			await nextAlarm(ref);
+			await settle(orderOf(ref));
+			await nextAlarm(orderOf(ref));
+			await nextAlarm(orderOf(ref));
 			const dead = await all({ status: "dead_letter", since });
 			expect(dead.find((x) => x.reference === ref)).toMatchObject({ dead_letter: true, attention: true });
 			expect(dead.find((x) => x.reference === ref)?.reasons.join(" ")).toContain("dead letter");
@@ -74,7 +74,7 @@ describe("GET /v1/orders", () => {
 		const refs = [reference(), reference(), reference(), reference(), reference()];
 		for (const ref of refs) {
 			await authorizedOrder(ref, 11);
-			await settle(ref);
+			await settle(orderOf(ref));
 		}
 		const orders = (await all({ since, limit: 2 })).filter((x) => refs.includes(x.reference));
 		expect(orders).toHaveLength(5);
@@ -88,7 +88,7 @@ describe("GET /v1/orders", () => {
 		const refs = [`Cmd-€-${crypto.randomUUID().slice(0, 8)}`, `注文-${crypto.randomUUID().slice(0, 8)}`];
 		for (const ref of refs) {
 			await authorizedOrder(ref, 13);
-			await settle(ref);
+			await settle(orderOf(ref));
 		}
 		// One order a page: every page's next_cursor names the reference of the order it ended on.
 		const orders = await all({ since, limit: 1 });
@@ -104,7 +104,7 @@ describe("GET /v1/orders", () => {
 		const ref = reference();
 		const since = new Date().toISOString();
 		await authorizedOrder(ref, 12);
-		await settle(ref);
+		await settle(orderOf(ref));
 		expect((await all({ since })).some((x) => x.reference === ref)).toBe(true);
 		const other = await edgeFetch(
 			new Request(`${EDGE}/v1/orders?client_id=flexitidemo2&since=${encodeURIComponent(since)}`, {
@@ -154,7 +154,7 @@ describe("the index never misses an order", () => {
 		});
 		try {
 			await authorizedOrder(ref, 40);
-			await settle(ref);
+			await settle(orderOf(ref));
 			expect((await all({ since })).some((x) => x.reference === ref)).toBe(false);
 		} finally {
 			spy.mockRestore();
@@ -168,7 +168,7 @@ describe("the index never misses an order", () => {
 			expect(line).not.toContain("index down");
 		}
 		// The order still knows its row is unwritten: its alarm, set for the next try, writes it once D1 is back.
-		await nextAlarm(ref);
+		await nextAlarm(orderOf(ref));
 		const found = await all({ since });
 		expect(found.find((x) => x.reference === ref)).toMatchObject({ status: "authorized", amount: 40 });
 	});

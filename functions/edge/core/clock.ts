@@ -2,7 +2,7 @@
  * A Durable Object's time: the wall clock, moved on by however far a test moved it (`advance`).
  * Retries, backoffs, expiries and aging all read `now()`, so a test makes three days pass, or a
  * backoff's delay, without sleeping them out. Nothing in the Workers calls `advance`: in production
- * this is the wall clock. A test reaches it through `runInDurableObject` (test/events/support.ts):
+ * this is the wall clock. A test reaches it through `runInDurableObject` (test/edge/alarms.ts):
  * it is a field, not a method, so it is not on the object's RPC surface and no caller can move it.
  * The runtime's alarms go off by the wall clock: an alarm for a time on this clock is set at `wallTime(at)`.
  */
