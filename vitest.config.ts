@@ -64,7 +64,8 @@ function edgeWorker(
 				MERCHANT_API_KEY_HASHES: MERCHANT_KEY_HASHES,
 				STOREFRONT_ORIGINS: "https://shop.example",
 				UPSTREAM_TIMEOUT_MS: "1500",
-				// Order events retry quickly in tests; production waits seconds to minutes.
+				// Order events retry quickly in tests; production waits seconds to minutes. (Not in the events
+				// project: its tests move the order's clock to each retry, so they keep wrangler.toml's schedule.)
 				WEBHOOK_RETRY_BASE_MS: "20",
 				WEBHOOK_MAX_ATTEMPTS: "3",
 				// No merchant event endpoints, but in the events project (its own receiver).
@@ -101,6 +102,11 @@ buildAssets();
  * 2-core machine). They run first, as group 0.
  */
 const WORKERD_FILES_IN_TURN = { sequence: { groupOrder: 0 }, maxWorkers: 1, isolate: false };
+/**
+ * The projects that run the edge beside the sandbox fail a test after which the sandbox had answered
+ * outside its spec — to the edge's own calls too, which no test reads (test/support/sandbox-contract.ts).
+ */
+const SANDBOX_CONTRACT = { setupFiles: ["test/support/sandbox-contract.ts"] };
 /**
  * The projects whose files start their own processes on ephemeral ports (wrangler, npm, Chromium) run two
  * files at a time even on two cores (vitest's default there is one): they mostly wait on those processes,
@@ -146,7 +152,12 @@ export default defineConfig({
 			{
 				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.
 				plugins: [cloudflareTest(edgeWorker(limits(100_000)))],
-				test: { ...WORKERD_FILES_IN_TURN, name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+				test: {
+					...WORKERD_FILES_IN_TURN,
+					...SANDBOX_CONTRACT,
+					name: "edge",
+					include: ["test/*.test.ts", "test/edge/**/*.test.ts"],
+				},
 			},
 			{
 				// The per-caller limits, small enough to reach in a test, in a workerd of their own.
@@ -157,24 +168,37 @@ export default defineConfig({
 						}),
 					),
 				],
-				test: { ...WORKERD_FILES_IN_TURN, name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
+				test: {
+					...WORKERD_FILES_IN_TURN,
+					...SANDBOX_CONTRACT,
+					name: "edge-limits",
+					include: ["test/edge-limits/**/*.test.ts"],
+				},
 			},
 			{
-				// Edge → merchant events, delivered to a recording receiver Worker; retries fast.
+				// Edge → merchant events, delivered to a recording receiver Worker. Retries on wrangler.toml's
+				// schedule (seconds to hours): no retry fires by itself during a test, which moves the order's
+				// clock to it (test/events/support.ts), so what each test sees is decided by the test alone.
 				plugins: [
 					cloudflareTest(
 						edgeWorker(
 							limits(100_000),
 							{
 								EVENT_ENDPOINTS: TEST_EVENT_ENDPOINTS,
-								EVENT_RETRY_BASE_MS: "20",
+								WEBHOOK_RETRY_BASE_MS: "2000",
 								EVENT_DELIVERY_TIMEOUT_MS: "1500",
 							},
 							eventReceiver,
 						),
 					),
 				],
-				test: { ...WORKERD_FILES_IN_TURN, name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
+				test: {
+					...WORKERD_FILES_IN_TURN,
+					...SANDBOX_CONTRACT,
+					name: "events",
+					include: ["test/events/**/*.test.ts"],
+					testTimeout: 30_000,
+				},
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],

@@ -4,9 +4,8 @@
  * authorization. Issue 17 item 6: such an id goes through the sandbox, the edge (forwarder, order
  * ledger, webhooks, the order index) and the typed clients with every digit kept.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import { orderOf, settle } from "./alarms.ts";
 import { CLIENT_ID, EDGE, edgeFetch, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox } from "./support.ts";
 import { authorizedOrder, settledLedger, standardWebhook } from "./webhooks-support.ts";
 
@@ -58,7 +57,7 @@ describe("an authorization id past 2^53", () => {
 		const order = await rawText(`/v1/orders/${reference}`);
 		expect(order).toContain(`"authorization_id":${BIG_ID}`);
 		expect(order).not.toContain(`"authorization_id":${Number(BIG_ID)}`);
-		await runDurableObjectAlarm(orderByReference(env, CLIENT_ID, reference).order);
+		await settle(orderOf(reference)); // its row in the order index
 		expect(await rawText(`/v1/orders?client_id=${client_id}`)).toContain(`"authorization_id":${BIG_ID}`);
 		const atFlexiti = await rawText(`/flexiti/v2.5.1/client-id/${client_id}/authorization/${BIG_ID}`);
 		expect(atFlexiti).toContain(`"authorization_id":${BIG_ID}`);

@@ -4,29 +4,21 @@
  * library, as a receiver would), retried with the same webhook-id and body, failed after the window,
  * redeliverable. The endpoints are a recording receiver Worker (event-receiver.js).
  */
-import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Order } from "../../functions/edge/orders/order.ts";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
+import { advance, nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder, readLedger, standardWebhook } from "../edge/webhooks-support.ts";
-import {
-	changeOrder,
-	merchantEvents,
-	type Received,
-	received,
-	resetReceiver,
-	SECRET_A,
-	SECRETS_B,
-	script,
-	until,
-} from "./support.ts";
+import { merchantEvents, type Received, received, resetReceiver, SECRET_A, SECRETS_B, script } from "./support.ts";
 
 type MerchantEvent = components["schemas"]["MerchantEvent"];
 
 const reference = () => `EV-${crypto.randomUUID().slice(0, 8)}`;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 function verified(request: Received, secret: string): MerchantEvent {
 	return new Webhook(secret).verify(request.body, request.headers) as MerchantEvent;
@@ -40,17 +32,11 @@ describe("checkout.authorized", () => {
 	it("reaches every endpoint of the client, signed (both secrets of a rotating endpoint), with the ledger's amounts", async () => {
 		const ref = reference();
 		const authorization = await authorizedOrder(ref, 120);
-		const [a] = await until(
-			ref,
-			() => received("/a", ref),
-			(list) => list.length >= 1,
-		);
-		const [b] = await until(
-			ref,
-			() => received("/b", ref),
-			(list) => list.length >= 1,
-		);
+		await settle(orderOf(ref));
+		const [a, ...moreA] = await received("/a", ref);
+		const [b, ...moreB] = await received("/b", ref);
 		if (!a || !b) throw new Error("not delivered");
+		expect([moreA, moreB]).toEqual([[], []]);
 		const event = verified(a, SECRET_A);
 		expect(event.type).toBe("checkout.authorized");
 		expect(event.data).toMatchObject({
@@ -76,7 +62,7 @@ describe("checkout.authorized", () => {
 	it("is sent once however many times the authorization is recorded (a double click, a repeat)", async () => {
 		const ref = reference();
 		await authorizedOrder(ref, 60);
-		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const order = orderOf(ref);
 		const ledger = await readLedger(ref);
 		const authorization = ledger?.authorization;
 		if (!authorization) throw new Error("no authorization");
@@ -89,12 +75,7 @@ describe("checkout.authorized", () => {
 				}),
 			),
 		);
-		await until(
-			ref,
-			() => received("/a", ref),
-			(list) => list.length >= 1,
-		);
-		await runDurableObjectAlarm(order);
+		await settle(orderOf(ref));
 		expect((await merchantEvents(ref)).filter((e) => e.type === "checkout.authorized")).toHaveLength(1);
 		expect(await received("/a", ref)).toHaveLength(1);
 	});
@@ -105,16 +86,22 @@ describe("delivery", () => {
 		await script("/a", [500, 500]);
 		const ref = reference();
 		await authorizedOrder(ref, 80);
-		const list = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 3,
-		);
-		await until(
-			ref,
-			() => merchantEvents(ref),
-			(events) => events[0]?.deliveries[0]?.status === "delivered",
-		);
+		await settle(orderOf(ref));
+		// The production schedule (wrangler.toml's 5 s base, fivefold, jittered to 75–125%): the order's
+		// clock is moved to each retry rather than slept to.
+		const waits: number[] = [];
+		for (const answers of [[500], [500, 500]]) {
+			expect((await received("/a", ref)).map((r) => r.answer)).toEqual(answers);
+			const delivery = (await merchantEvents(ref))[0]?.deliveries[0];
+			expect(delivery).toMatchObject({ status: "retrying", attempts: answers.length, last_status: 500 });
+			waits.push(Date.parse(delivery?.next_attempt_at ?? "") - Date.parse(delivery?.last_attempt_at ?? ""));
+			await nextAlarm(orderOf(ref));
+		}
+		expect(waits[0]).toBeGreaterThanOrEqual(3750);
+		expect(waits[0]).toBeLessThanOrEqual(6250);
+		expect(waits[1]).toBeGreaterThanOrEqual(18_750);
+		expect(waits[1]).toBeLessThanOrEqual(31_250);
+		const list = await received("/a", ref);
 		expect(list.map((r) => r.answer)).toEqual([500, 500, 200]);
 		expect(new Set(list.map((r) => r.headers["webhook-id"])).size).toBe(1);
 		expect(new Set(list.map((r) => r.body)).size).toBe(1);
@@ -129,16 +116,15 @@ describe("delivery", () => {
 		await script("/a", ["hang"], 4000);
 		const ref = reference();
 		await authorizedOrder(ref, 90);
-		const list = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 2,
-		);
-		await until(
-			ref,
-			() => merchantEvents(ref),
-			(events) => events[0]?.deliveries[0]?.status === "delivered",
-		);
+		await settle(orderOf(ref));
+		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({
+			status: "retrying",
+			attempts: 1,
+			last_error: "no answer within 1500 ms",
+		});
+		await nextAlarm(orderOf(ref));
+		const list = await received("/a", ref);
+		expect(list).toHaveLength(2);
 		expect(list[0]?.headers["webhook-id"]).toBe(list[1]?.headers["webhook-id"]);
 		expect(list[0]?.body).toBe(list[1]?.body);
 		const [event] = await merchantEvents(ref);
@@ -149,11 +135,8 @@ describe("delivery", () => {
 		await script("/a", [410]);
 		const ref = reference();
 		await authorizedOrder(ref, 70);
-		const events = await until(
-			ref,
-			() => merchantEvents(ref),
-			(e) => e[0]?.deliveries[0]?.status === "failed",
-		);
+		await settle(orderOf(ref));
+		const events = await merchantEvents(ref);
 		const delivery = events[0]?.deliveries[0];
 		expect(delivery).toMatchObject({ status: "failed", attempts: 1, last_status: 410 });
 		expect(delivery?.last_error).toContain("410");
@@ -167,13 +150,8 @@ describe("delivery", () => {
 			),
 		);
 		expect(answers.map((a) => a.response.status)).toEqual([202, 202, 202, 202, 202]);
-		await until(
-			ref,
-			() => merchantEvents(ref),
-			(e) => e[0]?.deliveries[0]?.status === "delivered",
-		);
-		const { order } = orderByReference(env, CLIENT_ID, ref);
-		await runDurableObjectAlarm(order);
+		await settle(orderOf(ref));
+		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
 		const list = await received("/a", ref);
 		expect(list.map((r) => r.answer)).toEqual([410, 200]);
 		expect(list[0]?.headers["webhook-id"]).toBe(list[1]?.headers["webhook-id"]);
@@ -187,40 +165,25 @@ describe("delivery", () => {
 		);
 		const ref = reference();
 		await authorizedOrder(ref, 65);
-		await until(
-			ref,
-			() => merchantEvents(ref),
-			(e) => (e[0]?.deliveries[0]?.attempts ?? 0) >= 2,
-		);
-		// Three days pass (the clock moved, not slept): the next failure is past the window.
-		await changeOrder(ref, (state) => {
-			for (const delivery of state.outbox?.[0]?.deliveries ?? []) delivery.retryUntil = Date.now() - 1;
-		});
-		const events = await until(
-			ref,
-			() => merchantEvents(ref),
-			(e) => e[0]?.deliveries[0]?.status === "failed",
-		);
-		expect(events[0]?.deliveries[0]).toMatchObject({ status: "failed", last_status: 503 });
-		// Visible without knowing the reference: the order index lists it as needing attention.
-		const attention = await until(
-			ref,
-			async () =>
-				(await edgeApi(MERCHANT_KEY).GET("/v1/orders", { params: { query: { status: "attention", limit: 200 } } })).data
-					?.orders ?? [],
-			(orders) => orders.some((o) => o.reference === ref),
-		);
+		await settle(orderOf(ref));
+		await nextAlarm(orderOf(ref));
+		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "retrying", attempts: 2 });
+		// The retry window (wrangler.toml: 72 hours) passes on the order's clock: the next failure is past it.
+		await advance(orderOf(ref), 72 * HOUR_MS);
+		const events = await merchantEvents(ref);
+		expect(events[0]?.deliveries[0]).toMatchObject({ status: "failed", attempts: 3, last_status: 503 });
+		// Visible without knowing the reference: the order index (written by the same alarm) lists it as needing attention.
+		const attention =
+			(await edgeApi(MERCHANT_KEY).GET("/v1/orders", { params: { query: { status: "attention", limit: 200 } } })).data
+				?.orders ?? [];
 		expect(attention.find((o) => o.reference === ref)?.reasons.join(" ")).toContain("delivery");
 		await script("/a", []);
 		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/deliveries/{delivery_id}/redeliver", {
 			params: { path: { reference: ref, delivery_id: events[0]?.deliveries[0]?.id ?? "" } },
 		});
 		expect(response.status).toBe(202);
-		await until(
-			ref,
-			() => merchantEvents(ref),
-			(e) => e[0]?.deliveries[0]?.status === "delivered",
-		);
+		await settle(orderOf(ref));
+		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 4 });
 	});
 
 	it("an unknown delivery is a 404", async () => {
@@ -238,17 +201,11 @@ describe("the order's events, in sequence", () => {
 		const ref = reference();
 		await authorizedOrder(ref, 100);
 		expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 40 })).status).toBe(200);
-		await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 2,
-		);
+		await settle(orderOf(ref));
+		expect(await received("/a", ref)).toHaveLength(2);
 		expect((await standardWebhook("order.refunded", { reference: ref, amount: 15 })).status).toBe(200);
-		const list = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 3,
-		);
+		await settle(orderOf(ref));
+		const list = await received("/a", ref);
 		const events = list.map((r) => verified(r, SECRET_A)).sort((x, y) => x.data.sequence - y.data.sequence);
 		expect(events.map((e) => [e.data.sequence, e.type])).toEqual([
 			[1, "checkout.authorized"],
@@ -268,18 +225,12 @@ describe("the order's events, in sequence", () => {
 		const ref = reference();
 		await authorizedOrder(ref, 50);
 		await standardWebhook("order.cancelled", { reference: ref });
-		await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 2,
-		);
+		await settle(orderOf(ref));
+		expect(await received("/a", ref)).toHaveLength(2);
 		// Released: nothing can be captured any more, so a fulfilment is refused by the plan.
 		await standardWebhook("order.fulfilled", { reference: ref, amount: 5 });
-		const list = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 3,
-		);
+		await settle(orderOf(ref));
+		const list = await received("/a", ref);
 		const types = list.map((r) => verified(r, SECRET_A)).sort((x, y) => x.data.sequence - y.data.sequence);
 		expect(types.map((e) => e.type)).toEqual(["checkout.authorized", "order.released", "order.event_refused"]);
 		expect(types[1]?.data).toMatchObject({ amount: 50, ledger: { released: 50 } });
@@ -292,18 +243,15 @@ describe("the order's events, in sequence", () => {
 		await sandbox("POST", "/sandbox/faults", { operation: "getAuthorization", count: 20, status: 503 });
 		try {
 			await standardWebhook("order.fulfilled", { reference: ref });
-			const ledger = await until(
-				ref,
-				() => readLedger(ref),
-				(l) => l?.events[0]?.status === "dead_letter",
-			);
-			const list = await until(
-				ref,
-				() => received("/a", ref),
-				(l) => l.length >= 2,
-			);
-			const { order } = orderByReference(env, CLIENT_ID, ref);
-			await runDurableObjectAlarm(order);
+			// Each attempt fails; the order's clock is moved to each retry (WEBHOOK_MAX_ATTEMPTS: 3 here).
+			await settle(orderOf(ref));
+			await nextAlarm(orderOf(ref));
+			await nextAlarm(orderOf(ref));
+			const ledger = await readLedger(ref);
+			expect(ledger?.events[0]).toMatchObject({ status: "dead_letter", attempts: 3 });
+			await settle(orderOf(ref));
+			const list = await received("/a", ref);
+			expect(list).toHaveLength(2);
 			const dead = list.map((r) => verified(r, SECRET_A)).filter((e) => e.type === "order.event_dead_lettered");
 			expect(dead).toHaveLength(1);
 			expect(dead[0]?.data.order_event_id).toBe(ledger?.events[0]?.id);
@@ -334,11 +282,8 @@ describe("checkout.declined", () => {
 		});
 		expect(response.status).toBeGreaterThanOrEqual(400);
 		expect(response.status).toBeLessThan(500);
-		const [request] = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 1,
-		);
+		await settle(orderOf(ref));
+		const [request] = await received("/a", ref);
 		if (!request) throw new Error("not delivered");
 		const event = verified(request, SECRET_A);
 		expect(event.type).toBe("checkout.declined");
@@ -352,44 +297,46 @@ describe("the clock", () => {
 		const ref = reference();
 		const checkout = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference: ref, amount: 25 } });
 		expect(checkout.response.status).toBe(201);
-		await changeOrder(ref, (state) => {
-			for (const token of state.clientTokens) token.expiresAt = Date.now() - 1;
-		});
-		const [request] = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 1,
-		);
+		const lifetime = Date.parse(checkout.data?.expires_at ?? "") - Date.now();
+		// Not a moment early: a minute before the end, nothing.
+		await advance(orderOf(ref), lifetime - 60_000);
+		expect(await received("/a", ref)).toEqual([]);
+		// The order's own alarm is set for the end of the checkout's lifetime.
+		await nextAlarm(orderOf(ref));
+		const [request, ...more] = await received("/a", ref);
 		if (!request) throw new Error("not delivered");
+		expect(more).toEqual([]);
 		const event = verified(request, SECRET_A);
 		expect(event.type).toBe("checkout.expired");
 		expect(event.data).toMatchObject({ checkout_id: checkout.data?.checkout_id, amount: 25 });
-		const { order } = orderByReference(env, CLIENT_ID, ref);
-		await runDurableObjectAlarm(order);
+		await advance(orderOf(ref), DAY_MS);
 		expect((await merchantEvents(ref)).filter((e) => e.type === "checkout.expired")).toHaveLength(1);
 	});
 
 	it("order.authorization_aging once the authorization is older than the aging days with nothing captured", async () => {
 		const ref = reference();
 		await authorizedOrder(ref, 45);
-		await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 1,
-		);
-		await changeOrder(ref, (state) => {
-			state.authorizedAt = Date.now() - 8 * 86_400_000;
-		});
-		const list = await until(
-			ref,
-			() => received("/a", ref),
-			(l) => l.length >= 2,
-		);
+		await settle(orderOf(ref));
+		expect(await received("/a", ref)).toHaveLength(1);
+		// EVENT_AUTHORIZATION_AGING_DAYS is 7: an hour short of it, nothing more.
+		await advance(orderOf(ref), 7 * DAY_MS - HOUR_MS);
+		expect(await received("/a", ref)).toHaveLength(1);
+		await advance(orderOf(ref), 2 * HOUR_MS);
+		const list = await received("/a", ref);
+		expect(list).toHaveLength(2);
 		const aging = list.map((r) => verified(r, SECRET_A)).find((e) => e.type === "order.authorization_aging");
 		expect(aging?.data).toMatchObject({ amount: 45, sequence: 2, ledger: { authorized: 45, captured: 0 } });
-		const { order } = orderByReference(env, CLIENT_ID, ref);
-		await runDurableObjectAlarm(order);
+		await advance(orderOf(ref), 7 * DAY_MS);
 		expect((await merchantEvents(ref)).filter((e) => e.type === "order.authorization_aging")).toHaveLength(1);
+	});
+});
+
+describe("the order's clock", () => {
+	it("is moved by tests only: it is not on the order's RPC surface, so no caller of the order moves its time", async () => {
+		const ref = reference();
+		await authorizedOrder(ref, 15);
+		const order = orderOf(ref);
+		await expect(Promise.resolve(order.clock)).rejects.toThrow('does not implement "clock"');
 	});
 });
 
@@ -402,18 +349,16 @@ describe("never slows the caller", () => {
 		// was answered before that attempt ended, so it did not wait for it.
 		const [event] = await merchantEvents(ref);
 		expect(event?.deliveries[0]?.attempts).toBe(0);
-		await until(
-			ref,
-			() => merchantEvents(ref),
-			(e) => e[0]?.deliveries[0]?.status === "delivered",
-		);
+		await settle(orderOf(ref));
+		await nextAlarm(orderOf(ref));
+		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
 	});
 });
 
 describe("the outbox is written with the change", () => {
 	it("a write that fails keeps neither the authorization nor its event; the next write keeps both, once", async () => {
 		const ref = reference();
-		const { order } = orderByReference(env, CLIENT_ID, ref);
+		const order = orderOf(ref);
 		const authorization = { authorization_id: 987_654_321, amount: 42, status: "authorized" };
 		// The fault: the order's storage refuses the write that carries the ledger change and its event.
 		await runInDurableObject(order, async (instance: Order, state) => {
@@ -432,11 +377,8 @@ describe("the outbox is written with the change", () => {
 		expect(await received("/a", ref)).toEqual([]);
 
 		await order.recordAuthorization(CLIENT_ID, ref, authorization);
-		const [delivered] = await until(
-			ref,
-			() => received("/a", ref),
-			(list) => list.length >= 1,
-		);
+		await settle(orderOf(ref));
+		const [delivered] = await received("/a", ref);
 		if (!delivered) throw new Error("not delivered");
 		expect(verified(delivered, SECRET_A)).toMatchObject({
 			type: "checkout.authorized",

@@ -2,12 +2,11 @@
  * The order index (D1): GET /v1/orders finds orders by what they need — dead letters, attention,
  * authorized, captured — per client, paged; and a failed index write is repaired by the order itself.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
+import { nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, EDGE, edgeApi, edgeFetch, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder, standardWebhook } from "../edge/webhooks-support.ts";
-import { until } from "./support.ts";
 
 const reference = () => `IX-${crypto.randomUUID().slice(0, 8)}`;
 const api = () => edgeApi(MERCHANT_KEY);
@@ -35,11 +34,8 @@ describe("GET /v1/orders", () => {
 		const ref = reference();
 		const since = new Date().toISOString();
 		await authorizedOrder(ref, 75);
-		const found = await until(
-			ref,
-			() => all({ status: "authorized", since }),
-			(o) => o.some((x) => x.reference === ref),
-		);
+		await settle(orderOf(ref));
+		const found = await all({ status: "authorized", since });
 		expect(found.find((x) => x.reference === ref)).toMatchObject({
 			client_id: CLIENT_ID,
 			status: "authorized",
@@ -48,11 +44,8 @@ describe("GET /v1/orders", () => {
 			captured: 0,
 		});
 		await standardWebhook("order.fulfilled", { reference: ref, amount: 30 });
-		await until(
-			ref,
-			() => all({ status: "captured", since }),
-			(o) => o.some((x) => x.reference === ref && x.captured === 30),
-		);
+		await settle(orderOf(ref));
+		expect((await all({ status: "captured", since })).find((x) => x.reference === ref)).toMatchObject({ captured: 30 });
 		expect((await all({ status: "authorized", since })).some((x) => x.reference === ref)).toBe(false);
 	});
 
@@ -63,11 +56,11 @@ describe("GET /v1/orders", () => {
 		await sandbox("POST", "/sandbox/faults", { operation: "getAuthorization", count: 20, status: 503 });
 		try {
 			await standardWebhook("order.fulfilled", { reference: ref });
-			const dead = await until(
-				ref,
-				() => all({ status: "dead_letter", since }),
-				(o) => o.some((x) => x.reference === ref),
-			);
+			// Three attempts (WEBHOOK_MAX_ATTEMPTS here), the order's clock moved to each retry.
+			await settle(orderOf(ref));
+			await nextAlarm(orderOf(ref));
+			await nextAlarm(orderOf(ref));
+			const dead = await all({ status: "dead_letter", since });
 			expect(dead.find((x) => x.reference === ref)).toMatchObject({ dead_letter: true, attention: true });
 			expect(dead.find((x) => x.reference === ref)?.reasons.join(" ")).toContain("dead letter");
 			expect((await all({ status: "attention", since })).some((x) => x.reference === ref)).toBe(true);
@@ -79,13 +72,10 @@ describe("GET /v1/orders", () => {
 	it("pages with a cursor: each order once, newest change first", async () => {
 		const since = new Date().toISOString();
 		const refs = [reference(), reference(), reference(), reference(), reference()];
-		for (const ref of refs) await authorizedOrder(ref, 11);
-		const last = refs.at(-1) ?? "";
-		await until(
-			last,
-			() => all({ since, limit: 2 }),
-			(o) => refs.every((r) => o.some((x) => x.reference === r)),
-		);
+		for (const ref of refs) {
+			await authorizedOrder(ref, 11);
+			await settle(orderOf(ref));
+		}
 		const orders = (await all({ since, limit: 2 })).filter((x) => refs.includes(x.reference));
 		expect(orders).toHaveLength(5);
 		const times = orders.map((x) => Date.parse(x.updated_at));
@@ -96,14 +86,12 @@ describe("GET /v1/orders", () => {
 	it("pages past orders whose references are not Latin-1: the cursor carries any reference", async () => {
 		const since = new Date().toISOString();
 		const refs = [`Cmd-€-${crypto.randomUUID().slice(0, 8)}`, `注文-${crypto.randomUUID().slice(0, 8)}`];
-		for (const ref of refs) await authorizedOrder(ref, 13);
-		const last = refs.at(-1) ?? "";
+		for (const ref of refs) {
+			await authorizedOrder(ref, 13);
+			await settle(orderOf(ref));
+		}
 		// One order a page: every page's next_cursor names the reference of the order it ended on.
-		const orders = await until(
-			last,
-			() => all({ since, limit: 1 }),
-			(o) => refs.every((r) => o.some((x) => x.reference === r)),
-		);
+		const orders = await all({ since, limit: 1 });
 		expect(
 			orders
 				.filter((x) => refs.includes(x.reference))
@@ -116,11 +104,8 @@ describe("GET /v1/orders", () => {
 		const ref = reference();
 		const since = new Date().toISOString();
 		await authorizedOrder(ref, 12);
-		await until(
-			ref,
-			() => all({ since }),
-			(o) => o.some((x) => x.reference === ref),
-		);
+		await settle(orderOf(ref));
+		expect((await all({ since })).some((x) => x.reference === ref)).toBe(true);
 		const other = await edgeFetch(
 			new Request(`${EDGE}/v1/orders?client_id=flexitidemo2&since=${encodeURIComponent(since)}`, {
 				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
@@ -156,7 +141,6 @@ describe("the index never misses an order", () => {
 	it("a failed index write is repaired by the order (D1 down, then back)", async () => {
 		const ref = reference();
 		const since = new Date().toISOString();
-		const { order } = orderByReference(env, CLIENT_ID, ref);
 		await list(); // the table exists
 		// D1 refuses every write to the index while the order changes (triggers that abort them).
 		const down = ["INSERT", "UPDATE"].map(
@@ -170,7 +154,7 @@ describe("the index never misses an order", () => {
 		});
 		try {
 			await authorizedOrder(ref, 40);
-			await runDurableObjectAlarm(order);
+			await settle(orderOf(ref));
 			expect((await all({ since })).some((x) => x.reference === ref)).toBe(false);
 		} finally {
 			spy.mockRestore();
@@ -183,13 +167,9 @@ describe("the index never misses an order", () => {
 			expect(JSON.parse(line)).toMatchObject({ event: "order_index_write_failed", name: expect.any(String) });
 			expect(line).not.toContain("index down");
 		}
-		// The order still knows its row is unwritten: its alarm writes it once D1 is back.
-		const found = await until(
-			ref,
-			() => all({ since }),
-			(o) => o.some((x) => x.reference === ref),
-			20_000,
-		);
+		// The order still knows its row is unwritten: its alarm, set for the next try, writes it once D1 is back.
+		await nextAlarm(orderOf(ref));
+		const found = await all({ since });
 		expect(found.find((x) => x.reference === ref)).toMatchObject({ status: "authorized", amount: 40 });
 	});
 });

@@ -7,21 +7,13 @@
  * The second client's whole day is compared, so its orders in this project are this file's alone
  * (test/events/test-endpoints.ts); the tests build on each other's day, in order.
  */
-import {
-	createExecutionContext,
-	createScheduledController,
-	env,
-	runDurableObjectAlarm,
-	runInDurableObject,
-	waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../../functions/edge/index.ts";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
-import type { Reconciliation } from "../../functions/edge/reconciliation/reconciliation-object.ts";
 import { reconciliationOf } from "../../functions/edge/reconciliation/run.ts";
 import type { components } from "../../generated/edge-api.ts";
+import { nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder } from "../edge/webhooks-support.ts";
 import { type Received, receivedAt, resetReceiver } from "./support.ts";
@@ -62,22 +54,15 @@ async function order(amount: number, captured?: number) {
 		);
 		if (!data) throw new Error(`capture answered ${response.status}`);
 		captureId = data.capture_id;
-		await ledgerWith(ref, (l) => l.captures.some((c) => c.capture_id === captureId));
 	}
-	// Its row in the order index, now rather than in a moment: how a run finds the orders of its day.
-	await runDurableObjectAlarm(orderByReference(env, CLIENT, ref).order);
+	// Its row in the order index, written by its alarm: how a run finds the orders of its day.
+	await settle(orderOf(ref, CLIENT));
+	// The capture went through the edge, so the ledger entered it before the edge answered.
+	const ledger = await api().GET("/v1/orders/{reference}", {
+		params: { path: { reference: ref }, query: { client_id: CLIENT } },
+	});
+	expect(ledger.data?.captures.map((c) => c.capture_id)).toEqual(captureId === undefined ? [] : [captureId]);
 	return { ref, authorizationId: authorization.authorization_id, captureId };
-}
-
-async function ledgerWith(ref: string, done: (ledger: components["schemas"]["OrderLedger"]) => boolean) {
-	for (let i = 0; i < 200; i++) {
-		const { data } = await api().GET("/v1/orders/{reference}", {
-			params: { path: { reference: ref }, query: { client_id: CLIENT } },
-		});
-		if (data && done(data)) return data;
-		await new Promise((resolve) => setTimeout(resolve, 25));
-	}
-	throw new Error(`the ledger of ${ref} never got there`);
 }
 
 /** The reconciliation events the second client's endpoint received, verified as a receiver would. */
@@ -91,32 +76,13 @@ async function mismatchEvents(): Promise<{ request: Received; event: MismatchEve
 		}));
 }
 
-/**
- * The day's clock moved on and its alarm run: what waits for a time (rows D1 refused, a delivery's
- * retry) is due now, so a test never sleeps out a backoff. Reaches into the object's in-memory state,
- * as events/support.ts's changeOrder does for an order.
- */
-async function runDayAlarmNow(): Promise<void> {
-	const stub = reconciliationOf(env, CLIENT, day);
-	await runInDurableObject(stub, (instance: Reconciliation) => {
-		const now = Date.now();
-		const unwritten = instance["state"]?.unwritten;
-		if (unwritten) unwritten.at = now;
-		for (const event of instance["outbox"]) {
-			for (const delivery of event.deliveries) if (delivery.nextAttemptAt !== undefined) delivery.nextAttemptAt = now;
-		}
-	});
-	await runDurableObjectAlarm(stub);
-}
+/** The day's reconciliation object (the second client's, today). */
+const today = () => reconciliationOf(env, CLIENT, day);
 
-/** The day's events once `count` are delivered, running the day's alarm (its deliveries due now) between reads. */
-async function eventsDelivered(count: number) {
-	for (let run = 0; run < 10; run++) {
-		const events = await mismatchEvents();
-		if (events.length >= count) return events;
-		await runDayAlarmNow();
-	}
-	throw new Error(`expected ${count} reconciliation events, got ${(await mismatchEvents()).length}`);
+/** The day's events once its alarm has delivered all that was due. */
+async function eventsDelivered() {
+	await settle(today());
+	return mismatchEvents();
 }
 
 const summary = (m: Mismatch) => `${m.reference} ${m.subject} ${m.kind}`;
@@ -218,7 +184,7 @@ describe("reconciliation with Flexiti", () => {
 		expect((await rows({ day, client_id: CLIENT, kind: "missing_at_flexiti" })).mismatches).toHaveLength(2);
 
 		// One signed event per difference, its webhook-id the mismatch's id.
-		const events = await eventsDelivered(6);
+		const events = await eventsDelivered();
 		expect(events).toHaveLength(6);
 		for (const { request, event } of events) {
 			expect(event.type).toBe("reconciliation.mismatch");
@@ -230,8 +196,7 @@ describe("reconciliation with Flexiti", () => {
 		const again = await reconcile();
 		expect(again.data?.new_mismatches).toBe(0);
 		expect(again.data?.mismatches.map((m) => m.id).sort()).toEqual(data?.mismatches.map((m) => m.id).sort());
-		await runDurableObjectAlarm(reconciliationOf(env, CLIENT, day));
-		expect(await mismatchEvents()).toHaveLength(6);
+		expect(await eventsDelivered()).toHaveLength(6);
 		expect((await rows()).mismatches).toHaveLength(6);
 	});
 
@@ -245,9 +210,8 @@ describe("reconciliation with Flexiti", () => {
 		expect(first.data?.mismatches.map(summary).sort()).toEqual([...planted].sort());
 		expect(second.data?.mismatches.map((m) => m.id).sort()).toEqual(first.data?.mismatches.map((m) => m.id).sort());
 		expect((await rows()).mismatches.map(summary).sort()).toEqual([...planted].sort());
-		const events = await eventsDelivered(7);
-		await runDurableObjectAlarm(reconciliationOf(env, CLIENT, day));
-		expect(await mismatchEvents()).toHaveLength(7);
+		const events = await eventsDelivered();
+		expect(events).toHaveLength(7);
 		expect(new Set(events.map(({ event }) => event.data.id)).size).toBe(7);
 	});
 
@@ -261,13 +225,12 @@ describe("reconciliation with Flexiti", () => {
 		expect(failed.response.status).toBe(503);
 		expect(failed.error).toMatchObject({ error: "reconciliation_incomplete" });
 		expect((await rows()).mismatches).toHaveLength(7);
-		await runDurableObjectAlarm(reconciliationOf(env, CLIENT, day));
-		expect(await mismatchEvents()).toHaveLength(7);
+		expect(await eventsDelivered()).toHaveLength(7);
 		planted.push(`${outside.ref} capture missing_from_ledger`);
 		const rerun = await reconcile();
 		expect(rerun.data?.new_mismatches).toBe(1);
 		expect(rerun.data?.mismatches.map(summary).sort()).toEqual([...planted].sort());
-		expect(await eventsDelivered(8)).toHaveLength(8);
+		expect(await eventsDelivered()).toHaveLength(8);
 	});
 
 	it("rows D1 refused are written once it is back (the day's object keeps them and retries)", async () => {
@@ -284,10 +247,10 @@ describe("reconciliation with Flexiti", () => {
 		} finally {
 			await env.ORDER_INDEX.prepare("DROP TRIGGER reconciliation_down").run();
 		}
-		// D1 is back: the day's alarm, run now rather than after its backoff, writes the rows it kept.
-		await runDayAlarmNow();
+		// D1 is back: the day's clock moved to its alarm (the rows' next try) rather than slept to; it writes them.
+		await nextAlarm(today());
 		expect((await rows()).mismatches.map(summary).sort()).toEqual([...planted].sort());
-		expect(await eventsDelivered(9)).toHaveLength(9);
+		expect(await eventsDelivered()).toHaveLength(9);
 	});
 });
 

@@ -1,9 +1,4 @@
 /** The events tests' receiver (test/events/event-receiver.js) and the endpoints' secrets. */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import type { Order } from "../../functions/edge/orders/order.ts";
-import type { OrderState } from "../../functions/edge/orders/order-state.ts";
-import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
-import { CLIENT_ID } from "../edge/support.ts";
 import { readLedger } from "../edge/webhooks-support.ts";
 import { TEST_EVENT_ENDPOINTS } from "./test-endpoints.ts";
 
@@ -46,36 +41,6 @@ export async function received(path: string, reference: string): Promise<Receive
 	return all.filter((r) => (JSON.parse(r.body) as { data: { reference: string } }).data.reference === reference);
 }
 
-/** Waits (on the condition, running the order's alarm rather than its backoff) until `done` holds. */
-export async function until<T>(
-	reference: string,
-	read: () => Promise<T>,
-	done: (value: T) => boolean,
-	timeoutMs = 15_000,
-): Promise<T> {
-	const { order } = orderByReference(env, CLIENT_ID, reference);
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read();
-		if (done(value)) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting; last: ${JSON.stringify(value)}`);
-		await new Promise((resolve) => setTimeout(resolve, 25));
-		await runDurableObjectAlarm(order);
-	}
-}
-
 export async function merchantEvents(reference: string) {
 	return (await readLedger(reference))?.merchant_events ?? [];
-}
-
-/** Runs `change` on the order's Durable Object (its state as kept in memory), then saves it: a clock moved on. */
-export async function changeOrder(reference: string, change: (state: OrderState) => void): Promise<void> {
-	const { order } = orderByReference(env, CLIENT_ID, reference);
-	await runInDurableObject(order, async (instance: Order) => {
-		// The order's in-memory state (private to the class; a test reaches in to move its clock).
-		const state = instance["state"];
-		if (!state) throw new Error("no order");
-		change(state);
-		await instance["save"](state);
-	});
 }

@@ -11,6 +11,7 @@ import {
 	type FlexitiResult,
 	isFinalRefusal,
 	merchantTokens,
+	refusalOf,
 	succeeded,
 	successBody,
 } from "../flexiti/gateway.ts";
@@ -26,7 +27,7 @@ export async function applyEvent(
 	persist: Persist,
 ): Promise<boolean> {
 	const { env } = runtime;
-	const now = Date.now();
+	const now = runtime.now();
 	const authorization = state.ledger.authorization;
 	if (!authorization) {
 		if (event.status !== "held") setStatus(event, "held", now, "waiting for the authorization");
@@ -70,7 +71,7 @@ export async function applyEvent(
 				tokens,
 			);
 			if (succeeded(result)) {
-				recordDone(state.ledger, event, call, successBody(result), Date.now());
+				recordDone(state.ledger, event, call, successBody(result), runtime.now());
 				continue;
 			}
 			if (isFinalRefusal(result.response.status)) {
@@ -83,13 +84,13 @@ export async function applyEvent(
 					await persist(state, [event]);
 					continue;
 				}
-				setStatus(event, "refused", Date.now(), `Flexiti refused ${call.operationId}: ${call.result}`);
+				setStatus(event, "refused", runtime.now(), `Flexiti refused ${call.operationId}: ${call.result}`);
 				return true;
 			}
 			return failed(runtime, event, result, now);
 		}
 		const summary = event.calls.map((c) => `${c.operationId} ${c.amount}: ${c.result ?? c.status}`).join("; ");
-		setStatus(event, "applied", Date.now(), summary);
+		setStatus(event, "applied", runtime.now(), summary);
 		return true;
 	} catch (error) {
 		return retryLater(runtime, event, now, error instanceof Error ? error.message : "unknown error");
@@ -153,6 +154,5 @@ function nextPending(event: LedgerEvent) {
 }
 
 function errorCode(result: FlexitiResult): string {
-	const body = result.error as { error?: unknown } | undefined;
-	return typeof body?.error === "string" ? body.error : String(result.response.status);
+	return refusalOf(result.error).code ?? String(result.response.status);
 }

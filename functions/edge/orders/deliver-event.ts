@@ -38,6 +38,7 @@ export async function deliverEvent(
 			headers: {
 				"content-type": "application/json",
 				"user-agent": "flexiti-edge",
+				// The wall clock's time, not the order's (core/clock.ts): the receiver checks it against its own.
 				...signedHeaders(event, endpoint.secrets, new Date()),
 			},
 			body: event.body,
@@ -61,7 +62,7 @@ export async function deliverEvent(
 /**
  * Sends an outbox's due deliveries — an order's and a day's reconciliation's alike: all at once (a slow
  * endpoint does not hold up the others), each attempt recorded on its delivery (outbox.ts: backoff, then
- * failed) and saved as it comes. One sender per outbox: a delivery it is sending already (an alarm run
+ * failed) and saved as it comes, at the owner's time (`now`: an order's clock). One sender per outbox: a delivery it is sending already (an alarm run
  * directly in a test beside the scheduled one) is not sent a second time.
  */
 export class OutboxSender {
@@ -72,8 +73,9 @@ export class OutboxSender {
 		clientId: string,
 		config: Pick<EdgeConfig, "eventEndpoints" | "eventDeliveryTimeoutMs" | "eventRetryBaseMs">,
 		save: (event: OutboxEvent) => Promise<void>,
+		now: () => number,
 	): Promise<void> {
-		const due = dueDeliveries(owner, Date.now()).filter(({ delivery }) => !this.sending.has(delivery.id));
+		const due = dueDeliveries(owner, now()).filter(({ delivery }) => !this.sending.has(delivery.id));
 		await Promise.all(
 			due.map(async ({ event, delivery }) => {
 				this.sending.add(delivery.id);
@@ -82,7 +84,7 @@ export class OutboxSender {
 					const result: AttemptResult = endpoint
 						? await deliverEvent(event, endpoint, config.eventDeliveryTimeoutMs)
 						: { kind: "rejected", status: 0, error: "the endpoint is no longer in EVENT_ENDPOINTS" };
-					recordAttempt(delivery, result, Date.now(), config.eventRetryBaseMs);
+					recordAttempt(delivery, result, now(), config.eventRetryBaseMs);
 					await save(event);
 				} finally {
 					this.sending.delete(delivery.id);

@@ -11,7 +11,7 @@ import type { HostedSession, OrderState } from "./order-state.ts";
 export type { HostedSession } from "./order-state.ts";
 
 /** Polls never wait longer than this apart: a shopper who paid is not kept waiting for the merchant's event. */
-const MAX_POLL_DELAY_MS = 60_000;
+export const MAX_POLL_DELAY_MS = 60_000;
 
 /**
  * The session to hand out again when the checkout is created again, if any: one without an outcome,

@@ -6,7 +6,7 @@
 import { eventsToApply, type LedgerEvent, nextWakeUp } from "./ledger.ts";
 import type { OrderState, Persist } from "./order-state.ts";
 
-/** Wake the order at `at` (ms), unless it is already due to wake earlier. */
+/** Wake the order at `at` (ms, by the wall clock: Clock's `wallTime`), unless it is already due to wake earlier. */
 export async function wakeAt(storage: DurableObjectStorage, at: number): Promise<void> {
 	const current = await storage.getAlarm();
 	if (current === null || current > at) await storage.setAlarm(at);
@@ -20,10 +20,11 @@ export async function applyDueEvents(
 	state: OrderState,
 	apply: (event: LedgerEvent) => Promise<boolean>,
 	persist: Persist,
+	now: () => number,
 ): Promise<number | undefined> {
 	for (let pass = 0; pass < 3; pass++) {
 		let changed = false;
-		for (const event of eventsToApply(state.ledger, Date.now())) {
+		for (const event of eventsToApply(state.ledger, now())) {
 			changed = (await apply(event)) || changed;
 			await persist(state, [event]);
 		}

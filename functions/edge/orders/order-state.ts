@@ -78,6 +78,8 @@ export interface OrderRuntime {
 	env: EdgeBindings;
 	storage: DurableObjectStorage;
 	waitUntil(promise: Promise<unknown>): void;
+	/** The order's time (its Clock): when things happen and when retries fall due. */
+	now(): number;
 }
 
 /** Storage key of the order itself. */

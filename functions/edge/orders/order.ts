@@ -14,6 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
 import type { FlexitiId } from "../../contract/lossless-json.ts";
 import { d1RetryDelay } from "../core/backoff.ts";
+import { Clock } from "../core/clock.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
@@ -97,6 +98,11 @@ const LINK = "link";
 const INDEXED_ROW = "index:row";
 
 export class Order extends DurableObject<EdgeBindings> {
+	/**
+	 * The order's time: every expiry, backoff and retry reads it, and the alarm is set by it. The wall
+	 * clock in production; a test moves it on (core/clock.ts) so days pass without sleeping them out.
+	 */
+	readonly clock = new Clock();
 	private state: OrderState | undefined;
 	/** The authorization attempt in flight: concurrent attempts wait for it and get its answer. */
 	private readonly authorizing = new OneAtATime<AuthorizationOutcome>();
@@ -119,7 +125,12 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	constructor(ctx: DurableObjectState, env: EdgeBindings) {
 		super(ctx, env);
-		this.runtime = { env, storage: ctx.storage, waitUntil: (promise) => ctx.waitUntil(promise) };
+		this.runtime = {
+			env,
+			storage: ctx.storage,
+			waitUntil: (promise) => ctx.waitUntil(promise),
+			now: this.clock.now,
+		};
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
 		ctx.blockConcurrencyWhile(async () => {
 			this.state = await loadOrder(ctx.storage);
@@ -137,7 +148,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (
 			input.channel === "hosted" &&
 			!this.state?.ledger.authorization &&
-			!reusableSession(this.state, Date.now(), sessionTtlMs)
+			!reusableSession(this.state, this.clock.now(), sessionTtlMs)
 		) {
 			// Flexiti's session first: if it cannot be opened, the order is left as it was.
 			const result = await this.startingSession.run(() =>
@@ -157,7 +168,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			started = result;
 			await hostedSessionLink(this.env, input.clientId, result.onlineOrderId).linkTo(input.reference);
 		}
-		const now = Date.now();
+		const now = this.clock.now();
 		const opened = openCheckout(this.state, input, now);
 		if ("conflict" in opened) return { ok: false, conflict: opened.conflict };
 		if (started && !reusableSession(opened.state, now, sessionTtlMs)) {
@@ -170,11 +181,11 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** The checkout, if this client-token digest is one of its live ones (see checkout.ts). */
 	async authenticate(tokenDigest: string): Promise<CheckoutSession | null> {
-		return authenticateCheckout(this.state, tokenDigest, Date.now());
+		return authenticateCheckout(this.state, tokenDigest, this.clock.now());
 	}
 
 	async checkout(): Promise<CheckoutView | null> {
-		return this.state ? checkoutView(this.state, Date.now()) : null;
+		return this.state ? checkoutView(this.state, this.clock.now()) : null;
 	}
 
 	/**
@@ -287,11 +298,11 @@ export class Order extends DurableObject<EdgeBindings> {
 		const first = !state.ledger.authorization;
 		if (!recordAuthorizationOn(state, authorization, answer)) return;
 		if (first) {
-			state.authorizedAt = Date.now();
+			state.authorizedAt = this.clock.now();
 			this.emit(state, "checkout.authorized", { amount: authorization.amount });
 		}
 		await this.save(state);
-		await this.schedule(state.ledger.events.some((e) => e.status === "held") ? Date.now() : undefined);
+		await this.schedule(state.ledger.events.some((e) => e.status === "held") ? this.clock.now() : undefined);
 	}
 
 	/** Money moved through `/flexiti` for this order (see forwarded-movement.ts): into the ledger, once. */
@@ -300,7 +311,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (!state) return;
 		const { captures, released, refunds } = state.ledger;
 		const before = { captures: captures.length, released, refunds: refunds.length };
-		if (!recordMovement(state.ledger, movement, authorization, Date.now())) return;
+		if (!recordMovement(state.ledger, movement, authorization, this.clock.now())) return;
 		// Told to the merchant's systems as a webhook's movement is, once: the ledger enters it once.
 		for (const change of eventsForMoney(before, state.ledger)) this.emit(state, change.type, change.details);
 		await this.save(state);
@@ -346,7 +357,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			orderChanged = true;
 		}
 		const state = this.state;
-		const now = Date.now();
+		const now = this.clock.now();
 		const { ledger } = state;
 		const result = receive(ledger, events, now);
 		for (const { shipping } of events) {
@@ -365,7 +376,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		const written = this.save(state, accepted, { order: orderChanged });
 		// Applied right after, by the alarm: set in the same atomic write, so the ack waits for one write
 		// only. Now is always safe (an earlier alarm is due anyway; the alarm sets its own next time).
-		if (ledger.authorization) void this.ctx.storage.setAlarm(now);
+		if (ledger.authorization) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
 		await written;
 		return { known: true, ...result };
 	}
@@ -420,20 +431,20 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */
 	async replay(eventId: string): Promise<"replayed" | "not_found" | "not_replayable"> {
-		const replayed = replayEvent(this.state, eventId, Date.now());
+		const replayed = replayEvent(this.state, eventId, this.clock.now());
 		if (typeof replayed === "string" || !this.state) return replayed as "not_found" | "not_replayable";
 		await this.save(this.state, [replayed]);
-		await wakeAt(this.ctx.storage, Date.now());
+		await this.wakeAt(this.clock.now());
 		return "replayed";
 	}
 
 	/** Sends one event to one endpoint again, now, for a fresh retry window (same webhook-id, same body). */
 	async redeliver(deliveryId: string): Promise<"redelivered" | "not_found"> {
 		if (!this.state) return "not_found";
-		const event = redeliver(this.state, deliveryId, Date.now(), edgeConfig(this.env).eventRetryWindowMs);
+		const event = redeliver(this.state, deliveryId, this.clock.now(), edgeConfig(this.env).eventRetryWindowMs);
 		if (!event) return "not_found";
 		await this.save(this.state);
-		await this.schedule(Date.now());
+		await this.schedule(this.clock.now());
 		return "redelivered";
 	}
 
@@ -462,41 +473,48 @@ export class Order extends DurableObject<EdgeBindings> {
 				return changed;
 			},
 			this.persist,
+			this.clock.now,
 		);
 		// The hosted session's poll before the clock: checkout.expired only once Flexiti had nothing to say.
-		if (pollDue(state, Date.now())) {
+		if (pollDue(state, this.clock.now())) {
 			await this.learnHosted();
-			scheduleNextPoll(state, Date.now(), config.hostedPollBaseMs, checkoutExpiresAt(state));
+			scheduleNextPoll(state, this.clock.now(), config.hostedPollBaseMs, checkoutExpiresAt(state));
 			await this.save(state);
 		}
-		const clock = dueClockEvents(state, Date.now(), config.authorizationAgingDays);
-		for (const due of clock) this.emit(state, due.type, due.details);
-		if (clock.length > 0) await this.save(state);
+		const clockEvents = dueClockEvents(state, this.clock.now(), config.authorizationAgingDays);
+		for (const due of clockEvents) this.emit(state, due.type, due.details);
+		if (clockEvents.length > 0) await this.save(state);
 		await this.deliverDue(state);
 		await this.writeIndex(state);
 		const next = this.nextWakeUp(state);
-		if (next !== undefined) await this.ctx.storage.setAlarm(next);
+		if (next !== undefined) await this.ctx.storage.setAlarm(this.clock.wallTime(next));
 	}
 
 	/** The due deliveries, each result saved with the order as it comes. */
 	private deliverDue(state: OrderState): Promise<void> {
-		return this.sender.deliverDue(state, state.clientId, edgeConfig(this.env), (event) => {
-			markUnsaved(state, event);
-			return this.save(state);
-		});
+		return this.sender.deliverDue(
+			state,
+			state.clientId,
+			edgeConfig(this.env),
+			(event) => {
+				markUnsaved(state, event);
+				return this.save(state);
+			},
+			this.clock.now,
+		);
 	}
 
 	/** The earliest of what needs the alarm: a ledger retry, an event received meanwhile, the clock, a delivery. */
 	private nextWakeUp(state: OrderState, extra?: number): number | undefined {
 		const config = edgeConfig(this.env);
-		const arrived = state.ledger.events.some((e) => e.status === "pending") ? Date.now() : undefined;
+		const arrived = state.ledger.events.some((e) => e.status === "pending") ? this.clock.now() : undefined;
 		const times = [
 			nextWakeUp(state.ledger),
 			arrived,
 			nextClockAt(state, config.authorizationAgingDays),
 			nextDeliveryAt(state),
 			state.hosted?.outcome ? undefined : state.hosted?.nextPollAt,
-			this.indexStale(state) ? (this.indexRetry?.at ?? Date.now()) : undefined,
+			this.indexStale(state) ? (this.indexRetry?.at ?? this.clock.now()) : undefined,
 			extra,
 		].filter((t) => t !== undefined);
 		return times.length > 0 ? Math.min(...times) : undefined;
@@ -506,12 +524,17 @@ export class Order extends DurableObject<EdgeBindings> {
 	private async schedule(extra?: number): Promise<void> {
 		if (!this.state) return;
 		const next = this.nextWakeUp(this.state, extra);
-		if (next !== undefined) await wakeAt(this.ctx.storage, next);
+		if (next !== undefined) await this.wakeAt(next);
+	}
+
+	/** Wakes the order at `at` on its clock (order-alarm.ts: only ever earlier). */
+	private wakeAt(at: number): Promise<void> {
+		return wakeAt(this.ctx.storage, this.clock.wallTime(at));
 	}
 
 	/** Adds a merchant event to the outbox; the caller's next save writes it with the change it reports. */
 	private emit(state: OrderState, type: MerchantEventType, details: EventDetails): void {
-		emit(state, type, details, edgeConfig(this.env), Date.now());
+		emit(state, type, details, edgeConfig(this.env), this.clock.now());
 	}
 
 	private requireState(): OrderState {
@@ -534,13 +557,13 @@ export class Order extends DurableObject<EdgeBindings> {
 		// The order's index row now reads differently: the alarm writes it. Set in the same atomic
 		// write as the change (no await in between), so a crash before the row is written still leaves
 		// the alarm that writes it. (Setting it to now is always safe: the alarm computes its next time.)
-		if (this.indexStale(state)) void this.ctx.storage.setAlarm(Date.now());
+		if (this.indexStale(state)) void this.ctx.storage.setAlarm(Date.now()); // now, by the wall clock
 		await written;
 	}
 
 	/** Whether the index (D1) has yet to learn what the order's row says now. */
 	private indexStale(state: OrderState): boolean {
-		return rowFingerprint(indexRow(state, Date.now())) !== this.indexed;
+		return rowFingerprint(indexRow(state, this.clock.now())) !== this.indexed;
 	}
 
 	/**
@@ -548,7 +571,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * (the alarm stays set, so the row is never missed, only late).
 	 */
 	private async writeIndex(state: OrderState): Promise<void> {
-		const now = Date.now();
+		const now = this.clock.now();
 		const row = indexRow(state, now);
 		const fingerprint = rowFingerprint(row);
 		if (fingerprint === this.indexed || (this.indexRetry && this.indexRetry.at > now)) return;

@@ -13,6 +13,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { d1RetryDelay, doublingDelay } from "../core/backoff.ts";
+import { Clock } from "../core/clock.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
@@ -46,6 +47,8 @@ interface DayState {
 }
 
 export class Reconciliation extends DurableObject<EdgeBindings> {
+	/** The day's time, as an order's (core/clock.ts): the wall clock, which a test moves on to a retry. */
+	readonly clock = new Clock();
 	private state: DayState | undefined;
 	private readonly mismatches = new Map<string, StoredMismatch>();
 	private outbox: OutboxEvent[] = [];
@@ -71,7 +74,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 
 	private async runOnce({ clientId, day, scheduled }: RunRequest): Promise<RunAnswer> {
 		const state: DayState = this.state ?? { clientId, day, sequence: 0 };
-		const startedAt = Date.now();
+		const startedAt = this.clock.now();
 		let found: ReturnType<typeof compareDay>;
 		let checked: RunView["checked"];
 		try {
@@ -92,7 +95,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 		}
 		// From here to the write, nothing awaits: the new differences, their events and the run are one write.
 		const config = edgeConfig(this.env);
-		const now = Date.now();
+		const now = this.clock.now();
 		const entries: Record<string, unknown> = {};
 		const fresh: StoredMismatch[] = [];
 		for (const mismatch of found) {
@@ -153,7 +156,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 		if (attempts > SCHEDULED_RETRIES) {
 			delete state.retry;
 		} else {
-			state.retry = { attempts, at: Date.now() + retryAfter(attempts) };
+			state.retry = { attempts, at: this.clock.now() + retryAfter(attempts) };
 		}
 		this.state = state;
 		await this.ctx.storage.put(DAY, state);
@@ -165,7 +168,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 		const state = this.state;
 		const last = state?.lastRun;
 		const unwritten = state?.unwritten;
-		if (!state || !unwritten || !last?.finished_at || unwritten.at > Date.now()) return;
+		if (!state || !unwritten || !last?.finished_at || unwritten.at > this.clock.now()) return;
 		try {
 			await writeDay(this.env.ORDER_INDEX, [...this.mismatches.values()], {
 				client_id: state.clientId,
@@ -176,7 +179,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 			delete state.unwritten;
 		} catch (error) {
 			const attempts = unwritten.attempts + 1;
-			state.unwritten = { attempts, at: Date.now() + d1RetryDelay(attempts) };
+			state.unwritten = { attempts, at: this.clock.now() + d1RetryDelay(attempts) };
 			console.error(JSON.stringify({ event: "reconciliation_rows_unwritten", attempts, name: errorName(error) }));
 		}
 		await this.ctx.storage.put(DAY, state);
@@ -190,7 +193,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 	private async runAlarm(): Promise<void> {
 		const state = this.state;
 		if (!state) return;
-		if (state.retry && state.retry.at <= Date.now()) {
+		if (state.retry && state.retry.at <= this.clock.now()) {
 			await this.run({ clientId: state.clientId, day: state.day, scheduled: true });
 		}
 		await this.deliverDue(state);
@@ -200,8 +203,12 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 
 	/** The due deliveries, each event saved under its own key as its result comes. */
 	private deliverDue(state: DayState): Promise<void> {
-		return this.sender.deliverDue({ outbox: this.outbox }, state.clientId, edgeConfig(this.env), (event) =>
-			this.ctx.storage.put(outboxKey(event.sequence), event),
+		return this.sender.deliverDue(
+			{ outbox: this.outbox },
+			state.clientId,
+			edgeConfig(this.env),
+			(event) => this.ctx.storage.put(outboxKey(event.sequence), event),
+			this.clock.now,
 		);
 	}
 
@@ -211,7 +218,7 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 			(t) => t !== undefined,
 		);
 		if (times.length === 0) return;
-		const at = Math.min(...times);
+		const at = this.clock.wallTime(Math.min(...times));
 		const current = await this.ctx.storage.getAlarm();
 		if (replace || current === null || current > at) await this.ctx.storage.setAlarm(at);
 	}

@@ -16,15 +16,22 @@ export async function verifyHmacBase64<Secret extends { secret: string }>(
 	if (expected?.byteLength !== 32) return undefined;
 	let matched: Secret | undefined;
 	for (const candidate of secrets) {
-		const key = await crypto.subtle.importKey(
-			"raw",
-			encoder.encode(candidate.secret),
-			{ name: "HMAC", hash: "SHA-256" },
-			false,
-			["verify"],
-		);
+		const key = await keyFor(candidate.secret);
 		// Every secret is tried, so how long this takes does not say which one matched.
 		if (await crypto.subtle.verify("HMAC", key, expected, body)) matched ??= candidate;
 	}
 	return matched;
+}
+
+/** One imported key per secret, made once per isolate (as the Standard Webhooks verifiers are). */
+const keys = new Map<string, CryptoKey>();
+
+async function keyFor(secret: string): Promise<CryptoKey> {
+	const known = keys.get(secret);
+	if (known) return known;
+	const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+		"verify",
+	]);
+	keys.set(secret, key);
+	return key;
 }
