@@ -103,6 +103,11 @@ buildAssets();
  */
 const WORKERD_FILES_IN_TURN = { sequence: { groupOrder: 0 }, maxWorkers: 1, isolate: false };
 /**
+ * The projects that run the edge beside the sandbox fail a test after which the sandbox had answered
+ * outside its spec — to the edge's own calls too, which no test reads (test/support/sandbox-contract.ts).
+ */
+const SANDBOX_CONTRACT = { setupFiles: ["test/support/sandbox-contract.ts"] };
+/**
  * The projects whose files start their own processes on ephemeral ports (wrangler, npm, Chromium) run two
  * files at a time even on two cores (vitest's default there is one): they mostly wait on those processes,
  * so a second file uses the idle core.
@@ -147,7 +152,12 @@ export default defineConfig({
 			{
 				// The limits of wrangler.toml, raised far out of the way: these tests are not about them.
 				plugins: [cloudflareTest(edgeWorker(limits(100_000)))],
-				test: { ...WORKERD_FILES_IN_TURN, name: "edge", include: ["test/*.test.ts", "test/edge/**/*.test.ts"] },
+				test: {
+					...WORKERD_FILES_IN_TURN,
+					...SANDBOX_CONTRACT,
+					name: "edge",
+					include: ["test/*.test.ts", "test/edge/**/*.test.ts"],
+				},
 			},
 			{
 				// The per-caller limits, small enough to reach in a test, in a workerd of their own.
@@ -158,7 +168,12 @@ export default defineConfig({
 						}),
 					),
 				],
-				test: { ...WORKERD_FILES_IN_TURN, name: "edge-limits", include: ["test/edge-limits/**/*.test.ts"] },
+				test: {
+					...WORKERD_FILES_IN_TURN,
+					...SANDBOX_CONTRACT,
+					name: "edge-limits",
+					include: ["test/edge-limits/**/*.test.ts"],
+				},
 			},
 			{
 				// Edge → merchant events, delivered to a recording receiver Worker. Retries on wrangler.toml's
@@ -177,7 +192,13 @@ export default defineConfig({
 						),
 					),
 				],
-				test: { ...WORKERD_FILES_IN_TURN, name: "events", include: ["test/events/**/*.test.ts"], testTimeout: 30_000 },
+				test: {
+					...WORKERD_FILES_IN_TURN,
+					...SANDBOX_CONTRACT,
+					name: "events",
+					include: ["test/events/**/*.test.ts"],
+					testTimeout: 30_000,
+				},
 			},
 			{
 				plugins: [cloudflareTest({ wrangler: { configPath: "./functions/sandbox/wrangler.toml" } })],

@@ -22,6 +22,7 @@ export const programs = [
 	"scripts",
 	"bench",
 	"bench/promo-edge",
+	"bench/micro",
 ];
 
 const tsc = promisify(execFile);

@@ -24,6 +24,7 @@ import {
 	sandboxCalls,
 } from "../edge/support.ts";
 import { readLedger, standardWebhook } from "../edge/webhooks-support.ts";
+import { takeContractViolations } from "../support/sandbox-contract.ts";
 import { merchantEvents } from "./support.ts";
 
 type CheckoutCreated = components["schemas"]["CheckoutCreated"];
@@ -493,6 +494,15 @@ describe("Flexiti's online_order_id, kept exact or refused", () => {
 			message: "Flexiti opened a hosted checkout with an online_order_id that is not an id (digits)",
 		});
 		expect(await readLedger(ref)).toBeUndefined();
+		// The sandbox broke the spec because it was asked to, and the check of its answers saw it (the
+		// edge's own call, which no test reads): the answer to systems/init, and nothing else.
+		const violations = await takeContractViolations();
+		expect(violations.length).toBeGreaterThan(0);
+		for (const violation of violations) {
+			expect(violation).toMatch(
+				/^POST \/flexiti\/online-api\/online\/v2\/client-id\/\w+\/systems\/init: initHostedCheckout 200 #\/online_order_id: /,
+			);
+		}
 		const retried = await hostedCheckout(ref, 10);
 		expect(retried.online_order_id).toEqual(expect.any(Number));
 	});

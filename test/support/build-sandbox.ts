@@ -1,7 +1,8 @@
 /**
  * The edge's tests run the local Flexiti sandbox beside the edge, as an auxiliary Worker bound to
  * the edge's `FLEXITI` service binding. Auxiliary Workers must be plain JavaScript, so the sandbox
- * is bundled here (with esbuild, as wrangler would) when the test configuration loads.
+ * is bundled here (with esbuild, as wrangler would) when the test configuration loads: the sandbox
+ * with every answer checked against the spec (checked-sandbox.ts).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -13,7 +14,7 @@ const root = resolve(import.meta.dirname, "../..");
 export function buildSandbox(): string {
 	const outfile = resolve(root, ".cache/test/sandbox.js");
 	buildSync({
-		entryPoints: [resolve(root, "functions/sandbox/index.ts")],
+		entryPoints: [resolve(root, "test/support/checked-sandbox.ts")],
 		outfile,
 		bundle: true,
 		format: "esm",

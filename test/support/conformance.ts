@@ -7,7 +7,6 @@
  * (generated/flexiti-edge-api.json: Flexiti's answers and the edge's own refusals), its other answers
  * against spec/edge-api.yaml.
  */
-import { Validator } from "@cfworker/json-schema";
 import { parse } from "yaml";
 import { matchOperation, operationMatcher } from "../../functions/contract/match-operation.ts";
 import { edgeOperations } from "../../generated/edge-operations.ts";
@@ -20,9 +19,9 @@ import { onlineResponseSchemas } from "../../generated/online-response-schemas.t
 import edgeSpecText from "../../spec/edge-api.yaml?raw";
 import onlineSpecText from "../../spec/flexiti-online-api.yaml?raw";
 import flexitiSpecText from "../../spec/flexiti-pos-api.yaml?raw";
+import { checkAnswer } from "./answer-check.ts";
 import { ajvErrors, type SpecAjv, specAjv } from "./spec-ajv.ts";
 
-const validators = new Map<unknown, Validator>();
 const matchEdgeOperation = operationMatcher(edgeOperations);
 const matchOnlineOperation = operationMatcher(onlineOperations);
 const flexitiAjv = specAjv("flexiti-pos-api", parse(flexitiSpecText));
@@ -69,25 +68,12 @@ async function violations(
 	ajv: SpecAjv,
 	response: Response,
 ): Promise<string[]> {
+	const own = await checkAnswer(operationId, documented, response);
+	if (!("body" in own)) return own.violations;
 	const status = String(response.status);
-	if (!(status in documented)) return [`${operationId} answered ${status}, which the spec does not document`];
-	const schema = documented[status];
-	if (schema === null || schema === undefined) return [];
-	const contentType = response.headers.get("content-type") ?? "";
-	if (!contentType.includes("application/json")) return [`${operationId} ${status}: content-type ${contentType}`];
-	const body = await response.clone().json();
-	let validator = validators.get(schema);
-	if (!validator) {
-		validator = new Validator(schema as object, "2020-12", false);
-		validators.set(schema, validator);
-	}
-	const own = validator
-		.validate(body)
-		.errors.filter((e) => !["properties", "allOf", "items", "$ref"].includes(e.keyword))
-		.map((e) => `${operationId} ${status} ${e.instanceLocation}: ${e.error}`);
 	const pointer = ajv.responsePointer(operationId, status);
 	const validate = pointer ? ajv.at(pointer) : undefined;
 	const ajvSays =
-		validate && !validate(body) ? ajvErrors(validate).map((e) => `${operationId} ${status} (Ajv) ${e}`) : [];
-	return [...own, ...ajvSays];
+		validate && !validate(own.body) ? ajvErrors(validate).map((e) => `${operationId} ${status} (Ajv) ${e}`) : [];
+	return [...own.violations, ...ajvSays];
 }

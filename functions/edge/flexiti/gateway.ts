@@ -15,6 +15,7 @@
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import type { operations } from "../../../generated/flexiti-pos-api.ts";
 import { createFlexitiClient, type FlexitiClient } from "../../client/flexiti.ts";
+import { isJsonObject } from "../../contract/json-object.ts";
 import { parseJson } from "../../contract/lossless-json.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
@@ -196,11 +197,23 @@ export function classify(status: number, error?: unknown): AnswerClass {
 	if (status === 401) return "token_rejected";
 	if (status === 408 || status === 429 || status >= 500 || status < 200) return "outage";
 	if (status >= 300 && status < 400) return "outage";
-	const code = (error as { error?: unknown } | undefined)?.error;
-	if (callerErrorStatuses.has(status) || (typeof code === "string" && callerErrorCodes.has(code))) {
+	const { code } = refusalOf(error);
+	if (callerErrorStatuses.has(status) || (code !== undefined && callerErrorCodes.has(code))) {
 		return "caller_error";
 	}
 	return "business_refusal";
+}
+
+/**
+ * What Flexiti's error envelope says, as far as the edge reads it: its `error` code and its `message`,
+ * each when it is a string (an envelope is not validated: a firewall's page is text, not an object).
+ */
+export function refusalOf(error: unknown): { code?: string; message?: string } {
+	if (!isJsonObject(error)) return {};
+	return {
+		...(typeof error.error === "string" ? { code: error.error } : {}),
+		...(typeof error.message === "string" ? { message: error.message } : {}),
+	};
 }
 
 /** Flexiti's final word on this request (a business refusal or the caller's error): never sent again as it is. */

@@ -11,6 +11,7 @@ import {
 	type FlexitiResult,
 	isFinalRefusal,
 	merchantTokens,
+	refusalOf,
 	succeeded,
 	successBody,
 } from "../flexiti/gateway.ts";
@@ -153,6 +154,5 @@ function nextPending(event: LedgerEvent) {
 }
 
 function errorCode(result: FlexitiResult): string {
-	const body = result.error as { error?: unknown } | undefined;
-	return typeof body?.error === "string" ? body.error : String(result.response.status);
+	return refusalOf(result.error).code ?? String(result.response.status);
 }

@@ -13,6 +13,7 @@ import {
 	isFinalRefusal,
 	merchantTokens,
 	parseAnswer,
+	refusalOf,
 	succeeded,
 	successBody,
 	type TokenSource,
@@ -125,9 +126,9 @@ export async function admitAuthorization(
 		const authorization = successBody(sent.result);
 		await hooks.record(clientId, reference, ledgerAuthorization(authorization), sent.result.text);
 	} else if (isFinalRefusal(sent.result.response.status)) {
-		const envelope = sent.result.error as { error?: unknown; message?: unknown } | undefined;
-		const error = typeof envelope?.error === "string" ? envelope.error : String(sent.result.response.status);
-		await hooks.declined(body.amount, error, typeof envelope?.message === "string" ? envelope.message : error);
+		const { code, message } = refusalOf(sent.result.error);
+		const error = code ?? String(sent.result.response.status);
+		await hooks.declined(body.amount, error, message ?? error);
 	}
 	return outcomeOf(sent.result);
 }

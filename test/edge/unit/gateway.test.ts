@@ -9,6 +9,7 @@ import {
 	isFinalRefusal,
 	outageAnswer,
 	outcomeUnknown,
+	refusalOf,
 	succeeded,
 	successBody,
 	UnreadableAnswer,
@@ -50,6 +51,19 @@ describe("classify: what a Flexiti answer means", () => {
 	it("a 5xx or a 408 does not say whether Flexiti took the request; a 4xx or a 2xx does", () => {
 		for (const status of [408, 500, 502, 503, 504]) expect(outcomeUnknown(status)).toBe(true);
 		for (const status of [200, 400, 401, 409, 429]) expect(outcomeUnknown(status)).toBe(false);
+	});
+});
+
+describe("refusalOf: what Flexiti's error envelope says", () => {
+	it("reads the code and the message when they are strings, and nothing else", () => {
+		expect(refusalOf({ error: "credit_exceeded", message: "Not enough credit", url: "/x" })).toEqual({
+			code: "credit_exceeded",
+			message: "Not enough credit",
+		});
+		expect(refusalOf({ error: 42, message: ["no"] })).toEqual({});
+		expect(refusalOf("<html>firewall</html>")).toEqual({});
+		expect(refusalOf(null)).toEqual({});
+		expect(refusalOf([{ error: "wrong_inputs" }])).toEqual({});
 	});
 });
 

@@ -1,0 +1,110 @@
+/**
+ * Single steps of the edge's work on a forwarded request, each run many times in one request, so that
+ * `scripts/bench/micro.ts` can charge workerd's CPU to each (`GET /?step=<name>&n=<times>`). The load
+ * bench (`npm run bench`) sees the edge as a whole, and at tens of microseconds per step its rounds
+ * cannot tell one change from noise; these steps are the edge's own functions, called as the
+ * forwarder calls them, in the same runtime.
+ */
+
+import { createFlexitiClient } from "../../functions/client/flexiti.ts";
+import { matchOperation } from "../../functions/contract/match-operation.ts";
+import { readJsonBody } from "../../functions/contract/read-json-body.ts";
+import { validateRequest } from "../../functions/contract/validate-request.ts";
+import { redact, redactingReplacer, redactRequestPath } from "../../functions/edge/core/redact.ts";
+import { operationRequest } from "../../functions/edge/flexiti/operation-request.ts";
+import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
+
+const REFERENCE = "3f1e2d4c-1111-4222-8333-944445555666";
+const ACCOUNT = "10000000000001";
+const POST_PATH = `/flexiti/v2.5.1/client-id/flexitidemo/accounts/${ACCOUNT}/calculate-interest`;
+const BODY = JSON.stringify({ amount: 234.45 });
+const headers = new Headers({ "x-reference-id": REFERENCE, "content-type": "application/json" });
+/** A request log line's fields, as a merchant POST fills them. */
+const line = {
+	reference_id: REFERENCE,
+	operation: "calculateInterest",
+	caller: "merchant",
+	client_id: "flexitidemo",
+	status: 200,
+	duration_ms: 3,
+	upstream_ms: 2,
+	upstream_status: 200,
+	token_source: "memory",
+};
+/** The typed client as the gateway used it for every call before operation-request.ts (its fetch answers at once). */
+const client = createFlexitiClient({
+	baseUrl: "http://flexiti.invalid/flexiti/pos-api",
+	fetch: async () => new Response("{}"),
+});
+const postCall = {
+	params: { client_id: "flexitidemo", account_number: ACCOUNT },
+	header: { "x-reference-id": REFERENCE },
+};
+
+const steps: Record<string, () => unknown> = {
+	/** The loop's own cost, to subtract. */
+	nothing: () => undefined,
+	"match operation": () =>
+		matchOperation("POST", `/v2.5.1/client-id/flexitidemo/accounts/${Math.random()}/calculate-interest`),
+	"read JSON body (with its Request)": () =>
+		readJsonBody(new Request("http://edge.invalid/", { method: "POST", headers, body: BODY }), true),
+	"a Request with a body": () => new Request("http://edge.invalid/", { method: "POST", headers, body: BODY }),
+	"validate GET parameters": () =>
+		validateRequest(
+			flexitiRequestSchemas.getTermsAndConditions,
+			{ path: { client_id: "flexitidemo" }, query: new URLSearchParams(), headers, body: undefined },
+			{ closed: true },
+		),
+	"validate POST parameters and body": () =>
+		validateRequest(
+			flexitiRequestSchemas.calculateInterest,
+			{ path: postCall.params, query: new URLSearchParams(), headers, body: { amount: 234.45 } },
+			{ closed: true },
+		),
+	"upstream request: openapi-fetch (before)": () =>
+		client.POST("/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest", {
+			params: {
+				path: { client_id: "flexitidemo", account_number: Number(ACCOUNT) },
+				header: { "x-reference-id": REFERENCE },
+			},
+			headers: { authorization: "Bearer token" },
+			body: { amount: 234.45 },
+			parseAs: "text",
+		}),
+	"upstream request: operationRequest": async () =>
+		(
+			await fetchNothing(
+				operationRequest(
+					"http://flexiti.invalid/flexiti/pos-api",
+					"calculateInterest",
+					{ ...postCall, body: { amount: 234.45 } },
+					"token",
+				),
+			)
+		).text(),
+	"log line: redact() copy (before)": async () =>
+		JSON.stringify(redact({ event: "request", method: "POST", path: await redactRequestPath(POST_PATH), ...line })),
+	"log line: redactingReplacer": async () =>
+		JSON.stringify(
+			{ event: "request", method: "POST", path: await redactRequestPath(POST_PATH), ...line },
+			redactingReplacer,
+		),
+	"console.log of the line": () => console.log(JSON.stringify(line)),
+	"new Error (an EdgeError's stack)": () => new Error("refused"),
+};
+
+async function fetchNothing(_request: Request): Promise<Response> {
+	return new Response("{}");
+}
+
+export default {
+	async fetch(request: Request): Promise<Response> {
+		const url = new URL(request.url);
+		const name = url.searchParams.get("step") ?? "";
+		const step = steps[name];
+		if (!step) return Response.json(Object.keys(steps), { status: name ? 404 : 200 });
+		const times = Number(url.searchParams.get("n") ?? "1");
+		for (let i = 0; i < times; i++) await step();
+		return new Response(null, { status: 204 });
+	},
+};
