@@ -51,6 +51,11 @@ export async function advance<O extends Clocked>(stub: DurableObjectStub<O>, ms:
 	await settle(stub);
 }
 
+/** The object's time now, on its clock (ms). */
+export async function clockOf<O extends Clocked>(stub: DurableObjectStub<O>): Promise<number> {
+	return runInDurableObject(stub, (instance: O) => instance.clock.now());
+}
+
 /** When the object's alarm is set for (by the wall clock); null when none is, or while it is going off. */
 export async function alarmAt<O extends Clocked>(stub: DurableObjectStub<O>): Promise<number | null> {
 	return runInDurableObject(stub, (_: O, state) => state.storage.getAlarm());

@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Order } from "../../functions/edge/orders/order.ts";
 import type { components } from "../../generated/edge-api.ts";
-import { advance, nextAlarm, orderOf, settle } from "../edge/alarms.ts";
+import { advance, clockOf, nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder, readLedger, settledLedger, standardWebhook } from "../edge/webhooks-support.ts";
 import { merchantEvents, type Received, received, resetReceiver, SECRET_A, SECRETS_B, script } from "./support.ts";
@@ -27,6 +27,17 @@ function verified(request: Received, secret: string): MerchantEvent {
 beforeEach(async () => {
 	await resetReceiver();
 });
+
+/**
+ * Moves the order's clock to the next attempt of its first event's delivery to endpoint A, and runs
+ * what falls due: that attempt, whatever else the order has to do by then (on a loaded machine, a
+ * slow answer from endpoint B may have set B's retry earlier, so "the next alarm" is not always A's).
+ */
+async function nextAttemptAtA(ref: string): Promise<void> {
+	const at = Date.parse((await merchantEvents(ref))[0]?.deliveries[0]?.next_attempt_at ?? "");
+	if (Number.isNaN(at)) throw new Error(`no attempt at endpoint A is due for ${ref}`);
+	await advance(orderOf(ref), at - (await clockOf(orderOf(ref))));
+}
 
 describe("checkout.authorized", () => {
 	it("reaches every endpoint of the client, signed (both secrets of a rotating endpoint), with the ledger's amounts", async () => {
@@ -95,7 +106,7 @@ describe("delivery", () => {
 			const delivery = (await merchantEvents(ref))[0]?.deliveries[0];
 			expect(delivery).toMatchObject({ status: "retrying", attempts: answers.length, last_status: 500 });
 			waits.push(Date.parse(delivery?.next_attempt_at ?? "") - Date.parse(delivery?.last_attempt_at ?? ""));
-			await nextAlarm(orderOf(ref));
+			await nextAttemptAtA(ref);
 		}
 		expect(waits[0]).toBeGreaterThanOrEqual(3750);
 		expect(waits[0]).toBeLessThanOrEqual(6250);
@@ -122,7 +133,7 @@ describe("delivery", () => {
 			attempts: 1,
 			last_error: "no answer within 1500 ms",
 		});
-		await nextAlarm(orderOf(ref));
+		await nextAttemptAtA(ref);
 		const list = await received("/a", ref);
 		expect(list).toHaveLength(2);
 		expect(list[0]?.headers["webhook-id"]).toBe(list[1]?.headers["webhook-id"]);
@@ -166,7 +177,7 @@ describe("delivery", () => {
 		const ref = reference();
 		await authorizedOrder(ref, 65);
 		await settle(orderOf(ref));
-		await nextAlarm(orderOf(ref));
+		await nextAttemptAtA(ref);
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "retrying", attempts: 2 });
 		// The retry window (wrangler.toml: 72 hours) passes on the order's clock: the next failure is past it.
 		await advance(orderOf(ref), 72 * HOUR_MS);
@@ -347,7 +358,7 @@ describe("never slows the caller", () => {
 		const [event] = await merchantEvents(ref);
 		expect(event?.deliveries[0]?.attempts).toBe(0);
 		await settle(orderOf(ref));
-		await nextAlarm(orderOf(ref));
+		await nextAttemptAtA(ref);
 		expect((await merchantEvents(ref))[0]?.deliveries[0]).toMatchObject({ status: "delivered", attempts: 2 });
 	});
 });
