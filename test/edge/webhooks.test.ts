@@ -554,6 +554,23 @@ describe("durability of what an ack writes", () => {
 		await expect(authorizedOrder(reference, 40)).rejects.toThrow(/cancelled by the order system/);
 	});
 
+	it("one event delivered five times at once to an open checkout is stored once, and its retry after a restart is a duplicate", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 50 } });
+		const id = `msg_race_${crypto.randomUUID()}`;
+		const answers = await Promise.all(
+			Array.from({ length: 5 }, () => standardWebhook("order.cancelled", { reference }, { id })),
+		);
+		const receipts = (await Promise.all(answers.map((a) => a.json()))) as { received: number; duplicates: number }[];
+		expect(receipts.reduce((sum, r) => sum + r.received, 0)).toBe(1);
+		expect(receipts.reduce((sum, r) => sum + r.duplicates, 0)).toBe(4);
+		await evictAllDurableObjects();
+		expect((await readLedger(reference))?.events.map((e) => [e.delivery_id, e.status])).toEqual([[id, "held"]]);
+		// The sender never saw an answer (lost) and sends it again: recognised from storage alone.
+		const retried = await standardWebhook("order.cancelled", { reference }, { id });
+		expect(await retried.json()).toMatchObject({ received: 0, duplicates: 1 });
+	});
+
 	it("events acknowledged one after another for an open checkout all survive a restart, each once", async () => {
 		const reference = String(orderId());
 		const opened = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 80 } });
