@@ -2,10 +2,11 @@
 // body the spec gives its operation (generated/flexiti-pos-api.ts), so the orders read it without a cast,
 // and a call of any operation is narrowed to one (`isCallTo`) before its body is read. A
 // `@ts-expect-error` that stops erroring fails the build.
-import type { FlexitiOperationId } from "../../generated/flexiti-operations.ts";
-import type { components } from "../../generated/flexiti-pos-api.ts";
+
 import { type FlexitiRequestBody, isCallTo, type ValidatedCall } from "../../functions/edge/flexiti/validated-call.ts";
 import type { AuthorizeRequest } from "../../functions/edge/orders/order-authorization.ts";
+import type { FlexitiOperationId } from "../../generated/flexiti-operations.ts";
+import type { components } from "../../generated/flexiti-pos-api.ts";
 
 type Schemas = components["schemas"];
 
