@@ -138,7 +138,8 @@ export async function readLedger(reference: string) {
 /**
  * The ledger once every event has settled (applied, refused, held or dead-lettered): the order's alarm
  * run to its end and, while an event waits for a retry, its clock moved to the alarm (a few times at
- * most: WEBHOOK_MAX_ATTEMPTS is 3 in the tests), never slept to. Retries here are 20 ms apart, so one
+ * most: WEBHOOK_MAX_ATTEMPTS is 3 in the tests), never slept to. Each wake-up is whatever the order set
+ * its alarm for (a delivery's retry may come first); in the edge project retries are 20 ms apart, so one
  * may be going off by itself as the test looks (its alarm then reads as unset): settling joins that run.
  */
 export async function settledLedger(reference: string): Promise<LedgerView> {
