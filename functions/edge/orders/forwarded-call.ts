@@ -8,13 +8,11 @@
  *  - remembers what a checkout needs once Flexiti said yes (its widget session), and enters money a
  *    merchant moved into its order's ledger (forwarded-movement.ts).
  */
-import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { errorName } from "../core/redact.ts";
 import { type FlexitiToken, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import {
 	callFlexiti,
-	type FlexitiCall,
 	type FlexitiResult,
 	type FlexitiSuccess,
 	isAnswerTo,
@@ -23,6 +21,7 @@ import {
 	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
+import { isCallTo, type ValidatedCall } from "../flexiti/validated-call.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
 import { movesMoney, recordForwardedMovement } from "./forwarded-movement.ts";
 import { orderByCheckoutId, orderByReference } from "./order-stubs.ts";
@@ -63,17 +62,12 @@ export async function forwardToFlexiti(
 	env: EdgeBindings,
 	forwardedFor: ForwardedFor,
 	clientId: string,
-	operationId: FlexitiOperationId,
-	call: FlexitiCall,
+	call: ValidatedCall,
 	hooks: ForwardHooks,
 ): Promise<ForwardOutcome> {
-	const order =
-		operationId === "createAuthorization" ? authorizingOrder(env, forwardedFor, clientId, call.body) : undefined;
-	if (order) {
-		// Plain data across RPC (matched path parameters come in a null-prototype object).
-		const plain = JSON.parse(JSON.stringify(call)) as FlexitiCall;
-		return { kind: "authorization", outcome: await order.stub.authorizeOnce({ ...order.request, call: plain }) };
-	}
+	const { operationId } = call;
+	const order = isCallTo(call, "createAuthorization") ? authorizingOrder(env, forwardedFor, clientId, call) : undefined;
+	if (order) return { kind: "authorization", outcome: await order.stub.authorizeOnce(order.request) };
 	const used: FlexitiToken[] = [];
 	const source = tokenSource(env, forwardedFor, clientId, hooks);
 	const tokens: TokenSource = {
@@ -112,17 +106,24 @@ export async function forwardToFlexiti(
  * The order that admits this authorization: a checkout's own, or for a merchant the order of the
  * reference it names (without a reference there is no order to hold it to).
  */
-function authorizingOrder(env: EdgeBindings, forwardedFor: ForwardedFor, clientId: string, body: unknown) {
+function authorizingOrder(
+	env: EdgeBindings,
+	forwardedFor: ForwardedFor,
+	clientId: string,
+	call: ValidatedCall<"createAuthorization">,
+) {
+	// Plain data across RPC: matched path parameters come in a null-prototype object, which RPC cannot send.
+	const plain = { ...call, params: { ...call.params } };
 	if (forwardedFor.kind === "checkout") {
 		const stub = orderByCheckoutId(env, forwardedFor.checkoutId);
-		const request = { by: "checkout" as const, clientId, reference: forwardedFor.reference };
+		const request = { by: "checkout" as const, clientId, reference: forwardedFor.reference, call: plain };
 		return stub ? { stub, request } : undefined;
 	}
-	const reference = (body as { reference?: unknown } | undefined)?.reference;
-	if (typeof reference !== "string") return undefined;
+	const { reference } = call.body;
+	if (reference === undefined) return undefined;
 	return {
 		stub: orderByReference(env, clientId, reference).order,
-		request: { by: "merchant" as const, clientId, reference },
+		request: { by: "merchant" as const, clientId, reference, call: plain },
 	};
 }
 
@@ -167,17 +168,16 @@ function tokenSource(
 async function remember(
 	env: EdgeBindings,
 	forwardedFor: ForwardedFor,
-	call: FlexitiCall,
+	call: ValidatedCall,
 	result: FlexitiSuccess,
 	hooks: ForwardHooks,
 ) {
-	if (!isAnswerTo(result, "initWidget") || forwardedFor.kind !== "checkout") return;
+	if (!isAnswerTo(result, "initWidget") || !isCallTo(call, "initWidget") || forwardedFor.kind !== "checkout") return;
 	const url = successBody(result).redirection_url;
 	const session = /[?&]widget_session_id=([^&]+)/.exec(url)?.[1];
 	if (session) {
-		const identification = (call.body as { customer_identification?: { account_number?: number } } | undefined)
-			?.customer_identification;
-		const account = identification?.account_number !== undefined ? String(identification.account_number) : undefined;
+		const named = call.body.customer_identification?.account_number;
+		const account = named !== undefined ? String(named) : undefined;
 		await orderByCheckoutId(env, forwardedFor.checkoutId)?.recordWidgetSession(decodeURIComponent(session), account);
 		// The isolate's copy of this checkout predates its widget session.
 		hooks.checkoutChanged("session");

@@ -15,7 +15,6 @@ import type { FlexitiOperationId } from "../../../generated/flexiti-operations.t
 import type { EdgeBindings } from "../core/env.ts";
 import {
 	callFlexiti,
-	type FlexitiCall,
 	type FlexitiSuccess,
 	isAnswerTo,
 	merchantTokens,
@@ -23,6 +22,7 @@ import {
 	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
+import { isCallTo, type ValidatedCall } from "../flexiti/validated-call.ts";
 import type { ForwardedMovement } from "./ledger.ts";
 import { orderByReference } from "./order-stubs.ts";
 
@@ -33,7 +33,7 @@ const MAX_CAPTURE_PAGES = 5;
 export async function recordForwardedMovement(
 	env: EdgeBindings,
 	clientId: string,
-	call: FlexitiCall,
+	call: ValidatedCall,
 	result: FlexitiSuccess,
 	waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<void> {
@@ -80,29 +80,28 @@ export function movesMoney(operationId: FlexitiOperationId): boolean {
 }
 
 /** What Flexiti's answer (and the request) says was moved; undefined for calls that move no money. */
-export function movementOf(result: FlexitiSuccess, call: FlexitiCall): ForwardedMovement | undefined {
-	const body = (call.body ?? {}) as { amount?: number; capture_id?: number };
+export function movementOf(result: FlexitiSuccess, call: ValidatedCall): ForwardedMovement | undefined {
 	const key = call.header["x-idempotency-key"] ?? crypto.randomUUID();
 	if (isAnswerTo(result, "captureAuthorization")) {
 		const { capture_id, amount, date } = successBody(result);
 		return { kind: "capture", capture_id, amount, date };
 	}
 	if (isAnswerTo(result, "releaseAuthorization")) return { kind: "release", amount: successBody(result).amount, key };
-	if (isAnswerTo(result, "returnCapture")) {
+	if (isAnswerTo(result, "returnCapture") && isCallTo(call, "returnCapture")) {
 		const said = successBody(result);
 		return {
 			kind: "return",
 			capture_id: Number(call.params.capture_id),
 			// The sign of a return's amount is not documented: the ledger counts what was given back.
-			amount: Math.abs(said.amount ?? body.amount ?? 0),
+			amount: Math.abs(said.amount ?? call.body.amount ?? 0),
 			...(said.return_id !== undefined ? { return_id: said.return_id } : {}),
 			key,
 		};
 	}
-	if (isAnswerTo(result, "refundAccount")) {
+	if (isAnswerTo(result, "refundAccount") && isCallTo(call, "refundAccount")) {
 		// Flexiti's answer to a refund is empty: the request says what was refunded.
-		if (typeof body.capture_id !== "number" || typeof body.amount !== "number") return undefined;
-		return { kind: "refund", capture_id: body.capture_id, amount: body.amount, key };
+		const { capture_id, amount } = call.body;
+		return { kind: "refund", capture_id, amount, key };
 	}
 	return undefined;
 }

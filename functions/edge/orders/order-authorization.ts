@@ -9,7 +9,6 @@
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import {
 	callFlexiti,
-	type FlexitiCall,
 	isFinalRefusal,
 	merchantTokens,
 	parseAnswer,
@@ -18,6 +17,7 @@ import {
 	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
+import type { ValidatedCall } from "../flexiti/validated-call.ts";
 import {
 	type Authorization,
 	type AuthorizationOutcome,
@@ -39,7 +39,7 @@ export interface AuthorizeRequest {
 	by: "checkout" | "merchant";
 	clientId: string;
 	reference: string;
-	call: FlexitiCall;
+	call: ValidatedCall<"createAuthorization">;
 }
 
 /** Records an authorization on the order's state; false when the ledger already rests on another one. */
@@ -81,7 +81,7 @@ export async function admitAuthorization(
 	const { runtime } = hooks;
 	const { env, storage } = runtime;
 	const { clientId, reference, call } = request;
-	const body = call.body as flexiti["schemas"]["AuthorizationRequest"];
+	const { body } = call;
 	const merchant = merchantTokens(env, clientId, (promise) => runtime.waitUntil(promise));
 	const known = hooks.state()?.ledger.authorization;
 	if (known) return repeatedAuthorization(hooks, known, body, clientId, merchant, call.header);

@@ -34,6 +34,7 @@ import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import { type FlexitiResult, outageAnswer, withIdempotencyKey } from "../flexiti/gateway.ts";
 import { UpstreamError } from "../flexiti/upstream.ts";
+import type { ValidatedCall } from "../flexiti/validated-call.ts";
 import type { AuthorizationOutcome } from "../orders/authorize-once.ts";
 import { type ForwardedFor, forwardToFlexiti } from "../orders/forwarded-call.ts";
 import { orderByCheckoutId } from "../orders/order-stubs.ts";
@@ -113,11 +114,14 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		if (contextHash) header["x-context-hash"] = contextHash;
 	}
 
-	// Only what the spec declares goes upstream, as validated.
-	const call = { params, query: stringValues(validation.value.query), header, body };
+	// Only what the spec declares goes upstream, as validated. The one place a forwarded body becomes
+	// its operation's request type, and the forwarder's one assertion: it was validated against this
+	// operation's schemas just above, and TypeScript cannot relate a JSON Schema value to a type — both
+	// are generated from spec/flexiti-pos-api.yaml by `npm run generate` (drift-checked).
+	const call = { operationId, params, query: stringValues(validation.value.query), header, body } as ValidatedCall;
 	const started = Date.now();
 	try {
-		const forwarded = await forwardToFlexiti(c.env, forwardedFor(caller), clientId, operationId, call, {
+		const forwarded = await forwardToFlexiti(c.env, forwardedFor(caller), clientId, call, {
 			waitUntil: (promise) => c.executionCtx.waitUntil(promise),
 			tokenSource: (source) => {
 				log.token_source ??= source;
