@@ -30,7 +30,10 @@ describe("operationMatcher", () => {
 
 	it("reads the path parameters of a Flexiti path", () => {
 		const matched = matchOperation("GET", "/v2.5.1/client-id/flexitidemo/authorization/123");
-		expect(matched).toEqual({ operationId: "getAuthorization", params: { client_id: "flexitidemo", authorization_id: "123" } });
+		expect(matched).toEqual({
+			operationId: "getAuthorization",
+			params: { client_id: "flexitidemo", authorization_id: "123" },
+		});
 		expect(matchOperation("GET", "/v2.5.1/client-id/flexitidemo/authorization/123/")).toBeUndefined();
 	});
 });
