@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { matchOperation, operationMatcher } from "../../functions/contract/match-operation.ts";
+import type { OperationEntry } from "../../functions/contract/operation-types.ts";
 import { edgeOperations } from "../../generated/edge-operations.ts";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { onlineOperations } from "../../generated/online-operations.ts";
@@ -12,7 +13,8 @@ const matchEdgeOperation = operationMatcher(edgeOperations);
 // responses do not include the app's 404 for an unknown route.
 describe("operationMatcher", () => {
 	it("takes each spec path as written, and the same path with a trailing slash for none", () => {
-		for (const table of [flexitiOperations, edgeOperations, onlineOperations]) {
+		const tables: Record<string, OperationEntry>[] = [flexitiOperations, edgeOperations, onlineOperations];
+		for (const table of tables) {
 			const match = operationMatcher(table);
 			for (const [operationId, entry] of Object.entries(table)) {
 				const path = entry.path.replaceAll(/\{[^}]+\}/g, "42");
