@@ -149,6 +149,8 @@ try {
 		const sides = { edge: scenario.edge, baseline: scenario.baseline };
 		const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
 		const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
+		// This process's own CPU meanwhile: Wrangler's host side of each Worker (its log lines, above all).
+		const hostCpu: Record<Side, number> = { edge: 0, baseline: 0 };
 		for (const side of ["edge", "baseline"] as const) {
 			if (settings.warmupSeconds > 0) await run(workers, credentials, scenario, side, settings.warmupSeconds);
 		}
@@ -160,15 +162,18 @@ try {
 				const pids = processesOf[sides[side].worker] ?? [];
 				const before = await tokenCounts(workers.sandbox);
 				const cpuBefore = cpuMs(pids);
+				const hostBefore = process.cpuUsage();
 				runs[side].push(await run(workers, credentials, scenario, side, roundSeconds));
 				cpu[side] += cpuMs(pids) - cpuBefore;
+				const host = process.cpuUsage(hostBefore);
+				hostCpu[side] += (host.user + host.system) / 1000;
 				const after = await tokenCounts(workers.sandbox);
 				if (side === "edge" && scenario.scope) {
 					measuredTokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
 				}
 			}
 		}
-		results.push(scenarioResult(scenario, runs, cpu));
+		results.push(scenarioResult(scenario, runs, cpu, hostCpu));
 	}
 
 	const profiles: BenchResults["profiles"] = [];
@@ -383,12 +388,18 @@ function run(
 	});
 }
 
-function scenarioResult(scenario: Scenario, runs: Record<Side, Run[]>, cpu: Record<Side, number>): ScenarioResult {
+function scenarioResult(
+	scenario: Scenario,
+	runs: Record<Side, Run[]>,
+	cpu: Record<Side, number>,
+	hostCpu: Record<Side, number>,
+): ScenarioResult {
 	const edge = summarize(runs.edge);
 	const passthrough = summarize(runs.baseline);
 	// Rounds pair up in order (edge run i with baseline run i, which ran next to it).
 	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
-	const perRequest = (side: Side, result: LoadResult) => (result.requests ? cpu[side] / result.requests : 0);
+	const perRequest = (side: Side, result: LoadResult, of: Record<Side, number> = cpu) =>
+		result.requests ? of[side] / result.requests : 0;
 	return {
 		name: scenario.name,
 		scope: scenario.scope,
@@ -408,6 +419,10 @@ function scenarioResult(scenario: Scenario, runs: Record<Side, Run[]>, cpu: Reco
 					addedMs: perRequest("edge", edge) - perRequest("baseline", passthrough),
 				}
 			: null,
+		host: {
+			edgeMs: perRequest("edge", edge, hostCpu),
+			baselineMs: perRequest("baseline", passthrough, hostCpu),
+		},
 	};
 }
 

@@ -26,6 +26,10 @@ export interface ScenarioResult {
 	rounds: { throughput: number[]; p99: number[] };
 	/** CPU ms per request of each side's workerd processes, and the edge's extra (null where not measurable). */
 	cpu: { edgeMs: number; baselineMs: number; addedMs: number } | null;
+	/** CPU ms per request of the bench's own process (the one hosting Wrangler) while each side ran:
+	 * dev machinery outside workerd, which shares the machine's cores (a Worker's log lines pass
+	 * through it). Not part of the added CPU; shown so that a side's dev-only cost is seen. */
+	host: { edgeMs: number; baselineMs: number };
 }
 
 export interface TokenCalls {
@@ -145,6 +149,7 @@ export function print(results: BenchResults): void {
 		`${fixed(s.edge.p99Ms, 1)} / ${fixed(s.passthrough.p99Ms, 1)}`,
 		`${fixed(s.p99Ratio, 2)}× (${spread(s.rounds.p99)})`,
 		s.cpu ? `${fixed(s.cpu.edgeMs, 2)} / ${fixed(s.cpu.baselineMs, 2)} (+${fixed(s.cpu.addedMs, 2)})` : "n/a",
+		`${fixed(s.host.edgeMs, 2)} / ${fixed(s.host.baselineMs, 2)}`,
 		`${s.edge.errors + s.edge.non2xx} / ${s.passthrough.errors + s.passthrough.non2xx}`,
 	]);
 	table(
@@ -157,6 +162,7 @@ export function print(results: BenchResults): void {
 			"p99 ms edge/base",
 			"p99 ratio (rounds)",
 			"CPU ms/req edge/base (added)",
+			"host ms/req edge/base",
 			"errors+non2xx",
 		],
 		rows,
