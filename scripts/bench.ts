@@ -20,6 +20,7 @@
 import { edgeBundleSize } from "./bench/bundle.ts";
 import { type LoadResult, type LoadSettings, preflight, type Run, summarize } from "./bench/load.ts";
 import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
+import { type NativeRecording, perfAvailable, perRequestMs, recordNative } from "./bench/native-profile.ts";
 import { cpuMeasurable, cpuMs } from "./bench/process-cpu.ts";
 import { profileWhile } from "./bench/profile.ts";
 import { promoPasses } from "./bench/promo.ts";
@@ -52,6 +53,12 @@ const profileFile = (scenario: string) =>
 		.toLowerCase()
 		.replace(/[^a-z0-9]+/g, "-")
 		.replace(/^-|-$/g, "")}.cpuprofile`;
+/** A side's perf recording, beside the results: `.cache/bench-perf-merchant-get-captures-fast-upstream-edge.data`. */
+const nativeProfileFile = (scenario: string, side: string) =>
+	`.cache/bench-perf-${scenario
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, "-")
+		.replace(/^-|-$/g, "")}-${side}.data`;
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 const CLIENT = "flexitidemo";
 /** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
@@ -94,6 +101,10 @@ const profiledScenarios =
 				})
 			: selected.filter((name) => name === DEFAULT_PROFILED_SCENARIO);
 const profiling = profiledScenarios.length > 0;
+// BENCH_PERF=1: a native profile (perf) of both sides' workerd processes through each scenario's measured runs.
+const nativeProfiling = process.env.BENCH_PERF === "1";
+const nativeUnavailable = nativeProfiling ? perfAvailable() : undefined;
+if (nativeUnavailable) console.warn(`BENCH_PERF: ${nativeUnavailable}; no native profile`);
 
 // However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
 // load and the workers before exiting.
@@ -154,6 +165,13 @@ try {
 		for (const side of ["edge", "baseline"] as const) {
 			if (settings.warmupSeconds > 0) await run(workers, credentials, scenario, side, settings.warmupSeconds);
 		}
+		const recordings: Partial<Record<Side, NativeRecording>> = {};
+		if (nativeProfiling && !nativeUnavailable) {
+			for (const side of ["edge", "baseline"] as const) {
+				const pids = processesOf[sides[side].worker] ?? [];
+				if (pids.length > 0) recordings[side] = recordNative(pids, nativeProfileFile(scenario.name, side));
+			}
+		}
 		// Short runs in ABBA order (edge, baseline, baseline, edge, …): drift on a shared machine (other
 		// processes, GC, the sandbox's state) falls on both sides alike instead of on whichever ran second.
 		for (let round = 0; round < settings.rounds; round++) {
@@ -173,7 +191,18 @@ try {
 				}
 			}
 		}
-		results.push(scenarioResult(scenario, runs, cpu, hostCpu));
+		const native = {
+			edge: (await recordings.edge?.stop()) ?? null,
+			baseline: (await recordings.baseline?.stop()) ?? null,
+		};
+		const result = scenarioResult(scenario, runs, cpu, hostCpu);
+		if (native.edge && native.baseline) {
+			result.native = {
+				edgeMs: perRequestMs(native.edge, result.edge.requests),
+				baselineMs: perRequestMs(native.baseline, result.passthrough.requests),
+			};
+		}
+		results.push(result);
 	}
 
 	const profiles: BenchResults["profiles"] = [];

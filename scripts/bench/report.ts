@@ -30,6 +30,8 @@ export interface ScenarioResult {
 	 * dev machinery outside workerd, which shares the machine's cores (a Worker's log lines pass
 	 * through it). Not part of the added CPU; shown so that a side's dev-only cost is seen. */
 	host: { edgeMs: number; baselineMs: number };
+	/** BENCH_PERF=1: each side's workerd CPU per request by kind of native code (native-profile.ts). */
+	native?: { edgeMs: Record<string, number>; baselineMs: Record<string, number> };
 }
 
 export interface TokenCalls {
@@ -185,6 +187,32 @@ export function print(results: BenchResults): void {
 	console.log(
 		`Storefront SDK (${storefront.path}): ${fixed(storefront.bytes / 1024, 1)} KiB, ${fixed(storefront.gzipKiB, 2)} KiB gzipped\n`,
 	);
+	for (const { name, native } of results.scenarios) {
+		if (!native) continue;
+		const kinds = [...new Set([...Object.keys(native.edgeMs), ...Object.keys(native.baselineMs)])];
+		const added = (kind: string) => (native.edgeMs[kind] ?? 0) - (native.baselineMs[kind] ?? 0);
+		const sum = (ms: Record<string, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
+		console.log(`\nworkerd's native CPU per request by kind of code (${name}; perf, BENCH_PERF=1):`);
+		table(
+			["kind of native code", "edge ms/req", "baseline ms/req", "added"],
+			[
+				...kinds
+					.sort((a, b) => added(b) - added(a))
+					.map((kind) => [
+						kind,
+						fixed(native.edgeMs[kind] ?? 0, 3),
+						fixed(native.baselineMs[kind] ?? 0, 3),
+						signed(added(kind)),
+					]),
+				[
+					"all",
+					fixed(sum(native.edgeMs), 3),
+					fixed(sum(native.baselineMs), 3),
+					signed(sum(native.edgeMs) - sum(native.baselineMs)),
+				],
+			],
+		);
+	}
 	for (const { scenario, samples, requests, cpuMsPerRequest, stages, top } of results.profiles) {
 		// The profiled edge has an inspector, which slows it: its CPU per request is for comparing its
 		// stages and profiles of one run, not with the measured CPU per request above.
@@ -229,3 +257,5 @@ const spread = (values: number[]) =>
 	values.length ? `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}` : "n/a";
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+const signed = (value: number) => `${value >= 0 ? "+" : ""}${fixed(value, 3)}`;
