@@ -115,16 +115,19 @@ const SANDBOX_CONTRACT = { setupFiles: ["test/support/sandbox-contract.ts"] };
 const FILES_SIDE_BY_SIDE = { sequence: { groupOrder: 1 }, maxWorkers: Math.max(2, availableParallelism() - 1) };
 
 /**
- * The files that take longest (each waits on processes it starts: measured on a loaded 2-core machine,
- * npm start 134 s, npm test's nested runs 146 s, the packed client 61 s, the deploy scripts 39 s) start
- * first in their group, so that the shorter files fill the other worker while they run instead of
- * one of them starting last and running alone. vitest's own order puts a group's files by project name.
+ * The files that take longest (each waits on processes it starts: measured in a whole run on a loaded
+ * 2-core machine, npm start 126 s, the packed client 73 s, npm test's nested runs 57 s, the deploy
+ * scripts 48 s, the README's commands 32 s, the client generated from the specs 27 s) start first in
+ * their group, so that the shorter files fill the other worker while they run instead of one of them
+ * starting last and running alone. vitest's own order puts a group's files by project name.
  */
 const LONGEST_FIRST = [
 	"test/start/npm-start.test.ts",
-	"test/node/npm-test-args.test.ts",
 	"test/package/client-package.test.ts",
+	"test/node/npm-test-args.test.ts",
 	"test/deploy/deploy-scripts.test.ts",
+	"test/node/readme-commands.test.ts",
+	"test/package/client-from-spec.test.ts",
 ];
 
 class LongestFirst extends BaseSequencer {
@@ -208,7 +211,8 @@ export default defineConfig({
 			// on loopback: these drive pages, so they run in Node, not in workerd. One file at a time:
 			// each starts its own Workers and a chromium, and side by side they starve each other's
 			// timing on a small machine (vitest runs such a project, isolated files one at a time, as a group of
-			// its own after the others).
+			// its own after the others; the whole `npm test` runs it in a vitest of its own beside the
+			// other projects: scripts/test.sh).
 			{
 				test: {
 					maxWorkers: 1,

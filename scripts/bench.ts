@@ -14,7 +14,9 @@
  * their Workers start: `npm run bench -- "fast upstream"`, `npm run bench -- webhook`. BENCH_DURATION
  * (measured seconds per side and scenario, default 12), BENCH_ROUNDS (the runs those seconds are split
  * into, alternating sides, default 4), BENCH_CONNECTIONS (default 10), BENCH_WARMUP (s per side and
- * scenario, default 2), BENCH_PROFILE (which scenarios to profile, see below; 0: none) change the run; the defaults take under five
+ * scenario, default 2), BENCH_PROFILE (which scenarios to profile, see below; 0: none),
+ * BENCH_FIXED_RATE_PERCENT (the open-loop rate of a scenario with a fixed-rate target, as a share of the
+ * slower side's closed-loop throughput; default 50) change the run; the defaults take under five
  * minutes on two cores (7 scenarios).
  */
 import { edgeBundleSize } from "./bench/bundle.ts";
@@ -72,6 +74,7 @@ const settings: LoadSettings = {
 	rounds: positive("BENCH_ROUNDS", 4),
 	connections: positive("BENCH_CONNECTIONS", 10),
 	warmupSeconds: positive("BENCH_WARMUP", 2, true),
+	fixedRatePercent: positive("BENCH_FIXED_RATE_PERCENT", 50),
 };
 const roundSeconds = settings.durationSeconds / settings.rounds;
 type Side = "edge" | "baseline";
@@ -110,8 +113,13 @@ if (nativeUnavailable) console.warn(`BENCH_PERF: ${nativeUnavailable}; no native
 // load and the workers before exiting.
 // The selected scenarios and the profile, twice over (a machine busy with other work runs slower);
 // the 600 s margin covers starting eight Workers and preparing 200 orders on such a machine.
+const fixedRateScenarios = scenarios(placeholderCredentials()).filter(
+	(scenario) => selected.includes(scenario.name) && scenario.targets.fixedRateP99 !== undefined,
+).length;
 const plannedSeconds =
-	(selected.length + 1) * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds);
+	(selected.length + fixedRateScenarios + 1) *
+	2 *
+	(settings.durationSeconds + settings.warmupSeconds + settings.rounds);
 const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (2 * plannedSeconds + 600) * 1000);
 watchdog.unref();
 process.on("SIGINT", () => abort("interrupted", 130));
@@ -157,45 +165,38 @@ try {
 	const measuredTokenCalls: Record<Scope, number> = { customer: 0, merchant: 0 };
 	for (const scenario of plan) {
 		console.log(`Loading: ${scenario.name}`);
-		const sides = { edge: scenario.edge, baseline: scenario.baseline };
-		const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
-		const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
-		// This process's own CPU meanwhile: Wrangler's host side of each Worker (its log lines, above all).
-		const hostCpu: Record<Side, number> = { edge: 0, baseline: 0 };
 		for (const side of ["edge", "baseline"] as const) {
 			if (settings.warmupSeconds > 0) await run(workers, credentials, scenario, side, settings.warmupSeconds);
 		}
 		const recordings: Partial<Record<Side, NativeRecording>> = {};
 		if (nativeProfiling && !nativeUnavailable) {
-			for (const side of ["edge", "baseline"] as const) {
-				const pids = processesOf[sides[side].worker] ?? [];
+			for (const [side, request] of [
+				["edge", scenario.edge],
+				["baseline", scenario.baseline],
+			] as const) {
+				const pids = processesOf[request.worker] ?? [];
 				if (pids.length > 0) recordings[side] = recordNative(pids, nativeProfileFile(scenario.name, side));
 			}
 		}
-		// Short runs in ABBA order (edge, baseline, baseline, edge, …): drift on a shared machine (other
-		// processes, GC, the sandbox's state) falls on both sides alike instead of on whichever ran second.
-		for (let round = 0; round < settings.rounds; round++) {
-			const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
-			for (const side of order) {
-				const pids = processesOf[sides[side].worker] ?? [];
-				const before = await tokenCounts(workers.sandbox);
-				const cpuBefore = cpuMs(pids);
-				const hostBefore = process.cpuUsage();
-				runs[side].push(await run(workers, credentials, scenario, side, roundSeconds));
-				cpu[side] += cpuMs(pids) - cpuBefore;
-				const host = process.cpuUsage(hostBefore);
-				hostCpu[side] += (host.user + host.system) / 1000;
-				const after = await tokenCounts(workers.sandbox);
-				if (side === "edge" && scenario.scope) {
-					measuredTokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
-				}
-			}
-		}
+		const closed = await measure(workers, credentials, scenario, measuredTokenCalls);
 		const native = {
 			edge: (await recordings.edge?.stop()) ?? null,
 			baseline: (await recordings.baseline?.stop()) ?? null,
 		};
-		const result = scenarioResult(scenario, runs, cpu, hostCpu);
+		let fixedRate: FixedRateRuns | undefined;
+		if (scenario.targets.fixedRateP99 !== undefined) {
+			// The same rate for both sides, a share of the slower side's closed-loop throughput just measured:
+			// both well below saturation, so the p99s compare each side's own latency, not a queue.
+			const slower = Math.min(
+				...(["edge", "baseline"] as const).map((side) => summarize(closed.runs[side]).requestsPerSecond),
+			);
+			const rate = Math.max(1, Math.round((slower * settings.fixedRatePercent) / 100));
+			console.log(
+				`  then at a fixed rate: ${rate} requests/s on each side (${settings.fixedRatePercent} % of ${slower.toFixed(0)})`,
+			);
+			fixedRate = { rate, ...(await measure(workers, credentials, scenario, undefined, rate)) };
+		}
+		const result = scenarioResult(scenario, closed, fixedRate);
 		if (native.edge && native.baseline) {
 			result.native = {
 				edgeMs: perRequestMs(native.edge, result.edge.requests),
@@ -257,6 +258,10 @@ try {
 	const failures = results.flatMap((r) => [
 		...(failed(r.edge) ? [`${r.name} (edge): ${describe(r.edge)}`] : []),
 		...(failed(r.passthrough) ? [`${r.name} (pass-through): ${describe(r.passthrough)}`] : []),
+		...(r.fixedRate && failed(r.fixedRate.edge) ? [`${r.name} (edge, fixed rate): ${describe(r.fixedRate.edge)}`] : []),
+		...(r.fixedRate && failed(r.fixedRate.baseline)
+			? [`${r.name} (baseline, fixed rate): ${describe(r.fixedRate.baseline)}`]
+			: []),
 	]);
 	if (failures.length > 0) {
 		console.error(
@@ -396,6 +401,52 @@ async function call(url: string, init: RequestInit): Promise<unknown> {
 	return JSON.parse(text);
 }
 
+/** Each side's runs of one measurement, and the CPU its workerd processes used over them (ms). */
+interface MeasuredRuns {
+	runs: Record<Side, Run[]>;
+	cpu: Record<Side, number>;
+	/** This process's own CPU meanwhile: Wrangler's host side of each Worker (its log lines, above all). */
+	hostCpu: Record<Side, number>;
+}
+type FixedRateRuns = MeasuredRuns & { rate: number };
+
+/**
+ * Both sides of a scenario in short runs in ABBA order (edge, baseline, baseline, edge, …): drift on a
+ * shared machine (other processes, GC, the sandbox's state) falls on both sides alike instead of on
+ * whichever ran second. Closed loops of `settings.connections`, or open-loop at `rate` requests/s. Token
+ * calls are counted into `tokenCalls` when given (the closed-loop runs).
+ */
+async function measure(
+	workers: BenchWorkers,
+	credentials: Credentials,
+	scenario: Scenario,
+	tokenCalls?: Record<Scope, number>,
+	rate?: number,
+): Promise<MeasuredRuns> {
+	const sides = { edge: scenario.edge, baseline: scenario.baseline };
+	const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
+	const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
+	const hostCpu: Record<Side, number> = { edge: 0, baseline: 0 };
+	for (let round = 0; round < settings.rounds; round++) {
+		const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
+		for (const side of order) {
+			const pids = processesOf[sides[side].worker] ?? [];
+			const before = await tokenCounts(workers.sandbox);
+			const cpuBefore = cpuMs(pids);
+			const hostBefore = process.cpuUsage();
+			runs[side].push(await run(workers, credentials, scenario, side, roundSeconds, undefined, rate));
+			cpu[side] += cpuMs(pids) - cpuBefore;
+			const host = process.cpuUsage(hostBefore);
+			hostCpu[side] += (host.user + host.system) / 1000;
+			const after = await tokenCounts(workers.sandbox);
+			if (tokenCalls && side === "edge" && scenario.scope) {
+				tokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
+			}
+		}
+	}
+	return { runs, cpu, hostCpu };
+}
+
 /** One load run, from the load generator's own process. */
 function run(
 	workers: BenchWorkers,
@@ -404,6 +455,7 @@ function run(
 	side: Side,
 	seconds: number,
 	amount?: number,
+	rate?: number,
 ): Promise<Run> {
 	const request = side === "edge" ? scenario.edge : scenario.baseline;
 	return loadInOwnProcess({
@@ -414,14 +466,14 @@ function run(
 		connections: settings.connections,
 		seconds,
 		...(amount ? { amount } : {}),
+		...(rate ? { rate } : {}),
 	});
 }
 
 function scenarioResult(
 	scenario: Scenario,
-	runs: Record<Side, Run[]>,
-	cpu: Record<Side, number>,
-	hostCpu: Record<Side, number>,
+	{ runs, cpu, hostCpu }: MeasuredRuns,
+	fixedRate?: FixedRateRuns,
 ): ScenarioResult {
 	const edge = summarize(runs.edge);
 	const passthrough = summarize(runs.baseline);
@@ -430,6 +482,7 @@ function scenarioResult(
 	const perRequest = (side: Side, result: LoadResult, of: Record<Side, number> = cpu) =>
 		result.requests ? of[side] / result.requests : 0;
 	return {
+		...(fixedRate ? { fixedRate: fixedRateResult(fixedRate) } : {}),
 		name: scenario.name,
 		scope: scenario.scope,
 		targets: scenario.targets,
@@ -452,6 +505,28 @@ function scenarioResult(
 			edgeMs: perRequest("edge", edge, hostCpu),
 			baselineMs: perRequest("baseline", passthrough, hostCpu),
 		},
+	};
+}
+
+/** The open-loop measurement: each side's latency at the same fixed rate, and their ratios. */
+function fixedRateResult({ rate, runs, cpu }: FixedRateRuns): NonNullable<ScenarioResult["fixedRate"]> {
+	const edge = summarize(runs.edge);
+	const baseline = summarize(runs.baseline);
+	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
+	return {
+		rate,
+		edge,
+		baseline,
+		p99Ratio: edge.p99Ms / baseline.p99Ms,
+		roundsP99: pairs.map(([e, b]) => e.p99Ms / b.p99Ms),
+		cpu: cpuMeasurable
+			? {
+					edgeMs: edge.requests ? cpu.edge / edge.requests : 0,
+					baselineMs: baseline.requests ? cpu.baseline / baseline.requests : 0,
+					addedMs:
+						(edge.requests ? cpu.edge / edge.requests : 0) - (baseline.requests ? cpu.baseline / baseline.requests : 0),
+				}
+			: null,
 	};
 }
 

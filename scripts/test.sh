@@ -1,30 +1,94 @@
 #!/bin/sh
-# The whole test suite: the quality gates, then every test (workerd projects, then the browser one),
-# closing with one plain "N passed, N failed" line.
+# The whole test suite: the quality gates and every test (workerd projects, the projects that start
+# processes, and the browser one), closing with one plain "N passed, N failed" line.
+#
+# Without arguments the parts run side by side, since no part keeps a 2-core machine busy on its own (a
+# run one part after another used about one core in two; CI took 9.5 minutes so, on two cores):
+#   - the gates (scripts/check.sh) in the background from the start; they read the sources and write nothing;
+#   - meanwhile chromium, installed if missing (scripts/ensure-chromium.sh), before any test starts;
+#   - then two vitest runs: the browser project (its files one at a time, as before) beside all the others.
+# The other vitest run prints as it goes; the browser run's output and the gates' follow, each whole, once
+# all have ended. The run fails naming every part that failed.
 #
 # With arguments (`npm test -- test/sandbox/purchases.test.ts`, `npm test -- -t "capture"`,
 # `npm test -- --project sandbox`) it is the fast loop: no gates, and the arguments go to `vitest run`,
 # so only those files, names or projects run.
 set -eu
 cd "$(dirname "$0")/.."
-if [ "$#" -eq 0 ]; then
-	sh scripts/check.sh
-	sh scripts/ensure-chromium.sh
-else
+mkdir -p .cache
+# One results file per vitest run: two runs side by side (a test of this script among them) must not share one.
+results=".cache/test-results-$$"
+
+# vitest run with the JSON results beside the default reporter; $1 names the results file.
+vitest_run() {
+	out="$1"
+	shift
+	vitest run --reporter=default --reporter=json --outputFile.json="$out" "$@"
+}
+
+# "tests: N passed, N failed, N skipped" over the results files given (those that exist).
+summary() {
+	node -e '
+const fs = require("node:fs");
+const files = process.argv.slice(1).filter((file) => fs.existsSync(file));
+const results = files.map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
+const sum = (key) => results.reduce((total, r) => total + r[key], 0);
+console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+' "$@"
+	rm -f "$@"
+}
+
+if [ "$#" -gt 0 ]; then
 	# The browser tests need chromium; a run that names no browser test does not.
 	case "$*" in *browser*) sh scripts/ensure-chromium.sh ;; esac
+	echo "== tests (vitest: workerd and a headless Chromium)"
+	status=0
+	vitest_run "$results.json" "$@" || status=$?
+	summary "$results.json"
+	exit "$status"
 fi
-echo "== tests (vitest: workerd and a headless Chromium)"
-# One results file per run: two runs side by side (a test of this script among them) must not share it.
-results=".cache/test-results-$$.json"
-mkdir -p .cache
-status=0
-vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
-if [ -f "$results" ]; then
-	node -e '
-const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-' "$results"
-	rm -f "$results"
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+# Each background part writes its exit status to $logs/<part>.status when it ends.
+in_background() {
+	part="$1"
+	shift
+	(
+		status=0
+		"$@" >"$logs/$part.log" 2>&1 || status=$?
+		echo "$status" >"$logs/$part.status"
+	) &
+}
+
+in_background gates sh scripts/check.sh
+chromium=0
+sh scripts/ensure-chromium.sh || chromium=$?
+failed=""
+if [ "$chromium" = "0" ]; then
+	# The edge's static assets, built once here: each vitest run's configuration builds them when stale,
+	# and two runs starting together would both rebuild the same directory.
+	node scripts/build-assets.ts
+	echo "== tests (vitest: the workerd projects and those that start processes; the browser tests run beside them, their output follows)"
+	in_background browser vitest_run "$results-browser.json" --project browser
+	status=0
+	vitest_run "$results.json" --project '!browser' || status=$?
+	[ "$status" = "0" ] || failed="$failed tests"
+else
+	failed="$failed chromium"
 fi
-exit "$status"
+wait
+
+if [ -f "$logs/browser.status" ]; then
+	echo "== tests (vitest: the browser project, beside the others)"
+	cat "$logs/browser.log"
+	[ "$(cat "$logs/browser.status")" = "0" ] || failed="$failed browser-tests"
+fi
+echo "== quality gates (beside the tests)"
+cat "$logs/gates.log"
+[ "$(cat "$logs/gates.status")" = "0" ] || failed="$failed gates"
+summary "$results.json" "$results-browser.json"
+if [ -n "$failed" ]; then
+	echo "== failed:$failed" >&2
+	exit 1
+fi

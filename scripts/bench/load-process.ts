@@ -5,7 +5,7 @@
  * scenario and a side; the scenarios are rebuilt here from the credentials, since what makes each
  * request anew (a webhook's signature) cannot cross a process boundary.
  */
-import { type LoadJob, load } from "./load.ts";
+import { type LoadJob, load, loadAtRate } from "./load.ts";
 import { scenarios } from "./scenarios.ts";
 
 process.on("message", async (job: LoadJob) => {
@@ -13,7 +13,9 @@ process.on("message", async (job: LoadJob) => {
 		const scenario = scenarios(job.credentials).find((s) => s.name === job.scenario);
 		if (!scenario) throw new Error(`no scenario ${job.scenario}`);
 		const request = scenario[job.side];
-		const run = await load(job.origin, request, job.connections, job.seconds, job.amount);
+		const run = job.rate
+			? await loadAtRate(job.origin, request, job.rate, job.seconds)
+			: await load(job.origin, request, job.connections, job.seconds, job.amount);
 		process.send?.({ id: job.id, run });
 	} catch (error) {
 		process.send?.({ id: job.id, error: error instanceof Error ? error.message : String(error) });

@@ -4,6 +4,7 @@
  * rounds to whole milliseconds and cannot be merged across runs), so several short runs of the same
  * side can be pooled into one result.
  */
+import { Agent, request as httpRequest } from "node:http";
 import autocannon from "autocannon";
 import type { Credentials, LoadRequest, Scenario } from "./scenarios.ts";
 
@@ -17,6 +18,8 @@ export interface LoadJob {
 	connections: number;
 	seconds: number;
 	amount?: number;
+	/** Requests per second at a fixed pace (open loop, `loadAtRate`) instead of `connections` closed loops. */
+	rate?: number;
 }
 
 export interface LoadSettings {
@@ -25,6 +28,8 @@ export interface LoadSettings {
 	durationSeconds: number;
 	rounds: number;
 	warmupSeconds: number;
+	/** The open-loop rate of scenarios with a fixed-rate target: this % of the slower side's closed-loop throughput. */
+	fixedRatePercent: number;
 }
 
 /** What one run produced, before summarizing. */
@@ -129,6 +134,62 @@ export async function load(
 	});
 	return { seconds: result.duration, latenciesMs, errors: result.errors, timeouts: result.timeouts, statuses };
 }
+
+/**
+ * Open-loop load at a fixed rate, as wrk2 does it: request i is due at start + i / rate whether or not
+ * earlier ones have been answered, and its latency runs from when it was due, not from when a free
+ * connection sent it, so a slow answer that delays the next request is counted against that request
+ * too (no coordinated omission). autocannon's `overallRate` sends each connection's share of a second
+ * in a burst at the start of the second and times from the send, so it is not used here. Up to
+ * OPEN_LOOP_SOCKETS requests are in flight at once; more wait for a socket, their wait counted.
+ */
+export async function loadAtRate(origin: string, request: LoadRequest, rate: number, seconds: number): Promise<Run> {
+	const agent = new Agent({ keepAlive: true, maxSockets: OPEN_LOOP_SOCKETS });
+	const latenciesMs: number[] = [];
+	const statuses: Record<string, number> = {};
+	let errors = 0;
+	const total = Math.max(1, Math.round(rate * seconds));
+	const url = new URL(request.path, origin);
+	const inFlight: Promise<void>[] = [];
+	const start = performance.now();
+	for (let i = 0; i < total; i++) {
+		const due = start + (i * 1000) / rate;
+		const wait = due - performance.now();
+		if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+		const fresh = request.perRequest?.();
+		const headers = {
+			...request.headers,
+			...(request.freshReferenceId ? { "x-reference-id": crypto.randomUUID() } : {}),
+			...fresh?.headers,
+		};
+		const body = fresh?.body ?? request.body;
+		inFlight.push(
+			new Promise<void>((resolve) => {
+				const sent = httpRequest(url, { method: request.method, headers, agent }, (response) => {
+					response.resume();
+					response.on("end", () => {
+						latenciesMs.push(performance.now() - due);
+						const status = String(response.statusCode);
+						statuses[status] = (statuses[status] ?? 0) + 1;
+						resolve();
+					});
+				});
+				sent.on("error", () => {
+					errors += 1;
+					resolve();
+				});
+				sent.end(body);
+			}),
+		);
+	}
+	await Promise.all(inFlight);
+	const elapsed = (performance.now() - start) / 1000;
+	agent.destroy();
+	return { seconds: elapsed, latenciesMs, errors, timeouts: 0, statuses };
+}
+
+/** Sockets the open-loop load may use at once: far more than its rate ever needs, so none waits for one. */
+const OPEN_LOOP_SOCKETS = 64;
 
 /** Pools runs of the same side: throughput over their total time, percentiles over all responses. */
 export function summarize(runs: Run[]): LoadResult {

@@ -32,6 +32,18 @@ export interface ScenarioResult {
 	host: { edgeMs: number; baselineMs: number };
 	/** BENCH_PERF=1: each side's workerd CPU per request by kind of native code (native-profile.ts). */
 	native?: { edgeMs: Record<string, number>; baselineMs: Record<string, number> };
+	/**
+	 * Scenarios with a fixed-rate target only: both sides loaded open-loop at the same `rate` (requests/s),
+	 * latency timed from when each request was due; the p99 ratio overall and per round, and CPU per request.
+	 */
+	fixedRate?: {
+		rate: number;
+		edge: LoadResult;
+		baseline: LoadResult;
+		p99Ratio: number;
+		roundsP99: number[];
+		cpu: { edgeMs: number; baselineMs: number; addedMs: number } | null;
+	};
 }
 
 export interface TokenCalls {
@@ -82,7 +94,7 @@ export function compile(
 	const storefrontKiB = storefront.gzipBytes / 1024;
 	const targets: Target[] = [
 		...scenarios.flatMap((s) => {
-			const { throughput, p99, addedCpuMs } = s.targets;
+			const { throughput, p99, addedCpuMs, fixedRateP99 } = s.targets;
 			return [
 				...(throughput !== undefined
 					? [
@@ -96,6 +108,16 @@ export function compile(
 					: []),
 				...(p99 !== undefined
 					? [{ name: `${s.name}: p99`, value: s.p99Ratio, limit: `≤ ${p99}×`, pass: s.p99Ratio <= p99 }]
+					: []),
+				...(fixedRateP99 !== undefined
+					? [
+							{
+								name: `${s.name}: p99 at a fixed ${s.fixedRate?.rate ?? "?"} requests/s`,
+								value: s.fixedRate?.p99Ratio ?? Number.NaN,
+								limit: `≤ ${fixedRateP99}×`,
+								pass: s.fixedRate !== undefined && s.fixedRate.p99Ratio <= fixedRateP99,
+							},
+						]
 					: []),
 				...(addedCpuMs !== undefined
 					? [
@@ -169,6 +191,32 @@ export function print(results: BenchResults): void {
 		],
 		rows,
 	);
+	const fixedRates = results.scenarios.flatMap((s) => (s.fixedRate ? [{ name: s.name, ...s.fixedRate }] : []));
+	if (fixedRates.length > 0) {
+		console.log(
+			`\nAt a fixed rate (open loop, the same rate for both sides: ${settings.fixedRatePercent} % of the slower side's throughput above; latency timed from when each request was due):`,
+		);
+		table(
+			[
+				"scenario",
+				"requests/s each",
+				"p50 ms edge/base",
+				"p99 ms edge/base",
+				"p99 ratio (rounds)",
+				"CPU ms/req edge/base (added)",
+				"errors+non2xx",
+			],
+			fixedRates.map((f) => [
+				f.name,
+				String(f.rate),
+				`${fixed(f.edge.p50Ms, 1)} / ${fixed(f.baseline.p50Ms, 1)}`,
+				`${fixed(f.edge.p99Ms, 1)} / ${fixed(f.baseline.p99Ms, 1)}`,
+				`${fixed(f.p99Ratio, 2)}× (${spread(f.roundsP99)})`,
+				f.cpu ? `${fixed(f.cpu.edgeMs, 2)} / ${fixed(f.cpu.baselineMs, 2)} (+${fixed(f.cpu.addedMs, 2)})` : "n/a",
+				`${f.edge.errors + f.edge.non2xx} / ${f.baseline.errors + f.baseline.non2xx}`,
+			]),
+		);
+	}
 	console.log("\nUpstream token calls (createToken at the sandbox) during the measured edge runs:");
 	table(
 		["scope", "calls", "edge requests", "per 10k", "cold (preflight+warm-up)"],

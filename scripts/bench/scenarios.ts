@@ -40,8 +40,13 @@ export interface Scenario {
 	scope: "customer" | "merchant" | null;
 	edge: LoadRequest;
 	baseline: LoadRequest;
-	/** The issues' targets for this scenario: edge ÷ baseline ratios, and the edge's added CPU per request. */
-	targets: { throughput?: number; p99?: number; addedCpuMs?: number };
+	/**
+	 * The issues' targets for this scenario: edge ÷ baseline ratios, and the edge's added CPU per request.
+	 * `p99` is judged on the closed-loop load at saturation; `fixedRateP99` on a second, open-loop load
+	 * at the same fixed rate for both sides (a share of the slower side's closed-loop throughput), which
+	 * runs only for scenarios that have this target.
+	 */
+	targets: { throughput?: number; p99?: number; addedCpuMs?: number; fixedRateP99?: number };
 }
 
 /** Issues 4 and 5, in front of the sandbox: throughput ≥ 0.85×, p99 ≤ 1.25× the pass-through. */
@@ -121,9 +126,11 @@ function webhookScenarios(c: Credentials): Scenario[] {
 				headers: json,
 				perRequest: signedOrderEvent,
 			},
-			// Issue 14 (was 1.5× in issue 5): ack p99 ≤ 1.3× a bare handler that verifies nothing;
-			// throughput is reported, not targeted.
-			targets: { p99: 1.3 },
+			// Issue 14 (was 1.5× in issue 5): ack p99 ≤ 1.3× a bare handler that verifies nothing, judged
+			// at a fixed rate below saturation (a latency target: at saturation, with 10 closed loops on two
+			// cores, p99 is the queue, which is the throughput ratio again; see BENCHMARKS.md, Method). The
+			// closed-loop p99 and throughput are reported beside it, not targeted.
+			targets: { fixedRateP99: 1.3 },
 		},
 	];
 }
