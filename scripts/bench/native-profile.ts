@@ -1,79 +1,121 @@
 /**
- * Where a Worker's workerd spends its CPU, from a native profile (`perf record -g`), by the kind of
- * work each sample was doing. The bench's own profile (profile.ts) sees the Worker's JavaScript
- * through the inspector; this sees workerd's C++ as well: the Durable Object call, SQLite, GC, the
- * request plumbing. How (the bench prints each Worker's workerd processes as it starts them):
+ * `BENCH_PERF=1 npm run bench`: a native profile of each side's workerd processes (Linux `perf`,
+ * software CPU clock), recorded through a scenario's measured runs, so that workerd's own work per
+ * request — what the inspector's profile cannot see: HTTP, RPC, allocation, garbage collection, the
+ * kernel — is compared edge against baseline, in ms of CPU per request by kind of native code.
  *
- *   flock /work/notes/bench.lock npm run bench -- webhook        # note "workerd processes: … edge A,B  bare C,D"
- *   perf record -e cpu-clock -g -p A,B -o edge.data &  perf record -e cpu-clock -g -p C,D -o bare.data &
- *   # …stop both (kill -INT) when the bench prints its table, then, with each side's CPU ms/req from it:
- *   node scripts/bench/native-profile.ts edge.data 7.56 bare.data 5.45
- *
- * Each sample is charged to the first of STAGES (in order) that one of its frames matches, so a
- * sample in SQLite under the Durable Object's invocation is "the order's Durable Object"; samples
- * that match none are charged to the innermost frame's kind.
+ * Optional, and only where `perf` runs (root, or perf_event_paranoid ≤ 1): without it the bench
+ * says so and goes on. perf samples each process's CPU clock, so a side that is idle while the other
+ * side is loaded adds no samples: one recording per side over the whole ABBA loop is fair to both.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 
-const STAGES: [string, RegExp][] = [
-	["Miniflare's observability collector (tail events)", /workerd::tracing::|TailStream/],
-	["the Durable Object's invocation (its JS, storage put, SQLite)", /IoContext::run<workerd::api::JsRpcTargetBase/],
-	["SQLite outside an invocation (commits)", /sqlite3/],
+/** Samples per second of CPU time. */
+const FREQUENCY = 999;
+
+/** Kinds of native code, by symbol; the first that matches wins. */
+const KINDS: [kind: string, symbol: RegExp][] = [
+	["allocation (tcmalloc)", /tcmalloc|TCMalloc|^operator (new|delete)|malloc|^__libc_free|cfree/],
 	[
-		"after the Durable Object answered (response, headers, log line)",
-		/resumeAfterIo<capnp::Response<workerd::rpc::JsRpcTarget/,
+		"garbage collection, handles (V8, cppgc)",
+		/cppgc|Heap::|Scaveng|MarkCompact|Sweeper|ConcurrentMarking|Marking|GCTracer|WriteBarrier|HeapTracer|GlobalHandles|Evacuat/,
 	],
-	["after the body was read (verify, parse, validate, call the DO)", /resumeAfterIo<kj::Array<unsigned char>/],
-	["after a subrequest answered (Miniflare's routing)", /resumeAfterIo<kj::HttpClient::Response/],
-	["request start (Miniflare's entry and router, the Worker's fetch)", /IoContext::run<|IoContext::runSingle</],
-	["garbage collection outside a request", /v8::internal::Heap::|Scavenger|MarkCompact|cppgc::internal/],
-	["event loop, sockets, kernel", /epoll|mio::|\[kernel|__send|__GI___writev|__libc_write|__libc_read/],
+	["JavaScript builtins, interpreter, IC (V8)", /^Builtins_|Runtime_|Interpreter/],
+	["JSON (V8)", /Json(Stringifier|Parser)/],
+	["parsing, compiling (V8)", /Parser|Compiler|compiler::|maglev|turboshaft|Scanner|Bytecode/],
+	["other V8", /^v8::|^v8_/],
+	["SQLite (Durable Objects, limiter emulation)", /sqlite3|Sqlite/],
+	["RPC (Cap'n Proto)", /capnp::/],
+	["Workers APIs (Request, Response, Headers, fetch)", /workerd::api::/],
+	["JS bindings (jsg)", /workerd::jsg|JsgWorkerdIsolate/],
+	["other workerd", /workerd::|workerd_/],
+	["HTTP (kj, hyper)", /Http|http::|hyper|httparse/],
+	["async I/O, events (kj, tokio)", /kj::|tokio|futures/],
+	["libc (memcpy, syscalls)", /^(__|mem|str|epoll|write|read|send|recv|pthread|syscall|clock_gettime)/],
 ];
 
-const BACKGROUND = "V8's background threads (concurrent GC, compilers)";
+export interface NativeRecording {
+	stop(): Promise<NativeProfile | null>;
+}
 
-function breakdown(file: string): { samples: number; stages: Map<string, number> } {
-	const script = execFileSync("perf", ["script", "-i", file, "-F", "pid,tid,ip,sym"], {
-		maxBuffer: 2 ** 31 - 1,
-		encoding: "utf8",
-		stdio: ["ignore", "pipe", "ignore"],
-	});
-	const stages = new Map<string, number>();
-	let samples = 0;
-	for (const block of script.split("\n\n")) {
-		const [head = "", ...frames] = block.trim().split("\n");
-		if (frames.length === 0) continue;
-		samples += 1;
-		// `pid/tid`: a thread other than the process's main one is one of V8's (concurrent GC, compilers).
-		const [pid, tid] = head.trim().split(/\s+/)[0]?.split("/") ?? [];
-		const stage =
-			pid !== tid
-				? BACKGROUND
-				: (STAGES.find(([, pattern]) => frames.some((frame) => pattern.test(frame)))?.[0] ?? "other");
-		stages.set(stage, (stages.get(stage) ?? 0) + 1);
+export interface NativeProfile {
+	/** Samples (of 1/FREQUENCY s of CPU each) by kind of native code. */
+	kinds: Record<string, number>;
+	samples: number;
+}
+
+/** Whether perf can record here (and a reason when not). */
+export function perfAvailable(): string | undefined {
+	try {
+		execFileSync("perf", ["--version"], { stdio: "ignore" });
+		return undefined;
+	} catch {
+		return "perf is not installed";
 	}
-	return { samples, stages };
 }
 
-const args = process.argv.slice(2);
-if (args.length < 2 || args.length % 2 !== 0) {
-	console.error(
-		"usage: node scripts/bench/native-profile.ts <perf.data> <CPU ms/request> [<perf.data> <CPU ms/request>]…",
+/** Starts recording these processes (and their threads) into `file`. */
+export function recordNative(pids: readonly number[], file: string): NativeRecording {
+	mkdirSync(".cache", { recursive: true });
+	const perf: ChildProcess = spawn(
+		"perf",
+		["record", "-q", "-F", String(FREQUENCY), "-e", "cpu-clock", "-p", pids.join(","), "-o", file],
+		{ stdio: ["ignore", "ignore", "pipe"] },
 	);
-	process.exit(2);
-}
-const sides = [];
-for (let i = 0; i < args.length; i += 2) {
-	const file = args[i] ?? "";
-	sides.push({ file, cpuMs: Number(args[i + 1]), ...breakdown(file) });
-}
-const names = [...STAGES.map(([name]) => name), BACKGROUND, "other"];
-console.log(["stage", ...sides.map((s) => `${s.file} (ms/request, share)`)].join("\t"));
-for (const name of names) {
-	const cells = sides.map((side) => {
-		const share = (side.stages.get(name) ?? 0) / side.samples;
-		return `${(share * side.cpuMs).toFixed(3)} (${(share * 100).toFixed(1)} %)`;
+	let errors = "";
+	perf.stderr?.on("data", (chunk: Buffer) => {
+		errors += chunk.toString();
 	});
-	console.log([name, ...cells].join("\t"));
+	const exited = new Promise<number | null>((resolve) => perf.on("exit", resolve));
+	return {
+		async stop() {
+			perf.kill("SIGINT");
+			const code = await exited;
+			if (code !== 0 && code !== null) {
+				console.warn(`  perf record failed (${code}): ${errors.trim().split("\n")[0] ?? ""}`);
+				return null;
+			}
+			return readNative(file);
+		},
+	};
 }
-console.log(["samples", ...sides.map((s) => String(s.samples))].join("\t"));
+
+/** The recording's samples by kind of native code (perf report, self time by symbol). */
+function readNative(file: string): NativeProfile | null {
+	let report: string;
+	try {
+		report = execFileSync(
+			"perf",
+			["report", "-i", file, "--no-children", "-g", "none", "-n", "--sort", "dso,sym", "--stdio"],
+			{ encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] },
+		);
+	} catch {
+		return null;
+	}
+	const kinds: Record<string, number> = {};
+	let samples = 0;
+	// "    1.23%   456  workerd  [.] symbol": overhead, samples, DSO, [k]ernel or [.] user, symbol.
+	for (const line of report.split("\n")) {
+		const row = /^\s*[\d.]+%\s+(\d+)\s+(.*?)\s+\[([k.])\]\s+(.*)$/.exec(line);
+		if (!row) continue;
+		const count = Number(row[1]);
+		const kind = kindOf(row[2] ?? "", row[3] === "k", (row[4] ?? "").trim());
+		kinds[kind] = (kinds[kind] ?? 0) + count;
+		samples += count;
+	}
+	return { kinds, samples };
+}
+
+function kindOf(dso: string, kernel: boolean, symbol: string): string {
+	if (kernel) return "kernel (syscalls, page faults, scheduling)";
+	// V8's generated code has no symbol: perf shows its address, in an anonymous mapping.
+	if (/^0x[0-9a-f]+$/.test(symbol) || dso.startsWith("[JIT]") || dso === "[unknown]") return "JIT code (V8)";
+	return KINDS.find(([, pattern]) => pattern.test(symbol))?.[0] ?? "other native code";
+}
+
+/** ms of CPU per request of each kind, from a recording of this many requests. */
+export function perRequestMs(profile: NativeProfile, requests: number): Record<string, number> {
+	const ms = (samples: number) => (requests > 0 ? ((samples / FREQUENCY) * 1000) / requests : 0);
+	return Object.fromEntries(Object.entries(profile.kinds).map(([kind, samples]) => [kind, ms(samples)]));
+}
