@@ -22,6 +22,7 @@
 import { edgeBundleSize } from "./bench/bundle.ts";
 import { type LoadResult, type LoadSettings, preflight, type Run, summarize } from "./bench/load.ts";
 import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
+import { type NativeRecording, perfAvailable, perRequestMs, recordNative } from "./bench/native-profile.ts";
 import { cpuMeasurable, cpuMs } from "./bench/process-cpu.ts";
 import { profileWhile } from "./bench/profile.ts";
 import { promoPasses } from "./bench/promo.ts";
@@ -54,6 +55,12 @@ const profileFile = (scenario: string) =>
 		.toLowerCase()
 		.replace(/[^a-z0-9]+/g, "-")
 		.replace(/^-|-$/g, "")}.cpuprofile`;
+/** A side's perf recording, beside the results: `.cache/bench-perf-merchant-get-captures-fast-upstream-edge.data`. */
+const nativeProfileFile = (scenario: string, side: string) =>
+	`.cache/bench-perf-${scenario
+		.toLowerCase()
+		.replace(/[^a-z0-9]+/g, "-")
+		.replace(/^-|-$/g, "")}-${side}.data`;
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 const CLIENT = "flexitidemo";
 /** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
@@ -97,6 +104,10 @@ const profiledScenarios =
 				})
 			: selected.filter((name) => name === DEFAULT_PROFILED_SCENARIO);
 const profiling = profiledScenarios.length > 0;
+// BENCH_PERF=1: a native profile (perf) of both sides' workerd processes through each scenario's measured runs.
+const nativeProfiling = process.env.BENCH_PERF === "1";
+const nativeUnavailable = nativeProfiling ? perfAvailable() : undefined;
+if (nativeUnavailable) console.warn(`BENCH_PERF: ${nativeUnavailable}; no native profile`);
 
 // However the run goes, it ends: a watchdog well beyond the planned time, and Ctrl-C, both stop the
 // load and the workers before exiting.
@@ -157,7 +168,21 @@ try {
 		for (const side of ["edge", "baseline"] as const) {
 			if (settings.warmupSeconds > 0) await run(workers, credentials, scenario, side, settings.warmupSeconds);
 		}
+		const recordings: Partial<Record<Side, NativeRecording>> = {};
+		if (nativeProfiling && !nativeUnavailable) {
+			for (const [side, request] of [
+				["edge", scenario.edge],
+				["baseline", scenario.baseline],
+			] as const) {
+				const pids = processesOf[request.worker] ?? [];
+				if (pids.length > 0) recordings[side] = recordNative(pids, nativeProfileFile(scenario.name, side));
+			}
+		}
 		const closed = await measure(workers, credentials, scenario, measuredTokenCalls);
+		const native = {
+			edge: (await recordings.edge?.stop()) ?? null,
+			baseline: (await recordings.baseline?.stop()) ?? null,
+		};
 		let fixedRate: FixedRateRuns | undefined;
 		if (scenario.targets.fixedRateP99 !== undefined) {
 			// The same rate for both sides, a share of the slower side's closed-loop throughput just measured:
@@ -171,7 +196,14 @@ try {
 			);
 			fixedRate = { rate, ...(await measure(workers, credentials, scenario, undefined, rate)) };
 		}
-		results.push(scenarioResult(scenario, closed.runs, closed.cpu, fixedRate));
+		const result = scenarioResult(scenario, closed, fixedRate);
+		if (native.edge && native.baseline) {
+			result.native = {
+				edgeMs: perRequestMs(native.edge, result.edge.requests),
+				baselineMs: perRequestMs(native.baseline, result.passthrough.requests),
+			};
+		}
+		results.push(result);
 	}
 
 	const profiles: BenchResults["profiles"] = [];
@@ -373,6 +405,8 @@ async function call(url: string, init: RequestInit): Promise<unknown> {
 interface MeasuredRuns {
 	runs: Record<Side, Run[]>;
 	cpu: Record<Side, number>;
+	/** This process's own CPU meanwhile: Wrangler's host side of each Worker (its log lines, above all). */
+	hostCpu: Record<Side, number>;
 }
 type FixedRateRuns = MeasuredRuns & { rate: number };
 
@@ -392,21 +426,25 @@ async function measure(
 	const sides = { edge: scenario.edge, baseline: scenario.baseline };
 	const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
 	const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
+	const hostCpu: Record<Side, number> = { edge: 0, baseline: 0 };
 	for (let round = 0; round < settings.rounds; round++) {
 		const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
 		for (const side of order) {
 			const pids = processesOf[sides[side].worker] ?? [];
 			const before = await tokenCounts(workers.sandbox);
 			const cpuBefore = cpuMs(pids);
+			const hostBefore = process.cpuUsage();
 			runs[side].push(await run(workers, credentials, scenario, side, roundSeconds, undefined, rate));
 			cpu[side] += cpuMs(pids) - cpuBefore;
+			const host = process.cpuUsage(hostBefore);
+			hostCpu[side] += (host.user + host.system) / 1000;
 			const after = await tokenCounts(workers.sandbox);
 			if (tokenCalls && side === "edge" && scenario.scope) {
 				tokenCalls[scenario.scope] += after[scenario.scope] - before[scenario.scope];
 			}
 		}
 	}
-	return { runs, cpu };
+	return { runs, cpu, hostCpu };
 }
 
 /** One load run, from the load generator's own process. */
@@ -434,15 +472,15 @@ function run(
 
 function scenarioResult(
 	scenario: Scenario,
-	runs: Record<Side, Run[]>,
-	cpu: Record<Side, number>,
+	{ runs, cpu, hostCpu }: MeasuredRuns,
 	fixedRate?: FixedRateRuns,
 ): ScenarioResult {
 	const edge = summarize(runs.edge);
 	const passthrough = summarize(runs.baseline);
 	// Rounds pair up in order (edge run i with baseline run i, which ran next to it).
 	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
-	const perRequest = (side: Side, result: LoadResult) => (result.requests ? cpu[side] / result.requests : 0);
+	const perRequest = (side: Side, result: LoadResult, of: Record<Side, number> = cpu) =>
+		result.requests ? of[side] / result.requests : 0;
 	return {
 		...(fixedRate ? { fixedRate: fixedRateResult(fixedRate) } : {}),
 		name: scenario.name,
@@ -463,6 +501,10 @@ function scenarioResult(
 					addedMs: perRequest("edge", edge) - perRequest("baseline", passthrough),
 				}
 			: null,
+		host: {
+			edgeMs: perRequest("edge", edge, hostCpu),
+			baselineMs: perRequest("baseline", passthrough, hostCpu),
+		},
 	};
 }
 

@@ -26,6 +26,12 @@ export interface ScenarioResult {
 	rounds: { throughput: number[]; p99: number[] };
 	/** CPU ms per request of each side's workerd processes, and the edge's extra (null where not measurable). */
 	cpu: { edgeMs: number; baselineMs: number; addedMs: number } | null;
+	/** CPU ms per request of the bench's own process (the one hosting Wrangler) while each side ran:
+	 * dev machinery outside workerd, which shares the machine's cores (a Worker's log lines pass
+	 * through it). Not part of the added CPU; shown so that a side's dev-only cost is seen. */
+	host: { edgeMs: number; baselineMs: number };
+	/** BENCH_PERF=1: each side's workerd CPU per request by kind of native code (native-profile.ts). */
+	native?: { edgeMs: Record<string, number>; baselineMs: Record<string, number> };
 	/**
 	 * Scenarios with a fixed-rate target only: both sides loaded open-loop at the same `rate` (requests/s),
 	 * latency timed from when each request was due; the p99 ratio overall and per round, and CPU per request.
@@ -167,6 +173,7 @@ export function print(results: BenchResults): void {
 		`${fixed(s.edge.p99Ms, 1)} / ${fixed(s.passthrough.p99Ms, 1)}`,
 		`${fixed(s.p99Ratio, 2)}× (${spread(s.rounds.p99)})`,
 		s.cpu ? `${fixed(s.cpu.edgeMs, 2)} / ${fixed(s.cpu.baselineMs, 2)} (+${fixed(s.cpu.addedMs, 2)})` : "n/a",
+		`${fixed(s.host.edgeMs, 2)} / ${fixed(s.host.baselineMs, 2)}`,
 		`${s.edge.errors + s.edge.non2xx} / ${s.passthrough.errors + s.passthrough.non2xx}`,
 	]);
 	table(
@@ -179,6 +186,7 @@ export function print(results: BenchResults): void {
 			"p99 ms edge/base",
 			"p99 ratio (rounds)",
 			"CPU ms/req edge/base (added)",
+			"host ms/req edge/base",
 			"errors+non2xx",
 		],
 		rows,
@@ -227,6 +235,32 @@ export function print(results: BenchResults): void {
 	console.log(
 		`Storefront SDK (${storefront.path}): ${fixed(storefront.bytes / 1024, 1)} KiB, ${fixed(storefront.gzipKiB, 2)} KiB gzipped\n`,
 	);
+	for (const { name, native } of results.scenarios) {
+		if (!native) continue;
+		const kinds = [...new Set([...Object.keys(native.edgeMs), ...Object.keys(native.baselineMs)])];
+		const added = (kind: string) => (native.edgeMs[kind] ?? 0) - (native.baselineMs[kind] ?? 0);
+		const sum = (ms: Record<string, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
+		console.log(`\nworkerd's native CPU per request by kind of code (${name}; perf, BENCH_PERF=1):`);
+		table(
+			["kind of native code", "edge ms/req", "baseline ms/req", "added"],
+			[
+				...kinds
+					.sort((a, b) => added(b) - added(a))
+					.map((kind) => [
+						kind,
+						fixed(native.edgeMs[kind] ?? 0, 3),
+						fixed(native.baselineMs[kind] ?? 0, 3),
+						signed(added(kind)),
+					]),
+				[
+					"all",
+					fixed(sum(native.edgeMs), 3),
+					fixed(sum(native.baselineMs), 3),
+					signed(sum(native.edgeMs) - sum(native.baselineMs)),
+				],
+			],
+		);
+	}
 	for (const { scenario, samples, requests, cpuMsPerRequest, stages, top } of results.profiles) {
 		// The profiled edge has an inspector, which slows it: its CPU per request is for comparing its
 		// stages and profiles of one run, not with the measured CPU per request above.
@@ -271,3 +305,5 @@ const spread = (values: number[]) =>
 	values.length ? `${fixed(Math.min(...values), 2)}–${fixed(Math.max(...values), 2)}` : "n/a";
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
+
+const signed = (value: number) => `${value >= 0 ? "+" : ""}${fixed(value, 3)}`;
