@@ -200,6 +200,7 @@ export function print(results: BenchResults): void {
 			[
 				"scenario",
 				"requests/s each",
+				"answered/s edge/base",
 				"p50 ms edge/base",
 				"p99 ms edge/base",
 				"p99 ratio (rounds)",
@@ -209,6 +210,7 @@ export function print(results: BenchResults): void {
 			fixedRates.map((f) => [
 				f.name,
 				String(f.rate),
+				`${fixed(f.edge.requestsPerSecond, 0)} / ${fixed(f.baseline.requestsPerSecond, 0)}`,
 				`${fixed(f.edge.p50Ms, 1)} / ${fixed(f.baseline.p50Ms, 1)}`,
 				`${fixed(f.edge.p99Ms, 1)} / ${fixed(f.baseline.p99Ms, 1)}`,
 				`${fixed(f.p99Ratio, 2)}× (${spread(f.roundsP99)})`,
@@ -216,6 +218,16 @@ export function print(results: BenchResults): void {
 				`${f.edge.errors + f.edge.non2xx} / ${f.baseline.errors + f.baseline.non2xx}`,
 			]),
 		);
+		// The rate comes from the closed loops just before; a machine that got busier since may not carry
+		// it, and then the open loop measures a growing queue, not an ack.
+		for (const f of fixedRates) {
+			const short = (["edge", "baseline"] as const).filter((side) => f[side].requestsPerSecond < 0.95 * f.rate);
+			if (short.length > 0) {
+				console.warn(
+					`  note: ${f.name}: the ${short.join(" and ")} answered fewer than 95 % of ${f.rate} requests/s: the machine did not carry the rate, so these latencies are a queue`,
+				);
+			}
+		}
 	}
 	console.log("\nUpstream token calls (createToken at the sandbox) during the measured edge runs:");
 	table(
