@@ -39,6 +39,8 @@ export interface Run {
 	errors: number;
 	timeouts: number;
 	statuses: Record<string, number>;
+	/** Open loop only: requests the load generator itself sent more than LATE_MS after they were due. */
+	lateSends?: number;
 }
 
 export interface LoadResult {
@@ -51,6 +53,8 @@ export interface LoadResult {
 	non2xx: number;
 	/** Responses per status code, to say what went wrong when something did. */
 	statuses: Record<string, number>;
+	/** Open loop only: requests the load generator sent more than LATE_MS late (its own stalls). */
+	lateSends: number;
 }
 
 let running: autocannon.Instance | undefined;
@@ -148,6 +152,7 @@ export async function loadAtRate(origin: string, request: LoadRequest, rate: num
 	const latenciesMs: number[] = [];
 	const statuses: Record<string, number> = {};
 	let errors = 0;
+	let lateSends = 0;
 	const total = Math.max(1, Math.round(rate * seconds));
 	const url = new URL(request.path, origin);
 	const inFlight: Promise<void>[] = [];
@@ -156,6 +161,9 @@ export async function loadAtRate(origin: string, request: LoadRequest, rate: num
 		const due = start + (i * 1000) / rate;
 		const wait = due - performance.now();
 		if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+		// Timed from `due` either way; counted here when the generator itself was late (its process
+		// descheduled or busy), so that a stall of the generator is told from one of the Worker.
+		if (performance.now() - due > LATE_MS) lateSends += 1;
 		const fresh = request.perRequest?.();
 		const headers = {
 			...request.headers,
@@ -185,11 +193,13 @@ export async function loadAtRate(origin: string, request: LoadRequest, rate: num
 	await Promise.all(inFlight);
 	const elapsed = (performance.now() - start) / 1000;
 	agent.destroy();
-	return { seconds: elapsed, latenciesMs, errors, timeouts: 0, statuses };
+	return { seconds: elapsed, latenciesMs, errors, timeouts: 0, statuses, lateSends };
 }
 
 /** Sockets the open-loop load may use at once: far more than its rate ever needs, so none waits for one. */
 const OPEN_LOOP_SOCKETS = 64;
+/** How late (ms) a send must be to count as the load generator's own stall. */
+export const LATE_MS = 10;
 
 /** Pools runs of the same side: throughput over their total time, percentiles over all responses. */
 export function summarize(runs: Run[]): LoadResult {
@@ -211,6 +221,7 @@ export function summarize(runs: Run[]): LoadResult {
 		timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),
 		non2xx,
 		statuses,
+		lateSends: runs.reduce((sum, run) => sum + (run.lateSends ?? 0), 0),
 	};
 }
 

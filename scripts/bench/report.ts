@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { dirname } from "node:path";
 import type { BundleSize } from "./bundle.ts";
-import type { LoadResult, LoadSettings } from "./load.ts";
+import { LATE_MS, type LoadResult, type LoadSettings } from "./load.ts";
 import type { ProfileBreakdown } from "./profile.ts";
 import type { Scenario } from "./scenarios.ts";
 
@@ -205,6 +205,7 @@ export function print(results: BenchResults): void {
 				"p99 ms edge/base",
 				"p99 ratio (rounds)",
 				"CPU ms/req edge/base (added)",
+				`sent >${LATE_MS} ms late edge/base`,
 				"errors+non2xx",
 			],
 			fixedRates.map((f) => [
@@ -215,6 +216,7 @@ export function print(results: BenchResults): void {
 				`${fixed(f.edge.p99Ms, 1)} / ${fixed(f.baseline.p99Ms, 1)}`,
 				`${fixed(f.p99Ratio, 2)}× (${spread(f.roundsP99)})`,
 				f.cpu ? `${fixed(f.cpu.edgeMs, 2)} / ${fixed(f.cpu.baselineMs, 2)} (+${fixed(f.cpu.addedMs, 2)})` : "n/a",
+				`${f.edge.lateSends} / ${f.baseline.lateSends}`,
 				`${f.edge.errors + f.edge.non2xx} / ${f.baseline.errors + f.baseline.non2xx}`,
 			]),
 		);
