@@ -20,8 +20,7 @@ import { checkEdgeRequest } from "../edge-operation.ts";
 import type { ParsedDelivery } from "./parsed-delivery.ts";
 import { shopifyEvents } from "./shopify.ts";
 import { parseSignedJson } from "./signed-json.ts";
-import { standardEvents } from "./standard.ts";
-import { verifyStandardWebhook } from "./standard-signature.ts";
+import { standardEvents, verifyStandardWebhook } from "./standard.ts";
 import { verifyHmacBase64 } from "./verify-hmac.ts";
 import { wooCommerceEvents } from "./woocommerce.ts";
 
@@ -175,7 +174,7 @@ webhookRoutes.post("/standard", async (c) => {
 	const secrets = edgeConfig(c.env).webhookSecrets.standard;
 	const body = await readSigned(c, secrets, "STANDARD_WEBHOOK_SECRETS");
 	const text = new TextDecoder().decode(body);
-	const verification = await verifyStandardWebhook(text, c.req.raw.headers, secrets);
+	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
 	if (!verification.ok) throw new EdgeError("invalid_signature", `Standard Webhooks: ${verification.reason}`);
 	const payload = parseSignedJson(text);
 	if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
