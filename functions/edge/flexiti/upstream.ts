@@ -17,16 +17,33 @@ export class UpstreamError extends Error {
 
 export type Send = (request: Request) => Promise<Response>;
 
-/** One attempt: a service binding stands in for the network when configured (tests, same-account sandboxes). */
+/**
+ * One attempt: a service binding stands in for the network when configured (tests, same-account
+ * sandboxes). The timeout covers the whole answer, its body included, and ends with it: the body is read
+ * before the timer is cleared. (`AbortSignal.timeout` left its timer running for the full timeout after
+ * every call, and a Durable Object that called Flexiti, a token broker, had work pending until it fired.)
+ */
 export function upstreamSend(env: EdgeBindings, config: EdgeConfig): Send {
 	const binding = env.FLEXITI;
 	return async (request) => {
+		const timeout = new AbortController();
+		const timer = setTimeout(
+			() => timeout.abort(new DOMException("Flexiti did not answer in time", "TimeoutError")),
+			config.upstreamTimeoutMs,
+		);
 		try {
-			const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
-			return await (binding ? binding.fetch(request, { signal }) : fetch(request, { signal }));
+			const { signal } = timeout;
+			const response = await (binding ? binding.fetch(request, { signal }) : fetch(request, { signal }));
+			// Flexiti answers small JSON documents: read whole, within the timeout.
+			const body = response.body === null ? null : await response.arrayBuffer();
+			return new Response(body, response);
 		} catch (error) {
-			const timedOut = error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError");
+			const timedOut =
+				timeout.signal.aborted ||
+				(error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError"));
 			throw new UpstreamError(timedOut ? "upstream_timeout" : "upstream_unreachable");
+		} finally {
+			clearTimeout(timer);
 		}
 	};
 }
