@@ -50,17 +50,16 @@ import { buildStorefront } from "./build-storefront.ts";
 
 const RESULTS_FILE = ".cache/bench-results.json";
 /** Each profile's raw samples, beside the results: `.cache/bench-profile-merchant-get-captures-fast-upstream.cpuprofile`. */
-const profileFile = (scenario: string) =>
-	`.cache/bench-profile-${scenario
-		.toLowerCase()
-		.replace(/[^a-z0-9]+/g, "-")
-		.replace(/^-|-$/g, "")}.cpuprofile`;
+const profileFile = (scenario: string) => `.cache/bench-profile-${slug(scenario)}.cpuprofile`;
 /** A side's perf recording, beside the results: `.cache/bench-perf-merchant-get-captures-fast-upstream-edge.data`. */
-const nativeProfileFile = (scenario: string, side: string) =>
-	`.cache/bench-perf-${scenario
+const nativeProfileFile = (scenario: string, side: string) => `.cache/bench-perf-${slug(scenario)}-${side}.data`;
+/** A scenario's name as a file name's part: `merchant-get-captures-fast-upstream`. */
+function slug(scenario: string): string {
+	return scenario
 		.toLowerCase()
 		.replace(/[^a-z0-9]+/g, "-")
-		.replace(/^-|-$/g, "")}-${side}.data`;
+		.replace(/^-|-$/g, "");
+}
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 const CLIENT = "flexitidemo";
 /** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
@@ -470,17 +469,9 @@ function run(
 	});
 }
 
-function scenarioResult(
-	scenario: Scenario,
-	{ runs, cpu, hostCpu }: MeasuredRuns,
-	fixedRate?: FixedRateRuns,
-): ScenarioResult {
-	const edge = summarize(runs.edge);
-	const passthrough = summarize(runs.baseline);
-	// Rounds pair up in order (edge run i with baseline run i, which ran next to it).
-	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
-	const perRequest = (side: Side, result: LoadResult, of: Record<Side, number> = cpu) =>
-		result.requests ? of[side] / result.requests : 0;
+function scenarioResult(scenario: Scenario, closed: MeasuredRuns, fixedRate?: FixedRateRuns): ScenarioResult {
+	const { edge, baseline: passthrough, pairs, cpu } = sideBySide(closed);
+	const hostMs = (side: Side, result: LoadResult) => perRequest(closed.hostCpu[side], result);
 	return {
 		...(fixedRate ? { fixedRate: fixedRateResult(fixedRate) } : {}),
 		name: scenario.name,
@@ -494,40 +485,38 @@ function scenarioResult(
 			throughput: pairs.map(([e, b]) => e.requestsPerSecond / b.requestsPerSecond),
 			p99: pairs.map(([e, b]) => e.p99Ms / b.p99Ms),
 		},
-		cpu: cpuMeasurable
-			? {
-					edgeMs: perRequest("edge", edge),
-					baselineMs: perRequest("baseline", passthrough),
-					addedMs: perRequest("edge", edge) - perRequest("baseline", passthrough),
-				}
-			: null,
-		host: {
-			edgeMs: perRequest("edge", edge, hostCpu),
-			baselineMs: perRequest("baseline", passthrough, hostCpu),
-		},
+		cpu,
+		host: { edgeMs: hostMs("edge", edge), baselineMs: hostMs("baseline", passthrough) },
 	};
 }
 
 /** The open-loop measurement: each side's latency at the same fixed rate, and their ratios. */
-function fixedRateResult({ rate, runs, cpu }: FixedRateRuns): NonNullable<ScenarioResult["fixedRate"]> {
-	const edge = summarize(runs.edge);
-	const baseline = summarize(runs.baseline);
-	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
+function fixedRateResult(fixedRate: FixedRateRuns): NonNullable<ScenarioResult["fixedRate"]> {
+	const { edge, baseline, pairs, cpu } = sideBySide(fixedRate);
 	return {
-		rate,
+		rate: fixedRate.rate,
 		edge,
 		baseline,
 		p99Ratio: edge.p99Ms / baseline.p99Ms,
 		roundsP99: pairs.map(([e, b]) => e.p99Ms / b.p99Ms),
-		cpu: cpuMeasurable
-			? {
-					edgeMs: edge.requests ? cpu.edge / edge.requests : 0,
-					baselineMs: baseline.requests ? cpu.baseline / baseline.requests : 0,
-					addedMs:
-						(edge.requests ? cpu.edge / edge.requests : 0) - (baseline.requests ? cpu.baseline / baseline.requests : 0),
-				}
-			: null,
+		cpu,
 	};
+}
+
+/** Both sides of one measurement pooled, their rounds paired, and each side's workerd CPU per request. */
+function sideBySide({ runs, cpu }: MeasuredRuns) {
+	const edge = summarize(runs.edge);
+	const baseline = summarize(runs.baseline);
+	// Rounds pair up in order (edge run i with baseline run i, which ran next to it).
+	const pairs = runs.edge.map((run, i) => [summarize([run]), summarize([runs.baseline[i] ?? run])] as const);
+	const edgeMs = perRequest(cpu.edge, edge);
+	const baselineMs = perRequest(cpu.baseline, baseline);
+	return { edge, baseline, pairs, cpu: cpuMeasurable ? { edgeMs, baselineMs, addedMs: edgeMs - baselineMs } : null };
+}
+
+/** CPU ms over a side's runs ÷ the requests they answered. */
+function perRequest(cpuMsTotal: number, result: LoadResult): number {
+	return result.requests ? cpuMsTotal / result.requests : 0;
 }
 
 function failed(r: LoadResult): boolean {

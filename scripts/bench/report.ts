@@ -12,6 +12,9 @@ import type { Scenario } from "./scenarios.ts";
 
 export type Scope = NonNullable<Scenario["scope"]>;
 
+/** CPU ms per request of each side's workerd processes, and the edge's extra (null where not measurable). */
+export type CpuPerRequest = { edgeMs: number; baselineMs: number; addedMs: number } | null;
+
 export interface ScenarioResult {
 	name: string;
 	scope: Scope | null;
@@ -24,8 +27,8 @@ export interface ScenarioResult {
 	p99Ratio: number;
 	/** The same two ratios in each round (edge run ÷ baseline run of that round): their spread shows the noise. */
 	rounds: { throughput: number[]; p99: number[] };
-	/** CPU ms per request of each side's workerd processes, and the edge's extra (null where not measurable). */
-	cpu: { edgeMs: number; baselineMs: number; addedMs: number } | null;
+	/** CPU ms per request of each side's workerd processes, and the edge's extra. */
+	cpu: CpuPerRequest;
 	/** CPU ms per request of the bench's own process (the one hosting Wrangler) while each side ran:
 	 * dev machinery outside workerd, which shares the machine's cores (a Worker's log lines pass
 	 * through it). Not part of the added CPU; shown so that a side's dev-only cost is seen. */
@@ -42,7 +45,7 @@ export interface ScenarioResult {
 		baseline: LoadResult;
 		p99Ratio: number;
 		roundsP99: number[];
-		cpu: { edgeMs: number; baselineMs: number; addedMs: number } | null;
+		cpu: CpuPerRequest;
 	};
 }
 
