@@ -23,7 +23,7 @@ import { edgeBundleSize } from "./bench/bundle.ts";
 import { type LoadResult, type LoadSettings, preflight, type Run, summarize } from "./bench/load.ts";
 import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
 import { type NativeRecording, perfAvailable, perRequestMs, recordNative } from "./bench/native-profile.ts";
-import { cpuMeasurable, cpuMs } from "./bench/process-cpu.ts";
+import { cpuMeasurable, cpuMs, machineCpuMs } from "./bench/process-cpu.ts";
 import { profileWhile } from "./bench/profile.ts";
 import { promoPasses } from "./bench/promo.ts";
 import {
@@ -406,6 +406,8 @@ interface MeasuredRuns {
 	cpu: Record<Side, number>;
 	/** This process's own CPU meanwhile: Wrangler's host side of each Worker (its log lines, above all). */
 	hostCpu: Record<Side, number>;
+	/** Each run's share of the machine's CPU that processes outside the bench took (other work on the cores). */
+	otherCpuShare: Record<Side, number[]>;
 }
 type FixedRateRuns = MeasuredRuns & { rate: number };
 
@@ -426,6 +428,7 @@ async function measure(
 	const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
 	const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
 	const hostCpu: Record<Side, number> = { edge: 0, baseline: 0 };
+	const otherCpuShare: Record<Side, number[]> = { edge: [], baseline: [] };
 	for (let round = 0; round < settings.rounds; round++) {
 		const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
 		for (const side of order) {
@@ -433,8 +436,13 @@ async function measure(
 			const before = await tokenCounts(workers.sandbox);
 			const cpuBefore = cpuMs(pids);
 			const hostBefore = process.cpuUsage();
+			const machineBefore = machineCpuMs();
 			runs[side].push(await run(workers, credentials, scenario, side, roundSeconds, undefined, rate));
 			cpu[side] += cpuMs(pids) - cpuBefore;
+			const machine = machineCpuMs();
+			const others = machine.busyMs - machineBefore.busyMs - (machine.ownMs - machineBefore.ownMs);
+			const capacity = machine.totalMs - machineBefore.totalMs;
+			otherCpuShare[side].push(capacity > 0 ? Math.max(0, others) / capacity : 0);
 			const host = process.cpuUsage(hostBefore);
 			hostCpu[side] += (host.user + host.system) / 1000;
 			const after = await tokenCounts(workers.sandbox);
@@ -443,7 +451,7 @@ async function measure(
 			}
 		}
 	}
-	return { runs, cpu, hostCpu };
+	return { runs, cpu, hostCpu, otherCpuShare };
 }
 
 /** One load run, from the load generator's own process. */
@@ -500,6 +508,7 @@ function fixedRateResult(fixedRate: FixedRateRuns): NonNullable<ScenarioResult["
 		p99Ratio: edge.p99Ms / baseline.p99Ms,
 		roundsP99: pairs.map(([e, b]) => e.p99Ms / b.p99Ms),
 		cpu,
+		...(cpuMeasurable ? { otherCpuShare: fixedRate.otherCpuShare } : {}),
 	};
 }
 

@@ -45,7 +45,9 @@ edge differs, which this spec states —
 * **What a checkout decides**: a shopper's \`createAuthorization\` body may omit \`amount\`, \`reference\` and
   \`auto_capture\` (\`CheckoutAuthorizationRequest\`): the edge sets the checkout's. A different value is
   refused (409 \`wrong_inputs\` naming the field), never silently replaced.
-* **Ids** are Flexiti's integers; the edge never rounds one past 2^53 (see "Ids" below).
+* **Ids** are Flexiti's integers; the edge never rounds one past 2^53 (see "Ids" below). A request body's
+  number is at most 2^53 − 1 in magnitude (RFC 8259's exact range), except an id with no \`maximum\`
+  within it: past it, the edge refuses it (409 \`wrong_inputs\`, \`out of range\`) quoting every digit sent.
 * **The edge's own refusals** (a credential it does not know, a caller it does not let through, a body
   the spec refuses, Flexiti out of reach, …) come in the same envelope as Flexiti's errors, with one of
   the edge's codes (\`EdgeError401\`, \`EdgeError403\`, …; the meanings are in each schema). Where Flexiti

@@ -25,6 +25,7 @@ import { resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { parse } from "yaml";
+import { mayPassSafeIntegers } from "../functions/contract/lossless-json.ts";
 import { buildAssets } from "./build-assets.ts";
 import { buildErrorCodeTable, type ErrorCodeSchema } from "./error-codes.ts";
 import { buildFlexitiSurface } from "./flexiti-surface.ts";
@@ -60,15 +61,6 @@ const numberOrBigInt = ts.factory.createUnionTypeNode([
 	ts.factory.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword),
 	ts.factory.createKeywordTypeNode(ts.SyntaxKind.BigIntKeyword),
 ]);
-
-/** A 64-bit integer (an id) whose range reaches past Number.MAX_SAFE_INTEGER. */
-function mayPassSafeIntegers(schema: { type?: unknown; format?: unknown; maximum?: unknown }): boolean {
-	return (
-		schema.type === "integer" &&
-		schema.format === "int64" &&
-		!(typeof schema.maximum === "number" && schema.maximum <= Number.MAX_SAFE_INTEGER)
-	);
-}
 
 function renderTables({ spec, prefix, title }: (typeof specs)[number]): Map<string, string> {
 	const document = parse(readFileSync(`${root}/spec/${spec}.yaml`, "utf8")) as OpenApiDocument;

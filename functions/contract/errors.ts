@@ -1,4 +1,5 @@
 import type { components } from "../../generated/flexiti-pos-api.ts";
+import { stringifyJson } from "./lossless-json.ts";
 
 export type FlexitiErrorEnvelope = components["schemas"]["ErrorEnvelope"];
 export type FieldError = components["schemas"]["FieldError"];
@@ -33,7 +34,8 @@ function truncateValue(fieldError: FieldError): FieldError {
 	if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean") {
 		return fieldError;
 	}
-	const text = typeof value === "string" ? value : JSON.stringify(value);
+	// stringifyJson: a bigint (an integer past 2^53, read exactly) is its digits, as in the answer.
+	const text = typeof value === "string" ? value : stringifyJson(value);
 	if (text.length <= MAX_ECHOED_VALUE_CHARS) return fieldError;
 	return {
 		...fieldError,

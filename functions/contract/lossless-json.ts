@@ -49,6 +49,20 @@ export function writeBigIntsAsJsonNumbers(): void {
 	};
 }
 
+/**
+ * Whether a schema is a 64-bit integer (an id) whose range reaches past Number.MAX_SAFE_INTEGER: the
+ * one rule for where a `bigint` may be. The generator types such an id `number | bigint`
+ * (scripts/generate.ts), and request validation admits an integer past 2^53 there and nowhere else
+ * (validate-request.ts).
+ */
+export function mayPassSafeIntegers(schema: { type?: unknown; format?: unknown; maximum?: unknown }): boolean {
+	return (
+		schema.type === "integer" &&
+		schema.format === "int64" &&
+		!(typeof schema.maximum === "number" && schema.maximum <= Number.MAX_SAFE_INTEGER)
+	);
+}
+
 /** A Flexiti id as JavaScript holds it without rounding: a number within 2^53, a `bigint` past it. */
 export type FlexitiId = number | bigint;
 

@@ -1,5 +1,6 @@
 import type { FieldError } from "./errors.ts";
 import { jsonMediaTypeProblem } from "./json-media-type.ts";
+import { parseJson } from "./lossless-json.ts";
 
 export type ParsedBody = { ok: true; body: unknown } | { ok: false; fieldError: FieldError };
 
@@ -13,10 +14,17 @@ export const MAX_JSON_DEPTH = 32;
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
+ * `JSON.parse` rounds an integer past 2^53 (9007199254740993 → 9007199254740992), and every such
+ * integer is written with at least 16 digits (2^53 + 1 has 16): a body without a run of 16 digits
+ * parses exactly without the lossless reader's per-value reviver.
+ */
+const SIXTEEN_DIGITS = /[0-9]{16}/;
+
+/**
  * Reads an operation's JSON body (its size is already capped by the route's body limit). An empty
  * body is "no body", which validation then judges; anything else must be JSON as
  * `jsonMediaTypeProblem` says, UTF-8 without a byte order mark, nested at most `MAX_JSON_DEPTH`
- * levels — each refusal a field error in Flexiti's terms, naming the field (`content-type` or
+ * levels, its integers past 2^53 exact (bigints) — each refusal a field error in Flexiti's terms, naming the field (`content-type` or
  * `body`), never an exception.
  */
 export async function readJsonBody(request: Request, expectsBody: boolean): Promise<ParsedBody> {
@@ -39,7 +47,9 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 		return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
 	}
 	try {
-		return { ok: true, body: JSON.parse(text) };
+		// An integer past 2^53 is read exactly, as a bigint: validation then refuses it quoting every
+		// digit, or carries it where the spec declares an id that may pass 2^53 (validate-request.ts).
+		return { ok: true, body: SIXTEEN_DIGITS.test(text) ? parseJson(text) : JSON.parse(text) };
 	} catch {
 		return refuse("body", "invalid JSON");
 	}

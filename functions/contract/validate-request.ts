@@ -1,6 +1,6 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { FieldError } from "./errors.ts";
-import { idOf } from "./lossless-json.ts";
+import { idOf, mayPassSafeIntegers } from "./lossless-json.ts";
 import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
@@ -67,8 +67,7 @@ export function validateRequest(
 		}
 		const value = coerce(raw, parameter.schema);
 		// JSON Schema knows numbers only: a bigint is judged as the nearest number (bounds, type).
-		const judged = typeof value === "bigint" ? Number(value) : value;
-		const errors = validatorFor(parameter.schema).validate(judged).errors;
+		const errors = validatorFor(parameter.schema).validate(judged(value)).errors;
 		if (errors.length > 0) fieldErrors.push({ param: parameter.name, msg: describe(errors), value: raw });
 		else if (parameter.in === "query") query[parameter.name] = value;
 	}
@@ -77,8 +76,8 @@ export function validateRequest(
 		if (parts.body === undefined) {
 			if (body.required) fieldErrors.push({ param: "body", msg: "required", value: null });
 		} else {
-			const schema = options.closed ? closedSchema(body.schema) : body.schema;
-			fieldErrors.push(...bodyErrors(validatorFor(schema).validate(parts.body).errors, parts.body));
+			const schema = bodySchema(body.schema, options.closed === true);
+			fieldErrors.push(...bodyErrors(validatorFor(schema).validate(judged(parts.body)).errors, parts.body));
 		}
 	}
 
@@ -95,7 +94,72 @@ function readParameter(parameter: ParameterSchema, parts: RequestParts): string 
 	return parts.headers.get(parameter.name) ?? undefined;
 }
 
-const closedSchemas = new WeakMap<object, unknown>();
+const bodySchemas = { open: new WeakMap<object, unknown>(), closed: new WeakMap<object, unknown>() };
+
+/** A body's schema as validation applies it (built once per schema): numbers within JSON's safe range, closed if asked. */
+function bodySchema(schema: unknown, closed: boolean): unknown {
+	if (schema === null || typeof schema !== "object") return schema;
+	const cache = closed ? bodySchemas.closed : bodySchemas.open;
+	let applied = cache.get(schema);
+	if (!applied) {
+		const safe = withinSafeIntegers(schema);
+		applied = closed ? close(safe, true) : safe;
+		cache.set(schema, applied);
+	}
+	return applied;
+}
+
+/**
+ * The schema with every number bounded to ±(2^53 − 1), RFC 8259 §6's range of numbers that every JSON
+ * reader holds exactly, except where it declares an id that may pass 2^53 (`mayPassSafeIntegers`, the
+ * rule that also types that id `number | bigint`). Past 2^53 a JavaScript number rounds, so a request
+ * body's integer there is read exactly, as a bigint (read-json-body.ts), and refused "out of range"
+ * quoting every digit, or carried as it is where the spec allows it; never rounded and sent on.
+ */
+function withinSafeIntegers(schema: unknown): unknown {
+	if (schema === null || typeof schema !== "object") return schema;
+	if (Array.isArray(schema)) return schema.map(withinSafeIntegers);
+	const source = schema as Record<string, unknown>;
+	const copy: Record<string, unknown> = {};
+	for (const [keyword, value] of Object.entries(source)) {
+		if (propertyMaps.has(keyword) && value && typeof value === "object") {
+			copy[keyword] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withinSafeIntegers(sub)]));
+		} else if (subschemaKeywords.has(keyword) || branchingKeywords.has(keyword) || keyword === "prefixItems") {
+			copy[keyword] = withinSafeIntegers(value);
+		} else copy[keyword] = value; // an enum, a default, an example: values, not schemas
+	}
+	const types = Array.isArray(source.type) ? source.type : [source.type];
+	if ((types.includes("integer") || types.includes("number")) && !mayPassSafeIntegers(source)) {
+		copy.maximum = Math.min(typeof source.maximum === "number" ? source.maximum : Infinity, Number.MAX_SAFE_INTEGER);
+		copy.minimum = Math.max(typeof source.minimum === "number" ? source.minimum : -Infinity, -Number.MAX_SAFE_INTEGER);
+	}
+	return copy;
+}
+
+/**
+ * A body as the validator judges it. JSON Schema knows numbers only: a bigint (an integer past 2^53,
+ * read exactly) is judged as the nearest number, which is past the safe range every number but an id
+ * that may pass 2^53 is bounded to. The same object when it holds no bigint (the usual case: no copy).
+ */
+function judged(value: unknown): unknown {
+	if (typeof value === "bigint") return Number(value);
+	if (value === null || typeof value !== "object") return value;
+	const fields = value as Record<string, unknown>;
+	let copy: Record<string, unknown> | undefined;
+	// for…in, not Object.entries: a body without a bigint is walked without allocating anything.
+	for (const key in fields) {
+		const seen = judged(fields[key]);
+		if (seen === fields[key]) continue;
+		copy ??= Array.isArray(value) ? ([...value] as unknown as Record<string, unknown>) : { ...fields };
+		copy[key] = seen;
+	}
+	return copy ?? value;
+}
+
+const instanceKeywords = new Set(["properties", "patternProperties", "prefixItems"]);
+const propertyMaps = new Set(["properties", "patternProperties"]);
+const subschemaKeywords = new Set(["items", "additionalProperties", "unevaluatedProperties", "contains"]);
+const branchingKeywords = new Set(["allOf", "anyOf", "oneOf", "if", "then", "else", "not"]);
 
 /**
  * The schema with every object that declares `properties` (and says nothing of other properties)
@@ -103,20 +167,6 @@ const closedSchemas = new WeakMap<object, unknown>();
  * closed, not the `allOf` / `oneOf` / `if`-`then` branches that refine them: `unevaluatedProperties`
  * sees the properties those branches declare too.
  */
-function closedSchema(schema: unknown): unknown {
-	if (schema === null || typeof schema !== "object") return schema;
-	let closed = closedSchemas.get(schema);
-	if (!closed) {
-		closed = close(schema, true);
-		closedSchemas.set(schema, closed);
-	}
-	return closed;
-}
-
-const instanceKeywords = new Set(["properties", "patternProperties", "prefixItems"]);
-const subschemaKeywords = new Set(["items", "additionalProperties", "unevaluatedProperties", "contains"]);
-const branchingKeywords = new Set(["allOf", "anyOf", "oneOf", "if", "then", "else", "not"]);
-
 function close(schema: unknown, describesInstance: boolean): unknown {
 	if (schema === null || typeof schema !== "object") return schema;
 	if (Array.isArray(schema)) return schema.map((item) => close(item, describesInstance));

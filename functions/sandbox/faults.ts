@@ -20,3 +20,35 @@ export function faultError(status: number): string {
 	if (status >= 500 && status !== 500) return "service_unavailable";
 	return status === 500 ? "internal_error" : "general_error";
 }
+
+/** A stall's default length: longer than any caller waits (the edge's timeout is 10 s by default). */
+export const DEFAULT_STALL_MS = 60_000;
+
+/**
+ * The answer with its status and headers sent now and its body only after `delayMs`: Flexiti
+ * answering, then stalling mid-answer (a `stall` fault). A caller that gives up cancels the body,
+ * which ends the wait, so no timer outlives the call.
+ */
+export function stalledBody(answer: Response, delayMs: number): Response {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let giveUp: (() => void) | undefined;
+	let cancelled = false;
+	const body = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const bytes = new Uint8Array(await answer.arrayBuffer());
+			await new Promise<void>((resolve) => {
+				giveUp = resolve;
+				timer = setTimeout(resolve, delayMs);
+			});
+			if (cancelled) return;
+			controller.enqueue(bytes);
+			controller.close();
+		},
+		cancel() {
+			cancelled = true;
+			if (timer !== undefined) clearTimeout(timer);
+			giveUp?.();
+		},
+	});
+	return new Response(body, { status: answer.status, headers: answer.headers });
+}

@@ -11,7 +11,12 @@ export const cpuMeasurable = existsSync("/proc/self/stat");
 
 /** workerd processes anywhere below this process. */
 export function workerdProcesses(): Set<number> {
-	if (!cpuMeasurable) return new Set();
+	return new Set(processesBelow(process.pid, "workerd"));
+}
+
+/** The processes anywhere below `root` (with this name, when given). */
+function processesBelow(root: number, name?: string): number[] {
+	if (!cpuMeasurable) return [];
 	const parents = new Map<number, number>();
 	const names = new Map<number, string>();
 	for (const entry of readdirSync("/proc")) {
@@ -24,11 +29,30 @@ export function workerdProcesses(): Set<number> {
 	}
 	const below = (pid: number): boolean => {
 		for (let at = parents.get(pid), hops = 0; at !== undefined && hops < 20; at = parents.get(at), hops++) {
-			if (at === process.pid) return true;
+			if (at === root) return true;
 		}
 		return false;
 	};
-	return new Set([...names].filter(([pid, name]) => name === "workerd" && below(pid)).map(([pid]) => pid));
+	return [...names].filter(([pid, n]) => (name === undefined || n === name) && below(pid)).map(([pid]) => pid);
+}
+
+/**
+ * The machine's CPU so far (ms, summed over its cores, /proc/stat): how much was busy, and how much
+ * of that was this process and every process below it (the bench's Workers, its load generator, perf).
+ * Over a run, busy minus own is what processes outside the bench took from the same cores.
+ */
+export function machineCpuMs(): { busyMs: number; ownMs: number; totalMs: number } {
+	if (!cpuMeasurable) return { busyMs: 0, ownMs: 0, totalMs: 0 };
+	// cpu  user nice system idle iowait irq softirq steal …: idle and iowait are the cores' free time.
+	const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1, 9).map(Number);
+	const total = fields.reduce((sum, ticks) => sum + ticks, 0);
+	const free = (fields[3] ?? 0) + (fields[4] ?? 0);
+	const toMs = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+	return {
+		busyMs: toMs(total - free),
+		ownMs: cpuMs([process.pid, ...processesBelow(process.pid)]),
+		totalMs: toMs(total),
+	};
 }
 
 /** User + system CPU milliseconds these processes have used so far. */

@@ -46,6 +46,9 @@ export interface ScenarioResult {
 		p99Ratio: number;
 		roundsP99: number[];
 		cpu: CpuPerRequest;
+		/** Each side's runs in order: the share of the machine's CPU that processes outside the bench took
+		 * meanwhile. Their work shares the cores, so a side's tail in a run where it is high is partly theirs. */
+		otherCpuShare?: { edge: number[]; baseline: number[] };
 	};
 }
 
@@ -209,6 +212,7 @@ export function print(results: BenchResults): void {
 				"p99 ratio (rounds)",
 				"CPU ms/req edge/base (added)",
 				`sent >${LATE_MS} ms late edge/base`,
+				"other processes' CPU % edge/base (max run)",
 				"errors+non2xx",
 			],
 			fixedRates.map((f) => [
@@ -220,6 +224,7 @@ export function print(results: BenchResults): void {
 				`${fixed(f.p99Ratio, 2)}× (${spread(f.roundsP99)})`,
 				f.cpu ? `${fixed(f.cpu.edgeMs, 2)} / ${fixed(f.cpu.baselineMs, 2)} (+${fixed(f.cpu.addedMs, 2)})` : "n/a",
 				`${f.edge.lateSends} / ${f.baseline.lateSends}`,
+				f.otherCpuShare ? `${otherCpu(f.otherCpuShare.edge)} / ${otherCpu(f.otherCpuShare.baseline)}` : "n/a",
 				`${f.edge.errors + f.edge.non2xx} / ${f.baseline.errors + f.baseline.non2xx}`,
 			]),
 		);
@@ -324,3 +329,9 @@ const spread = (values: number[]) =>
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 
 const signed = (value: number) => `${value >= 0 ? "+" : ""}${fixed(value, 3)}`;
+
+/** The share of the machine's CPU other processes took over a side's runs, in %, and in its busiest run. */
+const otherCpu = (shares: number[]) =>
+	shares.length
+		? `${fixed((100 * shares.reduce((sum, share) => sum + share, 0)) / shares.length, 0)} (${fixed(100 * Math.max(...shares), 0)})`
+		: "n/a";

@@ -12,6 +12,7 @@ import {
 	edgeFetch,
 	flexitiViaEdge,
 	MERCHANT_KEY,
+	openCheckout,
 	resetSandbox,
 	sandbox,
 	sandboxCalls,
@@ -87,22 +88,79 @@ describe("an authorization id past 2^53", () => {
 			});
 		}
 	});
+});
 
-	// Request bodies are read with JSON.parse, which rounds past 2^53: no request body declares an id
-	// that may pass it (test/types/validated-calls.check.ts), so such a number is refused, never sent rounded.
-	it("in a request body (a refund's capture id) is refused before anything goes upstream", async () => {
-		const response = await edgeFetch(
-			new Request(`${EDGE}/flexiti/v2.5/client-id/${client_id}/accounts/28930123456/refund`, {
-				method: "POST",
-				headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-				body: `{"capture_id":${BIG_ID},"amount":10}`,
-			}),
+/**
+ * The raw answer to a request body with an integer past 2^53, and the field error it must hold, as
+ * text: `JSON.parse` would round the value the client reads back, so the check is on the digits sent.
+ */
+async function refusedBody(path: string, credential: string, body: string): Promise<string> {
+	const response = await edgeFetch(
+		new Request(`${EDGE}${path}`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+			body,
+		}),
+	);
+	const text = await response.text();
+	expect(response.status, text).toBe(409);
+	expect(text).toContain('"error":"wrong_inputs"');
+	expect(text).not.toContain(String(Number(BIG_ID))); // the rounded value (9007199254740992), anywhere
+	return text;
+}
+
+// Request bodies are read keeping an integer past 2^53 exact (a bigint), and validation bounds every
+// number the spec does not declare an id that may pass 2^53 to ±(2^53 − 1): no request body declares
+// one, so such a number is refused on every route that reads a body, quoting every digit, and is never
+// sent on rounded. (Webhooks read their own bodies, keeping Shopify's 64-bit ids: platform-webhooks.test.ts.)
+describe("an integer past 2^53 in a request body", () => {
+	it("is refused quoting every digit when it is a bounded id (a refund's capture id), before anything goes upstream", async () => {
+		const text = await refusedBody(
+			`/flexiti/v2.5/client-id/${client_id}/accounts/28930123456/refund`,
+			MERCHANT_KEY,
+			`{"capture_id":${BIG_ID},"amount":10}`,
 		);
-		expect(response.status).toBe(409);
-		expect(await response.json()).toMatchObject({
-			error: "wrong_inputs",
-			field_errors: [{ param: "capture_id" }],
-		});
+		expect(text).toContain(`{"param":"capture_id","msg":"out of range","value":${BIG_ID}}`);
 		expect(await sandboxCalls("refundAccount")).toEqual([]);
+	});
+
+	it("is refused where the spec sets no maximum (a plan id, a quantity deep in sku_data), where it was sent on rounded", async () => {
+		const text = await refusedBody(
+			`/flexiti/v2.5.1/client-id/${client_id}/authorization`,
+			MERCHANT_KEY,
+			JSON.stringify({
+				account_number: 10000000000001,
+				amount: 100,
+				auto_capture: false,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 0, term: 12 },
+				sku_data: { products: [{ sku_id: "CHAIR", quantity: 0, unit_price: 100, extended_price: 100 }] },
+			})
+				.replace('"plan_id":0', `"plan_id":${BIG_ID}`)
+				.replace('"quantity":0', `"quantity":-${BIG_ID}`),
+		);
+		expect(text).toContain(`{"param":"financing_option.plan_id","msg":"out of range","value":${BIG_ID}}`);
+		expect(text).toContain(`{"param":"sku_data.products[0].quantity","msg":"out of range","value":-${BIG_ID}}`);
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("is refused on a shopper's call (the widget's account number), through the checkout's rules", async () => {
+		const checkout = await openCheckout();
+		const text = await refusedBody(
+			`/flexiti/v2.5/client-id/${client_id}/widget/init`,
+			checkout.client_token,
+			`{"flow":"purchase","customer_identification":{"account_number":${BIG_ID}}}`,
+		);
+		expect(text).toContain(`{"param":"customer_identification.account_number","msg":"out of range","value":${BIG_ID}}`);
+		expect(await sandboxCalls("initWidget")).toEqual([]);
+	});
+
+	it("is refused by the edge's own routes (a checkout's amount), and no checkout is opened", async () => {
+		const reference = `BIG-${crypto.randomUUID().slice(0, 8)}`;
+		const text = await refusedBody("/v1/checkouts", MERCHANT_KEY, `{"reference":"${reference}","amount":${BIG_ID}}`);
+		expect(text).toContain(`{"param":"amount","msg":"out of range","value":${BIG_ID}}`);
+		const order = await edgeFetch(
+			new Request(`${EDGE}/v1/orders/${reference}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
+		);
+		expect(order.status).toBe(404);
 	});
 });

@@ -1,6 +1,15 @@
+import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { FlexitiClient } from "../../functions/client/index.ts";
-import { DEMO, mintToken, recordedCalls, resetSandbox, sandboxAdmin, sandboxClient } from "../support/sandbox.ts";
+import {
+	BASE_URL,
+	DEMO,
+	mintToken,
+	recordedCalls,
+	resetSandbox,
+	sandboxAdmin,
+	sandboxClient,
+} from "../support/sandbox.ts";
 
 const client_id = DEMO.client_id;
 const JANE = 10000000000001;
@@ -329,6 +338,40 @@ describe("faults injected through /sandbox/faults", () => {
 			[503, "capture-key-1"],
 			[200, "capture-key-1"],
 		]);
+	});
+
+	it("stalls an answer after its headers when asked: the capture is made, its body comes only after the delay", async () => {
+		const id = (await authorize(100)).data?.authorization_id ?? 0;
+		const token = (await mintToken("merchant")).access_token;
+		const armed = await sandboxAdmin("POST", "/faults", {
+			operation: "captureAuthorization",
+			kind: "stall",
+			delay_ms: 1000,
+		});
+		expect(armed.status).toBe(201);
+		const started = Date.now();
+		// Not the typed client: it reads the body before it hands back the headers.
+		const response = await exports.default.fetch(
+			new Request(`${BASE_URL}/v2.5/client-id/${client_id}/authorization/${id}/capture`, {
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${token}`,
+					"x-reference-id": crypto.randomUUID(),
+					"content-type": "application/json",
+				},
+				body: JSON.stringify({ amount: 100 }),
+			}),
+		);
+		expect(response.status).toBe(200);
+		let bodyArrived = false;
+		const body = response.json().finally(() => {
+			bodyArrived = true;
+		});
+		// The headers are here and the capture is made at Flexiti, while the body is still held.
+		expect(await recordedCalls("captureAuthorization")).toMatchObject([{ status: 200 }]);
+		expect(bodyArrived).toBe(false);
+		expect(await body).toMatchObject({ amount: 100, authorization_status: "closed" });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(990);
 	});
 
 	it("rejects a fault for an operation the spec does not have", async () => {

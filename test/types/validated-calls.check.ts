@@ -24,10 +24,10 @@ same<FlexitiRequestBody<"getAuthorization">, undefined>(true);
 same<FlexitiRequestBody<"captureAuthorization">, Schemas["AuthorizationRequest"]>(true);
 
 /**
- * Every value a request body can hold, down to its leaves. The forwarder parses bodies with
- * `JSON.parse` (read-json-body.ts), which rounds an integer past 2^53: that is exact only while no
- * request body declares one (the generator types such an id `number | bigint`). If the spec adds one,
- * this fails: read request bodies with `parseJson` (lossless-json.ts) then.
+ * Every value a request body can hold, down to its leaves. No request body declares an id that may
+ * pass 2^53 (the generator types one `number | bigint`; validation then carries it as a bigint, and
+ * refuses an integer past 2^53 anywhere else: validate-request.ts), so the orders read request bodies'
+ * numbers as numbers. If the spec adds one, this fails: make its readers take the bigint, then update it.
  */
 type Leaves<T> = T extends readonly (infer Item)[]
 	? Leaves<Item>

@@ -11,10 +11,11 @@ import type { FlexitiCall } from "./operation-request.ts";
 
 /**
  * The JSON body an operation takes, as the spec types it; `undefined` where it takes none (a GET) or
- * may go without one. The forwarder reads bodies with `JSON.parse` (contract/read-json-body.ts), which
- * rounds an integer past 2^53: exact here because no request body declares such an integer (every id
- * in a request has a `maximum` within 2^53, and validation refuses a larger one), so no field is a
- * `bigint` — test/types/validated-calls.check.ts fails the build if the spec ever adds one.
+ * may go without one. Its runtime values are its type's: the body reader keeps an integer past 2^53
+ * exact, as a bigint (contract/read-json-body.ts), and validation admits one only where the spec
+ * declares an id that may pass 2^53, which the generated type says is `number | bigint`
+ * (contract/validate-request.ts). No request body declares one today, so no field is a `bigint`;
+ * test/types/validated-calls.check.ts fails the build if the spec adds one, for its readers to handle.
  */
 export type FlexitiRequestBody<Op extends FlexitiOperationId> =
 	| JsonBody<NonNullable<operations[Op]["requestBody"]>>

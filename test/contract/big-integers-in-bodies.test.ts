@@ -1,0 +1,101 @@
+/**
+ * A request body's integer past 2^53 is never rounded: the one body reader (read-json-body.ts) keeps
+ * it exact, as a bigint, and validation (validate-request.ts) refuses it "out of range" quoting every
+ * digit, except where the spec declares an id that may pass 2^53 (`type: integer`, `format: int64`, no
+ * maximum within 2^53: the rule that also types it `number | bigint`), where it is carried as it is.
+ * Every number else is bounded to ±(2^53 − 1), RFC 8259 §6's range every JSON reader holds exactly.
+ */
+import { describe, expect, it } from "vitest";
+import type { RequestSchema } from "../../functions/contract/operation-types.ts";
+import { readJsonBody } from "../../functions/contract/read-json-body.ts";
+import { validateRequest } from "../../functions/contract/validate-request.ts";
+import { edgeRequestSchemas } from "../../generated/edge-request-schemas.ts";
+import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
+
+/** 2^53 + 1: `JSON.parse` reads it as 2^53. */
+const BIG = "9007199254740993";
+
+async function read(text: string): Promise<unknown> {
+	const parsed = await readJsonBody(
+		new Request("https://edge.test/", { method: "POST", headers: { "content-type": "application/json" }, body: text }),
+		true,
+	);
+	if (!parsed.ok) throw new Error(JSON.stringify(parsed.fieldError));
+	return parsed.body;
+}
+
+function parts(body: unknown, path: Record<string, string> = {}) {
+	return { path, query: new URLSearchParams(), headers: new Headers({ "x-reference-id": crypto.randomUUID() }), body };
+}
+
+describe("the request body reader", () => {
+	it("keeps an integer past 2^53 exact, as a bigint, in any position; shorter numbers stay numbers", async () => {
+		expect(JSON.parse(BIG)).toBe(9007199254740992); // the premise
+		expect(
+			await read(`{"a":${BIG},"b":[-${BIG},1.5],"c":{"d":12345678901234567890},"e":"${BIG}","f":9007199254740991}`),
+		).toEqual({
+			a: BigInt(BIG),
+			b: [-BigInt(BIG), 1.5],
+			c: { d: 12345678901234567890n },
+			e: BIG,
+			f: Number.MAX_SAFE_INTEGER,
+		});
+	});
+});
+
+describe("validation of a body with an integer past 2^53", () => {
+	it("refuses a bounded id, quoting the exact bigint", async () => {
+		const body = await read(`{"capture_id":${BIG},"amount":10}`);
+		const path = { client_id: "flexitidemo", account_number: "28930123456" };
+		expect(validateRequest(flexitiRequestSchemas.refundAccount, parts(body, path), { closed: true })).toEqual({
+			ok: false,
+			fieldErrors: [{ param: "capture_id", msg: "out of range", value: BigInt(BIG) }],
+		});
+	});
+
+	it("refuses one where the spec sets no maximum, at 2^53 and past it; 2^53 − 1 passes", async () => {
+		const schema = flexitiRequestSchemas.createAuthorization;
+		const authorization = (plan: string) =>
+			read(
+				`{"account_number":10000000000001,"amount":100,"auto_capture":false,"financing_option":{"transaction_type":"promotional_purchase","plan_id":${plan},"term":12}}`,
+			);
+		for (const plan of [BIG, "9007199254740992", "1e300"]) {
+			const result = validateRequest(schema, parts(await authorization(plan), { client_id: "flexitidemo" }));
+			expect(result.ok ? [] : result.fieldErrors.map((e) => [e.param, e.msg])).toEqual([
+				["financing_option.plan_id", "out of range"],
+			]);
+		}
+		const safe = validateRequest(schema, parts(await authorization("9007199254740991"), { client_id: "flexitidemo" }));
+		expect(safe.ok).toBe(true);
+	});
+
+	it("refuses one in a number (an amount) and quotes it in the edge's own operations too", async () => {
+		expect(
+			validateRequest(edgeRequestSchemas.createCheckout, parts(await read(`{"reference":"W-1","amount":${BIG}}`))),
+		).toEqual({ ok: false, fieldErrors: [{ param: "amount", msg: "out of range", value: BigInt(BIG) }] });
+	});
+
+	it("carries it, exact, where the spec declares an id that may pass 2^53", async () => {
+		const schema: RequestSchema = {
+			parameters: [],
+			body: {
+				contentType: "application/json",
+				required: true,
+				schema: {
+					type: "object",
+					properties: { id: { type: "integer", format: "int64", minimum: 1 }, count: { type: "integer" } },
+				},
+			},
+		};
+		const body = await read(`{"id":${BIG},"count":3}`);
+		expect(validateRequest(schema, parts(body), { closed: true })).toEqual({
+			ok: true,
+			value: { query: {}, body: { id: BigInt(BIG), count: 3 } },
+		});
+		const tooBig = await read(`{"id":1,"count":${BIG}}`);
+		expect(validateRequest(schema, parts(tooBig), { closed: true })).toEqual({
+			ok: false,
+			fieldErrors: [{ param: "count", msg: "out of range", value: BigInt(BIG) }],
+		});
+	});
+});
