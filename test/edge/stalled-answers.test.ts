@@ -1,13 +1,13 @@
 /**
  * Flexiti answers, then its body stalls after the headers (the sandbox's `stall` fault). The edge's
- * one upstream call (functions/edge/flexiti/upstream.ts, `upstreamSend`) reads the body inside its own
+ * one upstream call (functions/edge/flexiti/upstream.ts, `upstreamExchange`) reads the body inside its own
  * timeout (`UPSTREAM_TIMEOUT_MS`, 1500 ms in the tests), so a stalled body is a timeout like a stalled
  * answer: a forwarded call answers the spec's 504 `upstream_timeout`, an order event's capture or
  * refund (made at Flexiti, its answer never read) is retried with the same idempotency key and is in
  * the ledger once, and the token broker's mint does not hang. Each stall is 20 s: far past the
  * timeout, so only the timeout can end the call. Times are checked from below (the timeout fired) and
  * with a loose bound above, far under the stall, so a loaded machine cannot fail them. With
- * `upstreamSend` handing back the answer before reading its body, all four wait out the stall (tried:
+ * the attempt handing back the answer before reading its body, all four wait out the stall (tried:
  * each timed out at 20 s).
  */
 import { beforeEach, describe, expect, it } from "vitest";
