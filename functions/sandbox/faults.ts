@@ -1,7 +1,9 @@
+import type { FaultSignals } from "./fault-signals.ts";
 import type { Fault, World } from "./world.ts";
 
-/** Takes the next injected fault for this operation, if any, counting it down. */
-export function takeFault(world: World, operationId: string): Fault | undefined {
+/** Takes the next injected fault for this operation, if any, counting it down, and tells who waits for it. */
+export function takeFault(host: { world: World; faultSignals: FaultSignals }, operationId: string): Fault | undefined {
+	const { world } = host;
 	const fault = world.faults.find((f) => f.remaining > 0 && (f.operation === operationId || f.operation === "*"));
 	if (!fault) return undefined;
 	if (fault.after) {
@@ -10,6 +12,7 @@ export function takeFault(world: World, operationId: string): Fault | undefined 
 	}
 	fault.remaining -= 1;
 	world.faults = world.faults.filter((f) => f.remaining > 0);
+	host.faultSignals.struck(fault.id);
 	return fault;
 }
 

@@ -105,7 +105,7 @@ export function servePipeline(
 		) => respond(status, api.errorBody(url, status, error, message ?? messageFor(error, lang), fieldErrors), headers);
 
 		// 1. Faults injected through /sandbox/faults, as a real upstream would have them.
-		fault = takeFault(world, operationId);
+		fault = takeFault(host, operationId);
 		if (fault?.kind === "status") {
 			const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
 			return fail(fault.status, fault.error ?? faultError(fault.status), undefined, undefined, retryAfter);

@@ -59,7 +59,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 	};
 	const oauthError = (error: string, description: string) => respond(400, { error, error_description: description });
 
-	fault = takeFault(world, "createToken");
+	fault = takeFault(host, "createToken");
 	if (fault?.kind === "status") {
 		const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
 		return respond(

@@ -162,6 +162,8 @@ export interface Capture {
 }
 
 export interface Fault {
+	/** Its name, for waiting until it strikes (`GET /sandbox/faults/{id}/struck`). */
+	id: string;
 	/** Operation id, or `*` for every operation. */
 	operation: string;
 	/** How many more calls it applies to. */
