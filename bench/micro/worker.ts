@@ -138,6 +138,24 @@ async function forwardThroughEdge(method: "GET" | "POST", path: string, body?: s
 	if (response.status !== 200) throw new Error(`edge answered ${response.status}: ${await response.text()}`);
 	return response.text();
 }
+/**
+ * The same request through what the load bench's pass-through does (bench/passthrough-worker.ts: the
+ * rate limit call, the URL rewrite, the request relayed as it came, the answer returned as it came),
+ * over the same service binding: the edge's whole request less this is its added work, in one isolate.
+ */
+async function passThrough(method: "GET" | "POST", path: string, body?: string): Promise<string> {
+	if (!edgeEnv?.FLEXITI) throw new Error("the pass-through step needs the FLEXITI binding (first request)");
+	const request = new Request(`http://edge.invalid${path}`, {
+		method,
+		headers: { authorization: "Bearer a-flexiti-token", ...(body ? { "content-type": "application/json" } : {}) },
+		body,
+	});
+	const url = new URL(request.url);
+	await edgeEnv.MERCHANT_LIMITER.limit({ key: "key:bench" });
+	const upstream = `http://flexiti.invalid/flexiti/pos-api${url.pathname.slice("/flexiti".length)}${url.search}`;
+	const response = await edgeEnv.FLEXITI.fetch(new Request(upstream, request));
+	return response.text();
+}
 /** .dev.vars.example's merchant key (local only). */
 const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 
@@ -194,6 +212,9 @@ const steps: Record<string, () => unknown> = {
 	"edge: merchant GET captures (whole request)": () =>
 		forwardThroughEdge("GET", "/flexiti/v2.5.1/client-id/flexitidemo/captures"),
 	"edge: merchant POST calculate-interest (whole request)": () => forwardThroughEdge("POST", POST_PATH, BODY),
+	"pass-through: merchant GET captures (whole request)": () =>
+		passThrough("GET", "/flexiti/v2.5.1/client-id/flexitidemo/captures"),
+	"pass-through: merchant POST calculate-interest (whole request)": () => passThrough("POST", POST_PATH, BODY),
 	"webhook signature: standardwebhooks package": () => {
 		const { body, headers } = signedDelivery();
 		webhookVerifier.verify(body, headers, { jsonParse: false });
