@@ -298,6 +298,32 @@ describe("x-reference-id", () => {
 		expect(response.status).toBe(200);
 		expect(response.headers.get("x-reference-id")).toMatch(/^[0-9a-f-]{36}$/);
 	});
+
+	it("is on the edge's refusal of a call once the call has one, and on no refusal before", async () => {
+		const referenceId = crypto.randomUUID();
+		const refused = await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5.1/client-id/${client_id}/accounts/10000000000001/calculate-interest`, {
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${MERCHANT_KEY}`,
+					"content-type": "application/json",
+					"x-reference-id": referenceId,
+				},
+				body: JSON.stringify({ amount: "a lot" }),
+			}),
+		);
+		expect(refused.status).toBe(409);
+		expect(refused.headers.get("x-reference-id")).toBe(referenceId);
+		expect(await sandboxCalls("calculateInterest")).toEqual([]);
+
+		const unknownClient = await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5/client-id/nobody/terms-and-conditions`, {
+				headers: { authorization: `Bearer ${MERCHANT_KEY}`, "x-reference-id": referenceId },
+			}),
+		);
+		expect(unknownClient.status).toBe(404);
+		expect(unknownClient.headers.get("x-reference-id")).toBeNull();
+	});
 });
 
 describe("CORS", () => {

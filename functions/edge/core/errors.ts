@@ -46,9 +46,13 @@ export class EdgeError<C extends EdgeErrorCode = EdgeErrorCode> extends Error {
  * whose `url` is the path the caller called. The request log records the code.
  */
 export function renderEdgeError(error: EdgeError, c: Context<EdgeEnv>): Response {
-	c.get("log").error = error.code;
+	const log = c.get("log");
+	log.error = error.code;
 	const body = errorEnvelope(new URL(c.req.url).pathname, error.code, error.message, error.fieldErrors);
-	return c.json(body, error.status, error.headers);
+	// A forwarded call's refusal carries the reference id it was given, as its answer would have: set
+	// here from the log, not on every request's context beforehand (a Headers object per request).
+	const headers = log.reference_id ? { "x-reference-id": log.reference_id, ...error.headers } : error.headers;
+	return c.json(body, error.status, headers);
 }
 
 /** 409 `wrong_inputs` in Flexiti's words, one field error per refused field. */

@@ -42,6 +42,7 @@ import { applyCheckoutRules } from "./checkout-rules.ts";
 import { carriesToken } from "./token-guard.ts";
 
 const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const NO_QUERY = new URLSearchParams();
 
 export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const log = c.get("log");
@@ -67,9 +68,9 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const refusal = callerRefusal(caller, operationId, entry.scopes, clientId);
 	if (refusal) throw refusal;
 
+	// Echoed on the answer (`answer`), and on a refusal from here on (renderEdgeError reads it from the log).
 	const referenceId = chooseReferenceId(c, caller);
 	log.reference_id = referenceId;
-	c.header("x-reference-id", referenceId);
 
 	const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
 	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
@@ -84,8 +85,8 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		if (!rules.ok) throw wrongInputs(rules.fieldErrors);
 		body = rules.body;
 	}
-	// Most calls have no query: no URL is parsed for them.
-	const query = c.req.url.includes("?") ? new URL(c.req.url).searchParams : new URLSearchParams();
+	// Most calls have no query: no URL is parsed and no URLSearchParams made for them (validation only reads it).
+	const query = c.req.url.includes("?") ? new URL(c.req.url).searchParams : NO_QUERY;
 	// The headers as they go upstream (with the reference id chosen above), read without copying them.
 	const headers = {
 		get: (name: string) => (name.toLowerCase() === "x-reference-id" ? referenceId : c.req.raw.headers.get(name)),
