@@ -14,6 +14,7 @@
 import { fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { Webhook } from "standardwebhooks";
 
 /** Wall-clock ms with sub-ms precision, comparable across the three processes. */
@@ -28,6 +29,12 @@ interface LoadJob {
 }
 /** One request: when it was due, sent and answered (ms, wall clock), and its status. */
 type Traced = [due: number, sent: number, answered: number, status: number];
+/** One garbage collection of the bench host: when (ms, wall clock), how long, and whether full. */
+interface HostGc {
+	at: number;
+	ms: number;
+	major: boolean;
+}
 /** One sample: time, the machine's busy and total ticks, each watched process's ticks, TCP counters. */
 interface Sample {
 	at: number;
@@ -138,6 +145,21 @@ async function main(): Promise<void> {
 	const pattern = process.argv[4] ?? "EBBEEBBE";
 	const slowMs = Number(process.argv[5] ?? 25);
 	buildAssets();
+	// The bench host's garbage collections (this process hosts Wrangler, which reads every log line of
+	// every Worker): when each began, how long it took, and whether it was a full (major) one.
+	const hostGcs: HostGc[] = [];
+	const gcObserver = new PerformanceObserver((list) => {
+		for (const entry of list.getEntries()) {
+			const detail: unknown = Reflect.get(entry, "detail");
+			const kind = typeof detail === "object" && detail !== null ? Reflect.get(detail, "kind") : undefined;
+			hostGcs.push({
+				at: performance.timeOrigin + entry.startTime,
+				ms: entry.duration,
+				major: kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+			});
+		}
+	});
+	gcObserver.observe({ entryTypes: ["gc"] });
 	try {
 		const workers = await startWorkers(new Set(["edge", "bare"]));
 		const references: string[] = [];
@@ -187,7 +209,8 @@ async function main(): Promise<void> {
 		sampler.kill();
 		const samples: Sample[] = JSON.parse(readFileSync(samplesFile, "utf8"));
 		writeFileSync(".cache/ack-trace.json", JSON.stringify({ rate, watched, runs, samples }));
-		report(runs, samples, watched, slowMs);
+		gcObserver.disconnect();
+		report(runs, samples, watched, slowMs, hostGcs);
 	} finally {
 		await stopWorkers();
 	}
@@ -199,6 +222,7 @@ function report(
 	samples: Sample[],
 	watched: [string, number][],
 	slowMs: number,
+	hostGcs: HostGc[],
 ) {
 	const ms = (ticks: number) => ticks * 10; // USER_HZ 100
 	const between = (from: number, to: number) => {
@@ -228,6 +252,10 @@ function report(
 				` first 300 ms p50 ${pct(head, 0.5)} max ${Math.max(...head).toFixed(1)}, after p50 ${pct(rest, 0.5)} p99 ${pct(rest, 0.99)};` +
 				` late sends ${sorted.filter((r) => r[1] - r[0] > 10).length}`,
 		);
+		const gcsIn = (from: number, to: number) => hostGcs.filter((gc) => gc.at + gc.ms >= from && gc.at <= to);
+		const gcText = (gcs: HostGc[]) =>
+			`host GC ${gcs.length} (${gcs.filter((gc) => gc.major).length} major), ${gcs.reduce((sum, gc) => sum + gc.ms, 0).toFixed(0)} ms, longest ${Math.max(0, ...gcs.map((gc) => gc.ms)).toFixed(0)} ms`;
+		console.log(`  ${gcText(gcsIn(start, Math.max(...sorted.map((r) => r[2]))))}`);
 		if (cpu) {
 			console.log(
 				`  machine busy ${percent(cpu.busyShare)}, other processes ${percent(cpu.otherShare)}; CPU ms per request: ` +
@@ -254,7 +282,8 @@ function report(
 					(during
 						? `; machine busy ${percent(during.busyShare)}, others ${percent(during.otherShare)}; CPU ms ` +
 							watched.map(([name], i) => `${name} ${during.processMs[i] ?? 0}`).join(", ")
-						: ""),
+						: "") +
+					`; ${gcText(gcsIn(w.from, w.to))}`,
 			);
 		}
 	}
