@@ -3,6 +3,7 @@
  * bench and the browser tests: an ephemeral 127.0.0.1 port, in-memory state, no inspector, no file
  * watching, and no dev registry, so it never clashes with `npm start` (8787/8788).
  */
+import { appendFileSync } from "node:fs";
 import { unstable_startWorker } from "wrangler";
 
 export type Binding =
@@ -40,6 +41,10 @@ export async function startLocalWorker(
 			// cores, a Worker that logs each request paid for it in throughput, one that does not did not.
 			structuredLogsHandler: ({ level, message }: { level: string; message: string }) => {
 				if (level === "error") console.error(message);
+				// BENCH_GC_LOG=<file> with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: V8's garbage collections (which
+				// workerd prints as plain lines) go to that file, each with its process and isolate.
+				else if (process.env.BENCH_GC_LOG && /: (Scavenge|Mark-Compact|Mark-Sweep|Minor)/.test(message))
+					appendFileSync(process.env.BENCH_GC_LOG, `${message}\n`);
 			},
 		},
 	});

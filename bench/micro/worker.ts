@@ -6,13 +6,19 @@
  * forwarder calls them, in the same runtime.
  */
 
+import { WorkerEntrypoint } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { createFlexitiClient } from "../../functions/client/flexiti.ts";
+import { writeBigIntsAsJsonNumbers } from "../../functions/contract/lossless-json.ts";
 import { matchOperation } from "../../functions/contract/match-operation.ts";
 import { readJsonBody } from "../../functions/contract/read-json-body.ts";
 import { validateRequest } from "../../functions/contract/validate-request.ts";
+import { createEdgeApp } from "../../functions/edge/app.ts";
+import { edgeConfig } from "../../functions/edge/core/config.ts";
+import type { EdgeBindings } from "../../functions/edge/core/env.ts";
 import { redact, redactingReplacer, redactRequestPath } from "../../functions/edge/core/redact.ts";
 import { operationRequest } from "../../functions/edge/flexiti/operation-request.ts";
+import { publishToken } from "../../functions/edge/flexiti/token-kv.ts";
 import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
 
 const REFERENCE = "3f1e2d4c-1111-4222-8333-944445555666";
@@ -65,6 +71,76 @@ function signedDelivery() {
 	return delivery;
 }
 
+/**
+ * The micro Worker's bindings: the edge's (its settings from .dev.vars.example, set by micro.ts, and
+ * the TOKENS namespace), the upstream as a service binding to `FlexitiStub` below, and the spec's
+ * example answers (as the bench's stub has them).
+ */
+type MicroBindings = EdgeBindings & { EXAMPLES: string };
+
+/**
+ * Flexiti as the bench's stub answers it (bench/stub-upstream-worker.ts): each operation's example at
+ * once, over a service binding (FLEXITI, which the edge uses instead of the network when it is set),
+ * so the whole forwarded request runs in this isolate with a real subrequest.
+ */
+export class FlexitiStub extends WorkerEntrypoint<MicroBindings> {
+	override async fetch(request: Request): Promise<Response> {
+		examples ??= new Map(Object.entries(JSON.parse(this.env.EXAMPLES)).map(([id, body]) => [id, JSON.stringify(body)]));
+		await request.arrayBuffer();
+		const path = new URL(request.url).pathname.replace(/^\/flexiti\/pos-api/, "");
+		const matched = matchOperation(request.method, path);
+		return new Response(examples.get(matched?.operationId ?? "") ?? "{}", {
+			headers: { "content-type": "application/json", "x-reference-id": request.headers.get("x-reference-id") ?? "" },
+		});
+	}
+}
+let examples: Map<string, string> | undefined;
+
+/** The edge itself, as its Worker (functions/edge/index.ts) serves it, and what a forwarded request needs besides the upstream. */
+writeBigIntsAsJsonNumbers();
+const edge = createEdgeApp();
+/** Cloudflare's Rate Limiting binding is an in-memory counter there; locally a Durable Object (the load
+ * bench pays it on both sides). Here it always allows, so the step is the edge's own work. */
+const allowAll = { limit: async () => ({ success: true }) };
+let edgeReady: Promise<void> | undefined;
+let edgeEnv: MicroBindings | undefined;
+let edgeCtx: ExecutionContext | undefined;
+
+/** A merchant token in KV, as the broker would have published it: the edge's memory cache then holds it. */
+function prepareEdge(env: MicroBindings): Promise<void> {
+	edgeReady ??= publishToken(
+		env.TOKENS,
+		edgeConfig(env).tokenEncryptionKey,
+		"flexitidemo",
+		"merchant",
+		{
+			accessToken: "micro-bench-merchant-token",
+			refreshToken: "micro-bench-refresh",
+			expiresAt: Date.now() + 3_600_000,
+		},
+		Date.now(),
+	);
+	return edgeReady;
+}
+
+/** One whole forwarded request through the edge (`app.fetch`, as its Worker's entry), its answer read. */
+async function forwardThroughEdge(method: "GET" | "POST", path: string, body?: string): Promise<string> {
+	if (!edgeEnv || !edgeCtx) throw new Error("the edge step needs its env (first request)");
+	const request = new Request(`http://edge.invalid${path}`, {
+		method,
+		headers: {
+			authorization: `Bearer ${MERCHANT_KEY}`,
+			...(body ? { "content-type": "application/json" } : {}),
+		},
+		body,
+	});
+	const response = await edge.fetch(request, edgeEnv, edgeCtx);
+	if (response.status !== 200) throw new Error(`edge answered ${response.status}: ${await response.text()}`);
+	return response.text();
+}
+/** .dev.vars.example's merchant key (local only). */
+const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
+
 const steps: Record<string, () => unknown> = {
 	/** The loop's own cost, to subtract. */
 	nothing: () => undefined,
@@ -115,6 +191,9 @@ const steps: Record<string, () => unknown> = {
 		),
 	"console.log of the line": () => console.log(JSON.stringify(line)),
 	"new Error (an EdgeError's stack)": () => new Error("refused"),
+	"edge: merchant GET captures (whole request)": () =>
+		forwardThroughEdge("GET", "/flexiti/v2.5.1/client-id/flexitidemo/captures"),
+	"edge: merchant POST calculate-interest (whole request)": () => forwardThroughEdge("POST", POST_PATH, BODY),
 	"webhook signature: standardwebhooks package": () => {
 		const { body, headers } = signedDelivery();
 		webhookVerifier.verify(body, headers, { jsonParse: false });
@@ -126,7 +205,16 @@ async function fetchNothing(_request: Request): Promise<Response> {
 }
 
 export default {
-	async fetch(request: Request): Promise<Response> {
+	async fetch(request: Request, env: MicroBindings, ctx: ExecutionContext): Promise<Response> {
+		edgeEnv ??= {
+			...env,
+			MERCHANT_LIMITER: allowAll,
+			CHECKOUT_LIMITER: allowAll,
+			CHECKOUT_CREATION_LIMITER: allowAll,
+			SHOPPER_IP_LIMITER: allowAll,
+		};
+		edgeCtx = ctx;
+		await prepareEdge(env);
 		const url = new URL(request.url);
 		const name = url.searchParams.get("step") ?? "";
 		const step = steps[name];

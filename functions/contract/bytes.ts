@@ -29,8 +29,13 @@ export function base64Decode(text: string): Uint8Array | undefined {
 	}
 }
 
+/** Each byte's two hex digits, made once: a digest is encoded on every request that carries a credential. */
+const HEX_DIGITS = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 export function hexEncode(bytes: Uint8Array): string {
-	return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+	let hex = "";
+	for (const byte of bytes) hex += HEX_DIGITS[byte] ?? "";
+	return hex;
 }
 
 /** The bytes of an even-length hex string (callers check the shape first). */

@@ -1,9 +1,12 @@
 /**
  * The sandbox's own controls, for tests and demos (they exist only in the sandbox, never at Flexiti):
  *   POST   /sandbox/reset            back to the seeded world
- *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, or lose their response
- *   GET    /sandbox/faults           the injected faults still to strike (one gone from the list has reached its
- *                                    call: a test knows a slow call is being held, and can act while it is)
+ *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, lose their response, or
+ *                                    stall theirs after its headers (`kind`: status, slow, drop, stall)
+ *   GET    /sandbox/faults           the injected faults still to strike (one gone from the list has reached its call)
+ *   GET    /sandbox/faults/:id/struck  answers once that fault (its `id` from POST) has struck, `{"struck": true}`:
+ *                                    a test knows a slow call is now held, and can act while it is; `false` when it
+ *                                    was cleared first or did not strike within `timeout_ms` (default 5000)
  *   DELETE /sandbox/faults           clear injected faults
  *   POST   /sandbox/tokens/expire    expire live tokens now (all, or by client_id / scope)
  *   PATCH  /sandbox/settings         token lifetime (`token_ttl_seconds`), clock offset (`clock_offset_ms`), and
@@ -50,7 +53,7 @@ const schemas = {
 			operation: { enum: operationIds },
 			count: { type: "integer", minimum: 1, maximum: 1000, default: 1 },
 			after: { type: "integer", minimum: 0, maximum: 1000 },
-			kind: { enum: ["status", "slow", "drop"], default: "status" },
+			kind: { enum: ["status", "slow", "drop", "stall"], default: "status" },
 			status: { enum: [401, 409, 429, 500, 502, 503, 504], default: 503 },
 			error: { type: "string", pattern: "^[a-z_]+$", maxLength: 60 },
 			retry_after: { type: "integer", minimum: 0, maximum: 3600 },
@@ -147,6 +150,7 @@ adminRoutes.post("/faults", async (c) => {
 	}>(c, schemas.fault);
 	if (body instanceof Response) return body;
 	const fault: Fault = {
+		id: `fault-${crypto.randomUUID()}`,
 		operation: body.operation,
 		remaining: body.count ?? 1,
 		kind: body.kind ?? "status",
@@ -158,12 +162,25 @@ adminRoutes.post("/faults", async (c) => {
 	};
 	c.env.world.faults.push(fault);
 	await c.env.save();
-	return c.json({ faults: c.env.world.faults }, 201);
+	return c.json({ fault, faults: c.env.world.faults }, 201);
 });
 
 adminRoutes.get("/faults", (c) => c.json({ faults: c.env.world.faults }));
 
+/** How long `GET /faults/{id}/struck` waits at most by default, and at most at all. */
+const STRIKE_WAIT_MS = { default: 5000, max: 60_000 };
+
+adminRoutes.get("/faults/:id/struck", async (c) => {
+	const id = c.req.param("id");
+	const asked = Number(c.req.query("timeout_ms") ?? STRIKE_WAIT_MS.default);
+	const timeoutMs =
+		Number.isInteger(asked) && asked >= 0 ? Math.min(asked, STRIKE_WAIT_MS.max) : STRIKE_WAIT_MS.default;
+	const pending = c.env.world.faults.some((f) => f.id === id);
+	return c.json({ struck: await c.env.faultSignals.wait(id, pending, timeoutMs) });
+});
+
 adminRoutes.delete("/faults", async (c) => {
+	c.env.faultSignals.cleared(c.env.world.faults.map((f) => f.id));
 	c.env.world.faults = [];
 	await c.env.save();
 	return c.json({ faults: [] });

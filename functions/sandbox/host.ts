@@ -1,3 +1,4 @@
+import type { FaultSignals } from "./fault-signals.ts";
 import type { World } from "./world.ts";
 
 /** What the sandbox app runs against: the world, its clock, and a way to persist it. */
@@ -9,6 +10,8 @@ export interface SandboxHost {
 	save(): Promise<void>;
 	/** Starts afresh from the seed. */
 	reset(): void;
+	/** Who waits for an injected fault to strike (not part of the world: never persisted). */
+	faultSignals: FaultSignals;
 }
 
 export type SandboxEnv = { Bindings: SandboxHost };

@@ -13,13 +13,13 @@ import { errorEnvelope, type FieldError } from "../contract/errors.ts";
 import type { RequestSchema } from "../contract/operation-types.ts";
 import { readJsonBody } from "../contract/read-json-body.ts";
 import { validateRequest } from "../contract/validate-request.ts";
-import { faultError, takeFault } from "./faults.ts";
+import { DEFAULT_STALL_MS, faultError, stalledBody, takeFault } from "./faults.ts";
 import type { SandboxEnv } from "./host.ts";
 import { messageFor } from "./messages.ts";
 import type { OperationHandler, PathParams, Refusal, RequestBody } from "./operation.ts";
 import { recordCall } from "./record.ts";
 import { authenticateBearer } from "./tokens.ts";
-import type { Token, World } from "./world.ts";
+import type { Fault, Token, World } from "./world.ts";
 
 /** What sets one of Flexiti's APIs apart, as far as the pipeline goes. */
 export interface SandboxApi {
@@ -73,6 +73,8 @@ export function servePipeline(
 		const idempotencyKey = operation.idempotencyKey ? (c.req.header("x-idempotency-key") ?? null) : null;
 		const clientId = c.req.param(api.clientIdParam) ?? "";
 		let token: Token | null = null;
+		// Taken first thing below; a `stall` holds the body of whatever answer the call then gets.
+		let fault: Fault | undefined;
 
 		const respond = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
 			recordCall(
@@ -88,10 +90,11 @@ export function servePipeline(
 				host.now(),
 			);
 			await host.save();
-			return Response.json(body, {
+			const answer = Response.json(body, {
 				status,
 				headers: { ...headers, ...(referenceId ? { "x-reference-id": referenceId } : {}) },
 			});
+			return fault?.kind === "stall" ? stalledBody(answer, fault.delay_ms ?? DEFAULT_STALL_MS) : answer;
 		};
 		const fail = (
 			status: number,
@@ -102,7 +105,7 @@ export function servePipeline(
 		) => respond(status, api.errorBody(url, status, error, message ?? messageFor(error, lang), fieldErrors), headers);
 
 		// 1. Faults injected through /sandbox/faults, as a real upstream would have them.
-		const fault = takeFault(world, operationId);
+		fault = takeFault(host, operationId);
 		if (fault?.kind === "status") {
 			const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
 			return fail(fault.status, fault.error ?? faultError(fault.status), undefined, undefined, retryAfter);

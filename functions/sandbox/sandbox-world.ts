@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createSandboxApp } from "./app.ts";
+import { FaultSignals } from "./fault-signals.ts";
 import type { SandboxHost } from "./host.ts";
 import { seedWorld } from "./seed.ts";
 import type { World } from "./world.ts";
@@ -13,6 +14,7 @@ const app = createSandboxApp();
  */
 export class SandboxWorld extends DurableObject<SandboxBindings> {
 	private world: World = seedWorld();
+	private readonly faultSignals = new FaultSignals();
 
 	constructor(ctx: DurableObjectState, env: SandboxBindings) {
 		super(ctx, env);
@@ -35,7 +37,9 @@ export class SandboxWorld extends DurableObject<SandboxBindings> {
 			world: this.world,
 			now: () => Date.now() + this.world.settings.clock_offset_ms,
 			save: () => this.ctx.storage.put("world", this.world),
+			faultSignals: this.faultSignals,
 			reset: () => {
+				this.faultSignals.reset(this.world.faults.map((f) => f.id));
 				// Flexiti never hands out an id twice: a reset keeps the id sequence, so an order left from
 				// before it (a Durable Object still retrying) never acts on a new authorization with its old id.
 				// The Online API's redirection URLs are the client's Developer Portal setting, not world state: kept too.

@@ -9,10 +9,10 @@ import { hexEncode } from "../contract/bytes.ts";
 import { constantTimeEqual } from "../contract/constant-time.ts";
 import { errorEnvelope, WRONG_INPUTS_MESSAGE } from "../contract/errors.ts";
 import { validateRequest } from "../contract/validate-request.ts";
-import { faultError, takeFault } from "./faults.ts";
+import { DEFAULT_STALL_MS, faultError, stalledBody, takeFault } from "./faults.ts";
 import type { SandboxEnv } from "./host.ts";
 import { recordCall } from "./record.ts";
-import type { Scope, Token, World } from "./world.ts";
+import type { Fault, Scope, Token, World } from "./world.ts";
 
 export type Authentication = { ok: true; token: Token } | { ok: false };
 
@@ -33,6 +33,8 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 	let clientId = "";
 	let scope: Scope | null = null;
 	let grantType: string | undefined;
+	// Taken first thing below; a `stall` holds the body of whatever answer the call then gets.
+	let fault: Fault | undefined;
 
 	const respond = async (status: number, body: unknown, headers: Record<string, string> = {}) => {
 		recordCall(
@@ -49,14 +51,15 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 			now,
 		);
 		await host.save();
-		return Response.json(body, {
+		const answer = Response.json(body, {
 			status,
 			headers: { ...headers, "cache-control": "no-store", ...(referenceId ? { "x-reference-id": referenceId } : {}) },
 		});
+		return fault?.kind === "stall" ? stalledBody(answer, fault.delay_ms ?? DEFAULT_STALL_MS) : answer;
 	};
 	const oauthError = (error: string, description: string) => respond(400, { error, error_description: description });
 
-	const fault = takeFault(world, "createToken");
+	fault = takeFault(host, "createToken");
 	if (fault?.kind === "status") {
 		const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
 		return respond(

@@ -162,6 +162,8 @@ export interface Capture {
 }
 
 export interface Fault {
+	/** Its name, for waiting until it strikes (`GET /sandbox/faults/{id}/struck`). */
+	id: string;
 	/** Operation id, or `*` for every operation. */
 	operation: string;
 	/** How many more calls it applies to. */
@@ -169,8 +171,9 @@ export interface Fault {
 	/** How many matching calls to let through first (to fail the second call of a sequence, say). */
 	after?: number;
 	/** `status`: answer with that status before doing anything; `slow`: wait, then serve;
-	 *  `drop`: do the operation, then answer 503 as if the response was lost. */
-	kind: "status" | "slow" | "drop";
+	 *  `drop`: do the operation, then answer 503 as if the response was lost; `stall`: do the operation
+	 *  and send the answer's status and headers, then hold its body for `delay_ms` (default 60 s). */
+	kind: "status" | "slow" | "drop" | "stall";
 	status: number;
 	/** The error code to answer with (default: one that fits the status). */
 	error?: string;

@@ -11,8 +11,10 @@
  * as the load bench is, on as quiet a machine as there is: CPU time, not wall time, but a busy machine
  * still makes every step dearer.
  */
-import { startLocalWorker } from "../local-worker.ts";
+import { type Binding, startLocalWorker } from "../local-worker.ts";
 import { cpuMeasurable, cpuMs, workerdProcesses } from "./process-cpu.ts";
+import { specExamples } from "./spec-examples.ts";
+import { localSettings, settledProcesses } from "./workers.ts";
 
 const TIMES = Number(process.env.MICRO_TIMES ?? 2000);
 const ROUNDS = Number(process.env.MICRO_ROUNDS ?? 5);
@@ -20,8 +22,18 @@ const terms = process.argv.slice(2);
 
 if (!cpuMeasurable) throw new Error("the micro bench reads workerd's CPU time from /proc (Linux only)");
 const before = workerdProcesses();
-const { origin, worker } = await startLocalWorker("bench/micro/wrangler.toml");
-const pids = [...workerdProcesses()].filter((pid) => !before.has(pid));
+// The whole-request steps run the edge: its local settings (.dev.vars.example), Flexiti behind a
+// service binding (the base URL only names the path), and the stub's answers (the spec's examples).
+const bindings: Record<string, Binding> = {
+	...Object.fromEntries(
+		Object.entries(localSettings()).map(([name, value]) => [name, { type: "secret_text", value } satisfies Binding]),
+	),
+	FLEXITI_BASE_URL: { type: "plain_text", value: "http://flexiti.invalid/flexiti/pos-api" },
+	EXAMPLES: { type: "plain_text", value: JSON.stringify(specExamples()) },
+};
+const { origin, worker } = await startLocalWorker("bench/micro/wrangler.toml", bindings);
+// The Worker's own workerd starts after `ready` (its proxy's first): counted once none comes or goes.
+const pids = [...(await settledProcesses(origin))].filter((pid) => !before.has(pid));
 try {
 	const steps = (await (await fetch(origin)).json()) as string[];
 	const wanted = steps.filter(

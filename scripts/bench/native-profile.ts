@@ -60,7 +60,21 @@ export function recordNative(pids: readonly number[], file: string): NativeRecor
 	mkdirSync(".cache", { recursive: true });
 	const perf: ChildProcess = spawn(
 		"perf",
-		["record", "-q", "-F", String(FREQUENCY), "-e", "cpu-clock", "-p", pids.join(","), "-o", file],
+		[
+			"record",
+			"-q",
+			"-F",
+			String(FREQUENCY),
+			"-e",
+			"cpu-clock",
+			// BENCH_PERF_GRAPH=1: call graphs too (frame pointers), to charge native work to its JavaScript caller
+			// (with MINIFLARE_WORKERD_V8_FLAGS="--perf-basic-prof --interpreted-frames-native-stack").
+			...(process.env.BENCH_PERF_GRAPH === "1" ? ["-g"] : []),
+			"-p",
+			pids.join(","),
+			"-o",
+			file,
+		],
 		{ stdio: ["ignore", "ignore", "pipe"] },
 	);
 	let errors = "";

@@ -106,7 +106,8 @@ export async function startWorkers(needed: ReadonlySet<BenchWorker>): Promise<Pa
 	const plan: [BenchWorker, string, Record<string, Binding>, { inspector?: boolean; minify?: boolean }?][] = [
 		["edge", "wrangler.toml", edgeBindings(flexitiBaseUrl)],
 		["passthrough", "bench/wrangler.toml", passthroughBindings(flexitiBaseUrl)],
-		["edgeFast", "wrangler.toml", edgeBindings(stubBaseUrl)],
+		// BENCH_EDGE_MINIFY=0: unminified, so that a native profile with V8's perf map names its functions.
+		["edgeFast", "wrangler.toml", edgeBindings(stubBaseUrl), { minify: process.env.BENCH_EDGE_MINIFY !== "0" }],
 		["passthroughFast", "bench/wrangler.toml", passthroughBindings(stubBaseUrl)],
 		["bare", "bench/bare.wrangler.toml", {}],
 		// Unminified (wrangler.toml minifies): the profile attributes samples by function name.
@@ -185,7 +186,7 @@ async function start(
  * when it learns the Worker's address: without this wait they were counted as the next Worker's,
  * and a side's CPU per request went to the other side.
  */
-async function settledProcesses(origin: string): Promise<Set<number>> {
+export async function settledProcesses(origin: string): Promise<Set<number>> {
 	await fetch(origin).then(
 		(response) => response.arrayBuffer(),
 		() => undefined,

@@ -87,10 +87,13 @@ async function pollNow(ref: string): Promise<void> {
  * they finish (`DELETE /sandbox/faults`): an attempt whose fault was cleared before it struck tested
  * nothing, and `attempt` says so (false) by reading what the sandbox recorded; it is then made again.
  */
-async function withFault(fault: Record<string, unknown>, attempt: () => Promise<boolean>): Promise<void> {
+async function withFault(
+	fault: Record<string, unknown>,
+	attempt: (faultId: string) => Promise<boolean>,
+): Promise<void> {
 	for (let round = 0; round < 5; round++) {
-		await sandbox("POST", "/sandbox/faults", fault);
-		const struck = await attempt().finally(() => sandbox("DELETE", "/sandbox/faults"));
+		const armed = (await (await sandbox("POST", "/sandbox/faults", fault)).json()) as { fault: { id: string } };
+		const struck = await attempt(armed.fault.id).finally(() => sandbox("DELETE", "/sandbox/faults"));
 		if (struck) return;
 	}
 	throw new Error("the injected fault was cleared by another test file five times in a row");
@@ -111,17 +114,13 @@ function watch(promise: Promise<unknown>): { settled: boolean } {
 }
 
 /**
- * Waits until the injected fault has been taken by its call (the sandbox lists a fault until then):
- * the slow call is now held at Flexiti. False when it was not taken within a few seconds.
+ * Waits until the injected fault has been taken by its call, which the sandbox answers the moment it
+ * happens (no polling): the slow call is now held at Flexiti. False when the fault was cleared first
+ * or not taken within a few seconds.
  */
-async function heldAtFlexiti(): Promise<boolean> {
-	const deadline = Date.now() + 5000;
-	while (Date.now() < deadline) {
-		const { faults } = (await (await sandbox("GET", "/sandbox/faults")).json()) as { faults: unknown[] };
-		if (faults.length === 0) return true;
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-	return false;
+async function heldAtFlexiti(faultId: string): Promise<boolean> {
+	const response = await sandbox("GET", `/sandbox/faults/${faultId}/struck?timeout_ms=5000`);
+	return ((await response.json()) as { struck: boolean }).struck;
 }
 
 /**
@@ -271,14 +270,14 @@ describe("the outcome, exactly once however it arrives", () => {
 
 	/**
 	 * The two signals truly overlapping: Flexiti holds the first one's notification read (a slow fault),
-	 * and the second arrives while it is held — known from the sandbox, whose fault list drops the fault
-	 * when the held call takes it. Both must share that one read: one read at Flexiti, one authorization
+	 * and the second arrives while it is held — known from the sandbox, which answers a wait for the fault
+	 * the moment the held call takes it. Both must share that one read: one read at Flexiti, one authorization
 	 * read, one checkout.authorized, the redirect told "authorized".
 	 */
 	for (const first of ["poll", "redirect"] as const) {
 		it(`the ${first === "poll" ? "redirect arrives while the alarm's poll" : "alarm's poll starts while the redirect"} waits on Flexiti's notification answer: one read, one checkout.authorized`, async () => {
 			let ref = "";
-			await withFault({ operation: "getNotificationByOrderId", kind: "slow", delay_ms: 600 }, async () => {
+			await withFault({ operation: "getNotificationByOrderId", kind: "slow", delay_ms: 600 }, async (faultId) => {
 				ref = reference();
 				const checkout = await hostedCheckout(ref);
 				const location = await pay(checkout);
@@ -290,7 +289,7 @@ describe("the outcome, exactly once however it arrives", () => {
 				const redirect = () => returnThroughEdge(location);
 				const started = first === "poll" ? poll() : redirect();
 				const firstDone = watch(started);
-				if (!(await heldAtFlexiti()) || firstDone.settled) return false; // the read was not held: try again
+				if (!(await heldAtFlexiti(faultId)) || firstDone.settled) return false; // the read was not held: try again
 				const second = first === "poll" ? redirect() : poll();
 				const [a, b] = await Promise.all([started, second]);
 				const back = (first === "poll" ? b : a) as Response;

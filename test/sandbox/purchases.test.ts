@@ -1,6 +1,15 @@
+import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { FlexitiClient } from "../../functions/client/index.ts";
-import { DEMO, mintToken, recordedCalls, resetSandbox, sandboxAdmin, sandboxClient } from "../support/sandbox.ts";
+import {
+	BASE_URL,
+	DEMO,
+	mintToken,
+	recordedCalls,
+	resetSandbox,
+	sandboxAdmin,
+	sandboxClient,
+} from "../support/sandbox.ts";
 
 const client_id = DEMO.client_id;
 const JANE = 10000000000001;
@@ -297,10 +306,13 @@ describe("faults injected through /sandbox/faults", () => {
 		expect(error).toMatchObject({ error: "rate_limited" });
 	});
 
-	it("is slow when asked, and lists a fault until its call has taken it (the call then being held)", async () => {
-		await sandboxAdmin("POST", "/faults", { operation: "listCaptures", kind: "slow", delay_ms: 300 });
+	it("is slow when asked, and says the moment its call has taken it (the call then being held)", async () => {
+		const armed = await sandboxAdmin("POST", "/faults", { operation: "listCaptures", kind: "slow", delay_ms: 300 });
+		const { fault } = (await armed.json()) as { fault: { id: string } };
 		const pending = async () => ((await (await sandboxAdmin("GET", "/faults")).json()) as { faults: unknown[] }).faults;
-		expect(await pending()).toMatchObject([{ operation: "listCaptures", kind: "slow", remaining: 1 }]);
+		expect(await pending()).toMatchObject([{ id: fault.id, operation: "listCaptures", kind: "slow", remaining: 1 }]);
+		// Asked before the call: the answer waits for it.
+		const struck = sandboxAdmin("GET", `/faults/${fault.id}/struck`);
 		const started = Date.now();
 		let answered = false;
 		const call = merchant
@@ -308,12 +320,39 @@ describe("faults injected through /sandbox/faults", () => {
 			.finally(() => {
 				answered = true;
 			});
-		while ((await pending()).length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-		// The fault left the list when the call arrived, not when it was answered.
+		expect(await (await struck).json()).toEqual({ struck: true });
+		// It struck when the call arrived, not when the call was answered; it has left the list.
 		expect(answered).toBe(false);
+		expect(await pending()).toEqual([]);
 		const { response } = await call;
 		expect(response.status).toBe(200);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+		// Asked again afterwards: at once.
+		expect(await (await sandboxAdmin("GET", `/faults/${fault.id}/struck`)).json()).toEqual({ struck: true });
+	});
+
+	it("says a fault did not strike when it is cleared first, when it is unknown, or when its wait runs out", async () => {
+		const arm = async () =>
+			(
+				(await (await sandboxAdmin("POST", "/faults", { operation: "listCaptures" })).json()) as {
+					fault: { id: string };
+				}
+			).fault.id;
+		const cleared = await arm();
+		const waiting = sandboxAdmin("GET", `/faults/${cleared}/struck`);
+		await sandboxAdmin("DELETE", "/faults");
+		expect(await (await waiting).json()).toEqual({ struck: false });
+		expect(await (await sandboxAdmin("GET", `/faults/${cleared}/struck`)).json()).toEqual({ struck: false });
+		expect(await (await sandboxAdmin("GET", "/faults/fault-unknown/struck")).json()).toEqual({ struck: false });
+		const untaken = await arm();
+		const started = Date.now();
+		expect(await (await sandboxAdmin("GET", `/faults/${untaken}/struck?timeout_ms=200`)).json()).toEqual({
+			struck: false,
+		});
+		expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+		const reset = sandboxAdmin("GET", `/faults/${untaken}/struck`);
+		await resetSandbox();
+		expect(await (await reset).json()).toEqual({ struck: false });
 	});
 
 	it("loses a capture's response after applying it; the retry with the same key gets the capture", async () => {
@@ -329,6 +368,40 @@ describe("faults injected through /sandbox/faults", () => {
 			[503, "capture-key-1"],
 			[200, "capture-key-1"],
 		]);
+	});
+
+	it("stalls an answer after its headers when asked: the capture is made, its body comes only after the delay", async () => {
+		const id = (await authorize(100)).data?.authorization_id ?? 0;
+		const token = (await mintToken("merchant")).access_token;
+		const armed = await sandboxAdmin("POST", "/faults", {
+			operation: "captureAuthorization",
+			kind: "stall",
+			delay_ms: 1000,
+		});
+		expect(armed.status).toBe(201);
+		const started = Date.now();
+		// Not the typed client: it reads the body before it hands back the headers.
+		const response = await exports.default.fetch(
+			new Request(`${BASE_URL}/v2.5/client-id/${client_id}/authorization/${id}/capture`, {
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${token}`,
+					"x-reference-id": crypto.randomUUID(),
+					"content-type": "application/json",
+				},
+				body: JSON.stringify({ amount: 100 }),
+			}),
+		);
+		expect(response.status).toBe(200);
+		let bodyArrived = false;
+		const body = response.json().finally(() => {
+			bodyArrived = true;
+		});
+		// The headers are here and the capture is made at Flexiti, while the body is still held.
+		expect(await recordedCalls("captureAuthorization")).toMatchObject([{ status: 200 }]);
+		expect(bodyArrived).toBe(false);
+		expect(await body).toMatchObject({ amount: 100, authorization_status: "closed" });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(990);
 	});
 
 	it("rejects a fault for an operation the spec does not have", async () => {

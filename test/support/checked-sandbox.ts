@@ -30,11 +30,49 @@ export default {
 			return Response.json(taken);
 		}
 		const response = await sandbox.fetch(request, env);
-		const found = await answerViolations(request.method, pathname, response);
-		if (found.length > 0) violations.push(...found.map((v) => `${request.method} ${pathname}: ${v}`));
-		return response;
+		const check = async (whole: Response) => {
+			const found = await answerViolations(request.method, pathname, whole);
+			if (found.length > 0) violations.push(...found.map((v) => `${request.method} ${pathname}: ${v}`));
+		};
+		if (response.body === null) {
+			await check(response);
+			return response;
+		}
+		return checkedAsItStreams(response, response.body, check);
 	},
 } satisfies ExportedHandler<SandboxBindings>;
+
+/**
+ * The answer passed on as it streams, and checked once its body is whole, before the caller reads
+ * its end (so a violation is kept before the test that caused it can take them). Not checked before
+ * it is passed on: holding the headers back until the body had come would change what the caller
+ * sees, and a body that stalls after its headers (the sandbox's `stall` fault) would stall the call
+ * itself. A body the caller gives up on (cancels) is not checked, and its giving up reaches the sandbox.
+ */
+function checkedAsItStreams(
+	response: Response,
+	source: ReadableStream<Uint8Array>,
+	check: (whole: Response) => Promise<void>,
+): Response {
+	const reader = source.getReader();
+	const chunks: Uint8Array[] = [];
+	const body = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const { done, value } = await reader.read();
+			if (!done) {
+				chunks.push(value);
+				controller.enqueue(value);
+				return;
+			}
+			await check(new Response(new Blob(chunks), response));
+			controller.close();
+		},
+		cancel(reason) {
+			return reader.cancel(reason);
+		},
+	});
+	return new Response(body, response);
+}
 
 async function answerViolations(method: string, pathname: string, response: Response): Promise<string[]> {
 	if (pathname.startsWith(`${POS_BASE}/`)) {

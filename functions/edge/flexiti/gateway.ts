@@ -2,7 +2,7 @@
  * The edge's one gateway to the Flexiti POS API, created once per environment (its settings do not
  * change): the typed openapi-fetch client, the calls of the table as prepared requests
  * (operation-request.ts), and the one place that decides
- *  - retries: every call goes through `withRetries(upstreamSend(…))` (upstream.ts): a timeout per
+ *  - retries: every call goes through `exchangeWithRetries(upstreamExchange(…))` (upstream.ts): a timeout per
  *    attempt, and repeats only where a repeat cannot do the thing twice (GETs, and POSTs with an
  *    `x-idempotency-key`);
  *  - idempotency: an operation whose spec declares `x-idempotency-key` always carries one (the
@@ -23,7 +23,7 @@ import type { FlexitiToken, Scope } from "./flexiti-token.ts";
 import { type FlexitiCall, operationRequest, readAnswer } from "./operation-request.ts";
 import { tokenBrokerStub } from "./token-broker-object.ts";
 import { type TokenSource as CacheSource, type TokenCache, tokenCache } from "./token-cache.ts";
-import { type Send, type UpstreamFailure, upstreamSend, withRetries } from "./upstream.ts";
+import { asSend, type Exchange, exchangeWithRetries, type UpstreamFailure, upstreamExchange } from "./upstream.ts";
 
 /** Where a call's token comes from, and how to drop one Flexiti rejected. */
 export interface TokenSource {
@@ -123,22 +123,24 @@ export function flexitiGateway(env: EdgeBindings): FlexitiGateway {
 	let gateway = gateways.get(env);
 	if (!gateway) {
 		const config = edgeConfig(env);
-		const fetchUpstream = withRetries(upstreamSend(env, config));
+		// The calls of the table read Flexiti's answer once (its bytes, within the timeout); only the typed
+		// client, which openapi-fetch reads from a `Response`, gets it as one again.
+		const exchange = exchangeWithRetries(upstreamExchange(env, config));
 		const baseUrl = config.flexitiBaseUrl.replace(/\/+$/, "");
-		const client = createFlexitiClient({ baseUrl, fetch: fetchUpstream });
+		const client = createFlexitiClient({ baseUrl, fetch: asSend(exchange) });
 		gateway = {
 			client,
 			async call(operationId, given, tokens) {
 				// One key for every attempt, the one with a fresh token included.
 				const call = { ...given, header: withIdempotencyKey(operationId, given.header) };
 				let token = await tokens.get();
-				const first = await send(fetchUpstream, baseUrl, operationId, call, token);
+				const first = await send(exchange, baseUrl, operationId, call, token);
 				if (first.response.status !== 401) return { operationId, ...first, retriedWithFreshToken: false };
 				await tokens.drop(token);
 				token = await tokens.get();
 				return {
 					operationId,
-					...(await send(fetchUpstream, baseUrl, operationId, call, token)),
+					...(await send(exchange, baseUrl, operationId, call, token)),
 					retriedWithFreshToken: true,
 				};
 			},
@@ -169,13 +171,13 @@ export function withIdempotencyKey(operationId: FlexitiOperationId, header: Reco
 
 /** One attempt chain of a call (retries within it), with this token. */
 async function send(
-	fetchUpstream: Send,
+	exchange: Exchange,
 	baseUrl: string,
 	operationId: FlexitiOperationId,
 	call: FlexitiCall,
 	token: FlexitiToken,
 ) {
-	return readAnswer(await fetchUpstream(operationRequest(baseUrl, operationId, call, token.accessToken)));
+	return readAnswer(await exchange(operationRequest(baseUrl, operationId, call, token.accessToken)));
 }
 
 /**

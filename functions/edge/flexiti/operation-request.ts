@@ -8,6 +8,7 @@
  */
 import { type FlexitiOperationId, flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { stringifyJson } from "../../contract/lossless-json.ts";
+import type { UpstreamAnswer } from "./upstream.ts";
 
 /** One call of an operation of the table, with parameters and body the spec already vouched for. */
 export interface FlexitiCall {
@@ -38,14 +39,17 @@ export function operationRequest(
 		const value = call.params[name];
 		return value === undefined ? whole : encodeURIComponent(value);
 	});
-	const headers = new Headers(call.header);
+	// The headers as a plain record (names in lower case, as `Headers` would read them): the `Request`
+	// makes its one `Headers` from it, where a `Headers` built here first was a second one, copied.
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(call.header)) headers[name.toLowerCase()] = value;
 	// Flexiti requires one on every call; the forwarder and the orders always pass theirs.
-	if (!headers.has("x-reference-id")) headers.set("x-reference-id", crypto.randomUUID());
-	headers.set("authorization", `Bearer ${accessToken}`);
+	headers["x-reference-id"] ??= crypto.randomUUID();
+	headers.authorization = `Bearer ${accessToken}`;
 	let body: string | undefined;
 	if (call.body !== undefined) {
 		body = stringifyJson(call.body);
-		if (!headers.has("content-type")) headers.set("content-type", "application/json");
+		headers["content-type"] ??= "application/json";
 	}
 	return new Request(`${baseUrl}${path}${queryString(call.query)}`, { method: entry.method, headers, body });
 }
@@ -58,18 +62,25 @@ function queryString(query: Record<string, string> | undefined): string {
 	return search;
 }
 
-/** Flexiti's answer as the gateway keeps it: a success's text, or the error envelope parsed (else its text). */
-export async function readAnswer(response: Response): Promise<{ response: Response; text?: string; error?: unknown }> {
+const utf8 = new TextDecoder();
+
+/**
+ * Flexiti's answer as the gateway keeps it: a success's text, or the error envelope parsed (else its
+ * text). The bytes were read once, within the attempt's timeout (`upstreamExchange`), and are decoded
+ * here as `Response.text()` decodes them (UTF-8, a byte order mark dropped, bad bytes replaced).
+ */
+export function readAnswer({ response, body }: UpstreamAnswer): { response: Response; text?: string; error?: unknown } {
 	// No body to read (openapi-fetch's rule): a 204, or an empty answer that is not chunked.
 	const empty =
 		response.status === 204 ||
 		(response.headers.get("content-length") === "0" && !response.headers.get("transfer-encoding")?.includes("chunked"));
-	if (response.ok) return { response, text: empty ? "" : await response.text() };
+	const text = () => (body === null ? "" : utf8.decode(body));
+	if (response.ok) return { response, text: empty ? "" : text() };
 	if (empty) return { response };
-	const text = await response.text();
+	const error = text();
 	try {
-		return { response, error: JSON.parse(text) };
+		return { response, error: JSON.parse(error) };
 	} catch {
-		return { response, error: text };
+		return { response, error };
 	}
 }

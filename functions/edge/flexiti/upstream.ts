@@ -18,12 +18,24 @@ export class UpstreamError extends Error {
 export type Send = (request: Request) => Promise<Response>;
 
 /**
+ * Flexiti's answer to one attempt, its body already read: its status and headers (`response`, whose
+ * body has been consumed) and the body's bytes (null when it had none).
+ */
+export interface UpstreamAnswer {
+	response: Response;
+	body: ArrayBuffer | null;
+}
+
+/** One attempt whose answer comes back read: what the gateway's calls of the table use. */
+export type Exchange = (request: Request) => Promise<UpstreamAnswer>;
+
+/**
  * One attempt: a service binding stands in for the network when configured (tests, same-account
  * sandboxes). The timeout covers the whole answer, its body included, and ends with it: the body is read
  * before the timer is cleared. (`AbortSignal.timeout` left its timer running for the full timeout after
  * every call, and a Durable Object that called Flexiti, a token broker, had work pending until it fired.)
  */
-export function upstreamSend(env: EdgeBindings, config: EdgeConfig): Send {
+export function upstreamExchange(env: EdgeBindings, config: EdgeConfig): Exchange {
 	const binding = env.FLEXITI;
 	return async (request) => {
 		const timeout = new AbortController();
@@ -35,8 +47,7 @@ export function upstreamSend(env: EdgeBindings, config: EdgeConfig): Send {
 			const { signal } = timeout;
 			const response = await (binding ? binding.fetch(request, { signal }) : fetch(request, { signal }));
 			// Flexiti answers small JSON documents: read whole, within the timeout.
-			const body = response.body === null ? null : await response.arrayBuffer();
-			return new Response(body, response);
+			return { response, body: response.body === null ? null : await response.arrayBuffer() };
 		} catch (error) {
 			const timedOut =
 				timeout.signal.aborted ||
@@ -45,6 +56,22 @@ export function upstreamSend(env: EdgeBindings, config: EdgeConfig): Send {
 		} finally {
 			clearTimeout(timer);
 		}
+	};
+}
+
+/**
+ * One attempt as `fetch` answers it, for openapi-fetch's typed clients and the token endpoint: the
+ * answer read within the timeout (`upstreamExchange`), then given back as a `Response` of its own.
+ */
+export function upstreamSend(env: EdgeBindings, config: EdgeConfig): Send {
+	return asSend(upstreamExchange(env, config));
+}
+
+/** An exchange's answer as a `Response` with its body again (a second `Response`: only where a client needs one). */
+export function asSend(exchange: Exchange): Send {
+	return async (request) => {
+		const { response, body } = await exchange(request);
+		return new Response(body, response);
 	};
 }
 
@@ -65,25 +92,40 @@ const retryableStatuses = new Set([429, 502, 503, 504]);
  * `x-idempotency-key`. The last answer (or failure) is returned as it is.
  */
 export function withRetries(send: Send, policy: RetryPolicy = defaultRetryPolicy): Send {
+	return retrying(send, (response) => response, policy);
+}
+
+/** `withRetries` for an exchange (the gateway's calls of the table): the same rules, the answer kept read. */
+export function exchangeWithRetries(exchange: Exchange, policy: RetryPolicy = defaultRetryPolicy): Exchange {
+	return retrying(exchange, (answer) => answer.response, policy);
+}
+
+function retrying<Answer>(
+	send: (request: Request) => Promise<Answer>,
+	responseOf: (answer: Answer) => Response,
+	policy: RetryPolicy,
+): (request: Request) => Promise<Answer> {
 	return async (request) => {
 		const retryable = request.method === "GET" || request.headers.has("x-idempotency-key");
 		const attempts = retryable ? policy.attempts : 1;
 		for (let attempt = 1; ; attempt++) {
 			const last = attempt >= attempts;
-			let response: Response;
+			let answer: Answer;
 			try {
 				// A body can be read once: each attempt but the last sends a copy. A request without one
 				// (a GET) is sent as it is every time, with no copy made per call.
-				response = await send(last || request.body === null ? request : request.clone());
+				answer = await send(last || request.body === null ? request : request.clone());
 			} catch (error) {
 				if (last || !(error instanceof UpstreamError)) throw error;
 				await sleep(backoff(policy, attempt));
 				continue;
 			}
-			if (last || !retryableStatuses.has(response.status)) return response;
+			const response = responseOf(answer);
+			if (last || !retryableStatuses.has(response.status)) return answer;
 			const wait = Math.max(backoff(policy, attempt), retryAfterMs(response) ?? 0);
-			if (wait > policy.maxDelayMs * 2) return response; // Flexiti asks for longer than a caller should wait
-			await response.body?.cancel();
+			if (wait > policy.maxDelayMs * 2) return answer; // Flexiti asks for longer than a caller should wait
+			// An exchange's answer was read already; a `Response`'s body is let go.
+			if (!response.bodyUsed) await response.body?.cancel();
 			await sleep(wait);
 		}
 	};

@@ -12,6 +12,16 @@ import { EdgeError } from "../core/errors.ts";
 /** Where the pages and specs live; app.ts keeps its JSON-only headers off these. */
 export const DOCS_PATHS = ["/docs", "/docs/*", "/openapi/*"];
 
+/**
+ * Whether a path is one of DOCS_PATHS, as Hono's router matches them (`/x/*` takes `/x` itself too):
+ * asked of every request, so a string comparison rather than a router lookup.
+ */
+export function isDocsPath(path: string): boolean {
+	return DOCS_PATHS.some((pattern) =>
+		pattern.endsWith("/*") ? path === pattern.slice(0, -2) || path.startsWith(pattern.slice(0, -1)) : path === pattern,
+	);
+}
+
 // Redoc's page is one self-contained file: inline scripts and styles, data: images and fonts, its
 // search in a blob: worker. Nothing may come from elsewhere, and the page still may not be framed.
 export const docsHeaders = secureHeaders({

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { operationRequest, readAnswer } from "../../../functions/edge/flexiti/operation-request.ts";
 
+/** An answer as the gateway's exchange hands it over: the response, its body's bytes read. */
+async function answered(response: Response) {
+	return readAnswer({ response, body: response.body === null ? null : await response.arrayBuffer() });
+}
+
 // The request the gateway sends for an operation of the table, and how it reads Flexiti's answer: the
 // wire format openapi-fetch produced before (the forwarding tests check it end to end, against the
 // sandbox; these check the corners the sandbox does not reach).
@@ -47,6 +52,17 @@ describe("operationRequest", () => {
 		);
 	});
 
+	it("reads the call's header names in any letter case, as Headers does: one reference id, one token", () => {
+		const request = operationRequest(
+			BASE,
+			"getTermsAndConditions",
+			{ params: { client_id: "c" }, header: { "X-Reference-Id": REFERENCE, Authorization: "Bearer the-caller's" } },
+			"the-access-token",
+		);
+		expect(request.headers.get("x-reference-id")).toBe(REFERENCE);
+		expect(request.headers.get("authorization")).toBe("Bearer the-access-token");
+	});
+
 	it("sends a body as JSON, an id past 2^53 as its exact digits", async () => {
 		const request = operationRequest(
 			BASE,
@@ -67,17 +83,24 @@ describe("operationRequest", () => {
 
 describe("readAnswer", () => {
 	it("keeps a success's text as Flexiti sent it, and an empty one as empty", async () => {
-		expect((await readAnswer(new Response('{"a":1}', { status: 200 }))).text).toBe('{"a":1}');
-		expect((await readAnswer(new Response(null, { status: 204 }))).text).toBe("");
+		expect((await answered(new Response('{"a":1}', { status: 200 }))).text).toBe('{"a":1}');
+		expect((await answered(new Response(null, { status: 204 }))).text).toBe("");
+	});
+
+	it("decodes the bytes as Response.text() does: a byte order mark dropped, bad UTF-8 replaced", async () => {
+		const bytes = new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d, 0xc3, 0xa9]);
+		const text = (await answered(new Response(bytes, { status: 200 }))).text;
+		expect(text).toBe(await new Response(bytes).text());
+		expect(text).toBe('{"\uFFFD":1}é');
 	});
 
 	it("parses an error envelope, keeps an error that is not JSON as text, and reads nothing from an empty one", async () => {
-		const envelope = await readAnswer(Response.json({ error: "wrong_inputs" }, { status: 409 }));
+		const envelope = await answered(Response.json({ error: "wrong_inputs" }, { status: 409 }));
 		expect(envelope.error).toEqual({ error: "wrong_inputs" });
 		expect(envelope.text).toBeUndefined();
-		const page = await readAnswer(new Response("<html>firewall</html>", { status: 403 }));
+		const page = await answered(new Response("<html>firewall</html>", { status: 403 }));
 		expect(page.error).toBe("<html>firewall</html>");
-		const empty = await readAnswer(new Response(null, { status: 503, headers: { "content-length": "0" } }));
+		const empty = await answered(new Response(null, { status: 503, headers: { "content-length": "0" } }));
 		expect(empty.error).toBeUndefined();
 		expect(empty.response.status).toBe(503);
 	});
