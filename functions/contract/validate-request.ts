@@ -76,12 +76,27 @@ export function validateRequest(
 		if (parts.body === undefined) {
 			if (body.required) fieldErrors.push({ param: "body", msg: "required", value: null });
 		} else {
-			const schema = bodySchema(body.schema, options.closed === true);
-			fieldErrors.push(...bodyErrors(validatorFor(schema).validate(judged(parts.body)).errors, parts.body));
+			const validator = validatorFor(bodySchema(body.schema, options.closed === true));
+			fieldErrors.push(...bodyErrors(bodyValidation(validator, parts.body), parts.body));
 		}
 	}
 
 	return fieldErrors.length > 0 ? { ok: false, fieldErrors } : { ok: true, value: { query, body: parts.body } };
+}
+
+/**
+ * The validator's errors for a body. The validator refuses to judge a bigint (it throws): then, and
+ * only then (it is rare), it judges a copy with each bigint as the number it stands for, so that a
+ * body without one is walked once, by the validator.
+ */
+function bodyValidation(validator: Validator, body: unknown): OutputUnit[] {
+	try {
+		return validator.validate(body).errors;
+	} catch (error) {
+		const seen = judged(body);
+		if (seen === body) throw error;
+		return validator.validate(seen).errors;
+	}
 }
 
 /** A parameter's text; a query parameter given several times is all its values (none of the specs' are lists). */
@@ -130,10 +145,22 @@ function withinSafeIntegers(schema: unknown): unknown {
 	}
 	const types = Array.isArray(source.type) ? source.type : [source.type];
 	if ((types.includes("integer") || types.includes("number")) && !mayPassSafeIntegers(source)) {
-		copy.maximum = Math.min(typeof source.maximum === "number" ? source.maximum : Infinity, Number.MAX_SAFE_INTEGER);
-		copy.minimum = Math.max(typeof source.minimum === "number" ? source.minimum : -Infinity, -Number.MAX_SAFE_INTEGER);
+		// Only the bound the schema lacks (or sets past 2^53): one keyword fewer to check per number.
+		if (bound(source, "maximum", "exclusiveMaximum", Infinity) > Number.MAX_SAFE_INTEGER) {
+			copy.maximum = Number.MAX_SAFE_INTEGER;
+		}
+		if (bound(source, "minimum", "exclusiveMinimum", -Infinity) < -Number.MAX_SAFE_INTEGER) {
+			copy.minimum = -Number.MAX_SAFE_INTEGER;
+		}
 	}
 	return copy;
+}
+
+/** The tighter of a schema's inclusive and exclusive bound on one side; `none` when it sets neither. */
+function bound(schema: Record<string, unknown>, inclusive: string, exclusive: string, none: number): number {
+	const bounds = [schema[inclusive], schema[exclusive]].filter((b): b is number => typeof b === "number");
+	if (bounds.length === 0) return none;
+	return none > 0 ? Math.min(...bounds) : Math.max(...bounds);
 }
 
 /**
