@@ -13,15 +13,45 @@ type Reviver = (key: string, value: unknown, context?: { source?: string }) => u
 /** `JSON.rawJSON` (ES2026; V8 since 11.4: workerd, Node 21+, Chromium 114+), absent from TypeScript's lib. */
 const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
 
-const keepBigIntegers: Reviver = (_key, value, context) =>
-	typeof value === "number" &&
-	!Number.isSafeInteger(value) &&
-	context?.source !== undefined &&
-	/^-?[0-9]+$/.test(context.source)
-		? BigInt(context.source)
+const keepBigIntegers: Reviver = (_key, value, context) => {
+	if (typeof value !== "number" || Number.isSafeInteger(value) || context?.source === undefined) return value;
+	// Plain digits, as an integer past 2^53 is usually written.
+	if (/^-?[0-9]+$/.test(context.source)) return BigInt(context.source);
+	// Another spelling of one (`…993.0`, `…993e0`, `9.007199254740993e15`). A fraction stays a number, and so
+	// does a number past the range of doubles (`1e400`, which `JSON.parse` reads as Infinity): otherwise a
+	// few characters with an exponent would make a bigint of as many digits as they say (`1e99999999`).
+	return Math.abs(value) > Number.MAX_SAFE_INTEGER && Number.isFinite(value)
+		? (exactInteger(context.source) ?? value)
 		: value;
+};
 
-/** `JSON.parse`, with integers past 2^53 as `bigint`s (where the engine gives the source text). */
+/** A JSON number's parts: sign, integer digits, fraction digits, exponent (RFC 8259 §6). */
+const JSON_NUMBER = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
+
+/**
+ * The integer a JSON number's text is, exactly, or undefined when it has a fractional part. JSON Schema
+ * 2020-12 (the specs' dialect) calls a number with a zero fractional part an integer, and Flexiti's ids
+ * are number(n): `9007199254740993.0`, `9007199254740993e0`, `90071992547409930e-1` and
+ * `9.007199254740993e15` are all the integer 9007199254740993, which `JSON.parse` reads as
+ * 9007199254740992 whichever way it is written. Only called for a number within the range of doubles
+ * (at most 309 digits before its point).
+ */
+export function exactInteger(text: string): bigint | undefined {
+	const parts = JSON_NUMBER.exec(text);
+	if (!parts) return undefined;
+	const [, sign = "", whole = "", fraction = "", exponent = "0"] = parts;
+	const digits = whole + fraction;
+	// Where the decimal point falls in `digits` once the exponent has moved it.
+	const point = whole.length + Number(exponent);
+	if (point >= digits.length) return BigInt(`${sign}${digits}${"0".repeat(point - digits.length)}`);
+	if (/[1-9]/.test(digits.slice(Math.max(point, 0)))) return undefined;
+	return BigInt(`${sign}${point > 0 ? digits.slice(0, point) : "0"}`);
+}
+
+/**
+ * `JSON.parse`, with integers past 2^53 as `bigint`s, whichever way the JSON spells them (where the
+ * engine gives the source text).
+ */
 export function parseJson(text: string): unknown {
 	return JSON.parse(text, keepBigIntegers as Parameters<typeof JSON.parse>[1]);
 }

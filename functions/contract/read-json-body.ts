@@ -14,11 +14,12 @@ export const MAX_JSON_DEPTH = 32;
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * `JSON.parse` rounds an integer past 2^53 (9007199254740993 → 9007199254740992), and every such
- * integer is written with at least 16 digits (2^53 + 1 has 16): a body without a run of 16 digits
- * parses exactly without the lossless reader's per-value reviver.
+ * `JSON.parse` rounds an integer past 2^53 (9007199254740993 → 9007199254740992), and every number
+ * past 2^53 is written with at least 16 digits before its point (2^53 + 1 has 16) or with an exponent
+ * (`9.007199254740993e15`), whose `e` follows a digit: a body with neither parses exactly without the
+ * lossless reader's per-value reviver.
  */
-const SIXTEEN_DIGITS = /[0-9]{16}/;
+const MAY_PASS_2_POW_53 = /[0-9]{16}|[0-9][eE]/;
 
 /**
  * Reads an operation's JSON body (its size is already capped by the route's body limit). An empty
@@ -47,12 +48,13 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 		return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
 	}
 	try {
-		// An integer past 2^53 is read exactly, as a bigint: validation then refuses it quoting every
-		// digit, or carries it where the spec declares an id that may pass 2^53 (validate-request.ts).
-		// Read again, losslessly, only when it holds one: `parseJson`'s reviver runs for every value, and
-		// most bodies with sixteen digits in a row have them in a string (a card number).
+		// An integer past 2^53, however it is spelled (`…993`, `…993.0`, `9.007199254740993e15`), is read
+		// exactly, as a bigint: validation then refuses it quoting every digit, or carries it where the spec
+		// declares an id that may pass 2^53 (validate-request.ts). Read again, losslessly, only when it holds
+		// one: `parseJson`'s reviver runs for every value, and most bodies with sixteen digits in a row (or a
+		// digit before an `e`) have them in a string (a card number, a UUID).
 		const body: unknown = JSON.parse(text);
-		return { ok: true, body: SIXTEEN_DIGITS.test(text) && holdsUnsafeInteger(body) ? parseJson(text) : body };
+		return { ok: true, body: MAY_PASS_2_POW_53.test(text) && holdsUnsafeInteger(body) ? parseJson(text) : body };
 	} catch {
 		return refuse("body", "invalid JSON");
 	}

@@ -6,6 +6,7 @@
  * Every number else is bounded to ±(2^53 − 1), RFC 8259 §6's range every JSON reader holds exactly.
  */
 import { describe, expect, it } from "vitest";
+import { exactInteger, parseJson, stringifyJson } from "../../functions/contract/lossless-json.ts";
 import type { RequestSchema } from "../../functions/contract/operation-types.ts";
 import { readJsonBody } from "../../functions/contract/read-json-body.ts";
 import { validateRequest } from "../../functions/contract/validate-request.ts";
@@ -39,6 +40,61 @@ describe("the request body reader", () => {
 			c: { d: 12345678901234567890n },
 			e: BIG,
 			f: Number.MAX_SAFE_INTEGER,
+		});
+	});
+});
+
+/**
+ * The same integer past 2^53 in other JSON spellings: JSON Schema 2020-12 calls a number with a zero
+ * fractional part an integer, so each is 2^53 + 1, which `JSON.parse` reads as 2^53.
+ */
+const SPELLINGS = [
+	BIG,
+	`${BIG}.0`,
+	`${BIG}.000`,
+	`${BIG}e0`,
+	`${BIG}E+0`,
+	`${BIG}0e-1`,
+	`${BIG}00E-2`,
+	"9.007199254740993e15",
+	"9.0071992547409930E+15",
+	"0.9007199254740993e16",
+];
+
+describe("every JSON spelling of an integer", () => {
+	it("is that integer, exactly; a fractional part that is not zero is none", () => {
+		const cases: [string, bigint | undefined][] = [
+			["0", 0n],
+			["-0.0e5", 0n],
+			["1.0", 1n],
+			["100e-2", 1n],
+			["1.50e1", 15n],
+			["0.5e1", 5n],
+			["5e-1", undefined],
+			["1.05e1", undefined],
+			["9007199254740993.5", undefined],
+			["-9.007199254740993e15", -BigInt(BIG)],
+			["12345678901234567890e-1", 1234567890123456789n],
+			["1e30", 10n ** 30n],
+			["1.5", undefined],
+			["not a number", undefined],
+		];
+		for (const [text, integer] of cases) expect([text, exactInteger(text)]).toEqual([text, integer]);
+		for (const spelling of SPELLINGS) expect([spelling, exactInteger(spelling)]).toEqual([spelling, BigInt(BIG)]);
+	});
+
+	it("past 2^53 reads as one bigint, in a request body and in an answer; a fraction, and past the range of doubles, as JSON.parse reads it", async () => {
+		for (const spelling of SPELLINGS) {
+			expect(JSON.parse(spelling)).toBe(9007199254740992); // the premise
+			expect(await read(`{"a":${spelling},"b":[-${spelling}]}`)).toEqual({ a: BigInt(BIG), b: [-BigInt(BIG)] });
+			expect(parseJson(`{"authorization_id":${spelling}}`)).toEqual({ authorization_id: BigInt(BIG) });
+		}
+		expect(await read('{"a":1.0e3,"b":9007199254740991.0,"c":1e300,"d":9007199254740993.5,"e":1e400}')).toEqual({
+			a: 1000,
+			b: Number.MAX_SAFE_INTEGER,
+			c: 10n ** 300n,
+			d: 9007199254740994,
+			e: Infinity,
 		});
 	});
 });
@@ -87,15 +143,19 @@ describe("validation of a body with an integer past 2^53", () => {
 				},
 			},
 		};
-		const body = await read(`{"id":${BIG},"count":3}`);
-		expect(validateRequest(schema, parts(body), { closed: true })).toEqual({
-			ok: true,
-			value: { query: {}, body: { id: BigInt(BIG), count: 3 } },
-		});
-		const tooBig = await read(`{"id":1,"count":${BIG}}`);
-		expect(validateRequest(schema, parts(tooBig), { closed: true })).toEqual({
-			ok: false,
-			fieldErrors: [{ param: "count", msg: "out of range", value: BigInt(BIG) }],
-		});
+		for (const spelling of SPELLINGS) {
+			const body = await read(`{"id":${spelling},"count":3}`);
+			const validated = validateRequest(schema, parts(body), { closed: true });
+			expect(validated).toEqual({ ok: true, value: { query: {}, body: { id: BigInt(BIG), count: 3 } } });
+			// Sent on as the plain digits, whichever spelling came.
+			expect(validated.ok && stringifyJson(validated.value.body)).toBe(`{"id":${BIG},"count":3}`);
+		}
+		for (const spelling of SPELLINGS) {
+			const tooBig = await read(`{"id":1,"count":${spelling}}`);
+			expect(validateRequest(schema, parts(tooBig), { closed: true })).toEqual({
+				ok: false,
+				fieldErrors: [{ param: "count", msg: "out of range", value: BigInt(BIG) }],
+			});
+		}
 	});
 });

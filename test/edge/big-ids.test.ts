@@ -164,3 +164,60 @@ describe("an integer past 2^53 in a request body", () => {
 		expect(order.status).toBe(404);
 	});
 });
+
+/**
+ * The same integer past 2^53 in other JSON spellings. JSON Schema 2020-12 (the specs' dialect) calls a
+ * number with a zero fractional part an integer, and Flexiti's ids are number(n), so `…993.0`, `…993e0`,
+ * `…9930e-1` and `9.007199254740993e15` are all the id 9007199254740993: the edge reads each as that
+ * integer, exactly, and answers each exactly as it answers the plain digits (where `JSON.parse` alone
+ * gives 9007199254740992, which the refusal quoted).
+ */
+const SPELLINGS = [
+	BIG_ID,
+	`${BIG_ID}.0`,
+	`${BIG_ID}.000`,
+	`${BIG_ID}e0`,
+	`${BIG_ID}E+0`,
+	`${BIG_ID}0e-1`,
+	"9.007199254740993e15",
+	"0.9007199254740993E16",
+];
+
+describe("an integer past 2^53 in a request body, in any JSON spelling", () => {
+	it.each(SPELLINGS)(
+		"%s as a forwarded call's plan id is refused quoting every digit, nothing sent",
+		async (spelling) => {
+			const body = JSON.stringify({
+				account_number: 10000000000001,
+				amount: 100,
+				auto_capture: false,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 0, term: 12 },
+			}).replace('"plan_id":0', `"plan_id":${spelling}`);
+			const text = await refusedBody(`/flexiti/v2.5.1/client-id/${client_id}/authorization`, MERCHANT_KEY, body);
+			expect(text).toContain(`{"param":"financing_option.plan_id","msg":"out of range","value":${BIG_ID}}`);
+			expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		},
+	);
+
+	it.each(SPELLINGS)(
+		"%s as a plan id on POST /v1/checkouts is refused quoting every digit, no checkout opened",
+		async (spelling) => {
+			const reference = `BIG-${crypto.randomUUID().slice(0, 8)}`;
+			const text = await refusedBody(
+				"/v1/checkouts",
+				MERCHANT_KEY,
+				`{"reference":"${reference}","amount":10,"plan_id":${spelling}}`,
+			);
+			expect(text).toContain(`{"param":"plan_id","msg":"not allowed","value":${BIG_ID}}`);
+			const order = await edgeFetch(
+				new Request(`${EDGE}/v1/orders/${reference}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
+			);
+			expect(order.status).toBe(404);
+		},
+	);
+
+	it.each(SPELLINGS)("%s as a checkout's amount is refused quoting every digit", async (spelling) => {
+		const text = await refusedBody("/v1/checkouts", MERCHANT_KEY, `{"reference":"BIG-AMOUNT","amount":${spelling}}`);
+		expect(text).toContain(`{"param":"amount","msg":"out of range","value":${BIG_ID}}`);
+	});
+});

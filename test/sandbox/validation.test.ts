@@ -135,21 +135,24 @@ describe("requests that break the spec get 409 wrong_inputs naming the field, an
 		expect(await response.json()).toMatchObject({ field_errors: [{ param: "body", msg: "invalid JSON" }] });
 	});
 
-	it("a refund whose capture id is past 2^53: refused quoting every digit, not the number JSON.parse rounds it to", async () => {
-		const response = await conformingFetch(
-			new Request(`${BASE_URL}/v2.5/client-id/${client_id}/accounts/10000000000001/refund`, {
-				method: "POST",
-				headers: {
-					authorization: `Bearer ${token}`,
-					"x-reference-id": crypto.randomUUID(),
-					"content-type": "application/json",
-				},
-				body: '{"capture_id":9007199254740993,"amount":10}',
-			}),
-		);
-		expect(response.status).toBe(409);
-		expect(await response.text()).toContain('{"param":"capture_id","msg":"out of range","value":9007199254740993}');
-	});
+	it.each(["9007199254740993", "9007199254740993.0", "9.007199254740993e15"])(
+		"a refund whose capture id is past 2^53 (%s): refused quoting every digit, not the number JSON.parse rounds it to",
+		async (captureId) => {
+			const response = await conformingFetch(
+				new Request(`${BASE_URL}/v2.5/client-id/${client_id}/accounts/10000000000001/refund`, {
+					method: "POST",
+					headers: {
+						authorization: `Bearer ${token}`,
+						"x-reference-id": crypto.randomUUID(),
+						"content-type": "application/json",
+					},
+					body: `{"capture_id":${captureId},"amount":10}`,
+				}),
+			);
+			expect(response.status).toBe(409);
+			expect(await response.text()).toContain('{"param":"capture_id","msg":"out of range","value":9007199254740993}');
+		},
+	);
 
 	it("a call without x-reference-id", async () => {
 		const response = await conformingFetch(
