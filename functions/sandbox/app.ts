@@ -19,7 +19,7 @@ export function createSandboxApp() {
 	// Every operation of the spec, from the generated table; the token endpoint speaks OAuth.
 	for (const [operationId, entry] of Object.entries(flexitiOperations)) {
 		const path = `${FLEXITI_BASE_PATH}${honoPath(entry.path)}`;
-		if (operationId === "createToken") app.on(entry.method, path, serveToken);
+		if (operationId === "createToken") app.on(entry.method, path, serveToken(operationId));
 		else {
 			const id = operationId as Exclude<FlexitiOperationId, "createToken">;
 			// biome-ignore lint/suspicious/noExplicitAny: each handler is typed by its own operation id in sandboxHandlers

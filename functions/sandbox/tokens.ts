@@ -1,13 +1,17 @@
 /**
- * Flexiti's token endpoint and bearer-token checks, as the docs describe them: form-encoded
+ * Flexiti's token endpoints and bearer-token checks, as the docs describe them: form-encoded
  * client credentials, `merchant` (default) or `customer` scope, 20-minute tokens, and a refresh
- * token that works once and not after its access token expired.
+ * token that works once and not after its access token expired. The POS API's endpoint and the
+ * Online API's (merchant scope only) are one contract served by one function, each as its own
+ * operation: its own faults, its own line in the call log, its own request schema.
  */
 import type { Context } from "hono";
 import { flexitiRequestSchemas } from "../../generated/flexiti-request-schemas.ts";
+import { onlineRequestSchemas } from "../../generated/online-request-schemas.ts";
 import { hexEncode } from "../contract/bytes.ts";
 import { constantTimeEqual } from "../contract/constant-time.ts";
 import { errorEnvelope, WRONG_INPUTS_MESSAGE } from "../contract/errors.ts";
+import type { RequestSchema } from "../contract/operation-types.ts";
 import { validateRequest } from "../contract/validate-request.ts";
 import { DEFAULT_STALL_MS, faultError, stalledBody, takeFault } from "./faults.ts";
 import type { SandboxEnv } from "./host.ts";
@@ -23,8 +27,23 @@ export function authenticateBearer(world: World, header: string | undefined, now
 	return token && token.expires_at > now ? { ok: true, token } : { ok: false };
 }
 
-/** POST /v2.5/oauth/token */
-export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
+/**
+ * The operations the token endpoint serves outside the sandbox's pipeline (they speak OAuth, not
+ * Flexiti's envelope), each with the schema its own spec gives it.
+ */
+const tokenOperations = {
+	createToken: flexitiRequestSchemas.createToken,
+	createOnlineToken: onlineRequestSchemas.createOnlineToken,
+} satisfies Record<string, RequestSchema>;
+
+export type TokenOperationId = keyof typeof tokenOperations;
+
+/** POST /v2.5/oauth/token (`createToken`) and the Online API's POST /oauth/token (`createOnlineToken`). */
+export function serveToken(operationId: TokenOperationId) {
+	return (c: Context<SandboxEnv>) => issueOrRefuse(c, operationId, tokenOperations[operationId]);
+}
+
+async function issueOrRefuse(c: Context<SandboxEnv>, operationId: TokenOperationId, schema: RequestSchema) {
 	const host = c.env;
 	const { world } = host;
 	const now = host.now();
@@ -40,7 +59,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		recordCall(
 			world,
 			{
-				operation: "createToken",
+				operation: operationId,
 				client_id: clientId,
 				scope,
 				status,
@@ -59,7 +78,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 	};
 	const oauthError = (error: string, description: string) => respond(400, { error, error_description: description });
 
-	fault = takeFault(host, "createToken");
+	fault = takeFault(host, operationId);
 	if (fault?.kind === "status") {
 		const retryAfter = fault.retry_after !== undefined ? { "retry-after": String(fault.retry_after) } : undefined;
 		return respond(
@@ -83,7 +102,7 @@ export async function serveToken(c: Context<SandboxEnv>): Promise<Response> {
 		return oauthError("invalid_client", "Client credentials are invalid");
 	}
 
-	const validation = validateRequest(flexitiRequestSchemas.createToken, {
+	const validation = validateRequest(schema, {
 		path: {},
 		query: url.searchParams,
 		headers: c.req.raw.headers,

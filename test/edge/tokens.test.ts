@@ -4,6 +4,9 @@ import { tokenBrokerStub } from "../../functions/edge/flexiti/token-broker-objec
 import {
 	CLIENT_ID,
 	CLIENT_SECRET,
+	EDGE,
+	edgeApi,
+	edgeFetch,
 	flexitiViaEdge,
 	MERCHANT_KEY,
 	resetSandbox,
@@ -135,5 +138,57 @@ describe("the merchant token cache and its broker", () => {
 		tokenCache.clearMemory(); // as a new isolate would start
 		await terms();
 		expect(await grants()).toEqual([["client_credentials", 200]]);
+	});
+});
+
+/**
+ * The Online API's merchant token (hosted checkouts, notifications, the payment calculator) comes from
+ * the Online API's own token endpoint, `createOnlineToken` at the sandbox: a fault armed for it strikes
+ * there, and one armed for the POS API's `createToken` does not.
+ */
+describe("the Online API's merchant token", () => {
+	const hostedCheckout = (reference: string) =>
+		edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+			body: { reference, amount: 10, channel: "hosted", return_url: "https://shop.example/thanks" },
+		});
+	const order = (reference: string) =>
+		edgeFetch(new Request(`${EDGE}/v1/orders/${reference}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }));
+	const arm = async (operation: string) =>
+		(
+			(await (await sandbox("POST", "/sandbox/faults", { operation, count: 50, status: 503 })).json()) as {
+				fault: { id: string };
+			}
+		).fault.id;
+	const struck = async (faultId: string) =>
+		((await (await sandbox("GET", `/sandbox/faults/${faultId}/struck?timeout_ms=0`)).json()) as { struck: boolean })
+			.struck;
+
+	it("its endpoint down: a hosted checkout is a 503 token_unavailable, nothing opened at Flexiti nor stored", async () => {
+		const fault = await arm("createOnlineToken");
+		const reference = `HC-${crypto.randomUUID().slice(0, 8)}`;
+		const { response, error } = await hostedCheckout(reference);
+		expect(response.status).toBe(503);
+		expect(error).toMatchObject({ error: "token_unavailable" });
+		expect(await struck(fault)).toBe(true);
+		const mints = await sandboxCalls("createOnlineToken");
+		expect(mints.length).toBeGreaterThan(0);
+		expect(mints.every((call) => call.status === 503)).toBe(true);
+		expect(await sandboxCalls("initHostedCheckout")).toEqual([]);
+		expect((await order(reference)).status).toBe(404);
+
+		await sandbox("DELETE", "/sandbox/faults");
+		const { data } = await hostedCheckout(reference);
+		expect(data).toMatchObject({ channel: "hosted", status: "open", reference });
+	});
+
+	it("the POS API's token endpoint down: a hosted checkout still opens, with a token from the Online API's", async () => {
+		const fault = await arm("createToken");
+		const reference = `HC-${crypto.randomUUID().slice(0, 8)}`;
+		const { data } = await hostedCheckout(reference);
+		expect(data).toMatchObject({ channel: "hosted", status: "open", reference });
+		expect((await sandboxCalls("createOnlineToken")).map((call) => [call.grant_type, call.status])).toEqual([
+			["client_credentials", 200],
+		]);
+		expect(await struck(fault)).toBe(false);
 	});
 });

@@ -1,12 +1,16 @@
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { FlexitiClient } from "../../functions/client/index.ts";
+import { flexitiOperations } from "../../generated/flexiti-operations.ts";
+import { onlineOperations } from "../../generated/online-operations.ts";
+import { mintOnlineToken, ONLINE_BASE_PATH } from "../support/online-sandbox.ts";
 import {
 	BASE_URL,
 	DEMO,
 	mintToken,
 	recordedCalls,
 	resetSandbox,
+	SANDBOX_ORIGIN,
 	sandboxAdmin,
 	sandboxClient,
 } from "../support/sandbox.ts";
@@ -402,6 +406,65 @@ describe("faults injected through /sandbox/faults", () => {
 		expect(bodyArrived).toBe(false);
 		expect(await body).toMatchObject({ amount: 100, authorization_status: "closed" });
 		expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+	});
+
+	/** Every operation of both specs, at its URL in the sandbox (path parameters filled with this client and 1). */
+	const everyOperation = [
+		...Object.entries(flexitiOperations).map(([id, entry]) => [id, entry.method, `${BASE_URL}${entry.path}`]),
+		...Object.entries(onlineOperations).map(([id, entry]) => [
+			id,
+			entry.method,
+			`${SANDBOX_ORIGIN}${ONLINE_BASE_PATH}${entry.path}`,
+		]),
+	].map(([id, method, url]) => ({
+		id,
+		method,
+		url: url?.replace(/\{(\w+)\}/g, (_, name: string) => (/^client_?id$/i.test(name) ? client_id : "1")),
+	}));
+
+	it.each(everyOperation)("strikes $id on its own call, whichever code serves it", async ({ id, method, url }) => {
+		const armed = await sandboxAdmin("POST", "/faults", { operation: id, status: 502 });
+		const { fault } = (await armed.json()) as { fault: { id: string } };
+		const response = await exports.default.fetch(
+			new Request(url ?? "", { method, body: method === "GET" ? null : "" }),
+		);
+		expect(response.status).toBe(502);
+		expect(await (await sandboxAdmin("GET", `/faults/${fault.id}/struck?timeout_ms=0`)).json()).toEqual({
+			struck: true,
+		});
+		// Recorded as that operation's call (beforeEach's createToken call is a 200 before it).
+		expect((await recordedCalls(id ?? "")).at(-1)?.status).toBe(502);
+	});
+
+	it("keeps a token endpoint's fault for that endpoint: the POS API's does not strike the Online API's, nor the reverse", async () => {
+		const arm = async (operation: string) =>
+			((await (await sandboxAdmin("POST", "/faults", { operation, status: 503 })).json()) as { fault: { id: string } })
+				.fault.id;
+		const online = await arm("createOnlineToken");
+		expect((await mintToken("merchant")).access_token).toEqual(expect.any(String));
+		const pos = await arm("createToken");
+		await expect(mintOnlineToken(SANDBOX_ORIGIN)).rejects.toThrow(/503|service_unavailable/);
+		expect(await (await sandboxAdmin("GET", `/faults/${online}/struck?timeout_ms=0`)).json()).toEqual({ struck: true });
+		expect(await (await sandboxAdmin("GET", `/faults/${pos}/struck?timeout_ms=0`)).json()).toEqual({ struck: false });
+		expect(await mintOnlineToken(SANDBOX_ORIGIN)).toEqual(expect.any(String));
+		await expect(mintToken("merchant")).rejects.toThrow(/token mint failed/);
+		expect((await recordedCalls("createOnlineToken")).map((c) => c.status)).toEqual([503, 200]);
+		expect((await recordedCalls("createToken")).map((c) => c.status)).toEqual([200, 200, 503]);
+	});
+
+	it("serves the Online API's token endpoint with its own spec: merchant scope only", async () => {
+		const response = await exports.default.fetch(
+			new Request(`${SANDBOX_ORIGIN}${ONLINE_BASE_PATH}/oauth/token`, {
+				method: "POST",
+				headers: { "content-type": "application/x-www-form-urlencoded", "x-reference-id": crypto.randomUUID() },
+				body: new URLSearchParams({ ...DEMO, grant_type: "client_credentials", scope: "customer" }),
+			}),
+		);
+		expect(response.status).toBe(409);
+		expect(await response.json()).toMatchObject({
+			error: "wrong_inputs",
+			field_errors: [{ param: "scope", msg: "invalid value", value: "customer" }],
+		});
 	});
 
 	it("rejects a fault for an operation the spec does not have", async () => {

@@ -28,7 +28,7 @@ export const onlineApiRoutes = new Hono<SandboxEnv>();
 
 for (const [operationId, entry] of Object.entries(onlineOperations)) {
 	const path = `${ONLINE_API_BASE_PATH}${honoPath(entry.path)}`;
-	if (operationId === "createOnlineToken") onlineApiRoutes.on(entry.method, path, serveToken);
+	if (operationId === "createOnlineToken") onlineApiRoutes.on(entry.method, path, serveToken(operationId));
 	else {
 		const id = operationId as OnlineHandledId;
 		// biome-ignore lint/suspicious/noExplicitAny: each handler is typed by its own operation id in onlineHandlers
