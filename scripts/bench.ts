@@ -20,7 +20,7 @@
  * minutes on two cores (7 scenarios).
  */
 import { edgeBundleSize } from "./bench/bundle.ts";
-import { type LoadResult, type LoadSettings, preflight, type Run, summarize } from "./bench/load.ts";
+import { type LoadResult, type LoadSettings, p99RatioOfPairs, preflight, type Run, summarize } from "./bench/load.ts";
 import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
 import { type NativeRecording, perfAvailable, perRequestMs, recordNative } from "./bench/native-profile.ts";
 import { cpuMeasurable, cpuMs, machineCpuMs } from "./bench/process-cpu.ts";
@@ -74,6 +74,7 @@ const settings: LoadSettings = {
 	connections: positive("BENCH_CONNECTIONS", 10),
 	warmupSeconds: positive("BENCH_WARMUP", 2, true),
 	fixedRatePercent: positive("BENCH_FIXED_RATE_PERCENT", 50),
+	fixedRateRounds: positive("BENCH_FIXED_RATE_ROUNDS", 8),
 };
 const roundSeconds = settings.durationSeconds / settings.rounds;
 type Side = "edge" | "baseline";
@@ -116,9 +117,8 @@ const fixedRateScenarios = scenarios(placeholderCredentials()).filter(
 	(scenario) => selected.includes(scenario.name) && scenario.targets.fixedRateP99 !== undefined,
 ).length;
 const plannedSeconds =
-	(selected.length + fixedRateScenarios + 1) *
-	2 *
-	(settings.durationSeconds + settings.warmupSeconds + settings.rounds);
+	(selected.length + 1) * 2 * (settings.durationSeconds + settings.warmupSeconds + settings.rounds) +
+	fixedRateScenarios * 2 * settings.fixedRateRounds * (roundSeconds + 1);
 const watchdog = setTimeout(() => abort("the bench overran its time limit", 1), (2 * plannedSeconds + 600) * 1000);
 watchdog.unref();
 process.on("SIGINT", () => abort("interrupted", 130));
@@ -193,7 +193,10 @@ try {
 			console.log(
 				`  then at a fixed rate: ${rate} requests/s on each side (${settings.fixedRatePercent} % of ${slower.toFixed(0)})`,
 			);
-			fixedRate = { rate, ...(await measure(workers, credentials, scenario, undefined, rate)) };
+			fixedRate = {
+				rate,
+				...(await measure(workers, credentials, scenario, undefined, rate, settings.fixedRateRounds)),
+			};
 		}
 		const result = scenarioResult(scenario, closed, fixedRate);
 		if (native.edge && native.baseline) {
@@ -423,13 +426,14 @@ async function measure(
 	scenario: Scenario,
 	tokenCalls?: Record<Scope, number>,
 	rate?: number,
+	rounds = settings.rounds,
 ): Promise<MeasuredRuns> {
 	const sides = { edge: scenario.edge, baseline: scenario.baseline };
 	const runs: Record<Side, Run[]> = { edge: [], baseline: [] };
 	const cpu: Record<Side, number> = { edge: 0, baseline: 0 };
 	const hostCpu: Record<Side, number> = { edge: 0, baseline: 0 };
 	const otherCpuShare: Record<Side, number[]> = { edge: [], baseline: [] };
-	for (let round = 0; round < settings.rounds; round++) {
+	for (let round = 0; round < rounds; round++) {
 		const order: Side[] = round % 2 === 0 ? ["edge", "baseline"] : ["baseline", "edge"];
 		for (const side of order) {
 			const pids = processesOf[sides[side].worker] ?? [];
@@ -498,15 +502,18 @@ function scenarioResult(scenario: Scenario, closed: MeasuredRuns, fixedRate?: Fi
 	};
 }
 
-/** The open-loop measurement: each side's latency at the same fixed rate, and their ratios. */
+/** The open-loop measurement: each side's latency at the same fixed rate, and the p99 ratio (judged on
+ * the median of the paired rounds' ratios: `p99RatioOfPairs`). */
 function fixedRateResult(fixedRate: FixedRateRuns): NonNullable<ScenarioResult["fixedRate"]> {
-	const { edge, baseline, pairs, cpu } = sideBySide(fixedRate);
+	const { edge, baseline, cpu } = sideBySide(fixedRate);
+	const p99 = p99RatioOfPairs(fixedRate.runs.edge, fixedRate.runs.baseline);
 	return {
 		rate: fixedRate.rate,
 		edge,
 		baseline,
-		p99Ratio: edge.p99Ms / baseline.p99Ms,
-		roundsP99: pairs.map(([e, b]) => e.p99Ms / b.p99Ms),
+		p99Ratio: p99.median,
+		pooledP99Ratio: p99.pooled,
+		roundsP99: p99.pairs,
 		cpu,
 		...(cpuMeasurable ? { otherCpuShare: fixedRate.otherCpuShare } : {}),
 	};

@@ -30,6 +30,9 @@ export interface LoadSettings {
 	warmupSeconds: number;
 	/** The open-loop rate of scenarios with a fixed-rate target: this % of the slower side's closed-loop throughput. */
 	fixedRatePercent: number;
+	/** Rounds of the open-loop runs, each as long as a closed-loop round: the p99 ratio is judged on their
+	 * median, so more rounds than the closed loops. */
+	fixedRateRounds: number;
 }
 
 /** What one run produced, before summarizing. */
@@ -224,6 +227,31 @@ export function summarize(runs: Run[]): LoadResult {
 		statuses,
 		lateSends: runs.reduce((sum, run) => sum + (run.lateSends ?? 0), 0),
 	};
+}
+
+/**
+ * The p99 ratio of two sides measured in paired runs (run i of each side ran next to each other): the
+ * ratio in each pair, their median (the judged figure), and the ratio of the pooled p99s. At a fixed
+ * rate one stall of 100–300 ms in one run (another process, the bench host's garbage collection:
+ * BENCHMARKS.md, session 6) holds up every request due meanwhile and sets the pooled p99 of whichever
+ * side was running (pooled ratios of 0.20× and 5.1× in runs of the same code). A cost of the edge's
+ * own shows in every pair, so in the median too; a stall falls in one pair and moves the median by one place.
+ */
+export function p99RatioOfPairs(edge: Run[], baseline: Run[]): { median: number; pairs: number[]; pooled: number } {
+	const pairs = edge.map((run, i) => {
+		const beside = baseline[i];
+		return beside ? summarize([run]).p99Ms / summarize([beside]).p99Ms : Number.NaN;
+	});
+	return { median: median(pairs), pairs, pooled: summarize(edge).p99Ms / summarize(baseline).p99Ms };
+}
+
+function median(values: readonly number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	if (sorted.length === 0) return Number.NaN;
+	return sorted.length % 2 === 1
+		? (sorted[middle] ?? Number.NaN)
+		: ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
 /** Nearest-rank percentile of sorted values. */
