@@ -12,6 +12,8 @@ type Reviver = (key: string, value: unknown, context?: { source?: string }) => u
 
 /** `JSON.rawJSON` (ES2026; V8 since 11.4: workerd, Node 21+, Chromium 114+), absent from TypeScript's lib. */
 const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
+/** `JSON.isRawJSON`, its companion: whether a value is a `JSON.rawJSON` object, whose text is `rawJSON`. */
+const isRawJSON = (JSON as unknown as { isRawJSON?: (value: unknown) => value is { rawJSON: string } }).isRawJSON;
 
 const keepBigIntegers: Reviver = (_key, value, context) => {
 	if (typeof value !== "number" || Number.isSafeInteger(value) || context?.source === undefined) return value;
@@ -54,6 +56,41 @@ export function exactInteger(text: string): bigint | undefined {
  */
 export function parseJson(text: string): unknown {
 	return JSON.parse(text, keepBigIntegers as Parameters<typeof JSON.parse>[1]);
+}
+
+/** Request bodies read by `parseRequestJson` that hold a number kept as its text. */
+const bodiesWithNumbersAsText = new WeakSet<object>();
+
+/**
+ * `parseJson` for a request body, which validation judges before anything else reads it. A number no
+ * JavaScript value holds exactly — a fraction past 2^53 (`9007199254740993.5`, which `JSON.parse` reads
+ * as 9007199254740994, an integer), a number past the range of doubles (`1e400`, Infinity) — is kept as
+ * its own text (`JSON.rawJSON`): a refusal quotes it as it was sent, and nothing sends it on rounded.
+ * Validation judges such a number as one past every bound (validate-request.ts), which no request
+ * schema admits.
+ */
+export function parseRequestJson(text: string): unknown {
+	let keptAsText = false;
+	const keepExactNumbers: Reviver = (key, value, context) => {
+		const read = keepBigIntegers(key, value, context);
+		if (typeof read !== "number" || Math.abs(read) <= Number.MAX_SAFE_INTEGER) return read;
+		if (!rawJSON || context?.source === undefined) return read;
+		keptAsText = true;
+		return rawJSON(context.source);
+	};
+	const body: unknown = JSON.parse(text, keepExactNumbers as Parameters<typeof JSON.parse>[1]);
+	if (keptAsText && body !== null && typeof body === "object") bodiesWithNumbersAsText.add(body);
+	return body;
+}
+
+/** Whether a request body holds a number `parseRequestJson` kept as its text (validation then judges it so). */
+export function holdsNumbersAsText(body: unknown): boolean {
+	return body !== null && typeof body === "object" && bodiesWithNumbersAsText.has(body);
+}
+
+/** The text of a number kept as its text (`parseRequestJson`); undefined for any other value. */
+export function numberText(value: unknown): string | undefined {
+	return isRawJSON?.(value) ? value.rawJSON : undefined;
 }
 
 /** A `bigint` as its digits in JSON (a JSON number, not a string). */

@@ -1,6 +1,6 @@
 import type { FieldError } from "./errors.ts";
 import { jsonMediaTypeProblem } from "./json-media-type.ts";
-import { parseJson } from "./lossless-json.ts";
+import { parseRequestJson } from "./lossless-json.ts";
 
 export type ParsedBody = { ok: true; body: unknown } | { ok: false; fieldError: FieldError };
 
@@ -50,22 +50,26 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 	try {
 		// An integer past 2^53, however it is spelled (`…993`, `…993.0`, `9.007199254740993e15`), is read
 		// exactly, as a bigint: validation then refuses it quoting every digit, or carries it where the spec
-		// declares an id that may pass 2^53 (validate-request.ts). Read again, losslessly, only when it holds
-		// one: `parseJson`'s reviver runs for every value, and most bodies with sixteen digits in a row (or a
-		// digit before an `e`) have them in a string (a card number, a UUID).
+		// declares an id that may pass 2^53 (validate-request.ts); any other number past 2^53 is kept as its
+		// text, which validation refuses. Read again, losslessly, only when it holds one: the lossless
+		// reviver runs for every value, and most bodies with sixteen digits in a row (or a digit before an
+		// `e`) have them in a string (a card number, a UUID).
 		const body: unknown = JSON.parse(text);
-		return { ok: true, body: MAY_PASS_2_POW_53.test(text) && holdsUnsafeInteger(body) ? parseJson(text) : body };
+		return {
+			ok: true,
+			body: MAY_PASS_2_POW_53.test(text) && holdsNumberPast2Pow53(body) ? parseRequestJson(text) : body,
+		};
 	} catch {
 		return refuse("body", "invalid JSON");
 	}
 }
 
 /** Whether a parsed body holds a number past 2^53 (which `JSON.parse` may have rounded). */
-function holdsUnsafeInteger(value: unknown): boolean {
+function holdsNumberPast2Pow53(value: unknown): boolean {
 	if (typeof value === "number") return Math.abs(value) > Number.MAX_SAFE_INTEGER;
 	if (value === null || typeof value !== "object") return false;
 	const fields = value as Record<string, unknown>;
-	for (const key in fields) if (holdsUnsafeInteger(fields[key])) return true;
+	for (const key in fields) if (holdsNumberPast2Pow53(fields[key])) return true;
 	return false;
 }
 

@@ -1,6 +1,6 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { FieldError } from "./errors.ts";
-import { idOf, mayPassSafeIntegers } from "./lossless-json.ts";
+import { holdsNumbersAsText, idOf, mayPassSafeIntegers, numberText } from "./lossless-json.ts";
 import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
@@ -87,9 +87,11 @@ export function validateRequest(
 /**
  * The validator's errors for a body. The validator refuses to judge a bigint (it throws): then, and
  * only then (it is rare), it judges a copy with each bigint as the number it stands for, so that a
- * body without one is walked once, by the validator.
+ * body without one is walked once, by the validator. A body with a number kept as its text (it knows
+ * no such thing either) is judged as a copy from the start.
  */
 function bodyValidation(validator: Validator, body: unknown): OutputUnit[] {
+	if (holdsNumbersAsText(body)) return validator.validate(judged(body)).errors;
 	try {
 		return validator.validate(body).errors;
 	} catch (error) {
@@ -127,9 +129,10 @@ function bodySchema(schema: unknown, closed: boolean): unknown {
 /**
  * The schema with every number bounded to ±(2^53 − 1), RFC 8259 §6's range of numbers that every JSON
  * reader holds exactly, except where it declares an id that may pass 2^53 (`mayPassSafeIntegers`, the
- * rule that also types that id `number | bigint`). Past 2^53 a JavaScript number rounds, so a request
- * body's integer there is read exactly, as a bigint (read-json-body.ts), and refused "out of range"
- * quoting every digit, or carried as it is where the spec allows it; never rounded and sent on.
+ * rule that also types that id `number | bigint`), which is bounded to the doubles' finite range. Past
+ * 2^53 a JavaScript number rounds, so a request body's integer there is read exactly, as a bigint
+ * (read-json-body.ts), and refused "out of range" quoting every digit, or carried as it is where the
+ * spec allows it; never rounded and sent on.
  */
 function withinSafeIntegers(schema: unknown): unknown {
 	if (schema === null || typeof schema !== "object") return schema;
@@ -144,14 +147,14 @@ function withinSafeIntegers(schema: unknown): unknown {
 		} else copy[keyword] = value; // an enum, a default, an example: values, not schemas
 	}
 	const types = Array.isArray(source.type) ? source.type : [source.type];
-	if ((types.includes("integer") || types.includes("number")) && !mayPassSafeIntegers(source)) {
-		// Only the bound the schema lacks (or sets past 2^53): one keyword fewer to check per number.
-		if (bound(source, "maximum", "exclusiveMaximum", Infinity) > Number.MAX_SAFE_INTEGER) {
-			copy.maximum = Number.MAX_SAFE_INTEGER;
-		}
-		if (bound(source, "minimum", "exclusiveMinimum", -Infinity) < -Number.MAX_SAFE_INTEGER) {
-			copy.minimum = -Number.MAX_SAFE_INTEGER;
-		}
+	if (types.includes("integer") || types.includes("number")) {
+		// An id that may pass 2^53 is still finite: what is judged ±Infinity, a number kept as its text
+		// (a fraction past 2^53, a number past the doubles': `judged`), is no id, and the validator's
+		// integer check passes Infinity.
+		const limit = mayPassSafeIntegers(source) ? Number.MAX_VALUE : Number.MAX_SAFE_INTEGER;
+		// Only the bound the schema lacks (or sets past the limit): one keyword fewer to check per number.
+		if (bound(source, "maximum", "exclusiveMaximum", Infinity) > limit) copy.maximum = limit;
+		if (bound(source, "minimum", "exclusiveMinimum", -Infinity) < -limit) copy.minimum = -limit;
 	}
 	return copy;
 }
@@ -166,11 +169,16 @@ function bound(schema: Record<string, unknown>, inclusive: string, exclusive: st
 /**
  * A body as the validator judges it. JSON Schema knows numbers only: a bigint (an integer past 2^53,
  * read exactly) is judged as the nearest number, which is past the safe range every number but an id
- * that may pass 2^53 is bounded to. The same object when it holds no bigint (the usual case: no copy).
+ * that may pass 2^53 is bounded to. A number kept as its text (a fraction past 2^53, a number past the
+ * range of doubles: `parseRequestJson`) is judged as ±Infinity, past every bound (`withinSafeIntegers`):
+ * "out of range" wherever it is, as an integer past 2^53 is. The same object when it holds neither (the
+ * usual case: no copy).
  */
 function judged(value: unknown): unknown {
 	if (typeof value === "bigint") return Number(value);
 	if (value === null || typeof value !== "object") return value;
+	const text = numberText(value);
+	if (text !== undefined) return text.startsWith("-") ? -Infinity : Infinity;
 	const fields = value as Record<string, unknown>;
 	let copy: Record<string, unknown> | undefined;
 	// for…in, not Object.entries: a body without a bigint is walked without allocating anything.

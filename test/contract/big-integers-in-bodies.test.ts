@@ -6,7 +6,7 @@
  * Every number else is bounded to ±(2^53 − 1), RFC 8259 §6's range every JSON reader holds exactly.
  */
 import { describe, expect, it } from "vitest";
-import { exactInteger, parseJson, stringifyJson } from "../../functions/contract/lossless-json.ts";
+import { exactInteger, numberText, parseJson, stringifyJson } from "../../functions/contract/lossless-json.ts";
 import type { RequestSchema } from "../../functions/contract/operation-types.ts";
 import { readJsonBody } from "../../functions/contract/read-json-body.ts";
 import { validateRequest } from "../../functions/contract/validate-request.ts";
@@ -83,19 +83,29 @@ describe("every JSON spelling of an integer", () => {
 		for (const spelling of SPELLINGS) expect([spelling, exactInteger(spelling)]).toEqual([spelling, BigInt(BIG)]);
 	});
 
-	it("past 2^53 reads as one bigint, in a request body and in an answer; a fraction, and past the range of doubles, as JSON.parse reads it", async () => {
+	it("past 2^53 reads as one bigint, in a request body and in an answer", async () => {
 		for (const spelling of SPELLINGS) {
 			expect(JSON.parse(spelling)).toBe(9007199254740992); // the premise
 			expect(await read(`{"a":${spelling},"b":[-${spelling}]}`)).toEqual({ a: BigInt(BIG), b: [-BigInt(BIG)] });
 			expect(parseJson(`{"authorization_id":${spelling}}`)).toEqual({ authorization_id: BigInt(BIG) });
 		}
-		expect(await read('{"a":1.0e3,"b":9007199254740991.0,"c":1e300,"d":9007199254740993.5,"e":1e400}')).toEqual({
+		expect(await read('{"a":1.0e3,"b":9007199254740991.0,"c":1e300}')).toEqual({
 			a: 1000,
 			b: Number.MAX_SAFE_INTEGER,
 			c: 10n ** 300n,
-			d: 9007199254740994,
-			e: Infinity,
 		});
+	});
+
+	it("a request body's fraction past 2^53, or number past the range of doubles, is kept as its text; an answer's is read as JSON.parse reads it", async () => {
+		const text = '{"d":9007199254740993.5,"e":[1e400,-1.5E999],"f":1.5,"g":9007199254740993}';
+		expect(JSON.parse(text)).toMatchObject({ d: 9007199254740994, e: [Infinity, -Infinity] }); // the premise
+		const body = (await read(text)) as Record<string, unknown>;
+		expect(numberText(body.d)).toBe("9007199254740993.5");
+		expect((body.e as unknown[]).map(numberText)).toEqual(["1e400", "-1.5E999"]);
+		expect([body.f, body.g]).toEqual([1.5, BigInt(BIG)]);
+		// Written back as it came.
+		expect(stringifyJson(body)).toBe(text);
+		expect(parseJson(text)).toEqual({ d: 9007199254740994, e: [Infinity, -Infinity], f: 1.5, g: BigInt(BIG) });
 	});
 });
 
@@ -129,6 +139,15 @@ describe("validation of a body with an integer past 2^53", () => {
 		expect(
 			validateRequest(edgeRequestSchemas.createCheckout, parts(await read(`{"reference":"W-1","amount":${BIG}}`))),
 		).toEqual({ ok: false, fieldErrors: [{ param: "amount", msg: "out of range", value: BigInt(BIG) }] });
+		for (const amount of [`${BIG}.5`, "-9007199254740993.25", "1e400"]) {
+			const refused = validateRequest(
+				edgeRequestSchemas.createCheckout,
+				parts(await read(`{"reference":"W-1","amount":${amount}}`)),
+			);
+			expect(refused.ok ? [] : refused.fieldErrors.map((e) => [e.param, e.msg, stringifyJson(e.value)])).toEqual([
+				["amount", "out of range", amount],
+			]);
+		}
 	});
 
 	it("carries it, exact, where the spec declares an id that may pass 2^53", async () => {
@@ -149,6 +168,14 @@ describe("validation of a body with an integer past 2^53", () => {
 			expect(validated).toEqual({ ok: true, value: { query: {}, body: { id: BigInt(BIG), count: 3 } } });
 			// Sent on as the plain digits, whichever spelling came.
 			expect(validated.ok && stringifyJson(validated.value.body)).toBe(`{"id":${BIG},"count":3}`);
+		}
+		// A fraction past 2^53 is no id (`JSON.parse` reads 9007199254740994, which would pass); nor is a number
+		// past the doubles'. Refused as sent.
+		for (const fraction of [`${BIG}.5`, "9.0071992547409935e15", "1e400"]) {
+			const notAnId = validateRequest(schema, parts(await read(`{"id":${fraction}}`)), { closed: true });
+			expect(notAnId.ok ? [] : notAnId.fieldErrors.map((e) => [e.param, e.msg, stringifyJson(e.value)])).toEqual([
+				["id", "out of range", fraction],
+			]);
 		}
 		for (const spelling of SPELLINGS) {
 			const tooBig = await read(`{"id":1,"count":${spelling}}`);

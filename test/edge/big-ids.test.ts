@@ -221,3 +221,37 @@ describe("an integer past 2^53 in a request body, in any JSON spelling", () => {
 		expect(text).toContain(`{"param":"amount","msg":"out of range","value":${BIG_ID}}`);
 	});
 });
+
+/**
+ * A number past 2^53 that is no integer (`9007199254740993.5`, which `JSON.parse` reads as the integer
+ * 9007199254740994), or past the range of doubles (`1e400`, Infinity, which JSON writes as null): no
+ * JavaScript number holds it, so the edge keeps its text and refuses it as it was sent.
+ */
+describe("a number past 2^53 that no JavaScript number holds, in a request body", () => {
+	const NOT_HELD = [`${BIG_ID}.5`, "-9.0071992547409935e15", "1e400", "-1.5E999"];
+
+	it.each(NOT_HELD)(
+		"%s as a forwarded call's plan id is refused quoting it as sent, nothing sent",
+		async (spelling) => {
+			const body = JSON.stringify({
+				account_number: 10000000000001,
+				amount: 100,
+				auto_capture: false,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 0, term: 12 },
+			}).replace('"plan_id":0', `"plan_id":${spelling}`);
+			const text = await refusedBody(`/flexiti/v2.5.1/client-id/${client_id}/authorization`, MERCHANT_KEY, body);
+			expect(text).toContain(`{"param":"financing_option.plan_id","msg":"out of range","value":${spelling}}`);
+			expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		},
+	);
+
+	it.each(NOT_HELD)("%s as a checkout's amount is refused quoting it as sent, no checkout opened", async (spelling) => {
+		const reference = `BIG-${crypto.randomUUID().slice(0, 8)}`;
+		const text = await refusedBody("/v1/checkouts", MERCHANT_KEY, `{"reference":"${reference}","amount":${spelling}}`);
+		expect(text).toContain(`{"param":"amount","msg":"out of range","value":${spelling}}`);
+		const order = await edgeFetch(
+			new Request(`${EDGE}/v1/orders/${reference}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
+		);
+		expect(order.status).toBe(404);
+	});
+});
