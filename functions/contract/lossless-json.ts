@@ -15,17 +15,22 @@ const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).raw
 /** `JSON.isRawJSON`, its companion: whether a value is a `JSON.rawJSON` object, whose text is `rawJSON`. */
 const isRawJSON = (JSON as unknown as { isRawJSON?: (value: unknown) => value is { rawJSON: string } }).isRawJSON;
 
-const keepBigIntegers: Reviver = (_key, value, context) => {
-	if (typeof value !== "number" || Number.isSafeInteger(value) || context?.source === undefined) return value;
+const keepBigIntegers: Reviver = (_key, value, context) => exactBigInteger(value, context?.source) ?? value;
+
+/**
+ * The integer past 2^53 a parsed JSON number is, exactly, from its source text; undefined for any other
+ * number (within 2^53, a fraction) or when the engine gave no source. The one reading of such an
+ * integer, for Flexiti's JSON here and for the signed webhook bodies (edge/routes/webhooks/signed-json.ts).
+ */
+export function exactBigInteger(value: unknown, source: string | undefined): bigint | undefined {
+	if (typeof value !== "number" || Number.isSafeInteger(value) || source === undefined) return undefined;
 	// Plain digits, as an integer past 2^53 is usually written.
-	if (/^-?[0-9]+$/.test(context.source)) return BigInt(context.source);
+	if (/^-?[0-9]+$/.test(source)) return BigInt(source);
 	// Another spelling of one (`…993.0`, `…993e0`, `9.007199254740993e15`). A fraction stays a number, and so
 	// does a number past the range of doubles (`1e400`, which `JSON.parse` reads as Infinity): otherwise a
 	// few characters with an exponent would make a bigint of as many digits as they say (`1e99999999`).
-	return Math.abs(value) > Number.MAX_SAFE_INTEGER && Number.isFinite(value)
-		? (exactInteger(context.source) ?? value)
-		: value;
-};
+	return Math.abs(value) > Number.MAX_SAFE_INTEGER && Number.isFinite(value) ? exactInteger(source) : undefined;
+}
 
 /** A JSON number's parts: sign, integer digits, fraction digits, exponent (RFC 8259 §6). */
 const JSON_NUMBER = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;

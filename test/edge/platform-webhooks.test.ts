@@ -7,6 +7,7 @@
 import { evictAllDurableObjects } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
+	bigId,
 	type Json,
 	shopifyBigId,
 	shopifySampleFulfillment,
@@ -114,6 +115,35 @@ describe("identity: what is signed and what the edge issued", () => {
 		const ledger = await settledLedger(reference);
 		expect(ledger.captured).toBe(300);
 		expect(ledger.refunds.map((r) => r.amount).sort()).toEqual([10, 15]);
+	});
+
+	it("a 64-bit id is the same id however its JSON spells it (…319.0, 8.90088186047892319e17): the order matches, the refund counts once", async () => {
+		const reference = `820982911946${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`;
+		await authorizedOrder(reference, 300);
+		await shopifyWebhook("orders/fulfilled", shopifySampleOrder(reference, { fulfillment_status: "fulfilled" }));
+		// JSON Schema 2020-12 calls a number with a zero fractional part an integer, in any of these spellings.
+		const spellings = (digits: string) => [
+			digits,
+			`${digits}.0`,
+			`${digits[0]}.${digits.slice(1)}e${digits.length - 1}`,
+			`${digits}0e-1`,
+		];
+		const refundId = "890088186047892319";
+		const refunds = spellings(refundId).map((id, i) => {
+			const order = bigId(spellings(reference)[(i + 2) % 4] ?? reference);
+			const refund = shopifySampleRefund(refundId, reference, "10.00");
+			const [transaction] = refund.transactions as Json[];
+			return { ...refund, id: bigId(id), order_id: order, transactions: [{ ...transaction, order_id: order }] };
+		});
+		const answers = [];
+		for (const refund of refunds) answers.push(await (await shopifyWebhook("refunds/create", refund)).json());
+		expect(answers).toEqual([
+			expect.objectContaining({ received: 1, duplicates: 0 }),
+			...Array(3).fill(expect.objectContaining({ received: 0, duplicates: 1 })),
+		]);
+		const ledger = await settledLedger(reference);
+		expect(ledger.captured).toBe(300);
+		expect(ledger.refunds.map((r) => r.amount)).toEqual([10]);
 	});
 });
 

@@ -2,18 +2,16 @@
  * A signed webhook body as JSON, without losing digits: Shopify's ids are 64-bit integers, which
  * `JSON.parse` rounds to the nearest double (820982911946154508 → 820982911946154500), so an order
  * would not match its checkout and a refund's id would not deduplicate. Integers beyond
- * Number.MAX_SAFE_INTEGER are kept as their source text (JSON.parse source text access, in V8).
+ * Number.MAX_SAFE_INTEGER are kept as strings of their digits (JSON.parse source text access, in V8).
  */
+
+import { exactBigInteger } from "../../../contract/lossless-json.ts";
 
 type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
-const keepBigIntegers: Reviver = (_key, value, context) =>
-	typeof value === "number" &&
-	!Number.isSafeInteger(value) &&
-	context?.source !== undefined &&
-	/^-?\d+$/.test(context.source)
-		? context.source
-		: value;
+// As its plain digits whichever way the JSON spells it (`820982911946154508.0`, `8.20982911946154508e17`):
+// JSON Schema calls those the same integer, and an id must match its checkout and deduplicate as one.
+const keepBigIntegers: Reviver = (_key, value, context) => exactBigInteger(value, context?.source)?.toString() ?? value;
 
 /** The body as JSON (big integers as strings), or undefined when it is not JSON. */
 export function parseSignedJson(body: ArrayBuffer | string): unknown {
