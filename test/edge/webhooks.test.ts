@@ -1,6 +1,7 @@
 import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { OrderEvent } from "../../functions/edge/orders/order-event.ts";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
 	shopifyCancelledOrder,
@@ -587,6 +588,138 @@ describe("durability of what an ack writes", () => {
 		expect(checkout.data).toMatchObject({ reference, amount: 80, status: "open" });
 		const again = await standardWebhook("order.refunded", { reference, amount: 10 }, { id: ids[1] });
 		expect(await again.json()).toMatchObject({ received: 0, duplicates: 1 });
+	});
+});
+
+describe("an ack to an order whose object was evicted: its events stay in storage", () => {
+	/** The order's stored events (delivery ids, in storage order) and whether its object holds them in memory. */
+	async function storedEvents(reference: string) {
+		const { order } = orderByReference(env, CLIENT_ID, reference);
+		return runInDurableObject(order, async (instance, state) => ({
+			keys: [...(await state.storage.list({ prefix: "event:" })).keys()],
+			deliveryIds: [...(await state.storage.list<{ deliveryId: string }>({ prefix: "event:" })).values()].map(
+				(e) => e.deliveryId,
+			),
+			// Private: undefined once the events are in memory, else how many are in storage only.
+			inStorageOnly: (instance as unknown as { eventsInStorage?: number }).eventsInStorage,
+		}));
+	}
+	const received = async (answer: Response) => (await answer.json()) as { received: number; duplicates: number };
+
+	it("acks after each restart, sent at once and sent again, store each event once after the earlier ones, without reading them", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 90 } });
+		const ids = ["a", "b", "c", "d"].map((n) => `msg_${n}_${crypto.randomUUID()}`);
+		const refund = (id: string) => standardWebhook("order.refunded", { reference, amount: 10 }, { id });
+		expect(await received(await refund(ids[0] ?? ""))).toMatchObject({ received: 1 });
+		await evictAllDurableObjects();
+		expect(await received(await refund(ids[1] ?? ""))).toMatchObject({ received: 1, duplicates: 0 });
+		expect((await storedEvents(reference)).inStorageOnly).toBe(2);
+		await evictAllDurableObjects();
+		// A redelivery of the first (its answer lost) beside a new one, then five deliveries of another at
+		// once with the second again: each new event once, every repeat a duplicate.
+		expect(await received(await refund(ids[0] ?? ""))).toMatchObject({ received: 0, duplicates: 1 });
+		expect(await received(await refund(ids[2] ?? ""))).toMatchObject({ received: 1, duplicates: 0 });
+		await evictAllDurableObjects();
+		const answers = await Promise.all([...Array.from({ length: 5 }, () => refund(ids[3] ?? "")), refund(ids[1] ?? "")]);
+		const receipts = await Promise.all(answers.map(received));
+		expect(receipts.reduce((sum, r) => sum + r.received, 0)).toBe(1);
+		expect(receipts.reduce((sum, r) => sum + r.duplicates, 0)).toBe(5);
+		const stored = await storedEvents(reference);
+		expect(stored).toEqual({
+			keys: ["event:00000000", "event:00000001", "event:00000002", "event:00000003"],
+			deliveryIds: ids,
+			inStorageOnly: 4,
+		});
+		expect((await readLedger(reference))?.events.map((e) => [e.delivery_id, e.status])).toEqual(
+			ids.map((id) => [id, "held"]),
+		);
+		// Read now (the ledger above): a redelivery is still a duplicate, from memory.
+		expect((await storedEvents(reference)).inStorageOnly).toBeUndefined();
+		expect(await received(await refund(ids[2] ?? ""))).toMatchObject({ received: 0, duplicates: 1 });
+	});
+
+	it("deliveries racing into an evicted order, each reading its keys while another stores, keep every event once", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 90 } });
+		const { order } = orderByReference(env, CLIENT_ID, reference);
+		const event = (key: string): OrderEvent => ({
+			key,
+			deliveryId: key,
+			source: "standard",
+			topic: "order.refunded",
+			type: "refunded",
+			clientId: CLIENT_ID,
+			reference,
+			amount: 1,
+		});
+		const keys = ["k1", "k2", "k3"].map((k) => `standard:${k}-${crypto.randomUUID()}`);
+		for (let round = 0; round < 3; round++) {
+			await evictAllDurableObjects();
+			// Straight to the object, twelve at once: every call's key read is in flight beside the others'.
+			const results = await Promise.all(
+				Array.from({ length: 12 }, (_, i) =>
+					order.receive([event(keys[i % 3] ?? ""), event(`${keys[i % 3]}-${round}`)]),
+				),
+			);
+			expect(results.reduce((sum, r) => sum + r.accepted.length, 0)).toBe(round === 0 ? 6 : 3);
+		}
+		const stored = await storedEvents(reference);
+		expect(stored.keys).toEqual(Array.from({ length: 12 }, (_, i) => `event:${String(i).padStart(8, "0")}`));
+		expect(new Set(stored.deliveryIds).size).toBe(12);
+	});
+
+	it("a webhook-id past a storage key's length is deduplicated by its digest", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 30 } });
+		await evictAllDurableObjects();
+		const id = `msg_${"x".repeat(3000)}`;
+		const refund = () => standardWebhook("order.refunded", { reference, amount: 3 }, { id });
+		expect(await received(await refund())).toMatchObject({ received: 1, duplicates: 0 });
+		await evictAllDurableObjects();
+		expect(await received(await refund())).toMatchObject({ received: 0, duplicates: 1 });
+		expect((await storedEvents(reference)).inStorageOnly).toBe(1);
+	});
+
+	it("events acked only while the order was evicted are applied once it is authorized", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 60 } });
+		await evictAllDurableObjects();
+		await standardWebhook("order.fulfilled", { reference });
+		await evictAllDurableObjects();
+		await standardWebhook("order.refunded", { reference, amount: 15 });
+		expect((await storedEvents(reference)).inStorageOnly).toBe(2);
+		await authorizedOrder(reference, 60);
+		const ledger = await settledLedger(reference);
+		expect(ledger.events.map((e) => [e.type, e.status])).toEqual([
+			["fulfilled", "applied"],
+			["refunded", "applied"],
+		]);
+		expect(ledger.captured).toBe(60);
+		expect(ledger.refunds.map((r) => r.amount)).toEqual([15]);
+	});
+
+	it("an order stored before key markers still deduplicates after a restart (its events are read first)", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 40 } });
+		const id = `msg_old_${crypto.randomUUID()}`;
+		await standardWebhook("order.refunded", { reference, amount: 5 }, { id });
+		// As an order opened before the markers came is stored: no marker, no flag.
+		const { order } = orderByReference(env, CLIENT_ID, reference);
+		await runInDurableObject(order, async (_, state) => {
+			const record = (await state.storage.get<Record<string, unknown>>("order")) ?? {};
+			delete record.eventKeys;
+			await state.storage.put("order", record);
+			await state.storage.delete([...(await state.storage.list({ prefix: "event-key:" })).keys()]);
+		});
+		await evictAllDurableObjects();
+		expect(await received(await standardWebhook("order.refunded", { reference, amount: 5 }, { id }))).toMatchObject({
+			received: 0,
+			duplicates: 1,
+		});
+		expect((await storedEvents(reference)).inStorageOnly).toBeUndefined();
+		await standardWebhook("order.refunded", { reference, amount: 6 });
+		expect((await readLedger(reference))?.events.map((e) => e.delivery_id)).toEqual([id, expect.any(String)]);
 	});
 });
 

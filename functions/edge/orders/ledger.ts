@@ -98,10 +98,25 @@ export const emptyLedger = (): Ledger => ({ captures: [], released: 0, refunds: 
 
 /** Accepts new events; an event whose key was seen before (a redelivery) is a duplicate and changes nothing. */
 export function receive(ledger: Ledger, events: OrderEvent[], now: number): { accepted: string[]; duplicates: number } {
-	const accepted: string[] = [];
+	const { added, duplicates } = newEvents(events, now, (key) => ledger.events.some((e) => e.key === key));
+	ledger.events.push(...added);
+	return { accepted: added.map((e) => e.id), duplicates };
+}
+
+/**
+ * The ledger events these order events make, but for those whose key `known` says was seen before, or
+ * that repeat one earlier in the same delivery (duplicates). `receive` asks the ledger in memory; an
+ * order whose events are not in memory asks its storage (stored-events.ts).
+ */
+export function newEvents(
+	events: readonly OrderEvent[],
+	now: number,
+	known: (key: string) => boolean,
+): { added: LedgerEvent[]; duplicates: number } {
+	const added: LedgerEvent[] = [];
 	let duplicates = 0;
 	for (const event of events) {
-		if (ledger.events.some((e) => e.key === event.key)) {
+		if (known(event.key) || added.some((e) => e.key === event.key)) {
 			duplicates += 1;
 			continue;
 		}
@@ -110,7 +125,7 @@ export function receive(ledger: Ledger, events: OrderEvent[], now: number): { ac
 		const at = new Date(now).toISOString();
 		// An event read as moving no money is recorded with its verdict, final from the start.
 		const status = event.verdict?.status ?? "pending";
-		ledger.events.push({
+		added.push({
 			...event,
 			id,
 			receivedAt: at,
@@ -119,9 +134,8 @@ export function receive(ledger: Ledger, events: OrderEvent[], now: number): { ac
 			attempts: 0,
 			history: [{ at, status, ...(event.verdict ? { detail: event.verdict.reason } : {}) }],
 		});
-		accepted.push(id);
 	}
-	return { accepted, duplicates };
+	return { added, duplicates };
 }
 
 export function setStatus(event: LedgerEvent, status: EventStatus, now: number, detail?: string): void {

@@ -11,6 +11,7 @@ import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
 import type { OutboxEvent } from "./outbox-event.ts";
+import { eventStorageKey, loadEvents, storedEventCount } from "./stored-events.ts";
 import { takeUnsaved } from "./unsaved.ts";
 
 export interface OrderState {
@@ -50,6 +51,11 @@ export interface OrderState {
 	expiryNotified?: number;
 	/** order.authorization_aging was sent. */
 	agingNotified?: boolean;
+	/**
+	 * Each of the order's events has its key's marker stored beside it (stored-events.ts), so an ack can
+	 * deduplicate without reading the order's events: every order opened since the markers came.
+	 */
+	eventKeys?: true;
 }
 
 /** A hosted checkout's session at Flexiti (Online API), as the order keeps it (rules in hosted-checkout.ts). */
@@ -84,19 +90,26 @@ export interface OrderRuntime {
 
 /** Storage key of the order itself. */
 const ORDER_KEY = "order";
-/** Storage keys of an order's events: `event:00000000`, … in arrival order. */
-const EVENT_PREFIX = "event:";
 /** Storage keys of the merchant events: `outbox:0000000001`, … by sequence. */
 const OUTBOX_PREFIX = "outbox:";
 
-/** The stored order with its events, or undefined for an order never opened. */
-export async function loadOrder(storage: DurableObjectStorage): Promise<OrderState | undefined> {
+/**
+ * The stored order, or undefined for an order never opened. Its events are read with it unless it
+ * stores their keys' markers (`eventKeys`): then they stay in storage (`ledger.events` is empty) until
+ * something besides an ack needs them, and `eventsInStorage` says how many there are.
+ */
+export async function loadOrder(
+	storage: DurableObjectStorage,
+): Promise<{ state: OrderState; eventsInStorage?: number } | undefined> {
 	const stored = await storage.get<OrderState>(ORDER_KEY);
 	if (!stored) return undefined;
-	// Events are stored one key each (see storeOrder), in the order they arrived.
-	const events = [...(await storage.list<LedgerEvent>({ prefix: EVENT_PREFIX })).values()];
 	const outbox = [...(await storage.list<OutboxEvent>({ prefix: OUTBOX_PREFIX })).values()];
-	return { ...stored, ledger: { ...(stored.ledger ?? emptyLedger()), events }, outbox };
+	const ledger = stored.ledger ?? emptyLedger();
+	if (stored.eventKeys) {
+		const state = { ...stored, ledger: { ...ledger, events: [] }, outbox };
+		return { state, eventsInStorage: await storedEventCount(storage) };
+	}
+	return { state: { ...stored, ledger: { ...ledger, events: await loadEvents(storage) }, outbox } };
 }
 
 /**
@@ -115,7 +128,7 @@ export function orderEntries(
 		entries[ORDER_KEY] = { ...record, ledger: { ...state.ledger, events: [] } };
 	}
 	for (const event of changedEvents) {
-		entries[`${EVENT_PREFIX}${String(state.ledger.events.indexOf(event)).padStart(8, "0")}`] = event;
+		entries[eventStorageKey(state.ledger.events.indexOf(event))] = event;
 	}
 	for (const event of takeUnsaved<OutboxEvent>(state)) {
 		entries[`${OUTBOX_PREFIX}${String(event.sequence).padStart(10, "0")}`] = event;
@@ -136,5 +149,6 @@ export function orderWithoutCheckout(id: string, clientId: string, reference: st
 		clientTokens: [],
 		ledger: emptyLedger(),
 		createdAt: Date.now(),
+		eventKeys: true,
 	};
 }

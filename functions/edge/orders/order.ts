@@ -42,9 +42,11 @@ import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } 
 import {
 	type FlexitiAuthorizationView,
 	type ForwardedMovement,
+	type Ledger,
 	type LedgerAuthorization,
 	type LedgerEvent,
 	ledgerView,
+	newEvents,
 	nextWakeUp,
 	receive,
 	recordMovement,
@@ -72,6 +74,7 @@ import {
 } from "./order-state.ts";
 import { orderLink } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
+import { keyMarkers, loadEvents, newEventEntries, storedKeys } from "./stored-events.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
@@ -104,6 +107,12 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	readonly clock = new Clock();
 	private state: OrderState | undefined;
+	/**
+	 * How many events the order has in storage that are not in `state.ledger.events` (which is empty
+	 * then): set when a stored order with key markers is loaded, until something besides an ack needs
+	 * its events (`eventsInMemory`); undefined once they are in memory. See stored-events.ts.
+	 */
+	private eventsInStorage: number | undefined;
 	/** The authorization attempt in flight: concurrent attempts wait for it and get its answer. */
 	private readonly authorizing = new OneAtATime<AuthorizationOutcome>();
 	private readonly runtime: OrderRuntime;
@@ -133,13 +142,16 @@ export class Order extends DurableObject<EdgeBindings> {
 		};
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
 		ctx.blockConcurrencyWhile(async () => {
-			this.state = await loadOrder(ctx.storage);
+			const stored = await loadOrder(ctx.storage);
+			this.state = stored?.state;
+			this.eventsInStorage = stored?.eventsInStorage;
 			this.indexed = await ctx.storage.get<string>(INDEXED_ROW);
 		});
 	}
 
 	/** Opens the order's checkout, or hands out a new client token for the same one (revoking the old). */
 	async open(input: OpenCheckout): Promise<OpenResult> {
+		await this.eventsInMemory();
 		const conflict = checkoutConflict(this.state, input);
 		if (conflict) return { ok: false, conflict };
 		const config = edgeConfig(this.env);
@@ -185,6 +197,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	}
 
 	async checkout(): Promise<CheckoutView | null> {
+		await this.eventsInMemory();
 		return this.state ? checkoutView(this.state, this.clock.now()) : null;
 	}
 
@@ -193,6 +206,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * (A result, not an exception: errors lose their class across RPC.)
 	 */
 	async customerToken(): Promise<{ token: FlexitiToken } | { unavailable: string }> {
+		await this.eventsInMemory();
 		try {
 			return { token: await this.customerTokens.live() };
 		} catch (error) {
@@ -202,6 +216,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Flexiti rejected this token (401): forget it, so the next call gets a new one. */
 	async dropCustomerToken(accessToken: string): Promise<void> {
+		await this.eventsInMemory();
 		await this.customerTokens.drop(accessToken);
 	}
 
@@ -210,6 +225,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * same once-only path as the alarm's polling) and say where the shopper goes on to.
 	 */
 	async returnFromHosted(): Promise<HostedReturn | null> {
+		await this.eventsInMemory();
 		// A read already in flight (the alarm's poll) may have left before the shopper paid: the redirect
 		// proves there is an outcome now, so when that read learned nothing, read again.
 		const earlier = this.learning.current;
@@ -279,6 +295,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** The shopper opened the Flexiti widget; when it was for a known account, the checkout is for that account. */
 	async recordWidgetSession(widgetSessionId: string, accountNumber?: string): Promise<void> {
+		await this.eventsInMemory();
 		const state = this.requireState();
 		recordWidgetSession(state, widgetSessionId, accountNumber);
 		await this.save(state);
@@ -294,6 +311,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		authorization: LedgerAuthorization,
 		answer?: string,
 	): Promise<void> {
+		await this.eventsInMemory();
 		const state = this.state ?? orderWithoutCheckout(this.ctx.id.toString(), clientId, reference, authorization.amount);
 		const first = !state.ledger.authorization;
 		if (!recordAuthorizationOn(state, authorization, answer)) return;
@@ -307,6 +325,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Money moved through `/flexiti` for this order (see forwarded-movement.ts): into the ledger, once. */
 	async recordMovement(movement: ForwardedMovement, authorization: FlexitiAuthorizationView): Promise<void> {
+		await this.eventsInMemory();
 		const state = this.state;
 		if (!state) return;
 		const { captures, released, refunds } = state.ledger;
@@ -319,7 +338,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	}
 
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
-	authorizeOnce(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+	async authorizeOnce(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
+		await this.eventsInMemory();
 		return this.authorizing.run(() =>
 			admitAuthorization(
 				{
@@ -346,6 +366,14 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * An order the edge never saw is not a Flexiti order: nothing is stored.
 	 */
 	async receive(events: OrderEvent[]): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
+		// Worked out first: nothing below awaits between reading the order and writing what it changes.
+		const markers = await keyMarkers(events.map((e) => e.key));
+		// An order whose events are still in storage (evicted since, or only ever acked) asks storage
+		// whether the keys are new, and writes the new events: its history is not read for an ack.
+		if (this.state && this.eventsInStorage !== undefined && events.every(ackedAlone(this.state))) {
+			return this.receiveBesideStored(this.state, this.eventsInStorage, events, markers);
+		}
+		await this.eventsInMemory();
 		// The order's own record changes only when it is new or its shipping does: otherwise an ack writes
 		// just its new events (a small key each), not the order beside them.
 		let orderChanged = false;
@@ -359,6 +387,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		const state = this.state;
 		const now = this.clock.now();
 		const { ledger } = state;
+		const before = ledger.events.length;
 		const result = receive(ledger, events, now);
 		for (const { shipping } of events) {
 			if (shipping === undefined || shipping === state.shipping) continue;
@@ -366,19 +395,69 @@ export class Order extends DurableObject<EdgeBindings> {
 			orderChanged = true;
 		}
 		if (result.accepted.length === 0) return { known: true, ...result };
-		const accepted = ledger.events.filter((e) => result.accepted.includes(e.id));
-		if (!ledger.authorization) {
-			// Nothing can move before the authorization exists: held in the same write; recordAuthorization wakes them.
-			for (const event of accepted) {
-				if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
-			}
-		}
-		const written = this.save(state, accepted, { order: orderChanged });
+		const accepted = ledger.events.slice(before);
+		this.hold(ledger, accepted, now);
+		const written = this.save(state, accepted, {
+			order: orderChanged,
+			also: state.eventKeys ? newEventEntries(accepted, before, markers) : {},
+		});
 		// Applied right after, by the alarm: set in the same atomic write, so the ack waits for one write
 		// only. Now is always safe (an earlier alarm is due anyway; the alarm sets its own next time).
 		if (ledger.authorization) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
 		await written;
 		return { known: true, ...result };
+	}
+
+	/**
+	 * `receive` for an order whose events are in storage only: the keys already stored are duplicates,
+	 * the new events are written after the stored ones with their keys' markers, in one write, and
+	 * nothing else of the order changes (`ackedAlone` says which events qualify).
+	 */
+	private async receiveBesideStored(
+		state: OrderState,
+		stored: number,
+		events: OrderEvent[],
+		markers: Map<string, string>,
+	): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
+		const known = await storedKeys(this.ctx.storage, markers);
+		// Another ack of this order may have stored events while these keys were read (both reads in flight
+		// at once): they may be among them, so ask again; and should the events have come into memory
+		// meanwhile, memory is the order's truth (receive takes that path).
+		if (this.eventsInStorage !== stored) return this.receive(events);
+		const now = this.clock.now();
+		const { added, duplicates } = newEvents(events, now, (key) => known.has(key));
+		if (added.length === 0) return { known: true, accepted: [], duplicates };
+		this.hold(state.ledger, added, now);
+		this.eventsInStorage = stored + added.length;
+		const written = this.ctx.storage.put(newEventEntries(added, stored, markers));
+		if (state.ledger.authorization) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
+		await written;
+		return { known: true, accepted: added.map((e) => e.id), duplicates };
+	}
+
+	/** Nothing can move before the authorization exists: new events wait for it (recordAuthorization wakes them). */
+	private hold(ledger: Ledger, added: readonly LedgerEvent[], now: number): void {
+		if (ledger.authorization) return;
+		for (const event of added) {
+			if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
+		}
+	}
+
+	/** Reads the order's events into memory, if an ack left them in storage (see receiveBesideStored). */
+	private async eventsInMemory(): Promise<void> {
+		for (let attempt = 1; this.eventsInStorage !== undefined && this.state; attempt++) {
+			const events = await loadEvents(this.ctx.storage);
+			// Another caller read them meanwhile, and they are in memory now.
+			if (this.eventsInStorage === undefined) return;
+			// An ack beside the stored events wrote one while they were being read: read them again, or the
+			// next event would be given that one's place.
+			if (events.length !== this.eventsInStorage) {
+				if (attempt >= 5) throw new Error("the order's stored events keep changing while read");
+				continue;
+			}
+			this.state.ledger.events = events;
+			this.eventsInStorage = undefined;
+		}
 	}
 
 	/** This object names a platform's order (see orderLink): remember the checkout reference it belongs to. */
@@ -393,6 +472,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */
 	async ledger(): Promise<components["schemas"]["OrderLedger"] | null> {
+		await this.eventsInMemory();
 		if (!this.state) return null;
 		return {
 			reference: this.state.reference,
@@ -431,6 +511,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */
 	async replay(eventId: string): Promise<"replayed" | "not_found" | "not_replayable"> {
+		await this.eventsInMemory();
 		const replayed = replayEvent(this.state, eventId, this.clock.now());
 		if (typeof replayed === "string" || !this.state) return replayed as "not_found" | "not_replayable";
 		await this.save(this.state, [replayed]);
@@ -440,6 +521,7 @@ export class Order extends DurableObject<EdgeBindings> {
 
 	/** Sends one event to one endpoint again, now, for a fresh retry window (same webhook-id, same body). */
 	async redeliver(deliveryId: string): Promise<"redelivered" | "not_found"> {
+		await this.eventsInMemory();
 		if (!this.state) return "not_found";
 		const event = redeliver(this.state, deliveryId, this.clock.now(), edgeConfig(this.env).eventRetryWindowMs);
 		if (!event) return "not_found";
@@ -459,6 +541,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	}
 
 	private async runAlarm(): Promise<void> {
+		await this.eventsInMemory();
 		const state = this.state;
 		if (!state) return;
 		const config = edgeConfig(this.env);
@@ -550,10 +633,10 @@ export class Order extends DurableObject<EdgeBindings> {
 	private async save(
 		state: OrderState,
 		changedEvents: readonly LedgerEvent[] = [],
-		{ order = true }: { order?: boolean } = {},
+		{ order = true, also = {} }: { order?: boolean; also?: Record<string, unknown> } = {},
 	): Promise<void> {
 		this.state = state;
-		const written = this.ctx.storage.put(orderEntries(state, changedEvents, { order }));
+		const written = this.ctx.storage.put({ ...orderEntries(state, changedEvents, { order }), ...also });
 		// The order's index row now reads differently: the alarm writes it. Set in the same atomic
 		// write as the change (no await in between), so a crash before the row is written still leaves
 		// the alarm that writes it. (Setting it to now is always safe: the alarm computes its next time.)
@@ -586,4 +669,13 @@ export class Order extends DurableObject<EdgeBindings> {
 			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, name: errorName(error) }));
 		}
 	}
+}
+
+/**
+ * Whether an event can be acked beside an order's stored events without reading them: it changes
+ * nothing but the events (no new shipping) and, arriving pending or held, not the order's index row
+ * either (a refused or dead-lettered event is counted there). Other events read the events first.
+ */
+function ackedAlone(state: OrderState): (event: OrderEvent) => boolean {
+	return (event) => event.verdict === undefined && (event.shipping === undefined || event.shipping === state.shipping);
 }
