@@ -699,27 +699,81 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		expect(ledger.refunds.map((r) => r.amount)).toEqual([15]);
 	});
 
-	it("an order stored before key markers still deduplicates after a restart (its events are read first)", async () => {
+	it("an order stored before key markers, or written since by a version without them, is read and marked before an ack relies on them", async () => {
 		const reference = String(orderId());
 		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 40 } });
-		const id = `msg_old_${crypto.randomUUID()}`;
-		await standardWebhook("order.refunded", { reference, amount: 5 }, { id });
-		// As an order opened before the markers came is stored: no marker, no flag.
+		const first = `msg_old_${crypto.randomUUID()}`;
+		const refund = (id: string) => standardWebhook("order.refunded", { reference, amount: 5 }, { id });
+		await refund(first);
 		const { order } = orderByReference(env, CLIENT_ID, reference);
+		// As an order opened before the markers is stored: no marker, no count of marked events.
 		await runInDurableObject(order, async (_, state) => {
-			const record = (await state.storage.get<Record<string, unknown>>("order")) ?? {};
-			delete record.eventKeys;
-			await state.storage.put("order", record);
-			await state.storage.delete([...(await state.storage.list({ prefix: "event-key:" })).keys()]);
+			await state.storage.delete([...(await state.storage.list({ prefix: "event-key" })).keys()]);
 		});
 		await evictAllDurableObjects();
-		expect(await received(await standardWebhook("order.refunded", { reference, amount: 5 }, { id }))).toMatchObject({
-			received: 0,
-			duplicates: 1,
+		expect(await received(await refund(first))).toMatchObject({ received: 0, duplicates: 1 });
+		expect((await storedEvents(reference)).inStorageOnly).toBeUndefined(); // read whole, and marked
+		await evictAllDurableObjects();
+		expect(await received(await refund(first))).toMatchObject({ received: 0, duplicates: 1 });
+		expect((await storedEvents(reference)).inStorageOnly).toBe(1); // the markers serve now
+		// A rollback: the version before the markers appends an event, with no marker and no count.
+		const appended = `msg_rollback_${crypto.randomUUID()}`;
+		await runInDurableObject(order, async (_, state) => {
+			const [stored] = (await state.storage.list<Record<string, unknown>>({ prefix: "event:" })).values();
+			await state.storage.put("event:00000001", {
+				...stored,
+				id: "evt_rollback",
+				key: `standard:${appended}`,
+				deliveryId: appended,
+			});
 		});
-		expect((await storedEvents(reference)).inStorageOnly).toBeUndefined();
-		await standardWebhook("order.refunded", { reference, amount: 6 });
-		expect((await readLedger(reference))?.events.map((e) => e.delivery_id)).toEqual([id, expect.any(String)]);
+		await evictAllDurableObjects();
+		expect(await received(await refund(appended))).toMatchObject({ received: 0, duplicates: 1 });
+		await evictAllDurableObjects();
+		expect(await received(await refund(appended))).toMatchObject({ received: 0, duplicates: 1 });
+		expect(await received(await refund(`msg_new_${crypto.randomUUID()}`))).toMatchObject({ received: 1 });
+		expect((await storedEvents(reference)).keys).toEqual(["event:00000000", "event:00000001", "event:00000002"]);
+	});
+
+	it("an order cancelled while evicted takes no new checkout and no authorization, however it was reached", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 45 } });
+		await evictAllDurableObjects();
+		await standardWebhook("order.cancelled", { reference });
+		await evictAllDurableObjects();
+		await standardWebhook("order.refunded", { reference, amount: 5 });
+		expect((await storedEvents(reference)).inStorageOnly).toBe(2);
+		await evictAllDurableObjects();
+		const reopened = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 45 } });
+		expect(reopened.response.status).toBe(409);
+		expect(JSON.stringify(reopened.error)).toMatch(/cancelled by the order system/);
+		await evictAllDurableObjects();
+		await expect(authorizedOrder(reference, 45)).rejects.toThrow(/cancelled by the order system/);
+	});
+
+	it("a delivery of more events than one storage call takes (128 keys) is stored whole, in memory or beside stored events", async () => {
+		const reference = String(orderId());
+		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 90 } });
+		const { order } = orderByReference(env, CLIENT_ID, reference);
+		const event = (key: string): OrderEvent => ({
+			key,
+			deliveryId: key,
+			source: "standard",
+			topic: "order.refunded",
+			type: "refunded",
+			clientId: CLIENT_ID,
+			reference,
+			amount: 0.01,
+		});
+		const batch = (name: string) => Array.from({ length: 70 }, (_, i) => event(`standard:${name}-${i}`));
+		expect((await order.receive(batch("a"))).accepted).toHaveLength(70);
+		await evictAllDurableObjects();
+		expect((await order.receive(batch("b"))).accepted).toHaveLength(70);
+		await evictAllDurableObjects();
+		expect(await order.receive([...batch("a"), ...batch("b")])).toMatchObject({ accepted: [], duplicates: 140 });
+		const stored = await storedEvents(reference);
+		expect(stored.keys).toHaveLength(140);
+		expect(stored.inStorageOnly).toBe(140);
 	});
 });
 

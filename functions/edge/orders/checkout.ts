@@ -71,7 +71,6 @@ export function openCheckout(
 		clientTokens: [],
 		ledger: emptyLedger(),
 		createdAt: now,
-		eventKeys: true,
 	};
 	// One live client token per checkout: a new one revokes the earlier ones (another tab, a leaked page).
 	state.clientTokens = [{ digest: input.tokenDigest, expiresAt: input.expiresAt }];

@@ -11,7 +11,7 @@ import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
 import type { OutboxEvent } from "./outbox-event.ts";
-import { eventStorageKey, loadEvents, storedEventCount } from "./stored-events.ts";
+import { eventStorageKey, loadOrderEvents } from "./stored-events.ts";
 import { takeUnsaved } from "./unsaved.ts";
 
 export interface OrderState {
@@ -51,11 +51,6 @@ export interface OrderState {
 	expiryNotified?: number;
 	/** order.authorization_aging was sent. */
 	agingNotified?: boolean;
-	/**
-	 * Each of the order's events has its key's marker stored beside it (stored-events.ts), so an ack can
-	 * deduplicate without reading the order's events: every order opened since the markers came.
-	 */
-	eventKeys?: true;
 }
 
 /** A hosted checkout's session at Flexiti (Online API), as the order keeps it (rules in hosted-checkout.ts). */
@@ -94,9 +89,9 @@ const ORDER_KEY = "order";
 const OUTBOX_PREFIX = "outbox:";
 
 /**
- * The stored order, or undefined for an order never opened. Its events are read with it unless it
- * stores their keys' markers (`eventKeys`): then they stay in storage (`ledger.events` is empty) until
- * something besides an ack needs them, and `eventsInStorage` says how many there are.
+ * The stored order, or undefined for an order never opened. Its events stay in storage (`ledger.events`
+ * is empty, `eventsInStorage` says how many there are) until something besides an ack needs them,
+ * unless their keys' markers are not all stored (see stored-events.ts): then they are read with it.
  */
 export async function loadOrder(
 	storage: DurableObjectStorage,
@@ -105,11 +100,11 @@ export async function loadOrder(
 	if (!stored) return undefined;
 	const outbox = [...(await storage.list<OutboxEvent>({ prefix: OUTBOX_PREFIX })).values()];
 	const ledger = stored.ledger ?? emptyLedger();
-	if (stored.eventKeys) {
-		const state = { ...stored, ledger: { ...ledger, events: [] }, outbox };
-		return { state, eventsInStorage: await storedEventCount(storage) };
+	const events = await loadOrderEvents(storage, { inMemory: false });
+	if ("inStorage" in events) {
+		return { state: { ...stored, ledger: { ...ledger, events: [] }, outbox }, eventsInStorage: events.inStorage };
 	}
-	return { state: { ...stored, ledger: { ...ledger, events: await loadEvents(storage) }, outbox } };
+	return { state: { ...stored, ledger: { ...ledger, events: events.events }, outbox } };
 }
 
 /**
@@ -149,6 +144,5 @@ export function orderWithoutCheckout(id: string, clientId: string, reference: st
 		clientTokens: [],
 		ledger: emptyLedger(),
 		createdAt: Date.now(),
-		eventKeys: true,
 	};
 }

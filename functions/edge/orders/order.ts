@@ -74,7 +74,7 @@ import {
 } from "./order-state.ts";
 import { orderLink } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
-import { keyMarkers, loadEvents, newEventEntries, storedKeys } from "./stored-events.ts";
+import { keyMarkers, loadEvents, newEventEntries, storedKeys, writeEntries } from "./stored-events.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
@@ -399,7 +399,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		this.hold(ledger, accepted, now);
 		const written = this.save(state, accepted, {
 			order: orderChanged,
-			also: state.eventKeys ? newEventEntries(accepted, before, markers) : {},
+			also: newEventEntries(accepted, before, markers),
 		});
 		// Applied right after, by the alarm: set in the same atomic write, so the ack waits for one write
 		// only. Now is always safe (an earlier alarm is due anyway; the alarm sets its own next time).
@@ -429,7 +429,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (added.length === 0) return { known: true, accepted: [], duplicates };
 		this.hold(state.ledger, added, now);
 		this.eventsInStorage = stored + added.length;
-		const written = this.ctx.storage.put(newEventEntries(added, stored, markers));
+		const written = writeEntries(this.ctx.storage, newEventEntries(added, stored, markers));
 		if (state.ledger.authorization) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
 		await written;
 		return { known: true, accepted: added.map((e) => e.id), duplicates };
@@ -636,7 +636,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		{ order = true, also = {} }: { order?: boolean; also?: Record<string, unknown> } = {},
 	): Promise<void> {
 		this.state = state;
-		const written = this.ctx.storage.put({ ...orderEntries(state, changedEvents, { order }), ...also });
+		const written = writeEntries(this.ctx.storage, { ...orderEntries(state, changedEvents, { order }), ...also });
 		// The order's index row now reads differently: the alarm writes it. Set in the same atomic
 		// write as the change (no await in between), so a crash before the row is written still leaves
 		// the alarm that writes it. (Setting it to now is always safe: the alarm computes its next time.)
