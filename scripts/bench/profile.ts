@@ -9,6 +9,7 @@
  */
 
 import { writeFileSync } from "node:fs";
+import { type ModuleMap, openInspector, placeInModule } from "./inspector.ts";
 
 /** Stages by source module (the bundle's module comments: `functions/edge/…`, `node_modules/…`). */
 const STAGES: [stage: string, modules: RegExp][] = [
@@ -61,9 +62,6 @@ interface CpuProfile {
 	timeDeltas: number[];
 }
 
-/** Per script, the bundle's module comments: the line each module's code starts at, in order. */
-type ModuleMap = Map<string, { line: number; module: string }[]>;
-
 export interface ProfileBreakdown {
 	samples: number;
 	/** The functions most samples were in (self time), for what "other" holds. */
@@ -82,86 +80,25 @@ export async function profileWhile(
 	during: () => Promise<unknown>,
 	saveTo?: string,
 ) {
-	const targets = (await (await fetch(new URL("/json", inspector.href.replace(/^ws/, "http")))).json()) as {
-		id: string;
-		title?: string;
-		webSocketDebuggerUrl?: string;
-	}[];
-	const target = targets.find((t) => (t.title ?? "").includes(workerName) || t.id.includes(workerName)) ?? targets[0];
-	if (!target?.webSocketDebuggerUrl) throw new Error(`no inspector target for ${workerName}`);
-	// Wrangler's inspector proxy accepts only connections that name an origin (undici's `headers` init).
-	const socket = new WebSocket(target.webSocketDebuggerUrl, {
-		headers: { origin: "http://127.0.0.1" },
-	} as unknown as string[]);
-	await new Promise((resolve, reject) => {
-		socket.addEventListener("open", resolve, { once: true });
-		socket.addEventListener("error", reject, { once: true });
-	});
-	let nextId = 1;
-	const pending = new Map<number, (result: unknown) => void>();
-	socket.addEventListener("message", (event) => {
-		const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
-		if (message.id !== undefined) pending.get(message.id)?.(message.result);
-	});
-	const command = (method: string, params: object = {}) =>
-		new Promise<unknown>((resolve) => {
-			const id = nextId++;
-			pending.set(id, resolve);
-			socket.send(JSON.stringify({ id, method, params }));
-		});
-	const scripts: { scriptId: string; url: string }[] = [];
-	socket.addEventListener("message", (event) => {
-		const message = JSON.parse(String(event.data)) as { method?: string; params?: { scriptId: string; url: string } };
-		if (message.method === "Debugger.scriptParsed" && message.params) scripts.push(message.params);
-	});
+	const session = await openInspector(inspector, workerName);
 	try {
-		// The bundle's source, for its module comments; the debugger is off again before profiling.
-		await command("Debugger.enable");
-		const modules: ModuleMap = new Map();
-		for (const script of scripts.filter((s) => s.url.endsWith(".js"))) {
-			const { scriptSource } = (await command("Debugger.getScriptSource", { scriptId: script.scriptId })) as {
-				scriptSource: string;
-			};
-			modules.set(script.scriptId, moduleComments(scriptSource));
-		}
-		await command("Debugger.disable");
-		await command("Profiler.enable");
-		await command("Profiler.setSamplingInterval", { interval: 100 });
-		await command("Profiler.start");
+		await session.command("Profiler.enable");
+		await session.command("Profiler.setSamplingInterval", { interval: 100 });
+		await session.command("Profiler.start");
 		await during();
-		const { profile } = (await command("Profiler.stop")) as { profile: CpuProfile };
+		const { profile } = (await session.command("Profiler.stop")) as { profile: CpuProfile };
 		if (saveTo) writeFileSync(saveTo, JSON.stringify(profile));
-		return breakdown(profile, modules);
+		return breakdown(profile, session.modules);
 	} finally {
-		socket.close();
+		session.close();
 	}
-}
-
-/** Lines like `// functions/edge/app.ts` or `// node_modules/hono/dist/compose.js`, as esbuild writes them. */
-function moduleComments(source: string): { line: number; module: string }[] {
-	const found: { line: number; module: string }[] = [];
-	source.split("\n").forEach((text, line) => {
-		const module = /^\/\/ ((?:functions|node_modules|generated|\.\.\/)[^\s]*\.[cm]?[jt]s)$/.exec(text)?.[1];
-		if (module) found.push({ line, module });
-	});
-	return found;
 }
 
 function breakdown(profile: CpuProfile, modules: ModuleMap): ProfileBreakdown {
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const parent = new Map<number, number>();
 	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-	/** The module a frame's code is in, and the frame's line counted from that module's comment. */
-	const placeOf = (node: ProfileNode | undefined): { module: string; line: number } | undefined => {
-		const starts = node && modules.get(node.callFrame.scriptId);
-		if (!starts) return undefined;
-		let found: { module: string; line: number } | undefined;
-		for (const { line, module } of starts) {
-			if (line > node.callFrame.lineNumber) break;
-			found = { module, line: node.callFrame.lineNumber - line };
-		}
-		return found;
-	};
+	const placeOf = (node: ProfileNode | undefined) => (node ? placeInModule(modules, node.callFrame) : undefined);
 	const moduleOf = (node: ProfileNode | undefined) => placeOf(node)?.module;
 	const stageOf = new Map<number, string>();
 	const classify = (id: number): string => {

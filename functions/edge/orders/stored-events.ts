@@ -32,13 +32,14 @@ export function eventStorageKey(index: number): string {
 
 /** Each event key's marker, by key: worked out before anything reads or changes the order (it awaits). */
 export async function keyMarkers(keys: readonly string[]): Promise<Map<string, string>> {
-	const distinct = [...new Set(keys)];
-	const markers = await Promise.all(
-		distinct.map(async (key) =>
+	const markers = new Map<string, string>();
+	for (const key of keys) {
+		markers.set(
+			key,
 			key.length <= LONGEST_PLAIN_KEY ? `${KEY_MARKER_PREFIX}${key}` : `${HASHED_MARKER_PREFIX}${await sha256Hex(key)}`,
-		),
-	);
-	return new Map(distinct.map((key, i) => [key, markers[i] ?? ""]));
+		);
+	}
+	return markers;
 }
 
 /**
@@ -116,6 +117,10 @@ function markerEntries(
  * between them, which a Durable Object commits as one atomic write.
  */
 export function writeEntries(storage: DurableObjectStorage, entries: Record<string, unknown>): Promise<void> {
+	// An ack's few keys (the usual case) in one call, counted without copying them anywhere.
+	let count = 0;
+	for (const _ in entries) count++;
+	if (count <= KEYS_PER_CALL) return storage.put(entries);
 	const all = Object.entries(entries);
 	const calls: Promise<void>[] = [];
 	for (let i = 0; i < all.length; i += KEYS_PER_CALL) {
