@@ -601,7 +601,7 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 				(e) => e.deliveryId,
 			),
 			// Private: undefined once the events are in memory, else how many are in storage only.
-			inStorageOnly: (instance as unknown as { eventsInStorage?: number }).eventsInStorage,
+			inStorageOnly: (instance as unknown as { eventsInStorage: { count?: number } }).eventsInStorage.count,
 		}));
 	}
 	const received = async (answer: Response) => (await answer.json()) as { received: number; duplicates: number };

@@ -37,20 +37,18 @@ import {
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
 import { OutboxSender } from "./deliver-event.ts";
+import { EventsInStorage, holdUntilAuthorized } from "./events-in-storage.ts";
 import { hostedPurchaseAuthorization } from "./hosted-authorization.ts";
 import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
 import {
 	type FlexitiAuthorizationView,
 	type ForwardedMovement,
-	type Ledger,
 	type LedgerAuthorization,
 	type LedgerEvent,
 	ledgerView,
-	newEvents,
 	nextWakeUp,
 	receive,
 	recordMovement,
-	setStatus,
 } from "./ledger.ts";
 import {
 	type EventDetails,
@@ -74,7 +72,7 @@ import {
 } from "./order-state.ts";
 import { orderLink } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
-import { keyMarkers, loadEvents, newEventEntries, storedKeys, writeEntries } from "./stored-events.ts";
+import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
@@ -107,12 +105,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	 */
 	readonly clock = new Clock();
 	private state: OrderState | undefined;
-	/**
-	 * How many events the order has in storage that are not in `state.ledger.events` (which is empty
-	 * then): set when a stored order with key markers is loaded, until something besides an ack needs
-	 * its events (`eventsInMemory`); undefined once they are in memory. See stored-events.ts.
-	 */
-	private eventsInStorage: number | undefined;
+	/** The order's events while they are in storage only (see events-in-storage.ts). */
+	private readonly eventsInStorage: EventsInStorage;
 	/** The authorization attempt in flight: concurrent attempts wait for it and get its answer. */
 	private readonly authorizing = new OneAtATime<AuthorizationOutcome>();
 	private readonly runtime: OrderRuntime;
@@ -140,11 +134,12 @@ export class Order extends DurableObject<EdgeBindings> {
 			waitUntil: (promise) => ctx.waitUntil(promise),
 			now: this.clock.now,
 		};
+		this.eventsInStorage = new EventsInStorage(ctx.storage);
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
 		ctx.blockConcurrencyWhile(async () => {
 			const stored = await loadOrder(ctx.storage);
 			this.state = stored?.state;
-			this.eventsInStorage = stored?.eventsInStorage;
+			this.eventsInStorage.count = stored?.eventsInStorage;
 			this.indexed = await ctx.storage.get<string>(INDEXED_ROW);
 		});
 	}
@@ -370,8 +365,13 @@ export class Order extends DurableObject<EdgeBindings> {
 		const markers = await keyMarkers(events.map((e) => e.key));
 		// An order whose events are still in storage (evicted since, or only ever acked) asks storage
 		// whether the keys are new, and writes the new events: its history is not read for an ack.
-		if (this.state && this.eventsInStorage !== undefined && events.every(ackedAlone(this.state))) {
-			return this.receiveBesideStored(this.state, this.eventsInStorage, events, markers);
+		if (this.state && this.eventsInStorage.canAppend(this.state, events)) {
+			const now = this.clock.now();
+			// Applied right after, by the alarm (see below), once there is an authorization.
+			const alarmAt = this.state.ledger.authorization ? this.clock.wallTime(now) : undefined;
+			const appended = await this.eventsInStorage.append(this.state, events, markers, now, alarmAt);
+			// Undefined: another call stored events or read them into memory meanwhile; ask again.
+			return appended ? { known: true, ...appended } : this.receive(events);
 		}
 		await this.eventsInMemory();
 		// The order's own record changes only when it is new or its shipping does: otherwise an ack writes
@@ -396,7 +396,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		}
 		if (result.accepted.length === 0) return { known: true, ...result };
 		const accepted = ledger.events.slice(before);
-		this.hold(ledger, accepted, now);
+		holdUntilAuthorized(state, accepted, now);
 		const written = this.save(state, accepted, {
 			order: orderChanged,
 			also: newEventEntries(accepted, before, markers),
@@ -408,56 +408,9 @@ export class Order extends DurableObject<EdgeBindings> {
 		return { known: true, ...result };
 	}
 
-	/**
-	 * `receive` for an order whose events are in storage only: the keys already stored are duplicates,
-	 * the new events are written after the stored ones with their keys' markers, in one write, and
-	 * nothing else of the order changes (`ackedAlone` says which events qualify).
-	 */
-	private async receiveBesideStored(
-		state: OrderState,
-		stored: number,
-		events: OrderEvent[],
-		markers: Map<string, string>,
-	): Promise<{ known: boolean; accepted: string[]; duplicates: number }> {
-		const known = await storedKeys(this.ctx.storage, markers);
-		// Another ack of this order may have stored events while these keys were read (both reads in flight
-		// at once): they may be among them, so ask again; and should the events have come into memory
-		// meanwhile, memory is the order's truth (receive takes that path).
-		if (this.eventsInStorage !== stored) return this.receive(events);
-		const now = this.clock.now();
-		const { added, duplicates } = newEvents(events, now, (key) => known.has(key));
-		if (added.length === 0) return { known: true, accepted: [], duplicates };
-		this.hold(state.ledger, added, now);
-		this.eventsInStorage = stored + added.length;
-		const written = writeEntries(this.ctx.storage, newEventEntries(added, stored, markers));
-		if (state.ledger.authorization) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
-		await written;
-		return { known: true, accepted: added.map((e) => e.id), duplicates };
-	}
-
-	/** Nothing can move before the authorization exists: new events wait for it (recordAuthorization wakes them). */
-	private hold(ledger: Ledger, added: readonly LedgerEvent[], now: number): void {
-		if (ledger.authorization) return;
-		for (const event of added) {
-			if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
-		}
-	}
-
-	/** Reads the order's events into memory, if an ack left them in storage (see receiveBesideStored). */
-	private async eventsInMemory(): Promise<void> {
-		for (let attempt = 1; this.eventsInStorage !== undefined && this.state; attempt++) {
-			const events = await loadEvents(this.ctx.storage);
-			// Another caller read them meanwhile, and they are in memory now.
-			if (this.eventsInStorage === undefined) return;
-			// An ack beside the stored events wrote one while they were being read: read them again, or the
-			// next event would be given that one's place.
-			if (events.length !== this.eventsInStorage) {
-				if (attempt >= 5) throw new Error("the order's stored events keep changing while read");
-				continue;
-			}
-			this.state.ledger.events = events;
-			this.eventsInStorage = undefined;
-		}
+	/** Reads the order's events into memory, if an ack left them in storage (see events-in-storage.ts). */
+	private eventsInMemory(): Promise<void> {
+		return this.eventsInStorage.toMemory(this.state);
 	}
 
 	/** This object names a platform's order (see orderLink): remember the checkout reference it belongs to. */
@@ -669,13 +622,4 @@ export class Order extends DurableObject<EdgeBindings> {
 			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, name: errorName(error) }));
 		}
 	}
-}
-
-/**
- * Whether an event can be acked beside an order's stored events without reading them: it changes
- * nothing but the events (no new shipping) and, arriving pending or held, not the order's index row
- * either (a refused or dead-lettered event is counted there). Other events read the events first.
- */
-function ackedAlone(state: OrderState): (event: OrderEvent) => boolean {
-	return (event) => event.verdict === undefined && (event.shipping === undefined || event.shipping === state.shipping);
 }
