@@ -10,6 +10,7 @@
 import { Webhook } from "standardwebhooks";
 import { buildAssets } from "../build-assets.ts";
 import { openInspector, placeInModule } from "./inspector.ts";
+import { signedOrderCancel } from "./scenarios.ts";
 import { edgeInspector, localSettings, startWorkers, stopWorkers } from "./workers.ts";
 
 const acks = Number(process.argv[2] ?? 2000);
@@ -42,22 +43,8 @@ try {
 	}
 	const ack = async (n: number) => {
 		const id = `msg_heap_${n}_${crypto.randomUUID()}`;
-		const now = new Date();
-		const body = JSON.stringify({
-			type: "order.cancelled",
-			timestamp: now.toISOString(),
-			data: { reference: references[n % ORDERS] },
-		});
-		const answer = await fetch(`${edge}/v1/webhooks/standard`, {
-			method: "POST",
-			headers: {
-				"content-type": "application/json",
-				"webhook-id": id,
-				"webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-				"webhook-signature": webhook.sign(id, now, body),
-			},
-			body,
-		});
+		const signed = signedOrderCancel(webhook, id, references[n % ORDERS] ?? "");
+		const answer = await fetch(`${edge}/v1/webhooks/standard`, { method: "POST", ...signed });
 		await answer.arrayBuffer();
 		if (answer.status !== 200) throw new Error(`ack ${n}: ${answer.status}`);
 	};

@@ -225,17 +225,21 @@ function standardWebhookSigner(c: Credentials) {
 	return () => {
 		n += 1;
 		const id = `msg_bench_${n}_${Math.random().toString(36).slice(2)}`;
-		const now = new Date();
-		const reference = c.webhookReferences[n % c.webhookReferences.length] ?? "";
-		const body = JSON.stringify({ type: "order.cancelled", timestamp: now.toISOString(), data: { reference } });
-		return {
-			headers: {
-				"content-type": "application/json",
-				"webhook-id": id,
-				"webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-				"webhook-signature": webhook.sign(id, now, body),
-			},
-			body,
-		};
+		return signedOrderCancel(webhook, id, c.webhookReferences[n % c.webhookReferences.length] ?? "");
+	};
+}
+
+/** An `order.cancelled` event for this reference, signed now as Standard Webhooks: its headers and body. */
+export function signedOrderCancel(webhook: Webhook, id: string, reference: string) {
+	const now = new Date();
+	const body = JSON.stringify({ type: "order.cancelled", timestamp: now.toISOString(), data: { reference } });
+	return {
+		headers: {
+			"content-type": "application/json",
+			"webhook-id": id,
+			"webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+			"webhook-signature": webhook.sign(id, now, body),
+		},
+		body,
 	};
 }

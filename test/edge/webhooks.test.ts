@@ -605,6 +605,17 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		}));
 	}
 	const received = async (answer: Response) => (await answer.json()) as { received: number; duplicates: number };
+	/** A Standard Webhooks refund as the route hands it to the order (for calls straight to the object). */
+	const refundEvent = (reference: string, key: string, amount: number): OrderEvent => ({
+		key,
+		deliveryId: key,
+		source: "standard",
+		topic: "order.refunded",
+		type: "refunded",
+		clientId: CLIENT_ID,
+		reference,
+		amount,
+	});
 
 	it("acks after each restart, sent at once and sent again, store each event once after the earlier ones, without reading them", async () => {
 		const reference = String(orderId());
@@ -643,16 +654,7 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		const reference = String(orderId());
 		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 90 } });
 		const { order } = orderByReference(env, CLIENT_ID, reference);
-		const event = (key: string): OrderEvent => ({
-			key,
-			deliveryId: key,
-			source: "standard",
-			topic: "order.refunded",
-			type: "refunded",
-			clientId: CLIENT_ID,
-			reference,
-			amount: 1,
-		});
+		const event = (key: string) => refundEvent(reference, key, 1);
 		const keys = ["k1", "k2", "k3"].map((k) => `standard:${k}-${crypto.randomUUID()}`);
 		for (let round = 0; round < 3; round++) {
 			await evictAllDurableObjects();
@@ -755,16 +757,7 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		const reference = String(orderId());
 		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 90 } });
 		const { order } = orderByReference(env, CLIENT_ID, reference);
-		const event = (key: string): OrderEvent => ({
-			key,
-			deliveryId: key,
-			source: "standard",
-			topic: "order.refunded",
-			type: "refunded",
-			clientId: CLIENT_ID,
-			reference,
-			amount: 0.01,
-		});
+		const event = (key: string) => refundEvent(reference, key, 0.01);
 		const batch = (name: string) => Array.from({ length: 70 }, (_, i) => event(`standard:${name}-${i}`));
 		expect((await order.receive(batch("a"))).accepted).toHaveLength(70);
 		await evictAllDurableObjects();
