@@ -448,6 +448,8 @@ describe("failures at Flexiti", () => {
 
 		await sandbox("DELETE", "/sandbox/faults");
 		const eventId = dead.events[0]?.id ?? "";
+		// The order's object evicted meanwhile (its events left in storage until the replay reads them).
+		await evictAllDurableObjects();
 		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
 			params: { path: { reference, event_id: eventId } },
 		});
