@@ -8,7 +8,8 @@
  * 2^53 stay numbers, so nothing changes for the ids seen today.
  */
 
-type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+/** A `JSON.parse` reviver with the source text of each primitive (JSON.parse source text access). */
+export type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
 
 /** `JSON.rawJSON` (ES2026; V8 since 11.4: workerd, Node 21+, Chromium 114+), absent from TypeScript's lib. */
 const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;

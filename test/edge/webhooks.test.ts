@@ -1,6 +1,6 @@
 import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { OrderEvent } from "../../functions/edge/orders/order-event.ts";
 import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import {
@@ -652,7 +652,7 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		expect(await received(await refund(ids[2] ?? ""))).toMatchObject({ received: 0, duplicates: 1 });
 	});
 
-	it("deliveries racing into an evicted order, each reading its keys while another stores, keep every event once", async () => {
+	it("twelve deliveries at once, straight to an evicted order's object, three rounds: every event once, in place", async () => {
 		const reference = String(orderId());
 		await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", { body: { reference, amount: 90 } });
 		const { order } = orderByReference(env, CLIENT_ID, reference);
@@ -660,7 +660,7 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		const keys = ["k1", "k2", "k3"].map((k) => `standard:${k}-${crypto.randomUUID()}`);
 		for (let round = 0; round < 3; round++) {
 			await evictAllDurableObjects();
-			// Straight to the object, twelve at once: every call's key read is in flight beside the others'.
+			// Straight to the object, twelve at once (the input gate lets one read its keys at a time).
 			const results = await Promise.all(
 				Array.from({ length: 12 }, (_, i) =>
 					order.receive([event(keys[i % 3] ?? ""), event(`${keys[i % 3]}-${round}`)]),
@@ -683,6 +683,29 @@ describe("an ack to an order whose object was evicted: its events stay in storag
 		await evictAllDurableObjects();
 		expect(await received(await refund())).toMatchObject({ received: 0, duplicates: 1 });
 		expect((await storedEvents(reference)).inStorageOnly).toBe(1);
+	});
+
+	it("an authorized order acked while evicted applies the event on the alarm the ack set, once", async () => {
+		const reference = String(orderId());
+		await authorizedOrder(reference, 55);
+		await settledLedger(reference);
+		await evictAllDurableObjects();
+		const id = `msg_fulfil_${crypto.randomUUID()}`;
+		expect(await received(await standardWebhook("order.fulfilled", { reference }, { id }))).toMatchObject({
+			received: 1,
+		});
+		expect((await storedEvents(reference)).inStorageOnly).toBe(1);
+		// Nothing here runs the alarm: the event is applied only if the ack set it.
+		await vi.waitFor(async () => expect((await readLedger(reference))?.events[0]?.status).toBe("applied"), {
+			timeout: 5000,
+			interval: 50,
+		});
+		expect((await readLedger(reference))?.captured).toBe(55);
+		await evictAllDurableObjects();
+		expect(await received(await standardWebhook("order.fulfilled", { reference }, { id }))).toMatchObject({
+			duplicates: 1,
+		});
+		expect(await captureCalls()).toHaveLength(1);
 	});
 
 	it("events acked only while the order was evicted are applied once it is authorized", async () => {

@@ -4,7 +4,7 @@
  * new and store the new events after the others, and the events are read into memory only when
  * something besides an ack needs them (`toMemory`, which every other call of the order makes first).
  */
-import { type LedgerEvent, newEvents, setStatus } from "./ledger.ts";
+import { holdUntilAuthorized, newEvents } from "./ledger.ts";
 import type { OrderEvent } from "./order-event.ts";
 import type { OrderState } from "./order-state.ts";
 import { loadEvents, newEventEntries, storedKeys, writeEntries } from "./stored-events.ts";
@@ -43,10 +43,12 @@ export class EventsInStorage {
 		const stored = this.count;
 		if (stored === undefined) return undefined;
 		const known = await storedKeys(this.storage, markers);
+		// The input gate lets no other call in while storage is read, so the count holds today; checked all
+		// the same, since a wrong count would give a new event another's place.
 		if (this.count !== stored) return undefined;
 		const { added, duplicates } = newEvents(events, now, (key) => known.has(key));
 		if (added.length === 0) return { accepted: [], duplicates };
-		holdUntilAuthorized(state, added, now);
+		holdUntilAuthorized(state.ledger, added, now);
 		this.count = stored + added.length;
 		const written = writeEntries(this.storage, newEventEntries(added, stored, markers));
 		if (alarmAt !== undefined) void this.storage.setAlarm(alarmAt);
@@ -58,10 +60,10 @@ export class EventsInStorage {
 	async toMemory(state: OrderState | undefined): Promise<void> {
 		for (let attempt = 1; this.count !== undefined && state; attempt++) {
 			const events = await loadEvents(this.storage);
-			// Another caller read them meanwhile, and they are in memory now.
+			// As in `append`, guards the input gate makes unreachable today: another caller read them meanwhile
+			// (they are in memory now), or an ack beside them wrote one while they were read (read again, or
+			// the next event would be given that one's place).
 			if (this.count === undefined) return;
-			// An ack beside the stored events wrote one while they were being read: read them again, or the
-			// next event would be given that one's place.
 			if (events.length !== this.count) {
 				if (attempt >= 5) throw new Error("the order's stored events keep changing while read");
 				continue;
@@ -69,13 +71,5 @@ export class EventsInStorage {
 			state.ledger.events = events;
 			this.count = undefined;
 		}
-	}
-}
-
-/** Nothing can move before the authorization exists: new events wait for it (recordAuthorization wakes them). */
-export function holdUntilAuthorized(state: OrderState, added: readonly LedgerEvent[], now: number): void {
-	if (state.ledger.authorization) return;
-	for (const event of added) {
-		if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
 	}
 }

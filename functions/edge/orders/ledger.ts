@@ -138,6 +138,14 @@ export function newEvents(
 	return { added, duplicates };
 }
 
+/** Nothing can move before the authorization exists: new events wait for it (recordAuthorization wakes them). */
+export function holdUntilAuthorized(ledger: Ledger, added: readonly LedgerEvent[], now: number): void {
+	if (ledger.authorization) return;
+	for (const event of added) {
+		if (event.status === "pending") setStatus(event, "held", now, "waiting for the authorization");
+	}
+}
+
 export function setStatus(event: LedgerEvent, status: EventStatus, now: number, detail?: string): void {
 	event.status = status;
 	if (detail !== undefined) event.outcome = detail;

@@ -100,7 +100,7 @@ export async function loadOrder(
 	if (!stored) return undefined;
 	const outbox = [...(await storage.list<OutboxEvent>({ prefix: OUTBOX_PREFIX })).values()];
 	const ledger = stored.ledger ?? emptyLedger();
-	const events = await loadOrderEvents(storage, { inMemory: false });
+	const events = await loadOrderEvents(storage);
 	if ("inStorage" in events) {
 		return { state: { ...stored, ledger: { ...ledger, events: [] }, outbox }, eventsInStorage: events.inStorage };
 	}

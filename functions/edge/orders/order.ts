@@ -37,12 +37,13 @@ import {
 } from "./checkout.ts";
 import { CustomerToken } from "./customer-token.ts";
 import { OutboxSender } from "./deliver-event.ts";
-import { EventsInStorage, holdUntilAuthorized } from "./events-in-storage.ts";
+import { EventsInStorage } from "./events-in-storage.ts";
 import { hostedPurchaseAuthorization } from "./hosted-authorization.ts";
 import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
 import {
 	type FlexitiAuthorizationView,
 	type ForwardedMovement,
+	holdUntilAuthorized,
 	type LedgerAuthorization,
 	type LedgerEvent,
 	ledgerView,
@@ -396,7 +397,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		}
 		if (result.accepted.length === 0) return { known: true, ...result };
 		const accepted = ledger.events.slice(before);
-		holdUntilAuthorized(state, accepted, now);
+		holdUntilAuthorized(ledger, accepted, now);
 		const written = this.save(state, accepted, {
 			order: orderChanged,
 			also: newEventEntries(accepted, before, markers),

@@ -14,7 +14,7 @@ import { sha256Hex } from "../../contract/bytes.ts";
 import type { LedgerEvent } from "./ledger.ts";
 
 /** Storage keys of an order's events: `event:00000000`, … in arrival order. */
-export const EVENT_PREFIX = "event:";
+const EVENT_PREFIX = "event:";
 const KEY_MARKER_PREFIX = "event-key:";
 /** A longer key's marker: its SHA-256 (a separate prefix, so no plain key can be taken for a digest). */
 const HASHED_MARKER_PREFIX = "event-key-sha256:";
@@ -43,15 +43,14 @@ export async function keyMarkers(keys: readonly string[]): Promise<Map<string, s
 }
 
 /**
- * The order's events: in memory (`events`), or, when every stored event has its marker, left in
- * storage (`inStorage`: how many there are). `inMemory` reads them all, marking any that lack a marker.
+ * The order's events as its object loads: left in storage when every stored event has its marker
+ * (`inStorage`: how many there are), else read (`events`), and any that lack a marker marked.
  */
 export async function loadOrderEvents(
 	storage: DurableObjectStorage,
-	{ inMemory }: { inMemory: boolean },
 ): Promise<{ events: LedgerEvent[] } | { inStorage: number }> {
 	const marked = (await storage.get<number>(MARKED)) ?? 0;
-	if (!inMemory && marked === (await storedEventCount(storage))) return { inStorage: marked };
+	if (marked === (await storedEventCount(storage))) return { inStorage: marked };
 	const events = await loadEvents(storage);
 	if (marked !== events.length) {
 		const markers = await keyMarkers(events.map((e) => e.key));

@@ -5,9 +5,7 @@
  * Number.MAX_SAFE_INTEGER are kept as strings of their digits (JSON.parse source text access, in V8).
  */
 
-import { exactBigInteger } from "../../../contract/lossless-json.ts";
-
-type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+import { exactBigInteger, type Reviver } from "../../../contract/lossless-json.ts";
 
 // As its plain digits whichever way the JSON spells it (`820982911946154508.0`, `8.20982911946154508e17`):
 // JSON Schema calls those the same integer, and an id must match its checkout and deduplicate as one.
