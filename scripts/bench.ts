@@ -17,7 +17,9 @@
  * scenario, default 2), BENCH_PROFILE (which scenarios to profile, see below; 0: none),
  * BENCH_FIXED_RATE_PERCENT (the open-loop rate of a scenario with a fixed-rate target, as a share of the
  * slower side's closed-loop throughput; default 50) change the run; the defaults take under five
- * minutes on two cores (7 scenarios).
+ * minutes on two cores (7 scenarios). Every Worker is reached at its own address, past Wrangler's dev
+ * proxy (scripts/local-worker.ts, `direct`); BENCH_VIA_PROXY=1 goes through the proxy, as sessions
+ * before 9 measured.
  */
 import { edgeBundleSize } from "./bench/bundle.ts";
 import { type LoadResult, type LoadSettings, p99RatioOfPairs, preflight, type Run, summarize } from "./bench/load.ts";
@@ -514,6 +516,10 @@ function fixedRateResult(fixedRate: FixedRateRuns): NonNullable<ScenarioResult["
 		p99Ratio: p99.median,
 		pooledP99Ratio: p99.pooled,
 		roundsP99: p99.pairs,
+		roundsP99Ms: {
+			edge: fixedRate.runs.edge.map((run) => summarize([run]).p99Ms),
+			baseline: fixedRate.runs.baseline.map((run) => summarize([run]).p99Ms),
+		},
 		cpu,
 		...(cpuMeasurable ? { otherCpuShare: fixedRate.otherCpuShare } : {}),
 	};

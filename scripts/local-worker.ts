@@ -18,7 +18,8 @@ export async function startLocalWorker(
 	/** `port`: 0 (default) is any free port; a fixed one only when another Worker must know the origin first. */
 	/** `minify: false` overrides the config's `minify` (the profiled edge: its profile reads the bundle's module comments). */
 	/** `entrypoint`: another main module than the config's (a bench's wrapper of the same Worker and bindings). */
-	options: { inspector?: boolean; port?: number; minify?: boolean; entrypoint?: string } = {},
+	/** `direct`: `origin` is the Worker's own address, past Wrangler's dev proxy (see `directOrigin`). */
+	options: { inspector?: boolean; port?: number; minify?: boolean; entrypoint?: string; direct?: boolean } = {},
 ): Promise<{ origin: string; worker: LocalWorker; inspectorUrl?: URL }> {
 	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
 	// from a package that is not installed, so tsc does not check them. logLevel "error": a Worker's own
@@ -41,14 +42,40 @@ export async function startLocalWorker(
 			// cores, a Worker that logs each request paid for it in throughput, one that does not did not.
 			structuredLogsHandler: ({ level, message }: { level: string; message: string }) => {
 				if (level === "error") console.error(message);
-				// BENCH_GC_LOG=<file> with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc: V8's garbage collections (which
+				// BENCH_GC_LOG=<file> with MINIFLARE_WORKERD_V8_FLAGS=--trace-gc (or --trace-gc-nvp, a JSON object per
+				// collection: scripts/bench/ack-gc.ts): V8's garbage collections (which
 				// workerd prints as plain lines) go to that file, each with its process and isolate.
-				else if (process.env.BENCH_GC_LOG && /: (Scavenge|Mark-Compact|Mark-Sweep|Minor)/.test(message))
+				else if (process.env.BENCH_GC_LOG && /: (Scavenge|Mark-Compact|Mark-Sweep|Minor|GC: \{)/.test(message))
 					appendFileSync(process.env.BENCH_GC_LOG, `${message}\n`);
 			},
 		},
 	});
+	const direct = options.direct ? directOrigin(worker) : undefined;
 	await worker.ready;
 	const inspectorUrl = options.inspector ? await worker.inspectorUrl : undefined;
-	return { origin: (await worker.url).origin, worker, ...(inspectorUrl ? { inspectorUrl } : {}) };
+	const origin = direct ? await direct : (await worker.url).origin;
+	return { origin, worker, ...(inspectorUrl ? { inspectorUrl } : {}) };
+}
+
+/**
+ * The Worker's own address. `wrangler dev` serves a Worker through a proxy Worker in a workerd process
+ * of its own (it holds requests while the Worker reloads), which copies every request and response:
+ * about 1.1 ms of CPU per request on the bench's machine, more than the bare webhook receiver's own
+ * 0.9 ms, and a second single-threaded server, with its own pauses, in front of both sides of every
+ * comparison. Nothing deployed has it. The address comes with each `reloadComplete`, which Wrangler's
+ * DevEnv re-emits for its callers; listened for as soon as the Worker is created, before its bundle is
+ * built, so the first cannot be missed.
+ */
+function directOrigin(worker: LocalWorker): Promise<string> {
+	type ReloadComplete = { proxyData: { userWorkerUrl: { protocol: string; hostname: string; port: string } } };
+	const devEnv = worker.raw as unknown as {
+		once(event: "reloadComplete", listener: (event: ReloadComplete) => void): void;
+	};
+	return new Promise((resolve, reject) => {
+		const late = setTimeout(() => reject(new Error("the Worker's runtime did not report its address in 60 s")), 60_000);
+		devEnv.once("reloadComplete", ({ proxyData: { userWorkerUrl: url } }) => {
+			clearTimeout(late);
+			resolve(`${url.protocol}//${url.hostname}:${url.port}`);
+		});
+	});
 }

@@ -5,17 +5,20 @@
  * edge frame above a runtime one). Garbage per ack is what the isolate's collections have to sweep:
  * on workerd they run on the isolate's own thread, and at a fixed rate their pauses are the tail.
  *
- *   flock /work/notes/bench.lock sh scripts/with-node.sh node scripts/bench/ack-heap.ts [acks]
+ * With `--survivors`, only what outlived a young-generation collection is counted: the objects that
+ * reach old space and, once dead, make its full collections (the long pauses) come sooner. With
+ * `--live`, only what is still alive at the end (what the acks left in memory).
+ *
+ *   flock /work/notes/bench.lock sh scripts/with-node.sh node scripts/bench/ack-heap.ts [acks] [--survivors|--live]
  */
-import { Webhook } from "standardwebhooks";
 import { buildAssets } from "../build-assets.ts";
+import { ackSender, openOrders } from "./ack-load.ts";
 import { openInspector, placeInModule } from "./inspector.ts";
-import { signedOrderCancel } from "./scenarios.ts";
-import { edgeInspector, localSettings, startWorkers, stopWorkers } from "./workers.ts";
+import { edgeInspector, startWorkers, stopWorkers } from "./workers.ts";
 
-const acks = Number(process.argv[2] ?? 2000);
+const counted = process.argv.includes("--live") ? "live" : process.argv.includes("--survivors") ? "survivors" : "all";
+const acks = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 2000);
 const ORDERS = 200;
-const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 
 interface SamplingNode {
 	callFrame: { functionName: string; url: string; scriptId: string; lineNumber: number };
@@ -29,45 +32,20 @@ try {
 	const workers = await startWorkers(new Set(["edgeProfiled"]));
 	const edge = workers.edgeProfiled ?? "";
 	if (!edgeInspector) throw new Error("the profiled edge has no inspector");
-	const webhook = new Webhook((localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "");
-	const references: string[] = [];
-	for (let i = 0; i < ORDERS; i++) {
-		const reference = `HEAP-${i}-${crypto.randomUUID().slice(0, 6)}`;
-		const opened = await fetch(`${edge}/v1/checkouts`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-			body: JSON.stringify({ reference, amount: 10 }),
-		});
-		if (!opened.ok) throw new Error(`opening a checkout: ${opened.status}`);
-		references.push(reference);
-	}
-	const ack = async (n: number) => {
-		const id = `msg_heap_${n}_${crypto.randomUUID()}`;
-		const signed = signedOrderCancel(webhook, id, references[n % ORDERS] ?? "");
-		const answer = await fetch(`${edge}/v1/webhooks/standard`, { method: "POST", ...signed });
-		await answer.arrayBuffer();
-		if (answer.status !== 200) throw new Error(`ack ${n}: ${answer.status}`);
-	};
-	const sendAll = async (count: number, offset: number) => {
-		let next = 0;
-		await Promise.all(
-			Array.from({ length: 4 }, async () => {
-				while (next < count) await ack(offset + next++);
-			}),
-		);
-	};
-	await sendAll(400, 0); // warm-up: compiled code, every order's object constructed
+	const send = ackSender(edge, await openOrders(edge, ORDERS, "HEAP"));
+	await send(400); // warm-up: compiled code, every order's object constructed
 	const session = await openInspector(edgeInspector, "flexiti-edge");
 	let root: SamplingNode;
 	try {
 		await session.command("HeapProfiler.enable");
 		// Every allocation sampled is counted, collected or not: garbage is what this is about.
+		// Survivors: objects a young-generation collection freed are left out; live: any collected.
 		await session.command("HeapProfiler.startSampling", {
 			samplingInterval: 512,
-			includeObjectsCollectedByMajorGC: true,
-			includeObjectsCollectedByMinorGC: true,
+			includeObjectsCollectedByMajorGC: counted !== "live",
+			includeObjectsCollectedByMinorGC: counted === "all",
 		});
-		await sendAll(acks, 400);
+		await send(acks);
 		root = ((await session.command("HeapProfiler.stopSampling")) as { profile: { head: SamplingNode } }).profile.head;
 	} finally {
 		session.close();
@@ -89,7 +67,7 @@ try {
 	};
 	walk(root, undefined);
 	console.log(
-		`\nHeap allocated per ack (sampled, ${acks} acks to ${ORDERS} open checkouts): ${(total / acks / 1024).toFixed(1)} KB`,
+		`\nHeap ${{ all: "allocated", survivors: "that outlived a young-generation collection", live: "still alive at the end" }[counted]} per ack (sampled, ${acks} acks to ${ORDERS} open checkouts): ${(total / acks / 1024).toFixed(1)} KB`,
 	);
 	console.log("where (the innermost edge frame)                                                  KB/ack   share");
 	for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) {

@@ -47,6 +47,8 @@ export interface ScenarioResult {
 		p99Ratio: number;
 		pooledP99Ratio: number;
 		roundsP99: number[];
+		/** Each side's p99 (ms) in each round, in order: which side's pauses set a round's ratio. */
+		roundsP99Ms: { edge: number[]; baseline: number[] };
 		cpu: CpuPerRequest;
 		/** Each side's runs in order: the share of the machine's CPU that processes outside the bench took
 		 * meanwhile. Their work shares the cores, so a side's tail in a run where it is high is partly theirs. */

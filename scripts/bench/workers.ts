@@ -173,7 +173,9 @@ async function start(
 	options: { inspector?: boolean; minify?: boolean } = {},
 ): Promise<string> {
 	const before = workerdProcesses();
-	const { origin, worker, inspectorUrl } = await startLocalWorker(config, bindings, options);
+	// Past Wrangler's dev proxy, which nothing deployed has (see local-worker.ts), unless asked for.
+	const direct = process.env.BENCH_VIA_PROXY !== "1";
+	const { origin, worker, inspectorUrl } = await startLocalWorker(config, bindings, { ...options, direct });
 	running.push(worker);
 	processesOf[name] = [...(await settledProcesses(origin))].filter((pid) => !before.has(pid));
 	if (name === "edgeProfiled") edgeInspector = inspectorUrl;
