@@ -69,24 +69,59 @@ const bodiesWithNumbersAsText = new WeakSet<object>();
 
 /**
  * `parseJson` for a request body, which validation judges before anything else reads it. A number no
- * JavaScript value holds exactly — a fraction past 2^53 (`9007199254740993.5`, which `JSON.parse` reads
- * as 9007199254740994, an integer), a number past the range of doubles (`1e400`, Infinity) — is kept as
- * its own text (`JSON.rawJSON`): a refusal quotes it as it was sent, and nothing sends it on rounded.
- * Validation judges such a number as one past every bound (validate-request.ts), which no request
- * schema admits.
+ * JavaScript value holds exactly is kept as its own text (`JSON.rawJSON`): a fraction past 2^53
+ * (`9007199254740993.5`, which `JSON.parse` reads as 9007199254740994, an integer), a number past the
+ * range of doubles (`1e400`, Infinity), and one with more digits than a double keeps (`12.0000000000000001`,
+ * which `JSON.parse` reads as 12). A refusal quotes it as it was sent, and nothing sends it on rounded:
+ * validation judges it as the nearest double on its side of what was sent (so `12.0000000000000001` has
+ * more than two decimals, and a bound it passes by a hair is passed), or, past 2^53, as past every bound
+ * (validate-request.ts), and refuses it either way.
  */
 export function parseRequestJson(text: string): unknown {
 	let keptAsText = false;
 	const keepExactNumbers: Reviver = (key, value, context) => {
 		const read = keepBigIntegers(key, value, context);
-		if (typeof read !== "number" || Math.abs(read) <= Number.MAX_SAFE_INTEGER) return read;
-		if (!rawJSON || context?.source === undefined) return read;
+		if (typeof read !== "number" || !rawJSON || context?.source === undefined) return read;
+		if (Math.abs(read) <= Number.MAX_SAFE_INTEGER && compareDecimals(context.source, String(read)) === 0) return read;
 		keptAsText = true;
 		return rawJSON(context.source);
 	};
 	const body: unknown = JSON.parse(text, keepExactNumbers as Parameters<typeof JSON.parse>[1]);
 	if (keptAsText && body !== null && typeof body === "object") bodiesWithNumbersAsText.add(body);
 	return body;
+}
+
+/**
+ * How two JSON number texts compare as the decimals they spell (−1, 0, 1), without rounding either:
+ * `12.0000000000000001` is more than `12`, `1.50` is `1.5e0`. Exponents are compared as numbers, not
+ * expanded, so `1e-99999999` costs what `1e-9` does. Texts that are not JSON numbers compare as 0.
+ */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+	const x = decimal(a);
+	const y = decimal(b);
+	if (!x || !y) return 0;
+	if (x.sign !== y.sign) return x.sign > y.sign ? 1 : -1;
+	if (x.sign === 0) return 0;
+	let magnitude = Math.sign(x.scale - y.scale);
+	if (magnitude === 0) {
+		// Same scale: the digits, padded to one length, compare as text does.
+		const length = Math.max(x.digits.length, y.digits.length);
+		const [p, q] = [x.digits.padEnd(length, "0"), y.digits.padEnd(length, "0")];
+		magnitude = p === q ? 0 : p > q ? 1 : -1;
+	}
+	return (magnitude * x.sign) as -1 | 0 | 1;
+}
+
+/** A JSON number as sign, significant digits and scale: its value is 0.<digits> × 10^scale. */
+function decimal(text: string): { sign: -1 | 0 | 1; digits: string; scale: number } | undefined {
+	const parts = JSON_NUMBER.exec(text);
+	if (!parts) return undefined;
+	const [, minus = "", whole = "", fraction = "", exponent = "0"] = parts;
+	const all = whole + fraction;
+	const leading = all.length - all.replace(/^0+/, "").length;
+	const digits = all.slice(leading).replace(/0+$/, "");
+	if (digits === "") return { sign: 0, digits: "", scale: 0 };
+	return { sign: minus ? -1 : 1, digits, scale: whole.length - leading + Number(exponent) };
 }
 
 /** Whether a request body holds a number `parseRequestJson` kept as its text (validation then judges it so). */

@@ -14,12 +14,12 @@ export const MAX_JSON_DEPTH = 32;
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * `JSON.parse` rounds an integer past 2^53 (9007199254740993 → 9007199254740992), and every number
- * past 2^53 is written with at least 16 digits before its point (2^53 + 1 has 16) or with an exponent
- * (`9.007199254740993e15`), whose `e` follows a digit: a body with neither parses exactly without the
- * lossless reader's per-value reviver.
+ * A double keeps 15 to 17 significant digits: a JSON number written with at most 15 digits and no
+ * exponent is read exactly by `JSON.parse` (an integer past 2^53 has 16 digits or more, and so has any
+ * number a double does not hold: `12.0000000000000001`). So the lossless reader (a reviver call per
+ * value) reads a body only when a number in it, outside strings, has 16 digits or an exponent.
  */
-const MAY_PASS_2_POW_53 = /[0-9]{16}|[0-9][eE]/;
+const DIGITS_A_DOUBLE_ALWAYS_KEEPS = 15;
 
 /**
  * Reads an operation's JSON body (its size is already capped by the route's body limit). An empty
@@ -44,33 +44,17 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 	} catch {
 		return refuse("body", "must be UTF-8");
 	}
-	if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
-		return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
-	}
+	const { tooDeep, mayLoseDigits } = scan(text, MAX_JSON_DEPTH);
+	if (tooDeep) return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
 	try {
 		// An integer past 2^53, however it is spelled (`…993`, `…993.0`, `9.007199254740993e15`), is read
 		// exactly, as a bigint: validation then refuses it quoting every digit, or carries it where the spec
-		// declares an id that may pass 2^53 (validate-request.ts); any other number past 2^53 is kept as its
-		// text, which validation refuses. Read again, losslessly, only when it holds one: the lossless
-		// reviver runs for every value, and most bodies with sixteen digits in a row (or a digit before an
-		// `e`) have them in a string (a card number, a UUID).
-		const body: unknown = JSON.parse(text);
-		return {
-			ok: true,
-			body: MAY_PASS_2_POW_53.test(text) && holdsNumberPast2Pow53(body) ? parseRequestJson(text) : body,
-		};
+		// declares an id that may pass 2^53 (validate-request.ts); any other number a double does not hold
+		// is kept as its text, which validation refuses (lossless-json.ts, `parseRequestJson`).
+		return { ok: true, body: mayLoseDigits ? parseRequestJson(text) : JSON.parse(text) };
 	} catch {
 		return refuse("body", "invalid JSON");
 	}
-}
-
-/** Whether a parsed body holds a number past 2^53 (which `JSON.parse` may have rounded). */
-function holdsNumberPast2Pow53(value: unknown): boolean {
-	if (typeof value === "number") return Math.abs(value) > Number.MAX_SAFE_INTEGER;
-	if (value === null || typeof value !== "object") return false;
-	const fields = value as Record<string, unknown>;
-	for (const key in fields) if (holdsNumberPast2Pow53(fields[key])) return true;
-	return false;
 }
 
 function refuse(param: string, msg: string, value: string | null = null): ParsedBody {
@@ -81,20 +65,34 @@ function isJsonWhitespace(byte: number): boolean {
 	return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
-/** True when arrays and objects open more than `max` levels deep (brackets inside strings do not count). */
-function nestedDeeperThan(text: string, max: number): boolean {
+/**
+ * One pass over the text, strings skipped: whether arrays and objects open more than `max` levels deep,
+ * and whether a number has more digits than a double always keeps, or an exponent (see above).
+ */
+function scan(text: string, max: number): { tooDeep: boolean; mayLoseDigits: boolean } {
 	let depth = 0;
 	let inString = false;
+	let digits = 0; // in the number being read, its point skipped
+	let mayLoseDigits = false;
 	for (let i = 0; i < text.length; i++) {
 		const char = text.charCodeAt(i);
 		if (inString) {
 			if (char === 0x5c)
 				i++; // a backslash escapes the next character
 			else if (char === 0x22) inString = false;
-		} else if (char === 0x22) inString = true;
+			continue;
+		}
+		if (char >= 0x30 && char <= 0x39) {
+			if (++digits > DIGITS_A_DOUBLE_ALWAYS_KEEPS) mayLoseDigits = true;
+			continue;
+		}
+		// `e` after a digit is an exponent (`true` and `false` have theirs after letters).
+		if ((char === 0x65 || char === 0x45) && digits > 0) mayLoseDigits = true;
+		if (char !== 0x2e) digits = 0;
+		if (char === 0x22) inString = true;
 		else if (char === 0x5b || char === 0x7b) {
-			if (++depth > max) return true;
+			if (++depth > max) return { tooDeep: true, mayLoseDigits };
 		} else if (char === 0x5d || char === 0x7d) depth--;
 	}
-	return false;
+	return { tooDeep: false, mayLoseDigits };
 }

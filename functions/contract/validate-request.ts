@@ -1,6 +1,6 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { FieldError } from "./errors.ts";
-import { holdsNumbersAsText, idOf, mayPassSafeIntegers, numberText } from "./lossless-json.ts";
+import { compareDecimals, holdsNumbersAsText, idOf, mayPassSafeIntegers, numberText } from "./lossless-json.ts";
 import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
@@ -77,7 +77,8 @@ export function validateRequest(
 			if (body.required) fieldErrors.push({ param: "body", msg: "required", value: null });
 		} else {
 			const validator = validatorFor(bodySchema(body.schema, options.closed === true));
-			fieldErrors.push(...bodyErrors(bodyValidation(validator, parts.body), parts.body));
+			const errors = bodyErrors(bodyValidation(validator, parts.body), parts.body);
+			fieldErrors.push(...errors, ...inexactNumbers(parts.body, errors));
 		}
 	}
 
@@ -169,16 +170,21 @@ function bound(schema: Record<string, unknown>, inclusive: string, exclusive: st
 /**
  * A body as the validator judges it. JSON Schema knows numbers only: a bigint (an integer past 2^53,
  * read exactly) is judged as the nearest number, which is past the safe range every number but an id
- * that may pass 2^53 is bounded to. A number kept as its text (a fraction past 2^53, a number past the
- * range of doubles: `parseRequestJson`) is judged as ±Infinity, past every bound (`withinSafeIntegers`):
- * "out of range" wherever it is, as an integer past 2^53 is. The same object when it holds neither (the
- * usual case: no copy).
+ * that may pass 2^53 is bounded to. A number kept as its text (`parseRequestJson`) is judged as the
+ * double nearest to it on its side of what was sent: `12.0000000000000001` as 12.000000000000002 (more
+ * than two decimals; past a maximum of 12), or, past 2^53 or the range of doubles, as ±Infinity, past
+ * every bound (`withinSafeIntegers`): "out of range" wherever it is, as an integer past 2^53 is. The
+ * same object when it holds neither (the usual case: no copy).
  */
 function judged(value: unknown): unknown {
 	if (typeof value === "bigint") return Number(value);
 	if (value === null || typeof value !== "object") return value;
 	const text = numberText(value);
-	if (text !== undefined) return text.startsWith("-") ? -Infinity : Infinity;
+	if (text !== undefined) {
+		const read = Number(text);
+		if (Math.abs(read) <= Number.MAX_SAFE_INTEGER) return nextDouble(read, compareDecimals(text, String(read)));
+		return text.startsWith("-") ? -Infinity : Infinity;
+	}
 	const fields = value as Record<string, unknown>;
 	let copy: Record<string, unknown> | undefined;
 	// for…in, not Object.entries: a body without a bigint is walked without allocating anything.
@@ -189,6 +195,40 @@ function judged(value: unknown): unknown {
 		copy[key] = seen;
 	}
 	return copy ?? value;
+}
+
+/** The double next to `x` towards +∞ (`towards` 1) or −∞ (−1); `x` itself for 0. */
+function nextDouble(x: number, towards: -1 | 0 | 1): number {
+	if (towards === 0) return x;
+	if (x === 0) return towards * Number.MIN_VALUE;
+	const bits = new BigInt64Array(new Float64Array([x]).buffer);
+	bits[0] = (bits[0] ?? 0n) + (x > 0 === towards > 0 ? 1n : -1n);
+	return new Float64Array(bits.buffer)[0] ?? x;
+}
+
+/**
+ * A number within the range of a double that was sent with more digits than a double keeps
+ * (`12.0000000000000001`) and that its schema let pass (judged as the nearest double on its side): it
+ * is refused all the same, as it was sent, since whatever read it would read another number.
+ */
+function inexactNumbers(body: unknown, refused: readonly FieldError[]): FieldError[] {
+	if (!holdsNumbersAsText(body)) return [];
+	const named = new Set(refused.map((e) => e.param));
+	const found: FieldError[] = [];
+	const walk = (value: unknown, field: string) => {
+		if (value === null || typeof value !== "object") return;
+		const text = numberText(value);
+		if (text !== undefined) {
+			if (!named.has(field || "body"))
+				found.push({ param: field || "body", msg: "more digits than a number holds exactly", value });
+			return;
+		}
+		for (const [key, item] of Object.entries(value)) {
+			walk(item, Array.isArray(value) ? `${field}[${key}]` : field ? `${field}.${key}` : key);
+		}
+	};
+	walk(body, "");
+	return found;
 }
 
 const instanceKeywords = new Set(["properties", "patternProperties", "prefixItems"]);

@@ -6,7 +6,13 @@
  * Every number else is bounded to ±(2^53 − 1), RFC 8259 §6's range every JSON reader holds exactly.
  */
 import { describe, expect, it } from "vitest";
-import { exactInteger, numberText, parseJson, stringifyJson } from "../../functions/contract/lossless-json.ts";
+import {
+	compareDecimals,
+	exactInteger,
+	numberText,
+	parseJson,
+	stringifyJson,
+} from "../../functions/contract/lossless-json.ts";
 import type { RequestSchema } from "../../functions/contract/operation-types.ts";
 import { readJsonBody } from "../../functions/contract/read-json-body.ts";
 import { validateRequest } from "../../functions/contract/validate-request.ts";
@@ -184,5 +190,110 @@ describe("validation of a body with an integer past 2^53", () => {
 				fieldErrors: [{ param: "count", msg: "out of range", value: BigInt(BIG) }],
 			});
 		}
+	});
+});
+
+/**
+ * A number within the range of a double sent with more digits than a double keeps: `JSON.parse` reads
+ * `12.0000000000000001` as 12, a valid amount, which is not what was sent. The reader keeps its text,
+ * validation judges it as the double next to the rounded one on the side of what was sent, and the
+ * refusal quotes it as sent. A number a double holds as written (`0.1`, `1.50`, `1e-7`,
+ * `0.30000000000000004`, a long run of zeros) is read as `JSON.parse` reads it.
+ */
+describe("a number with more digits than a double keeps", () => {
+	const checkout = (amount: string) =>
+		read(`{"reference":"W-1","amount":${amount}}`).then((body) =>
+			validateRequest(edgeRequestSchemas.createCheckout, parts(body)),
+		);
+	const refusals = (result: ReturnType<typeof validateRequest>) =>
+		result.ok ? [] : result.fieldErrors.map((e) => [e.param, e.msg, stringifyJson(e.value)]);
+
+	it("is read as its text; the numbers a double holds as written are read as numbers", async () => {
+		for (const text of [
+			"12.0000000000000001",
+			"11.9999999999999999",
+			"3.14159265358979323846",
+			"1e-400",
+			"-0.10000000000000000001",
+		]) {
+			expect(compareDecimals(text, String(JSON.parse(text)))).not.toBe(0); // the premise: JSON.parse loses digits
+			const body = (await read(`{"n":${text}}`)) as Record<string, unknown>;
+			expect(numberText(body.n)).toBe(text);
+		}
+		for (const text of [
+			"0.1",
+			"1.50",
+			"1e-7",
+			"1.5E+2",
+			"0.30000000000000004",
+			"0.0000000000000001",
+			"-0",
+			"123456789012345",
+		]) {
+			expect(await read(`{"n":${text}}`)).toEqual({ n: JSON.parse(text) });
+		}
+	});
+
+	it("as an amount: refused for its decimals, quoted as sent", async () => {
+		for (const amount of ["12.0000000000000001", "11.9999999999999999", "0.0100000000000000001"]) {
+			expect(refusals(await checkout(amount))).toEqual([["amount", "at most two decimals", amount]]);
+		}
+		expect((await checkout("12")).ok).toBe(true);
+	});
+
+	it("past a bound by a hair: out of range, though JSON.parse reads it as the bound", async () => {
+		const schema: RequestSchema = {
+			parameters: [],
+			body: {
+				contentType: "application/json",
+				required: true,
+				schema: { type: "object", properties: { n: { type: "number", minimum: -12, maximum: 12 } } },
+			},
+		};
+		const judge = async (text: string) => refusals(validateRequest(schema, parts(await read(`{"n":${text}}`))));
+		expect(await judge("12")).toEqual([]);
+		expect(await judge("-12")).toEqual([]);
+		for (const text of ["12.0000000000000001", "-12.0000000000000001"]) {
+			expect(JSON.parse(text)).toBe(Math.sign(JSON.parse(text)) * 12); // the premise
+			expect(await judge(text)).toEqual([["n", "out of range", text]]);
+		}
+		// Within the bound by a hair: a valid number, but not the one sent.
+		expect(await judge("11.9999999999999999")).toEqual([
+			["n", "more digits than a number holds exactly", "11.9999999999999999"],
+		]);
+	});
+
+	it("where its schema would let it pass, refused all the same, quoted as sent", async () => {
+		const schema: RequestSchema = {
+			parameters: [],
+			body: {
+				contentType: "application/json",
+				required: true,
+				schema: {
+					type: "object",
+					properties: {
+						ratio: { type: "number", minimum: 0, maximum: 10 },
+						list: { type: "array", items: { type: "number", minimum: 0, maximum: 10 } },
+					},
+				},
+			},
+		};
+		const body = await read('{"ratio":3.14159265358979323846,"list":[1,2.00000000000000000001]}');
+		const result = validateRequest(schema, parts(body), { closed: true });
+		expect(refusals(result)).toEqual([
+			["ratio", "more digits than a number holds exactly", "3.14159265358979323846"],
+			["list[1]", "more digits than a number holds exactly", "2.00000000000000000001"],
+		]);
+		expect(validateRequest(schema, parts(await read('{"ratio":3.141592653589793}')), { closed: true }).ok).toBe(true);
+	});
+
+	it("compares decimals as written, whatever their exponent", () => {
+		expect(compareDecimals("12.0000000000000001", "12")).toBe(1);
+		expect(compareDecimals("-12.0000000000000001", "-12")).toBe(-1);
+		expect(compareDecimals("1.50", "15e-1")).toBe(0);
+		expect(compareDecimals("0", "-0.000")).toBe(0);
+		expect(compareDecimals("1e-99999999", "0")).toBe(1);
+		expect(compareDecimals("9.99", "10")).toBe(-1);
+		expect(compareDecimals("100", "99.999999999999999999")).toBe(1);
 	});
 });

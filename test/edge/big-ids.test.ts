@@ -255,3 +255,37 @@ describe("a number past 2^53 that no JavaScript number holds, in a request body"
 		expect(order.status).toBe(404);
 	});
 });
+
+/**
+ * A number within the range of a double, sent with more digits than a double keeps: `JSON.parse` reads
+ * `100.000000000000000001` as 100, a valid amount that was not sent. The edge refuses it as it was sent
+ * (an amount's decimals), and nothing reaches Flexiti or opens a checkout.
+ */
+describe("a number with more digits than a double keeps, in a request body", () => {
+	const INEXACT = ["100.000000000000000001", "99.9999999999999999999", "1.000000000000000000000000000000001e2"];
+
+	it.each(INEXACT)(
+		"%s as a forwarded authorization's amount is refused quoting it as sent, nothing sent",
+		async (spelling) => {
+			const body = JSON.stringify({
+				account_number: 10000000000001,
+				amount: 0,
+				auto_capture: false,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 1, term: 12 },
+			}).replace('"amount":0', `"amount":${spelling}`);
+			const text = await refusedBody(`/flexiti/v2.5.1/client-id/${client_id}/authorization`, MERCHANT_KEY, body);
+			expect(text).toContain(`{"param":"amount","msg":"at most two decimals","value":${spelling}}`);
+			expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		},
+	);
+
+	it.each(INEXACT)("%s as a checkout's amount is refused quoting it as sent, no checkout opened", async (spelling) => {
+		const reference = `INEXACT-${crypto.randomUUID().slice(0, 8)}`;
+		const text = await refusedBody("/v1/checkouts", MERCHANT_KEY, `{"reference":"${reference}","amount":${spelling}}`);
+		expect(text).toContain(`{"param":"amount","msg":"at most two decimals","value":${spelling}}`);
+		const order = await edgeFetch(
+			new Request(`${EDGE}/v1/orders/${reference}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }),
+		);
+		expect(order.status).toBe(404);
+	});
+});
