@@ -7,18 +7,16 @@
  * This class is storage and RPC only; each concern lives in its own module, given the state and
  * `save` as its persist function: checkout.ts, customer-token.ts, order-authorization.ts,
  * apply-event.ts, order-alarm.ts; the merchant's events in outbox.ts (written by `save` with the
- * change they report), deliver-event.ts and order-clock.ts.
+ * change they report), deliver-event.ts and order-clock.ts; its row in the order index, indexed-row.ts.
  */
 
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
 import type { FlexitiId } from "../../contract/lossless-json.ts";
-import { d1RetryDelay } from "../core/backoff.ts";
 import { Clock } from "../core/clock.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
-import { errorName } from "../core/redact.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { type HostedSessionStarted, readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
@@ -40,6 +38,7 @@ import { OutboxSender } from "./deliver-event.ts";
 import { EventsInStorage } from "./events-in-storage.ts";
 import { hostedPurchaseAuthorization } from "./hosted-authorization.ts";
 import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
+import { IndexedRow } from "./indexed-row.ts";
 import {
 	type FlexitiAuthorizationView,
 	type ForwardedMovement,
@@ -62,7 +61,6 @@ import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
 import { dueClockEvents, nextClockAt } from "./order-clock.ts";
 import type { OrderEvent } from "./order-event.ts";
-import { indexRow, rowFingerprint, writeIndexRow } from "./order-index.ts";
 import {
 	type CheckoutView,
 	loadOrder,
@@ -96,9 +94,6 @@ export type { CheckoutView, OrderState } from "./order-state.ts";
 /** Storage key of an order link's reference (see linkTo). */
 const LINK = "link";
 
-/** Storage key of the order's index row as last written to D1 (its fingerprint). */
-const INDEXED_ROW = "index:row";
-
 export class Order extends DurableObject<EdgeBindings> {
 	/**
 	 * The order's time: every expiry, backoff and retry reads it, and the alarm is set by it. The wall
@@ -112,10 +107,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	private readonly authorizing = new OneAtATime<AuthorizationOutcome>();
 	private readonly runtime: OrderRuntime;
 	private readonly customerTokens: CustomerToken;
-	/** The order's row as last written to the order index (D1); undefined before the first write. */
-	private indexed: string | undefined;
-	/** While the index cannot be written: attempts so far and when to try again. */
-	private indexRetry: { attempts: number; at: number } | undefined;
+	/** The order's row in the order index (D1). */
+	private readonly indexedRow: IndexedRow;
 	/** The hosted session being opened at Flexiti: concurrent creations of the checkout share it. */
 	private readonly startingSession = new OneAtATime<Awaited<ReturnType<typeof startHostedSession>>>();
 	/** The hosted outcome being learned (redirect or poll): concurrent signals share one read. */
@@ -137,11 +130,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		};
 		this.eventsInStorage = new EventsInStorage(ctx.storage);
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
+		this.indexedRow = new IndexedRow(ctx.storage, env.ORDER_INDEX, this.clock.now);
 		ctx.blockConcurrencyWhile(async () => {
 			const stored = await loadOrder(ctx.storage);
 			this.state = stored?.state;
 			this.eventsInStorage.count = stored?.eventsInStorage;
-			this.indexed = await ctx.storage.get<string>(INDEXED_ROW);
+			await this.indexedRow.load();
 		});
 	}
 
@@ -522,7 +516,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		for (const due of clockEvents) this.emit(state, due.type, due.details);
 		if (clockEvents.length > 0) await this.save(state);
 		await this.deliverDue(state);
-		await this.writeIndex(state);
+		await this.indexedRow.write(state);
 		const next = this.nextWakeUp(state);
 		if (next !== undefined) await this.ctx.storage.setAlarm(this.clock.wallTime(next));
 	}
@@ -551,7 +545,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			nextClockAt(state, config.authorizationAgingDays),
 			nextDeliveryAt(state),
 			state.hosted?.outcome ? undefined : state.hosted?.nextPollAt,
-			this.indexStale(state) ? (this.indexRetry?.at ?? this.clock.now()) : undefined,
+			this.indexedRow.dueAt(state),
 			extra,
 		].filter((t) => t !== undefined);
 		return times.length > 0 ? Math.min(...times) : undefined;
@@ -594,33 +588,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		// The order's index row now reads differently: the alarm writes it. Set in the same atomic
 		// write as the change (no await in between), so a crash before the row is written still leaves
 		// the alarm that writes it. (Setting it to now is always safe: the alarm computes its next time.)
-		if (this.indexStale(state)) void this.ctx.storage.setAlarm(Date.now()); // now, by the wall clock
+		if (this.indexedRow.stale(state)) void this.ctx.storage.setAlarm(Date.now()); // now, by the wall clock
 		await written;
-	}
-
-	/** Whether the index (D1) has yet to learn what the order's row says now. */
-	private indexStale(state: OrderState): boolean {
-		return rowFingerprint(indexRow(state, this.clock.now())) !== this.indexed;
-	}
-
-	/**
-	 * Writes the order's index row when it changed; while D1 fails, tries again with growing delays
-	 * (the alarm stays set, so the row is never missed, only late).
-	 */
-	private async writeIndex(state: OrderState): Promise<void> {
-		const now = this.clock.now();
-		const row = indexRow(state, now);
-		const fingerprint = rowFingerprint(row);
-		if (fingerprint === this.indexed || (this.indexRetry && this.indexRetry.at > now)) return;
-		try {
-			await writeIndexRow(this.env.ORDER_INDEX, row, now);
-			this.indexed = fingerprint;
-			this.indexRetry = undefined;
-			await this.ctx.storage.put(INDEXED_ROW, fingerprint);
-		} catch (error) {
-			const attempts = (this.indexRetry?.attempts ?? 0) + 1;
-			this.indexRetry = { attempts, at: now + d1RetryDelay(attempts) };
-			console.error(JSON.stringify({ event: "order_index_write_failed", attempts, name: errorName(error) }));
-		}
 	}
 }
