@@ -35,6 +35,14 @@ function parts(body: unknown, path: Record<string, string> = {}) {
 	return { path, query: new URLSearchParams(), headers: new Headers({ "x-reference-id": crypto.randomUUID() }), body };
 }
 
+/** An operation whose only input is a JSON object body with these properties. */
+function objectBody(properties: Record<string, unknown>): RequestSchema {
+	return {
+		parameters: [],
+		body: { contentType: "application/json", required: true, schema: { type: "object", properties } },
+	};
+}
+
 describe("the request body reader", () => {
 	it("keeps an integer past 2^53 exact, as a bigint, in any position; shorter numbers stay numbers", async () => {
 		expect(JSON.parse(BIG)).toBe(9007199254740992); // the premise
@@ -157,17 +165,7 @@ describe("validation of a body with an integer past 2^53", () => {
 	});
 
 	it("carries it, exact, where the spec declares an id that may pass 2^53", async () => {
-		const schema: RequestSchema = {
-			parameters: [],
-			body: {
-				contentType: "application/json",
-				required: true,
-				schema: {
-					type: "object",
-					properties: { id: { type: "integer", format: "int64", minimum: 1 }, count: { type: "integer" } },
-				},
-			},
-		};
+		const schema = objectBody({ id: { type: "integer", format: "int64", minimum: 1 }, count: { type: "integer" } });
 		for (const spelling of SPELLINGS) {
 			const body = await read(`{"id":${spelling},"count":3}`);
 			const validated = validateRequest(schema, parts(body), { closed: true });
@@ -242,14 +240,7 @@ describe("a number with more digits than a double keeps", () => {
 	});
 
 	it("past a bound by a hair: out of range, though JSON.parse reads it as the bound", async () => {
-		const schema: RequestSchema = {
-			parameters: [],
-			body: {
-				contentType: "application/json",
-				required: true,
-				schema: { type: "object", properties: { n: { type: "number", minimum: -12, maximum: 12 } } },
-			},
-		};
+		const schema = objectBody({ n: { type: "number", minimum: -12, maximum: 12 } });
 		const judge = async (text: string) => refusals(validateRequest(schema, parts(await read(`{"n":${text}}`))));
 		expect(await judge("12")).toEqual([]);
 		expect(await judge("-12")).toEqual([]);
@@ -264,20 +255,10 @@ describe("a number with more digits than a double keeps", () => {
 	});
 
 	it("where its schema would let it pass, refused all the same, quoted as sent", async () => {
-		const schema: RequestSchema = {
-			parameters: [],
-			body: {
-				contentType: "application/json",
-				required: true,
-				schema: {
-					type: "object",
-					properties: {
-						ratio: { type: "number", minimum: 0, maximum: 10 },
-						list: { type: "array", items: { type: "number", minimum: 0, maximum: 10 } },
-					},
-				},
-			},
-		};
+		const schema = objectBody({
+			ratio: { type: "number", minimum: 0, maximum: 10 },
+			list: { type: "array", items: { type: "number", minimum: 0, maximum: 10 } },
+		});
 		const body = await read('{"ratio":3.14159265358979323846,"list":[1,2.00000000000000000001]}');
 		const result = validateRequest(schema, parts(body), { closed: true });
 		expect(refusals(result)).toEqual([
