@@ -50,10 +50,10 @@ export async function startLocalWorker(
 			},
 		},
 	});
-	const direct = options.direct ? directOrigin(worker) : undefined;
-	await worker.ready;
+	// Awaited beside `ready`: should the Worker fail to start, its address is not waited for.
+	const [, direct] = await Promise.all([worker.ready, options.direct ? directOrigin(worker) : undefined]);
 	const inspectorUrl = options.inspector ? await worker.inspectorUrl : undefined;
-	const origin = direct ? await direct : (await worker.url).origin;
+	const origin = direct ?? (await worker.url).origin;
 	return { origin, worker, ...(inspectorUrl ? { inspectorUrl } : {}) };
 }
 
@@ -73,6 +73,7 @@ function directOrigin(worker: LocalWorker): Promise<string> {
 	};
 	return new Promise((resolve, reject) => {
 		const late = setTimeout(() => reject(new Error("the Worker's runtime did not report its address in 60 s")), 60_000);
+		late.unref(); // never what keeps the process alive
 		devEnv.once("reloadComplete", ({ proxyData: { userWorkerUrl: url } }) => {
 			clearTimeout(late);
 			resolve(`${url.protocol}//${url.hostname}:${url.port}`);

@@ -78,17 +78,29 @@ const bodiesWithNumbersAsText = new WeakSet<object>();
  * (validate-request.ts), and refuses it either way.
  */
 export function parseRequestJson(text: string): unknown {
-	let keptAsText = false;
 	const keepExactNumbers: Reviver = (key, value, context) => {
+		// An object or array holding a number kept as text, however deep, is marked (see holdsNumbersAsText).
+		if (value !== null && typeof value === "object") {
+			if (holdsNumberKeptAsText(value)) bodiesWithNumbersAsText.add(value);
+			return value;
+		}
 		const read = keepBigIntegers(key, value, context);
 		if (typeof read !== "number" || !rawJSON || context?.source === undefined) return read;
 		if (Math.abs(read) <= Number.MAX_SAFE_INTEGER && compareDecimals(context.source, String(read)) === 0) return read;
-		keptAsText = true;
 		return rawJSON(context.source);
 	};
-	const body: unknown = JSON.parse(text, keepExactNumbers as Parameters<typeof JSON.parse>[1]);
-	if (keptAsText && body !== null && typeof body === "object") bodiesWithNumbersAsText.add(body);
-	return body;
+	return JSON.parse(text, keepExactNumbers as Parameters<typeof JSON.parse>[1]);
+}
+
+/** Whether one of the value's own fields or items is a number kept as text, or an object marked as holding one. */
+function holdsNumberKeptAsText(value: object): boolean {
+	const fields = value as Record<string, unknown>;
+	for (const key in fields) {
+		const field = fields[key];
+		if (field !== null && typeof field === "object" && (isRawJSON?.(field) || bodiesWithNumbersAsText.has(field)))
+			return true;
+	}
+	return false;
 }
 
 /**
@@ -102,7 +114,7 @@ export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
 	if (!x || !y) return 0;
 	if (x.sign !== y.sign) return x.sign > y.sign ? 1 : -1;
 	if (x.sign === 0) return 0;
-	let magnitude = Math.sign(x.scale - y.scale);
+	let magnitude: number = x.scale === y.scale ? 0 : x.scale > y.scale ? 1 : -1;
 	if (magnitude === 0) {
 		// Same scale: the digits, padded to one length, compare as text does.
 		const length = Math.max(x.digits.length, y.digits.length);
@@ -112,21 +124,36 @@ export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
 	return (magnitude * x.sign) as -1 | 0 | 1;
 }
 
-/** A JSON number as sign, significant digits and scale: its value is 0.<digits> × 10^scale. */
-function decimal(text: string): { sign: -1 | 0 | 1; digits: string; scale: number } | undefined {
+/**
+ * A JSON number as sign, significant digits and scale: its value is 0.<digits> × 10^scale. The scale
+ * is a bigint, so an exponent of any length is compared exactly; the zeros are counted in loops, not
+ * by a regular expression (`/0+$/` is quadratic on a long run of zeros followed by another digit).
+ */
+function decimal(text: string): { sign: -1 | 0 | 1; digits: string; scale: bigint } | undefined {
 	const parts = JSON_NUMBER.exec(text);
 	if (!parts) return undefined;
 	const [, minus = "", whole = "", fraction = "", exponent = "0"] = parts;
 	const all = whole + fraction;
-	const leading = all.length - all.replace(/^0+/, "").length;
-	const digits = all.slice(leading).replace(/0+$/, "");
-	if (digits === "") return { sign: 0, digits: "", scale: 0 };
-	return { sign: minus ? -1 : 1, digits, scale: whole.length - leading + Number(exponent) };
+	let start = 0;
+	while (start < all.length && all.charCodeAt(start) === 0x30) start++;
+	let end = all.length;
+	while (end > start && all.charCodeAt(end - 1) === 0x30) end--;
+	if (start === end) return { sign: 0, digits: "", scale: 0n };
+	return {
+		sign: minus ? -1 : 1,
+		digits: all.slice(start, end),
+		scale: BigInt(whole.length - start) + BigInt(exponent),
+	};
 }
 
-/** Whether a request body holds a number `parseRequestJson` kept as its text (validation then judges it so). */
+/**
+ * Whether a request body holds a number `parseRequestJson` kept as its text (validation then judges it
+ * so): the body itself, or a copy of it whose fields were spread into a new object (as the checkout
+ * rules make), whose fields are the marked objects and kept numbers themselves.
+ */
 export function holdsNumbersAsText(body: unknown): boolean {
-	return body !== null && typeof body === "object" && bodiesWithNumbersAsText.has(body);
+	if (body === null || typeof body !== "object") return false;
+	return bodiesWithNumbersAsText.has(body) || isRawJSON?.(body) === true || holdsNumberKeptAsText(body);
 }
 
 /** The text of a number kept as its text (`parseRequestJson`); undefined for any other value. */

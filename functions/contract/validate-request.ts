@@ -215,19 +215,16 @@ function inexactNumbers(body: unknown, refused: readonly FieldError[]): FieldErr
 	if (!holdsNumbersAsText(body)) return [];
 	const named = new Set(refused.map((e) => e.param));
 	const found: FieldError[] = [];
-	const walk = (value: unknown, field: string) => {
+	const walk = (value: unknown, keys: string[]) => {
 		if (value === null || typeof value !== "object") return;
-		const text = numberText(value);
-		if (text !== undefined) {
-			if (!named.has(field || "body"))
-				found.push({ param: field || "body", msg: "more digits than a number holds exactly", value });
+		if (numberText(value) !== undefined) {
+			const field = joinField(keys) || "body";
+			if (!named.has(field)) found.push({ param: field, msg: "more digits than a number holds exactly", value });
 			return;
 		}
-		for (const [key, item] of Object.entries(value)) {
-			walk(item, Array.isArray(value) ? `${field}[${key}]` : field ? `${field}.${key}` : key);
-		}
+		for (const [key, item] of Object.entries(value)) walk(item, [...keys, key]);
 	};
-	walk(body, "");
+	walk(body, []);
 	return found;
 }
 
@@ -317,7 +314,8 @@ function bodyErrors(errors: OutputUnit[], body: unknown): FieldError[] {
 	return [...byField].map(([field, own]) => ({
 		param: field === "" ? "body" : field,
 		msg: describe(own),
-		value: field === "" ? null : valueAt(body, field),
+		// The body itself is not echoed, unless it is a number kept as it was sent.
+		value: field === "" ? (numberText(body) !== undefined ? body : null) : valueAt(body, field),
 	}));
 }
 
@@ -328,9 +326,12 @@ function fieldName(error: OutputUnit): string {
 		const missing = /"([^"]+)"/.exec(error.error)?.[1];
 		if (missing) segments.push(missing);
 	}
-	return segments
-		.map((s) => decodeURIComponent(s).replaceAll("~1", "/").replaceAll("~0", "~"))
-		.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
+	return joinField(segments.map((s) => decodeURIComponent(s).replaceAll("~1", "/").replaceAll("~0", "~")));
+}
+
+/** A field's name from its path: `financing_option.plan_id`, `products[0].sku` (a key of digits is written as an index). */
+function joinField(keys: readonly string[]): string {
+	return keys.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
 }
 
 function valueAt(body: unknown, field: string): unknown {

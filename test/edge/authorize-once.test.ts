@@ -4,10 +4,13 @@
  * one authorization Flexiti made. The sandbox's `drop` fault does the operation and answers 503,
  * as a lost response would look.
  */
+import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
 import {
 	CLIENT_ID,
 	flexitiViaEdge,
+	forgetBrokers,
 	MERCHANT_KEY,
 	openCheckout,
 	resetSandbox,
@@ -62,6 +65,22 @@ describe("a checkout is authorized once", () => {
 		expect(ids.size).toBe(1);
 		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
 		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("two orders authorized at once on a cold isolate: both get their authorization, with one token minted", async () => {
+		// Each order's object needs the merchant token, and none is in memory or KV: a token load one
+		// object started, awaited by the other, is I/O workerd refuses across Durable Objects.
+		const first = await verifiedShopper();
+		const second = await verifiedShopper();
+		tokenCache.clearMemory();
+		await forgetBrokers();
+		for (const { name } of (await env.TOKENS.list()).keys) await env.TOKENS.delete(name);
+		const minted = (await sandboxCalls("createToken")).filter((c) => c.grant_type === "client_credentials").length;
+		const answers = await Promise.all([first.authorize(), second.authorize()]);
+		expect(answers.map((a) => a.response.status)).toEqual([200, 200]);
+		expect(new Set(answers.map((a) => a.data?.authorization_id)).size).toBe(2);
+		const mintedNow = (await sandboxCalls("createToken")).filter((c) => c.grant_type === "client_credentials").length;
+		expect(mintedNow - minted).toBeLessThanOrEqual(1);
 	});
 
 	it("a repeat after it is authorized gets the same answer, and Flexiti sees nothing", async () => {

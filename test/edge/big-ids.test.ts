@@ -279,6 +279,25 @@ describe("a number with more digits than a double keeps, in a request body", () 
 		},
 	);
 
+	it.each(INEXACT)(
+		"%s in a shopper's authorization (the checkout's rules copy the body) is refused quoting it as sent, nothing sent",
+		async (spelling) => {
+			const checkout = await openCheckout();
+			const body = JSON.stringify({
+				account_number: 10000000000001,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 1, term: 12 },
+				sku_data: { transaction_total: 0 },
+			}).replace('"transaction_total":0', `"transaction_total":${spelling}`);
+			const text = await refusedBody(
+				`/flexiti/v2.5.1/client-id/${client_id}/authorization`,
+				checkout.client_token,
+				body,
+			);
+			expect(text).toContain(`{"param":"sku_data.transaction_total","msg":"at most two decimals","value":${spelling}}`);
+			expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		},
+	);
+
 	it.each(INEXACT)("%s as a checkout's amount is refused quoting it as sent, no checkout opened", async (spelling) => {
 		const reference = `INEXACT-${crypto.randomUUID().slice(0, 8)}`;
 		const text = await refusedBody("/v1/checkouts", MERCHANT_KEY, `{"reference":"${reference}","amount":${spelling}}`);

@@ -7,6 +7,7 @@ import { createFlexitiOnlineClient, type FlexitiOnlineClient } from "../../clien
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { brokeredTokens, type TokenSource } from "./gateway.ts";
+import type { TokenCache } from "./token-cache.ts";
 import { upstreamSend, withRetries } from "./upstream.ts";
 
 /** One typed Online API client per env, as for the POS API; the token goes on each call. */
@@ -30,8 +31,10 @@ export function onlineTokens(
 	env: EdgeBindings,
 	clientId: string,
 	waitUntil: (promise: Promise<unknown>) => void,
+	/** A Durable Object's own cache (see orders/order-state.ts `OrderRuntime.tokens`); the isolate's by default. */
+	cache?: TokenCache,
 ): TokenSource {
-	return brokeredTokens(env, clientId, "online", waitUntil);
+	return brokeredTokens(env, clientId, "online", waitUntil, undefined, cache);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { components } from "../../../generated/flexiti-online-api.ts";
 import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { onlineClient, onlineTokens, withOnlineToken } from "./call-flexiti-online.ts";
+import type { TokenCache } from "./token-cache.ts";
 import { UpstreamError } from "./upstream.ts";
 
 export type Notification = components["schemas"]["Notification"];
@@ -45,10 +46,12 @@ export async function startHostedSession(
 	env: EdgeBindings,
 	request: HostedSessionRequest,
 	waitUntil: WaitUntil,
+	/** The calling order's own token cache (orders/order-state.ts `OrderRuntime.tokens`). */
+	tokens: TokenCache,
 ): Promise<HostedSessionStart> {
 	const { clientId } = request;
 	try {
-		const { data, response } = await withOnlineToken(onlineTokens(env, clientId, waitUntil), (authorization) =>
+		const { data, response } = await withOnlineToken(onlineTokens(env, clientId, waitUntil, tokens), (authorization) =>
 			onlineClient(env).POST("/online/v2/client-id/{clientId}/systems/init", {
 				params: { path: { clientId } },
 				headers: { authorization, "x-reference-id": request.referenceId },
@@ -101,9 +104,11 @@ export async function readNotification(
 	onlineOrderId: FlexitiId,
 	referenceId: string,
 	waitUntil: WaitUntil,
+	/** The calling order's own token cache (orders/order-state.ts `OrderRuntime.tokens`). */
+	tokens: TokenCache,
 ): Promise<NotificationRead> {
 	try {
-		const { data, response } = await withOnlineToken(onlineTokens(env, clientId, waitUntil), (authorization) =>
+		const { data, response } = await withOnlineToken(onlineTokens(env, clientId, waitUntil, tokens), (authorization) =>
 			onlineClient(env).GET("/online/client-id/{clientId}/notifications/order-id/{orderId}", {
 				params: { path: { clientId, orderId: String(onlineOrderId) } },
 				headers: { authorization, "x-reference-id": referenceId },

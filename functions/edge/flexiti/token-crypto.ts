@@ -7,14 +7,19 @@ import { base64Decode, base64Encode } from "../../contract/bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const keys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+/**
+ * Imported keys, kept once imported. Never the import in flight: the Worker's requests and every
+ * Durable Object in the isolate share this module, and one object awaiting a promise another one's
+ * I/O fulfils is refused by workerd ("Cannot perform I/O on behalf of a different Durable Object").
+ * Two first uses at once each import the key; the second one kept wins, and both work.
+ */
+const keys = new WeakMap<Uint8Array, CryptoKey>();
 
-function importKey(raw: Uint8Array): Promise<CryptoKey> {
-	let key = keys.get(raw);
-	if (!key) {
-		key = crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-		keys.set(raw, key);
-	}
+async function importKey(raw: Uint8Array): Promise<CryptoKey> {
+	const known = keys.get(raw);
+	if (known) return known;
+	const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+	keys.set(raw, key);
 	return key;
 }
 

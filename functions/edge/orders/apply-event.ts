@@ -33,7 +33,13 @@ export async function applyEvent(
 		if (event.status !== "held") setStatus(event, "held", now, "waiting for the authorization");
 		return false;
 	}
-	const tokens = merchantTokens(env, state.clientId, (promise) => runtime.waitUntil(promise));
+	const tokens = merchantTokens(
+		env,
+		state.clientId,
+		(promise) => runtime.waitUntil(promise),
+		undefined,
+		runtime.tokens,
+	);
 	const header = { "x-reference-id": state.flowReferenceId };
 	try {
 		if (!event.calls) {

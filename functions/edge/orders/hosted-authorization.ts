@@ -24,7 +24,13 @@ export async function hostedPurchaseAuthorization(
 	order: { clientId: string; reference: string; flowReferenceId: string },
 	transactionId: FlexitiId,
 ): Promise<HostedAuthorization> {
-	const tokens = merchantTokens(runtime.env, order.clientId, (promise) => runtime.waitUntil(promise));
+	const tokens = merchantTokens(
+		runtime.env,
+		order.clientId,
+		(promise) => runtime.waitUntil(promise),
+		undefined,
+		runtime.tokens,
+	);
 	try {
 		const result = await callFlexiti(
 			runtime.env,

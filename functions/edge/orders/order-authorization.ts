@@ -82,7 +82,7 @@ export async function admitAuthorization(
 	const { env, storage } = runtime;
 	const { clientId, reference, call } = request;
 	const { body } = call;
-	const merchant = merchantTokens(env, clientId, (promise) => runtime.waitUntil(promise));
+	const merchant = merchantTokens(env, clientId, (promise) => runtime.waitUntil(promise), undefined, runtime.tokens);
 	const known = hooks.state()?.ledger.authorization;
 	if (known) return repeatedAuthorization(hooks, known, body, clientId, merchant, call.header);
 

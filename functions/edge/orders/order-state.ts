@@ -9,6 +9,7 @@ import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { CheckoutChannel } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import type { TokenCache } from "../flexiti/token-cache.ts";
 import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
 import type { OutboxEvent } from "./outbox-event.ts";
 import { eventStorageKey, loadOrderEvents } from "./stored-events.ts";
@@ -81,6 +82,12 @@ export interface OrderRuntime {
 	waitUntil(promise: Promise<unknown>): void;
 	/** The order's time (its Clock): when things happen and when retries fall due. */
 	now(): number;
+	/**
+	 * The order's own Flexiti tokens (memory, then KV, then the broker), not the isolate's: a token
+	 * being loaded is shared by whoever asks meanwhile, and workerd refuses one Durable Object awaiting
+	 * I/O that another one (or a request of the Worker's) started.
+	 */
+	tokens: TokenCache;
 }
 
 /** Storage key of the order itself. */

@@ -19,6 +19,7 @@ import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import { type HostedSessionStarted, readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
+import { TokenCache } from "../flexiti/token-cache.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
 import { cancelForUnknownOrder } from "./cancelled-order.ts";
@@ -127,6 +128,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			storage: ctx.storage,
 			waitUntil: (promise) => ctx.waitUntil(promise),
 			now: this.clock.now,
+			tokens: new TokenCache(),
 		};
 		this.eventsInStorage = new EventsInStorage(ctx.storage);
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
@@ -164,6 +166,7 @@ export class Order extends DurableObject<EdgeBindings> {
 						referenceId: this.state?.flowReferenceId ?? crypto.randomUUID(),
 					},
 					(promise) => this.ctx.waitUntil(promise),
+					this.runtime.tokens,
 				),
 			);
 			if (!result.ok) return { ok: false, unavailable: { error: result.error, message: result.message } };
@@ -253,6 +256,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			session.onlineOrderId,
 			state.flowReferenceId,
 			waitUntil,
+			this.runtime.tokens,
 		);
 		if (read.kind !== "final" || state.hosted !== session || session.outcome) return;
 		const outcome = outcomeOf(read.notification);
