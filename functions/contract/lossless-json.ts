@@ -105,7 +105,7 @@ function holdsNumberKeptAsText(value: object): boolean {
 
 /**
  * How two JSON number texts compare as the decimals they spell (−1, 0, 1), without rounding either:
- * `12.0000000000000001` is more than `12`, `1.50` is `1.5e0`. Exponents are compared as numbers, not
+ * `12.0000000000000001` is more than `12`, `1.50` is `1.5e0`. Exponents are compared as bigints, not
  * expanded, so `1e-99999999` costs what `1e-9` does. Texts that are not JSON numbers compare as 0.
  */
 export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
