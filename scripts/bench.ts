@@ -21,6 +21,7 @@
  * proxy (scripts/local-worker.ts, `direct`); BENCH_VIA_PROXY=1 goes through the proxy, as sessions
  * before 9 measured.
  */
+import { LOCAL_MERCHANT_KEY, openOrders } from "./bench/ack-load.ts";
 import { edgeBundleSize } from "./bench/bundle.ts";
 import { type LoadResult, type LoadSettings, p99RatioOfPairs, preflight, type Run, summarize } from "./bench/load.ts";
 import { loadInOwnProcess, stopLoader } from "./bench/load-client.ts";
@@ -62,7 +63,6 @@ function slug(scenario: string): string {
 		.replace(/[^a-z0-9]+/g, "-")
 		.replace(/^-|-$/g, "");
 }
-const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 const CLIENT = "flexitidemo";
 /** Sandbox calls made before any measurement: the sandbox keeps the last 1000 calls, and its work per
  * call grows until that log is full, so every measured run should find it full. */
@@ -322,7 +322,7 @@ async function prepare(workers: BenchWorkers) {
 	const webhookReferences = webhooks ? await openWebhookOrders(workers.edge) : [];
 	const webhookSecret = (localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
 	const credentials: Credentials = {
-		merchantKey: MERCHANT_KEY,
+		merchantKey: LOCAL_MERCHANT_KEY,
 		clientToken,
 		clientTokenFast,
 		merchantBearer,
@@ -337,25 +337,15 @@ async function prepare(workers: BenchWorkers) {
 async function openCheckout(edge: string): Promise<string> {
 	const opened = (await call(`${edge}/v1/checkouts`, {
 		method: "POST",
-		headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+		headers: { authorization: `Bearer ${LOCAL_MERCHANT_KEY}`, "content-type": "application/json" },
 		body: JSON.stringify({ reference: `BENCH-${crypto.randomUUID().slice(0, 8)}`, amount: 249.99 }),
 	})) as { client_token: string };
 	return opened.client_token;
 }
 
 /** Orders for the webhook scenario at `edge`: open checkouts, so their events are stored and held. */
-async function openWebhookOrders(edge: string): Promise<string[]> {
-	const references: string[] = [];
-	for (let i = 0; i < WEBHOOK_ORDERS; i++) {
-		const reference = `BENCH-WH-${i}-${crypto.randomUUID().slice(0, 6)}`;
-		await call(`${edge}/v1/checkouts`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-			body: JSON.stringify({ reference, amount: 10 }),
-		});
-		references.push(reference);
-	}
-	return references;
+function openWebhookOrders(edge: string): Promise<string[]> {
+	return openOrders(edge, WEBHOOK_ORDERS, "BENCH-WH");
 }
 
 /** The credentials the profiled edge takes: a checkout of its own, and its own webhook orders when profiled with those. */
@@ -372,7 +362,7 @@ async function prepareProfiledEdge(edge: string, credentials: Credentials, scena
 /** Credentials of the right shape, for listing the scenarios before any Worker runs. */
 function placeholderCredentials(): Credentials {
 	return {
-		merchantKey: MERCHANT_KEY,
+		merchantKey: LOCAL_MERCHANT_KEY,
 		clientToken: "cst_not_opened",
 		clientTokenFast: "cst_not_opened",
 		merchantBearer: "not-minted",

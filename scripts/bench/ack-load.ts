@@ -1,12 +1,14 @@
 /**
- * Webhook acks for the bench's diagnostics (ack-heap.ts, ack-gc.ts): open checkouts at an edge, then
- * send signed `order.cancelled` events to them round-robin, a few at a time, each with its own id.
+ * Orders to ack at an edge, and the acks: the bench's webhook scenario opens its checkouts here, and
+ * its diagnostics (ack-heap.ts, ack-gc.ts, ack-stages.ts, ack-trace.ts) also send signed
+ * `order.cancelled` events to them round-robin, a few at a time, each with its own id.
  */
 import { Webhook } from "standardwebhooks";
 import { signedOrderCancel } from "./scenarios.ts";
 import { localSettings } from "./workers.ts";
 
-const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
+/** The merchant key of .dev.vars.example (its digest is in MERCHANT_API_KEY_HASHES there). */
+export const LOCAL_MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 
 /** Opens `count` checkouts at the edge; their references. */
 export async function openOrders(edge: string, count: number, prefix: string): Promise<string[]> {
@@ -15,10 +17,10 @@ export async function openOrders(edge: string, count: number, prefix: string): P
 		const reference = `${prefix}-${i}-${crypto.randomUUID().slice(0, 6)}`;
 		const opened = await fetch(`${edge}/v1/checkouts`, {
 			method: "POST",
-			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+			headers: { authorization: `Bearer ${LOCAL_MERCHANT_KEY}`, "content-type": "application/json" },
 			body: JSON.stringify({ reference, amount: 10 }),
 		});
-		if (!opened.ok) throw new Error(`opening a checkout: ${opened.status}`);
+		if (!opened.ok) throw new Error(`opening a checkout: ${opened.status} ${await opened.text()}`);
 		references.push(reference);
 	}
 	return references;

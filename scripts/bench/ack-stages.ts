@@ -21,11 +21,11 @@
 import { Agent, request as httpRequest } from "node:http";
 import { Webhook } from "standardwebhooks";
 import { buildAssets } from "../build-assets.ts";
+import { openOrders } from "./ack-load.ts";
 import { localSettings, startWorkers, stopWorkers } from "./workers.ts";
 
 const perKind = Number(process.argv[2] ?? 300);
 const ORDERS = 20;
-const MERCHANT_KEY = "fe_local_merchant_key_not_for_production";
 /** Idle time after which workerd has evicted the orders' Durable Objects (its limit is 10 s). */
 const COLD_AFTER_MS = 12_000;
 
@@ -43,17 +43,7 @@ try {
 	const workers = await startWorkers(new Set(["edge", "bare"]));
 	const webhook = new Webhook((localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "");
 	const wrongSigner = new Webhook("whsec_c2lnbmVkIGJ5IHNvbWVvbmUgZWxzZSwgbm90IHRoZSBlZGdl");
-	const references: string[] = [];
-	for (let i = 0; i < ORDERS; i++) {
-		const reference = `STAGES-${i}-${crypto.randomUUID().slice(0, 6)}`;
-		const response = await fetch(`${workers.edge}/v1/checkouts`, {
-			method: "POST",
-			headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-			body: JSON.stringify({ reference, amount: 10 }),
-		});
-		if (!response.ok) throw new Error(`opening a checkout: ${response.status} ${await response.text()}`);
-		references.push(reference);
-	}
+	const references = await openOrders(workers.edge ?? "", ORDERS, "STAGES");
 	const signed = (signer: Webhook, id: string, payload: unknown) => {
 		const now = new Date();
 		const body = JSON.stringify(payload);

@@ -140,6 +140,7 @@ function sampleUntilAsked(pids: number[]): void {
 async function main(): Promise<void> {
 	const { startWorkers, stopWorkers, processesOf, localSettings } = await import("./workers.ts");
 	const { buildAssets } = await import("../build-assets.ts");
+	const { openOrders } = await import("./ack-load.ts");
 	const rate = Number(process.argv[2] ?? 200);
 	const seconds = Number(process.argv[3] ?? 3);
 	const pattern = process.argv[4] ?? "EBBEEBBE";
@@ -162,20 +163,7 @@ async function main(): Promise<void> {
 	gcObserver.observe({ entryTypes: ["gc"] });
 	try {
 		const workers = await startWorkers(new Set(["edge", "bare"]));
-		const references: string[] = [];
-		for (let i = 0; i < 200; i++) {
-			const reference = `TRACE-${i}-${crypto.randomUUID().slice(0, 6)}`;
-			const response = await fetch(`${workers.edge}/v1/checkouts`, {
-				method: "POST",
-				headers: {
-					authorization: "Bearer fe_local_merchant_key_not_for_production",
-					"content-type": "application/json",
-				},
-				body: JSON.stringify({ reference, amount: 10 }),
-			});
-			if (!response.ok) throw new Error(`opening a checkout: ${response.status}`);
-			references.push(reference);
-		}
+		const references = await openOrders(workers.edge ?? "", 200, "TRACE");
 		const secret = (localSettings().STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
 		const loader = fork(new URL(import.meta.url), ["--load"]);
 		const watched: [string, number][] = [

@@ -68,8 +68,10 @@ describe("a checkout is authorized once", () => {
 	});
 
 	it("two orders authorized at once on a cold isolate: both get their authorization, with one token minted", async () => {
-		// Each order's object needs the merchant token, and none is in memory or KV: a token load one
-		// object started, awaited by the other, is I/O workerd refuses across Durable Objects.
+		// Each order's object needs the merchant token, and none is in memory or KV: each loads it with its
+		// own cache (never awaiting a load another object started, which workerd may refuse across Durable
+		// Objects), and the broker still mints once. This checks the outcome; it did not reproduce the
+		// refusal with the shared cache either (that depends on workerd's scheduling).
 		const first = await verifiedShopper();
 		const second = await verifiedShopper();
 		tokenCache.clearMemory();
