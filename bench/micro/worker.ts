@@ -123,8 +123,11 @@ function prepareEdge(env: MicroBindings): Promise<void> {
 	return edgeReady;
 }
 
-/** One whole forwarded request through the edge (`app.fetch`, as its Worker's entry), its answer read. */
-async function forwardThroughEdge(method: "GET" | "POST", path: string, body?: string): Promise<string> {
+/**
+ * One whole request through the edge (`app.fetch`, as its Worker's entry) with the merchant key, its
+ * answer read; anything but `status` fails the step.
+ */
+async function throughEdge(method: "GET" | "POST", path: string, body?: string, status = 200): Promise<string> {
 	if (!edgeEnv || !edgeCtx) throw new Error("the edge step needs its env (first request)");
 	const request = new Request(`http://edge.invalid${path}`, {
 		method,
@@ -135,7 +138,7 @@ async function forwardThroughEdge(method: "GET" | "POST", path: string, body?: s
 		body,
 	});
 	const response = await edge.fetch(request, edgeEnv, edgeCtx);
-	if (response.status !== 200) throw new Error(`edge answered ${response.status}: ${await response.text()}`);
+	if (response.status !== status) throw new Error(`edge answered ${response.status}: ${await response.text()}`);
 	return response.text();
 }
 /**
@@ -209,9 +212,14 @@ const steps: Record<string, () => unknown> = {
 		),
 	"console.log of the line": () => console.log(JSON.stringify(line)),
 	"new Error (an EdgeError's stack)": () => new Error("refused"),
+	// The edge's whole requests, from what every request pays (the log line, security headers, Hono) to
+	// a forwarded call: each one's cost less the one before is what its extra steps cost.
+	"edge: GET /healthz (whole request)": () => throughEdge("GET", "/healthz"),
+	"edge: merchant GET of no Flexiti operation, a 404 (whole request)": () =>
+		throughEdge("GET", "/flexiti/v2.5.1/client-id/flexitidemo/no-such-operation", undefined, 404),
 	"edge: merchant GET captures (whole request)": () =>
-		forwardThroughEdge("GET", "/flexiti/v2.5.1/client-id/flexitidemo/captures"),
-	"edge: merchant POST calculate-interest (whole request)": () => forwardThroughEdge("POST", POST_PATH, BODY),
+		throughEdge("GET", "/flexiti/v2.5.1/client-id/flexitidemo/captures"),
+	"edge: merchant POST calculate-interest (whole request)": () => throughEdge("POST", POST_PATH, BODY),
 	"pass-through: merchant GET captures (whole request)": () =>
 		passThrough("GET", "/flexiti/v2.5.1/client-id/flexitidemo/captures"),
 	"pass-through: merchant POST calculate-interest (whole request)": () => passThrough("POST", POST_PATH, BODY),

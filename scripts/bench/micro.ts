@@ -14,13 +14,16 @@
 import { type Binding, startLocalWorker } from "../local-worker.ts";
 import { cpuMeasurable, cpuMs, workerdProcesses } from "./process-cpu.ts";
 import { specExamples } from "./spec-examples.ts";
-import { localSettings, settledProcesses } from "./workers.ts";
+import { benchRuntime, localSettings, settledProcesses } from "./workers.ts";
 
 const TIMES = Number(process.env.MICRO_TIMES ?? 2000);
 const ROUNDS = Number(process.env.MICRO_ROUNDS ?? 5);
 const terms = process.argv.slice(2);
 
 if (!cpuMeasurable) throw new Error("the micro bench reads workerd's CPU time from /proc (Linux only)");
+// As the load bench runs its Workers: without it, Miniflare's observability collector turned each of a
+// step's runs into tail events in the same workerd (and the steps that log flooded it until it gave up).
+benchRuntime();
 const before = workerdProcesses();
 // The whole-request steps run the edge: its local settings (.dev.vars.example), Flexiti behind a
 // service binding (the base URL only names the path), and the stub's answers (the spec's examples).

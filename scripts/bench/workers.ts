@@ -70,8 +70,7 @@ const upstreamOf: Partial<Record<BenchWorker, BenchWorker>> = {
  * not needed are left out, so a subset of scenarios starts quickly.
  */
 export async function startWorkers(needed: ReadonlySet<BenchWorker>): Promise<Partial<BenchWorkers>> {
-	useMemoryForState();
-	withoutLocalObservability();
+	benchRuntime();
 	const wanted = new Set<BenchWorker>(["sandbox"]);
 	for (const name of needed) {
 		wanted.add(name);
@@ -144,6 +143,15 @@ export function stopWorkers(): Promise<void> {
  * else uses the disk. A private directory on tmpfs (/dev/shm, where there is one) keeps that state in
  * memory and is removed afterwards.
  */
+/**
+ * What every bench Worker runs with, whoever starts it (the load bench, micro.ts): state in memory, no
+ * local observability collector. Before the first Worker starts.
+ */
+export function benchRuntime(): void {
+	useMemoryForState();
+	withoutLocalObservability();
+}
+
 function useMemoryForState(): void {
 	if (stateDir || !existsSync("/dev/shm")) return;
 	const dir = mkdtempSync(join("/dev/shm", "flexiti-bench-"));
