@@ -6,7 +6,7 @@
  * Being the only writer, it needs no locks: no two requests race on an order's money or token.
  * This class is storage and RPC only; each concern lives in its own module, given the state and
  * `save` as its persist function: checkout.ts, customer-token.ts, order-authorization.ts,
- * apply-event.ts, order-alarm.ts; the merchant's events in outbox.ts (written by `save` with the
+ * hosted-order.ts, apply-event.ts, order-alarm.ts; the merchant's events in outbox.ts (written by `save` with the
  * change they report), deliver-event.ts and order-clock.ts; its row in the order index, indexed-row.ts.
  */
 
@@ -18,7 +18,6 @@ import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
-import { type HostedSessionStarted, readNotification, startHostedSession } from "../flexiti/hosted-session.ts";
 import { TokenCache } from "../flexiti/token-cache.ts";
 import { applyEvent, replayEvent } from "./apply-event.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
@@ -37,8 +36,8 @@ import {
 import { CustomerToken } from "./customer-token.ts";
 import { OutboxSender } from "./deliver-event.ts";
 import { EventsInStorage } from "./events-in-storage.ts";
-import { hostedPurchaseAuthorization } from "./hosted-authorization.ts";
-import { attachSession, outcomeOf, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
+import { attachSession, pollDue, reusableSession, scheduleNextPoll } from "./hosted-checkout.ts";
+import { HostedOrder, type HostedReturn } from "./hosted-order.ts";
 import { IndexedRow } from "./indexed-row.ts";
 import {
 	type FlexitiAuthorizationView,
@@ -70,25 +69,12 @@ import {
 	orderEntries,
 	orderWithoutCheckout,
 } from "./order-state.ts";
-import { orderLink } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
 import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
 
-/** Where a hosted checkout's shopper goes on to, and what to tell the page. */
-export interface HostedReturn {
-	checkoutId: string;
-	reference: string;
-	returnUrl?: string;
-	status: "authorized" | "declined" | "pending";
-}
-
-/** The link from Flexiti's online order id to the order (order-stubs.ts `orderLink`), for the return redirect. */
-export function hostedSessionLink(env: EdgeBindings, clientId: string, onlineOrderId: FlexitiId | string) {
-	return orderLink(env, clientId, "flexiti-online", "online_order_id", String(onlineOrderId));
-}
 export type { AuthorizeRequest } from "./order-authorization.ts";
 export type { CheckoutView, OrderState } from "./order-state.ts";
 
@@ -110,10 +96,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	private readonly customerTokens: CustomerToken;
 	/** The order's row in the order index (D1). */
 	private readonly indexedRow: IndexedRow;
-	/** The hosted session being opened at Flexiti: concurrent creations of the checkout share it. */
-	private readonly startingSession = new OneAtATime<Awaited<ReturnType<typeof startHostedSession>>>();
-	/** The hosted outcome being learned (redirect or poll): concurrent signals share one read. */
-	private readonly learning = new OneAtATime<void>();
+	/** Its hosted checkout at Flexiti, if it is one (see hosted-order.ts). */
+	private readonly hosted: HostedOrder;
 	/** The alarm run in flight, if any. */
 	private readonly alarmRun = new OneAtATime<void>();
 	/** Sends the outbox's due deliveries, each once at a time. */
@@ -133,6 +117,13 @@ export class Order extends DurableObject<EdgeBindings> {
 		this.eventsInStorage = new EventsInStorage(ctx.storage);
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
 		this.indexedRow = new IndexedRow(ctx.storage, env.ORDER_INDEX, this.clock.now);
+		this.hosted = new HostedOrder(this.runtime, {
+			state: () => this.state,
+			recordAuthorization: (...args) => this.recordAuthorization(...args),
+			emit: (state, type, details) => this.emit(state, type, details),
+			save: (state) => this.save(state),
+			schedule: () => this.schedule(),
+		});
 		ctx.blockConcurrencyWhile(async () => {
 			const stored = await loadOrder(ctx.storage);
 			this.state = stored?.state;
@@ -146,33 +137,11 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.eventsInMemory();
 		const conflict = checkoutConflict(this.state, input);
 		if (conflict) return { ok: false, conflict };
+		// Flexiti's session first, for a hosted checkout: if it cannot be opened, the order is left as it was.
+		const started = await this.hosted.startIfNeeded(input);
+		if (started && !started.ok) return { ok: false, unavailable: { error: started.error, message: started.message } };
 		const config = edgeConfig(this.env);
 		const sessionTtlMs = config.checkoutTtlSeconds * 1000;
-		let started: HostedSessionStarted | undefined;
-		if (
-			input.channel === "hosted" &&
-			!this.state?.ledger.authorization &&
-			!reusableSession(this.state, this.clock.now(), sessionTtlMs)
-		) {
-			// Flexiti's session first: if it cannot be opened, the order is left as it was.
-			const result = await this.startingSession.run(() =>
-				startHostedSession(
-					this.env,
-					{
-						clientId: input.clientId,
-						amount: input.amount,
-						reference: input.reference,
-						lang: input.lang,
-						referenceId: this.state?.flowReferenceId ?? crypto.randomUUID(),
-					},
-					(promise) => this.ctx.waitUntil(promise),
-					this.runtime.tokens,
-				),
-			);
-			if (!result.ok) return { ok: false, unavailable: { error: result.error, message: result.message } };
-			started = result;
-			await hostedSessionLink(this.env, input.clientId, result.onlineOrderId).linkTo(input.reference);
-		}
 		const now = this.clock.now();
 		const opened = openCheckout(this.state, input, now);
 		if ("conflict" in opened) return { ok: false, conflict: opened.conflict };
@@ -213,78 +182,10 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.customerTokens.drop(accessToken);
 	}
 
-	/**
-	 * Flexiti's hosted checkout sent the shopper back through the edge: learn the outcome now (the
-	 * same once-only path as the alarm's polling) and say where the shopper goes on to.
-	 */
+	/** Flexiti's hosted checkout sent the shopper back through the edge: its outcome, and where the shopper goes on to. */
 	async returnFromHosted(): Promise<HostedReturn | null> {
 		await this.eventsInMemory();
-		// A read already in flight (the alarm's poll) may have left before the shopper paid: the redirect
-		// proves there is an outcome now, so when that read learned nothing, read again.
-		const earlier = this.learning.current;
-		await this.learnHosted();
-		if (earlier && !this.state?.ledger.authorization && !this.state?.hosted?.outcome) await this.learnHosted();
-		const state = this.state;
-		if (!state) return null;
-		const outcome = state.ledger.authorization ? "authorized" : state.hosted?.outcome;
-		return {
-			checkoutId: state.checkoutId,
-			reference: state.reference,
-			...(state.returnUrl ? { returnUrl: state.returnUrl } : {}),
-			status: outcome ?? "pending",
-		};
-	}
-
-	/** One read of the hosted session's notification at a time; whoever comes meanwhile shares it. */
-	private learnHosted(): Promise<void> {
-		return this.learning.run(() => this.learnHostedOutcome());
-	}
-
-	/**
-	 * Reads Flexiti's notification and records a final one: an authorization into the ledger
-	 * (`recordAuthorization`: checkout.authorized once, as for the widget), a decline as checkout.declined.
-	 * The session's outcome is set once, and checked after every wait, so no signal records it twice.
-	 */
-	private async learnHostedOutcome(): Promise<void> {
-		const state = this.state;
-		const session = state?.hosted;
-		if (!state || !session || session.outcome || state.ledger.authorization) return;
-		const waitUntil = (promise: Promise<unknown>) => this.ctx.waitUntil(promise);
-		const read = await readNotification(
-			this.env,
-			state.clientId,
-			session.onlineOrderId,
-			state.flowReferenceId,
-			waitUntil,
-			this.runtime.tokens,
-		);
-		if (read.kind !== "final" || state.hosted !== session || session.outcome) return;
-		const outcome = outcomeOf(read.notification);
-		if (outcome.kind === "authorized") {
-			const found = await hostedPurchaseAuthorization(this.runtime, state, outcome.transactionId);
-			if (found.kind === "unknown" || state.hosted !== session || session.outcome) return;
-			if (found.kind === "found") {
-				session.outcome = "authorized";
-				delete session.nextPollAt;
-				await this.recordAuthorization(state.clientId, state.reference, found.authorization, found.answer);
-				await this.save(state);
-				return;
-			}
-			console.warn(JSON.stringify({ event: "hosted_authorization_mismatch", transaction_id: outcome.transactionId }));
-			session.outcome = "declined";
-			delete session.nextPollAt;
-			this.emit(state, "checkout.declined", {
-				amount: state.amount,
-				error: "authorization_mismatch",
-				outcome: found.message,
-			});
-		} else {
-			session.outcome = "declined";
-			delete session.nextPollAt;
-			this.emit(state, "checkout.declined", { amount: state.amount, error: outcome.error, outcome: outcome.message });
-		}
-		await this.save(state);
-		await this.schedule();
+		return this.hosted.afterReturn();
 	}
 
 	/** The shopper opened the Flexiti widget; when it was for a known account, the checkout is for that account. */
@@ -512,7 +413,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		);
 		// The hosted session's poll before the clock: checkout.expired only once Flexiti had nothing to say.
 		if (pollDue(state, this.clock.now())) {
-			await this.learnHosted();
+			await this.hosted.learn();
 			scheduleNextPoll(state, this.clock.now(), config.hostedPollBaseMs, checkoutExpiresAt(state));
 			await this.save(state);
 		}

@@ -10,7 +10,7 @@ import type { MiddlewareHandler } from "hono";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError } from "../core/errors.ts";
-import { hostedSessionLink } from "../orders/order.ts";
+import { hostedSessionLink } from "../orders/hosted-order.ts";
 import { orderByReference } from "../orders/order-stubs.ts";
 import { edgeOperation } from "./edge-operation.ts";
 
