@@ -4,7 +4,7 @@
  * watching, and no dev registry, so it never clashes with `npm start` (8787/8788).
  */
 import { appendFileSync } from "node:fs";
-import { unstable_startWorker } from "wrangler";
+import { unstable_DevEnv, type unstable_startWorker } from "wrangler";
 
 export type Binding =
 	| { type: "plain_text" | "secret_text"; value: string }
@@ -23,8 +23,11 @@ export async function startLocalWorker(
 ): Promise<{ origin: string; worker: LocalWorker; inspectorUrl?: URL }> {
 	// Option names checked against wrangler's cli.js (resolveDevConfig): its .d.ts takes StartDevWorkerInput
 	// from a package that is not installed, so tsc does not check them. logLevel "error": a Worker's own
-	// log lines would otherwise be printed by this process.
-	const worker = await unstable_startWorker({
+	// log lines would otherwise be printed by this process. (unstable_startWorker is `new DevEnv()` and
+	// its `startWorker`: made here, so that its errors are listened to before anything starts.)
+	const devEnv = new unstable_DevEnv();
+	const failure = startFailure(devEnv);
+	const starting = devEnv.startWorker({
 		config,
 		bindings,
 		...(options.minify !== undefined ? { build: { minify: options.minify } } : {}),
@@ -50,11 +53,45 @@ export async function startLocalWorker(
 			},
 		},
 	});
-	// Awaited beside `ready`: should the Worker fail to start, its address is not waited for.
-	const [, direct] = await Promise.all([worker.ready, options.direct ? directOrigin(worker) : undefined]);
+	let worker: LocalWorker | undefined;
+	let direct: string | undefined;
+	try {
+		worker = await Promise.race([starting, failure.reason]);
+		// Awaited beside `ready`: should the Worker fail to start, its address is not waited for.
+		[, direct] = await Promise.all([
+			Promise.race([worker.ready, failure.reason]),
+			options.direct ? directOrigin(worker) : undefined,
+		]);
+	} catch (error) {
+		await devEnv.teardown().catch(() => undefined); // the runtime's processes, whatever did start
+		throw error;
+	} finally {
+		failure.stop();
+	}
 	const inspectorUrl = options.inspector ? await worker.inspectorUrl : undefined;
 	const origin = direct ?? (await worker.url).origin;
 	return { origin, worker, ...(inspectorUrl ? { inspectorUrl } : {}) };
+}
+
+/**
+ * Why the Worker cannot start, as soon as Wrangler says: its `ready` never settles when the runtime
+ * fails to start (a port already taken, say) — it only emits the error on its DevEnv, and a test that
+ * waited on it hung until its hook's timeout, with nothing said. `reason` rejects with Wrangler's
+ * message; `stop` once started (later errors are Wrangler's to report, as in `wrangler dev`).
+ */
+function startFailure(devEnv: InstanceType<typeof unstable_DevEnv>): { reason: Promise<never>; stop(): void } {
+	type DevEnvError = Error | { source?: string; reason?: string; cause?: unknown };
+	let onError: (error: DevEnvError) => void = () => undefined;
+	const reason = new Promise<never>((_, reject) => {
+		onError = (error) => {
+			const cause = error instanceof Error ? undefined : error.cause;
+			const what = error instanceof Error ? error.message : `${error.source ?? "wrangler"}: ${error.reason ?? ""}`;
+			reject(new Error(`the Worker did not start: ${what}${cause instanceof Error ? ` (${cause.message})` : ""}`));
+		};
+	});
+	reason.catch(() => undefined); // awaited only while starting
+	devEnv.once("error", onError);
+	return { reason, stop: () => devEnv.off("error", onError) };
 }
 
 /**

@@ -2,13 +2,13 @@
  * The whole storefront path on loopback, as `npm start` runs it but on ephemeral ports with in-memory
  * state: the Flexiti sandbox, the edge pointed at it, and the demo store pointed at the edge. The
  * store's origin must be in the edge's STOREFRONT_ORIGINS (CORS) before the edge starts, so its port
- * is taken from the system first (a free ephemeral port, released just before the store binds it).
+ * is chosen first (a free one outside the system's ephemeral range: test/support/free-ports.ts).
  */
-import { createServer } from "node:net";
 import { localSettings } from "../../scripts/bench/workers.ts";
 import { buildAssets } from "../../scripts/build-assets.ts";
 import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
 import { MERCHANT_KEY } from "../support/demo-credentials.ts";
+import { freePorts } from "../support/free-ports.ts";
 
 export interface StorefrontStack {
 	sandbox: string;
@@ -22,18 +22,6 @@ export { MERCHANT_KEY };
 /** The demo store's EVENTS_SECRET (functions/demo-store/wrangler.toml): the edge signs its events to the store with it. */
 export const STORE_EVENTS_SECRET = "whsec_bG9jYWwtZGVtby1zdG9yZS1ldmVudHMtc2VjcmV0LW5vdC1mb3ItcHJvZA==";
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
-}
-
 export async function startStorefrontStack(edgeSettings: Record<string, string> = {}): Promise<StorefrontStack> {
 	buildAssets();
 	const workers: LocalWorker[] = [];
@@ -44,7 +32,7 @@ export async function startStorefrontStack(edgeSettings: Record<string, string> 
 	};
 	try {
 		const sandbox = await start("functions/sandbox/wrangler.toml", {});
-		const storePort = await freePort();
+		const [storePort = 0] = await freePorts(1);
 		const store = `http://127.0.0.1:${storePort}`;
 		const plain = (value: string): Binding => ({ type: "plain_text", value });
 		const secrets = Object.fromEntries(

@@ -4,8 +4,9 @@
  * goes through each Worker's Durable Object (SQLite) storage. On a fresh clone the two Workers once
  * shared one state directory and the sandbox died with SQLITE_BUSY on most first starts.
  *
- * Ports are ephemeral (never 8787/8788/3000, which a developer's own `npm start` may hold) and the state
- * directory is a scratch one, so parallel runs on one machine never meet.
+ * Ports are free ones chosen at random (test/support/free-ports.ts; never 8787/8788/3000, which a
+ * developer's own `npm start` may hold) and the state directory is a scratch one, so parallel runs on
+ * one machine never meet.
  * START_RUNS=20 npx vitest run --project start   repeats the start 20 times instead of 3.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MERCHANT_KEY } from "../support/demo-credentials.ts";
+import { freePorts } from "../support/free-ports.ts";
 
 const RUNS = Number(process.env.START_RUNS ?? 3);
 
@@ -135,13 +137,6 @@ async function stop(started: Started): Promise<number | null> {
 	} finally {
 		clearTimeout(timer);
 	}
-}
-
-async function freePorts(count: number): Promise<number[]> {
-	const servers = await Promise.all(Array.from({ length: count }, () => listen(0)));
-	const ports = servers.map((server) => (server.address() as { port: number }).port);
-	await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-	return ports;
 }
 
 function listen(port: number): Promise<Server> {
