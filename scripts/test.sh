@@ -26,14 +26,19 @@ vitest_run() {
 	vitest run --reporter=default --reporter=json --outputFile.json="$out" "$@"
 }
 
-# "tests: N passed, N failed, N skipped" over the results files given (those that exist).
+# "tests: N passed, N failed, N skipped" over the results files given (those that exist), and the files
+# that failed outside any test (a hook, an import: their tests count as skipped, not failed).
 summary() {
 	node -e '
 const fs = require("node:fs");
 const files = process.argv.slice(1).filter((file) => fs.existsSync(file));
 const results = files.map((file) => JSON.parse(fs.readFileSync(file, "utf8")));
 const sum = (key) => results.reduce((total, r) => total + r[key], 0);
-console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+const outside = results
+	.flatMap((r) => r.testResults)
+	.filter((f) => f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed"));
+const also = outside.length > 0 ? `; ${outside.length} file(s) failed outside their tests: ${outside.map((f) => f.name.replace(process.cwd() + "/", "")).join(", ")}` : "";
+console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped${also}`);
 ' "$@"
 	rm -f "$@"
 }
