@@ -138,6 +138,28 @@ export function orderEntries(
 	return entries;
 }
 
+/** What reconciliation with Flexiti compares of an order (functions/edge/reconciliation/): its `LedgerOrder`. */
+export interface ReconciliationView {
+	reference: string;
+	/** The authorization the ledger rests on. */
+	authorization?: { authorization_id: FlexitiId; amount: number };
+	/** When the ledger got it (ISO). */
+	authorizedAt?: string;
+	captures: { capture_id: number; amount: number; date: string }[];
+}
+
+export function reconciliationView({ ledger, authorizedAt, reference }: OrderState): ReconciliationView {
+	const { authorization } = ledger;
+	return {
+		reference,
+		...(authorization
+			? { authorization: { authorization_id: authorization.authorization_id, amount: authorization.amount } }
+			: {}),
+		...(authorizedAt !== undefined ? { authorizedAt: new Date(authorizedAt).toISOString() } : {}),
+		captures: ledger.captures.map(({ capture_id, amount, date }) => ({ capture_id, amount, date })),
+	};
+}
+
 /** An order the edge learns of from an authorization made by the merchant, with no checkout of its own. */
 export function orderWithoutCheckout(id: string, clientId: string, reference: string, amount: number): OrderState {
 	return {

@@ -12,7 +12,6 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { components } from "../../../generated/edge-api.ts";
-import type { FlexitiId } from "../../contract/lossless-json.ts";
 import { Clock } from "../core/clock.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
@@ -68,6 +67,8 @@ import {
 	type OrderState,
 	orderEntries,
 	orderWithoutCheckout,
+	type ReconciliationView,
+	reconciliationView,
 } from "./order-state.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
 import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
@@ -335,31 +336,9 @@ export class Order extends DurableObject<EdgeBindings> {
 		};
 	}
 
-	/**
-	 * What reconciliation with Flexiti compares (functions/edge/reconciliation/): the authorization the
-	 * ledger rests on, when it got it, and its captures; null for an order never opened.
-	 */
-	async reconciliationView(): Promise<{
-		reference: string;
-		authorization?: { authorization_id: FlexitiId; amount: number };
-		authorizedAt?: string;
-		captures: { capture_id: number; amount: number; date: string }[];
-	} | null> {
-		if (!this.state) return null;
-		const { ledger, authorizedAt, reference } = this.state;
-		return {
-			reference,
-			...(ledger.authorization
-				? {
-						authorization: {
-							authorization_id: ledger.authorization.authorization_id,
-							amount: ledger.authorization.amount,
-						},
-					}
-				: {}),
-			...(authorizedAt !== undefined ? { authorizedAt: new Date(authorizedAt).toISOString() } : {}),
-			captures: ledger.captures.map(({ capture_id, amount, date }) => ({ capture_id, amount, date })),
-		};
+	/** What reconciliation with Flexiti compares (reconciliationView); null for an order never opened. */
+	async reconciliationView(): Promise<ReconciliationView | null> {
+		return this.state ? reconciliationView(this.state) : null;
 	}
 
 	/** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */

@@ -1,5 +1,6 @@
 /** Reconciliation's pure comparison, and its tables: the migration file and what the edge creates on a fresh D1. */
 import { describe, expect, it } from "vitest";
+import { orderWithoutCheckout, reconciliationView } from "../../../functions/edge/orders/order-state.ts";
 import { compareDay, type DayRecord, unlisted } from "../../../functions/edge/reconciliation/compare.ts";
 import { RECONCILIATION_SCHEMA } from "../../../functions/edge/reconciliation/reconciliation-store.ts";
 import migration from "../../../migrations/0002_reconciliation.sql?raw";
@@ -98,5 +99,32 @@ describe("compareDay", () => {
 			reference: "WEB-1",
 		});
 		expect(compareDay(record)).toEqual(first);
+	});
+});
+
+describe("reconciliationView (what an order's Durable Object hands reconciliation)", () => {
+	it("is the ledger compareDay reads: the authorization, when it came, and the captures without their events", () => {
+		const state = orderWithoutCheckout("id", "flexitidemo", "WEB-1", 100);
+		state.ledger.authorization = {
+			authorization_id: 7,
+			amount: 100,
+			status: "Approved",
+			account_number: 10000000000001,
+		};
+		state.authorizedAt = Date.parse(at("10:00:00.000"));
+		state.ledger.captures.push({ capture_id: 70, amount: 40, date: at("12:00:00.000"), event_id: "evt_1" });
+		const view = reconciliationView(state);
+		expect(view).toEqual(ledger);
+		const record = day({
+			captures: [{ capture_id: 70, authorization_id: 7, amount: 40, date: at("12:00:01") }],
+			authorizations: [{ authorization_id: 7, amount: 100, reference: "WEB-1" }],
+			ledgers: [view],
+		});
+		expect(compareDay(record)).toEqual([]);
+	});
+
+	it("an order not yet authorized has no authorization and no time for it", () => {
+		const view = reconciliationView(orderWithoutCheckout("id", "flexitidemo", "WEB-2", 100));
+		expect(view).toEqual({ reference: "WEB-2", captures: [] });
 	});
 });
