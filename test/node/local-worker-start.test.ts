@@ -4,11 +4,13 @@
  * said. `startLocalWorker` rejects with Wrangler's reason instead, at once, and leaves nothing running.
  * Also the ports such tests choose beforehand (test/support/free-ports.ts).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalWorker } from "../../scripts/local-worker.ts";
-import { freePorts } from "../support/free-ports.ts";
+import { ephemeralRange, freePorts } from "../support/free-ports.ts";
 
 let squatter: Server;
 let taken = 0;
@@ -25,7 +27,8 @@ describe("startLocalWorker on a port already taken", () => {
 		const began = performance.now();
 		const start = startLocalWorker("bench/bare.wrangler.toml", {}, { port: taken });
 		await expect(start).rejects.toThrow(`the Worker did not start: Address already in use (127.0.0.1:${taken})`);
-		expect(performance.now() - began).toBeLessThan(60_000);
+		// Under a second here; the bound leaves room for a loaded CI machine, far below a hook's 180 s.
+		expect(performance.now() - began).toBeLessThan(20_000);
 	}, 90_000);
 
 	it("leaves the port to its owner, and the next Worker starts as usual", async () => {
@@ -39,21 +42,32 @@ describe("startLocalWorker on a port already taken", () => {
 	}, 90_000);
 });
 
+describe("startLocalWorker with code that does not build", () => {
+	it("rejects with the build's failure, at once", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "flexiti-broken-worker-"));
+		const entrypoint = join(dir, "broken.ts");
+		writeFileSync(entrypoint, "export default { fetch( };\n");
+		try {
+			const began = performance.now();
+			await expect(startLocalWorker("bench/bare.wrangler.toml", {}, { entrypoint })).rejects.toThrow(
+				/^the Worker did not start: .*Expected/s,
+			);
+			expect(performance.now() - began).toBeLessThan(20_000);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}, 90_000);
+});
+
 describe("freePorts", () => {
-	it("gives distinct ports that can be listened on, below the system's ephemeral range", async () => {
+	it("gives distinct ports that can be listened on, outside the system's ephemeral range", async () => {
 		const ports = await freePorts(5);
 		expect(new Set(ports).size).toBe(5);
-		const range = "/proc/sys/net/ipv4/ip_local_port_range";
-		const low = (() => {
-			try {
-				return Number(readFileSync(range, "utf8").trim().split(/\s+/)[0]);
-			} catch {
-				return 32768;
-			}
-		})();
+		const [first, last] = ephemeralRange();
 		for (const port of ports) {
 			expect(port).toBeGreaterThanOrEqual(1024);
-			expect(port).toBeLessThan(low);
+			// Outside the system's own range (this machine keeps room below it: Linux's default does).
+			expect(port < first || port > last).toBe(true);
 			const server = createServer();
 			await new Promise<void>((resolve, reject) => {
 				server.once("error", reject);

@@ -10,20 +10,34 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
-/** Where the system's own ports begin (the default's, where the setting cannot be read). */
-function ephemeralStart(): number {
+/** The system's own range of ports, [first, last] (Linux's setting; its default where it cannot be read). */
+export function ephemeralRange(): [number, number] {
 	try {
-		const [low] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
-		return low && low > 2048 ? low : 32768;
+		const [first = 0, last = 0] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8")
+			.trim()
+			.split(/\s+/)
+			.map(Number);
+		if (first > 0 && last >= first) return [first, last];
 	} catch {
-		return 32768;
+		// not Linux: its default
 	}
+	return [32768, 60999];
 }
 
-/** `count` distinct ports that 127.0.0.1 can listen on now, below the ephemeral range. */
+/**
+ * Where to choose from: below the system's range (from 20000, or from 1024 when it starts lower), else
+ * above it; anywhere only on a system that keeps fewer than 1,000 ports of either side for itself.
+ */
+function choices(): [low: number, high: number] {
+	const [first, last] = ephemeralRange();
+	if (first - 1024 >= 1000) return [Math.max(1024, Math.min(20_000, first - 4096)), first];
+	if (65536 - (last + 1) >= 1000) return [last + 1, 65536];
+	return [1024, 65536];
+}
+
+/** `count` distinct ports that 127.0.0.1 can listen on now, outside the ephemeral range where there is room. */
 export async function freePorts(count: number): Promise<number[]> {
-	const high = ephemeralStart();
-	const low = Math.max(1024, Math.min(20_000, high - 4096));
+	const [low, high] = choices();
 	const ports: number[] = [];
 	for (let attempt = 0; ports.length < count; attempt++) {
 		if (attempt >= 200) throw new Error(`no free port found between ${low} and ${high}`);
