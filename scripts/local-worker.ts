@@ -111,7 +111,7 @@ function startFailure(devEnv: DevEnv): { reason: Promise<never>; stop(): void } 
 }
 
 /** Why the Worker did not start, as one message: Wrangler's, with its cause's (a build's errors, say). */
-function notStarted(error: DevEnvError | unknown): Error {
+function notStarted(error: unknown): Error {
 	if (error instanceof Error && error.message.startsWith("the Worker did not start")) return error;
 	const event = error as DevEnvError;
 	const what = event instanceof Error ? event.message : `${event?.source ?? "wrangler"}: ${event?.reason ?? ""}`;

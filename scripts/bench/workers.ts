@@ -137,13 +137,6 @@ export function stopWorkers(): Promise<void> {
 }
 
 /**
- * With persist: false, Miniflare still keeps Durable Object and KV state (SQLite) in directories
- * under os.tmpdir(). On a disk-backed /tmp the sandbox's one Durable Object, which saves its whole
- * world after every call, then waits on disk writes and throughput halves and wobbles with whatever
- * else uses the disk. A private directory on tmpfs (/dev/shm, where there is one) keeps that state in
- * memory and is removed afterwards.
- */
-/**
  * What every bench Worker runs with, whoever starts it (the load bench, micro.ts): state in memory, no
  * local observability collector. Before the first Worker starts.
  */
@@ -152,6 +145,13 @@ export function benchRuntime(): void {
 	withoutLocalObservability();
 }
 
+/**
+ * With persist: false, Miniflare still keeps Durable Object and KV state (SQLite) in directories
+ * under os.tmpdir(). On a disk-backed /tmp the sandbox's one Durable Object, which saves its whole
+ * world after every call, then waits on disk writes and throughput halves and wobbles with whatever
+ * else uses the disk. A private directory on tmpfs (/dev/shm, where there is one) keeps that state in
+ * memory and is removed afterwards.
+ */
 function useMemoryForState(): void {
 	if (stateDir || !existsSync("/dev/shm")) return;
 	const dir = mkdtempSync(join("/dev/shm", "flexiti-bench-"));

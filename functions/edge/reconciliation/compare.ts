@@ -7,6 +7,7 @@
 import type { components } from "../../../generated/edge-api.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
 import { cents } from "../../contract/money.ts";
+import type { ReconciliationView } from "../orders/order-state.ts";
 
 export type MismatchKind = components["schemas"]["ReconciliationMismatchKind"];
 export type Mismatch = Omit<components["schemas"]["ReconciliationMismatch"], "found_at">;
@@ -19,14 +20,8 @@ export type FlexitiAuthorization = Pick<
 	"authorization_id" | "amount" | "reference" | "creation_date"
 >;
 
-/** An order's ledger as reconciliation reads it (Order.reconciliationView). */
-export interface LedgerOrder {
-	reference: string;
-	authorization?: { authorization_id: number | bigint; amount: number };
-	/** When the ledger got its authorization (ISO), when known. */
-	authorizedAt?: string;
-	captures: { capture_id: number; amount: number; date: string }[];
-}
+/** An order's ledger as reconciliation reads it (Order.reconciliationView, from orders/order-state.ts). */
+export type LedgerOrder = ReconciliationView;
 
 export interface DayRecord {
 	clientId: string;
