@@ -44,8 +44,9 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 	} catch {
 		return refuse("body", "must be UTF-8");
 	}
-	const { tooDeep, mayLoseDigits } = scan(text, MAX_JSON_DEPTH);
+	const { tooDeep, mayLoseDigits, loneSurrogate } = scan(text, MAX_JSON_DEPTH);
 	if (tooDeep) return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
+	if (loneSurrogate) return refuse("body", LONE_SURROGATE);
 	try {
 		// An integer past 2^53, however it is spelled (`…993`, `…993.0`, `9.007199254740993e15`), is read
 		// exactly, as a bigint: validation then refuses it quoting every digit, or carries it where the spec
@@ -66,10 +67,20 @@ function isJsonWhitespace(byte: number): boolean {
 }
 
 /**
- * One pass over the text, strings skipped: whether arrays and objects open more than `max` levels deep,
- * and whether a number has more digits than a double always keeps, or an exponent (see above).
+ * Why a body with a lone surrogate escape is refused. `"\ud800"` is valid JSON syntax but no Unicode
+ * text (RFC 8259 §8.2 leaves what a parser makes of it open): parsed, it is a string that
+ * `encodeURIComponent`, a JSON Schema validator's pointer to the field or Flexiti's parser may throw on.
  */
-function scan(text: string, max: number): { tooDeep: boolean; mayLoseDigits: boolean } {
+export const LONE_SURROGATE =
+	"holds a \\u escape of half a surrogate pair (\\ud800 to \\udfff unpaired), which is not Unicode text";
+
+/**
+ * One pass over the text, strings read only for their escapes: whether arrays and objects open more
+ * than `max` levels deep, whether a number has more digits than a double always keeps, or an exponent
+ * (see above), and whether a string escapes half a surrogate pair (the text itself, decoded from
+ * UTF-8, cannot hold one).
+ */
+function scan(text: string, max: number): { tooDeep: boolean; mayLoseDigits: boolean; loneSurrogate: boolean } {
 	let depth = 0;
 	let inString = false;
 	let digits = 0; // in the number being read, its point skipped
@@ -77,9 +88,12 @@ function scan(text: string, max: number): { tooDeep: boolean; mayLoseDigits: boo
 	for (let i = 0; i < text.length; i++) {
 		const char = text.charCodeAt(i);
 		if (inString) {
-			if (char === 0x5c)
-				i++; // a backslash escapes the next character
-			else if (char === 0x22) inString = false;
+			if (char === 0x5c) {
+				// A backslash escapes the next character; `\uXXXX` a code unit, whose surrogates must pair.
+				if (text.charCodeAt(i + 1) !== 0x75) i++;
+				else if (isLoneSurrogateEscape(text, i)) return { tooDeep: false, mayLoseDigits, loneSurrogate: true };
+				else i += isHighSurrogate(escapedUnit(text, i)) ? 11 : 5;
+			} else if (char === 0x22) inString = false;
 			continue;
 		}
 		if (char >= 0x30 && char <= 0x39) {
@@ -91,8 +105,50 @@ function scan(text: string, max: number): { tooDeep: boolean; mayLoseDigits: boo
 		if (char !== 0x2e) digits = 0;
 		if (char === 0x22) inString = true;
 		else if (char === 0x5b || char === 0x7b) {
-			if (++depth > max) return { tooDeep: true, mayLoseDigits };
+			if (++depth > max) return { tooDeep: true, mayLoseDigits, loneSurrogate: false };
 		} else if (char === 0x5d || char === 0x7d) depth--;
 	}
-	return { tooDeep: false, mayLoseDigits };
+	return { tooDeep: false, mayLoseDigits, loneSurrogate: false };
+}
+
+/**
+ * JSON text with each escape of half a surrogate pair written as U+FFFD (`\ufffd`), as a UTF-8
+ * decoder writes broken bytes: for a signed webhook, another system's record, which is read as it
+ * came rather than refused (its sender could only send it again). Text without one comes back as is.
+ */
+export function withLoneSurrogatesReplaced(text: string): string {
+	let replaced: string | undefined;
+	let copied = 0;
+	for (let i = text.indexOf("\\u"); i !== -1; i = text.indexOf("\\u", i + 2)) {
+		// `\\u…` is an escaped backslash and a letter: an escape only after an even number of backslashes.
+		let backslashes = 0;
+		while (text.charCodeAt(i - 1 - backslashes) === 0x5c) backslashes++;
+		if (backslashes % 2 === 1) continue;
+		if (isLoneSurrogateEscape(text, i)) {
+			replaced = `${replaced ?? ""}${text.slice(copied, i)}\\ufffd`;
+			copied = i + 6;
+			i += 4;
+		} else if (isHighSurrogate(escapedUnit(text, i))) i += 6; // and its low half
+	}
+	return replaced === undefined ? text : replaced + text.slice(copied);
+}
+
+/** The code unit of the `\uXXXX` escape at `at` (NaN when its four hex digits are not there). */
+function escapedUnit(text: string, at: number): number {
+	const hex = text.slice(at + 2, at + 6);
+	return /^[0-9a-f]{4}$/i.test(hex) ? Number.parseInt(hex, 16) : Number.NaN;
+}
+
+function isHighSurrogate(unit: number): boolean {
+	return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+/** A low surrogate alone, or a high one not followed at once by an escaped low one. */
+function isLoneSurrogateEscape(text: string, at: number): boolean {
+	const unit = escapedUnit(text, at);
+	if (unit >= 0xdc00 && unit <= 0xdfff) return true;
+	if (!isHighSurrogate(unit)) return false;
+	if (text.charCodeAt(at + 6) !== 0x5c || text.charCodeAt(at + 7) !== 0x75) return true;
+	const next = escapedUnit(text, at + 6);
+	return !(next >= 0xdc00 && next <= 0xdfff);
 }

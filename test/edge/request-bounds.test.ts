@@ -6,7 +6,7 @@
  * nothing reaches Flexiti (the sandbox's call log stays empty).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH } from "../../functions/contract/read-json-body.ts";
+import { LONE_SURROGATE, MAX_JSON_DEPTH } from "../../functions/contract/read-json-body.ts";
 import { CLIENT_ID, EDGE, edgeFetch, MERCHANT_KEY, openCheckout, resetSandbox, sandboxCalls } from "./support.ts";
 
 const JANE = 10000000000001;
@@ -170,6 +170,43 @@ describe("one media type rule for every route", () => {
 		const sixteen = await post(WIDGET, checkout.client_token, utf16, "application/json");
 		expect(sixteen.status).toBe(409);
 		expect(await fieldErrors(sixteen)).toEqual([{ param: "body", msg: "must be UTF-8", value: null }]);
+		expect(await forwardedCalls()).toEqual([]);
+	});
+
+	it("refuses half a surrogate pair escaped in a key or a value (409, field body), and lets a whole pair through", async () => {
+		// `"\ud800"` is JSON syntax but no Unicode text: a key holding one had made the validator's pointer
+		// to it throw (encodeURI), a 500.
+		const loneMessage = { param: "body", msg: LONE_SURROGATE, value: null };
+		const authorization = `{"account_number":${JANE},"amount":10,"financing_option":{"transaction_type":"promotional_purchase","plan_id":4,"term":3},`;
+		const bodies = [
+			`${authorization}"\\ud800":1}`, // a key: undeclared, so closed validation names it
+			`${authorization}"x\\udfffy":1}`, // a low half alone
+			`${authorization}"a":"\\ud83d\\u0041"}`, // a high half followed by something else
+		];
+		for (const caller of [MERCHANT_KEY, (await openCheckout()).client_token]) {
+			for (const body of bodies) {
+				const response = await post(AUTHORIZE, caller, body, "application/json");
+				expect(response.status, body).toBe(409);
+				expect(await fieldErrors(response), body).toEqual([loneMessage]);
+			}
+		}
+		const reference = await post(
+			`${EDGE}/v1/checkouts`,
+			MERCHANT_KEY,
+			'{"reference":"WEB-\\udc00","amount":10}',
+			"application/json",
+		);
+		expect(reference.status).toBe(409);
+		expect(await fieldErrors(reference)).toEqual([loneMessage]);
+		// An escaped backslash before `u` is no escape; a whole pair is a character like any other.
+		const whole = await post(
+			`${EDGE}/v1/checkouts`,
+			MERCHANT_KEY,
+			'{"reference":"WEB-\\ud83d\\ude00-\\\\ud800","amount":10}',
+			"application/json",
+		);
+		expect(whole.status).toBe(201);
+		expect(((await whole.json()) as { reference: string }).reference).toBe("WEB-\u{1F600}-\\ud800");
 		expect(await forwardedCalls()).toEqual([]);
 	});
 

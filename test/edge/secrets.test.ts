@@ -7,6 +7,7 @@ import {
 	CLIENT_ID,
 	EDGE,
 	edgeApi,
+	edgeFetch,
 	flexitiViaEdge,
 	MERCHANT_KEY,
 	openCheckout,
@@ -171,6 +172,28 @@ describe("redaction", () => {
 			"/flexiti/v2.5/client-id/x/accounts/**********0001/refund",
 		);
 		expect(maskAllButLastFour("123")).toBe("****");
+	});
+
+	it("judges each path segment percent-decoded: an escaped @ or escaped digits are no way past it", async () => {
+		// The router's path keeps reserved escapes (%40 stays %40), and any character may be sent escaped.
+		expect(redactPath("/flexiti/v2.5/client-id/x/customers/jane.doe%40mail.com")).toBe(
+			"/flexiti/v2.5/client-id/x/customers/[redacted]",
+		);
+		expect(redactPath("/x/%31%30%30%30%30%30%30%30%30%30%30%30%30%31")).toBe("/x/**********0001");
+		expect(redactPath("/x/%61ccounts/10000000000001")).toBe("/x/%61ccounts/**********0001");
+		expect(redactPath("/x/100%/ok")).toBe("/x/100%/ok"); // a stray % is judged as written
+		// As the request log writes it, for a path that matches no route.
+		const before = logLines.length;
+		const response = await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5/client-id/${CLIENT_ID}/customers/jane.doe%40mail.com`, {
+				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+			}),
+		);
+		expect(response.status).toBe(404);
+		const lines = logLines.slice(before).filter((line) => line.includes('"event":"request"'));
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).not.toContain("jane.doe");
+		expect(lines[0]).toContain("/customers/[redacted]");
 	});
 
 	it("applies the same rules as a JSON.stringify replacer (the request log's line), nested fields included", () => {

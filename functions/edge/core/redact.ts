@@ -81,18 +81,31 @@ export function maskAllButLastFour(value: string): string {
  * A path as a log may keep it, whether or not it matched a route (an upper-case or mistyped path
  * reaches the log too): the segment after `account`/`accounts` in any letter case, and any segment
  * of 12 digits or more (an account or card number wherever it stands), keep their last 4 characters;
- * a segment with an `@` (an e-mail) is dropped.
+ * a segment with an `@` (an e-mail) is dropped. Each segment is judged as it reads once
+ * percent-decoded: the router's path keeps reserved escapes (`jane%40mail.com`), and a sender may
+ * escape any character (`%31%30…`).
  */
 export function redactPath(path: string): string {
 	return path
 		.split("/")
 		.map((segment, index, segments) => {
-			if (index > 0 && /^accounts?$/i.test(segments[index - 1] ?? "")) return maskAllButLastFour(segment);
-			if (/^\d{12,}$/.test(segment)) return maskAllButLastFour(segment);
-			if (segment.includes("@")) return "[redacted]";
+			const plain = percentDecoded(segment);
+			if (index > 0 && /^accounts?$/i.test(percentDecoded(segments[index - 1] ?? ""))) return maskAllButLastFour(plain);
+			if (/^\d{12,}$/.test(plain)) return maskAllButLastFour(plain);
+			if (plain.includes("@")) return "[redacted]";
 			return segment;
 		})
 		.join("/");
+}
+
+/** A path segment percent-decoded; one that does not decode (a stray `%`) is judged as written. */
+function percentDecoded(segment: string): string {
+	if (!segment.includes("%")) return segment;
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
+	}
 }
 
 /**
