@@ -158,6 +158,50 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		expect(await atFlexiti(reference)).toHaveLength(1);
 	});
 
+	it("parallel attempts for other amounts or accounts are refused, not answered with the one that won", async () => {
+		// Only an attempt for the same amount and account shares the one in flight; the others wait for it
+		// and are judged against it. Flexiti holds the first one at Flexiti so that all overlap.
+		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
+		const merchant = flexitiViaEdge(MERCHANT_KEY);
+		const attempt = async (amount: number, account_number = JANE) => {
+			const request_id = crypto.randomUUID();
+			const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+				params: { path: { client_id, account_number } },
+				body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
+			});
+			const body = {
+				account_number,
+				financing_option: { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 },
+				amount,
+				auto_capture: false,
+				reference,
+				verification_code: verify.data?.verification_code ?? 0,
+				request_id,
+			};
+			return () =>
+				merchant.POST("/v2.5.1/client-id/{client_id}/authorization", { params: { path: { client_id } }, body });
+		};
+		const sends = [await attempt(300), await attempt(999), await attempt(300), await attempt(5)];
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "slow", delay_ms: 300 });
+		const answers = await Promise.all(sends.map((send) => send()));
+		const [made] = await atFlexiti(reference);
+		// Whichever reached the order first was sent; each other attempt either shared it or was refused.
+		const amounts = [300, 999, 300, 5];
+		expect(answers.map((a) => a.response.status)).toEqual(
+			amounts.map((amount) => (amount === made?.amount ? 200 : 409)),
+		);
+		for (const [index, answer] of answers.entries()) {
+			if (amounts[index] === made?.amount) expect(answer.data?.authorization_id).toBe(made?.authorization_id);
+			else
+				expect(answer.error).toMatchObject({
+					error: "not_permitted",
+					message: expect.stringContaining("another amount or account"),
+				});
+		}
+		expect(await atFlexiti(reference)).toHaveLength(1);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
 	it("another amount under the same reference is refused, not authorized a second time", async () => {
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
 		await authorizedOrder(reference, 75);

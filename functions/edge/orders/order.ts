@@ -236,23 +236,28 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
 	async authorizeOnce(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
 		await this.eventsInMemory();
-		return this.authorizing.run(() =>
-			admitAuthorization(
-				{
-					runtime: this.runtime,
-					state: () => this.state,
-					record: (...args) => this.recordAuthorization(...args),
-					customerTokens: () => this.customerTokens.source(),
-					declined: async (amount, error, outcome) => {
-						const state = this.state;
-						if (!state) return;
-						this.emit(state, "checkout.declined", { amount, error, outcome });
-						await this.save(state);
-						await this.schedule();
+		// Shared only by attempts for the same amount and account: another waits, then is judged
+		// against the authorization the first one made (refused as another amount, not given it).
+		const attempt = `${request.call.body.amount}:${request.call.body.account_number}`;
+		return this.authorizing.run(
+			() =>
+				admitAuthorization(
+					{
+						runtime: this.runtime,
+						state: () => this.state,
+						record: (...args) => this.recordAuthorization(...args),
+						customerTokens: () => this.customerTokens.source(),
+						declined: async (amount, error, outcome) => {
+							const state = this.state;
+							if (!state) return;
+							this.emit(state, "checkout.declined", { amount, error, outcome });
+							await this.save(state);
+							await this.schedule();
+						},
 					},
-				},
-				request,
-			),
+					request,
+				),
+			attempt,
 		);
 	}
 

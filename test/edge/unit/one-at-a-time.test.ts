@@ -42,3 +42,35 @@ describe("OneAtATime", () => {
 		expect(await again).toBe(8);
 	});
 });
+
+describe("OneAtATime with keys", () => {
+	it("shares a run only with asks of its key; another key waits for it to settle, then runs its own", async () => {
+		const runs = new OneAtATime<string>();
+		const first = controlledRun<string>();
+		const other = controlledRun<string>();
+		const asks = [runs.run(first.start, "75"), runs.run(other.start, "80"), runs.run(first.start, "75")];
+		expect(asks[2]).toBe(asks[0]);
+		await Promise.resolve();
+		expect(other.started()).toBe(0); // not side by side with the run of another key
+		first.settle.resolve?.("authorized 75");
+		expect(await asks[0]).toBe("authorized 75");
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		expect(other.started()).toBe(1); // its own run, judged after the first settled
+		other.settle.resolve?.("refused 80");
+		expect(await asks[1]).toBe("refused 80");
+		expect(first.started()).toBe(1);
+		expect(runs.current).toBeUndefined();
+	});
+
+	it("after a failure of another key's run, still runs its own", async () => {
+		const runs = new OneAtATime<string>();
+		const first = controlledRun<string>();
+		const other = controlledRun<string>();
+		const asks = [runs.run(first.start, "a"), runs.run(other.start, "b")];
+		first.settle.reject?.(new Error("Flexiti did not answer"));
+		await expect(asks[0]).rejects.toThrow("Flexiti did not answer");
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		other.settle.resolve?.("b's own");
+		expect(await asks[1]).toBe("b's own");
+	});
+});
