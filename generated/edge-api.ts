@@ -75,7 +75,10 @@ export interface paths {
          *     checkout is not created (502/503/504), nothing half-made. The order then learns the outcome by
          *     itself (see `returnFromHostedCheckout`) and polls Flexiti's notifications on its alarm with backoff
          *     (`HOSTED_POLL_BASE_MS`, doubling, at most a minute apart) until the session is final or the
-         *     checkout expired.
+         *     checkout expired. One authorization whichever way it is asked for: a hosted checkout's client token
+         *     opens no widget and sends no POS authorization (409 `checkout_hosted`), and while its session is
+         *     open a merchant's POS authorization under its reference is refused the same way, so the shopper's
+         *     credit is never held twice.
          */
         post: operations["createCheckout"];
         delete?: never;
@@ -667,7 +670,7 @@ export interface components {
          *     code and `npm run generate` read both, and a test checks that the code answers exactly these.
          * @enum {string}
          */
-        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured" | "upstream_timeout";
+        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "checkout_hosted" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured" | "upstream_timeout";
         /** @description Flexiti's error envelope, used by the edge for its own errors too. */
         ErrorEnvelope: {
             url?: string;

@@ -15,6 +15,7 @@ export const edgeErrorStatuses = {
 	client_not_permitted: [403],
 	checkout_mismatch: [403],
 	checkout_authorized: [403],
+	checkout_hosted: [409],
 	account_mismatch: [403],
 	insufficient_scope: [403],
 	widget_needs_checkout: [403],

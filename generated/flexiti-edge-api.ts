@@ -1332,7 +1332,7 @@ export interface components {
             url?: string;
             message: string;
             /** @enum {string} */
-            error: "wrong_inputs" | "checkout_conflict" | "not_permitted" | "not_replayable";
+            error: "wrong_inputs" | "checkout_hosted" | "checkout_conflict" | "not_permitted" | "not_replayable";
             field_errors?: components["schemas"]["FieldError"][];
         };
         /** @description The edge's own 413 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
@@ -1641,7 +1641,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -1698,7 +1698,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure (inferred).
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -1759,7 +1759,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure (for example an unreadable barcode).
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -1820,7 +1820,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -1895,7 +1895,7 @@ export interface operations {
              *     Field errors use the types `required` and `length`.
              *
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -1957,7 +1957,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2026,7 +2026,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2113,7 +2113,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2179,7 +2179,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2243,7 +2243,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2320,7 +2320,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2398,7 +2398,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2477,7 +2477,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2559,7 +2559,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2655,7 +2655,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2734,7 +2734,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2808,7 +2808,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2873,7 +2873,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {
@@ -2943,7 +2943,7 @@ export interface operations {
             /**
              * @description Business-rule or validation failure.
              *
-             *     Or the edge's own refusal: `wrong_inputs`, `checkout_conflict`, `not_permitted`, `not_replayable`.
+             *     Or the edge's own refusal: `wrong_inputs`, `checkout_hosted`, `checkout_conflict`, `not_permitted`, `not_replayable`.
              */
             409: {
                 headers: {

@@ -416,6 +416,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -1344,6 +1345,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -2319,6 +2321,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -3248,6 +3251,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -4276,6 +4280,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -5196,6 +5201,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -6281,6 +6287,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -7288,6 +7295,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -8339,6 +8347,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -9414,6 +9423,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -10376,6 +10386,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -11450,6 +11461,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -12435,6 +12447,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -13392,6 +13405,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -14358,6 +14372,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -15282,6 +15297,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -16372,6 +16388,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -17436,6 +17453,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"
@@ -18442,6 +18460,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"wrong_inputs",
+								"checkout_hosted",
 								"checkout_conflict",
 								"not_permitted",
 								"not_replayable"

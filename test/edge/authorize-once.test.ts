@@ -7,6 +7,7 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
+import { orderByCheckoutId } from "../../functions/edge/orders/order-stubs.ts";
 import {
 	CLIENT_ID,
 	flexitiViaEdge,
@@ -132,6 +133,33 @@ describe("a checkout is authorized once", () => {
 			},
 		);
 		expect(checkoutNow.response.status).toBe(200);
+	});
+
+	it("the order itself refuses a checkout's authorization for another account than its widget's", async () => {
+		// The forwarder checks the account against the isolate's cached view of the checkout, which another
+		// isolate may hold from before the widget named the account: the order, the one writer, checks too.
+		const { checkout } = await verifiedShopper();
+		const order = orderByCheckoutId(env, checkout.checkout_id);
+		const outcome = await order?.authorizeOnce({
+			by: "checkout",
+			clientId: client_id,
+			reference: checkout.reference,
+			call: {
+				operationId: "createAuthorization",
+				params: { client_id },
+				query: {},
+				header: { "x-reference-id": crypto.randomUUID() },
+				body: {
+					account_number: 10000000000002,
+					amount: 120,
+					auto_capture: false,
+					reference: checkout.reference,
+					financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+				},
+			},
+		});
+		expect(outcome).toMatchObject({ kind: "refused", error: "account_mismatch" });
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
 	});
 
 	it("a refusal leaves the checkout open: the shopper may try again", async () => {

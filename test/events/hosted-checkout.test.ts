@@ -392,6 +392,75 @@ describe("the outcome, exactly once however it arrives", () => {
 	});
 });
 
+describe("one authorization for a hosted order, whichever way it is asked for", () => {
+	/** A merchant's in-store authorization under the order's reference (PIN from the security question). */
+	async function tillAuthorization(ref: string, amount: number) {
+		const merchant = flexitiViaEdge(MERCHANT_KEY);
+		const request_id = crypto.randomUUID();
+		const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+			params: { path: { client_id: CLIENT_ID, account_number: Number(ACCOUNT) } },
+			body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
+		});
+		return merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id: CLIENT_ID } },
+			body: {
+				account_number: Number(ACCOUNT),
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+				amount,
+				auto_capture: false,
+				reference: ref,
+				verification_code: verify.data?.verification_code ?? 0,
+				request_id,
+			},
+		});
+	}
+
+	it("the shopper's client token opens no widget and sends no POS authorization (409 checkout_hosted); paying on Flexiti's page makes the one", async () => {
+		// Found by an outside probe: a hosted checkout's token went through the widget and authorized,
+		// and the hosted session, still open, was paid too: two holds, the second one never released.
+		const ref = reference();
+		const checkout = await hostedCheckout(ref, 123.45);
+		const shopper = flexitiViaEdge(checkout.client_token);
+		const widget = await shopper.POST("/v2.5/client-id/{client_id}/widget/init", {
+			params: { path: { client_id: CLIENT_ID } },
+			body: { flow: "purchase", customer_identification: { account_number: Number(ACCOUNT) } },
+		});
+		expect(widget.response.status).toBe(409);
+		expect(widget.error).toMatchObject({ error: "checkout_hosted" });
+		const authorization = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id: CLIENT_ID } },
+			body: {
+				account_number: Number(ACCOUNT),
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+			},
+		});
+		expect(authorization.response.status).toBe(409);
+		expect(authorization.error).toMatchObject({ error: "checkout_hosted" });
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		const back = await returnThroughEdge(await pay(checkout));
+		expect(new URL(back.headers.get("location") ?? "").searchParams.get("status")).toBe("authorized");
+		expect((await readLedger(ref))?.authorization?.amount).toBe(123.45);
+	});
+
+	it("while its session is open, a merchant's authorization under its reference is refused too (409 checkout_hosted); once paid, a repeat gets the hosted one", async () => {
+		const ref = reference();
+		const checkout = await hostedCheckout(ref, 60);
+		const refused = await tillAuthorization(ref, 60);
+		expect(refused.response.status).toBe(409);
+		expect(refused.error).toMatchObject({
+			error: "checkout_hosted",
+			message: expect.stringContaining("session is open"),
+		});
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+		await returnThroughEdge(await pay(checkout));
+		const ledger = await readLedger(ref);
+		const repeat = await tillAuthorization(ref, 60);
+		expect(repeat.response.status).toBe(200);
+		expect(String(repeat.data?.authorization_id)).toBe(String(ledger?.authorization?.authorization_id));
+		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+});
+
 describe("after a hosted purchase", () => {
 	it("capture and refund come through the order-system webhooks and the same ledger (POS API endpoints on the transaction_id)", async () => {
 		const ref = reference();

@@ -47,7 +47,7 @@ export type AuthorizationOutcome =
 	  }
 	| { kind: "upstream_failure"; code: UpstreamFailure }
 	| { kind: "token_unavailable" }
-	| { kind: "refused"; error: "not_permitted"; message: string };
+	| { kind: "refused"; error: "not_permitted" | "checkout_hosted" | "account_mismatch"; message: string };
 
 export type Sent =
 	| { known: true; result: FlexitiResult<"createAuthorization"> }

@@ -7,6 +7,7 @@
  * `authorize-once.ts`.)
  */
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import { edgeConfig } from "../core/config.ts";
 import {
 	callFlexiti,
 	isFinalRefusal,
@@ -27,6 +28,7 @@ import {
 	sendAuthorization,
 } from "./authorize-once.ts";
 import { isCancelled } from "./cancelled-order.ts";
+import { reusableSession } from "./hosted-checkout.ts";
 import { type LedgerAuthorization, recordMovement } from "./ledger.ts";
 import type { OrderRuntime, OrderState } from "./order-state.ts";
 
@@ -103,6 +105,9 @@ export async function admitAuthorization(
 		};
 	}
 
+	const refusal = current && refusalBeforeSending(current, request, runtime);
+	if (refusal) return refusal;
+
 	const attempt: PendingAuthorization = { since: Date.now(), accountNumber: String(body.account_number) };
 	// Durable before it is sent: if this object is evicted mid-call, the next attempt still asks first.
 	await storage.put(PENDING_AUTHORIZATION, attempt);
@@ -131,6 +136,39 @@ export async function admitAuthorization(
 		await hooks.declined(body.amount, error, message ?? error);
 	}
 	return outcomeOf(sent.result);
+}
+
+/**
+ * Why a new authorization is not sent for this order, if it is not: a hosted checkout's shopper pays on
+ * Flexiti's page, not through the widget; while a hosted session is open, whoever asks (a merchant at a
+ * till too) would make a second hold on the shopper's credit if the shopper also paid there; and a
+ * checkout's authorization must be for the account the checkout is for (checked here, by the one writer,
+ * and not only by an isolate's cached view of the checkout).
+ */
+function refusalBeforeSending(
+	state: OrderState,
+	request: AuthorizeRequest,
+	runtime: OrderRuntime,
+): AuthorizationOutcome | undefined {
+	if (request.by === "checkout" && state.channel === "hosted") {
+		return {
+			kind: "refused",
+			error: "checkout_hosted",
+			message: "This checkout is paid on Flexiti's hosted checkout (its redirection_url), not through the widget",
+		};
+	}
+	if (reusableSession(state, runtime.now(), edgeConfig(runtime.env).checkoutTtlSeconds * 1000)) {
+		return {
+			kind: "refused",
+			error: "checkout_hosted",
+			message: `Order ${request.reference} is being paid on Flexiti's hosted checkout, whose session is open: another authorization could hold the shopper's credit twice`,
+		};
+	}
+	const account = String(request.call.body.account_number);
+	if (request.by === "checkout" && state.accountNumber !== undefined && state.accountNumber !== account) {
+		return { kind: "refused", error: "account_mismatch", message: "This checkout is for another Flexiti account" };
+	}
+	return undefined;
 }
 
 /** An authorization exists: the same request gets it again; a different one is refused. */

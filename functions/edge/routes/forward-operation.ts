@@ -80,7 +80,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		log.checkout_id = caller.checkout.checkout_id;
 		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
 		if (mismatch) throw mismatch;
-		if (operationId === "initWidget") await refuseIfAuthorized(c, caller.checkout.checkout_id);
+		if (operationId === "initWidget") await refuseIfWidgetClosed(c, caller.checkout.checkout_id);
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
 		if (!rules.ok) throw wrongInputs(rules.fieldErrors);
 		body = rules.body;
@@ -232,12 +232,19 @@ function accountNamed(params: Record<string, string>, body: unknown): string | u
 }
 
 /**
- * A checkout's flow ends with its authorization: the widget is not opened again on it (its status is
- * read from the order itself, not from this isolate's session cache).
+ * A checkout's flow ends with its authorization: the widget is not opened again on it; and a hosted
+ * checkout's shopper pays on Flexiti's page, never in the widget (both read from the order itself, not
+ * from this isolate's session cache).
  */
-async function refuseIfAuthorized(c: Context<EdgeEnv>, checkoutId: string): Promise<void> {
+async function refuseIfWidgetClosed(c: Context<EdgeEnv>, checkoutId: string): Promise<void> {
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
 	if (checkout?.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
+	if (checkout?.channel === "hosted") {
+		throw new EdgeError(
+			"checkout_hosted",
+			"This checkout is paid on Flexiti's hosted checkout (its redirection_url), not in the widget",
+		);
+	}
 }
 
 /** Flexiti's answer, as Flexiti gave it; an outage after retries becomes a clear 502/503/504 of the edge. */
