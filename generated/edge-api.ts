@@ -263,6 +263,9 @@ export interface paths {
          *     `STANDARD_WEBHOOK_SECRETS`; five minutes' tolerance) carrying one of the events described under
          *     `webhooks` (`order.fulfilled`, `order.cancelled`, `order.refunded`). A secret configured as
          *     `<client_id>:whsec_…` signs that client's events only (403 for an event naming another client).
+         *     The event is the edge's own vocabulary, read closed: a property it does not name is refused by
+         *     name (400 `wrong_inputs`, `not allowed`), so that a mistyped `amout` is never an event applied
+         *     without its amount. Half a surrogate pair escaped in the body (`"\ud800"`) is read as U+FFFD.
          */
         post: operations["receiveStandardWebhook"];
         delete?: never;

@@ -237,20 +237,26 @@ const branchingKeywords = new Set(["allOf", "anyOf", "oneOf", "if", "then", "els
  * The schema with every object that declares `properties` (and says nothing of other properties)
  * closed with `unevaluatedProperties: false`. Only objects the instance itself descends into are
  * closed, not the `allOf` / `oneOf` / `if`-`then` branches that refine them: `unevaluatedProperties`
- * sees the properties those branches declare too.
+ * sees the properties those branches declare too. Nor is a property a branch declares again
+ * (`then: {properties: {data: {required: [amount]}}}`): it refines what the enclosing schema says of
+ * that property, which is closed there, and closed here too it would refuse every property it does
+ * not repeat.
  */
-function close(schema: unknown, describesInstance: boolean): unknown {
+function close(schema: unknown, describesInstance: boolean, refined: ReadonlySet<string> = NONE): unknown {
 	if (schema === null || typeof schema !== "object") return schema;
-	if (Array.isArray(schema)) return schema.map((item) => close(item, describesInstance));
+	if (Array.isArray(schema)) return schema.map((item) => close(item, describesInstance, refined));
 	const source = schema as Record<string, unknown>;
+	const declared = propertyNames(source, refined);
 	const copy: Record<string, unknown> = {};
 	for (const [keyword, value] of Object.entries(source)) {
 		if (instanceKeywords.has(keyword) && value && typeof value === "object") {
 			copy[keyword] = Array.isArray(value)
 				? value.map((item) => close(item, true))
-				: Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, close(sub, true)]));
+				: Object.fromEntries(
+						Object.entries(value).map(([name, sub]) => [name, refined.has(name) ? sub : close(sub, true)]),
+					);
 		} else if (subschemaKeywords.has(keyword)) copy[keyword] = close(value, true);
-		else if (branchingKeywords.has(keyword)) copy[keyword] = close(value, false);
+		else if (branchingKeywords.has(keyword)) copy[keyword] = close(value, false, declared);
 		else copy[keyword] = value;
 	}
 	if (
@@ -264,13 +270,25 @@ function close(schema: unknown, describesInstance: boolean): unknown {
 	return copy;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** The properties a schema declares, with those its enclosing schema declared (for its branches). */
+function propertyNames(schema: Record<string, unknown>, enclosing: ReadonlySet<string>): ReadonlySet<string> {
+	const properties = schema.properties;
+	if (!properties || typeof properties !== "object") return enclosing;
+	return new Set([...enclosing, ...Object.keys(properties)]);
+}
+
+const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+
 /** Query, path and header values arrive as text; the spec may declare them numbers or booleans. */
 function coerce(raw: string, schema: unknown): unknown {
 	const type = (schema as { type?: unknown }).type;
 	// An integer (an id) is digits only: not "1e3", "0x10" or " 12", which Number() would also read.
 	// Past 2^53 it stays exact, as a bigint (see lossless-json.ts).
 	if (type === "integer") return /^-?[0-9]+$/.test(raw) ? idOf(raw) : raw;
-	if (type === "number" && raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
+	// A number as JSON writes one: not "0x10", " 10 ", "+100" or "Infinity", which Number() would also read.
+	if (type === "number" && JSON_NUMBER.test(raw) && Number.isFinite(Number(raw))) return Number(raw);
 	if (type === "boolean" && (raw === "true" || raw === "false")) return raw === "true";
 	return raw;
 }

@@ -130,9 +130,16 @@ describe("GET /v1/promotional-message", () => {
 		expect(await wrong.json()).toMatchObject({ error: "wrong_inputs", field_errors: [{ param: "amount" }] });
 		const negative = await promo(-5);
 		expect(negative.status).toBe(409);
+		// A number as JSON writes one: Number() would also read these (an outside probe had 0x10 read as 16).
+		for (const misread of ["0x10", " 10 ", "+100", "1_000", "Infinity", "10.", ".5", "0b11", ""]) {
+			const response = await promo(misread);
+			expect(response.status, JSON.stringify(misread)).toBe(409);
+			expect(await response.json()).toMatchObject({ field_errors: [{ param: "amount", value: misread }] });
+		}
 		const unknown = await promo(10, "en", {}, "someone-else");
 		expect(unknown.status).toBe(404);
 		expect(await calculatorCalls()).toBe(0);
+		expect((await promo("1e3")).status).toBe(200); // JSON's own way to write 1000
 	});
 });
 

@@ -56,6 +56,30 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		expect(await rotated.json()).toMatchObject({ received: 0, duplicates: 1 });
 	});
 
+	it("reads half a surrogate pair escaped in a signed delivery as U+FFFD: Shopify's is applied, a Standard event's key named (not a 500)", async () => {
+		// `"\ud800"` is JSON syntax but no Unicode text; a sender cannot change what it signed, so it is
+		// read as a UTF-8 decoder reads broken bytes. A key holding one made the schema validator's pointer
+		// to it throw (encodeURI), a 500 where the Standard event's vocabulary names no such key.
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		const shopify = await shopifyWebhook("orders/cancelled", {
+			...shopifyCancelledOrder(id, "100.00"),
+			note: "gift \udc00",
+			"\ud800": 1,
+		});
+		expect(shopify.status).toBe(200);
+		expect(await shopify.json()).toMatchObject({ received: 1, duplicates: 0 });
+		expect((await settledLedger(String(id))).events).toMatchObject([{ type: "cancelled", status: "applied" }]);
+		const reference = String(orderId());
+		const body = `{"type":"order.cancelled","timestamp":"${new Date().toISOString()}","data":{"reference":"${reference}","\\ud800x":"\\udfff"}}`;
+		const standard = await signedStandardBody(body);
+		expect(standard.status).toBe(400);
+		expect(await standard.json()).toMatchObject({
+			error: "wrong_inputs",
+			field_errors: [{ param: "data.\ufffdx", msg: "not allowed", value: "\ufffd" }],
+		});
+	});
+
 	it.each([
 		["a wrong signature", { secret: "not-the-secret" }],
 		["a missing signature", { signature: "" }],
@@ -251,6 +275,28 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		const response = await standardWebhook("order.refunded", { reference: "X" });
 		expect(response.status).toBe(400);
 		expect(await response.json()).toMatchObject({ error: "wrong_inputs", field_errors: [{ param: "data.amount" }] });
+	});
+
+	it("refuses a property the vocabulary does not name, by name: a mistyped amount captures nothing", async () => {
+		// Found by an outside probe: `amout` was let be, and the event captured the whole authorization.
+		const reference = String(orderId());
+		await authorizedOrder(reference, 100);
+		const typo = await standardWebhook("order.fulfilled", { reference, amout: 10 });
+		expect(typo.status).toBe(400);
+		expect(await typo.json()).toMatchObject({
+			error: "wrong_inputs",
+			field_errors: [{ param: "data.amout", msg: "not allowed", value: 10 }],
+		});
+		const extra = await signedStandardBody(
+			JSON.stringify({ type: "order.fulfilled", timestamp: new Date().toISOString(), data: { reference }, note: "x" }),
+		);
+		expect(extra.status).toBe(400);
+		expect(await extra.json()).toMatchObject({ field_errors: [{ param: "note", msg: "not allowed" }] });
+		expect((await readLedger(reference))?.events).toEqual([]);
+		expect(await captureCalls()).toEqual([]);
+		// A refund's rule (its amount required) refines `data` without closing it to `reference`.
+		expect((await standardWebhook("order.fulfilled", { reference, amount: 10 })).status).toBe(200);
+		expect((await standardWebhook("order.refunded", { reference, amount: 10 })).status).toBe(200);
 	});
 
 	it("does not let an unsigned header turn a signed payload into another event", async () => {

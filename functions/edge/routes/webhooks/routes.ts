@@ -181,8 +181,9 @@ webhookRoutes.post("/standard", async (c) => {
 	const checked = checkEdgeRequest(
 		"receiveStandardWebhook",
 		{ path: {}, query: NO_QUERY, headers: c.req.raw.headers, body: payload },
-		// Another system's event, read as it is sent: properties the vocabulary does not name are let be.
-		{ closed: false },
+		// The edge's own vocabulary: a property it does not name is refused by name, so that a mistyped
+		// `amout` is a 400 the sender sees, not an event applied without it (a capture of the whole amount).
+		{ closed: true },
 	);
 	if (!checked.ok) {
 		throw new EdgeError("wrong_inputs", "The event breaks the schema", {
