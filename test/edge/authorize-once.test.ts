@@ -8,6 +8,7 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { tokenCache } from "../../functions/edge/flexiti/token-cache.ts";
 import { orderByCheckoutId } from "../../functions/edge/orders/order-stubs.ts";
+import { moveClock, orderOf } from "./alarms.ts";
 import {
 	CLIENT_ID,
 	flexitiViaEdge,
@@ -133,6 +134,27 @@ describe("a checkout is authorized once", () => {
 			},
 		);
 		expect(checkoutNow.response.status).toBe(200);
+	});
+
+	it("an attempt Flexiti does not list after its answer was lost stays reserved: no second one is sent until the grace has passed", async () => {
+		// Flexiti answers 503 without making it, but the edge cannot know that: an empty listing right after
+		// may be Flexiti still making it (a review found the reservation dropped there, and a retry sent a
+		// second authorization). The order's clock, not a sleep, crosses the grace (3 × UPSTREAM_TIMEOUT_MS).
+		const { checkout, authorize } = await verifiedShopper();
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", status: 503 });
+		const first = await authorize();
+		expect(first.response.status).toBe(503);
+		const early = await authorize();
+		expect(early.response.status).toBe(503);
+		const wait = Number(early.response.headers.get("retry-after"));
+		expect(wait).toBeGreaterThan(0);
+		expect(wait).toBeLessThanOrEqual(Math.ceil((3 * Number(env.UPSTREAM_TIMEOUT_MS)) / 1000));
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+		await moveClock(orderOf(checkout.reference), wait * 1000);
+		const later = await authorize();
+		expect(later.response.status).toBe(200);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(2);
+		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
 	});
 
 	it("the order itself refuses a checkout's authorization for another account than its widget's", async () => {

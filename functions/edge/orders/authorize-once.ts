@@ -47,6 +47,8 @@ export type AuthorizationOutcome =
 	  }
 	| { kind: "upstream_failure"; code: UpstreamFailure }
 	| { kind: "token_unavailable" }
+	/** An earlier attempt had no answer and Flexiti does not list it yet: nothing is sent before this. */
+	| { kind: "outcome_pending"; retryAfterSeconds: number }
 	| { kind: "refused"; error: "not_permitted" | "checkout_hosted" | "account_mismatch"; message: string };
 
 export type Sent =

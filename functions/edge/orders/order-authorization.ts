@@ -93,6 +93,9 @@ export async function admitAuthorization(
 		const found = await findAuthorization(env, clientId, reference, pending, merchant, call.header);
 		if (found === "unknown") return { kind: "answer", status: 503 };
 		if (found) return adopt(hooks, clientId, reference, found);
+		// Not listed: made, it would be by now, unless Flexiti may still be at it (then ask again later).
+		const waitMs = pending.since + unknownOutcomeGraceMs(runtime) - runtime.now();
+		if (waitMs > 0) return { kind: "outcome_pending", retryAfterSeconds: Math.ceil(waitMs / 1000) };
 		await storage.delete(PENDING_AUTHORIZATION);
 	}
 	// A lost attempt that did happen was adopted above (and a held cancel releases it); nothing new is sent.
@@ -108,7 +111,7 @@ export async function admitAuthorization(
 	const refusal = current && refusalBeforeSending(current, request, runtime);
 	if (refusal) return refusal;
 
-	const attempt: PendingAuthorization = { since: Date.now(), accountNumber: String(body.account_number) };
+	const attempt: PendingAuthorization = { since: runtime.now(), accountNumber: String(body.account_number) };
 	// Durable before it is sent: if this object is evicted mid-call, the next attempt still asks first.
 	await storage.put(PENDING_AUTHORIZATION, attempt);
 	const tokens = request.by === "checkout" ? hooks.customerTokens() : merchant;
@@ -118,10 +121,11 @@ export async function admitAuthorization(
 		return { kind: "token_unavailable" };
 	}
 	if (!sent.known) {
-		// It may have happened: look now, so the caller gets the authorization rather than an error.
+		// It may have happened: look now, so the caller gets the authorization rather than an error. Not
+		// listed yet proves nothing (Flexiti may still be making it): the attempt stays reserved, and the
+		// next one asks again, sending anew only past the grace.
 		const found = await findAuthorization(env, clientId, reference, attempt, merchant, call.header);
 		if (found && found !== "unknown") return adopt(hooks, clientId, reference, found);
-		if (found === undefined) await storage.delete(PENDING_AUTHORIZATION);
 		return sent.result
 			? outcomeOf(sent.result)
 			: { kind: "upstream_failure", code: sent.failure ?? "upstream_unreachable" };
@@ -169,6 +173,15 @@ function refusalBeforeSending(
 		return { kind: "refused", error: "account_mismatch", message: "This checkout is for another Flexiti account" };
 	}
 	return undefined;
+}
+
+/**
+ * How long an attempt whose outcome was not known stays reserved while Flexiti lists no such
+ * authorization: three of the edge's timeouts for one call (`Inferred`: Flexiti documents neither
+ * how long it may still complete a request whose caller gave up, nor how soon its listings show it).
+ */
+function unknownOutcomeGraceMs(runtime: OrderRuntime): number {
+	return 3 * edgeConfig(runtime.env).upstreamTimeoutMs;
 }
 
 /** An authorization exists: the same request gets it again; a different one is refused. */

@@ -178,6 +178,12 @@ function authorizationAnswer(c: Context<EdgeEnv>, outcome: AuthorizationOutcome,
 			throw tokenUnavailable();
 		case "upstream_failure":
 			throw new EdgeError(outcome.code, "Flexiti did not answer");
+		case "outcome_pending":
+			throw new EdgeError(
+				"upstream_unavailable",
+				`An earlier attempt at this authorization got no answer, and Flexiti does not list it yet: nothing is sent again for ${outcome.retryAfterSeconds} s`,
+				{ headers: { "retry-after": String(outcome.retryAfterSeconds) } },
+			);
 		case "answer": {
 			log.upstream_status = outcome.status;
 			if (outcome.adopted) log.token_source = "adopted-after-lost-answer";
