@@ -10,8 +10,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { components } from "../../generated/edge-api.ts";
 import { orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox } from "../edge/support.ts";
-import { authorizedOrder } from "../edge/webhooks-support.ts";
-import { type Received, received, resetReceiver, SECRET_A } from "./support.ts";
+import { authorizedOrder, standardWebhook } from "../edge/webhooks-support.ts";
+import { heldAtFlexiti, type Received, received, resetReceiver, SECRET_A, withFault } from "./support.ts";
 
 type MerchantEvent = components["schemas"]["MerchantEvent"];
 
@@ -45,6 +45,24 @@ function capture(authorizationId: number | bigint, amount: number, idempotencyKe
 }
 
 describe("money moved through /flexiti is told to the merchant's systems", () => {
+	it("a capture through /flexiti while an order event's own capture waits on Flexiti: each is told once", async () => {
+		// The order lets the forwarded capture in while the event's call awaits Flexiti; the event then
+		// told every capture the ledger gained meanwhile, the forwarded one a second time (found by a review).
+		await withFault({ operation: "captureAuthorization", kind: "slow", delay_ms: 800 }, async (faultId) => {
+			const ref = reference();
+			const { authorization_id } = await authorizedOrder(ref, 100);
+			expect((await standardWebhook("order.fulfilled", { reference: ref, amount: 40 })).status).toBe(200);
+			if (!(await heldAtFlexiti(faultId))) return false; // the order's alarm is applying it, held at Flexiti
+			const forwarded = await capture(authorization_id, 30, crypto.randomUUID());
+			expect(forwarded.response.status).toBe(200);
+			const captured = (await eventsAt(ref)).filter((e) => e.type === "order.captured");
+			expect(captured.map((e) => e.data.amount).sort()).toEqual([30, 40]);
+			expect(new Set(captured.map((e) => e.data.capture_id)).size).toBe(2);
+			expect(captured.find((e) => e.data.amount === 30)?.data.order_event_id).toBeUndefined();
+			return true;
+		});
+	});
+
 	it("a capture, a return and a release: order.captured, order.refunded, order.released, with the ledger after each", async () => {
 		const ref = reference();
 		const { authorization_id } = await authorizedOrder(ref, 100);

@@ -25,7 +25,7 @@ import {
 } from "../edge/support.ts";
 import { readLedger, standardWebhook } from "../edge/webhooks-support.ts";
 import { takeContractViolations } from "../support/sandbox-contract.ts";
-import { merchantEvents } from "./support.ts";
+import { heldAtFlexiti, merchantEvents, withFault } from "./support.ts";
 
 type CheckoutCreated = components["schemas"]["CheckoutCreated"];
 
@@ -81,24 +81,6 @@ async function pollNow(ref: string): Promise<void> {
 	await advance(orderOf(ref), MAX_POLL_DELAY_MS);
 }
 
-/**
- * Runs `attempt` with a fault injected at the sandbox until the fault was really in place. The sandbox
- * is shared with the other files of this project, which run beside this one and clear every fault when
- * they finish (`DELETE /sandbox/faults`): an attempt whose fault was cleared before it struck tested
- * nothing, and `attempt` says so (false) by reading what the sandbox recorded; it is then made again.
- */
-async function withFault(
-	fault: Record<string, unknown>,
-	attempt: (faultId: string) => Promise<boolean>,
-): Promise<void> {
-	for (let round = 0; round < 5; round++) {
-		const armed = (await (await sandbox("POST", "/sandbox/faults", fault)).json()) as { fault: { id: string } };
-		const struck = await attempt(armed.fault.id).finally(() => sandbox("DELETE", "/sandbox/faults"));
-		if (struck) return;
-	}
-	throw new Error("the injected fault was cleared by another test file five times in a row");
-}
-
 /** Whether a promise has settled yet, readable at any moment. */
 function watch(promise: Promise<unknown>): { settled: boolean } {
 	const state = { settled: false };
@@ -111,16 +93,6 @@ function watch(promise: Promise<unknown>): { settled: boolean } {
 		},
 	);
 	return state;
-}
-
-/**
- * Waits until the injected fault has been taken by its call, which the sandbox answers the moment it
- * happens (no polling): the slow call is now held at Flexiti. False when the fault was cleared first
- * or not taken within a few seconds.
- */
-async function heldAtFlexiti(faultId: string): Promise<boolean> {
-	const response = await sandbox("GET", `/sandbox/faults/${faultId}/struck?timeout_ms=5000`);
-	return ((await response.json()) as { struck: boolean }).struck;
 }
 
 /**

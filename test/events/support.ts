@@ -1,4 +1,5 @@
 /** The events tests' receiver (test/events/event-receiver.js) and the endpoints' secrets. */
+import { sandbox } from "../edge/support.ts";
 import { readLedger } from "../edge/webhooks-support.ts";
 import { TEST_EVENT_ENDPOINTS } from "./test-endpoints.ts";
 
@@ -43,4 +44,32 @@ export async function received(path: string, reference: string): Promise<Receive
 
 export async function merchantEvents(reference: string) {
 	return (await readLedger(reference))?.merchant_events ?? [];
+}
+
+/**
+ * Runs `attempt` with a fault injected at the sandbox until the fault was really in place. The sandbox
+ * is shared with the other files of this project, which run beside this one and clear every fault when
+ * they finish (`DELETE /sandbox/faults`): an attempt whose fault was cleared before it struck tested
+ * nothing, and `attempt` says so (false) by reading what the sandbox recorded; it is then made again.
+ */
+export async function withFault(
+	fault: Record<string, unknown>,
+	attempt: (faultId: string) => Promise<boolean>,
+): Promise<void> {
+	for (let round = 0; round < 5; round++) {
+		const armed = (await (await sandbox("POST", "/sandbox/faults", fault)).json()) as { fault: { id: string } };
+		const struck = await attempt(armed.fault.id).finally(() => sandbox("DELETE", "/sandbox/faults"));
+		if (struck) return;
+	}
+	throw new Error("the injected fault was cleared by another test file five times in a row");
+}
+
+/**
+ * Waits until the injected fault has been taken by its call, which the sandbox answers the moment it
+ * happens (no polling): the slow call is now held at Flexiti. False when the fault was cleared first
+ * or not taken within a few seconds.
+ */
+export async function heldAtFlexiti(faultId: string): Promise<boolean> {
+	const response = await sandbox("GET", `/sandbox/faults/${faultId}/struck?timeout_ms=5000`);
+	return ((await response.json()) as { struck: boolean }).struck;
 }

@@ -5,7 +5,7 @@
  */
 import type { components } from "../../../generated/edge-api.ts";
 import { subtract, sum } from "../../contract/money.ts";
-import type { Ledger, LedgerEvent } from "./ledger.ts";
+import type { Ledger, LedgerCapture, LedgerEvent, LedgerRefund } from "./ledger.ts";
 import type { OrderState } from "./order-state.ts";
 
 export type MerchantEventType = components["schemas"]["MerchantEventType"];
@@ -60,21 +60,35 @@ function ledgerMoney(ledger: Ledger): MerchantEventData["ledger"] {
 	};
 }
 
-/** What an order event's application can change, before it is applied. */
+/**
+ * The ledger's money as it stood, to tell what came since: the captures and refunds by identity (not
+ * by position: a movement through `/flexiti` may be entered while an order event's application waits
+ * on Flexiti, and is told by its own door), the released sum, and the event's status.
+ */
 export interface LedgerMark {
-	captures: number;
+	captures: Set<LedgerCapture>;
 	released: number;
-	refunds: number;
-	status: LedgerEvent["status"];
+	refunds: Set<LedgerRefund>;
+	status?: LedgerEvent["status"];
 }
 
-export function markLedger(ledger: Ledger, event: LedgerEvent): LedgerMark {
+export function markLedger(ledger: Ledger, event?: LedgerEvent): LedgerMark {
 	return {
-		captures: ledger.captures.length,
+		captures: new Set(ledger.captures),
 		released: ledger.released,
-		refunds: ledger.refunds.length,
-		status: event.status,
+		refunds: new Set(ledger.refunds),
+		...(event ? { status: event.status } : {}),
 	};
+}
+
+/**
+ * Counts what the ledger gained since `since` as already told, in `mark` (another door's mark, taken
+ * earlier and still open): its own events will not tell it again.
+ */
+export function toldElsewhere(mark: LedgerMark, since: LedgerMark, ledger: Ledger): void {
+	for (const capture of ledger.captures) if (!since.captures.has(capture)) mark.captures.add(capture);
+	for (const refund of ledger.refunds) if (!since.refunds.has(refund)) mark.refunds.add(refund);
+	mark.released = sum([mark.released, subtract(ledger.released, since.released)]);
 }
 
 /**
@@ -83,13 +97,14 @@ export function markLedger(ledger: Ledger, event: LedgerEvent): LedgerMark {
  * call through `/flexiti` (none). The ledger enters each movement once, so each is told once.
  */
 export function eventsForMoney(
-	before: Omit<LedgerMark, "status">,
+	before: LedgerMark,
 	ledger: Ledger,
 	orderEventId?: string,
 ): { type: MerchantEventType; details: EventDetails }[] {
 	const byEvent = orderEventId !== undefined ? { order_event_id: orderEventId } : {};
 	const out: { type: MerchantEventType; details: EventDetails }[] = [];
-	for (const capture of ledger.captures.slice(before.captures)) {
+	for (const capture of ledger.captures) {
+		if (before.captures.has(capture)) continue;
 		out.push({
 			type: "order.captured",
 			details: { amount: capture.amount, capture_id: capture.capture_id, ...byEvent },
@@ -101,7 +116,8 @@ export function eventsForMoney(
 			details: { amount: subtract(ledger.released, before.released), ...byEvent },
 		});
 	}
-	for (const refund of ledger.refunds.slice(before.refunds)) {
+	for (const refund of ledger.refunds) {
+		if (before.refunds.has(refund)) continue;
 		out.push({
 			type: "order.refunded",
 			details: { amount: refund.amount, capture_id: refund.capture_id, refund_kind: refund.kind, ...byEvent },

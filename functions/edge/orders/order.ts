@@ -53,8 +53,10 @@ import {
 	type EventDetails,
 	eventsForChange,
 	eventsForMoney,
+	type LedgerMark,
 	type MerchantEventType,
 	markLedger,
+	toldElsewhere,
 } from "./merchant-events.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
 import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
@@ -101,6 +103,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	private readonly hosted: HostedOrder;
 	/** The alarm run in flight, if any. */
 	private readonly alarmRun = new OneAtATime<void>();
+	/** The ledger as each order event being applied found it (what its own events will tell). */
+	private readonly marksOfApplications = new Set<LedgerMark>();
 	/** Sends the outbox's due deliveries, each once at a time. */
 	private readonly sender = new OutboxSender();
 	private readonly persist = (state: OrderState, changedEvents: readonly LedgerEvent[] = []) =>
@@ -224,11 +228,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.eventsInMemory();
 		const state = this.state;
 		if (!state) return;
-		const { captures, released, refunds } = state.ledger;
-		const before = { captures: captures.length, released, refunds: refunds.length };
+		const before = markLedger(state.ledger);
 		if (!recordMovement(state.ledger, movement, authorization, this.clock.now())) return;
-		// Told to the merchant's systems as a webhook's movement is, once: the ledger enters it once.
+		// Told to the merchant's systems as a webhook's movement is, once: the ledger enters it once, and
+		// an order event being applied meanwhile (its calls await Flexiti) does not tell it again.
 		for (const change of eventsForMoney(before, state.ledger)) this.emit(state, change.type, change.details);
+		for (const applying of this.marksOfApplications) toldElsewhere(applying, before, state.ledger);
 		await this.save(state);
 		await this.schedule();
 	}
@@ -386,7 +391,13 @@ export class Order extends DurableObject<EdgeBindings> {
 			state,
 			async (event) => {
 				const before = markLedger(state.ledger, event);
-				const changed = await applyEvent(this.runtime, state, event, this.persist);
+				this.marksOfApplications.add(before);
+				let changed: boolean;
+				try {
+					changed = await applyEvent(this.runtime, state, event, this.persist);
+				} finally {
+					this.marksOfApplications.delete(before);
+				}
 				// Emitted before applyDueEvents saves the event: the change and its report in one write.
 				for (const change of eventsForChange(before, state.ledger, event))
 					this.emit(state, change.type, change.details);
