@@ -235,8 +235,8 @@ export interface paths {
          *     are per site and a staging copy signs with the same secret); a deletion's `{id}` body finds its order
          *     through the link learned from the site's earlier payloads. An order whose `payment_method` is not in
          *     `WOOCOMMERCE_FLEXITI_PAYMENT_METHODS` is ignored, one not in CAD is refused and recorded, one whose
-         *     signed `_links.self` names a site not in `WEBHOOK_CLIENT_BY_SOURCE` (when it lists sites) is not
-         *     applied. Signed with `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw body;
+         *     signed `_links.self` names a site not in `WEBHOOK_CLIENT_BY_SOURCE` (when it lists sites), or a
+         *     listed site of another client than the delivery is for, is not applied. Signed with `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw body;
          *     `WOOCOMMERCE_WEBHOOK_SECRETS`). The unsigned ping WooCommerce sends when a webhook is created
          *     (`webhook_id=…`, form-encoded or with no content type) is answered 200 and stored nowhere.
          */

@@ -21,7 +21,7 @@ import {
 
 const gateways = new Set(["flexiti"]);
 const paymentMethods = new Set(["flexiti"]);
-const noSites = new Set<string>();
+const noSites = new Map<string, string>();
 
 /** As the route hands it over: the signed text, parsed without losing digits. */
 const signed = (payload: unknown) => parseSignedJson(JSON.stringify(payload));
@@ -206,12 +206,27 @@ describe("what the parsers decide", () => {
 
 	it("a WooCommerce payload signed by another site than the configured ones (a clone carrying the same meta) is not applied", () => {
 		const clone = wooSampleOrder(727, "WC-727", { status: "cancelled", site: "https://staging.shop.example" });
-		const sites = new Set(["https://shop.example"]);
+		const sites = new Map([["https://shop.example", "flexitidemo"]]);
 		expect(woo("order.updated", clone, sites)).toMatchObject({
 			events: [],
 			ignored: expect.stringContaining("staging"),
 		});
 		expect(woo("order.updated", wooSampleOrder(727, "WC-727", { status: "cancelled" }), sites).events).toHaveLength(1);
+	});
+
+	it("a WooCommerce payload signed by one client's site and sent for another client (its unsigned source header) is not applied", () => {
+		// Found by a review: with a secret shared by two sites, the header chose the client, and a payload
+		// signed by site A was applied to client B's order with the same reference.
+		const sites = new Map([
+			["https://shop.example", "otherclient"],
+			["https://second.example", "flexitidemo"],
+		]);
+		expect(woo("order.updated", wooSampleOrder(727, "WC-727", { status: "cancelled" }), sites)).toMatchObject({
+			events: [],
+			ignored: expect.stringContaining("client otherclient's site, but sent for client flexitidemo"),
+		});
+		const second = wooSampleOrder(727, "WC-727", { status: "cancelled", site: "https://second.example" });
+		expect(woo("order.updated", second, sites).events).toHaveLength(1);
 	});
 
 	it("a WooCommerce topic the edge does not act on is recorded on the order its meta names", () => {

@@ -261,12 +261,12 @@ async function readLimited(request: Request): Promise<ArrayBuffer | "too_large">
 	return body.buffer;
 }
 
-/** The WooCommerce sites WEBHOOK_CLIENT_BY_SOURCE names (its keys that are URLs). */
-function wooSites(config: EdgeConfig): Set<string> {
-	return new Set(
-		[...config.webhookClientBySource.keys()]
-			.filter((key) => /^https?:\/\//.test(key))
-			.map((key) => key.replace(/\/$/, "")),
+/** The WooCommerce sites WEBHOOK_CLIENT_BY_SOURCE names (its keys that are URLs), with their clients. */
+function wooSites(config: EdgeConfig): Map<string, string> {
+	return new Map(
+		[...config.webhookClientBySource]
+			.filter(([key]) => /^https?:\/\//.test(key))
+			.map(([key, clientId]) => [key.replace(/\/$/, ""), clientId]),
 	);
 }
 

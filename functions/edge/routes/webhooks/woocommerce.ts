@@ -8,7 +8,8 @@
  *   signs with the production secret: an order id never names a Flexiti order on its own. (A deletion
  *   carries only the id: it finds its order through the link learned from that site's earlier payloads.)
  * - The site is in the signed body (`_links.self`): when WEBHOOK_CLIENT_BY_SOURCE lists sites, a
- *   payload from another site (a clone) is not applied.
+ *   payload from another site (a clone) is not applied, nor one from a listed site sent for another
+ *   client than that site's (the unsigned `X-WC-Webhook-Source` header, or a secret of another client's).
  * - Only Flexiti's orders (`payment_method` in WOOCOMMERCE_FLEXITI_PAYMENT_METHODS) and only CAD.
  */
 
@@ -30,8 +31,8 @@ export interface WooDelivery {
 	payload: unknown;
 	/** WOOCOMMERCE_FLEXITI_PAYMENT_METHODS, lower-cased. */
 	paymentMethods: ReadonlySet<string>;
-	/** The WooCommerce sites WEBHOOK_CLIENT_BY_SOURCE names (none: any site). */
-	sites: ReadonlySet<string>;
+	/** The WooCommerce sites WEBHOOK_CLIENT_BY_SOURCE names, with their clients (none: any site). */
+	sites: ReadonlyMap<string, string>;
 }
 
 export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
@@ -54,8 +55,12 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 	if (paymentMethod !== undefined && !delivery.paymentMethods.has(paymentMethod.toLowerCase())) {
 		return ignored(`not paid with Flexiti (payment_method ${paymentMethod})`);
 	}
-	if (site !== undefined && delivery.sites.size > 0 && !delivery.sites.has(site)) {
+	const siteClient = site === undefined ? undefined : delivery.sites.get(site);
+	if (site !== undefined && delivery.sites.size > 0 && siteClient === undefined) {
 		return ignored(`signed by ${site}, which is not a site in WEBHOOK_CLIENT_BY_SOURCE (a staging copy?): not applied`);
+	}
+	if (siteClient !== undefined && siteClient !== clientId) {
+		return ignored(`signed by ${site}, client ${siteClient}'s site, but sent for client ${clientId}: not applied`);
 	}
 	const link = reference && read.problems.length === 0 ? { orderId, reference } : undefined;
 	const base = {
