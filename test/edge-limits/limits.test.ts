@@ -89,11 +89,15 @@ describe("rate limits per caller", { timeout: 90_000 }, () => {
 			"/v2.5/client-id/{client_id}/terms-and-conditions",
 			{
 				params: { path: { client_id: CLIENT_ID } },
-				headers: { "cf-connecting-ip": "198.51.100.10" },
+				headers: { "cf-connecting-ip": "198.51.100.10", origin: "https://shop.example" },
 			},
 		);
 		expect(forwarded.response.status).toBe(429);
 		expect(forwarded.error).toMatchObject({ error: "rate_limited" });
+		// The storefront's page may read when to try again (Retry-After is not a safelisted header).
+		expect(forwarded.response.headers.get("access-control-allow-origin")).toBe("https://shop.example");
+		expect(forwarded.response.headers.get("access-control-expose-headers")?.split(/,\s*/)).toContain("retry-after");
+		expect(forwarded.response.headers.get("retry-after")).toBe("60");
 		const merchant = await edgeApi(MERCHANT_KEY).GET("/v1/checkouts/{checkout_id}", {
 			params: { path: { checkout_id: checkout.checkout_id } },
 		});

@@ -209,7 +209,7 @@ describe("CORS", () => {
 		const refused = await edgeFetch(new Request(path, { headers: { origin: ORIGIN, authorization: expired } }));
 		expect(refused.status).toBe(401);
 		expect(refused.headers.get("access-control-allow-origin")).toBe(ORIGIN);
-		expect(refused.headers.get("access-control-expose-headers")).toBe("x-reference-id");
+		expect(refused.headers.get("access-control-expose-headers")).toBe("x-reference-id, retry-after");
 
 		const checkout = await openCheckout();
 		const bearer = `Bearer ${checkout.client_token}`;

@@ -27,8 +27,11 @@ const shopperEdgeOperations: ReadonlySet<string> = new Set([
 	"getPromotionalMessage",
 ]);
 
-/** What a storefront's script may read of an answer besides the safelisted headers. */
-const EXPOSED_HEADERS = "x-reference-id";
+/**
+ * What a storefront's script may read of an answer besides the safelisted headers: the reference id,
+ * and when to try again after a 429 (`Retry-After` is not safelisted: unexposed, a page reads null).
+ */
+const EXPOSED_HEADERS = "x-reference-id, retry-after";
 
 /** The request's origin, if it is a configured storefront's. */
 function storefrontOrigin(origin: string | undefined, c: Context<EdgeEnv>): string | null {
