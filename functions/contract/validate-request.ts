@@ -28,6 +28,11 @@ export interface ValidationOptions {
 	 * forwarded; the sandbox, like Flexiti as far as the public record shows, does not.
 	 */
 	closed?: boolean;
+	/**
+	 * Refuse query parameters the spec does not declare (`not allowed`), as undeclared body properties
+	 * are: a misspelled `pagesize` is a refusal the caller sees, not a default silently applied.
+	 */
+	closedQuery?: boolean;
 }
 
 const validators = new Map<unknown, Validator>();
@@ -72,6 +77,8 @@ export function validateRequest(
 		else if (parameter.in === "query") query[parameter.name] = value;
 	}
 
+	if (options.closedQuery) fieldErrors.push(...undeclaredQuery(parameters, parts.query));
+
 	if (body) {
 		if (parts.body === undefined) {
 			if (body.required) fieldErrors.push({ param: "body", msg: "required", value: null });
@@ -100,6 +107,16 @@ function bodyValidation(validator: Validator, body: unknown): OutputUnit[] {
 		if (seen === body) throw error;
 		return validator.validate(seen).errors;
 	}
+}
+
+/** Each query parameter the operation does not declare, once, with its (first) value. */
+function undeclaredQuery(parameters: readonly ParameterSchema[], query: URLSearchParams): FieldError[] {
+	const refused: FieldError[] = [];
+	for (const name of new Set(query.keys())) {
+		if (parameters.some((parameter) => parameter.in === "query" && parameter.name === name)) continue;
+		refused.push({ param: name, msg: "not allowed", value: query.get(name) });
+	}
+	return refused;
 }
 
 /** A parameter's text; a query parameter given several times is all its values (none of the specs' are lists). */

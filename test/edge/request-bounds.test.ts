@@ -265,6 +265,28 @@ describe("query parameters", () => {
 		expect(await forwardedCalls()).toEqual([]);
 	});
 
+	it("an undeclared (misspelled) query parameter is refused by name, on /flexiti and the edge's own routes", async () => {
+		// Found by an outside probe: `pagesize` was let be, and Flexiti's default page size silently applied.
+		const merchant = (url: string) =>
+			edgeFetch(new Request(url, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }));
+		const captures = await merchant(
+			`${EDGE}/flexiti/v2.5.1/client-id/${CLIENT_ID}/captures?account_number=${JANE}&pagesize=1`,
+		);
+		expect(captures.status).toBe(409);
+		expect(await fieldErrors(captures)).toEqual([{ param: "pagesize", msg: "not allowed", value: "1" }]);
+		const orders = await merchant(`${EDGE}/v1/orders?limit=1&limt=1&limt=2`);
+		expect(orders.status).toBe(409);
+		expect(await fieldErrors(orders)).toEqual([{ param: "limt", msg: "not allowed", value: "1" }]);
+		const checkout = await openCheckout();
+		const shopper = await edgeFetch(
+			new Request(`${I18N}?lang=en&debug=1`, { headers: { authorization: `Bearer ${checkout.client_token}` } }),
+		);
+		expect(shopper.status).toBe(409);
+		expect(await fieldErrors(shopper)).toEqual([{ param: "debug", msg: "not allowed", value: "1" }]);
+		expect(await forwardedCalls()).toEqual([]);
+		expect((await merchant(`${EDGE}/v1/orders?limit=1`)).status).toBe(200);
+	});
+
 	it("on the edge's own routes too: a ledger's client_id given twice is refused", async () => {
 		const response = await edgeFetch(
 			new Request(`${EDGE}/v1/orders/WEB-1?client_id=${CLIENT_ID}&client_id=flexitidemo2`, {

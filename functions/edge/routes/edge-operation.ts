@@ -96,11 +96,13 @@ export interface EdgeOperationOptions {
 	 * (a checkout id of another spelling is 404, answered by the lookup), not a wrong input.
 	 */
 	uncheckedPath?: boolean;
-	/**
-	 * Refuse body properties the spec does not declare (the default: nothing undeclared is taken). A
-	 * signed event from another system is read as it is sent, so its extra properties are let be.
-	 */
+	/** Refuse body properties the spec does not declare (the default: nothing undeclared is taken). */
 	closed?: boolean;
+	/**
+	 * Refuse query parameters the spec does not declare (the default). Not for a page another system
+	 * sends a browser to (Flexiti's return redirect), whose query is that system's to add to.
+	 */
+	closedQuery?: boolean;
 }
 
 export function edgeOperation<Op extends EdgeOperationId>(
@@ -137,7 +139,10 @@ export function checkEdgeRequest<Op extends EdgeOperationId>(
 	const checked = options.uncheckedPath
 		? { ...schema, parameters: schema.parameters.filter((parameter) => parameter.in !== "path") }
 		: schema;
-	const validation = validateRequest(checked, parts, { closed: options.closed ?? true });
+	const validation = validateRequest(checked, parts, {
+		closed: options.closed ?? true,
+		closedQuery: options.closedQuery ?? true,
+	});
 	if (!validation.ok) return validation;
 	// The one place where a request becomes its spec type, and the one assertion of the edge's routes:
 	// it was validated against this operation's schemas, and TypeScript cannot relate a JSON Schema

@@ -99,8 +99,8 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 			headers,
 			body,
 		},
-		// Nothing the spec does not declare goes upstream: undeclared body properties are refused.
-		{ closed: true },
+		// Nothing the spec does not declare goes upstream: undeclared body properties and query parameters are refused.
+		{ closed: true, closedQuery: true },
 	);
 	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 

@@ -39,4 +39,6 @@ export const returnFromHostedCheckout = edgeOperation(
 		target.searchParams.set("status", back.status);
 		return answer(303, null, { location: target.href });
 	},
+	// Flexiti's redirect: its query is Flexiti's to add to (orderId, auth_token, …), not a caller's mistake.
+	{ closedQuery: false },
 );
