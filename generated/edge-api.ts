@@ -58,9 +58,10 @@ export interface paths {
          * Create a checkout for an order
          * @description The merchant's server creates one checkout per order and hands its `client_token` to the
          *     shopper's browser. Creating a checkout for a reference that already has one returns that
-         *     checkout with a new client token when the amount agrees (the earlier client tokens stop working:
-         *     at once, and within 30 s on edge isolates that had it in their short session cache), and 409
-         *     `checkout_conflict` otherwise.
+         *     checkout with a new client token when the amount and `auto_capture` agree (the earlier client
+         *     tokens stop working: at once, and within 30 s on edge isolates that had it in their short session
+         *     cache), and 409 `checkout_conflict` naming the one that differs otherwise; `lang`, `channel` and
+         *     `return_url` are taken from the new request (the shopper's language may have changed).
          *
          *     **References are per client.** An order reference is the merchant's own (`client_id`, else the
          *     first client the key acts for): the same reference under another client is another order with its

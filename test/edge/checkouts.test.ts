@@ -110,6 +110,23 @@ describe("POST /v1/checkouts (merchant key)", () => {
 		expect(response.status).toBe(409);
 		expect(error).toMatchObject({ error: "checkout_conflict" });
 	});
+
+	it("created again: another auto_capture is refused by name, the shopper's new language is taken (not silently kept)", async () => {
+		// Found by an outside probe: both came back 201 with the first request's values.
+		const reference = `ORDER-${crypto.randomUUID().slice(0, 8)}`;
+		const api = edgeApi(MERCHANT_KEY);
+		const first = await api.POST("/v1/checkouts", { body: { reference, amount: 50, lang: "en", auto_capture: false } });
+		expect(first.response.status).toBe(201);
+		const capturing = await api.POST("/v1/checkouts", { body: { reference, amount: 50, auto_capture: true } });
+		expect(capturing.response.status).toBe(409);
+		expect(capturing.error).toMatchObject({
+			error: "checkout_conflict",
+			message: expect.stringContaining("auto_capture false"),
+		});
+		const french = await api.POST("/v1/checkouts", { body: { reference, amount: 50, lang: "fr" } });
+		expect(french.response.status).toBe(201);
+		expect(french.data).toMatchObject({ checkout_id: first.data?.checkout_id, lang: "fr", auto_capture: false });
+	});
 });
 
 describe("GET /v1/checkouts/{id}", () => {
