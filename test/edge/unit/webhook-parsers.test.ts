@@ -181,6 +181,17 @@ describe("signed payloads of unexpected shapes never crash a parser", () => {
 			woo("order.updated", { ...order, meta_data: [...order.meta_data, null] }).events[0]?.verdict?.reason,
 		).toContain("meta_data[");
 	});
+
+	it("says what a field is instead: the wrong type by its kind, a number past 2^53 by its digits (not as a string)", () => {
+		// Found by an outside probe: a JSON number 1e20 was reported as "a string of that form".
+		const order = wooSampleOrder(727, "WC-727", { status: "completed" });
+		expect(woo("order.updated", { ...order, refunds: "none" }).events[0]?.verdict?.reason).toContain(
+			"refunds is not an array (a string)",
+		);
+		expect(woo("order.updated", { ...order, total: 1e20 }).events[0]?.verdict?.reason).toContain(
+			"total is not an amount (21 digits: too large)",
+		);
+	});
 });
 
 describe("what the parsers decide", () => {

@@ -88,16 +88,19 @@ export class PayloadReader {
 	}
 
 	private problem(path: string, expected: string, value: unknown): undefined {
-		this.problems.push(`${path} is ${describe(value)}, not ${expected}`);
+		this.problems.push(`${path} is not ${expected} (${describe(value)})`);
 		return undefined;
 	}
 }
 
-/** The kind of a value, never the value itself. */
+/**
+ * What a value is, never the value itself. Digits alone are said as such: an integer past 2^53 is
+ * kept as its digits (signed-json.ts), so a JSON number 1e20 arrives here as 21 digits, not as a string.
+ */
 function describe(value: unknown): string {
 	if (value === null) return "null";
 	if (Array.isArray(value)) return "an array";
-	if (typeof value === "string") return "a string of that form";
-	if (typeof value === "number") return Number.isFinite(value) ? "a number of that form" : "not a finite number";
+	if (typeof value === "string") return /^\d+$/.test(value) ? `${value.length} digits: too large` : "a string";
+	if (typeof value === "number") return Number.isFinite(value) ? "a number" : "not a finite number";
 	return `a ${typeof value}`;
 }
