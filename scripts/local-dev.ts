@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { redactPath } from "../functions/edge/core/redact.ts";
 
 export interface DevWorker {
 	/** How the Worker is called in messages: "edge", "sandbox". */
@@ -107,8 +108,9 @@ export function startDevWorkers(
 				for (const line of chunk.toString().split("\n")) {
 					// Once we asked them to stop, what wrangler and esbuild print while shutting down is noise.
 					if (!line.trim() || stopping) continue;
-					console.log(`[${worker.name}] ${line}`);
-					lines.push(line);
+					const shown = redactedAccessLine(line);
+					console.log(`[${worker.name}] ${shown}`);
+					lines.push(shown);
 					if (lines.length > 40) lines.shift();
 				}
 			});
@@ -183,4 +185,18 @@ function startFailureMessage(worker: DevWorker, exit: number | string, lines: st
 		`The ${worker.name} failed to start (wrangler exited with ${exit}).` +
 		(cause.length > 0 ? `\nWhat it said:\n  ${cause.join("\n  ")}` : " Its output is above.")
 	);
+}
+
+/**
+ * Wrangler's own line per request (`[wrangler:info] GET /path?query 200 OK (3ms)`) with its path as the
+ * edge's request log keeps it (account and card numbers to their last 4, e-mails dropped) and its query
+ * left out: a shopper's account number stands in both, and a developer's terminal is a log too.
+ */
+export function redactedAccessLine(line: string): string {
+	const access = /^(\[wrangler:\w+\] [A-Z]+ )(\S+)( .*)?$/.exec(line);
+	if (!access) return line;
+	const [, before = "", target = "", after = ""] = access;
+	const query = target.indexOf("?");
+	const path = query === -1 ? target : target.slice(0, query);
+	return `${before}${redactPath(path)}${query === -1 ? "" : "?…"}${after}`;
 }

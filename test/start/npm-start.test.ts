@@ -62,8 +62,35 @@ describe("npm start", () => {
 					});
 					expect(checkout.status, await checkout.clone().text()).toBe(201);
 
+					// Wrangler's line per request keeps no account number (an outside probe found them whole).
+					const verify = await fetch(
+						`http://127.0.0.1:${edgePort}/flexiti/v2.5/client-id/flexitidemo/account/10000000000001/verify`,
+						{
+							method: "POST",
+							headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+							body: "{}",
+						},
+					);
+					expect(verify.status).toBe(409);
+					const logged = await waitFor(started, /^\[edge\] \[wrangler:info\] POST \/flexiti\/.*\/verify 409/m);
+					expect(logged, started.output()).toBe(true);
+
 					expect(await stop(started)).toBe(0);
 					expect(started.output()).not.toMatch(/SQLITE_BUSY/);
+					expect(started.output()).toContain(
+						"[edge] [wrangler:info] POST /flexiti/v2.5/client-id/flexitidemo/account/**********0001/verify 409",
+					);
+					// (The Ready line names the demo account on purpose: it is the one to buy with.)
+					const requestLines = started
+						.output()
+						.split("\n")
+						.filter((line) => line.includes("[wrangler:info]"));
+					expect(requestLines.filter((line) => line.includes("10000000000001"))).toEqual([]);
+					expect(
+						requestLines.some((line) =>
+							line.startsWith("[sandbox] [wrangler:info] GET /sandbox/accounts/**********0001 200 OK"),
+						),
+					).toBe(true);
 				} finally {
 					rmSync(stateDir, { recursive: true, force: true });
 				}
