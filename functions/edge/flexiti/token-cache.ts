@@ -57,8 +57,15 @@ export class TokenCache {
 		}
 		let load = this.loading.get(key);
 		if (!load) {
-			load = this.load(key, clientId, scope, deps).finally(() => this.loading.delete(key));
-			this.loading.set(key, load);
+			const started = this.load(key, clientId, scope, deps).finally(() => {
+				if (this.loading.get(key) === started) this.loading.delete(key);
+			});
+			// Other requests share this load: it must settle even if the request that started it ends first
+			// (answered, or cancelled by its client), whose context would otherwise take the load's I/O with
+			// it and leave everyone after waiting on a promise that never settles.
+			deps.waitUntil(started.catch(() => undefined));
+			this.loading.set(key, started);
+			load = started;
 		}
 		return load;
 	}
@@ -116,9 +123,10 @@ export class TokenCache {
 		if (!held || token.expiresAt >= held.expiresAt) this.memory.set(key, token);
 	}
 
-	/** For tests: forget this isolate's memory (KV stays). */
+	/** For tests: forget this isolate's memory (KV stays), loads in flight included (a cold isolate has none). */
 	clearMemory(): void {
 		this.memory.clear();
+		this.loading.clear();
 		this.lookedAt.clear();
 		this.rejected.clear();
 	}

@@ -69,6 +69,34 @@ describe("TokenCache", () => {
 		expect(w.asked).toEqual(["token"]);
 	});
 
+	it("hands a shared load to the waitUntil of the request that started it, so it settles even if that request ends first", async () => {
+		// Others wait on the same load; had the request that started it ended (answered early, or cancelled
+		// by its client), its I/O would go with its context and every later request would wait on a promise
+		// that never settles (the edge suite hung that way until the runtime cancelled 99 requests).
+		const w = world([]);
+		const client = newClient();
+		const asked = Promise.withResolvers<(value: BrokerAnswer) => void>();
+		w.deps.broker.token = () => new Promise((resolve) => asked.resolve(resolve));
+		const cache = new TokenCache();
+		const waiting = [cache.get(client, "merchant", w.deps), cache.get(client, "merchant", w.deps)];
+		const handed = w.settle(); // what the first request handed to its waitUntil
+		(await asked.promise)({ token: token("t1", w.now + HOUR), minted: true, stale: false });
+		expect(await handed).toHaveLength(1); // the one load, handed once
+		expect((await Promise.all(waiting)).map((r) => r.token.accessToken)).toEqual(["t1", "t1"]);
+		expect((await cache.get(client, "merchant", w.deps)).source).toBe("memory");
+	});
+
+	it("forgets a load in flight with its memory (a test's cold isolate shares nothing with the one before)", async () => {
+		const w = world([]);
+		const client = newClient();
+		const silent = { ...w.deps.broker, token: () => new Promise<BrokerAnswer>(() => undefined) }; // never answers
+		const cache = new TokenCache();
+		void cache.get(client, "merchant", { ...w.deps, broker: silent });
+		cache.clearMemory();
+		w.deps.broker.token = async () => ({ token: token("t2", w.now + HOUR), minted: true, stale: false });
+		expect((await cache.get(client, "merchant", w.deps)).token.accessToken).toBe("t2");
+	});
+
 	it("reads a cold isolate's token from KV before it troubles the broker", async () => {
 		const w = world([]);
 		const client = newClient();
