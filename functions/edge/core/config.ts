@@ -294,10 +294,24 @@ function required(env: EdgeSettings, name: Setting): string {
 	return value;
 }
 
+/**
+ * A client id as the edge can use it: Flexiti's are ASCII of at most 100 characters (its docs), and
+ * the edge writes `<client_id>:<…>` in its settings and names an order `<client_id>:<reference>`, so
+ * a `:` (or a space, a slash) in one would let one client's entries read as another's.
+ */
+const CLIENT_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
 function parseClients(json: string): Map<string, string> {
 	const entries = jsonObject("FLEXITI_CLIENTS", json, '{"<client_id>": "<client_secret>", …}');
 	if (entries.length === 0 || entries.some(([, secret]) => typeof secret !== "string" || secret === "")) {
 		throw new ConfigError("FLEXITI_CLIENTS", "must map at least one client id to its secret");
+	}
+	const odd = entries.find(([clientId]) => !CLIENT_ID.test(clientId));
+	if (odd) {
+		throw new ConfigError(
+			"FLEXITI_CLIENTS",
+			`has a client id the edge cannot use, ${JSON.stringify(odd[0].slice(0, 40))}: letters, digits, ".", "_" and "-" only, at most 100`,
+		);
 	}
 	return new Map(entries as [string, string][]);
 }

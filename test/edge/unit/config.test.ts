@@ -59,6 +59,9 @@ describe("edgeConfig", () => {
 		["FLEXITI_CLIENTS", undefined, /is not set/],
 		["FLEXITI_CLIENTS", "not json", /must be JSON/],
 		["FLEXITI_CLIENTS", "{}", /at least one client/],
+		// `a:b`'s order `c` would be `a`'s order `b:c` (orders are named `<client_id>:<reference>`).
+		["FLEXITI_CLIENTS", '{"a:b": "secret"}', /client id the edge cannot use, "a:b"/],
+		["FLEXITI_CLIENTS", '{"a b": "secret"}', /letters, digits/],
 		["MERCHANT_API_KEY_HASHES", "abc", /SHA-256 hex digests/],
 		["TOKEN_ENCRYPTION_KEY", "!!", /must be base64/],
 		["TOKEN_ENCRYPTION_KEY", "AAAA", /32 bytes/],
