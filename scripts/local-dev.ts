@@ -189,8 +189,9 @@ function startFailureMessage(worker: DevWorker, exit: number | string, lines: st
 
 /**
  * Wrangler's own line per request (`[wrangler:info] GET /path?query 200 OK (3ms)`) with its path as the
- * edge's request log keeps it (account and card numbers to their last 4, e-mails dropped) and its query
- * left out: a shopper's account number stands in both, and a developer's terminal is a log too.
+ * edge's request log keeps it (account and card numbers to their last 4, e-mails dropped, an order's
+ * reference not shown) and its query left out: a shopper's account number stands in both, and a
+ * developer's terminal is a log too.
  */
 export function redactedAccessLine(line: string): string {
 	const access = /^(\[wrangler:\w+\] [A-Z]+ )(\S+)( .*)?$/.exec(line);
@@ -198,5 +199,7 @@ export function redactedAccessLine(line: string): string {
 	const [, before = "", target = "", after = ""] = access;
 	const query = target.indexOf("?");
 	const path = query === -1 ? target : target.slice(0, query);
-	return `${before}${redactPath(path)}${query === -1 ? "" : "?…"}${after}`;
+	// An order's reference (`/v1/orders/{reference}`) may be a name or an e-mail: the request log hashes it.
+	const shown = redactPath(path).replace(/^(\/v1\/orders\/)[^/]+/i, "$1[reference]");
+	return `${before}${shown}${query === -1 ? "" : "?…"}${after}`;
 }

@@ -197,6 +197,26 @@ describe("a checkout is authorized once", () => {
 	});
 });
 
+/** A merchant's in-store authorization under `reference`, verified (security question) and ready to send. */
+async function tillAttempt(reference: string, amount: number, account_number = JANE) {
+	const merchant = flexitiViaEdge(MERCHANT_KEY);
+	const request_id = crypto.randomUUID();
+	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+		params: { path: { client_id, account_number } },
+		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
+	});
+	const body = {
+		account_number,
+		financing_option: { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 },
+		amount,
+		auto_capture: false,
+		reference,
+		verification_code: verify.data?.verification_code ?? 0,
+		request_id,
+	};
+	return () => merchant.POST("/v2.5.1/client-id/{client_id}/authorization", { params: { path: { client_id } }, body });
+}
+
 describe("a merchant's authorization with a reference is admitted by its order too", () => {
 	it("a lost answer is adopted instead of answered 503 (and a retry gets the same one)", async () => {
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
@@ -212,25 +232,7 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		// Only an attempt for the same amount and account shares the one in flight; the others wait for it
 		// and are judged against it. Flexiti holds the first one at Flexiti so that all overlap.
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
-		const merchant = flexitiViaEdge(MERCHANT_KEY);
-		const attempt = async (amount: number, account_number = JANE) => {
-			const request_id = crypto.randomUUID();
-			const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-				params: { path: { client_id, account_number } },
-				body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
-			});
-			const body = {
-				account_number,
-				financing_option: { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 },
-				amount,
-				auto_capture: false,
-				reference,
-				verification_code: verify.data?.verification_code ?? 0,
-				request_id,
-			};
-			return () =>
-				merchant.POST("/v2.5.1/client-id/{client_id}/authorization", { params: { path: { client_id } }, body });
-		};
+		const attempt = (amount: number) => tillAttempt(reference, amount);
 		const sends = [await attempt(300), await attempt(999), await attempt(300), await attempt(5)];
 		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "slow", delay_ms: 300 });
 		const answers = await Promise.all(sends.map((send) => send()));
@@ -250,6 +252,23 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		}
 		expect(await atFlexiti(reference)).toHaveLength(1);
 		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("after a lost answer Flexiti could not look up, a later attempt for another amount is refused, not given the one found", async () => {
+		// A review found the found authorization adopted and answered 200 to whatever attempt asked next.
+		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
+		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 3, status: 503 });
+		const lost = await (await tillAttempt(reference, 75))();
+		expect(lost.response.status).toBe(503);
+		await sandbox("DELETE", "/sandbox/faults");
+		const other = await (await tillAttempt(reference, 80))();
+		expect(other.response.status).toBe(409);
+		expect(other.error).toMatchObject({ error: "not_permitted" });
+		const same = await (await tillAttempt(reference, 75))();
+		expect(same.response.status).toBe(200);
+		expect(same.data).toMatchObject({ amount: 75, reference });
+		expect(await atFlexiti(reference)).toHaveLength(1);
 	});
 
 	it("another amount under the same reference is refused, not authorized a second time", async () => {

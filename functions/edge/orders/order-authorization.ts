@@ -92,7 +92,7 @@ export async function admitAuthorization(
 	if (pending) {
 		const found = await findAuthorization(env, clientId, reference, pending, merchant, call.header);
 		if (found === "unknown") return { kind: "answer", status: 503 };
-		if (found) return adopt(hooks, clientId, reference, found);
+		if (found) return adopt(hooks, clientId, reference, found, body);
 		// Not listed: made, it would be by now, unless Flexiti may still be at it (then ask again later).
 		const waitMs = pending.since + unknownOutcomeGraceMs(runtime) - runtime.now();
 		if (waitMs > 0) return { kind: "outcome_pending", retryAfterSeconds: Math.ceil(waitMs / 1000) };
@@ -125,7 +125,7 @@ export async function admitAuthorization(
 		// listed yet proves nothing (Flexiti may still be making it): the attempt stays reserved, and the
 		// next one asks again, sending anew only past the grace.
 		const found = await findAuthorization(env, clientId, reference, attempt, merchant, call.header);
-		if (found && found !== "unknown") return adopt(hooks, clientId, reference, found);
+		if (found && found !== "unknown") return adopt(hooks, clientId, reference, found, body);
 		return sent.result
 			? outcomeOf(sent.result)
 			: { kind: "upstream_failure", code: sent.failure ?? "upstream_unreachable" };
@@ -193,14 +193,8 @@ async function repeatedAuthorization(
 	merchant: TokenSource,
 	header: Record<string, string>,
 ): Promise<AuthorizationOutcome> {
-	const account = known.account_number === undefined ? undefined : String(known.account_number);
-	if (known.amount !== body.amount || (account !== undefined && account !== String(body.account_number))) {
-		return {
-			kind: "refused",
-			error: "not_permitted",
-			message: `This order already has authorization ${known.authorization_id} for another amount or account`,
-		};
-	}
+	const refused = forAnotherAmountOrAccount(known, body);
+	if (refused) return refused;
 	const answer = hooks.state()?.authorizationAnswer;
 	if (answer) return { kind: "answer", status: 200, text: answer };
 	// Recorded before answers were kept: Flexiti's own view of it.
@@ -212,16 +206,39 @@ async function repeatedAuthorization(
 	}
 }
 
-/** The attempt whose answer was lost did happen: this is the order's authorization. */
+/** The order's authorization, as the request being admitted is refused if it asks for another one. */
+function forAnotherAmountOrAccount(
+	known: LedgerAuthorization,
+	body: flexiti["schemas"]["AuthorizationRequest"],
+): AuthorizationOutcome | undefined {
+	const account = known.account_number === undefined ? undefined : String(known.account_number);
+	if (known.amount === body.amount && (account === undefined || account === String(body.account_number))) {
+		return undefined;
+	}
+	return {
+		kind: "refused",
+		error: "not_permitted",
+		message: `This order already has authorization ${known.authorization_id} for another amount or account`,
+	};
+}
+
+/**
+ * The attempt whose answer was lost did happen: this is the order's authorization. The request being
+ * admitted gets it only if it asked for the same (it may be a later one, for another amount).
+ */
 async function adopt(
 	hooks: AdmissionHooks,
 	clientId: string,
 	reference: string,
 	found: Authorization,
+	body: flexiti["schemas"]["AuthorizationRequest"],
 ): Promise<AuthorizationOutcome> {
 	const text = JSON.stringify(found);
 	await hooks.runtime.storage.delete(PENDING_AUTHORIZATION);
 	await hooks.record(clientId, reference, ledgerAuthorization(found), text);
+	const known = hooks.state()?.ledger.authorization ?? ledgerAuthorization(found);
+	const refused = forAnotherAmountOrAccount(known, body);
+	if (refused) return refused;
 	const answer = hooks.state()?.authorizationAnswer ?? text;
 	return { kind: "answer", status: 200, text: answer, adopted: true };
 }

@@ -100,7 +100,7 @@ export class PayloadReader {
 function describe(value: unknown): string {
 	if (value === null) return "null";
 	if (Array.isArray(value)) return "an array";
-	if (typeof value === "string") return /^\d+$/.test(value) ? `${value.length} digits: too large` : "a string";
+	if (typeof value === "string") return /^\d{16,}$/.test(value) ? `a number of ${value.length} digits` : "a string";
 	if (typeof value === "number") return Number.isFinite(value) ? "a number" : "not a finite number";
 	return `a ${typeof value}`;
 }
