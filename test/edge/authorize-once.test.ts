@@ -11,6 +11,7 @@ import { orderByCheckoutId } from "../../functions/edge/orders/order-stubs.ts";
 import { moveClock, orderOf } from "./alarms.ts";
 import {
 	CLIENT_ID,
+	edgeApi,
 	flexitiViaEdge,
 	forgetBrokers,
 	MERCHANT_KEY,
@@ -269,6 +270,37 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		expect(same.response.status).toBe(200);
 		expect(same.data).toMatchObject({ amount: 75, reference });
 		expect(await atFlexiti(reference)).toHaveLength(1);
+	});
+
+	it("no checkout beside what could make a second hold: a hosted one while an authorization's answer is lost, a widget one while a hosted session is open", async () => {
+		// A review found both: the order only refused what was already recorded.
+		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
+		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 3, status: 503 });
+		expect((await (await tillAttempt(reference, 75))()).response.status).toBe(503);
+		await sandbox("DELETE", "/sandbox/faults");
+		const api = edgeApi(MERCHANT_KEY);
+		const hosted = { reference, amount: 75, channel: "hosted" as const, return_url: "https://shop.example/back" };
+		const beside = await api.POST("/v1/checkouts", { body: hosted });
+		expect(beside.response.status).toBe(409);
+		expect(beside.error).toMatchObject({ error: "checkout_conflict", message: expect.stringContaining("under way") });
+
+		const other = `HC-${crypto.randomUUID().slice(0, 8)}`;
+		const opened = await api.POST("/v1/checkouts", { body: { ...hosted, reference: other } });
+		expect(opened.response.status).toBe(201);
+		const widget = await api.POST("/v1/checkouts", { body: { reference: other, amount: 75 } });
+		expect(widget.response.status).toBe(409);
+		expect(widget.error).toMatchObject({ error: "checkout_conflict", message: expect.stringContaining("hosted") });
+	});
+
+	it("an order known only from a merchant's authorization takes its first checkout with auto_capture as asked", async () => {
+		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
+		expect((await (await tillAttempt(reference, 75))()).response.status).toBe(200);
+		const checkout = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+			body: { reference, amount: 75, auto_capture: true },
+		});
+		expect(checkout.response.status).toBe(201);
+		expect(checkout.data).toMatchObject({ auto_capture: true });
 	});
 
 	it("another amount under the same reference is refused, not authorized a second time", async () => {

@@ -49,8 +49,9 @@ export function checkoutConflict(current: OrderState | undefined, input: OpenChe
 	if (current && (current.amount !== input.amount || current.clientId !== input.clientId)) {
 		return `order ${input.reference} already has a checkout for another amount`;
 	}
-	// What the shopper authorizes (captured at once or not) is not changed under an open checkout silently.
-	if (current && current.autoCapture !== input.autoCapture) {
+	// What the shopper authorizes (captured at once or not) is not changed under a checkout silently (an
+	// order the edge knows only from a merchant's authorization has had none).
+	if (current && current.clientTokens.length > 0 && current.autoCapture !== input.autoCapture) {
 		return `order ${input.reference} already has a checkout with auto_capture ${current.autoCapture}`;
 	}
 	return undefined;
@@ -79,6 +80,7 @@ export function openCheckout(
 	// One live client token per checkout: a new one revokes the earlier ones (another tab, a leaked page).
 	state.clientTokens = [{ digest: input.tokenDigest, expiresAt: input.expiresAt }];
 	state.lang = input.lang; // the shopper's language now (a page switched to French, say)
+	state.autoCapture = input.autoCapture; // the same, or the order's first checkout
 	state.channel = input.channel;
 	if (input.returnUrl !== undefined) state.returnUrl = input.returnUrl;
 	return { state };

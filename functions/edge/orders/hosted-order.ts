@@ -58,6 +58,11 @@ export class HostedOrder {
 		private readonly order: HostedOrderHooks,
 	) {}
 
+	/** Whether a session is being opened at Flexiti now (an authorization beside it would be a second hold). */
+	get opening(): boolean {
+		return this.starting.current !== undefined;
+	}
+
 	/**
 	 * A new session at Flexiti for a hosted checkout being created, unless the order is authorized or
 	 * has a session to hand out again; linked to the order's reference for the return redirect.

@@ -35,6 +35,11 @@ import type { OrderRuntime, OrderState } from "./order-state.ts";
 /** Storage key of an authorization attempt whose outcome is not known yet. */
 const PENDING_AUTHORIZATION = "authorization:pending";
 
+/** Whether an attempt whose outcome is not known yet is reserved (nothing else may hold the shopper's credit). */
+export async function authorizationPending(storage: DurableObjectStorage): Promise<boolean> {
+	return (await storage.get(PENDING_AUTHORIZATION)) !== undefined;
+}
+
 /** An authorization for this order, as the forwarder validated it (a shopper's with the checkout's amount and reference). */
 export interface AuthorizeRequest {
 	/** Whose token it runs on: the checkout's customer token, or the client's merchant token. */
@@ -72,6 +77,8 @@ export interface AdmissionHooks {
 	/** The Durable Object's `recordAuthorization`: records, persists and wakes held events. */
 	record(clientId: string, reference: string, authorization: LedgerAuthorization, answer?: string): Promise<void>;
 	customerTokens(): TokenSource;
+	/** Whether a hosted session is being opened at Flexiti for this order right now. */
+	hostedOpening(): boolean;
 	/** Flexiti refused the authorization (declined, not verified, …): the merchant is told. */
 	declined(amount: number, error: string, message: string): Promise<void>;
 }
@@ -108,7 +115,7 @@ export async function admitAuthorization(
 		};
 	}
 
-	const refusal = current && refusalBeforeSending(current, request, runtime);
+	const refusal = current && refusalBeforeSending(current, request, runtime, hooks.hostedOpening());
 	if (refusal) return refusal;
 
 	const attempt: PendingAuthorization = { since: runtime.now(), accountNumber: String(body.account_number) };
@@ -153,6 +160,7 @@ function refusalBeforeSending(
 	state: OrderState,
 	request: AuthorizeRequest,
 	runtime: OrderRuntime,
+	hostedOpening: boolean,
 ): AuthorizationOutcome | undefined {
 	if (request.by === "checkout" && state.channel === "hosted") {
 		return {
@@ -161,7 +169,7 @@ function refusalBeforeSending(
 			message: "This checkout is paid on Flexiti's hosted checkout (its redirection_url), not through the widget",
 		};
 	}
-	if (reusableSession(state, runtime.now(), edgeConfig(runtime.env).checkoutTtlSeconds * 1000)) {
+	if (hostedOpening || reusableSession(state, runtime.now(), edgeConfig(runtime.env).checkoutTtlSeconds * 1000)) {
 		return {
 			kind: "refused",
 			error: "checkout_hosted",

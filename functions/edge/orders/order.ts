@@ -59,7 +59,12 @@ import {
 	toldElsewhere,
 } from "./merchant-events.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
-import { type AuthorizeRequest, admitAuthorization, recordAuthorizationOn } from "./order-authorization.ts";
+import {
+	type AuthorizeRequest,
+	admitAuthorization,
+	authorizationPending,
+	recordAuthorizationOn,
+} from "./order-authorization.ts";
 import { dueClockEvents, nextClockAt } from "./order-clock.ts";
 import type { OrderEvent } from "./order-event.ts";
 import {
@@ -140,7 +145,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** Opens the order's checkout, or hands out a new client token for the same one (revoking the old). */
 	async open(input: OpenCheckout): Promise<OpenResult> {
 		await this.eventsInMemory();
-		const conflict = checkoutConflict(this.state, input);
+		const conflict = checkoutConflict(this.state, input) ?? (await this.beside(input));
 		if (conflict) return { ok: false, conflict };
 		// Flexiti's session first, for a hosted checkout: if it cannot be opened, the order is left as it was.
 		const started = await this.hosted.startIfNeeded(input);
@@ -156,6 +161,24 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.save(opened.state);
 		await this.schedule(); // the checkout's expiry
 		return { ok: true, checkout: checkoutView(opened.state, now) };
+	}
+
+	/**
+	 * Why a checkout of this channel cannot be opened beside what the order is doing, if it cannot: a
+	 * widget checkout beside an open hosted session, or a hosted session beside an authorization in
+	 * flight (or whose answer was lost): either could make a second hold on the shopper's credit.
+	 */
+	private async beside(input: OpenCheckout): Promise<string | undefined> {
+		const state = this.state;
+		if (state?.ledger.authorization) return undefined; // the one there is: nothing more is sent
+		const sessionTtlMs = edgeConfig(this.env).checkoutTtlSeconds * 1000;
+		if (input.channel !== "hosted" && state && reusableSession(state, this.clock.now(), sessionTtlMs)) {
+			return `order ${input.reference} is being paid on Flexiti's hosted checkout, whose session is open`;
+		}
+		if (input.channel === "hosted" && (this.authorizing.current || (await authorizationPending(this.ctx.storage)))) {
+			return `an authorization for order ${input.reference} is under way: no hosted checkout beside it`;
+		}
+		return undefined;
 	}
 
 	/** The checkout, if this client-token digest is one of its live ones (see checkout.ts). */
@@ -252,6 +275,7 @@ export class Order extends DurableObject<EdgeBindings> {
 						state: () => this.state,
 						record: (...args) => this.recordAuthorization(...args),
 						customerTokens: () => this.customerTokens.source(),
+						hostedOpening: () => this.hosted.opening,
 						declined: async (amount, error, outcome) => {
 							const state = this.state;
 							if (!state) return;
