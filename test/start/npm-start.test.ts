@@ -55,21 +55,22 @@ describe("npm start", () => {
 					const account = await fetch(`http://127.0.0.1:${sandboxPort}/sandbox/accounts/10000000000001`);
 					expect(account.status).toBe(200);
 					// The edge opens a checkout: its Order Durable Object, and a merchant token from the sandbox.
-					const checkout = await fetch(`http://127.0.0.1:${edgePort}/v1/checkouts`, {
-						method: "POST",
-						headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
-						body: JSON.stringify({ reference: `START-${run}`, amount: 10 }),
-					});
+					const open = () =>
+						fetch(`http://127.0.0.1:${edgePort}/v1/checkouts`, {
+							method: "POST",
+							headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+							body: JSON.stringify({ reference: `START-${run}`, amount: 10 }),
+						});
+					const checkout = await againIfRestarted(open);
 					expect(checkout.status, await checkout.clone().text()).toBe(201);
 
 					// Wrangler's line per request keeps no account number (an outside probe found them whole).
-					const verify = await fetch(
-						`http://127.0.0.1:${edgePort}/flexiti/v2.5/client-id/flexitidemo/account/10000000000001/verify`,
-						{
+					const verify = await againIfRestarted(() =>
+						fetch(`http://127.0.0.1:${edgePort}/flexiti/v2.5/client-id/flexitidemo/account/10000000000001/verify`, {
 							method: "POST",
 							headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
 							body: "{}",
-						},
+						}),
 					);
 					expect(verify.status).toBe(409);
 					const logged = await waitFor(started, /^\[edge\] \[wrangler:info\] POST \/flexiti\/.*\/verify 409/m);
@@ -148,6 +149,17 @@ async function waitFor(started: Started, pattern: RegExp, timeoutMs = 120_000): 
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 	return false;
+}
+
+/**
+ * A POST sent again once if wrangler dev answered that it reloaded the Worker meanwhile: it does when
+ * the static assets are rebuilt, which another test project may do beside this one, and it retries
+ * only GET and HEAD itself.
+ */
+async function againIfRestarted(send: () => Promise<Response>): Promise<Response> {
+	const answer = await send();
+	if (answer.status !== 503 || !(await answer.clone().text()).includes("restarted mid-request")) return answer;
+	return send();
 }
 
 /** Ctrl-C as a user would; after 20 s, the whole process group this test started. */
