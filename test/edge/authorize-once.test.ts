@@ -20,7 +20,7 @@ import {
 	sandbox,
 	sandboxCalls,
 } from "./support.ts";
-import { authorizedOrder } from "./webhooks-support.ts";
+import { authorizedOrder, merchantAuthorization } from "./webhooks-support.ts";
 
 const JANE = 10000000000001;
 const client_id = CLIENT_ID;
@@ -198,26 +198,6 @@ describe("a checkout is authorized once", () => {
 	});
 });
 
-/** A merchant's in-store authorization under `reference`, verified (security question) and ready to send. */
-async function tillAttempt(reference: string, amount: number, account_number = JANE) {
-	const merchant = flexitiViaEdge(MERCHANT_KEY);
-	const request_id = crypto.randomUUID();
-	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-		params: { path: { client_id, account_number } },
-		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
-	});
-	const body = {
-		account_number,
-		financing_option: { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 },
-		amount,
-		auto_capture: false,
-		reference,
-		verification_code: verify.data?.verification_code ?? 0,
-		request_id,
-	};
-	return () => merchant.POST("/v2.5.1/client-id/{client_id}/authorization", { params: { path: { client_id } }, body });
-}
-
 describe("a merchant's authorization with a reference is admitted by its order too", () => {
 	it("a lost answer is adopted instead of answered 503 (and a retry gets the same one)", async () => {
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
@@ -233,7 +213,7 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		// Only an attempt for the same amount and account shares the one in flight; the others wait for it
 		// and are judged against it. Flexiti holds the first one at Flexiti so that all overlap.
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
-		const attempt = (amount: number) => tillAttempt(reference, amount);
+		const attempt = (amount: number) => merchantAuthorization(reference, amount);
 		const sends = [await attempt(300), await attempt(999), await attempt(300), await attempt(5)];
 		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "slow", delay_ms: 300 });
 		const answers = await Promise.all(sends.map((send) => send()));
@@ -260,13 +240,13 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
 		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
 		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 3, status: 503 });
-		const lost = await (await tillAttempt(reference, 75))();
+		const lost = await (await merchantAuthorization(reference, 75))();
 		expect(lost.response.status).toBe(503);
 		await sandbox("DELETE", "/sandbox/faults");
-		const other = await (await tillAttempt(reference, 80))();
+		const other = await (await merchantAuthorization(reference, 80))();
 		expect(other.response.status).toBe(409);
 		expect(other.error).toMatchObject({ error: "not_permitted" });
-		const same = await (await tillAttempt(reference, 75))();
+		const same = await (await merchantAuthorization(reference, 75))();
 		expect(same.response.status).toBe(200);
 		expect(same.data).toMatchObject({ amount: 75, reference });
 		expect(await atFlexiti(reference)).toHaveLength(1);
@@ -277,7 +257,7 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
 		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "drop" });
 		await sandbox("POST", "/sandbox/faults", { operation: "listAuthorizations", count: 3, status: 503 });
-		expect((await (await tillAttempt(reference, 75))()).response.status).toBe(503);
+		expect((await (await merchantAuthorization(reference, 75))()).response.status).toBe(503);
 		await sandbox("DELETE", "/sandbox/faults");
 		const api = edgeApi(MERCHANT_KEY);
 		const hosted = { reference, amount: 75, channel: "hosted" as const, return_url: "https://shop.example/back" };
@@ -295,7 +275,7 @@ describe("a merchant's authorization with a reference is admitted by its order t
 
 	it("an order known only from a merchant's authorization takes its first checkout with auto_capture as asked", async () => {
 		const reference = `TILL-${crypto.randomUUID().slice(0, 8)}`;
-		expect((await (await tillAttempt(reference, 75))()).response.status).toBe(200);
+		expect((await (await merchantAuthorization(reference, 75))()).response.status).toBe(200);
 		const checkout = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
 			body: { reference, amount: 75, auto_capture: true },
 		});

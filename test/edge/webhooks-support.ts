@@ -95,6 +95,36 @@ export async function signedStandardBody(body: string, options: { id?: string; s
 }
 
 /**
+ * A merchant's in-store authorization under `reference` (PIN from the security question), verified and
+ * ready to send: the sender answers as the edge does (a refusal is not thrown), and may be sent again.
+ */
+export async function merchantAuthorization(
+	reference: string,
+	amount: number,
+	options: { promotional?: boolean; client_id?: string; account_number?: number } = {},
+) {
+	const { promotional = true, client_id = CLIENT_ID, account_number = 10000000000001 } = options;
+	const merchant = flexitiViaEdge(MERCHANT_KEY);
+	const request_id = crypto.randomUUID();
+	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
+		params: { path: { client_id, account_number } },
+		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
+	});
+	const body = {
+		account_number,
+		financing_option: promotional
+			? { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 }
+			: { transaction_type: "regular_purchase" as const },
+		amount,
+		auto_capture: false,
+		reference,
+		verification_code: verify.data?.verification_code ?? 0,
+		request_id,
+	};
+	return () => merchant.POST("/v2.5.1/client-id/{client_id}/authorization", { params: { path: { client_id } }, body });
+}
+
+/**
  * An order the edge knows: an in-store authorization (PIN from the security question) made through
  * the edge with the order's reference, which opens the order's ledger.
  */
@@ -104,26 +134,7 @@ export async function authorizedOrder(
 	promotional = true,
 	client_id: string = CLIENT_ID,
 ) {
-	const merchant = flexitiViaEdge(MERCHANT_KEY);
-	const request_id = crypto.randomUUID();
-	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-		params: { path: { client_id, account_number: 10000000000001 } },
-		body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
-	});
-	const { data, error } = await merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
-		params: { path: { client_id } },
-		body: {
-			account_number: 10000000000001,
-			financing_option: promotional
-				? { transaction_type: "promotional_purchase", plan_id: 4, term: 3 }
-				: { transaction_type: "regular_purchase" },
-			amount,
-			auto_capture: false,
-			reference,
-			verification_code: verify.data?.verification_code ?? 0,
-			request_id,
-		},
-	});
+	const { data, error } = await (await merchantAuthorization(reference, amount, { promotional, client_id }))();
 	if (!data) throw new Error(`authorization failed: ${JSON.stringify(error)}`);
 	return data;
 }

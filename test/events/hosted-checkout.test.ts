@@ -23,7 +23,7 @@ import {
 	sandbox,
 	sandboxCalls,
 } from "../edge/support.ts";
-import { readLedger, standardWebhook } from "../edge/webhooks-support.ts";
+import { merchantAuthorization, readLedger, standardWebhook } from "../edge/webhooks-support.ts";
 import { takeContractViolations } from "../support/sandbox-contract.ts";
 import { heldAtFlexiti, merchantEvents, withFault } from "./support.ts";
 
@@ -365,28 +365,6 @@ describe("the outcome, exactly once however it arrives", () => {
 });
 
 describe("one authorization for a hosted order, whichever way it is asked for", () => {
-	/** A merchant's in-store authorization under the order's reference (PIN from the security question). */
-	async function tillAuthorization(ref: string, amount: number) {
-		const merchant = flexitiViaEdge(MERCHANT_KEY);
-		const request_id = crypto.randomUUID();
-		const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
-			params: { path: { client_id: CLIENT_ID, account_number: Number(ACCOUNT) } },
-			body: { format: "security_question", security_qid: 7, security_answer: "maple", request_id },
-		});
-		return merchant.POST("/v2.5.1/client-id/{client_id}/authorization", {
-			params: { path: { client_id: CLIENT_ID } },
-			body: {
-				account_number: Number(ACCOUNT),
-				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
-				amount,
-				auto_capture: false,
-				reference: ref,
-				verification_code: verify.data?.verification_code ?? 0,
-				request_id,
-			},
-		});
-	}
-
 	/** The authorizations Flexiti holds under this reference (other files of this project share the sandbox). */
 	async function heldUnder(ref: string) {
 		const { data } = await flexitiViaEdge(MERCHANT_KEY).GET("/v2.5.1/client-id/{client_id}/authorizations", {
@@ -426,7 +404,7 @@ describe("one authorization for a hosted order, whichever way it is asked for", 
 	it("while its session is open, a merchant's authorization under its reference is refused too (409 checkout_hosted); once paid, a repeat gets the hosted one", async () => {
 		const ref = reference();
 		const checkout = await hostedCheckout(ref, 60);
-		const refused = await tillAuthorization(ref, 60);
+		const refused = await (await merchantAuthorization(ref, 60))();
 		expect(refused.response.status).toBe(409);
 		expect(refused.error).toMatchObject({
 			error: "checkout_hosted",
@@ -435,7 +413,7 @@ describe("one authorization for a hosted order, whichever way it is asked for", 
 		expect(await heldUnder(ref)).toEqual([]);
 		await returnThroughEdge(await pay(checkout));
 		const ledger = await readLedger(ref);
-		const repeat = await tillAuthorization(ref, 60);
+		const repeat = await (await merchantAuthorization(ref, 60))();
 		expect(repeat.response.status).toBe(200);
 		expect(String(repeat.data?.authorization_id)).toBe(String(ledger?.authorization?.authorization_id));
 		expect(await heldUnder(ref)).toHaveLength(1);
