@@ -158,6 +158,26 @@ describe("a checkout is authorized once", () => {
 		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
 	});
 
+	it("the grace runs from when the outcome was found unknown, not from the send; Flexiti's late authorization is then adopted", async () => {
+		// Flexiti takes 4 s, past the edge's 1.5-s timeout, and makes the authorization only then: the edge
+		// looks at once, finds nothing, and must neither send again nor start its grace at the send.
+		const { checkout, authorize } = await verifiedShopper();
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "slow", delay_ms: 4000 });
+		const first = await authorize();
+		expect(first.response.status).toBe(504);
+		const early = await authorize();
+		expect(early.response.status).toBe(503);
+		const grace = Math.ceil((3 * Number(env.UPSTREAM_TIMEOUT_MS)) / 1000);
+		expect(Number(early.response.headers.get("retry-after"))).toBeGreaterThanOrEqual(grace - 1);
+		for (let look = 0; look < 80 && (await atFlexiti(checkout.reference)).length === 0; look++) {
+			await new Promise((resolve) => setTimeout(resolve, 100)); // Flexiti finishing its slow call (real time)
+		}
+		const later = await authorize();
+		expect(later.response.status).toBe(200);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
+	});
+
 	it("the order itself refuses a checkout's authorization for another account than its widget's", async () => {
 		// The forwarder checks the account against the isolate's cached view of the checkout, which another
 		// isolate may hold from before the widget named the account: the order, the one writer, checks too.

@@ -29,6 +29,8 @@ export type Authorization = components["schemas"]["Authorization"];
 export interface PendingAuthorization {
 	/** When it was sent (ms). */
 	since: number;
+	/** When its outcome was found not to be known (ms): the grace before anything is sent again starts there. */
+	unknownSince?: number;
 	accountNumber: string;
 }
 

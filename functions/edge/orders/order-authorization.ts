@@ -101,7 +101,7 @@ export async function admitAuthorization(
 		if (found === "unknown") return { kind: "answer", status: 503 };
 		if (found) return adopt(hooks, clientId, reference, found, body);
 		// Not listed: made, it would be by now, unless Flexiti may still be at it (then ask again later).
-		const waitMs = pending.since + unknownOutcomeGraceMs(runtime) - runtime.now();
+		const waitMs = (pending.unknownSince ?? pending.since) + unknownOutcomeGraceMs(runtime) - runtime.now();
 		if (waitMs > 0) return { kind: "outcome_pending", retryAfterSeconds: Math.ceil(waitMs / 1000) };
 		await storage.delete(PENDING_AUTHORIZATION);
 	}
@@ -133,6 +133,9 @@ export async function admitAuthorization(
 		// next one asks again, sending anew only past the grace.
 		const found = await findAuthorization(env, clientId, reference, attempt, merchant, call.header);
 		if (found && found !== "unknown") return adopt(hooks, clientId, reference, found, body);
+		// The grace runs from now, not from the send: a send that took its whole timeout, and a slow look,
+		// would otherwise have used it up before anyone could retry.
+		await storage.put(PENDING_AUTHORIZATION, { ...attempt, unknownSince: runtime.now() });
 		return sent.result
 			? outcomeOf(sent.result)
 			: { kind: "upstream_failure", code: sent.failure ?? "upstream_unreachable" };
