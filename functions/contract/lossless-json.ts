@@ -33,8 +33,11 @@ export function exactBigInteger(value: unknown, source: string | undefined): big
 	return Math.abs(value) > Number.MAX_SAFE_INTEGER && Number.isFinite(value) ? exactInteger(source) : undefined;
 }
 
-/** A JSON number's parts: sign, integer digits, fraction digits, exponent (RFC 8259 §6). */
-const JSON_NUMBER = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
+/**
+ * A JSON number's parts: sign, integer digits, fraction digits, exponent (RFC 8259 §6: no leading
+ * zeros, no `+`, no bare point). Also the grammar a query or header number must follow (validate-request.ts).
+ */
+export const JSON_NUMBER = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
 
 /**
  * The integer a JSON number's text is, exactly, or undefined when it has a fractional part. JSON Schema

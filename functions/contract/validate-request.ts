@@ -1,6 +1,13 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { FieldError } from "./errors.ts";
-import { compareDecimals, holdsNumbersAsText, idOf, mayPassSafeIntegers, numberText } from "./lossless-json.ts";
+import {
+	compareDecimals,
+	holdsNumbersAsText,
+	idOf,
+	JSON_NUMBER,
+	mayPassSafeIntegers,
+	numberText,
+} from "./lossless-json.ts";
 import type { ParameterSchema, RequestSchema } from "./operation-types.ts";
 
 /** What a request brought, already split by the router: path parameters, query, headers, parsed body. */
@@ -23,16 +30,12 @@ export type ValidationResult = { ok: true; value: ValidatedRequest } | { ok: fal
 
 export interface ValidationOptions {
 	/**
-	 * Refuse body properties the spec does not declare (`not allowed`) wherever its schema does not
-	 * say `additionalProperties` itself. The edge validates this way, so nothing undeclared is ever
-	 * forwarded; the sandbox, like Flexiti as far as the public record shows, does not.
+	 * Refuse what the spec does not declare (`not allowed`): body properties wherever the body's schema
+	 * does not say `additionalProperties` itself, and query parameters (a misspelled `pagesize` is a
+	 * refusal the caller sees, not a default silently applied). The edge validates this way, so nothing
+	 * undeclared is ever forwarded; the sandbox, like Flexiti as far as the public record shows, does not.
 	 */
 	closed?: boolean;
-	/**
-	 * Refuse query parameters the spec does not declare (`not allowed`), as undeclared body properties
-	 * are: a misspelled `pagesize` is a refusal the caller sees, not a default silently applied.
-	 */
-	closedQuery?: boolean;
 }
 
 const validators = new Map<unknown, Validator>();
@@ -77,7 +80,7 @@ export function validateRequest(
 		else if (parameter.in === "query") query[parameter.name] = value;
 	}
 
-	if (options.closedQuery) fieldErrors.push(...undeclaredQuery(parameters, parts.query));
+	if (options.closed) fieldErrors.push(...undeclaredQuery(parameters, parts.query));
 
 	if (body) {
 		if (parts.body === undefined) {
@@ -295,8 +298,6 @@ function propertyNames(schema: Record<string, unknown>, enclosing: ReadonlySet<s
 	if (!properties || typeof properties !== "object") return enclosing;
 	return new Set([...enclosing, ...Object.keys(properties)]);
 }
-
-const JSON_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 
 /** Query, path and header values arrive as text; the spec may declare them numbers or booleans. */
 function coerce(raw: string, schema: unknown): unknown {

@@ -69,7 +69,7 @@ export function createEdgeApp() {
 			(_c, _request, answer) =>
 				answer(200, { status: "ok", service: "flexiti-edge", operations: Object.keys(flexitiOperations).length }),
 			// A probe may add a query of its own (a cache-buster): it takes none, and answers whatever it says.
-			{ closedQuery: false },
+			{ closed: false },
 		),
 	);
 	// Readiness: settings and Flexiti's token endpoint, for a merchant key (rate-limited as its other calls).

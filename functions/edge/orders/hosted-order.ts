@@ -58,9 +58,20 @@ export class HostedOrder {
 		private readonly order: HostedOrderHooks,
 	) {}
 
-	/** Whether a session is being opened at Flexiti now (an authorization beside it would be a second hold). */
-	get opening(): boolean {
-		return this.starting.current !== undefined;
+	/**
+	 * Whether the shopper may be paying on Flexiti's hosted page now: a session being opened, or one open
+	 * without an outcome (an authorization or a widget checkout beside it could be a second hold).
+	 */
+	sessionOpen(): boolean {
+		return (
+			this.starting.current !== undefined ||
+			reusableSession(this.order.state(), this.runtime.now(), this.sessionTtlMs()) !== undefined
+		);
+	}
+
+	/** Flexiti's sessions do not outlive the checkout (Inferred, hosted-checkout.ts). */
+	private sessionTtlMs(): number {
+		return edgeConfig(this.runtime.env).checkoutTtlSeconds * 1000;
 	}
 
 	/**
@@ -71,9 +82,8 @@ export class HostedOrder {
 	async startIfNeeded(input: OpenCheckout): Promise<HostedSessionStart | undefined> {
 		const state = this.order.state();
 		const { env } = this.runtime;
-		const sessionTtlMs = edgeConfig(env).checkoutTtlSeconds * 1000;
 		if (input.channel !== "hosted" || state?.ledger.authorization) return undefined;
-		if (reusableSession(state, this.runtime.now(), sessionTtlMs)) return undefined;
+		if (reusableSession(state, this.runtime.now(), this.sessionTtlMs())) return undefined;
 		const started = await this.starting.run(() =>
 			startHostedSession(
 				env,

@@ -28,7 +28,6 @@ import {
 	sendAuthorization,
 } from "./authorize-once.ts";
 import { isCancelled } from "./cancelled-order.ts";
-import { reusableSession } from "./hosted-checkout.ts";
 import { type LedgerAuthorization, recordMovement } from "./ledger.ts";
 import type { OrderRuntime, OrderState } from "./order-state.ts";
 
@@ -77,8 +76,8 @@ export interface AdmissionHooks {
 	/** The Durable Object's `recordAuthorization`: records, persists and wakes held events. */
 	record(clientId: string, reference: string, authorization: LedgerAuthorization, answer?: string): Promise<void>;
 	customerTokens(): TokenSource;
-	/** Whether a hosted session is being opened at Flexiti for this order right now. */
-	hostedOpening(): boolean;
+	/** Whether the shopper may be paying on Flexiti's hosted page now (hosted-order.ts `sessionOpen`). */
+	hostedSessionOpen(): boolean;
 	/** Flexiti refused the authorization (declined, not verified, …): the merchant is told. */
 	declined(amount: number, error: string, message: string): Promise<void>;
 }
@@ -115,7 +114,7 @@ export async function admitAuthorization(
 		};
 	}
 
-	const refusal = current && refusalBeforeSending(current, request, runtime, hooks.hostedOpening());
+	const refusal = refusalBeforeSending(current, request, hooks.hostedSessionOpen());
 	if (refusal) return refusal;
 
 	const attempt: PendingAuthorization = { since: runtime.now(), accountNumber: String(body.account_number) };
@@ -160,19 +159,18 @@ export async function admitAuthorization(
  * and not only by an isolate's cached view of the checkout).
  */
 function refusalBeforeSending(
-	state: OrderState,
+	state: OrderState | undefined,
 	request: AuthorizeRequest,
-	runtime: OrderRuntime,
-	hostedOpening: boolean,
+	hostedSessionOpen: boolean,
 ): AuthorizationOutcome | undefined {
-	if (request.by === "checkout" && state.channel === "hosted") {
+	if (request.by === "checkout" && state?.channel === "hosted") {
 		return {
 			kind: "refused",
 			error: "checkout_hosted",
 			message: "This checkout is paid on Flexiti's hosted checkout (its redirection_url), not through the widget",
 		};
 	}
-	if (hostedOpening || reusableSession(state, runtime.now(), edgeConfig(runtime.env).checkoutTtlSeconds * 1000)) {
+	if (hostedSessionOpen) {
 		return {
 			kind: "refused",
 			error: "checkout_hosted",
@@ -180,7 +178,7 @@ function refusalBeforeSending(
 		};
 	}
 	const account = String(request.call.body.account_number);
-	if (request.by === "checkout" && state.accountNumber !== undefined && state.accountNumber !== account) {
+	if (request.by === "checkout" && state?.accountNumber !== undefined && state.accountNumber !== account) {
 		return { kind: "refused", error: "account_mismatch", message: "This checkout is for another Flexiti account" };
 	}
 	return undefined;

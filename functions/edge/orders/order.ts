@@ -169,10 +169,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	 * flight (or whose answer was lost): either could make a second hold on the shopper's credit.
 	 */
 	private async beside(input: OpenCheckout): Promise<string | undefined> {
-		const state = this.state;
-		if (state?.ledger.authorization) return undefined; // the one there is: nothing more is sent
-		const sessionTtlMs = edgeConfig(this.env).checkoutTtlSeconds * 1000;
-		if (input.channel !== "hosted" && state && reusableSession(state, this.clock.now(), sessionTtlMs)) {
+		if (this.state?.ledger.authorization) return undefined; // the one there is: nothing more is sent
+		if (input.channel !== "hosted" && this.hosted.sessionOpen()) {
 			return `order ${input.reference} is being paid on Flexiti's hosted checkout, whose session is open`;
 		}
 		if (input.channel === "hosted" && (this.authorizing.current || (await authorizationPending(this.ctx.storage)))) {
@@ -275,7 +273,7 @@ export class Order extends DurableObject<EdgeBindings> {
 						state: () => this.state,
 						record: (...args) => this.recordAuthorization(...args),
 						customerTokens: () => this.customerTokens.source(),
-						hostedOpening: () => this.hosted.opening,
+						hostedSessionOpen: () => this.hosted.sessionOpen(),
 						declined: async (amount, error, outcome) => {
 							const state = this.state;
 							if (!state) return;

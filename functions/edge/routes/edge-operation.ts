@@ -96,13 +96,12 @@ export interface EdgeOperationOptions {
 	 * (a checkout id of another spelling is 404, answered by the lookup), not a wrong input.
 	 */
 	uncheckedPath?: boolean;
-	/** Refuse body properties the spec does not declare (the default: nothing undeclared is taken). */
-	closed?: boolean;
 	/**
-	 * Refuse query parameters the spec does not declare (the default). Not for a page another system
-	 * sends a browser to (Flexiti's return redirect), whose query is that system's to add to.
+	 * Refuse body properties and query parameters the spec does not declare (the default: nothing
+	 * undeclared is taken). Not for a page another system sends a browser to (Flexiti's return redirect)
+	 * or a probe's (`/healthz`), whose query is theirs to add to; neither takes a body.
 	 */
-	closedQuery?: boolean;
+	closed?: boolean;
 }
 
 export function edgeOperation<Op extends EdgeOperationId>(
@@ -139,10 +138,7 @@ export function checkEdgeRequest<Op extends EdgeOperationId>(
 	const checked = options.uncheckedPath
 		? { ...schema, parameters: schema.parameters.filter((parameter) => parameter.in !== "path") }
 		: schema;
-	const validation = validateRequest(checked, parts, {
-		closed: options.closed ?? true,
-		closedQuery: options.closedQuery ?? true,
-	});
+	const validation = validateRequest(checked, parts, { closed: options.closed ?? true });
 	if (!validation.ok) return validation;
 	// The one place where a request becomes its spec type, and the one assertion of the edge's routes:
 	// it was validated against this operation's schemas, and TypeScript cannot relate a JSON Schema

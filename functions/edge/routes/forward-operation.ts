@@ -100,7 +100,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 			body,
 		},
 		// Nothing the spec does not declare goes upstream: undeclared body properties and query parameters are refused.
-		{ closed: true, closedQuery: true },
+		{ closed: true },
 	);
 	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
 

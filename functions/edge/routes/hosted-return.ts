@@ -40,5 +40,5 @@ export const returnFromHostedCheckout = edgeOperation(
 		return answer(303, null, { location: target.href });
 	},
 	// Flexiti's redirect: its query is Flexiti's to add to (orderId, auth_token, …), not a caller's mistake.
-	{ closedQuery: false },
+	{ closed: false },
 );

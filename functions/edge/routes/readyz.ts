@@ -21,5 +21,5 @@ export const readyz = edgeOperation(
 			: answer(503, { status: "not_ready", settings: "ok", flexiti });
 	},
 	// A probe may add a query of its own (a cache-buster): it takes none, and answers whatever it says.
-	{ closedQuery: false },
+	{ closed: false },
 );
