@@ -61,7 +61,9 @@ export interface paths {
          *     checkout with a new client token when the amount and `auto_capture` agree (the earlier client
          *     tokens stop working: at once, and within 30 s on edge isolates that had it in their short session
          *     cache), and 409 `checkout_conflict` naming the one that differs otherwise; `lang`, `channel` and
-         *     `return_url` are taken from the new request (the shopper's language may have changed).
+         *     `return_url` are taken from the new request (the shopper's language may have changed) — except
+         *     that a hosted checkout whose session at Flexiti is open keeps the language its page was built in,
+         *     and says so in `lang`: a second session for another language could be paid twice.
          *
          *     **References are per client.** An order reference is the merchant's own (`client_id`, else the
          *     first client the key acts for): the same reference under another client is another order with its

@@ -43,9 +43,9 @@ beforeAll(async () => {
 	expect(put.status).toBe(200);
 });
 
-async function hostedCheckout(ref: string, amount = 180.25): Promise<CheckoutCreated> {
+async function hostedCheckout(ref: string, amount = 180.25, lang: "en" | "fr" = "en"): Promise<CheckoutCreated> {
 	const { data, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
-		body: { reference: ref, amount, channel: "hosted", return_url: SHOP },
+		body: { reference: ref, amount, channel: "hosted", return_url: SHOP, lang },
 	});
 	if (!data) throw new Error(`hosted checkout failed: ${JSON.stringify(error)}`);
 	return data;
@@ -131,6 +131,31 @@ describe("POST /v1/checkouts with channel hosted", () => {
 			{ params: { path: { client_id: CLIENT_ID, authorization_id: authorizationId } } },
 		);
 		expect(data).toMatchObject({ amount: 99.95, reference: ref });
+	});
+
+	it("created again in another language while its session is open: the page's language, said as it is; a new session takes the new one", async () => {
+		const ref = reference();
+		const english = await hostedCheckout(ref, 75, "en");
+		const pageLang = (checkout: CheckoutCreated) => new URL(checkout.redirection_url ?? "").searchParams.get("lang");
+		// A second session could be paid twice, so the open one is handed out again, in the language it was built in.
+		const french = await hostedCheckout(ref, 75, "fr");
+		expect(french).toMatchObject({ online_order_id: english.online_order_id, lang: "en" });
+		expect(pageLang(french)).toBe(pageLang(english));
+		const view = await edgeApi(MERCHANT_KEY).GET("/v1/checkouts/{checkout_id}", {
+			params: { path: { checkout_id: english.checkout_id } },
+		});
+		expect(view.data?.lang).toBe("en");
+		const flow = await flowReferenceId(french);
+		const sessionsOpened = async () =>
+			(await sandboxCalls("initHostedCheckout")).filter((call) => call.reference_id === flow).length;
+		expect(await sessionsOpened()).toBe(1);
+		// The shopper leaves Flexiti's page without paying: the next session is opened in the language asked.
+		await returnThroughEdge(await onFlexitiPage(french, { action: "cancel" }));
+		const again = await hostedCheckout(ref, 75, "fr");
+		expect(again.online_order_id).not.toBe(english.online_order_id);
+		expect(again.lang).toBe("fr");
+		expect(pageLang(again)).not.toBe(pageLang(english));
+		expect(await sessionsOpened()).toBe(2);
 	});
 
 	it("needs return_url for hosted, and takes none for widget (a precise 409, nothing created)", async () => {

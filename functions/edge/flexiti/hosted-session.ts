@@ -32,6 +32,8 @@ export type HostedSessionFailure = {
 export interface HostedSessionStarted {
 	onlineOrderId: FlexitiId;
 	redirectionUrl: string;
+	/** The language Flexiti built the session's page in: it cannot be changed afterwards. */
+	lang: "en" | "fr";
 }
 
 export type HostedSessionStart = ({ ok: true } & HostedSessionStarted) | ({ ok: false } & HostedSessionFailure);
@@ -66,7 +68,9 @@ export async function startHostedSession(
 		);
 		if (data) {
 			const onlineOrderId = exactOnlineOrderId(data.online_order_id);
-			if (onlineOrderId !== undefined) return { ok: true, onlineOrderId, redirectionUrl: data.redirection_url };
+			if (onlineOrderId !== undefined) {
+				return { ok: true, onlineOrderId, redirectionUrl: data.redirection_url, lang: request.lang };
+			}
 			// Not an id: no session the edge could ever read again. The value is not quoted (it is Flexiti's).
 			return {
 				ok: false,

@@ -62,6 +62,8 @@ export function openCheckout(
 	current: OrderState | undefined,
 	input: OpenCheckout,
 	now: number,
+	/** A new order's flow reference id: the one its hosted session, if any, was already opened with. */
+	flowReferenceId: string,
 ): { state: OrderState } | { conflict: string } {
 	const conflict = checkoutConflict(current, input);
 	if (conflict) return { conflict };
@@ -72,7 +74,7 @@ export function openCheckout(
 		amount: input.amount,
 		lang: input.lang,
 		autoCapture: input.autoCapture,
-		flowReferenceId: crypto.randomUUID(),
+		flowReferenceId,
 		clientTokens: [],
 		ledger: emptyLedger(),
 		createdAt: now,

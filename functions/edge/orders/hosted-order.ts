@@ -79,7 +79,7 @@ export class HostedOrder {
 	 * has a session to hand out again; linked to the order's reference for the return redirect.
 	 * Undefined when none is needed; Flexiti's refusal as it came (the order is then left as it was).
 	 */
-	async startIfNeeded(input: OpenCheckout): Promise<HostedSessionStart | undefined> {
+	async startIfNeeded(input: OpenCheckout, flowReferenceId: string): Promise<HostedSessionStart | undefined> {
 		const state = this.order.state();
 		const { env } = this.runtime;
 		if (input.channel !== "hosted" || state?.ledger.authorization) return undefined;
@@ -92,7 +92,7 @@ export class HostedOrder {
 					amount: input.amount,
 					reference: input.reference,
 					lang: input.lang,
-					referenceId: state?.flowReferenceId ?? crypto.randomUUID(),
+					referenceId: flowReferenceId,
 				},
 				(promise) => this.runtime.waitUntil(promise),
 				this.runtime.tokens,

@@ -60,6 +60,8 @@ export interface HostedSession {
 	onlineOrderId: FlexitiId;
 	/** The hosted page (no credential in it): what the storefront opens. */
 	redirectionUrl: string;
+	/** The language Flexiti built the page in (absent on sessions stored before the edge kept it). */
+	lang?: "en" | "fr";
 	openedAt: number;
 	/** Notification reads made by the alarm so far (the backoff grows with them). */
 	polls: number;

@@ -148,16 +148,20 @@ export class Order extends DurableObject<EdgeBindings> {
 		const conflict = checkoutConflict(this.state, input) ?? (await this.beside(input));
 		if (conflict) return { ok: false, conflict };
 		// Flexiti's session first, for a hosted checkout: if it cannot be opened, the order is left as it was.
-		const started = await this.hosted.startIfNeeded(input);
+		// One flow reference id from the first call to Flexiti on (x-reference-id ties a flow's calls together).
+		const flowReferenceId = this.state?.flowReferenceId ?? crypto.randomUUID();
+		const started = await this.hosted.startIfNeeded(input, flowReferenceId);
 		if (started && !started.ok) return { ok: false, unavailable: { error: started.error, message: started.message } };
 		const config = edgeConfig(this.env);
 		const sessionTtlMs = config.checkoutTtlSeconds * 1000;
 		const now = this.clock.now();
-		const opened = openCheckout(this.state, input, now);
+		const open = reusableSession(this.state, now, sessionTtlMs);
+		// An open session's page was built in one language, and a second session could be paid twice: the
+		// checkout keeps the page's language rather than say one the shopper will not see.
+		const lang = open ? (open.lang ?? this.state?.lang ?? input.lang) : input.lang;
+		const opened = openCheckout(this.state, { ...input, lang }, now, flowReferenceId);
 		if ("conflict" in opened) return { ok: false, conflict: opened.conflict };
-		if (started && !reusableSession(opened.state, now, sessionTtlMs)) {
-			attachSession(opened.state, started, now, config.hostedPollBaseMs);
-		}
+		if (started && !open) attachSession(opened.state, started, now, config.hostedPollBaseMs);
 		await this.save(opened.state);
 		await this.schedule(); // the checkout's expiry
 		return { ok: true, checkout: checkoutView(opened.state, now) };

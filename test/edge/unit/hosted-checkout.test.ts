@@ -18,7 +18,7 @@ const order = () => orderWithoutCheckout("id", "flexitidemo", "WEB-1", 100);
 describe("a hosted session's polling", () => {
 	it("first after the base delay, then twice as late each time, at most a minute apart, last at the expiry", () => {
 		const state = order();
-		attachSession(state, { onlineOrderId: 130001, redirectionUrl: "https://flexiti.example/x" }, 0, 1000);
+		attachSession(state, { onlineOrderId: 130001, redirectionUrl: "https://flexiti.example/x", lang: "en" }, 0, 1000);
 		expect(state.hosted?.nextPollAt).toBe(1000);
 		expect(pollDue(state, 999)).toBe(false);
 		expect(pollDue(state, 1000)).toBe(true);
@@ -37,7 +37,7 @@ describe("a hosted session's polling", () => {
 
 	it("stops once the outcome is known, and a session with an outcome is not reused", () => {
 		const state = order();
-		attachSession(state, { onlineOrderId: 130002, redirectionUrl: "https://flexiti.example/y" }, 0, 1000);
+		attachSession(state, { onlineOrderId: 130002, redirectionUrl: "https://flexiti.example/y", lang: "en" }, 0, 1000);
 		expect(reusableSession(state, 500, 1_800_000)?.onlineOrderId).toBe(130002);
 		expect(reusableSession(state, 1_800_000, 1_800_000)).toBeUndefined();
 		if (state.hosted) state.hosted.outcome = "declined";
