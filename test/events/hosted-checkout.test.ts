@@ -443,6 +443,26 @@ describe("one authorization for a hosted order, whichever way it is asked for", 
 		expect(String(repeat.data?.authorization_id)).toBe(String(ledger?.authorization?.authorization_id));
 		expect(await heldUnder(ref)).toHaveLength(1);
 	});
+
+	it("while its session is still being opened at Flexiti, a merchant's authorization under its reference is refused (409 checkout_hosted)", async () => {
+		let ref = "";
+		await withFault({ operation: "initHostedCheckout", kind: "slow", delay_ms: 800 }, async (faultId) => {
+			ref = reference();
+			const creating = edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+				body: { reference: ref, amount: 45, channel: "hosted", return_url: SHOP },
+			});
+			const created = watch(creating);
+			if (!(await heldAtFlexiti(faultId)) || created.settled) return false; // not held: try again
+			const refused = await (await merchantAuthorization(ref, 45))();
+			expect(created.settled).toBe(false);
+			expect(refused.response.status).toBe(409);
+			expect(refused.error).toMatchObject({ error: "checkout_hosted" });
+			expect((await creating).data?.status).toBe("open");
+			return true;
+		});
+		expect(await heldUnder(ref)).toEqual([]);
+		expect((await readLedger(ref))?.authorization ?? null).toBeNull();
+	});
 });
 
 describe("after a hosted purchase", () => {
