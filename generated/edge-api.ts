@@ -859,6 +859,13 @@ export interface components {
             received: number;
             /** @description Events seen before (a redelivery); nothing happens again. */
             duplicates: number;
+            /**
+             * @description Events of a platform order no payload has tied to a checkout yet (a Shopify fulfillment or refund
+             *     that came before the order's own `orders/create` or `orders/paid`): kept under its order id, and
+             *     applied to the order as soon as its payload arrives; dropped after 7 days without one (not a
+             *     Flexiti order).
+             */
+            held?: number;
             /** @description Why nothing was stored (a topic that moves no money, an order that is not a Flexiti order, a ping). */
             ignored?: string;
             events?: string[];

@@ -2556,6 +2556,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 				"duplicates": {
 					"type": "integer"
 				},
+				"held": {
+					"type": "integer"
+				},
 				"ignored": {
 					"type": "string"
 				},
@@ -2862,6 +2865,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 				"duplicates": {
 					"type": "integer"
 				},
+				"held": {
+					"type": "integer"
+				},
 				"ignored": {
 					"type": "string"
 				},
@@ -3166,6 +3172,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 					"type": "integer"
 				},
 				"duplicates": {
+					"type": "integer"
+				},
+				"held": {
 					"type": "integer"
 				},
 				"ignored": {

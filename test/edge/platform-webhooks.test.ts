@@ -4,8 +4,11 @@
  * gateways and payment methods only, CAD only, shipments and their shipping, returns past the window,
  * cancels that come first, pings, and topics that move no money — each recorded where a merchant looks.
  */
-import { evictAllDurableObjects } from "cloudflare:test";
+import { env, evictAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { Order } from "../../functions/edge/orders/order.ts";
+import { orderLink } from "../../functions/edge/orders/order-stubs.ts";
+import { heldUnlinked, UNLINKED_HOLD_MS } from "../../functions/edge/orders/unlinked-events.ts";
 import {
 	bigId,
 	type Json,
@@ -15,7 +18,9 @@ import {
 	shopifySampleRefund,
 	wooSampleOrder,
 } from "../fixtures/platform-payloads.ts";
+import { advance } from "./alarms.ts";
 import {
+	CLIENT_ID,
 	EDGE,
 	edgeApi,
 	edgeFetch,
@@ -210,6 +215,82 @@ describe("orders linked by note attribute keep their shipments and refunds", () 
 		]);
 	});
 });
+
+describe("a fulfillment or refund that comes before the order's own payload", () => {
+	// Found by an outside probe: they were answered "not a Flexiti order" and lost, and Shopify does not
+	// resend a 200. Shopify delivers each topic on its own and retries each on its own: no order between them.
+	const linkOf = (orderId: string) => orderLink(env, CLIENT_ID, "shopify", "", orderId);
+
+	it("waits under the order id (held) and is applied, once, when orders/create ties it to the checkout", async () => {
+		const checkout = await openCheckout(260);
+		await authorizedOrder(checkout.reference, 260);
+		const orderId = shopifyBigId();
+		const shipped = shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" });
+		const fulfillmentId = crypto.randomUUID();
+		const early = await shopifyWebhook("fulfillments/create", shipped, { webhookId: fulfillmentId });
+		expect(await early.json()).toMatchObject({ received: 0, duplicates: 0, held: 1 });
+		const refund = shopifySampleRefund(shopifyBigId(), orderId, "30.00");
+		expect(await (await shopifyWebhook("refunds/create", refund)).json()).toMatchObject({ held: 1 });
+		// Shopify's retry of the fulfillment: the same event, kept once.
+		const again = await shopifyWebhook("fulfillments/create", shipped, { webhookId: fulfillmentId });
+		expect(await again.json()).toMatchObject({ received: 0, duplicates: 1 });
+		expect(await readLedger(checkout.reference)).toMatchObject({ captured: 0, refunded: 0 });
+
+		const order = shopifySampleOrder(orderId, { note_attributes: flexitiNote(checkout.reference) });
+		expect(await (await shopifyWebhook("orders/create", order)).json()).toMatchObject({ received: 1 });
+		const ledger = await settledLedger(checkout.reference);
+		expect(ledger.captured).toBe(209); // the sample's line (199.00) and, with this first shipment, its shipping
+		expect(ledger.refunded).toBe(30);
+		expect(ledger.events.map((e) => [e.topic, e.status]).sort()).toEqual([
+			["fulfillments/create", "applied"],
+			["orders/create", "ignored"],
+			["refunds/create", "applied"],
+		]);
+		// orders/paid after it: nothing held is applied twice.
+		await shopifyWebhook("orders/paid", order);
+		expect((await settledLedger(checkout.reference)).captured).toBe(209);
+		expect((await ok(sandboxCalls("captureAuthorization"))).length).toBe(1);
+	});
+
+	it("sent at the same moment as orders/create: captured once, whichever the link object sees first", async () => {
+		for (let round = 0; round < 3; round++) {
+			const checkout = await openCheckout(260);
+			await authorizedOrder(checkout.reference, 260);
+			const orderId = shopifyBigId();
+			const shipped = shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" });
+			const order = shopifySampleOrder(orderId, { note_attributes: flexitiNote(checkout.reference) });
+			const answers = await Promise.all([
+				shopifyWebhook("fulfillments/create", shipped),
+				shopifyWebhook("orders/create", order),
+				shopifyWebhook("fulfillments/create", shipped),
+			]);
+			expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+			expect((await settledLedger(checkout.reference)).captured).toBe(209);
+		}
+		expect((await ok(sandboxCalls("captureAuthorization"))).length).toBe(3);
+	});
+
+	it("an order id no payload ever ties to a checkout (not a Flexiti order) drops its events after 7 days", async () => {
+		const checkout = await openCheckout(100);
+		await authorizedOrder(checkout.reference, 100);
+		const orderId = shopifyBigId();
+		const shipped = shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" });
+		expect(await (await shopifyWebhook("fulfillments/create", shipped)).json()).toMatchObject({ held: 1 });
+		await advance(linkOf(orderId), UNLINKED_HOLD_MS - 60_000);
+		expect(await heldAt(linkOf(orderId))).toBe(1);
+		await advance(linkOf(orderId), 60_000);
+		expect(await heldAt(linkOf(orderId))).toBe(0);
+		// Tied to a checkout after all, too late: nothing of the dropped fulfillment is captured.
+		const order = shopifySampleOrder(orderId, { note_attributes: flexitiNote(checkout.reference) });
+		await shopifyWebhook("orders/create", order);
+		expect((await settledLedger(checkout.reference)).captured).toBe(0);
+	});
+});
+
+/** How many events wait on a platform order id's link object. */
+function heldAt(link: DurableObjectStub<Order>): Promise<number> {
+	return runInDurableObject(link, async (_: Order, state) => (await heldUnlinked(state.storage)).events.length);
+}
 
 describe("shipments", () => {
 	it("a pending fulfillment waits; its update to success captures the items and, once, the shipping", async () => {

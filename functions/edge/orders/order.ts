@@ -77,8 +77,17 @@ import {
 	type ReconciliationView,
 	reconciliationView,
 } from "./order-state.ts";
+import { orderByReference } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
 import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
+import {
+	dropExpiredUnlinked,
+	type HoldResult,
+	heldUnlinked,
+	holdUnlinked,
+	UNLINKED_HOLD_MS,
+	type UnlinkedEvent,
+} from "./unlinked-events.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
@@ -350,9 +359,34 @@ export class Order extends DurableObject<EdgeBindings> {
 		return this.eventsInStorage.toMemory(this.state);
 	}
 
-	/** This object names a platform's order (see orderLink): remember the checkout reference it belongs to. */
+	/**
+	 * This object names a platform's order (see orderLink): remember the checkout reference it belongs to,
+	 * and hand that order the events that came before the link (unlinked-events.ts), deduplicated there
+	 * by key. They are dropped here only once the order has stored them: a failure is the sender's retry.
+	 */
 	async linkTo(reference: string): Promise<void> {
 		if ((await this.ctx.storage.get<string>(LINK)) !== reference) await this.ctx.storage.put(LINK, reference);
+		const held = await heldUnlinked(this.ctx.storage);
+		const [first] = held.events;
+		if (!first) return;
+		const { order } = orderByReference(this.env, first.clientId, reference);
+		await order.receive(held.events.map((event) => ({ ...event, reference })));
+		await this.ctx.storage.delete(held.keys);
+	}
+
+	/**
+	 * Keeps events of this platform's order until its link is learned (unlinked-events.ts); the
+	 * reference instead when it was learned meanwhile, for the caller to deliver them there.
+	 */
+	async holdUntilLinked(events: UnlinkedEvent[]): Promise<HoldResult | { linked: string }> {
+		const linked = await this.ctx.storage.get<string>(LINK);
+		if (linked !== undefined) return { linked };
+		const now = this.clock.now();
+		const result = await holdUnlinked(this.ctx.storage, events, now);
+		if ("held" in result && result.held > 0 && (await this.ctx.storage.getAlarm()) === null) {
+			await this.ctx.storage.setAlarm(this.clock.wallTime(now + UNLINKED_HOLD_MS));
+		}
+		return result;
 	}
 
 	/** The checkout reference a platform's order belongs to, once learned. */
@@ -411,7 +445,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	private async runAlarm(): Promise<void> {
 		await this.eventsInMemory();
 		const state = this.state;
-		if (!state) return;
+		if (!state) return this.dropExpiredUnlinked(); // a link object's alarm
 		const config = edgeConfig(this.env);
 		await applyDueEvents(
 			state,
@@ -444,6 +478,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.deliverDue(state);
 		await this.indexedRow.write(state);
 		const next = this.nextWakeUp(state);
+		if (next !== undefined) await this.ctx.storage.setAlarm(this.clock.wallTime(next));
+	}
+
+	/** A link object's events that waited too long for their link: not a Flexiti order's. */
+	private async dropExpiredUnlinked(): Promise<void> {
+		const next = await dropExpiredUnlinked(this.ctx.storage, this.clock.now());
 		if (next !== undefined) await this.ctx.storage.setAlarm(this.clock.wallTime(next));
 	}
 

@@ -10,6 +10,11 @@ export type ParsedEvent = Omit<OrderEvent, "reference"> & {
 	reference?: string;
 	/** The platform's own order id, as text (64-bit ids without loss). */
 	orderId?: string;
+	/**
+	 * Its payload never names the checkout (a Shopify fulfillment or refund carries only `order_id`): when
+	 * no link is known yet, the event waits for the order's own payload (orders/unlinked-events.ts).
+	 */
+	waitsForLink?: true;
 };
 
 export interface ParsedDelivery {

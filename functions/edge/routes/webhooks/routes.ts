@@ -14,8 +14,10 @@ import { type EdgeConfig, edgeConfig, type WebhookSecret } from "../../core/conf
 import type { EdgeEnv } from "../../core/context.ts";
 import { EdgeError } from "../../core/errors.ts";
 import { errorName } from "../../core/redact.ts";
+import type { Order } from "../../orders/order.ts";
 import type { OrderEvent } from "../../orders/order-event.ts";
 import { orderByReference, orderLink } from "../../orders/order-stubs.ts";
+import type { UnlinkedEvent } from "../../orders/unlinked-events.ts";
 import { checkEdgeRequest } from "../edge-operation.ts";
 import type { ParsedDelivery } from "./parsed-delivery.ts";
 import { shopifyEvents } from "./shopify.ts";
@@ -78,9 +80,13 @@ function hmacSignedWebhook(source: {
 		// the ack waits for one round trip instead of two in a row. The payload's own events carry its
 		// reference, so none of them needs the link being written.
 		const { link } = parsed;
-		const linking = link && orderLink(c.env, clientId, source.source, scope, link.orderId).linkTo(link.reference);
-		const delivering = (async () =>
-			deliver(c, source.source, await attribute(c, source.source, clientId, scope, parsed), parsed.ignored))();
+		const linkOf = (orderId: string) => orderLink(c.env, clientId, source.source, scope, orderId);
+		const linking = link && linkOf(link.orderId).linkTo(link.reference);
+		const delivering = (async () => {
+			const orderIdIsReference = source.source === "shopify";
+			const { events, unlinked } = await attribute(parsed, linkOf, orderIdIsReference);
+			return deliver(c, source.source, events, parsed.ignored, { events: unlinked, link: linkOf, orderIdIsReference });
+		})();
 		const [answer] = await Promise.all([delivering, linking]);
 		return answer;
 	};
@@ -89,27 +95,30 @@ function hmacSignedWebhook(source: {
 /**
  * Ties each parsed event to its order: the reference the signed payload carries, else the one linked
  * to its order id (learned from an earlier payload that carried both), else — for Shopify only — the
- * order id itself (a checkout opened with the Shopify order id as its reference).
+ * order id itself (a checkout opened with the Shopify order id as its reference). Events whose payload
+ * never names the checkout wait by order id instead (`deliver`): a fulfillment or refund can come
+ * before the order payload that does.
  */
 async function attribute(
-	c: Context<EdgeEnv>,
-	source: "shopify" | "woocommerce",
-	clientId: string,
-	scope: string,
 	parsed: ParsedDelivery,
-): Promise<OrderEvent[]> {
+	linkOf: (orderId: string) => DurableObjectStub<Order>,
+	orderIdIsReference: boolean,
+): Promise<{ events: OrderEvent[]; unlinked: Map<string, UnlinkedEvent[]> }> {
 	const linked = new Map<string, string | undefined>();
 	const events: OrderEvent[] = [];
-	for (const { orderId, reference, ...event } of parsed.events) {
+	const unlinked = new Map<string, UnlinkedEvent[]>();
+	for (const { orderId, reference, waitsForLink, ...event } of parsed.events) {
 		let resolved = reference;
 		if (resolved === undefined && orderId !== undefined) {
-			if (!linked.has(orderId))
-				linked.set(orderId, await orderLink(c.env, clientId, source, scope, orderId).linkedReference());
-			resolved = linked.get(orderId) ?? (source === "shopify" ? orderId : undefined);
+			if (!linked.has(orderId)) linked.set(orderId, await linkOf(orderId).linkedReference());
+			resolved = linked.get(orderId);
+			if (resolved === undefined && waitsForLink) unlinked.set(orderId, [...(unlinked.get(orderId) ?? []), event]);
+			// An order payload without the note attribute: a checkout opened with the order id as its reference.
+			else if (resolved === undefined && orderIdIsReference) resolved = orderId;
 		}
 		if (resolved !== undefined) events.push({ ...event, reference: resolved });
 	}
-	return events;
+	return { events, unlinked };
 }
 
 webhookRoutes.post(
@@ -276,9 +285,27 @@ function clientFor(c: Context<EdgeEnv>, source: string | undefined): string {
 	return (source ? config.webhookClientBySource.get(source) : undefined) ?? config.clientIds[0] ?? "";
 }
 
+/** A delivery's events whose platform order id no payload has tied to a checkout yet (see attribute). */
+interface UnlinkedDelivery {
+	events: Map<string, UnlinkedEvent[]>;
+	link: (orderId: string) => DurableObjectStub<Order>;
+	/** Shopify: a checkout may have been opened with the order id itself as its reference. */
+	orderIdIsReference: boolean;
+}
+
+/** What the orders said of a delivery's events, added up for the answer. */
+interface Tally {
+	received: number;
+	duplicates: number;
+	held: number;
+	unknown: number;
+	accepted: string[];
+}
+
 /**
- * Hands each order its events; answers once every order has stored them. A delivery that reaches no
- * order is answered 200 with the reason (so the sender does not retry it forever) and logged as one
+ * Hands each order its events, and the link of each order id not yet tied to a checkout the events
+ * that wait for it (orders/unlinked-events.ts); answers once all are stored. A delivery that reaches
+ * no order is answered 200 with the reason (so the sender does not retry it forever) and logged as one
  * line per source (`webhook_not_recorded`: Workers Logs keeps it), without the payload.
  */
 async function deliver(
@@ -286,40 +313,68 @@ async function deliver(
 	source: OrderEvent["source"],
 	events: OrderEvent[],
 	ignored?: string,
+	unlinked?: UnlinkedDelivery,
 ): Promise<Response> {
 	const log = c.get("log");
 	log.operation = "receiveWebhook";
-	if (events.length === 0) {
+	if (events.length === 0 && !unlinked?.events.size) {
 		const reason = ignored ?? "not a Flexiti order (its checkout reference is not in the payload)";
 		notRecorded(c, source, reason);
 		return c.json({ received: 0, duplicates: 0, ignored: reason } satisfies WebhookReceipt);
 	}
+	const tally: Tally = { received: 0, duplicates: 0, held: 0, unknown: 0, accepted: [] };
 	const byOrder = new Map<string, OrderEvent[]>();
 	for (const event of events) {
 		const key = JSON.stringify([event.clientId, event.reference]);
 		byOrder.set(key, [...(byOrder.get(key) ?? []), event]);
 	}
-	let received = 0;
-	let duplicates = 0;
-	const accepted: string[] = [];
-	let unknown = 0;
 	for (const orderEvents of byOrder.values()) {
 		const [first] = orderEvents;
-		if (!first) continue;
-		const result = await orderByReference(c.env, first.clientId, first.reference).order.receive(orderEvents);
-		if (!result.known) unknown += orderEvents.length;
-		received += result.accepted.length;
-		duplicates += result.duplicates;
-		accepted.push(...result.accepted);
+		if (first && !(await receiveAt(c, first.clientId, first.reference, orderEvents, tally))) {
+			tally.unknown += orderEvents.length;
+		}
+	}
+	for (const [orderId, waiting] of unlinked?.events ?? []) {
+		const [first] = waiting;
+		if (!first || !unlinked) continue;
+		const asReference = waiting.map((event) => ({ ...event, reference: orderId }));
+		if (unlinked.orderIdIsReference && (await receiveAt(c, first.clientId, orderId, asReference, tally))) continue;
+		const hold = await unlinked.link(orderId).holdUntilLinked(waiting);
+		if ("linked" in hold) {
+			const linked = waiting.map((event) => ({ ...event, reference: hold.linked }));
+			if (!(await receiveAt(c, first.clientId, hold.linked, linked, tally))) tally.unknown += waiting.length;
+		} else if ("full" in hold) {
+			tally.unknown += waiting.length;
+		} else {
+			tally.held += hold.held;
+			tally.duplicates += hold.duplicates;
+		}
 	}
 	const notFlexiti = "not a Flexiti order (no checkout or authorization for its reference)";
-	if (unknown > 0) notRecorded(c, source, notFlexiti);
+	if (tally.unknown > 0) notRecorded(c, source, notFlexiti);
 	return c.json({
-		received,
-		duplicates,
-		...(unknown > 0 ? { ignored: notFlexiti } : {}),
-		events: accepted,
+		received: tally.received,
+		duplicates: tally.duplicates,
+		...(tally.held > 0 ? { held: tally.held } : {}),
+		...(tally.unknown > 0 ? { ignored: notFlexiti } : {}),
+		events: tally.accepted,
 	} satisfies WebhookReceipt);
+}
+
+/** One order's events to its Durable Object; false when the edge knows no such order. */
+async function receiveAt(
+	c: Context<EdgeEnv>,
+	clientId: string,
+	reference: string,
+	events: OrderEvent[],
+	tally: Tally,
+): Promise<boolean> {
+	const result = await orderByReference(c.env, clientId, reference).order.receive(events);
+	if (!result.known) return false;
+	tally.received += result.accepted.length;
+	tally.duplicates += result.duplicates;
+	tally.accepted.push(...result.accepted);
+	return true;
 }
 
 function notRecorded(c: Context<EdgeEnv>, source: OrderEvent["source"], reason: string): void {

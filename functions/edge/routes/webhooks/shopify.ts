@@ -170,7 +170,7 @@ function fulfillment(delivery: ShopifyDelivery, p: JsonObject, read: PayloadRead
 		}
 	});
 	if (!orderId) return ignored(unusable(read) ?? "a fulfillment without an order id");
-	const base = { ...baseOf(delivery), orderId };
+	const base = { ...baseOf(delivery), orderId, waitsForLink: true as const };
 	const noted = notedEvent(base);
 	const problems =
 		unusable(read) ?? (fulfillmentId ? undefined : "id is missing: the fulfillment cannot be counted once");
@@ -234,7 +234,7 @@ function refund(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader): 
 		currency: read.string(t.currency, `transactions[${i}].currency`),
 	}));
 	if (!orderId) return ignored(unusable(read) ?? "a refund without an order id");
-	const base = { ...baseOf(delivery), orderId };
+	const base = { ...baseOf(delivery), orderId, waitsForLink: true as const };
 	const noted = notedEvent(base);
 	const problems = unusable(read) ?? (refundId ? undefined : "id is missing: the refund cannot be counted once");
 	if (problems) return { events: [noted(`shopify-noted:${webhookId}`, "refused", problems)] };
