@@ -414,6 +414,38 @@ describe("money follows the order", () => {
 		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
 	});
 
+	it("a shipment of its own amount after everything was captured is refused and told, not 'applied' (found by an outside probe)", async () => {
+		const id = String(orderId());
+		await authorizedOrder(id, 300);
+		await standardWebhook("order.fulfilled", { reference: id, amount: 300 });
+		await standardWebhook("order.fulfilled", { reference: id, amount: 100 });
+		await standardWebhook("order.fulfilled", { reference: id }); // whatever remains: nothing, and nothing wrong
+		const ledger = await settledLedger(id);
+		expect(ledger.events.map((e) => [e.status, e.outcome])).toEqual([
+			["applied", expect.any(String)],
+			["refused", "capture_exceeds_authorization: 100 asked, 0 remains"],
+			["applied", "already captured in full"],
+		]);
+		expect(ledger.merchant_events.map((e) => e.type)).toContain("order.event_refused");
+		expect((await sandboxCalls("captureAuthorization")).map((c) => c.status)).toEqual([200]);
+	});
+
+	it("a refund held for a capture is refused and told once the order is released with nothing captured (found by an outside probe)", async () => {
+		const id = String(orderId());
+		await authorizedOrder(id, 200);
+		await standardWebhook("order.refunded", { reference: id, amount: 50 });
+		expect((await settledLedger(id)).events[0]).toMatchObject({ status: "held" });
+		await standardWebhook("order.cancelled", { reference: id });
+		const ledger = await settledLedger(id);
+		expect(ledger.events.map((e) => [e.type, e.status])).toEqual([
+			["refunded", "refused"],
+			["cancelled", "applied"],
+		]);
+		expect(ledger.events[0]?.outcome).toContain("nothing_captured");
+		expect(ledger.merchant_events.filter((e) => e.type === "order.event_refused")).toHaveLength(1);
+		expect(await sandboxCalls("returnCapture")).toEqual([]);
+	});
+
 	it("partial refunds are returns against the capture; an over-refund is refused", async () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 200);

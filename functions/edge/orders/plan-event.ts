@@ -52,9 +52,13 @@ export function planEvent(
 	if (event.type === "fulfilled") {
 		if (cents(remaining) === 0) {
 			const released = cents(authorization.released_amount ?? 0) > 0;
-			return released
-				? { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" }
-				: { kind: "nothing", outcome: "already captured in full" };
+			if (released)
+				return { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" };
+			// A shipment of its own amount was not charged: the merchant must hear it, as when less remains.
+			if (event.amount !== undefined && cents(event.amount) > 0) {
+				return { kind: "refuse", outcome: `capture_exceeds_authorization: ${event.amount} asked, 0 remains` };
+			}
+			return { kind: "nothing", outcome: "already captured in full" };
 		}
 		const shipped = event.amount ?? remaining;
 		if (cents(shipped) > cents(remaining)) {
@@ -99,9 +103,12 @@ export function planEvent(
 		(c) => event.captureId === undefined || c.capture_id === event.captureId,
 	);
 	if (captures.length === 0) {
-		return event.captureId === undefined
-			? { kind: "hold", reason: "waiting for a capture to refund against" }
-			: { kind: "refuse", outcome: `unknown_capture: ${event.captureId}` };
+		if (event.captureId !== undefined) return { kind: "refuse", outcome: `unknown_capture: ${event.captureId}` };
+		// Released (or expired) with nothing captured: no capture will ever come to refund against.
+		if (cents(remaining) === 0) {
+			return { kind: "refuse", outcome: "nothing_captured: the authorization was closed with nothing captured" };
+		}
+		return { kind: "hold", reason: "waiting for a capture to refund against" };
 	}
 	const asked = event.amount ?? 0;
 	// Flexiti's own remaining amount when it gives one (inferred in the spec); else the capture less our refunds.
