@@ -596,10 +596,30 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * Flexiti refused an order event (edge → merchant)
-         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. A business refusal (`outcome` says which): final until the merchant fixes it and replays the event.
+         * An order event was refused (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. A business refusal (`outcome` says which) — Flexiti's, or the edge's own when it read the event (another currency than CAD, a payload of an unexpected shape) or planned it (more than remains to capture or refund): final until the merchant fixes it and replays the event.
          */
         post: operations["orderEventRefusedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "edge.order.event_needs_attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order event needs the merchant to act (edge → merchant)
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. The event was recorded without moving money because only the merchant can say what it means (`outcome` says what to do): a Shopify refund through a gateway that is not in `SHOPIFY_FLEXITI_GATEWAYS`, a fulfillment cancelled after its capture.
+         */
+        post: operations["orderEventNeedsAttentionEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1052,7 +1072,7 @@ export interface components {
             delivered_at?: string;
         };
         /** @enum {string} */
-        MerchantEventType: "checkout.authorized" | "checkout.declined" | "checkout.expired" | "order.captured" | "order.released" | "order.refunded" | "order.event_refused" | "order.event_dead_lettered" | "order.authorization_aging" | "reconciliation.mismatch";
+        MerchantEventType: "checkout.authorized" | "checkout.declined" | "checkout.expired" | "order.captured" | "order.released" | "order.refunded" | "order.event_refused" | "order.event_needs_attention" | "order.event_dead_lettered" | "order.authorization_aging" | "reconciliation.mismatch";
         /**
          * @example {
          *       "day": "2026-12-01"
@@ -2093,6 +2113,38 @@ export interface operations {
         };
     };
     orderEventRefusedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every retry and redelivery (deduplicate on it). */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /** @description Seconds since the epoch, of this attempt; reject one more than five minutes off. */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per secret of the
+                 *     endpoint, separated by spaces (two while a secret is rotated).
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderEventNeedsAttentionEvent: {
         parameters: {
             query?: never;
             header: {

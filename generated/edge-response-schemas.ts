@@ -4332,6 +4332,7 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 									"order.released",
 									"order.refunded",
 									"order.event_refused",
+									"order.event_needs_attention",
 									"order.event_dead_lettered",
 									"order.authorization_aging",
 									"reconciliation.mismatch"

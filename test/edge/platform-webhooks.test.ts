@@ -171,6 +171,9 @@ describe("money in Canadian dollars only", () => {
 				["refused", expect.stringContaining("currency_not_cad")],
 			]);
 			expect(ledger.captured).toBe(0);
+			// Told, and listed as needing attention (found by an outside probe: neither, and "refused by Flexiti").
+			expect(ledger.merchant_events.map((e) => e.type)).toContain("order.event_refused");
+			expect(await attentionReasons(reference)).toEqual(["1 order event(s) refused"]);
 		}
 		expect(await sandboxCalls("captureAuthorization")).toEqual([]);
 	});
@@ -190,8 +193,18 @@ describe("Shopify refunds and the gateway setting", () => {
 			outcome: expect.stringContaining("Monthly payments"),
 		});
 		expect(ledger.refunded).toBe(0);
+		expect(ledger.merchant_events.map((e) => e.type)).toContain("order.event_needs_attention");
+		expect(await attentionReasons(orderId)).toEqual(["1 order event(s) for the merchant to act on"]);
 	});
 });
+
+/** The order's reasons in `GET /v1/orders?status=attention`, or undefined when it is not listed there. */
+async function attentionReasons(reference: string): Promise<string[] | undefined> {
+	const { data } = await edgeApi(MERCHANT_KEY).GET("/v1/orders", {
+		params: { query: { status: "attention", limit: 200 } },
+	});
+	return data?.orders.find((row) => row.reference === reference)?.reasons;
+}
 
 describe("orders linked by note attribute keep their shipments and refunds", () => {
 	it("orders/create ties the order id to the checkout; fulfillments and refunds, which carry only the order id, find it", async () => {

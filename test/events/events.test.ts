@@ -11,7 +11,14 @@ import type { Order } from "../../functions/edge/orders/order.ts";
 import type { components } from "../../generated/edge-api.ts";
 import { advance, clockOf, nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
-import { authorizedOrder, readLedger, settledLedger, standardWebhook } from "../edge/webhooks-support.ts";
+import {
+	authorizedOrder,
+	readLedger,
+	settledLedger,
+	shopifyWebhook,
+	standardWebhook,
+} from "../edge/webhooks-support.ts";
+import { shopifyBigId, shopifySampleOrder, shopifySampleRefund } from "../fixtures/platform-payloads.ts";
 import { merchantEvents, type Received, received, resetReceiver, SECRET_A, SECRETS_B, script } from "./support.ts";
 
 type MerchantEvent = components["schemas"]["MerchantEvent"];
@@ -246,6 +253,28 @@ describe("the order's events, in sequence", () => {
 		expect(types.map((e) => e.type)).toEqual(["checkout.authorized", "order.released", "order.event_refused"]);
 		expect(types[1]?.data).toMatchObject({ amount: 50, ledger: { released: 50 } });
 		expect(types[2]?.data.order_event_id).toEqual(expect.any(String));
+	});
+
+	it("an order event refused or left for the merchant as it is read is told too: order.event_refused, order.event_needs_attention", async () => {
+		// Found by an outside probe: a USD order and a refund through another gateway were recorded, never told.
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 100);
+		const usd = shopifySampleOrder(orderId, { fulfillment_status: "fulfilled", currency: "USD" });
+		await shopifyWebhook("orders/fulfilled", usd);
+		const refund = shopifySampleRefund(shopifyBigId(), orderId, "20.00", { gateway: "Monthly payments" });
+		await shopifyWebhook("refunds/create", refund);
+		await settle(orderOf(orderId));
+		const ledger = await readLedger(orderId);
+		const told = (await received("/a", orderId))
+			.map((r) => verified(r, SECRET_A))
+			.sort((x, y) => x.data.sequence - y.data.sequence);
+		expect(told.map((e) => [e.type, e.data.order_event_id])).toEqual([
+			["checkout.authorized", undefined],
+			["order.event_refused", ledger?.events[0]?.id],
+			["order.event_needs_attention", ledger?.events[1]?.id],
+		]);
+		expect(told[1]?.data.outcome).toContain("currency_not_cad");
+		expect(told[2]?.data.outcome).toContain("Monthly payments");
 	});
 
 	it("an event Flexiti never takes is order.event_dead_lettered, once", async () => {

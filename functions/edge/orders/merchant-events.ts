@@ -127,6 +127,24 @@ export function eventsForMoney(
 }
 
 /**
+ * The merchant event for an order event that was final when it was read: refused by the edge (another
+ * currency than CAD, a payload of an unexpected shape) or recorded for the merchant to act on (a refund
+ * through a gateway the edge does not know as Flexiti's, a shipment cancelled after its capture). One
+ * that was only `ignored` (a topic that moves no money) tells nothing.
+ */
+export function eventForVerdict(event: LedgerEvent): { type: MerchantEventType; details: EventDetails } | undefined {
+	if (event.status !== "refused" && event.status !== "attention") return undefined;
+	return {
+		type: event.status === "refused" ? "order.event_refused" : "order.event_needs_attention",
+		details: {
+			order_event_id: event.id,
+			...(event.amount !== undefined ? { amount: event.amount } : {}),
+			...(event.outcome ? { outcome: event.outcome } : {}),
+		},
+	};
+}
+
+/**
  * The merchant events for what applying `event` just did to the ledger since `before`: one per
  * capture, release and refund it made, and one when it ended refused or in the dead letter.
  */

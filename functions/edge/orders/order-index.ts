@@ -91,12 +91,14 @@ export function indexRow(state: OrderState, now: number): IndexRow {
 			: "expired";
 	const deadLetters = ledger.events.filter((e) => e.status === "dead_letter").length;
 	const refused = ledger.events.filter((e) => e.status === "refused").length;
+	const toActOn = ledger.events.filter((e) => e.status === "attention").length;
 	const failedDeliveries = (state.outbox ?? [])
 		.flatMap((e) => e.deliveries)
 		.filter((d) => d.status === "failed").length;
 	const reasons = [
 		...(deadLetters > 0 ? [`${deadLetters} order event(s) in the dead letter`] : []),
-		...(refused > 0 ? [`${refused} order event(s) refused by Flexiti`] : []),
+		...(refused > 0 ? [`${refused} order event(s) refused`] : []),
+		...(toActOn > 0 ? [`${toActOn} order event(s) for the merchant to act on`] : []),
 		...(failedDeliveries > 0 ? [`${failedDeliveries} event delivery(ies) failed`] : []),
 		...(state.agingNotified && status === "authorized" ? ["authorized and not captured (aging)"] : []),
 	];

@@ -51,6 +51,7 @@ import {
 } from "./ledger.ts";
 import {
 	type EventDetails,
+	eventForVerdict,
 	eventsForChange,
 	eventsForMoney,
 	type LedgerMark,
@@ -342,6 +343,12 @@ export class Order extends DurableObject<EdgeBindings> {
 		}
 		if (result.accepted.length === 0) return { known: true, ...result };
 		const accepted = ledger.events.slice(before);
+		// Refused or for the merchant to act on as read: told now, in the same write (the alarm delivers it).
+		for (const told of accepted.map(eventForVerdict)) {
+			if (!told) continue;
+			this.emit(state, told.type, told.details);
+			orderChanged = true;
+		}
 		holdUntilAuthorized(ledger, accepted, now);
 		const written = this.save(state, accepted, {
 			order: orderChanged,
@@ -349,7 +356,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		});
 		// Applied right after, by the alarm: set in the same atomic write, so the ack waits for one write
 		// only. Now is always safe (an earlier alarm is due anyway; the alarm sets its own next time).
-		if (ledger.authorization) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
+		if (ledger.authorization || orderChanged) void this.ctx.storage.setAlarm(this.clock.wallTime(now));
 		await written;
 		return { known: true, ...result };
 	}
