@@ -1309,7 +1309,10 @@ export interface components {
         WebhookSignature: string;
         /** @description The merchant's order reference (the checkout's `reference`). */
         Reference: string;
-        /** @description The Flexiti client id of the order; defaults to the first configured one. */
+        /**
+         * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+         *     configured is 404 `unknown_client`.
+         */
         ClientIdQuery: string;
         /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
         CheckoutId: string;
@@ -1626,7 +1629,10 @@ export interface operations {
                 /** @description The `next_cursor` of the previous page, as it was. */
                 cursor?: string;
                 limit?: number;
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1646,6 +1652,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -1654,7 +1661,10 @@ export interface operations {
     getOrderLedger: {
         parameters: {
             query?: {
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1685,7 +1695,10 @@ export interface operations {
     replayOrderEvent: {
         parameters: {
             query?: {
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1720,7 +1733,10 @@ export interface operations {
     redeliverMerchantEvent: {
         parameters: {
             query?: {
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1760,7 +1776,10 @@ export interface operations {
                 since?: string;
                 kind?: components["schemas"]["ReconciliationMismatchKind"];
                 limit?: number;
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1780,6 +1799,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
