@@ -268,7 +268,10 @@ export interface paths {
          *     `<client_id>:whsec_…` signs that client's events only (403 for an event naming another client).
          *     The event is the edge's own vocabulary, read closed: a property it does not name is refused by
          *     name (400 `wrong_inputs`, `not allowed`), so that a mistyped `amout` is never an event applied
-         *     without its amount. Half a surrogate pair escaped in the body (`"\ud800"`) is read as U+FFFD.
+         *     without its amount. The event is read as every request body is (see "What a request may be"), its
+         *     refusals 400: a number past 2^53 quoted digit for digit, `12.0000000000000001` or `1e400` quoted as
+         *     sent, never rounded and applied. Half a surrogate pair escaped in the body (`"\ud800"`) is read as
+         *     U+FFFD.
          */
         post: operations["receiveStandardWebhook"];
         delete?: never;

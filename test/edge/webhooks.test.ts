@@ -240,6 +240,37 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		expect(await response.json()).toMatchObject({ error: "invalid_json" });
 	});
 
+	it("judges a Standard event's numbers as every route does: refused quoted as sent, never rounded and applied", async () => {
+		// Found by an outside probe: the Standard receiver read its body with the signed-payload reader
+		// (integers past 2^53 as strings of digits), so 9007199254740993 was "wrong type", 12.0000000000000001
+		// was captured as 12.00 and 1e400 was refused quoting null. POST /v1/checkouts says what every route says.
+		for (const amount of ["9007199254740993", "12.0000000000000001", "1e400"]) {
+			const reference = String(orderId());
+			await authorizedOrder(reference, 300);
+			const checkout = await edgeFetch(
+				new Request(`${EDGE}/v1/checkouts`, {
+					method: "POST",
+					headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+					body: `{"reference":"NUM-${reference}","amount":${amount}}`,
+				}),
+			);
+			expect(checkout.status, amount).toBe(409);
+			// As text: a JSON reader would round the number quoted.
+			const fieldErrors = (answer: string) => answer.slice(answer.indexOf('"field_errors"'));
+			const asEverywhere = fieldErrors(await checkout.text());
+			expect(asEverywhere, amount).toContain(`"value":${amount}}`);
+			const event = await signedStandardBody(
+				`{"type":"order.fulfilled","timestamp":"${new Date().toISOString()}","data":{"reference":"${reference}","amount":${amount}}}`,
+			);
+			expect(event.status, amount).toBe(400);
+			const answer = await event.text();
+			expect(JSON.parse(answer), amount).toMatchObject({ error: "wrong_inputs" });
+			expect(fieldErrors(answer)).toBe(asEverywhere.replace('"param":"amount"', '"param":"data.amount"'));
+			expect((await readLedger(reference))?.events, amount).toEqual([]);
+		}
+		expect(await captureCalls()).toEqual([]);
+	});
+
 	it("sends a client's own secret's events to that client's orders, whatever the shop header says", async () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 40); // an order of the first client

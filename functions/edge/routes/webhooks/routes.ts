@@ -5,7 +5,8 @@
  * right after, on its own alarm, so a slow Flexiti never makes the order system wait or resend.
  * Not `edgeOperation` routes, on purpose: a signature is over the raw bytes, so each receiver reads its
  * body itself (capped, `readLimited`) and checks the signature before any JSON is parsed; the Standard
- * event is then checked against the spec by the same `checkEdgeRequest` and reaches its handler typed.
+ * event is then read as every request body is (signed-json.ts), checked against the spec by the same
+ * `checkEdgeRequest` and reaches its handler typed.
  */
 import { type Context, Hono } from "hono";
 import type { components } from "../../../../generated/edge-api.ts";
@@ -19,7 +20,7 @@ import { orderByReference, orderLink } from "../../orders/order-stubs.ts";
 import { checkEdgeRequest } from "../edge-operation.ts";
 import type { ParsedDelivery } from "./parsed-delivery.ts";
 import { shopifyEvents } from "./shopify.ts";
-import { parseSignedJson } from "./signed-json.ts";
+import { parseSignedEvent, parseSignedJson } from "./signed-json.ts";
 import { standardEvents, verifyStandardWebhook } from "./standard.ts";
 import { verifyHmacBase64 } from "./verify-hmac.ts";
 import { wooCommerceEvents } from "./woocommerce.ts";
@@ -176,8 +177,7 @@ webhookRoutes.post("/standard", async (c) => {
 	const text = new TextDecoder().decode(body);
 	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
 	if (!verification.ok) throw new EdgeError("invalid_signature", `Standard Webhooks: ${verification.reason}`);
-	const payload = parseSignedJson(text);
-	if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
+	const payload = parseSignedEvent(text);
 	const checked = checkEdgeRequest(
 		"receiveStandardWebhook",
 		{ path: {}, query: NO_QUERY, headers: c.req.raw.headers, body: payload },
