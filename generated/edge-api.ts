@@ -270,8 +270,9 @@ export interface paths {
          *     name (400 `wrong_inputs`, `not allowed`), so that a mistyped `amout` is never an event applied
          *     without its amount. The event is read as every request body is (see "What a request may be"), its
          *     refusals 400: a number past 2^53 quoted digit for digit, `12.0000000000000001` or `1e400` quoted as
-         *     sent, never rounded and applied. Half a surrogate pair escaped in the body (`"\ud800"`) is read as
-         *     U+FFFD.
+         *     sent, never rounded and applied; a body starting with a byte order mark refused (field `body`) once
+         *     its signature, over the bytes as sent, is verified. Half a surrogate pair escaped in the body
+         *     (`"\ud800"`) is read as U+FFFD.
          */
         post: operations["receiveStandardWebhook"];
         delete?: never;
@@ -1220,7 +1221,10 @@ export interface components {
                 "application/json": components["schemas"]["WebhookReceipt"];
             };
         };
-        /** @description Wrong content type, missing headers, or a payload that is not JSON or breaks the event schema. */
+        /**
+         * @description Wrong content type, missing headers, a body that is not UTF-8 or starts with a byte order mark
+         *     (`wrong_inputs`, field `body`), or a payload that is not JSON or breaks the event schema.
+         */
         BadWebhook: {
             headers: {
                 [name: string]: unknown;

@@ -1,6 +1,8 @@
 /**
- * A signed webhook body, read once its signature is checked. The Standard event, the edge's own
- * vocabulary, is read as any request body is (`parseJsonText`: numbers exact, depth bounded), and Shopify's and WooCommerce's
+ * A signed webhook body, read once its signature is checked over the bytes as they came. Its text is
+ * what every request body's is (read-json-body.ts): UTF-8 without a byte order mark, else 400
+ * `wrong_inputs` naming the body. Then the Standard event, the edge's own vocabulary, is read as any
+ * request body is (`parseJsonText`: numbers exact, depth bounded), and Shopify's and WooCommerce's
  * payloads as their defensive readers expect them (payload-reader.ts): without losing digits, since
  * Shopify's ids are 64-bit integers, which `JSON.parse` rounds to the nearest double
  * (820982911946154508 → 820982911946154500), so an order would not match its checkout and a refund's id
@@ -10,7 +12,7 @@
 
 import type { FieldError } from "../../../contract/errors.ts";
 import { exactBigInteger, type Reviver } from "../../../contract/lossless-json.ts";
-import { parseJsonText, withLoneSurrogatesReplaced } from "../../../contract/read-json-body.ts";
+import { decodeJsonBytes, parseJsonText, withLoneSurrogatesReplaced } from "../../../contract/read-json-body.ts";
 import { EdgeError } from "../../core/errors.ts";
 
 /** A signed body the edge reads no request as: 400, as a webhook's refusals are, with the field error. */
@@ -19,6 +21,13 @@ function unreadableBody(fieldError: FieldError): EdgeError<"wrong_inputs"> {
 		status: 400,
 		fieldErrors: [fieldError],
 	});
+}
+
+/** The text of a signed body whose signature was checked: UTF-8 without a byte order mark, else refused. */
+export function signedText(body: ArrayBuffer): string {
+	const decoded = decodeJsonBytes(new Uint8Array(body));
+	if (!decoded.ok) throw unreadableBody(decoded.fieldError);
+	return decoded.text;
 }
 
 /**
@@ -43,8 +52,7 @@ const keepBigIntegers: Reviver = (_key, value, context) => exactBigInteger(value
  * Half a surrogate pair escaped in a string (`"\ud800"`, valid JSON but no Unicode text) is read as
  * U+FFFD: a string holding one throws in `encodeURIComponent` and in the schema validator's pointers.
  */
-export function parseSignedJson(body: ArrayBuffer | string): unknown {
-	const text = typeof body === "string" ? body : new TextDecoder().decode(body);
+export function parseSignedJson(text: string): unknown {
 	try {
 		return JSON.parse(withLoneSurrogatesReplaced(text), keepBigIntegers as Parameters<typeof JSON.parse>[1]);
 	} catch {
