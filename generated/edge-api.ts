@@ -268,7 +268,11 @@ export interface paths {
          *     `<client_id>:whsec_…` signs that client's events only (403 for an event naming another client).
          *     The event is the edge's own vocabulary, read closed: a property it does not name is refused by
          *     name (400 `wrong_inputs`, `not allowed`), so that a mistyped `amout` is never an event applied
-         *     without its amount. Half a surrogate pair escaped in the body (`"\ud800"`) is read as U+FFFD.
+         *     without its amount. The event is read as every request body is (see "What a request may be"), its
+         *     refusals 400: a number past 2^53 quoted digit for digit, `12.0000000000000001` or `1e400` quoted as
+         *     sent, never rounded and applied; a body starting with a byte order mark refused (field `body`) once
+         *     its signature, over the bytes as sent, is verified. Half a surrogate pair escaped in the body
+         *     (`"\ud800"`) is read as U+FFFD.
          */
         post: operations["receiveStandardWebhook"];
         delete?: never;
@@ -1244,7 +1248,10 @@ export interface components {
                 "application/json": components["schemas"]["WebhookReceipt"];
             };
         };
-        /** @description Wrong content type, missing headers, or a payload that is not JSON or breaks the event schema. */
+        /**
+         * @description Wrong content type, missing headers, a body that is not UTF-8 or starts with a byte order mark
+         *     (`wrong_inputs`, field `body`), or a payload that is not JSON or breaks the event schema.
+         */
         BadWebhook: {
             headers: {
                 [name: string]: unknown;
@@ -1336,7 +1343,10 @@ export interface components {
         WebhookSignature: string;
         /** @description The merchant's order reference (the checkout's `reference`). */
         Reference: string;
-        /** @description The Flexiti client id of the order; defaults to the first configured one. */
+        /**
+         * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+         *     configured is 404 `unknown_client`.
+         */
         ClientIdQuery: string;
         /** @description The checkout's id, as `POST /v1/checkouts` returned it (lower-case hex; any other spelling is 404). */
         CheckoutId: string;
@@ -1653,7 +1663,10 @@ export interface operations {
                 /** @description The `next_cursor` of the previous page, as it was. */
                 cursor?: string;
                 limit?: number;
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1673,6 +1686,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
@@ -1681,7 +1695,10 @@ export interface operations {
     getOrderLedger: {
         parameters: {
             query?: {
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1712,7 +1729,10 @@ export interface operations {
     replayOrderEvent: {
         parameters: {
             query?: {
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1747,7 +1767,10 @@ export interface operations {
     redeliverMerchantEvent: {
         parameters: {
             query?: {
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1787,7 +1810,10 @@ export interface operations {
                 since?: string;
                 kind?: components["schemas"]["ReconciliationMismatchKind"];
                 limit?: number;
-                /** @description The Flexiti client id of the order; defaults to the first configured one. */
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
                 client_id?: components["parameters"]["ClientIdQuery"];
             };
             header?: never;
@@ -1807,6 +1833,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];

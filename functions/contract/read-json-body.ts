@@ -2,7 +2,12 @@ import type { FieldError } from "./errors.ts";
 import { jsonMediaTypeProblem } from "./json-media-type.ts";
 import { parseRequestJson } from "./lossless-json.ts";
 
-export type ParsedBody = { ok: true; body: unknown } | { ok: false; fieldError: FieldError };
+export type ParsedBody =
+	| { ok: true; body: unknown }
+	/** `notJson`: the text is no JSON at all (a signed webhook answers that with its own code). */
+	| { ok: false; fieldError: FieldError; notJson?: true };
+
+export type DecodedBody = { ok: true; text: string } | { ok: false; fieldError: FieldError };
 
 /**
  * How deep a JSON body may nest. The deepest request in either spec is 4 levels (authorization →
@@ -24,9 +29,8 @@ const DIGITS_A_DOUBLE_ALWAYS_KEEPS = 15;
 /**
  * Reads an operation's JSON body (its size is already capped by the route's body limit). An empty
  * body is "no body", which validation then judges; anything else must be JSON as
- * `jsonMediaTypeProblem` says, UTF-8 without a byte order mark, nested at most `MAX_JSON_DEPTH`
- * levels, its integers past 2^53 exact (bigints) — each refusal a field error in Flexiti's terms, naming the field (`content-type` or
- * `body`), never an exception.
+ * `jsonMediaTypeProblem` says, then is decoded by `decodeJsonBytes` and read by `parseJsonText` — each
+ * refusal a field error in Flexiti's terms, naming the field (`content-type` or `body`), never an exception.
  */
 export async function readJsonBody(request: Request, expectsBody: boolean): Promise<ParsedBody> {
 	if (!expectsBody) return { ok: true, body: undefined };
@@ -34,16 +38,31 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 	if (bytes.every(isJsonWhitespace)) return { ok: true, body: undefined };
 	const mediaType = jsonMediaTypeProblem(request.headers.get("content-type"));
 	if (mediaType) return refuse("content-type", mediaType, request.headers.get("content-type"));
+	const decoded = decodeJsonBytes(bytes);
+	return decoded.ok ? parseJsonText(decoded.text) : decoded;
+}
+
+/**
+ * A JSON body's bytes as text: UTF-8 without a byte order mark, or the field error (`body`) that says
+ * which it is not. Also the signed webhooks' reading, after their signature is checked over these bytes.
+ */
+export function decodeJsonBytes(bytes: Uint8Array): DecodedBody {
 	// Request.text() would drop a UTF-8 byte order mark silently; RFC 8259 §8.1 says a sender must not send one.
 	if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
 		return refuse("body", "must not start with a byte order mark");
 	}
-	let text: string;
 	try {
-		text = decoder.decode(bytes);
+		return { ok: true, text: decoder.decode(bytes) };
 	} catch {
 		return refuse("body", "must be UTF-8");
 	}
+}
+
+/**
+ * A request body's JSON text as the edge reads every request: nested at most `MAX_JSON_DEPTH` levels,
+ * no escaped half of a surrogate pair, its numbers exact — or the field error (`body`) that says why not.
+ */
+export function parseJsonText(text: string): ParsedBody {
 	const { tooDeep, mayLoseDigits, loneSurrogate } = scan(text, MAX_JSON_DEPTH);
 	if (tooDeep) return refuse("body", `nested more than ${MAX_JSON_DEPTH} levels deep`);
 	if (loneSurrogate) return refuse("body", LONE_SURROGATE);
@@ -54,11 +73,11 @@ export async function readJsonBody(request: Request, expectsBody: boolean): Prom
 		// is kept as its text, which validation refuses (lossless-json.ts, `parseRequestJson`).
 		return { ok: true, body: mayLoseDigits ? parseRequestJson(text) : JSON.parse(text) };
 	} catch {
-		return refuse("body", "invalid JSON");
+		return { ...refuse("body", "invalid JSON"), notJson: true };
 	}
 }
 
-function refuse(param: string, msg: string, value: string | null = null): ParsedBody {
+function refuse(param: string, msg: string, value: string | null = null): { ok: false; fieldError: FieldError } {
 	return { ok: false, fieldError: { param, msg, value } };
 }
 

@@ -13,6 +13,8 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jsonMediaTypeProblem } from "../../functions/contract/json-media-type.ts";
+import { edgeOperations } from "../../generated/edge-operations.ts";
+import { edgeRequestSchemas } from "../../generated/edge-request-schemas.ts";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { edgeViolations, flexitiEdgeViolations } from "../support/conformance.ts";
 import { CLIENT_ID, EDGE, MERCHANT_KEY, openCheckout, resetSandbox } from "./support.ts";
@@ -56,6 +58,7 @@ const edgePath = fc.oneof(
 	segment.map((id) => `/v1/checkouts/${id}`),
 	segment.map((id) => `/v1/checkouts/${id}/token`),
 	fc.constant("/v1/checkouts/CHECKOUT"),
+	fc.constantFrom("/v1/orders", "/v1/reconciliations"),
 	segment.map((reference) => `/v1/orders/${reference}`),
 	fc.tuple(segment, segment).map(([reference, event]) => `/v1/orders/${reference}/events/${event}/replay`),
 	fc.constantFrom("/healthz", "/readyz", "/V1/CHECKOUTS", "/flexiti", "/flexiti/", "/"),
@@ -108,7 +111,8 @@ const query = fc
 	.array(
 		fc.tuple(
 			fc.constantFrom("account_number", "vcc_number", "lang", "key", "client_id", "limit", "authorization_id", "x"),
-			fc.string({ maxLength: 20 }),
+			// Sometimes a configured client, another one, or none configured (404 `unknown_client`).
+			fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(CLIENT_ID, "flexitidemo2", "nope")),
 		),
 		{ maxLength: 4 },
 	)
@@ -169,6 +173,46 @@ describe("fuzzed requests", () => {
 			{ numRuns: 400 },
 		);
 	}, 240_000);
+});
+
+describe("a client that is not configured", () => {
+	// Every edge operation that takes `client_id` in its query answers an unknown one 404, which its spec
+	// must declare: listOrders and listReconciliationMismatches answered it undeclared (the fuzzing
+	// above now reaches them too, but by chance; this asks each operation).
+	const queryOf = (operationId: string) =>
+		edgeRequestSchemas[operationId as keyof typeof edgeOperations].parameters.filter((p) => p.in === "query");
+	const takingClientId = Object.entries(edgeOperations).filter(([operationId]) =>
+		queryOf(operationId).some((parameter) => parameter.name === "client_id"),
+	);
+	/** The operation's query with `client_id=nobody`, and a valid value for each other required parameter. */
+	const queryNaming = (operationId: string) => {
+		const query = new URLSearchParams({ client_id: "nobody" });
+		for (const { name, required, schema } of queryOf(operationId)) {
+			const { type, enum: values } = schema as { type?: string; enum?: string[] };
+			if (required) query.set(name, values?.[0] ?? (type === "number" || type === "integer" ? "100" : "x"));
+		}
+		return query;
+	};
+
+	it("is tried on every operation that takes a client_id query", () => {
+		expect(takingClientId.map(([operationId]) => operationId)).toEqual(
+			expect.arrayContaining(["listOrders", "getOrderLedger", "listReconciliationMismatches"]),
+		);
+	});
+
+	it.each(takingClientId)("%s answers it 404, as its spec declares", async (operationId, operation) => {
+		const path = operation.path.replace(/\{[^}]+\}/g, "X1");
+		const response = await exports.default.fetch(
+			new Request(`${EDGE}${path}?${queryNaming(operationId)}`, {
+				method: operation.method,
+				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+			}),
+		);
+		const problems = await edgeViolations(operation.method, path, response);
+		// A merchant route says `unknown_client`; the public promotional message, `not_found`.
+		expect(response.status, await response.text()).toBe(404);
+		expect(problems).toEqual([]);
+	});
 });
 
 describe("the media type rule", () => {

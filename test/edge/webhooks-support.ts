@@ -11,7 +11,7 @@ export const WOO_SECRET = settings.WOOCOMMERCE_WEBHOOK_SECRETS ?? "";
 export const STANDARD_SECRET = (settings.STANDARD_WEBHOOK_SECRETS ?? "").split(",")[0] ?? "";
 export const STANDARD_ROTATED_SECRET = (settings.STANDARD_WEBHOOK_SECRETS ?? "").split(",")[1] ?? "";
 
-export async function hmacBase64(secret: string, body: string): Promise<string> {
+export async function hmacBase64(secret: string, body: string | Uint8Array): Promise<string> {
 	const key = await crypto.subtle.importKey(
 		"raw",
 		new TextEncoder().encode(secret),
@@ -19,16 +19,24 @@ export async function hmacBase64(secret: string, body: string): Promise<string> 
 		false,
 		["sign"],
 	);
-	const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
+	const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+	const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
 	return btoa(String.fromCharCode(...signature));
 }
 
 export async function shopifyWebhook(
 	topic: string,
 	payload: unknown,
-	options: { webhookId?: string; secret?: string; signature?: string; contentType?: string } = {},
+	options: {
+		webhookId?: string;
+		secret?: string;
+		signature?: string;
+		contentType?: string;
+		/** The bytes sent (and signed) instead of the payload's JSON. */
+		raw?: Uint8Array;
+	} = {},
 ) {
-	const body = JSON.stringify(payload);
+	const body = options.raw ?? JSON.stringify(payload);
 	return edgeFetch(
 		new Request(`${EDGE}/v1/webhooks/shopify`, {
 			method: "POST",
@@ -47,9 +55,15 @@ export async function shopifyWebhook(
 export async function wooWebhook(
 	topic: string,
 	payload: unknown,
-	options: { deliveryId?: string; secret?: string; source?: string } = {},
+	options: {
+		deliveryId?: string;
+		secret?: string;
+		source?: string;
+		/** The bytes sent (and signed) instead of the payload's JSON. */
+		raw?: Uint8Array;
+	} = {},
 ) {
-	const body = JSON.stringify(payload);
+	const body = options.raw ?? JSON.stringify(payload);
 	return edgeFetch(
 		new Request(`${EDGE}/v1/webhooks/woocommerce`, {
 			method: "POST",
@@ -75,11 +89,20 @@ export async function standardWebhook(
 	return signedStandardBody(JSON.stringify({ type, timestamp: at.toISOString(), data }), { ...options, at });
 }
 
-/** Any body (JSON or not) signed by the `standardwebhooks` library and sent to the edge's receiver. */
-export async function signedStandardBody(body: string, options: { id?: string; secret?: string; at?: Date } = {}) {
+/**
+ * Any body (JSON or not) signed by the `standardwebhooks` library and sent to the edge's receiver. Bytes
+ * are signed as the library signs a Node Buffer: as their UTF-8 text (a byte order mark kept, a broken
+ * sequence read as U+FFFD), since the library signs text.
+ */
+export async function signedStandardBody(
+	body: string | Uint8Array,
+	options: { id?: string; secret?: string; at?: Date } = {},
+) {
 	const id = options.id ?? `msg_${crypto.randomUUID()}`;
 	const at = options.at ?? new Date();
-	const signature = new Webhook(options.secret ?? STANDARD_SECRET).sign(id, at, body);
+	const text =
+		typeof body === "string" ? body : new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(body);
+	const signature = new Webhook(options.secret ?? STANDARD_SECRET).sign(id, at, text);
 	return edgeFetch(
 		new Request(`${EDGE}/v1/webhooks/standard`, {
 			method: "POST",

@@ -240,6 +240,78 @@ describe("signatures are verified before anything is parsed or stored", () => {
 		expect(await response.json()).toMatchObject({ error: "invalid_json" });
 	});
 
+	it("refuses a signed body that starts with a byte order mark or is not UTF-8, from each source, as every route does (400, field body)", async () => {
+		// Found by an outside probe: the Standard receiver verified the text with its byte order mark
+		// dropped, so a body signed with one was a 401 "No matching signature found"; Shopify's and
+		// WooCommerce's were read as if it were not there. The signature is checked over what came.
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		const json = {
+			standard: JSON.stringify({
+				type: "order.cancelled",
+				timestamp: new Date().toISOString(),
+				data: { reference: String(id) },
+			}),
+			shopify: JSON.stringify(shopifyCancelledOrder(id, "100.00")),
+			woocommerce: JSON.stringify({ id }),
+		};
+		const encode = (text: string) => new TextEncoder().encode(text);
+		const bodies = {
+			"must not start with a byte order mark": (text: string) => new Uint8Array([0xef, 0xbb, 0xbf, ...encode(text)]),
+			// A byte that is no UTF-8 in a string value (the rest as sent).
+			"must be UTF-8": (text: string) => new Uint8Array([...encode(text.slice(0, -1)), 0xff, ...encode("}")]),
+		};
+		for (const [msg, bytes] of Object.entries(bodies)) {
+			const answers = {
+				standard: await signedStandardBody(bytes(json.standard)),
+				shopify: await shopifyWebhook("orders/cancelled", undefined, { raw: bytes(json.shopify) }),
+				woocommerce: await wooWebhook("order.deleted", undefined, { raw: bytes(json.woocommerce) }),
+			};
+			for (const [source, answer] of Object.entries(answers)) {
+				expect({ source, status: answer.status, body: await answer.json() }).toMatchObject({
+					source,
+					status: 400,
+					body: { error: "wrong_inputs", field_errors: [{ param: "body", msg, value: null }] },
+				});
+			}
+		}
+		expect((await readLedger(String(id)))?.events).toEqual([]);
+		// The same events without the mark are signed alike and taken.
+		expect((await signedStandardBody(json.standard)).status).toBe(200);
+		expect((await shopifyWebhook("orders/cancelled", undefined, { raw: encode(json.shopify) })).status).toBe(200);
+	});
+
+	it("judges a Standard event's numbers as every route does: refused quoted as sent, never rounded and applied", async () => {
+		// Found by an outside probe: the Standard receiver read its body with the signed-payload reader
+		// (integers past 2^53 as strings of digits), so 9007199254740993 was "wrong type", 12.0000000000000001
+		// was captured as 12.00 and 1e400 was refused quoting null. POST /v1/checkouts says what every route says.
+		for (const amount of ["9007199254740993", "12.0000000000000001", "1e400"]) {
+			const reference = String(orderId());
+			await authorizedOrder(reference, 300);
+			const checkout = await edgeFetch(
+				new Request(`${EDGE}/v1/checkouts`, {
+					method: "POST",
+					headers: { authorization: `Bearer ${MERCHANT_KEY}`, "content-type": "application/json" },
+					body: `{"reference":"NUM-${reference}","amount":${amount}}`,
+				}),
+			);
+			expect(checkout.status, amount).toBe(409);
+			// As text: a JSON reader would round the number quoted.
+			const fieldErrors = (answer: string) => answer.slice(answer.indexOf('"field_errors"'));
+			const asEverywhere = fieldErrors(await checkout.text());
+			expect(asEverywhere, amount).toContain(`"value":${amount}}`);
+			const event = await signedStandardBody(
+				`{"type":"order.fulfilled","timestamp":"${new Date().toISOString()}","data":{"reference":"${reference}","amount":${amount}}}`,
+			);
+			expect(event.status, amount).toBe(400);
+			const answer = await event.text();
+			expect(JSON.parse(answer), amount).toMatchObject({ error: "wrong_inputs" });
+			expect(fieldErrors(answer)).toBe(asEverywhere.replace('"param":"amount"', '"param":"data.amount"'));
+			expect((await readLedger(reference))?.events, amount).toEqual([]);
+		}
+		expect(await captureCalls()).toEqual([]);
+	});
+
 	it("sends a client's own secret's events to that client's orders, whatever the shop header says", async () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 40); // an order of the first client

@@ -4,8 +4,10 @@
  * which the order's Durable Object stores (deduplicated) before we acknowledge — it applies them
  * right after, on its own alarm, so a slow Flexiti never makes the order system wait or resend.
  * Not `edgeOperation` routes, on purpose: a signature is over the raw bytes, so each receiver reads its
- * body itself (capped, `readLimited`) and checks the signature before any JSON is parsed; the Standard
- * event is then checked against the spec by the same `checkEdgeRequest` and reaches its handler typed.
+ * body itself (capped, `readLimited`) and checks the signature over those bytes before any JSON is
+ * parsed; the body must then be UTF-8 without a byte order mark, as every request's (signed-json.ts), and
+ * the Standard event is read as every request body is and checked against the spec by the same
+ * `checkEdgeRequest`, reaching its handler typed.
  */
 import { type Context, Hono } from "hono";
 import type { components } from "../../../../generated/edge-api.ts";
@@ -21,7 +23,7 @@ import type { UnlinkedEvent } from "../../orders/unlinked-events.ts";
 import { checkEdgeRequest } from "../edge-operation.ts";
 import type { ParsedDelivery } from "./parsed-delivery.ts";
 import { shopifyEvents } from "./shopify.ts";
-import { parseSignedJson } from "./signed-json.ts";
+import { parseSignedEvent, parseSignedJson, signedText } from "./signed-json.ts";
 import { standardEvents, verifyStandardWebhook } from "./standard.ts";
 import { verifyHmacBase64 } from "./verify-hmac.ts";
 import { wooCommerceEvents } from "./woocommerce.ts";
@@ -62,7 +64,7 @@ function hmacSignedWebhook(source: {
 		if (!signature) throw new EdgeError("invalid_signature", missingSignature(source.signatureHeader, source.name));
 		const signer = await verifyHmacBase64(body, signature, secrets);
 		if (!signer) throw new EdgeError("invalid_signature", `${source.signatureHeader} does not match the body`);
-		const payload = parseSignedJson(body);
+		const payload = parseSignedJson(signedText(body));
 		if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
 		// A client's own secret decides the client; the unsigned shop header only where secrets are shared.
 		const clientId = signer.clientId ?? clientFor(c, c.req.header(source.sourceHeader)?.replace(/\/$/, ""));
@@ -182,11 +184,13 @@ const NO_QUERY = new URLSearchParams();
 webhookRoutes.post("/standard", async (c) => {
 	const secrets = edgeConfig(c.env).webhookSecrets.standard;
 	const body = await readSigned(c, secrets, "STANDARD_WEBHOOK_SECRETS");
-	const text = new TextDecoder().decode(body);
-	const verification = verifyStandardWebhook(text, c.req.raw.headers, secrets);
+	// The library signs text: this text, its byte order mark kept, is the bytes as they came (a sender
+	// that signed bytes which are no UTF-8 signed them as this text too), so a body the sender signed
+	// verifies, and is then refused for what it is rather than for its signature.
+	const received = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(body);
+	const verification = verifyStandardWebhook(received, c.req.raw.headers, secrets);
 	if (!verification.ok) throw new EdgeError("invalid_signature", `Standard Webhooks: ${verification.reason}`);
-	const payload = parseSignedJson(text);
-	if (payload === undefined) throw new EdgeError("invalid_json", "The body is not JSON");
+	const payload = parseSignedEvent(signedText(body));
 	const checked = checkEdgeRequest(
 		"receiveStandardWebhook",
 		{ path: {}, query: NO_QUERY, headers: c.req.raw.headers, body: payload },

@@ -28,7 +28,7 @@ export function verifyStandardWebhook<Secret extends { secret: string }>(
 	let reason = "no secret matched";
 	for (const candidate of secrets) {
 		try {
-			// The route parses the body itself, keeping big integers (signed-json.ts): the library's
+			// The route parses the body itself, as every request body is read (signed-json.ts): the library's
 			// own JSON.parse of it would be a second parse per delivery.
 			verifierFor(candidate.secret).verify(body, signed, { jsonParse: false });
 			return { ok: true, secret: candidate };
