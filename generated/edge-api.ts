@@ -336,7 +336,11 @@ export interface paths {
         put?: never;
         /**
          * Replay a dead-lettered or refused event
-         * @description Puts the event back in line for a full set of attempts (after fixing what made it fail).
+         * @description Puts the event back in line for a full set of attempts (after fixing what made it fail). A dead-lettered
+         *     event re-sends the calls it had planned, with the same idempotency keys, so that an answer lost on the
+         *     way is never money moved twice (Flexiti refuses one that no longer fits). A refused event is planned
+         *     afresh from Flexiti's authorization when it is applied: all of it when nothing went through, else the
+         *     rest of its amount (never what another event moved meanwhile).
          */
         post: operations["replayOrderEvent"];
         delete?: never;

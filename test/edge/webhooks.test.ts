@@ -656,6 +656,40 @@ describe("failures at Flexiti", () => {
 		expect((await sandboxCalls("returnCapture")).map((c) => c.status)).toEqual([200, 409, 200]);
 	});
 
+	it("replaying a partly refused refund plans the rest from Flexiti's state: what another refund took since is not sent again", async () => {
+		// Found by an outside probe: the replay re-sent the refused part as first planned, a return of 50
+		// against a capture another refund had emptied meanwhile; only Flexiti's own check stopped it.
+		const id = orderId();
+		await authorizedOrder(String(id), 200);
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(21, id, [{ price: "100.00", quantity: 1 }]));
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(22, id, [{ price: "100.00", quantity: 1 }]));
+		await settledLedger(String(id));
+		await sandbox("POST", "/sandbox/faults", {
+			operation: "returnCapture",
+			after: 1,
+			status: 409,
+			error: "general_error",
+		});
+		await shopifyWebhook("refunds/create", shopifyRefund(91, id, "150.00")); // 100 back, then 50 refused
+		const refused = await settledLedger(String(id));
+		expect(refused.refunded).toBe(100);
+		const eventId = refused.events.at(-1)?.id ?? "";
+		await shopifyWebhook("refunds/create", shopifyRefund(92, id, "100.00")); // empties the older capture
+		expect((await settledLedger(String(id))).refunded).toBe(200);
+		const sent = (await sandboxCalls("returnCapture")).length;
+
+		await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference: String(id), event_id: eventId } },
+		});
+		const replayed = await settledLedger(String(id));
+		expect(replayed.events.find((e) => e.id === eventId)).toMatchObject({
+			status: "refused",
+			outcome: "refund_exceeds_captured: 50 asked, 0 refundable",
+		});
+		expect(replayed.refunded).toBe(200);
+		expect(await sandboxCalls("returnCapture")).toHaveLength(sent);
+	});
+
 	it("only dead-lettered or refused events can be replayed", async () => {
 		const reference = String(orderId());
 		await authorizedOrder(reference, 10);

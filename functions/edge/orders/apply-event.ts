@@ -4,7 +4,7 @@
  * call carries its idempotency key, a business refusal is final, and anything else is retried with
  * growing, jittered delays until the dead letter. Also the merchant's replay of a dead letter.
  */
-import { add } from "../../contract/money.ts";
+import { add, subtract, sum } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
 import {
 	callFlexiti,
@@ -42,7 +42,7 @@ export async function applyEvent(
 	);
 	const header = { "x-reference-id": state.flowReferenceId };
 	try {
-		if (!event.calls) {
+		if (!event.calls || event.replanRest) {
 			// Decide from Flexiti's own view of the authorization, read now.
 			const truth = await callFlexiti(
 				env,
@@ -55,16 +55,19 @@ export async function applyEvent(
 			for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
 			const authorizationNow = successBody(truth);
 			followAuthorization(state.ledger, authorizationNow);
-			const plan = planEvent(event, authorizationNow, state.clientId, now, refunded, state.shipping);
+			const toPlan = event.replanRest ? restOf(event) : event;
+			const plan = planEvent(toPlan, authorizationNow, state.clientId, now, refunded, state.shipping);
 			if (plan.kind === "hold") {
 				if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 				return false;
 			}
+			delete event.replanRest;
 			if (plan.kind === "nothing" || plan.kind === "refuse") {
 				setStatus(event, plan.kind === "nothing" ? "applied" : "refused", now, plan.outcome);
 				return true;
 			}
-			event.calls = plan.calls.map((call) => ({ ...call, status: "pending" }));
+			// A replayed rest is added after the calls already made or refused, which stay on the record.
+			event.calls = [...(event.calls ?? []), ...plan.calls.map((call) => ({ ...call, status: "pending" as const }))];
 			// The plan is durable before any money moves: after a restart the same calls are re-sent
 			// with the same keys, never re-planned from a state that already counts some of them.
 			await persist(state, [event]);
@@ -118,18 +121,26 @@ export function replayEvent(
 		const done = (event.calls ?? []).some((c) => c.status === "done");
 		if (!done)
 			delete event.calls; // nothing moved: plan afresh from Flexiti's state
-		// Some of the plan went through: re-send only what was refused, as new requests to Flexiti
-		// (a new key, since Flexiti remembers only successes), for the amounts first planned.
-		else
-			for (const call of event.calls ?? []) {
-				if (call.status !== "refused") continue;
-				call.status = "pending";
-				call.idempotencyKey = `${call.idempotencyKey}:replay${event.history.length}`;
-				delete call.result;
-			}
+		// Some of the plan went through: the rest is planned afresh too, from Flexiti's state when it is
+		// applied (another event may have refunded that capture meanwhile), never re-sent as first planned.
+		else event.replanRest = true;
 	}
 	setStatus(event, "pending", now, "replayed by the merchant");
 	return event;
+}
+
+/**
+ * What is left of a replayed event whose plan went through in part: the amount not yet moved, under
+ * keys of its own (`:replay<n>`), so that none repeats a call Flexiti already took or refused.
+ */
+function restOf(event: LedgerEvent): LedgerEvent {
+	const moved = (event.calls ?? []).filter((call) => call.status === "done").map((call) => call.amount);
+	return {
+		...event,
+		id: `${event.id}:replay${event.history.length}`,
+		...(event.amount !== undefined ? { amount: subtract(event.amount, sum(moved)) } : {}),
+		withShipping: false, // went with the part that was captured
+	};
 }
 
 /** Flexiti did not take it: a business refusal is final; anything else is retried. */

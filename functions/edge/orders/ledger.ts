@@ -43,6 +43,8 @@ export interface LedgerEvent extends OrderEvent {
 	outcome?: string;
 	/** The Flexiti calls this event was planned into, once; retries re-send these same calls. */
 	calls?: LedgerCall[];
+	/** Replayed after part of its plan went through: what is left is planned afresh from Flexiti's state. */
+	replanRest?: true;
 	history: { at: string; status: EventStatus; detail?: string }[];
 }
 
