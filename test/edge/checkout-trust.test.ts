@@ -55,16 +55,45 @@ async function authorizedCheckout() {
 }
 
 describe("a shopper's widget flow", () => {
-	it("cannot open the widget again for another account (403 account_mismatch), nothing forwarded", async () => {
+	it("opening the widget again for another account (a mistyped number) moves the checkout to it; the first is refused after", async () => {
+		// Found by an outside probe: the first number typed, even one with no account, bound the checkout for
+		// good (403 account_mismatch for the right one), and the order could no longer be paid with Flexiti.
 		const checkout = await openCheckout();
+		const shopper = flexitiViaEdge(checkout.client_token);
+		expect((await openWidget(checkout.client_token, 10000000000009)).response.status).toBe(200); // no such account
 		expect((await openWidget(checkout.client_token, JANE)).response.status).toBe(200);
-		const before = (await sandboxCalls("initWidget")).length;
-		const other = await openWidget(checkout.client_token, JEAN);
+		const plans = (account: number) =>
+			shopper.POST("/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest", {
+				params: { path: { client_id, account_number: account } },
+				body: { amount: 100 },
+			});
+		expect((await plans(JANE)).response.status).toBe(200);
+		const mistyped = await plans(10000000000009);
+		expect(mistyped.response.status).toBe(403);
+		expect(mistyped.error).toMatchObject({ error: "account_mismatch" });
+	});
+
+	it("names no account before its widget is opened: a fresh client token reads no customer's name or credit", async () => {
+		// Found by an outside probe: calculate-interest answered Jane's and Jean's names and available credit.
+		const checkout = await openCheckout();
+		const before = (await sandboxCalls("calculateInterest")).length;
+		const read = await flexitiViaEdge(checkout.client_token).POST(
+			"/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest",
+			{ params: { path: { client_id, account_number: JEAN } }, body: { amount: 100 } },
+		);
+		expect(read.response.status).toBe(403);
+		expect(read.error).toMatchObject({ error: "account_mismatch", message: expect.stringContaining("widget") });
+		expect(await sandboxCalls("calculateInterest")).toHaveLength(before);
+	});
+
+	it("once authorized, the checkout stays on the authorized account", async () => {
+		const { checkout } = await authorizedCheckout();
+		const other = await flexitiViaEdge(checkout.client_token).POST(
+			"/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest",
+			{ params: { path: { client_id, account_number: JEAN } }, body: { amount: 100 } },
+		);
 		expect(other.response.status).toBe(403);
 		expect(other.error).toMatchObject({ error: "account_mismatch" });
-		expect(await sandboxCalls("initWidget")).toHaveLength(before);
-		// The same account again is the shopper reopening the widget: allowed.
-		expect((await openWidget(checkout.client_token, JANE)).response.status).toBe(200);
 	});
 
 	it("ends with the authorization: widget/init and the customer token are refused (403 checkout_authorized)", async () => {

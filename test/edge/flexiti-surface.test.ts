@@ -20,6 +20,7 @@ import {
 	CLIENT_ID,
 	EDGE,
 	edgeFetch,
+	flexitiViaEdge,
 	MERCHANT_KEY,
 	openCheckout,
 	resetSandbox,
@@ -84,6 +85,10 @@ async function request(operation: Operation, caller: Caller, mutation: Change) {
 	const body: Json | undefined = operation.exampleBody ? structuredClone(operation.exampleBody) : undefined;
 	const fills = Object.keys(checkoutFills[operation.operationId as keyof typeof checkoutFills] ?? {});
 	if (body && caller === "checkoutClientToken") for (const field of fills) delete body[field];
+	// The shopper's checkout is for the account its widget named (shopperAfterWidget).
+	if (body && caller === "checkoutClientToken" && "account_number" in body) {
+		body.account_number = Number(PATH_VALUES.account_number);
+	}
 	if (body && caller === "merchantApiKey" && operation.operationId === "createAuthorization") {
 		// The order of a reference admits one authorization: a fresh order each time.
 		body.reference = `PROP-${crypto.randomUUID().slice(0, 8)}`;
@@ -110,6 +115,8 @@ async function request(operation: Operation, caller: Caller, mutation: Change) {
 			const ids = names.filter((name) => name !== "client_id");
 			const name = ids[mutation.index % Math.max(ids.length, 1)];
 			if (name === undefined) return undefined;
+			// The checkout is for the account its widget named: another one is its rule (403), not the shape's.
+			if (caller === "checkoutClientToken" && name === "account_number") return undefined;
 			path[name] = mutation.value;
 			break;
 		}
@@ -150,7 +157,7 @@ describe("the generated /flexiti spec", () => {
 					if (!built) return;
 					const { path, body } = built;
 					const valid = validForSurface(operation.operationId, caller, path, body);
-					const credential = caller === "merchantApiKey" ? MERCHANT_KEY : (await openCheckout(100)).client_token;
+					const credential = caller === "merchantApiKey" ? MERCHANT_KEY : await shopperAfterWidget();
 					const url = `${EDGE}/flexiti${operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? ""))}`;
 					const before = (await sandboxCalls(operation.operationId)).length;
 					const response = await edgeFetch(
@@ -181,6 +188,20 @@ describe("the generated /flexiti spec", () => {
 		);
 	});
 });
+
+/**
+ * A shopper as the storefront makes one: a checkout whose widget was opened for the account the
+ * requests name (a shopper's call names an account only after that: shopper-policy.ts).
+ */
+async function shopperAfterWidget(): Promise<string> {
+	const token = (await openCheckout(100)).client_token;
+	const widget = await flexitiViaEdge(token).POST("/v2.5/client-id/{client_id}/widget/init", {
+		params: { path: { client_id: CLIENT_ID } },
+		body: { flow: "purchase", customer_identification: { account_number: Number(PATH_VALUES.account_number) } },
+	});
+	expect(widget.response.status).toBe(200);
+	return token;
+}
 
 const capturePath = `/v2.5/client-id/${CLIENT_ID}/authorization/1000001/capture`;
 const widgetPath = `/v2.5/client-id/${CLIENT_ID}/widget/init`;

@@ -26,9 +26,29 @@ export function shopperRefusal(operationId: FlexitiOperationId, scopes: readonly
 	return new EdgeError("insufficient_scope", "Insufficient scope: this operation needs a merchant");
 }
 
-/** A call naming an account other than the one the checkout is for (when the checkout knows it). */
-export function accountRefusal(named: string | undefined, checkoutAccount: string | undefined): EdgeError | undefined {
-	if (checkoutAccount === undefined || named === undefined || named === checkoutAccount) return undefined;
+/** What a checkout knows of the account it is for: whether its widget was opened, and for which account. */
+export interface CheckoutAccount {
+	widgetOpened: boolean;
+	/** Absent until known: the widget opened for a FlexitiCard number names none (the authorization does). */
+	accountNumber?: string;
+}
+
+/**
+ * A call naming an account the checkout is not for. A checkout comes to an account through Flexiti's
+ * widget (`widget/init`, which is not judged here: opening it again for another account is how a shopper
+ * corrects a mistyped number): before it, a shopper's call names no account — otherwise a fresh client
+ * token would read any customer's name and credit (`calculate-interest`) — and after it, only the
+ * widget's account, once known.
+ */
+export function accountRefusal(named: string | undefined, checkout: CheckoutAccount): EdgeError | undefined {
+	if (named === undefined) return undefined;
+	if (!checkout.widgetOpened) {
+		return new EdgeError(
+			"account_mismatch",
+			"Open Flexiti's widget for this account first: it decides the checkout's account",
+		);
+	}
+	if (checkout.accountNumber === undefined || named === checkout.accountNumber) return undefined;
 	return new EdgeError("account_mismatch", "This checkout is for another Flexiti account");
 }
 

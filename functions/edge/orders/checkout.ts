@@ -112,10 +112,23 @@ export function authenticateCheckout(
 	};
 }
 
-/** The shopper opened the Flexiti widget; when it was for a known account, the checkout is for that account. */
-export function recordWidgetSession(state: OrderState, widgetSessionId: string, accountNumber?: string): void {
+/**
+ * The shopper opened Flexiti's widget: the checkout is for the account it named (none known for a
+ * FlexitiCard number: the authorization names it) — the latest widget's, so that a mistyped number is
+ * corrected by opening the widget again. Once an authorization exists or is under way (`settled`), the
+ * checkout's account stays: Flexiti authorizes only an account its widget verified, and the edge holds
+ * the checkout to the one authorized.
+ */
+export function recordWidgetSession(
+	state: OrderState,
+	widgetSessionId: string,
+	accountNumber: string | undefined,
+	settled: boolean,
+): void {
 	state.widgetSessionId = widgetSessionId;
-	if (accountNumber !== undefined) state.accountNumber ??= accountNumber;
+	if (settled) return;
+	if (accountNumber !== undefined) state.accountNumber = accountNumber;
+	else delete state.accountNumber;
 }
 
 /** When the checkout's last client token expires (ms; 0 for an order without a checkout). */

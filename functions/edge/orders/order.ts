@@ -232,7 +232,11 @@ export class Order extends DurableObject<EdgeBindings> {
 	async recordWidgetSession(widgetSessionId: string, accountNumber?: string): Promise<void> {
 		await this.eventsInMemory();
 		const state = this.requireState();
-		recordWidgetSession(state, widgetSessionId, accountNumber);
+		const settled =
+			Boolean(state.ledger.authorization) ||
+			this.authorizing.current !== undefined ||
+			(await authorizationPending(this.ctx.storage));
+		recordWidgetSession(state, widgetSessionId, accountNumber, settled);
 		await this.save(state);
 	}
 

@@ -78,8 +78,6 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	let body = parsed.body;
 	if (caller.kind === "checkout") {
 		log.checkout_id = caller.checkout.checkout_id;
-		const mismatch = accountRefusal(accountNamed(params, body), caller.accountNumber);
-		if (mismatch) throw mismatch;
 		if (operationId === "initWidget") await refuseIfWidgetClosed(c, caller.checkout.checkout_id);
 		const rules = applyCheckoutRules(operationId, body, caller.checkout);
 		if (!rules.ok) throw wrongInputs(rules.fieldErrors);
@@ -103,6 +101,11 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		{ closed: true },
 	);
 	if (!validation.ok) throw wrongInputs(validation.fieldErrors);
+	// A well-formed call may still name an account its checkout is not for (judged after the field errors,
+	// which say more).
+	if (caller.kind === "checkout" && operationId !== "initWidget") {
+		await refuseOtherAccount(c, caller, accountNamed(params, body));
+	}
 
 	// Idempotency headers only where Flexiti honours them; the caller's key kept, else the gateway's,
 	// decided here so that the orders (a ledger entry names it) and Flexiti get the same one.
@@ -238,6 +241,28 @@ function accountNamed(params: Record<string, string>, body: unknown): string | u
 }
 
 /**
+ * A shopper's call naming an account its checkout is not for (shopper-policy.ts `accountRefusal`). This
+ * isolate's copy of the checkout may predate a widget opened through another isolate: a refusal is
+ * only made once the order itself agrees.
+ */
+async function refuseOtherAccount(
+	c: Context<EdgeEnv>,
+	caller: Extract<Caller, { kind: "checkout" }>,
+	named: string | undefined,
+) {
+	const cached = { widgetOpened: caller.checkout.widget_session_id !== undefined, accountNumber: caller.accountNumber };
+	if (!accountRefusal(named, cached)) return;
+	if (caller.checkout.channel === "hosted") throw paidOnHostedPage();
+	const session = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.authenticate(caller.tokenDigest);
+	const known = {
+		widgetOpened: session?.checkout.widget_session_id !== undefined,
+		...(session?.accountNumber !== undefined ? { accountNumber: session.accountNumber } : {}),
+	};
+	const refusal = accountRefusal(named, session ? known : cached);
+	if (refusal) throw refusal;
+}
+
+/**
  * A checkout's flow ends with its authorization: the widget is not opened again on it; and a hosted
  * checkout's shopper pays on Flexiti's page, never in the widget (both read from the order itself, not
  * from this isolate's session cache).
@@ -245,12 +270,15 @@ function accountNamed(params: Record<string, string>, body: unknown): string | u
 async function refuseIfWidgetClosed(c: Context<EdgeEnv>, checkoutId: string): Promise<void> {
 	const checkout = await orderByCheckoutId(c.env, checkoutId)?.checkout();
 	if (checkout?.status === "authorized") throw checkoutAuthorized(checkout.authorization_id);
-	if (checkout?.channel === "hosted") {
-		throw new EdgeError(
-			"checkout_hosted",
-			"This checkout is paid on Flexiti's hosted checkout (its redirection_url), not in the widget",
-		);
-	}
+	if (checkout?.channel === "hosted") throw paidOnHostedPage();
+}
+
+/** A hosted checkout's shopper pays on Flexiti's page: no widget, and nothing naming an account here. */
+function paidOnHostedPage(): EdgeError {
+	return new EdgeError(
+		"checkout_hosted",
+		"This checkout is paid on Flexiti's hosted checkout (its redirection_url), not in the widget",
+	);
 }
 
 /** Flexiti's answer, as Flexiti gave it; an outage after retries becomes a clear 502/503/504 of the edge. */
