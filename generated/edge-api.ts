@@ -976,6 +976,10 @@ export interface components {
             account_number?: components["schemas"]["AccountNumber"];
             /** @description `regular_purchase` or `promotional_purchase`, when Flexiti's answer named it. */
             transaction_type?: string;
+            /** @description The promotional plan the shopper chose, when Flexiti's answer named it. */
+            plan_id?: number;
+            /** @description Its term in months, when Flexiti's answer named it. */
+            term?: number;
         };
         LedgerCapture: {
             capture_id: components["schemas"]["CaptureId"];

@@ -4110,6 +4110,14 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 								},
 								"transaction_type": {
 									"type": "string"
+								},
+								"plan_id": {
+									"type": "integer",
+									"minimum": 0
+								},
+								"term": {
+									"type": "integer",
+									"minimum": 1
 								}
 							}
 						}

@@ -40,13 +40,11 @@ async function verifiedShopper(amount = 120) {
 		access_token: url.pathname.split("/").at(-1),
 		pin: "2222",
 	});
-	const authorize = () =>
+	type Option = { transaction_type: "promotional_purchase" | "regular_purchase"; plan_id?: number; term?: number };
+	const authorize = (financing_option: Option = { transaction_type: "promotional_purchase", plan_id: 4, term: 3 }) =>
 		shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
 			params: { path: { client_id } },
-			body: {
-				account_number: JANE,
-				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
-			},
+			body: { account_number: JANE, financing_option },
 		});
 	return { checkout, authorize };
 }
@@ -95,6 +93,22 @@ describe("a checkout is authorized once", () => {
 		expect(again.response.status).toBe(200);
 		expect(again.data).toEqual(first.data);
 		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("a repeat for another plan is refused, not told it has the plan the first one chose; at once too", async () => {
+		// Found by an outside probe: two tabs choosing two plans were both told "paid" on the first one's.
+		const { checkout, authorize } = await verifiedShopper();
+		const other = { transaction_type: "promotional_purchase" as const, plan_id: 5, term: 12 };
+		const [first, second] = await Promise.all([authorize(), authorize(other)]);
+		const answers = [first, second];
+		expect(answers.map((a) => a.response.status).sort()).toEqual([200, 409]);
+		expect(answers.find((a) => a.response.status === 409)?.error).toMatchObject({
+			error: "not_permitted",
+			message: expect.stringContaining("another plan"),
+		});
+		const regular = await authorize({ transaction_type: "regular_purchase" });
+		expect(regular.response.status).toBe(409);
+		expect(await atFlexiti(checkout.reference)).toHaveLength(1);
 	});
 
 	it("a lost answer is found at Flexiti and adopted: the shopper gets the authorization, once", async () => {
@@ -248,7 +262,7 @@ describe("a merchant's authorization with a reference is admitted by its order t
 			else
 				expect(answer.error).toMatchObject({
 					error: "not_permitted",
-					message: expect.stringContaining("another amount or account"),
+					message: expect.stringContaining("for another amount"),
 				});
 		}
 		expect(await atFlexiti(reference)).toHaveLength(1);

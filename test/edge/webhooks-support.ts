@@ -124,9 +124,16 @@ export async function signedStandardBody(
 export async function merchantAuthorization(
 	reference: string,
 	amount: number,
-	options: { promotional?: boolean; client_id?: string; account_number?: number } = {},
+	options: {
+		promotional?: boolean;
+		client_id?: string;
+		account_number?: number;
+		/** The promotional plan asked for (default plan 4 over 3 months). */
+		plan?: { plan_id: number; term?: number };
+	} = {},
 ) {
 	const { promotional = true, client_id = CLIENT_ID, account_number = 10000000000001 } = options;
+	const plan = options.plan ?? { plan_id: 4, term: 3 };
 	const merchant = flexitiViaEdge(MERCHANT_KEY);
 	const request_id = crypto.randomUUID();
 	const verify = await merchant.POST("/v2.5/client-id/{client_id}/account/{account_number}/verify", {
@@ -136,7 +143,7 @@ export async function merchantAuthorization(
 	const body = {
 		account_number,
 		financing_option: promotional
-			? { transaction_type: "promotional_purchase" as const, plan_id: 4, term: 3 }
+			? { transaction_type: "promotional_purchase" as const, ...plan }
 			: { transaction_type: "regular_purchase" as const },
 		amount,
 		auto_capture: false,

@@ -438,7 +438,9 @@ describe("one authorization for a hosted order, whichever way it is asked for", 
 		expect(await heldUnder(ref)).toEqual([]);
 		await returnThroughEdge(await pay(checkout));
 		const ledger = await readLedger(ref);
-		const repeat = await (await merchantAuthorization(ref, 60))();
+		// The same authorization asked again: the plan the shopper chose on Flexiti's page.
+		const { plan_id = 0, term } = ledger?.authorization ?? {};
+		const repeat = await (await merchantAuthorization(ref, 60, { plan: { plan_id, ...(term ? { term } : {}) } }))();
 		expect(repeat.response.status).toBe(200);
 		expect(String(repeat.data?.authorization_id)).toBe(String(ledger?.authorization?.authorization_id));
 		expect(await heldUnder(ref)).toHaveLength(1);

@@ -15,6 +15,9 @@ export interface LedgerAuthorization {
 	status: string;
 	account_number?: number;
 	transaction_type?: string;
+	/** The plan the shopper chose, when Flexiti's answer says (a repeat for another plan is refused). */
+	plan_id?: number;
+	term?: number;
 }
 
 /** `ignored` and `attention` are final, set when an event that moves no money is recorded (see EventVerdict). */

@@ -202,7 +202,7 @@ async function repeatedAuthorization(
 	merchant: TokenSource,
 	header: Record<string, string>,
 ): Promise<AuthorizationOutcome> {
-	const refused = forAnotherAmountOrAccount(known, body);
+	const refused = forAnotherAuthorization(known, body);
 	if (refused) return refused;
 	const answer = hooks.state()?.authorizationAnswer;
 	if (answer) return { kind: "answer", status: 200, text: answer };
@@ -215,19 +215,33 @@ async function repeatedAuthorization(
 	}
 }
 
-/** The order's authorization, as the request being admitted is refused if it asks for another one. */
-function forAnotherAmountOrAccount(
+/**
+ * The order's authorization, as the request being admitted is refused if it asks for another one: another
+ * amount, account or plan (a second tab where the shopper chose another plan is not told it has it).
+ * What Flexiti's answer did not say is not compared.
+ */
+function forAnotherAuthorization(
 	known: LedgerAuthorization,
 	body: flexiti["schemas"]["AuthorizationRequest"],
 ): AuthorizationOutcome | undefined {
-	const account = known.account_number === undefined ? undefined : String(known.account_number);
-	if (known.amount === body.amount && (account === undefined || account === String(body.account_number))) {
-		return undefined;
-	}
+	const option = body.financing_option;
+	const differs = (had: number | string | undefined, asked: number | string | undefined) =>
+		had !== undefined && String(had) !== String(asked);
+	const other =
+		known.amount !== body.amount
+			? "amount"
+			: differs(known.account_number, body.account_number)
+				? "account"
+				: differs(known.transaction_type, option.transaction_type) ||
+						differs(known.plan_id, option.plan_id) ||
+						differs(known.term, option.term)
+					? "plan"
+					: undefined;
+	if (!other) return undefined;
 	return {
 		kind: "refused",
 		error: "not_permitted",
-		message: `This order already has authorization ${known.authorization_id} for another amount or account`,
+		message: `This order already has authorization ${known.authorization_id} for another ${other}`,
 	};
 }
 
@@ -246,7 +260,7 @@ async function adopt(
 	await hooks.runtime.storage.delete(PENDING_AUTHORIZATION);
 	await hooks.record(clientId, reference, ledgerAuthorization(found), text);
 	const known = hooks.state()?.ledger.authorization ?? ledgerAuthorization(found);
-	const refused = forAnotherAmountOrAccount(known, body);
+	const refused = forAnotherAuthorization(known, body);
 	if (refused) return refused;
 	const answer = hooks.state()?.authorizationAnswer ?? text;
 	return { kind: "answer", status: 200, text: answer, adopted: true };
@@ -260,6 +274,8 @@ export function ledgerAuthorization(authorization: Authorization): LedgerAuthori
 		status: authorization.status,
 		account_number: authorization.account_number,
 		transaction_type: authorization.transaction_type,
+		...(authorization.plan_id !== undefined ? { plan_id: authorization.plan_id } : {}),
+		...(authorization.term !== undefined ? { term: authorization.term } : {}),
 	};
 }
 

@@ -280,9 +280,10 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** The one place an authorization for this order is admitted (see order-authorization.ts). */
 	async authorizeOnce(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
 		await this.eventsInMemory();
-		// Shared only by attempts for the same amount and account: another waits, then is judged
-		// against the authorization the first one made (refused as another amount, not given it).
-		const attempt = `${request.call.body.amount}:${request.call.body.account_number}`;
+		// Shared only by attempts for the same amount, account and plan: another waits, then is judged
+		// against the authorization the first one made (refused as another one, not given it).
+		const { amount, account_number, financing_option: plan } = request.call.body;
+		const attempt = [amount, account_number, plan.transaction_type, plan.plan_id, plan.term].join(":");
 		return this.authorizing.run(
 			() =>
 				admitAuthorization(
