@@ -159,14 +159,18 @@ export class FlexitiEdgeCheckout extends EventTarget {
 			if (!url) throw new FlexitiEdgeError(checkout.status, `This Flexiti checkout is ${checkout.status}`);
 			// Flexiti's page ends by replacing this page (its forms post to the top window): only a dismissal settles here.
 			try {
-				await this.showWidget(flow, checkout, url, openModal, dismissed.signal, true);
+				await this.showWidget(flow, checkout, url, openModal, dismissed.signal, undefined, true);
 			} finally {
 				modal?.close();
 			}
 			throw new FlexitiEdgeError("cancelled", "The shopper closed Flexiti");
 		}
 		try {
-			let message = takeReturned(checkout.checkout_id, flow);
+			const returned = takeReturned(checkout.checkout_id, flow);
+			let message = returned?.message;
+			// Back from the full-page widget: `/apply` repeats what the widget was opened with (the page's
+			// form has come back fresh), never what the page holds now.
+			const applying = (returned?.applicant as Applicant | undefined) ?? applicant;
 			if (!message) {
 				if (!customer) throw new FlexitiEdgeError("wrong_inputs", "A widget purchase needs the customer");
 				const init = await this.edge.flexiti<Schemas["WidgetInitResponse"]>(`/v2.5${client}/widget/init`, {
@@ -175,18 +179,18 @@ export class FlexitiEdgeCheckout extends EventTarget {
 					customer_identification: customer,
 					...contact,
 				});
-				message = await this.showWidget(flow, checkout, init.redirection_url, openModal, dismissed.signal);
+				message = await this.showWidget(flow, checkout, init.redirection_url, openModal, dismissed.signal, applicant);
 			}
 			const success = verifiedSuccess(message, flow);
 			this.emit("verified", success);
 
 			let application: Application | undefined;
 			let account = success.accountNumber;
-			if (flow === "apply" && applicant) {
+			if (flow === "apply" && applying) {
 				this.emit("applying", undefined);
 				openModal().showWorking();
 				application = await this.edge.flexiti<Application>(`/v2.5${client}/apply`, {
-					...applicant,
+					...applying,
 					widget_session_id: success.widget_session_id,
 				});
 				if (application.application_status !== "approved" || application.account_number === undefined) {
@@ -228,12 +232,13 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		url: string,
 		openModal: () => Modal,
 		dismissed: AbortSignal,
+		applicant?: Applicant,
 		hosted = false,
 	): Promise<WidgetMessage> {
 		const presentation = this.options.presentation ?? "auto";
 		const small = typeof matchMedia === "function" && matchMedia("(max-width: 480px)").matches;
 		const redirect = (): Promise<never> => {
-			if (!hosted) return redirectToWidget(checkout.checkout_id, flow, url);
+			if (!hosted) return redirectToWidget(checkout.checkout_id, flow, url, applicant);
 			location.assign(url);
 			return new Promise(() => {});
 		};

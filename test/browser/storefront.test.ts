@@ -383,6 +383,23 @@ describe("presentation and accessibility", () => {
 		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
 	});
 
+	it("on a small screen a new customer applies through the full-page widget: /apply after the return gets the answers the widget was opened with, then nothing is kept", async () => {
+		await openPage({ viewport: { width: 390, height: 800 } });
+		const reference = await toPayment("New to Flexiti? Apply and buy");
+		await page.getByLabel("I accept Flexiti's terms and conditions").check();
+		await page.getByRole("button", { name: "Apply for Flexiti financing" }).click();
+		await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+		await enterPin("2222", page.mainFrame() as unknown as FrameLocator);
+		// The store renders the checkout page afresh: the form comes back with the terms box unticked.
+		await page.waitForURL(`${stack.store}/checkout/${reference}?flow=apply`, WAIT);
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect((await sandboxCalls("apply")).map((c) => [c.status, c.scope])).toEqual([[200, "customer"]]);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+		const kept = await page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('flexiti-edge:'))");
+		expect(kept).toEqual([]);
+	});
+
 	it("works by keyboard alone: Tab to the field and the button, Enter opens the named dialog, Escape cancels and returns focus", async () => {
 		await toPayment();
 		const focused = () =>
