@@ -37,6 +37,8 @@ export class FlexitiEdgeError extends Error {
 		readonly status?: number,
 		/** Which fields the edge or Flexiti refused, and why (`wrong_inputs`). */
 		readonly fieldErrors?: FieldError[],
+		/** The edge's `Retry-After`, in seconds, when it said when to ask again. */
+		readonly retryAfter?: number,
 	) {
 		super(message);
 	}

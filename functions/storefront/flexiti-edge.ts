@@ -83,6 +83,12 @@ export interface FlexitiEdgeEvents {
 
 const inFlight = new Map<string, Promise<PurchaseResult>>();
 const RETRIES = 3;
+/**
+ * How long an authorization whose answer was lost is waited for, in all: the edge answers 503 with
+ * `Retry-After` while Flexiti may still be making the lost attempt (three of its upstream timeouts,
+ * 30 s by default), and the SDK waits as told, re-sending the same request, within this bound.
+ */
+const MAX_AUTHORIZATION_WAIT_MS = 60_000;
 
 export class FlexitiEdgeCheckout extends EventTarget {
 	private readonly edge: EdgeCalls;
@@ -209,7 +215,9 @@ export class FlexitiEdgeCheckout extends EventTarget {
 			const option = await this.financing(financing, client, account, checkout, openModal, dismissed.signal);
 			this.emit("authorizing", option);
 			openModal().showWorking();
-			const authorization = await this.authorize(client, { account_number: account, financing_option: option });
+			const authorization = await this.authorize(client, { account_number: account, financing_option: option }, () =>
+				openModal().showWorking(text.still),
+			);
 			const done = result(
 				checkout,
 				authorization.authorization_id,
@@ -305,12 +313,16 @@ export class FlexitiEdgeCheckout extends EventTarget {
 
 	/**
 	 * The authorization; after a lost answer (no connection, 502/503/504) it first asks the edge
-	 * whether an earlier attempt went through, and adopts it.
+	 * whether an earlier attempt went through, and adopts it; else it sends the same request again,
+	 * when the edge's `Retry-After` says (`still` tells the shopper), within MAX_AUTHORIZATION_WAIT_MS.
+	 * The edge admits one authorization per checkout: the same request is adopted or deduplicated.
 	 */
 	private async authorize(
 		client: string,
 		body: { account_number: number; financing_option: FinancingOption },
+		still: () => void,
 	): Promise<Authorization | { authorization_id: number | bigint }> {
+		const until = Date.now() + MAX_AUTHORIZATION_WAIT_MS;
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await this.edge.flexiti<Authorization>(`/v2.5.1${client}/authorization`, body);
@@ -323,8 +335,11 @@ export class FlexitiEdgeCheckout extends EventTarget {
 				if (checkout?.status === "authorized" && checkout.authorization_id !== undefined) {
 					return { authorization_id: checkout.authorization_id };
 				}
-				if (already || attempt >= RETRIES) throw error;
-				await new Promise((resume) => setTimeout(resume, 400 * 2 ** attempt));
+				const told = error.retryAfter;
+				const wait = told === undefined ? 400 * 2 ** attempt : told * 1000;
+				if (already || (told === undefined && attempt >= RETRIES) || Date.now() + wait > until) throw error;
+				if (told !== undefined) still();
+				await new Promise((resume) => setTimeout(resume, wait));
 			}
 		}
 	}

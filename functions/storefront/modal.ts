@@ -112,8 +112,8 @@ export class Modal {
 		return frame;
 	}
 
-	showWorking(): void {
-		const note = element("p", { textContent: this.text.working });
+	showWorking(words = this.text.working): void {
+		const note = element("p", { textContent: words });
 		note.setAttribute("role", "status");
 		this.body.replaceChildren(note);
 	}

@@ -41,7 +41,9 @@ async function launch(): Promise<Browser> {
 
 beforeAll(async () => {
 	// Hosted checkouts poll Flexiti from 200 ms on (doubling), so a closed tab is noticed within the test's wait.
-	stack = await startStorefrontStack({ HOSTED_POLL_BASE_MS: "200" });
+	// Flexiti's calls time out after 3 s (10 s deployed), so an authorization whose answer was lost is
+	// re-sent after 9 s (three of them), not 30.
+	stack = await startStorefrontStack({ HOSTED_POLL_BASE_MS: "200", UPSTREAM_TIMEOUT_MS: "3000" });
 	// The demo client's Success and Error redirection URLs at "Flexiti": the edge's return route (as npm start sets).
 	const back = `${stack.edge}/v1/hosted-checkouts/flexitidemo/return`;
 	await fetch(`${stack.sandbox}/sandbox/online/redirects/flexitidemo`, {
@@ -336,6 +338,48 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await expectPaid(reference);
 		expect(dropped).toBe(1);
 		expect((await sandboxCalls("createAuthorization")).map((c) => c.status)).toEqual([200]);
+	});
+
+	it("a 502 from Flexiti on the authorization: the SDK waits as the edge's Retry-After says, tells the shopper, and re-sends the same request; one authorization", async () => {
+		const reference = await toPayment();
+		await fetch(`${stack.sandbox}/sandbox/faults`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ operation: "createAuthorization", status: 502, count: 1 }),
+		});
+		const sent: string[] = [];
+		const answers: string[] = [];
+		page.on("request", (request) => {
+			if (request.method() === "POST" && /\/authorization$/.test(request.url())) sent.push(request.postData() ?? "");
+		});
+		page.on("response", (response) => {
+			if (response.request().method() === "POST" && /\/authorization$/.test(response.url())) {
+				answers.push(`${response.status()} ${response.headers()["retry-after"] ?? "-"}`);
+			}
+		});
+		await payAs(JANE);
+		await enterPin();
+		await choosePlanAndConfirm();
+		// While the edge waits for Flexiti to list (or not) the lost attempt, the shopper is told, in the modal.
+		await expect
+			.poll(
+				async () =>
+					(await dialog()
+						.getByRole("status")
+						.textContent()
+						.catch(() => "")) ?? "",
+				WAIT,
+			)
+			.toContain("Still working");
+		await page.waitForURL(`${stack.store}/orders/${reference}`, { timeout: 40_000 });
+		expect(await page.locator("#order-status").textContent()).toBe("Paid with Flexiti");
+		// The 502, the edge's 503 with Retry-After (nothing sent to Flexiti meanwhile), then the same request, once.
+		expect(answers[0]).toMatch(/^502 /);
+		expect(answers.slice(1, -1).every((a) => /^503 \d+$/.test(a))).toBe(true);
+		expect(answers.at(-1)).toMatch(/^200 /);
+		expect(new Set(sent).size).toBe(1);
+		expect((await sandboxCalls("createAuthorization")).map((c) => c.status)).toEqual([502, 200]);
+		expect((await events()).some((e) => e.type === "flexiti-error")).toBe(false);
 	});
 });
 
