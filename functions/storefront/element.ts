@@ -93,13 +93,15 @@ export class FlexitiCheckoutElement extends HTMLElement {
 		} else if (this.getAttribute("channel") === "hosted") {
 			flow = this.sdk.purchase();
 		} else {
-			if (!this.sdk.returning && digits.length !== 14 && digits.length !== 16) {
+			const valid = digits.length === 14 || digits.length === 16;
+			// Back from the widget the field is empty, and the SDK needs no customer: never an account 0.
+			if (!valid && !this.sdk.returning) {
 				this.account?.setAttribute("aria-invalid", "true");
 				this.account?.focus();
 				return;
 			}
 			const customer = digits.length === 16 ? { vcc_number: digits } : { account_number: Number(digits) };
-			flow = this.sdk.purchase({ customer });
+			flow = this.sdk.purchase(valid ? { customer } : {});
 		}
 		this.button.disabled = true;
 		this.alert.textContent = "";

@@ -444,6 +444,42 @@ describe("presentation and accessibility", () => {
 		expect(kept).toEqual([]);
 	});
 
+	it("a return the SDK does not accept (unreadable, another widget session's) is cleared and ignored: no widget for account 0, no error; the shopper pays after", async () => {
+		await openPage({ viewport: { width: 390, height: 800 } });
+		const reference = await toPayment();
+		const forged = [
+			"%7Bnot-json",
+			encodeURIComponent(
+				JSON.stringify({
+					event: "flx-success",
+					eventData: {
+						verified: true,
+						accountNumber: 10000000000001,
+						action: "purchase",
+						widget_session_id: "another",
+					},
+				}),
+			),
+		];
+		for (const fragment of forged) {
+			await payAs(JANE);
+			await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+			await page.goto(`${stack.store}/checkout/${reference}#flexiti-result=${fragment}`);
+			await expect.poll(() => page.url(), WAIT).toBe(`${stack.store}/checkout/${reference}`);
+			const kept = await page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('flexiti-edge:'))");
+			expect(kept).toEqual([]);
+			expect(await payButton().isEnabled()).toBe(true);
+		}
+		await payAs(JANE);
+		await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+		await enterPin("2222", page.mainFrame() as unknown as FrameLocator);
+		await page.waitForURL(`${stack.store}/checkout/${reference}`, WAIT);
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect((await sandboxCalls("initWidget")).map((c) => c.status)).toEqual([200, 200, 200]);
+		expect((await events()).filter((e) => e.type === "flexiti-error")).toEqual([]);
+	});
+
 	it("works by keyboard alone: Tab to the field and the button, Enter opens the named dialog, Escape cancels and returns focus", async () => {
 		await toPayment();
 		const focused = () =>
