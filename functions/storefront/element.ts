@@ -39,10 +39,12 @@ export class FlexitiCheckoutElement extends HTMLElement {
 	private account?: HTMLInputElement;
 	private alert?: HTMLParagraphElement;
 	private sdk?: FlexitiEdgeCheckout;
+	private text = labels(undefined);
 
 	connectedCallback(): void {
 		if (this.shadowRoot) return;
 		const text = labels(this.getAttribute("lang") ?? document.documentElement.lang);
+		this.text = text;
 		const root = this.attachShadow({ mode: "open" });
 		const sheet = new CSSStyleSheet();
 		sheet.replaceSync(CSS);
@@ -54,7 +56,7 @@ export class FlexitiCheckoutElement extends HTMLElement {
 			type: "button",
 			textContent: apply ? text.apply : text.pay,
 		});
-		this.alert = document.createElement("p");
+		this.alert = Object.assign(document.createElement("p"), { id: "message" });
 		this.alert.setAttribute("role", "alert");
 		if (!apply && !hosted) {
 			this.account = Object.assign(document.createElement("input"), {
@@ -62,6 +64,13 @@ export class FlexitiCheckoutElement extends HTMLElement {
 				inputMode: "numeric",
 				autocomplete: "off",
 				required: true,
+			});
+			this.account.setAttribute("aria-describedby", "message");
+			// Corrected: no longer invalid, and the message about it goes.
+			this.account.addEventListener("input", () => {
+				if (!this.account?.hasAttribute("aria-invalid")) return;
+				this.account.removeAttribute("aria-invalid");
+				if (this.alert) this.alert.textContent = "";
 			});
 			const label = Object.assign(document.createElement("label"), { htmlFor: "account", textContent: text.account });
 			root.append(label, this.account);
@@ -97,6 +106,7 @@ export class FlexitiCheckoutElement extends HTMLElement {
 			// Back from the widget the field is empty, and the SDK needs no customer: never an account 0.
 			if (!valid && !this.sdk.returning) {
 				this.account?.setAttribute("aria-invalid", "true");
+				this.alert.textContent = this.text.invalidAccount;
 				this.account?.focus();
 				return;
 			}

@@ -16,6 +16,7 @@ const en = {
 	perMonth: "/month",
 	revolving: "Regular purchase (revolving credit)",
 	account: "Flexiti account or card number",
+	invalidAccount: "Enter your 14-digit Flexiti account number or your 16-digit card number.",
 };
 
 export type Labels = typeof en;
@@ -34,6 +35,7 @@ const fr: Labels = {
 	perMonth: "/mois",
 	revolving: "Achat régulier (crédit renouvelable)",
 	account: "Numéro de compte ou de carte Flexiti",
+	invalidAccount: "Entrez votre numéro de compte Flexiti à 14 chiffres ou votre numéro de carte à 16 chiffres.",
 };
 
 export function labels(lang: string | undefined): Labels {

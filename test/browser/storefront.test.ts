@@ -511,6 +511,48 @@ describe("presentation and accessibility", () => {
 		expect(await focused()).toBe("flexiti-checkout:button");
 	});
 
+	it("an invalid number is said and announced, and cleared once corrected; the modal is one dialog, no second banner; the focus stays in it while processing", async () => {
+		const reference = await toPayment();
+		const field = page.getByLabel("Flexiti account or card number");
+		await payAs("123456789012345");
+		expect(await field.getAttribute("aria-invalid")).toBe("true");
+		expect(await alertText()).toBe("Enter your 14-digit Flexiti account number or your 16-digit card number.");
+		// The message is the field's description (its id in the same shadow root).
+		expect(await field.getAttribute("aria-describedby")).toBe(await page.getByRole("alert").getAttribute("id"));
+		await field.fill(JANE);
+		expect(await field.getAttribute("aria-invalid")).toBeNull();
+		expect(await alertText()).toBe("");
+
+		await payButton().click();
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		await page.evaluate(axe.source);
+		const landmarks =
+			await page.evaluate(`axe.run(document, { runOnly: ["landmark-no-duplicate-banner", "landmark-unique"], iframes: false })
+			.then((result) => result.violations.map((v) => v.id))`);
+		expect(landmarks).toEqual([]);
+
+		// The authorization is held a moment: meanwhile the focus is on the modal's status, not <body>.
+		let release = () => {};
+		const held = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		await page.route(/\/authorization$/, async (route) => {
+			await held;
+			await route.continue();
+		});
+		await enterPin();
+		await choosePlanAndConfirm();
+		const focusedRole = () =>
+			page.evaluate<string>(`(() => {
+				let active = document.activeElement;
+				while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+				return (active?.getAttribute("role") ?? active?.localName) + ":" + active?.textContent;
+			})()`);
+		await expect.poll(focusedRole, WAIT).toBe("status:Processing…");
+		release();
+		await expectPaid(reference);
+	});
+
 	it("the store's pages and the open modal have no serious or critical axe-core violations", async () => {
 		await page.goto(`${stack.store}/`);
 		expect(await accessibilityViolations()).toEqual([]);
