@@ -9,7 +9,8 @@
  * with the form's fields (`first_name`, `last_name`, `dob`, `postal_code`, `email`, `phone_number`,
  * `address_1`, `address_2`, `city`, `province`, `tos_agreement`) and renders only the button.
  * It dispatches `flexiti-authorized` (detail: the result), `flexiti-error` (detail: the
- * FlexitiEdgeError) and each progress event as `flexiti-<name>`, bubbling out of its shadow root;
+ * FlexitiEdgeError, whose `message` is for developers: the element shows the shopper words of its own,
+ * in its language) and each progress event as `flexiti-<name>`, bubbling out of its shadow root;
  * with `success-url` it then goes there. With `channel="hosted"` (a hosted checkout) it renders only the
  * button, which opens Flexiti's hosted page. `token-url` (same-origin, POST, answers `{client_token}`)
  * is where it asks the merchant's server for a fresh client token.
@@ -122,7 +123,10 @@ export class FlexitiCheckoutElement extends HTMLElement {
 				if (next) location.assign(next);
 			},
 			(error: FlexitiEdgeError) => {
-				if (this.alert && error.code !== "cancelled") this.alert.textContent = error.message;
+				// Words for the shopper, in the element's language; the developer's detail is in the event's error.
+				if (this.alert && error.code !== "cancelled") {
+					this.alert.textContent = this.text.errors[error.code] ?? this.text.failed;
+				}
 				if (this.button) {
 					this.button.disabled = false;
 					// Back where the shopper was (the modal could not focus a disabled button).

@@ -311,7 +311,7 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await payAs(JANE);
 		await enterPin("1111");
 		expect(await lastError()).toBe("not_verified");
-		expect(await alertText()).toBe("Flexiti could not verify the shopper");
+		expect(await alertText()).toBe("Flexiti could not verify your identity. Please try again.");
 
 		// A checkout stays on the account its widget was opened for (403 account_mismatch): another account is another checkout.
 		await toPayment();
@@ -320,6 +320,39 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await expect.poll(async () => (await events()).some((e) => e.code === "declined"), WAIT).toBe(true);
 		expect(await lastError()).toBe("declined");
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("the words shown to the shopper follow the element's language and carry no developer detail (in the event's error)", async () => {
+		await toPayment();
+		// The same element in French (lang="fr"), and one whose client token is missing (no token-url to renew it).
+		await page.evaluate(`(() => {
+			const old = document.querySelector("flexiti-checkout");
+			const fr = old.cloneNode();
+			fr.setAttribute("lang", "fr");
+			old.replaceWith(fr);
+		})()`);
+		await page.getByLabel("Numéro de compte ou de carte Flexiti").fill(JANE);
+		await page.getByRole("button", { name: "Payer avec Flexiti" }).click();
+		await enterPin("1111");
+		expect(await lastError()).toBe("not_verified");
+		expect(await alertText()).toBe("Flexiti n'a pas pu vérifier votre identité. Veuillez réessayer.");
+
+		await page.evaluate(`(() => {
+			const old = document.querySelector("flexiti-checkout");
+			const bare = old.cloneNode();
+			bare.setAttribute("client-token", "");
+			bare.removeAttribute("token-url");
+			bare.removeAttribute("lang");
+			old.replaceWith(bare);
+		})()`);
+		await payAs(JANE);
+		await expect.poll(async () => (await events()).filter((e) => e.code === "expired").length, WAIT).toBe(1);
+		expect(await alertText()).toBe("This checkout has expired. Please reload the page.");
+		const detail = await page.evaluate<string>(`new Promise((resolve) => {
+			document.addEventListener("flexiti-error", (e) => resolve(e.detail.message), { once: true });
+			document.querySelector("flexiti-checkout").shadowRoot.querySelector("button").click();
+		})`);
+		expect(detail).toContain("refreshClientToken");
 	});
 
 	it("a lost answer to the authorization is retried safely: the earlier attempt is adopted, one authorization", async () => {
@@ -404,7 +437,7 @@ describe("a new customer: the apply flow", () => {
 	it("declined and pending: a clear answer, no authorization", async () => {
 		await applyAs("Declined");
 		expect(await lastError()).toBe("declined");
-		expect(await alertText()).toBe("The application was declined");
+		expect(await alertText()).toBe("Flexiti did not approve this purchase.");
 		await applyAs("Pending");
 		await expect.poll(async () => (await events()).filter((e) => e.type === "flexiti-error").length, WAIT).toBe(2);
 		expect(await lastError()).toBe("pending");
