@@ -76,6 +76,13 @@ export class EdgeCalls {
 		}
 		const code = typeof answer.error === "string" ? answer.error : `http_${response.status}`;
 		const message = typeof answer.message === "string" ? answer.message : `The edge answered ${response.status}`;
-		throw new FlexitiEdgeError(code, message, response.status, answer.field_errors);
+		const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
+		throw new FlexitiEdgeError(
+			code,
+			message,
+			response.status,
+			answer.field_errors,
+			retryAfter >= 0 ? retryAfter : undefined,
+		);
 	}
 }

@@ -9,7 +9,8 @@
  * with the form's fields (`first_name`, `last_name`, `dob`, `postal_code`, `email`, `phone_number`,
  * `address_1`, `address_2`, `city`, `province`, `tos_agreement`) and renders only the button.
  * It dispatches `flexiti-authorized` (detail: the result), `flexiti-error` (detail: the
- * FlexitiEdgeError) and each progress event as `flexiti-<name>`, bubbling out of its shadow root;
+ * FlexitiEdgeError, whose `message` is for developers: the element shows the shopper words of its own,
+ * in its language) and each progress event as `flexiti-<name>`, bubbling out of its shadow root;
  * with `success-url` it then goes there. With `channel="hosted"` (a hosted checkout) it renders only the
  * button, which opens Flexiti's hosted page. `token-url` (same-origin, POST, answers `{client_token}`)
  * is where it asks the merchant's server for a fresh client token.
@@ -39,10 +40,12 @@ export class FlexitiCheckoutElement extends HTMLElement {
 	private account?: HTMLInputElement;
 	private alert?: HTMLParagraphElement;
 	private sdk?: FlexitiEdgeCheckout;
+	private text = labels(undefined);
 
 	connectedCallback(): void {
 		if (this.shadowRoot) return;
 		const text = labels(this.getAttribute("lang") ?? document.documentElement.lang);
+		this.text = text;
 		const root = this.attachShadow({ mode: "open" });
 		const sheet = new CSSStyleSheet();
 		sheet.replaceSync(CSS);
@@ -54,7 +57,7 @@ export class FlexitiCheckoutElement extends HTMLElement {
 			type: "button",
 			textContent: apply ? text.apply : text.pay,
 		});
-		this.alert = document.createElement("p");
+		this.alert = Object.assign(document.createElement("p"), { id: "message" });
 		this.alert.setAttribute("role", "alert");
 		if (!apply && !hosted) {
 			this.account = Object.assign(document.createElement("input"), {
@@ -62,6 +65,13 @@ export class FlexitiCheckoutElement extends HTMLElement {
 				inputMode: "numeric",
 				autocomplete: "off",
 				required: true,
+			});
+			this.account.setAttribute("aria-describedby", "message");
+			// Corrected: no longer invalid, and the message about it goes.
+			this.account.addEventListener("input", () => {
+				if (!this.account?.hasAttribute("aria-invalid")) return;
+				this.account.removeAttribute("aria-invalid");
+				if (this.alert) this.alert.textContent = "";
 			});
 			const label = Object.assign(document.createElement("label"), { htmlFor: "account", textContent: text.account });
 			root.append(label, this.account);
@@ -93,13 +103,16 @@ export class FlexitiCheckoutElement extends HTMLElement {
 		} else if (this.getAttribute("channel") === "hosted") {
 			flow = this.sdk.purchase();
 		} else {
-			if (!this.sdk.returning && digits.length !== 14 && digits.length !== 16) {
+			const valid = digits.length === 14 || digits.length === 16;
+			// Back from the widget the field is empty, and the SDK needs no customer: never an account 0.
+			if (!valid && !this.sdk.returning) {
 				this.account?.setAttribute("aria-invalid", "true");
+				this.alert.textContent = this.text.invalidAccount;
 				this.account?.focus();
 				return;
 			}
 			const customer = digits.length === 16 ? { vcc_number: digits } : { account_number: Number(digits) };
-			flow = this.sdk.purchase({ customer });
+			flow = this.sdk.purchase(valid ? { customer } : {});
 		}
 		this.button.disabled = true;
 		this.alert.textContent = "";
@@ -110,7 +123,10 @@ export class FlexitiCheckoutElement extends HTMLElement {
 				if (next) location.assign(next);
 			},
 			(error: FlexitiEdgeError) => {
-				if (this.alert && error.code !== "cancelled") this.alert.textContent = error.message;
+				// Words for the shopper, in the element's language; the developer's detail is in the event's error.
+				if (this.alert && error.code !== "cancelled") {
+					this.alert.textContent = this.text.errors[error.code] ?? this.text.failed;
+				}
 				if (this.button) {
 					this.button.disabled = false;
 					// Back where the shopper was (the modal could not focus a disabled button).

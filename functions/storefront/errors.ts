@@ -1,7 +1,8 @@
 /**
  * The one error the SDK rejects with. `code` is what a storefront switches on: the SDK's own codes
  * for what happened in the browser, or Flexiti's own error code (`credit_exceeded`, `not_permitted`, …)
- * when Flexiti refused, or the edge's (`invalid_credentials`, `wrong_inputs`, …).
+ * when Flexiti refused, or the edge's (`invalid_credentials`, `wrong_inputs`, …). `message` is developer
+ * detail, in English: what a shopper reads is chosen by `code` (`<flexiti-checkout>` does, in its language).
  */
 
 export type StorefrontErrorCode =
@@ -37,6 +38,8 @@ export class FlexitiEdgeError extends Error {
 		readonly status?: number,
 		/** Which fields the edge or Flexiti refused, and why (`wrong_inputs`). */
 		readonly fieldErrors?: FieldError[],
+		/** The edge's `Retry-After`, in seconds, when it said when to ask again. */
+		readonly retryAfter?: number,
 	) {
 		super(message);
 	}

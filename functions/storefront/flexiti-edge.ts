@@ -83,6 +83,12 @@ export interface FlexitiEdgeEvents {
 
 const inFlight = new Map<string, Promise<PurchaseResult>>();
 const RETRIES = 3;
+/**
+ * How long an authorization whose answer was lost is waited for, in all: the edge answers 503 with
+ * `Retry-After` while Flexiti may still be making the lost attempt (three of its upstream timeouts,
+ * 30 s by default), and the SDK waits as told, re-sending the same request, within this bound.
+ */
+const MAX_AUTHORIZATION_WAIT_MS = 60_000;
 
 export class FlexitiEdgeCheckout extends EventTarget {
 	private readonly edge: EdgeCalls;
@@ -159,14 +165,18 @@ export class FlexitiEdgeCheckout extends EventTarget {
 			if (!url) throw new FlexitiEdgeError(checkout.status, `This Flexiti checkout is ${checkout.status}`);
 			// Flexiti's page ends by replacing this page (its forms post to the top window): only a dismissal settles here.
 			try {
-				await this.showWidget(flow, checkout, url, openModal, dismissed.signal, true);
+				await this.showWidget(flow, checkout, url, openModal, dismissed.signal, undefined, true);
 			} finally {
 				modal?.close();
 			}
 			throw new FlexitiEdgeError("cancelled", "The shopper closed Flexiti");
 		}
 		try {
-			let message = takeReturned(checkout.checkout_id, flow);
+			const returned = takeReturned(checkout.checkout_id, flow);
+			let message = returned?.message;
+			// Back from the full-page widget: `/apply` repeats what the widget was opened with (the page's
+			// form has come back fresh), never what the page holds now.
+			const applying = (returned?.applicant as Applicant | undefined) ?? applicant;
 			if (!message) {
 				if (!customer) throw new FlexitiEdgeError("wrong_inputs", "A widget purchase needs the customer");
 				const init = await this.edge.flexiti<Schemas["WidgetInitResponse"]>(`/v2.5${client}/widget/init`, {
@@ -175,18 +185,18 @@ export class FlexitiEdgeCheckout extends EventTarget {
 					customer_identification: customer,
 					...contact,
 				});
-				message = await this.showWidget(flow, checkout, init.redirection_url, openModal, dismissed.signal);
+				message = await this.showWidget(flow, checkout, init.redirection_url, openModal, dismissed.signal, applicant);
 			}
 			const success = verifiedSuccess(message, flow);
 			this.emit("verified", success);
 
 			let application: Application | undefined;
 			let account = success.accountNumber;
-			if (flow === "apply" && applicant) {
+			if (flow === "apply" && applying) {
 				this.emit("applying", undefined);
 				openModal().showWorking();
 				application = await this.edge.flexiti<Application>(`/v2.5${client}/apply`, {
-					...applicant,
+					...applying,
 					widget_session_id: success.widget_session_id,
 				});
 				if (application.application_status !== "approved" || application.account_number === undefined) {
@@ -205,7 +215,9 @@ export class FlexitiEdgeCheckout extends EventTarget {
 			const option = await this.financing(financing, client, account, checkout, openModal, dismissed.signal);
 			this.emit("authorizing", option);
 			openModal().showWorking();
-			const authorization = await this.authorize(client, { account_number: account, financing_option: option });
+			const authorization = await this.authorize(client, { account_number: account, financing_option: option }, () =>
+				openModal().showWorking(text.still),
+			);
 			const done = result(
 				checkout,
 				authorization.authorization_id,
@@ -228,12 +240,13 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		url: string,
 		openModal: () => Modal,
 		dismissed: AbortSignal,
+		applicant?: Applicant,
 		hosted = false,
 	): Promise<WidgetMessage> {
 		const presentation = this.options.presentation ?? "auto";
 		const small = typeof matchMedia === "function" && matchMedia("(max-width: 480px)").matches;
 		const redirect = (): Promise<never> => {
-			if (!hosted) return redirectToWidget(checkout.checkout_id, flow, url);
+			if (!hosted) return redirectToWidget(checkout.checkout_id, flow, url, applicant);
 			location.assign(url);
 			return new Promise(() => {});
 		};
@@ -300,12 +313,16 @@ export class FlexitiEdgeCheckout extends EventTarget {
 
 	/**
 	 * The authorization; after a lost answer (no connection, 502/503/504) it first asks the edge
-	 * whether an earlier attempt went through, and adopts it.
+	 * whether an earlier attempt went through, and adopts it; else it sends the same request again,
+	 * when the edge's `Retry-After` says (`still` tells the shopper), within MAX_AUTHORIZATION_WAIT_MS.
+	 * The edge admits one authorization per checkout: the same request is adopted or deduplicated.
 	 */
 	private async authorize(
 		client: string,
 		body: { account_number: number; financing_option: FinancingOption },
+		still: () => void,
 	): Promise<Authorization | { authorization_id: number | bigint }> {
+		const until = Date.now() + MAX_AUTHORIZATION_WAIT_MS;
 		for (let attempt = 1; ; attempt++) {
 			try {
 				return await this.edge.flexiti<Authorization>(`/v2.5.1${client}/authorization`, body);
@@ -318,8 +335,11 @@ export class FlexitiEdgeCheckout extends EventTarget {
 				if (checkout?.status === "authorized" && checkout.authorization_id !== undefined) {
 					return { authorization_id: checkout.authorization_id };
 				}
-				if (already || attempt >= RETRIES) throw error;
-				await new Promise((resume) => setTimeout(resume, 400 * 2 ** attempt));
+				const told = error.retryAfter;
+				const wait = told === undefined ? 400 * 2 ** attempt : told * 1000;
+				if (already || (told === undefined && attempt >= RETRIES) || Date.now() + wait > until) throw error;
+				if (told !== undefined) still();
+				await new Promise((resume) => setTimeout(resume, wait));
 			}
 		}
 	}

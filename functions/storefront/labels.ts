@@ -11,10 +11,21 @@ const en = {
 	choosePlan: "Choose how to pay",
 	confirm: "Confirm purchase",
 	working: "Processing…",
+	still: "Still working: Flexiti is confirming your purchase. Please stay on this page.",
 	months: "months",
 	perMonth: "/month",
 	revolving: "Regular purchase (revolving credit)",
 	account: "Flexiti account or card number",
+	invalidAccount: "Enter your 14-digit Flexiti account number or your 16-digit card number.",
+	/** What the element shows for an error, by its code (FlexitiEdgeError.message is for developers). */
+	errors: {
+		not_verified: "Flexiti could not verify your identity. Please try again.",
+		declined: "Flexiti did not approve this purchase.",
+		pending: "Your application is under review: Flexiti will contact you.",
+		expired: "This checkout has expired. Please reload the page.",
+		network: "Flexiti could not be reached. Check your connection and try again.",
+	} as Record<string, string>,
+	failed: "Flexiti could not complete the payment. Please try again.",
 };
 
 export type Labels = typeof en;
@@ -28,10 +39,20 @@ const fr: Labels = {
 	choosePlan: "Choisissez comment payer",
 	confirm: "Confirmer l'achat",
 	working: "Traitement…",
+	still: "Traitement en cours : Flexiti confirme votre achat. Veuillez rester sur cette page.",
 	months: "mois",
 	perMonth: "/mois",
 	revolving: "Achat régulier (crédit renouvelable)",
 	account: "Numéro de compte ou de carte Flexiti",
+	invalidAccount: "Entrez votre numéro de compte Flexiti à 14 chiffres ou votre numéro de carte à 16 chiffres.",
+	errors: {
+		not_verified: "Flexiti n'a pas pu vérifier votre identité. Veuillez réessayer.",
+		declined: "Flexiti n'a pas approuvé cet achat.",
+		pending: "Votre demande est en cours d'examen : Flexiti communiquera avec vous.",
+		expired: "Ce paiement a expiré. Veuillez recharger la page.",
+		network: "Flexiti est injoignable. Vérifiez votre connexion et réessayez.",
+	},
+	failed: "Flexiti n'a pas pu effectuer le paiement. Veuillez réessayer.",
 };
 
 export function labels(lang: string | undefined): Labels {

@@ -3,7 +3,9 @@
  * page behind it inert (the focus stays inside), gives it the dialog role and closes it on Escape.
  * It lives in a shadow root styled by a constructed stylesheet: no inline `<style>` or `style=""`
  * that a strict Content-Security-Policy would block. Closing it by Escape or its close button means
- * what the widget's own cancel means (`flx-cancel`).
+ * what the widget's own cancel means (`flx-cancel`). Escape works while the focus is on the modal's
+ * own controls: keys pressed inside the widget's frame (another origin) never reach this page, so
+ * there the shopper uses the widget's own Cancel, or Shift+Tab to the close button.
  */
 import type { components } from "../../generated/flexiti-pos-api.ts";
 import type { Labels } from "./labels.ts";
@@ -15,7 +17,7 @@ const CSS = `
 dialog{border:0;border-radius:12px;padding:0;width:min(440px,100vw - 16px);max-height:calc(100vh - 16px);
 box-shadow:0 12px 48px #0006;font:16px/1.4 system-ui,sans-serif;color:#111;background:#fff;animation:in .18s ease-out}
 dialog::backdrop{background:#0008}
-header{display:flex;align-items:center;justify-content:space-between;padding:12px 16px;border-bottom:1px solid #ddd}
+.head{display:flex;align-items:center;justify-content:space-between;padding:12px 16px;border-bottom:1px solid #ddd}
 h2{font-size:1.1rem;margin:0}
 button{font:inherit;cursor:pointer}
 .close{border:0;background:none;font-size:1.5rem;line-height:1;padding:4px 8px;border-radius:6px}
@@ -93,7 +95,8 @@ export class Modal {
 		const last = () => [...this.body.querySelectorAll<HTMLElement>("iframe, input, button")].at(-1);
 		this.dialog.append(
 			wrapFocus(last),
-			element("header", {}, heading, close),
+			// Not a <header>: inside a dialog it would be a second banner landmark of the page.
+			element("div", { className: "head" }, heading, close),
 			this.body,
 			wrapFocus(() => close),
 		);
@@ -112,10 +115,13 @@ export class Modal {
 		return frame;
 	}
 
-	showWorking(): void {
-		const note = element("p", { textContent: this.text.working });
+	showWorking(words = this.text.working): void {
+		// Focusable, and focused when the control that had the focus goes: not dropped to <body>.
+		const note = element("p", { textContent: words, tabIndex: -1 });
 		note.setAttribute("role", "status");
+		const hadFocus = this.body.contains(this.host.shadowRoot?.activeElement ?? null);
 		this.body.replaceChildren(note);
+		if (hadFocus) note.focus();
 	}
 
 	/** The plans Flexiti offers this account for this amount; resolves with the shopper's choice. */

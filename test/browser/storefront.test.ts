@@ -41,7 +41,9 @@ async function launch(): Promise<Browser> {
 
 beforeAll(async () => {
 	// Hosted checkouts poll Flexiti from 200 ms on (doubling), so a closed tab is noticed within the test's wait.
-	stack = await startStorefrontStack({ HOSTED_POLL_BASE_MS: "200" });
+	// Flexiti's calls time out after 3 s (10 s deployed), so an authorization whose answer was lost is
+	// re-sent after 9 s (three of them), not 30.
+	stack = await startStorefrontStack({ HOSTED_POLL_BASE_MS: "200", UPSTREAM_TIMEOUT_MS: "3000" });
 	// The demo client's Success and Error redirection URLs at "Flexiti": the edge's return route (as npm start sets).
 	const back = `${stack.edge}/v1/hosted-checkouts/flexitidemo/return`;
 	await fetch(`${stack.sandbox}/sandbox/online/redirects/flexitidemo`, {
@@ -309,7 +311,7 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await payAs(JANE);
 		await enterPin("1111");
 		expect(await lastError()).toBe("not_verified");
-		expect(await alertText()).toBe("Flexiti could not verify the shopper");
+		expect(await alertText()).toBe("Flexiti could not verify your identity. Please try again.");
 
 		// A checkout stays on the account its widget was opened for (403 account_mismatch): another account is another checkout.
 		await toPayment();
@@ -318,6 +320,39 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await expect.poll(async () => (await events()).some((e) => e.code === "declined"), WAIT).toBe(true);
 		expect(await lastError()).toBe("declined");
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("the words shown to the shopper follow the element's language and carry no developer detail (in the event's error)", async () => {
+		await toPayment();
+		// The same element in French (lang="fr"), and one whose client token is missing (no token-url to renew it).
+		await page.evaluate(`(() => {
+			const old = document.querySelector("flexiti-checkout");
+			const fr = old.cloneNode();
+			fr.setAttribute("lang", "fr");
+			old.replaceWith(fr);
+		})()`);
+		await page.getByLabel("Numéro de compte ou de carte Flexiti").fill(JANE);
+		await page.getByRole("button", { name: "Payer avec Flexiti" }).click();
+		await enterPin("1111");
+		expect(await lastError()).toBe("not_verified");
+		expect(await alertText()).toBe("Flexiti n'a pas pu vérifier votre identité. Veuillez réessayer.");
+
+		await page.evaluate(`(() => {
+			const old = document.querySelector("flexiti-checkout");
+			const bare = old.cloneNode();
+			bare.setAttribute("client-token", "");
+			bare.removeAttribute("token-url");
+			bare.removeAttribute("lang");
+			old.replaceWith(bare);
+		})()`);
+		await payAs(JANE);
+		await expect.poll(async () => (await events()).filter((e) => e.code === "expired").length, WAIT).toBe(1);
+		expect(await alertText()).toBe("This checkout has expired. Please reload the page.");
+		const detail = await page.evaluate<string>(`new Promise((resolve) => {
+			document.addEventListener("flexiti-error", (e) => resolve(e.detail.message), { once: true });
+			document.querySelector("flexiti-checkout").shadowRoot.querySelector("button").click();
+		})`);
+		expect(detail).toContain("refreshClientToken");
 	});
 
 	it("a lost answer to the authorization is retried safely: the earlier attempt is adopted, one authorization", async () => {
@@ -336,6 +371,48 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await expectPaid(reference);
 		expect(dropped).toBe(1);
 		expect((await sandboxCalls("createAuthorization")).map((c) => c.status)).toEqual([200]);
+	});
+
+	it("a 502 from Flexiti on the authorization: the SDK waits as the edge's Retry-After says, tells the shopper, and re-sends the same request; one authorization", async () => {
+		const reference = await toPayment();
+		await fetch(`${stack.sandbox}/sandbox/faults`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ operation: "createAuthorization", status: 502, count: 1 }),
+		});
+		const sent: string[] = [];
+		const answers: string[] = [];
+		page.on("request", (request) => {
+			if (request.method() === "POST" && /\/authorization$/.test(request.url())) sent.push(request.postData() ?? "");
+		});
+		page.on("response", (response) => {
+			if (response.request().method() === "POST" && /\/authorization$/.test(response.url())) {
+				answers.push(`${response.status()} ${response.headers()["retry-after"] ?? "-"}`);
+			}
+		});
+		await payAs(JANE);
+		await enterPin();
+		await choosePlanAndConfirm();
+		// While the edge waits for Flexiti to list (or not) the lost attempt, the shopper is told, in the modal.
+		await expect
+			.poll(
+				async () =>
+					(await dialog()
+						.getByRole("status")
+						.textContent()
+						.catch(() => "")) ?? "",
+				WAIT,
+			)
+			.toContain("Still working");
+		await page.waitForURL(`${stack.store}/orders/${reference}`, { timeout: 40_000 });
+		expect(await page.locator("#order-status").textContent()).toBe("Paid with Flexiti");
+		// The 502, the edge's 503 with Retry-After (nothing sent to Flexiti meanwhile), then the same request, once.
+		expect(answers[0]).toMatch(/^502 /);
+		expect(answers.slice(1, -1).every((a) => /^503 \d+$/.test(a))).toBe(true);
+		expect(answers.at(-1)).toMatch(/^200 /);
+		expect(new Set(sent).size).toBe(1);
+		expect((await sandboxCalls("createAuthorization")).map((c) => c.status)).toEqual([502, 200]);
+		expect((await events()).some((e) => e.type === "flexiti-error")).toBe(false);
 	});
 });
 
@@ -360,7 +437,7 @@ describe("a new customer: the apply flow", () => {
 	it("declined and pending: a clear answer, no authorization", async () => {
 		await applyAs("Declined");
 		expect(await lastError()).toBe("declined");
-		expect(await alertText()).toBe("The application was declined");
+		expect(await alertText()).toBe("Flexiti did not approve this purchase.");
 		await applyAs("Pending");
 		await expect.poll(async () => (await events()).filter((e) => e.type === "flexiti-error").length, WAIT).toBe(2);
 		expect(await lastError()).toBe("pending");
@@ -381,6 +458,59 @@ describe("presentation and accessibility", () => {
 		await choosePlanAndConfirm();
 		await expectPaid(reference);
 		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+	});
+
+	it("on a small screen a new customer applies through the full-page widget: /apply after the return gets the answers the widget was opened with, then nothing is kept", async () => {
+		await openPage({ viewport: { width: 390, height: 800 } });
+		const reference = await toPayment("New to Flexiti? Apply and buy");
+		await page.getByLabel("I accept Flexiti's terms and conditions").check();
+		await page.getByRole("button", { name: "Apply for Flexiti financing" }).click();
+		await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+		await enterPin("2222", page.mainFrame() as unknown as FrameLocator);
+		// The store renders the checkout page afresh: the form comes back with the terms box unticked.
+		await page.waitForURL(`${stack.store}/checkout/${reference}?flow=apply`, WAIT);
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect((await sandboxCalls("apply")).map((c) => [c.status, c.scope])).toEqual([[200, "customer"]]);
+		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
+		const kept = await page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('flexiti-edge:'))");
+		expect(kept).toEqual([]);
+	});
+
+	it("a return the SDK does not accept (unreadable, another widget session's) is cleared and ignored: no widget for account 0, no error; the shopper pays after", async () => {
+		await openPage({ viewport: { width: 390, height: 800 } });
+		const reference = await toPayment();
+		const forged = [
+			"%7Bnot-json",
+			encodeURIComponent(
+				JSON.stringify({
+					event: "flx-success",
+					eventData: {
+						verified: true,
+						accountNumber: 10000000000001,
+						action: "purchase",
+						widget_session_id: "another",
+					},
+				}),
+			),
+		];
+		for (const fragment of forged) {
+			await payAs(JANE);
+			await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+			await page.goto(`${stack.store}/checkout/${reference}#flexiti-result=${fragment}`);
+			await expect.poll(() => page.url(), WAIT).toBe(`${stack.store}/checkout/${reference}`);
+			const kept = await page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('flexiti-edge:'))");
+			expect(kept).toEqual([]);
+			expect(await payButton().isEnabled()).toBe(true);
+		}
+		await payAs(JANE);
+		await page.waitForURL(`${stack.sandbox}/**`, WAIT);
+		await enterPin("2222", page.mainFrame() as unknown as FrameLocator);
+		await page.waitForURL(`${stack.store}/checkout/${reference}`, WAIT);
+		await choosePlanAndConfirm();
+		await expectPaid(reference);
+		expect((await sandboxCalls("initWidget")).map((c) => c.status)).toEqual([200, 200, 200]);
+		expect((await events()).filter((e) => e.type === "flexiti-error")).toEqual([]);
 	});
 
 	it("works by keyboard alone: Tab to the field and the button, Enter opens the named dialog, Escape cancels and returns focus", async () => {
@@ -412,6 +542,48 @@ describe("presentation and accessibility", () => {
 		await dialog().waitFor({ state: "hidden", ...WAIT });
 		expect(await lastError()).toBe("cancelled");
 		expect(await focused()).toBe("flexiti-checkout:button");
+	});
+
+	it("an invalid number is said and announced, and cleared once corrected; the modal is one dialog, no second banner; the focus stays in it while processing", async () => {
+		const reference = await toPayment();
+		const field = page.getByLabel("Flexiti account or card number");
+		await payAs("123456789012345");
+		expect(await field.getAttribute("aria-invalid")).toBe("true");
+		expect(await alertText()).toBe("Enter your 14-digit Flexiti account number or your 16-digit card number.");
+		// The message is the field's description (its id in the same shadow root).
+		expect(await field.getAttribute("aria-describedby")).toBe(await page.getByRole("alert").getAttribute("id"));
+		await field.fill(JANE);
+		expect(await field.getAttribute("aria-invalid")).toBeNull();
+		expect(await alertText()).toBe("");
+
+		await payButton().click();
+		await expect.poll(() => widget().locator("#panel").getAttribute("data-state"), WAIT).toBe("ready");
+		await page.evaluate(axe.source);
+		const landmarks =
+			await page.evaluate(`axe.run(document, { runOnly: ["landmark-no-duplicate-banner", "landmark-unique"], iframes: false })
+			.then((result) => result.violations.map((v) => v.id))`);
+		expect(landmarks).toEqual([]);
+
+		// The authorization is held a moment: meanwhile the focus is on the modal's status, not <body>.
+		let release = () => {};
+		const held = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		await page.route(/\/authorization$/, async (route) => {
+			await held;
+			await route.continue();
+		});
+		await enterPin();
+		await choosePlanAndConfirm();
+		const focusedRole = () =>
+			page.evaluate<string>(`(() => {
+				let active = document.activeElement;
+				while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+				return (active?.getAttribute("role") ?? active?.localName) + ":" + active?.textContent;
+			})()`);
+		await expect.poll(focusedRole, WAIT).toBe("status:Processing…");
+		release();
+		await expectPaid(reference);
 	});
 
 	it("the store's pages and the open modal have no serious or critical axe-core violations", async () => {
