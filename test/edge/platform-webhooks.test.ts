@@ -229,6 +229,38 @@ describe("orders linked by note attribute keep their shipments and refunds", () 
 	});
 });
 
+describe("an order is one store order", () => {
+	it("another Shopify order naming the same reference (a cart attribute the shopper can set) moves nothing of this one", async () => {
+		// Found by an outside probe: order B, paid with Flexiti, whose note attribute named order A's
+		// reference, released A's authorization when B was cancelled.
+		const checkout = await openCheckout(150);
+		await authorizedOrder(checkout.reference, 150);
+		const orderA = shopifyBigId();
+		const orderB = shopifyBigId();
+		const note = { note_attributes: flexitiNote(checkout.reference) };
+		await shopifyWebhook("orders/create", shopifySampleOrder(orderA, note));
+		const cancelB = shopifySampleOrder(orderB, { ...note, cancelled_at: "2026-12-03T10:00:00-05:00" });
+		expect((await shopifyWebhook("orders/cancelled", cancelB)).status).toBe(200);
+		const shippedB = shopifySampleFulfillment(shopifyBigId(), orderB, { status: "success" });
+		await shopifyWebhook("fulfillments/create", shippedB);
+		const ledger = await settledLedger(checkout.reference);
+		expect(ledger.released).toBe(0);
+		expect(ledger.captured).toBe(0);
+		expect(ledger.events.map((e) => [e.topic, e.status])).toEqual([
+			["orders/create", "ignored"],
+			["orders/cancelled", "refused"],
+			["fulfillments/create", "refused"],
+		]);
+		expect(ledger.events[1]?.outcome).toContain(`shopify order ${orderB}`);
+		expect(ledger.merchant_events.filter((e) => e.type === "order.event_refused")).toHaveLength(2);
+		expect(await sandboxCalls("releaseAuthorization")).toEqual([]);
+		// Order A's own cancel still releases it.
+		const cancelA = shopifySampleOrder(orderA, { ...note, cancelled_at: "2026-12-03T11:00:00-05:00" });
+		await shopifyWebhook("orders/cancelled", cancelA);
+		expect((await settledLedger(checkout.reference)).released).toBe(150);
+	});
+});
+
 describe("a fulfillment or refund that comes before the order's own payload", () => {
 	// Found by an outside probe: they were answered "not a Flexiti order" and lost, and Shopify does not
 	// resend a 200. Shopify delivers each topic on its own and retries each on its own: no order between them.

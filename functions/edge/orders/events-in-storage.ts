@@ -7,6 +7,7 @@
 import { holdUntilAuthorized, newEvents } from "./ledger.ts";
 import type { OrderEvent } from "./order-event.ts";
 import type { OrderState } from "./order-state.ts";
+import { ofThisPlatformOrder } from "./platform-order.ts";
 import { loadEvents, newEventEntries, storedKeys, writeEntries } from "./stored-events.ts";
 
 export class EventsInStorage {
@@ -23,6 +24,7 @@ export class EventsInStorage {
 	canAppend(state: OrderState, events: readonly OrderEvent[]): boolean {
 		return (
 			this.count !== undefined &&
+			ofThisPlatformOrder(state, events) &&
 			events.every((e) => e.verdict === undefined && (e.shipping === undefined || e.shipping === state.shipping))
 		);
 	}

@@ -15,6 +15,14 @@ export interface EventVerdict {
 	reason: string;
 }
 
+/** An order in the merchant's store (Shopify's order id; WooCommerce's, unique only on its site). */
+export interface PlatformOrder {
+	source: "shopify" | "woocommerce";
+	/** What the id is unique within: "" for Shopify (ids are global), the site's URL for WooCommerce. */
+	scope: string;
+	id: string;
+}
+
 export interface OrderEvent {
 	/** Identifies this event for exactly-once: the delivery id, or a key for the money it describes. */
 	key: string;
@@ -43,4 +51,6 @@ export interface OrderEvent {
 	withShipping?: boolean;
 	/** What the order's shipping costs, taxes included, when its payload says (Shopify's shipping_lines). */
 	shipping?: number;
+	/** The store's own order the payload was about, when it named one (see platform-order.ts). */
+	platformOrder?: PlatformOrder;
 }

@@ -11,6 +11,7 @@ import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
 import type { TokenCache } from "../flexiti/token-cache.ts";
 import { emptyLedger, type Ledger, type LedgerAuthorization, type LedgerCapture, type LedgerEvent } from "./ledger.ts";
+import type { PlatformOrder } from "./order-event.ts";
 import type { OutboxEvent } from "./outbox-event.ts";
 import { eventStorageKey, loadOrderEvents } from "./stored-events.ts";
 import { takeUnsaved } from "./unsaved.ts";
@@ -32,6 +33,8 @@ export interface OrderState {
 	channel?: CheckoutChannel;
 	/** Hosted checkouts: the merchant's page the shopper goes on to after Flexiti's. */
 	returnUrl?: string;
+	/** The store's order this order is (the first one whose payload reached it: platform-order.ts). */
+	platformOrder?: PlatformOrder;
 	/** Hosted checkouts: the current session at Flexiti, and what the order learned of it. */
 	hosted?: HostedSession;
 	/** The Flexiti account this checkout is for, once known (widget opened for it, or authorized on it). */

@@ -80,6 +80,7 @@ import {
 } from "./order-state.ts";
 import { orderByReference } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
+import { bindPlatformOrder } from "./platform-order.ts";
 import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
 import {
 	dropExpiredUnlinked,
@@ -340,7 +341,9 @@ export class Order extends DurableObject<EdgeBindings> {
 		const now = this.clock.now();
 		const { ledger } = state;
 		const before = ledger.events.length;
-		const result = receive(ledger, events, now);
+		const platform = bindPlatformOrder(state, events);
+		if (platform.bound) orderChanged = true;
+		const result = receive(ledger, platform.events, now);
 		for (const { shipping } of events) {
 			if (shipping === undefined || shipping === state.shipping) continue;
 			state.shipping = shipping;

@@ -86,7 +86,8 @@ function hmacSignedWebhook(source: {
 		const linking = link && linkOf(link.orderId).linkTo(link.reference);
 		const delivering = (async () => {
 			const orderIdIsReference = source.source === "shopify";
-			const { events, unlinked } = await attribute(parsed, linkOf, orderIdIsReference);
+			const store = { source: source.source, scope };
+			const { events, unlinked } = await attribute(parsed, store, linkOf, orderIdIsReference);
 			return deliver(c, source.source, events, parsed.ignored, { events: unlinked, link: linkOf, orderIdIsReference });
 		})();
 		const [answer] = await Promise.all([delivering, linking]);
@@ -103,13 +104,17 @@ function hmacSignedWebhook(source: {
  */
 async function attribute(
 	parsed: ParsedDelivery,
+	store: { source: "shopify" | "woocommerce"; scope: string },
 	linkOf: (orderId: string) => DurableObjectStub<Order>,
 	orderIdIsReference: boolean,
 ): Promise<{ events: OrderEvent[]; unlinked: Map<string, UnlinkedEvent[]> }> {
+	const { source, scope } = store;
 	const linked = new Map<string, string | undefined>();
 	const events: OrderEvent[] = [];
 	const unlinked = new Map<string, UnlinkedEvent[]>();
-	for (const { orderId, reference, waitsForLink, ...event } of parsed.events) {
+	for (const { orderId, reference, waitsForLink, ...read } of parsed.events) {
+		// The store's order it is about: an order takes events of one store order only (platform-order.ts).
+		const event = orderId === undefined ? read : { ...read, platformOrder: { source, scope, id: orderId } };
 		let resolved = reference;
 		if (resolved === undefined && orderId !== undefined) {
 			if (!linked.has(orderId)) linked.set(orderId, await linkOf(orderId).linkedReference());
