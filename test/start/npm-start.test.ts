@@ -39,7 +39,7 @@ describe("npm start", () => {
 			for (let run = 1; run <= RUNS; run++) {
 				const stateDir = mkdtempSync(join(tmpdir(), "flexiti-edge-state-"));
 				try {
-					const [edgePort, sandboxPort, storePort] = await freePorts(3);
+					const [edgePort = 0, sandboxPort = 0, storePort = 0] = await freePorts(3);
 					const began = performance.now();
 					const started = start({
 						EDGE_PORT: String(edgePort),
@@ -75,6 +75,11 @@ describe("npm start", () => {
 					expect(verify.status).toBe(409);
 					const logged = await waitFor(started, /^\[edge\] \[wrangler:info\] POST \/flexiti\/.*\/verify 409/m);
 					expect(logged, started.output()).toBe(true);
+
+					// Every local setting that names a Worker follows the ports moved: an order the demo store opens and
+					// the shopper authorizes is confirmed to the store by the edge's signed event (EVENT_ENDPOINTS
+					// once named port 3000 whatever STORE_PORT said: an outside probe found it).
+					if (run === 1) await buyAtTheDemoStore({ edgePort, sandboxPort, storePort });
 
 					expect(await stop(started)).toBe(0);
 					expect(started.output()).not.toMatch(/SQLITE_BUSY/);
@@ -122,6 +127,70 @@ describe("npm start", () => {
 		expect(started.output()).toContain("SANDBOX_PORT=88a8 is not a port");
 	});
 });
+
+/**
+ * Buys the chair at the demo store as the browser would (the store opens the checkout, the shopper's
+ * client token starts the widget, the PIN, the authorization), then waits for the store's own record
+ * of the order to say paid: only the edge's checkout.authorized, delivered to the store's port, says so.
+ */
+async function buyAtTheDemoStore(ports: { edgePort: number; sandboxPort: number; storePort: number }): Promise<void> {
+	const edge = `http://127.0.0.1:${ports.edgePort}`;
+	const store = `http://127.0.0.1:${ports.storePort}`;
+	const json = { "content-type": "application/json" };
+	const bought = await againIfRestarted(() => fetch(`${store}/buy`, { method: "POST", redirect: "manual" }));
+	expect(bought.status, await bought.clone().text()).toBe(303);
+	const reference = /\/checkout\/([^/?]+)/.exec(bought.headers.get("location") ?? "")?.[1] ?? "";
+	const token = await againIfRestarted(() => fetch(`${store}/checkout/${reference}/token`, { method: "POST" }));
+	const { client_token } = (await token.json()) as { client_token: string };
+	const shopper = { authorization: `Bearer ${client_token}`, ...json };
+	const init = await againIfRestarted(() =>
+		fetch(`${edge}/flexiti/v2.5/client-id/flexitidemo/widget/init`, {
+			method: "POST",
+			headers: shopper,
+			body: JSON.stringify({ flow: "purchase", customer_identification: { account_number: 10000000000001 } }),
+		}),
+	);
+	// `<sandbox>/#/widget/<client>/<access token>?…&widget_session_id=…`: what the widget page reads.
+	const widget = ((await init.json()) as { redirection_url: string }).redirection_url;
+	const session = /widget_session_id=([^&]+)/.exec(widget)?.[1];
+	const accessToken = /\/widget\/flexitidemo\/([0-9a-f]+)/.exec(widget)?.[1];
+	const verified = await fetch(`http://127.0.0.1:${ports.sandboxPort}/widget-api/sessions/${session}/verify`, {
+		method: "POST",
+		headers: json,
+		body: JSON.stringify({ access_token: accessToken, pin: "2222" }),
+	});
+	expect(verified.status, await verified.clone().text()).toBe(200);
+	const authorized = await againIfRestarted(() =>
+		fetch(`${edge}/flexiti/v2.5.1/client-id/flexitidemo/authorization`, {
+			method: "POST",
+			headers: shopper,
+			body: JSON.stringify({
+				account_number: 10000000000001,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+			}),
+		}),
+	);
+	expect(authorized.status, await authorized.clone().text()).toBe(200);
+
+	let page = "";
+	for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+		page = await (await fetch(`${store}/orders/${reference}`)).text();
+		if (page.includes('id="paid-by-event"')) break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	const ledger = await fetch(`${edge}/v1/orders/${reference}`, {
+		headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+	});
+	const { merchant_events } = (await ledger.json()) as {
+		merchant_events: { type: string; deliveries: { endpoint: string; status: string }[] }[];
+	};
+	const deliveries = merchant_events
+		.filter((event) => event.type === "checkout.authorized")
+		.flatMap((event) => event.deliveries.map((delivery) => delivery.endpoint));
+	expect(deliveries).toContain(`${store}/flexiti-events`);
+	expect(deliveries.filter((endpoint) => /:3000\b/.test(endpoint))).toEqual([]);
+	expect(page).toContain('id="paid-by-event"');
+}
 
 function start(env: Record<string, string>): Started {
 	let output = "";
