@@ -10,10 +10,11 @@
  * START_RUNS=20 npx vitest run --project start   repeats the start 20 times instead of 3.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseEnv } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { MERCHANT_KEY } from "../support/demo-credentials.ts";
 import { freePorts } from "../support/free-ports.ts";
@@ -83,6 +84,10 @@ describe("npm start", () => {
 
 					expect(await stop(started)).toBe(0);
 					expect(started.output()).not.toMatch(/SQLITE_BUSY/);
+					// No local secret is printed: the demo store's once were (wrangler prints every [vars] value,
+					// long ones cut after some characters, so their first 12 are looked for).
+					const printed = localSecrets().filter((secret) => started.output().includes(secret.slice(0, 12)));
+					expect(printed).toEqual([]);
 					expect(started.output()).toContain(
 						"[edge] [wrangler:info] POST /flexiti/v2.5/client-id/flexitidemo/account/**********0001/verify 409",
 					);
@@ -190,6 +195,19 @@ async function buyAtTheDemoStore(ports: { edgePort: number; sandboxPort: number;
 	expect(deliveries).toContain(`${store}/flexiti-events`);
 	expect(deliveries.filter((endpoint) => /:3000\b/.test(endpoint))).toEqual([]);
 	expect(page).toContain('id="paid-by-event"');
+}
+
+/**
+ * The secrets of the edge's and the demo store's `.dev.vars.example` (what npm start runs with on a fresh
+ * clone): every run of 20 or more key-like characters in their values (client secrets, merchant keys and
+ * their digests, webhook and event secrets, the token encryption key), the storefront origins aside.
+ */
+function localSecrets(): string[] {
+	return [".dev.vars.example", "functions/demo-store/.dev.vars.example"].flatMap((file) =>
+		Object.entries(parseEnv(readFileSync(file, "utf8")))
+			.filter(([name]) => name !== "STOREFRONT_ORIGINS")
+			.flatMap(([, value]) => value?.match(/[\w+/=-]{20,}/g) ?? []),
+	);
 }
 
 function start(env: Record<string, string>): Started {
