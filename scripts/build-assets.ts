@@ -94,9 +94,27 @@ export const apiDocs: AssetBuilder = {
 					env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
 				},
 			);
+			write(join(outDir, page), withoutCdnImages(readFileSync(join(outDir, page), "utf8")));
 		}
 	},
 };
+
+/**
+ * Redoc's footer ("API docs by Redocly") is an <img> from https://cdn.redoc.ly/redoc/logo-mini(-full).svg,
+ * in its bundled script whatever the options: the page asked a CDN for it on every visit (its CSP
+ * blocked the request, and the console showed the violation). The same words, drawn as an inline SVG,
+ * load nothing. A Redoc that asks its CDN for anything else fails the build rather than the promise.
+ */
+const REDOCLY_LOGO = `data:image/svg+xml,${encodeURIComponent(
+	'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="16" viewBox="0 0 64 16"><text x="0" y="12" font-family="sans-serif" font-size="12" fill="#808080">Redocly</text></svg>',
+)}`;
+
+function withoutCdnImages(html: string): string {
+	const local = html.replace(/https:\/\/cdn\.redoc\.ly\/redoc\/logo-mini(?:-full)?\.svg/g, REDOCLY_LOGO);
+	const left = /https:\/\/cdn\.redoc\.ly\/[^`"'\s)]*/.exec(local);
+	if (left) throw new Error(`Redoc's page still names its CDN (${left[0]}): make it local in scripts/build-assets.ts`);
+	return local;
+}
 
 /** The browser SDK at a content-addressed path, its manifest and its cache/CORS rules (scripts/build-storefront.ts). */
 export const storefrontSdk: AssetBuilder = {

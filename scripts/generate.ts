@@ -218,7 +218,7 @@ for (const [path, contents] of outputs) {
 // Each Worker's bindings come from its own wrangler.toml, each in its own file, so that each Worker's
 // tsconfig.json sees only its own: `Env` (the edge), `SandboxBindings` (the local Flexiti sandbox),
 // `DemoStoreBindings` (the demo store). workerd's runtime types are one more file, shared by all three.
-// Secret names come from the committed .dev.vars.example, so the output does not depend on whatever
+// Secret names come from the committed .dev.vars.example beside each wrangler.toml, so the output does not depend on whatever
 // a developer has in their own .dev.vars.
 const bindingsOnly = ["--include-runtime=false", "--include-main-module=false", "--env-file", ".dev.vars.example"];
 const workerTypes = [

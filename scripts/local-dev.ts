@@ -34,6 +34,18 @@ export interface DevSession {
 
 export const HOST = "127.0.0.1";
 
+/**
+ * A setting's value with every local address of one of `npm start`'s Workers (`127.0.0.1:<port>` or
+ * `localhost:<port>` after `//`) moved to the port that Worker listens on this time: `moved` maps each
+ * default port (8787, 8788, 3000) to the one in use. Other addresses, and other ports, are left alone.
+ */
+export function followPorts(value: string, moved: Record<number, number>): string {
+	return value.replace(/(\/\/(?:127\.0\.0\.1|localhost)):(\d+)(?!\d)/g, (whole, host: string, port: string) => {
+		const now = moved[Number(port)];
+		return now === undefined ? whole : `${host}:${now}`;
+	});
+}
+
 /** A message that tells a person what to do; printed without a stack trace. */
 export class StartError extends Error {}
 

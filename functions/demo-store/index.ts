@@ -13,11 +13,21 @@
  * from Flexiti's widget host, connections only to the edge and the store itself.
  */
 import { Hono } from "hono";
-import { edgeClient, type OrderEventType, sendOrderEvent, storefrontScript } from "./edge.ts";
+import { EdgeUnavailable, edgeClient, type OrderEventType, sendOrderEvent, storefrontScript } from "./edge.ts";
 import type { DemoEnv } from "./env.ts";
 import { receiveEdgeEvent } from "./events.ts";
 import { type DemoOrder, findOrder, listOrders, saveOrder } from "./orders.ts";
-import { adminPage, applyPage, checkoutPage, money, orderPage, PRODUCT, productPage, STYLES } from "./pages.ts";
+import {
+	adminPage,
+	applyPage,
+	checkoutPage,
+	edgeUnavailablePage,
+	money,
+	orderPage,
+	PRODUCT,
+	productPage,
+	STYLES,
+} from "./pages.ts";
 
 const app = new Hono<{ Bindings: DemoEnv }>();
 
@@ -41,6 +51,20 @@ app.use(async (c, next) => {
 	);
 	c.header("referrer-policy", "no-referrer");
 	c.header("x-content-type-options", "nosniff");
+});
+
+// The edge down (or answering without what a page needs): 502 and a page that says what to do, or, to the SDK's
+// token refresh, JSON it understands; a bare 500 "Internal Server Error" before. Anything else is still a 500.
+app.onError((error, c) => {
+	if (!(error instanceof EdgeUnavailable)) {
+		console.error(error);
+		return c.text("Internal Server Error", 500);
+	}
+	console.error(`${error.message}${error.cause ? ` (${String(error.cause)})` : ""}`);
+	c.header("cache-control", "no-store");
+	c.header("retry-after", "30");
+	if (c.req.path.endsWith("/token")) return c.json({ error: "edge_unavailable" }, 502);
+	return c.html(edgeUnavailablePage(c.env.EDGE_URL), 502);
 });
 
 app.get("/styles.css", (c) => c.body(STYLES, 200, { "content-type": "text/css; charset=utf-8" }));

@@ -177,3 +177,20 @@ label.check input{width:auto}flexiti-checkout{margin-top:1rem;max-width:24rem}
 .order{border:1px solid #ddd;border-radius:8px;padding:1rem;margin:1rem 0;background:#fff}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}.actions input{width:7rem}
 pre{overflow:auto;font-size:.8rem;background:#f3f3f3;padding:.5rem}`;
+
+/**
+ * What a shopper sees when the store cannot reach Flexiti Edge (stopped, restarting, unreachable): what
+ * happened, that nothing was charged, and what to do, instead of a bare "Internal Server Error".
+ */
+export function edgeUnavailablePage(edge: string): Html {
+	return layout(
+		"Payments are unavailable",
+		html`<h1>Payments are unavailable right now</h1>
+<div role="alert">
+<p>We could not reach our payment service, Flexiti Edge, so this page cannot be shown. Nothing was charged.</p>
+</div>
+<p>Please try again in a minute: <a href="">reload this page</a>, or go back to <a href="/">the store</a>.</p>
+<p class="note">Running this demo yourself? The store expected the edge at <code>${edge}</code>: check that
+<code>npm start</code> is still running and that the edge started.</p>`,
+	);
+}

@@ -4,6 +4,8 @@
  * store's origin must be in the edge's STOREFRONT_ORIGINS (CORS) before the edge starts, so its port
  * is chosen first (a free one outside the system's ephemeral range: test/support/free-ports.ts).
  */
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { localSettings } from "../../scripts/bench/workers.ts";
 import { buildAssets } from "../../scripts/build-assets.ts";
 import { type Binding, type LocalWorker, startLocalWorker } from "../../scripts/local-worker.ts";
@@ -19,8 +21,11 @@ export interface StorefrontStack {
 }
 
 export { MERCHANT_KEY };
-/** The demo store's EVENTS_SECRET (functions/demo-store/wrangler.toml): the edge signs its events to the store with it. */
-export const STORE_EVENTS_SECRET = "whsec_bG9jYWwtZGVtby1zdG9yZS1ldmVudHMtc2VjcmV0LW5vdC1mb3ItcHJvZA==";
+
+/** The demo store's local secrets (functions/demo-store/.dev.vars.example, which npm start copies to its .dev.vars). */
+const STORE_SECRETS = parseEnv(readFileSync("functions/demo-store/.dev.vars.example", "utf8"));
+/** The demo store's EVENTS_SECRET: the edge signs its events to the store with it. */
+export const STORE_EVENTS_SECRET = STORE_SECRETS.EVENTS_SECRET ?? "";
 
 export async function startStorefrontStack(edgeSettings: Record<string, string> = {}): Promise<StorefrontStack> {
 	buildAssets();
@@ -57,7 +62,13 @@ export async function startStorefrontStack(edgeSettings: Record<string, string> 
 		});
 		await start(
 			"functions/demo-store/wrangler.toml",
-			{ EDGE_URL: plain(edge), WIDGET_ORIGIN: plain(sandbox) },
+			{
+				...Object.fromEntries(
+					Object.entries(STORE_SECRETS).map(([name, value]) => [name, { type: "secret_text", value } as Binding]),
+				),
+				EDGE_URL: plain(edge),
+				WIDGET_ORIGIN: plain(sandbox),
+			},
 			storePort,
 		);
 		return {

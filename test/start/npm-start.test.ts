@@ -10,10 +10,11 @@
  * START_RUNS=20 npx vitest run --project start   repeats the start 20 times instead of 3.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseEnv } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { MERCHANT_KEY } from "../support/demo-credentials.ts";
 import { freePorts } from "../support/free-ports.ts";
@@ -39,7 +40,7 @@ describe("npm start", () => {
 			for (let run = 1; run <= RUNS; run++) {
 				const stateDir = mkdtempSync(join(tmpdir(), "flexiti-edge-state-"));
 				try {
-					const [edgePort, sandboxPort, storePort] = await freePorts(3);
+					const [edgePort = 0, sandboxPort = 0, storePort = 0] = await freePorts(3);
 					const began = performance.now();
 					const started = start({
 						EDGE_PORT: String(edgePort),
@@ -76,8 +77,17 @@ describe("npm start", () => {
 					const logged = await waitFor(started, /^\[edge\] \[wrangler:info\] POST \/flexiti\/.*\/verify 409/m);
 					expect(logged, started.output()).toBe(true);
 
+					// Every local setting that names a Worker follows the ports moved: an order the demo store opens and
+					// the shopper authorizes is confirmed to the store by the edge's signed event (EVENT_ENDPOINTS
+					// once named port 3000 whatever STORE_PORT said: an outside probe found it).
+					if (run === 1) await buyAtTheDemoStore({ edgePort, sandboxPort, storePort });
+
 					expect(await stop(started)).toBe(0);
 					expect(started.output()).not.toMatch(/SQLITE_BUSY/);
+					// No local secret is printed: the demo store's once were (wrangler prints every [vars] value,
+					// long ones cut after some characters, so their first 12 are looked for).
+					const printed = localSecrets().filter((secret) => started.output().includes(secret.slice(0, 12)));
+					expect(printed).toEqual([]);
 					expect(started.output()).toContain(
 						"[edge] [wrangler:info] POST /flexiti/v2.5/client-id/flexitidemo/account/**********0001/verify 409",
 					);
@@ -122,6 +132,83 @@ describe("npm start", () => {
 		expect(started.output()).toContain("SANDBOX_PORT=88a8 is not a port");
 	});
 });
+
+/**
+ * Buys the chair at the demo store as the browser would (the store opens the checkout, the shopper's
+ * client token starts the widget, the PIN, the authorization), then waits for the store's own record
+ * of the order to say paid: only the edge's checkout.authorized, delivered to the store's port, says so.
+ */
+async function buyAtTheDemoStore(ports: { edgePort: number; sandboxPort: number; storePort: number }): Promise<void> {
+	const edge = `http://127.0.0.1:${ports.edgePort}`;
+	const store = `http://127.0.0.1:${ports.storePort}`;
+	const json = { "content-type": "application/json" };
+	const bought = await againIfRestarted(() => fetch(`${store}/buy`, { method: "POST", redirect: "manual" }));
+	expect(bought.status, await bought.clone().text()).toBe(303);
+	const reference = /\/checkout\/([^/?]+)/.exec(bought.headers.get("location") ?? "")?.[1] ?? "";
+	const token = await againIfRestarted(() => fetch(`${store}/checkout/${reference}/token`, { method: "POST" }));
+	const { client_token } = (await token.json()) as { client_token: string };
+	const shopper = { authorization: `Bearer ${client_token}`, ...json };
+	const init = await againIfRestarted(() =>
+		fetch(`${edge}/flexiti/v2.5/client-id/flexitidemo/widget/init`, {
+			method: "POST",
+			headers: shopper,
+			body: JSON.stringify({ flow: "purchase", customer_identification: { account_number: 10000000000001 } }),
+		}),
+	);
+	// `<sandbox>/#/widget/<client>/<access token>?…&widget_session_id=…`: what the widget page reads.
+	const widget = ((await init.json()) as { redirection_url: string }).redirection_url;
+	const session = /widget_session_id=([^&]+)/.exec(widget)?.[1];
+	const accessToken = /\/widget\/flexitidemo\/([0-9a-f]+)/.exec(widget)?.[1];
+	const verified = await fetch(`http://127.0.0.1:${ports.sandboxPort}/widget-api/sessions/${session}/verify`, {
+		method: "POST",
+		headers: json,
+		body: JSON.stringify({ access_token: accessToken, pin: "2222" }),
+	});
+	expect(verified.status, await verified.clone().text()).toBe(200);
+	const authorized = await againIfRestarted(() =>
+		fetch(`${edge}/flexiti/v2.5.1/client-id/flexitidemo/authorization`, {
+			method: "POST",
+			headers: shopper,
+			body: JSON.stringify({
+				account_number: 10000000000001,
+				financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+			}),
+		}),
+	);
+	expect(authorized.status, await authorized.clone().text()).toBe(200);
+
+	let page = "";
+	for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+		page = await (await fetch(`${store}/orders/${reference}`)).text();
+		if (page.includes('id="paid-by-event"')) break;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	const ledger = await fetch(`${edge}/v1/orders/${reference}`, {
+		headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+	});
+	const { merchant_events } = (await ledger.json()) as {
+		merchant_events: { type: string; deliveries: { endpoint: string; status: string }[] }[];
+	};
+	const deliveries = merchant_events
+		.filter((event) => event.type === "checkout.authorized")
+		.flatMap((event) => event.deliveries.map((delivery) => delivery.endpoint));
+	expect(deliveries).toContain(`${store}/flexiti-events`);
+	expect(deliveries.filter((endpoint) => /:3000\b/.test(endpoint))).toEqual([]);
+	expect(page).toContain('id="paid-by-event"');
+}
+
+/**
+ * The secrets of the edge's and the demo store's `.dev.vars.example` (what npm start runs with on a fresh
+ * clone): every run of 20 or more key-like characters in their values (client secrets, merchant keys and
+ * their digests, webhook and event secrets, the token encryption key), the storefront origins aside.
+ */
+function localSecrets(): string[] {
+	return [".dev.vars.example", "functions/demo-store/.dev.vars.example"].flatMap((file) =>
+		Object.entries(parseEnv(readFileSync(file, "utf8")))
+			.filter(([name]) => name !== "STOREFRONT_ORIGINS")
+			.flatMap(([, value]) => value?.match(/[\w+/=-]{20,}/g) ?? []),
+	);
+}
 
 function start(env: Record<string, string>): Started {
 	let output = "";
