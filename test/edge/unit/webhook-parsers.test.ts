@@ -170,6 +170,40 @@ describe("signed payloads of unexpected shapes never crash a parser", () => {
 		]);
 	});
 
+	it.each([
+		["a third decimal", "price", "100.005", "at most two decimals"],
+		["a negative discount", "discount_allocations[0].amount", "-50.00", "zero or more"],
+		["a negative tax", "tax_lines[0].price", "-5.00", "zero or more"],
+	])("a fulfillment whose line item has %s captures nothing and says why", (_, field, value, why) => {
+		// Found by an outside probe: "100.005" captured 100.01, and a negative discount raised a capture.
+		const sample = shopifySampleFulfillment("7", orderId, { status: "success" });
+		const [item] = sample.line_items;
+		const changed =
+			field === "price"
+				? { ...item, price: value }
+				: field.startsWith("discount")
+					? { ...item, discount_allocations: [{ amount: value }] }
+					: { ...item, tax_lines: [{ price: value }] };
+		const parsed = shopify("fulfillments/create", { ...sample, line_items: [changed] });
+		expect(parsed.events).toEqual([
+			expect.objectContaining({
+				type: "noted",
+				verdict: {
+					status: "refused",
+					reason: expect.stringContaining(`line_items[0].${field} is not an amount of ${why}`),
+				},
+			}),
+		]);
+	});
+
+	it("a WooCommerce refund's total is negative, as WooCommerce writes it; its order's total is not", () => {
+		const order = wooSampleOrder(728, "WC-728", { status: "completed" });
+		expect(woo("order.updated", order).events.every((e) => e.verdict === undefined)).toBe(true);
+		expect(woo("order.updated", { ...order, total: "-10.00" }).events[0]?.verdict?.reason).toContain(
+			"total is not an amount of zero or more",
+		);
+	});
+
 	it("refund transactions holding null, and Woo meta_data and refunds of the wrong type, are refused with the field", () => {
 		const refund = shopifySampleRefund("6", orderId, "10.00");
 		expect(shopify("refunds/create", { ...refund, transactions: [null] }).events[0]?.verdict?.reason).toContain(

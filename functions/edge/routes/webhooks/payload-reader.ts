@@ -65,12 +65,23 @@ export class PayloadReader {
 		return this.problem(path, "an id (digits)", value);
 	}
 
-	/** An amount in cents, from a decimal string or a number. */
-	money(value: unknown, path: string): number | undefined {
+	/**
+	 * An amount in cents, from a decimal string or a number: at most two decimals (Canadian dollars; a third
+	 * would be rounded into money nobody sent), and not below zero unless the field is signed (WooCommerce
+	 * writes a refund's total as negative): a negative discount would raise a capture.
+	 */
+	money(value: unknown, path: string, sign: "non-negative" | "signed" = "non-negative"): number | undefined {
 		if (value === undefined || value === null) return undefined;
-		if (typeof value === "number" && Number.isFinite(value) && Math.abs(value) < 1e13) return cents(value);
-		if (typeof value === "string" && /^-?\d{1,13}(\.\d+)?$/.test(value.trim())) return cents(value.trim());
-		return this.problem(path, "an amount", value);
+		const text = typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";
+		if (!/^-?\d{1,13}(\.\d+)?(e-?\d+)?$/i.test(text) || (typeof value === "number" && !Number.isFinite(value))) {
+			return this.problem(path, "an amount", value);
+		}
+		const amount = Number(text);
+		if (Math.abs(amount * 100 - Math.round(amount * 100)) > 1e-6 || /\.\d{3,}$/.test(text)) {
+			return this.problem(path, "an amount of at most two decimals", value);
+		}
+		if (sign === "non-negative" && amount < 0) return this.problem(path, "an amount of zero or more", value);
+		return cents(amount);
 	}
 
 	/** A whole count (a quantity), from a number or a string of digits. */

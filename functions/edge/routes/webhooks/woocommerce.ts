@@ -49,7 +49,7 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 	const total = read.money(order.total, "total") ?? 0;
 	const refunds = read.objects(order.refunds, "refunds").map((refund, i) => ({
 		id: read.id(refund.id, `refunds[${i}].id`),
-		amount: Math.abs(read.money(refund.total, `refunds[${i}].total`) ?? 0),
+		amount: Math.abs(read.money(refund.total, `refunds[${i}].total`, "signed") ?? 0),
 	}));
 	if (!orderId) return ignored(unusable(read) ?? "no order id in the payload");
 	if (paymentMethod !== undefined && !delivery.paymentMethods.has(paymentMethod.toLowerCase())) {
