@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
@@ -44,6 +44,11 @@ const limitBody = bodyLimit({
 	},
 });
 
+const noStoreUnlessSaid: MiddlewareHandler<EdgeEnv> = async (c, next) => {
+	await next();
+	if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+};
+
 export function createEdgeApp() {
 	const app = new Hono<EdgeEnv>();
 	app.use(requestLog);
@@ -60,6 +65,9 @@ export function createEdgeApp() {
 		crossOriginResourcePolicy: false,
 	});
 	app.use((c, next) => (isDocsPath(c.req.path) ? next() : jsonOnlyHeaders(c, next)));
+	// API answers carry client and customer tokens, and customers' data: no browser or proxy keeps one,
+	// unless its route says it may (the promotional message, public).
+	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, noStoreUnlessSaid);
 	for (const path of DOCS_PATHS) app.get(path, docsHeaders, serveDocs);
 
 	app.get(
