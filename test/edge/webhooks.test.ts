@@ -586,6 +586,28 @@ describe("money follows the order", () => {
 	});
 });
 
+/**
+ * An order whose Shopify refund went through in part: two shipments captured (these prices), then a
+ * refund over both whose second return Flexiti refuses. The settled ledger and the refused event's id.
+ */
+async function partlyRefusedRefund(id: number, prices: [string, string], refund: string) {
+	const [first, second] = prices;
+	await authorizedOrder(String(id), Number(first) + Number(second));
+	await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 1, id, [{ price: first, quantity: 1 }]));
+	await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 2, id, [{ price: second, quantity: 1 }]));
+	await settledLedger(String(id));
+	await sandbox("POST", "/sandbox/faults", {
+		operation: "returnCapture",
+		after: 1,
+		status: 409,
+		error: "general_error",
+	});
+	await shopifyWebhook("refunds/create", shopifyRefund(id * 10 + 3, id, refund));
+	const ledger = await settledLedger(String(id));
+	expect(ledger.events.at(-1)).toMatchObject({ status: "refused" });
+	return { ...ledger, eventId: ledger.events.at(-1)?.id ?? "" };
+}
+
 describe("failures at Flexiti", () => {
 	it("after repeated failures an event goes to the dead letter, and a replay applies it", async () => {
 		const reference = String(orderId());
@@ -629,23 +651,10 @@ describe("failures at Flexiti", () => {
 
 	it("replaying a partly refused refund re-sends only the refused part: money never goes back twice", async () => {
 		const id = orderId();
-		await authorizedOrder(String(id), 150);
-		await shopifyWebhook("fulfillments/create", shopifyFulfillment(11, id, [{ price: "100.00", quantity: 1 }]));
-		await shopifyWebhook("fulfillments/create", shopifyFulfillment(12, id, [{ price: "50.00", quantity: 1 }]));
-		await settledLedger(String(id));
 		// The refund spans both captures (newest first: 50, then 70); Flexiti refuses the second part.
-		await sandbox("POST", "/sandbox/faults", {
-			operation: "returnCapture",
-			after: 1,
-			status: 409,
-			error: "general_error",
-		});
-		await shopifyWebhook("refunds/create", shopifyRefund(81, id, "120.00"));
-		const refused = await settledLedger(String(id));
-		expect(refused.events.at(-1)).toMatchObject({ status: "refused" });
+		const refused = await partlyRefusedRefund(id, ["100.00", "50.00"], "120.00");
 		expect(refused.refunded).toBe(50);
-
-		const eventId = refused.events.at(-1)?.id ?? "";
+		const eventId = refused.eventId;
 		await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
 			params: { path: { reference: String(id), event_id: eventId } },
 		});
@@ -660,20 +669,9 @@ describe("failures at Flexiti", () => {
 		// Found by an outside probe: the replay re-sent the refused part as first planned, a return of 50
 		// against a capture another refund had emptied meanwhile; only Flexiti's own check stopped it.
 		const id = orderId();
-		await authorizedOrder(String(id), 200);
-		await shopifyWebhook("fulfillments/create", shopifyFulfillment(21, id, [{ price: "100.00", quantity: 1 }]));
-		await shopifyWebhook("fulfillments/create", shopifyFulfillment(22, id, [{ price: "100.00", quantity: 1 }]));
-		await settledLedger(String(id));
-		await sandbox("POST", "/sandbox/faults", {
-			operation: "returnCapture",
-			after: 1,
-			status: 409,
-			error: "general_error",
-		});
-		await shopifyWebhook("refunds/create", shopifyRefund(91, id, "150.00")); // 100 back, then 50 refused
-		const refused = await settledLedger(String(id));
+		const refused = await partlyRefusedRefund(id, ["100.00", "100.00"], "150.00"); // 100 back, then 50 refused
 		expect(refused.refunded).toBe(100);
-		const eventId = refused.events.at(-1)?.id ?? "";
+		const eventId = refused.eventId;
 		await shopifyWebhook("refunds/create", shopifyRefund(92, id, "100.00")); // empties the older capture
 		expect((await settledLedger(String(id))).refunded).toBe(200);
 		const sent = (await sandboxCalls("returnCapture")).length;
