@@ -587,14 +587,17 @@ describe("money follows the order", () => {
 });
 
 /**
- * An order whose Shopify refund went through in part: two shipments captured (these prices), then a
- * refund over both whose second return Flexiti refuses. The settled ledger and the refused event's id.
+ * An order whose Shopify refund went through in part: shipments captured (these prices), then a refund
+ * over several whose second return Flexiti refuses. The settled ledger and the refused event's id.
  */
-async function partlyRefusedRefund(id: number, prices: [string, string], refund: string) {
-	const [first, second] = prices;
-	await authorizedOrder(String(id), Number(first) + Number(second));
-	await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 1, id, [{ price: first, quantity: 1 }]));
-	await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 2, id, [{ price: second, quantity: 1 }]));
+async function partlyRefusedRefund(id: number, prices: string[], refund: string) {
+	await authorizedOrder(
+		String(id),
+		prices.reduce((sum, price) => sum + Number(price), 0),
+	);
+	for (const [index, price] of prices.entries()) {
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + index, id, [{ price, quantity: 1 }]));
+	}
 	await settledLedger(String(id));
 	await sandbox("POST", "/sandbox/faults", {
 		operation: "returnCapture",
@@ -602,7 +605,7 @@ async function partlyRefusedRefund(id: number, prices: [string, string], refund:
 		status: 409,
 		error: "general_error",
 	});
-	await shopifyWebhook("refunds/create", shopifyRefund(id * 10 + 3, id, refund));
+	await shopifyWebhook("refunds/create", shopifyRefund(id * 10 + 9, id, refund));
 	const ledger = await settledLedger(String(id));
 	expect(ledger.events.at(-1)).toMatchObject({ status: "refused" });
 	return { ...ledger, eventId: ledger.events.at(-1)?.id ?? "" };
@@ -686,6 +689,21 @@ describe("failures at Flexiti", () => {
 		});
 		expect(replayed.refunded).toBe(200);
 		expect(await sandboxCalls("returnCapture")).toHaveLength(sent);
+	});
+
+	it("replaying a refund refused in the middle of its plan sends the rest once: the calls planned after the refusal are not sent too", async () => {
+		// Found by a review: three captures, the second return refused; the replay sent the third as first
+		// planned and the rest planned afresh, 300 given back of a 250 refund.
+		const id = orderId();
+		const refused = await partlyRefusedRefund(id, ["100.00", "100.00", "100.00"], "250.00");
+		expect(refused.refunded).toBe(100);
+		await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference: String(id), event_id: refused.eventId } },
+		});
+		const replayed = await settledLedger(String(id));
+		expect(replayed.events.find((e) => e.id === refused.eventId)).toMatchObject({ status: "applied" });
+		expect(replayed.refunded).toBe(250);
+		expect((await sandboxCalls("returnCapture")).filter((c) => c.status === 200)).toHaveLength(3);
 	});
 
 	it("only dead-lettered or refused events can be replayed", async () => {

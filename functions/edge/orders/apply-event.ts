@@ -66,8 +66,10 @@ export async function applyEvent(
 				setStatus(event, plan.kind === "nothing" ? "applied" : "refused", now, plan.outcome);
 				return true;
 			}
-			// A replayed rest is added after the calls already made or refused, which stay on the record.
-			event.calls = [...(event.calls ?? []), ...plan.calls.map((call) => ({ ...call, status: "pending" as const }))];
+			// A replayed rest replaces what was never sent (the calls planned after the refused one: a refusal
+			// stops the plan) and comes after the calls made or refused, which stay on the record.
+			const kept = (event.calls ?? []).filter((call) => call.status !== "pending");
+			event.calls = [...kept, ...plan.calls.map((call) => ({ ...call, status: "pending" as const }))];
 			// The plan is durable before any money moves: after a restart the same calls are re-sent
 			// with the same keys, never re-planned from a state that already counts some of them.
 			await persist(state, [event]);
