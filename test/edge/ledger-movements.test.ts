@@ -147,6 +147,12 @@ describe("money moved through /flexiti enters the order's ledger", () => {
 		);
 		expect(ledger.captured).toBe(19.99);
 		expect(ledger.authorization?.status).toBe(await flexitiStatus(data?.authorization_id ?? 0));
+		// Its shipments were paid for when it was authorized: nothing to capture, and nothing wrong (a
+		// review found each one refused and told as capture_exceeds_authorization).
+		await standardWebhook("order.fulfilled", { reference, amount: 19.99 });
+		const shipped = await settledLedger(reference);
+		expect(shipped.events.map((e) => [e.status, e.outcome])).toEqual([["applied", "already captured in full"]]);
+		expect(shipped.merchant_events.map((e) => e.type)).not.toContain("order.event_refused");
 	});
 });
 

@@ -16,6 +16,7 @@ import {
 	successBody,
 } from "../flexiti/gateway.ts";
 import { followAuthorization, type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
+import { capturedAtAuthorization } from "./order-authorization.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
 import { accountRefundInstead, planEvent } from "./plan-event.ts";
 
@@ -56,7 +57,15 @@ export async function applyEvent(
 			const authorizationNow = successBody(truth);
 			followAuthorization(state.ledger, authorizationNow);
 			const toPlan = event.replanRest ? restOf(event) : event;
-			const plan = planEvent(toPlan, authorizationNow, state.clientId, now, refunded, state.shipping);
+			const plan = planEvent(
+				toPlan,
+				authorizationNow,
+				state.clientId,
+				now,
+				refunded,
+				state.shipping,
+				capturedAtAuthorization(state),
+			);
 			if (plan.kind === "hold") {
 				if (event.status !== "held") setStatus(event, "held", now, plan.reason);
 				return false;

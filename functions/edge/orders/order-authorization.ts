@@ -279,6 +279,11 @@ export function ledgerAuthorization(authorization: Authorization): LedgerAuthori
 	};
 }
 
+/** Whether the order's authorization was captured as it was made (`auto_capture`, the checkout's or the caller's). */
+export function capturedAtAuthorization(state: OrderState): boolean {
+	return state.autoCapture || capturesIn(state.authorizationAnswer).length > 0;
+}
+
 /** The captures Flexiti's answer to an authorization lists (an auto-captured one has its capture). */
 function capturesIn(answer: string | undefined): flexiti["schemas"]["Capture"][] {
 	if (answer === undefined) return [];

@@ -43,6 +43,8 @@ export function planEvent(
 	refundedByCapture: Readonly<Record<number, number>> = {},
 	/** The order's shipping with its taxes, when its order payload said. */
 	shipping?: number,
+	/** Captured in full when it was authorized (`auto_capture`): every shipment was paid for then. */
+	capturedAtAuthorization = false,
 ): Plan {
 	const remaining = authorization.remaining_authorization_amount;
 	const params = { client_id: clientId, authorization_id: String(authorization.authorization_id) };
@@ -54,8 +56,9 @@ export function planEvent(
 			const released = cents(authorization.released_amount ?? 0) > 0;
 			if (released)
 				return { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" };
-			// A shipment of its own amount was not charged: the merchant must hear it, as when less remains.
-			if (event.amount !== undefined && cents(event.amount) > 0) {
+			// A shipment of its own amount was not charged: the merchant must hear it, as when less remains
+			// (unless the whole order was charged when it was authorized).
+			if (event.amount !== undefined && cents(event.amount) > 0 && !capturedAtAuthorization) {
 				return { kind: "refuse", outcome: `capture_exceeds_authorization: ${event.amount} asked, 0 remains` };
 			}
 			return { kind: "nothing", outcome: "already captured in full" };
