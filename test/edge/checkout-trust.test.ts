@@ -86,6 +86,31 @@ describe("a shopper's widget flow", () => {
 		expect(await sandboxCalls("calculateInterest")).toHaveLength(before);
 	});
 
+	it("a widget opened for a FlexitiCard names no account: the checkout keeps its own, or takes the first one named", async () => {
+		// A review found the card's widget had cleared the checkout's account, after which any account could be named.
+		const plans = (token: string, account: number) =>
+			flexitiViaEdge(token).POST("/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest", {
+				params: { path: { client_id, account_number: account } },
+				body: { amount: 100 },
+			});
+		const openCard = (token: string) =>
+			flexitiViaEdge(token).POST("/v2.5/client-id/{client_id}/widget/init", {
+				params: { path: { client_id } },
+				body: { flow: "purchase", customer_identification: { vcc_number: "5555000000000001" } },
+			});
+		const bound = await openCheckout();
+		expect((await openWidget(bound.client_token, JANE)).response.status).toBe(200);
+		expect((await openCard(bound.client_token)).response.status).toBe(200);
+		expect((await plans(bound.client_token, JEAN)).response.status).toBe(403);
+		expect((await plans(bound.client_token, JANE)).response.status).toBe(200);
+		const card = await openCheckout();
+		expect((await openCard(card.client_token)).response.status).toBe(200);
+		expect((await plans(card.client_token, JANE)).response.status).toBe(200);
+		const other = await plans(card.client_token, JEAN);
+		expect(other.response.status).toBe(403);
+		expect(other.error).toMatchObject({ error: "account_mismatch" });
+	});
+
 	it("once authorized, the checkout stays on the authorized account", async () => {
 		const { checkout } = await authorizedCheckout();
 		const other = await flexitiViaEdge(checkout.client_token).POST(

@@ -8,6 +8,7 @@
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import { notForShoppers as notForShoppersRule } from "../../contract/flexiti-surface-rules.ts";
 import { EdgeError } from "../core/errors.ts";
+import type { CheckoutAccount } from "../orders/checkout.ts";
 
 // The rule's one statement, which the /flexiti surface's spec is generated from too.
 const notForShoppers: ReadonlySet<string> = new Set(Object.keys(notForShoppersRule));
@@ -24,13 +25,6 @@ export function shopperMay(operationId: FlexitiOperationId, scopes: readonly str
 export function shopperRefusal(operationId: FlexitiOperationId, scopes: readonly string[]): EdgeError | undefined {
 	if (shopperMay(operationId, scopes)) return undefined;
 	return new EdgeError("insufficient_scope", "Insufficient scope: this operation needs a merchant");
-}
-
-/** What a checkout knows of the account it is for: whether its widget was opened, and for which account. */
-export interface CheckoutAccount {
-	widgetOpened: boolean;
-	/** Absent until known: the widget opened for a FlexitiCard number names none (the authorization does). */
-	accountNumber?: string;
 }
 
 /**

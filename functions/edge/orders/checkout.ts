@@ -25,6 +25,13 @@ export interface CheckoutSession {
 	customerToken?: FlexitiToken;
 }
 
+/** What a checkout knows of the account it is for: whether its widget was opened, and for which account. */
+export interface CheckoutAccount {
+	widgetOpened: boolean;
+	/** Absent until known: a widget opened for a FlexitiCard number or an applicant names none. */
+	accountNumber?: string;
+}
+
 /** What opening a checkout needs: the order's facts, and the digest of the client token handed out. */
 export type OpenCheckout = Pick<
 	OrderState,
@@ -113,11 +120,12 @@ export function authenticateCheckout(
 }
 
 /**
- * The shopper opened Flexiti's widget: the checkout is for the account it named (none known for a
- * FlexitiCard number: the authorization names it) — the latest widget's, so that a mistyped number is
- * corrected by opening the widget again. Once an authorization exists or is under way (`settled`), the
- * checkout's account stays: Flexiti authorizes only an account its widget verified, and the edge holds
- * the checkout to the one authorized.
+ * The shopper opened Flexiti's widget: the checkout is for the account it named — the latest widget's,
+ * so that a mistyped number is corrected by opening the widget again. A widget opened for a FlexitiCard
+ * number, or for an applicant, names none: the checkout keeps the account it had, or takes the first one
+ * a call names (`claimAccount`). Once an authorization exists or is under way (`settled`), the checkout's
+ * account stays: Flexiti authorizes only an account its widget verified, and the edge holds the
+ * checkout to the one authorized.
  */
 export function recordWidgetSession(
 	state: OrderState,
@@ -126,9 +134,17 @@ export function recordWidgetSession(
 	settled: boolean,
 ): void {
 	state.widgetSessionId = widgetSessionId;
-	if (settled) return;
-	if (accountNumber !== undefined) state.accountNumber = accountNumber;
-	else delete state.accountNumber;
+	if (!settled && accountNumber !== undefined) state.accountNumber = accountNumber;
+}
+
+/**
+ * A shopper's call names an account, and the checkout's widget named none (a FlexitiCard's, an
+ * applicant's): the first one named is the checkout's from then on. Unchanged before a widget is opened.
+ */
+export function claimAccount(state: OrderState, accountNumber: string): boolean {
+	if (state.widgetSessionId === undefined || state.accountNumber !== undefined) return false;
+	state.accountNumber = accountNumber;
+	return true;
 }
 
 /** When the checkout's last client token expires (ms; 0 for an order without a checkout). */

@@ -23,10 +23,12 @@ import type { AuthorizationOutcome } from "./authorize-once.ts";
 import { cancelForUnknownOrder } from "./cancelled-order.ts";
 import {
 	authenticateCheckout,
+	type CheckoutAccount,
 	type CheckoutSession,
 	checkoutConflict,
 	checkoutExpiresAt,
 	checkoutView,
+	claimAccount,
 	type OpenCheckout,
 	type OpenResult,
 	openCheckout,
@@ -197,6 +199,20 @@ export class Order extends DurableObject<EdgeBindings> {
 	/** The checkout, if this client-token digest is one of its live ones (see checkout.ts). */
 	async authenticate(tokenDigest: string): Promise<CheckoutSession | null> {
 		return authenticateCheckout(this.state, tokenDigest, this.clock.now());
+	}
+
+	/**
+	 * The checkout's account as a shopper's call naming `accountNumber` finds it: taken as the checkout's
+	 * when its widget named none (checkout.ts `claimAccount`). Null for a client token not live here.
+	 */
+	async accountFor(tokenDigest: string, accountNumber: string): Promise<CheckoutAccount | null> {
+		const state = this.state;
+		if (!state || !authenticateCheckout(state, tokenDigest, this.clock.now())) return null;
+		if (claimAccount(state, accountNumber)) await this.save(state);
+		return {
+			widgetOpened: state.widgetSessionId !== undefined,
+			...(state.accountNumber !== undefined ? { accountNumber: state.accountNumber } : {}),
+		};
 	}
 
 	async checkout(): Promise<CheckoutView | null> {

@@ -242,23 +242,22 @@ function accountNamed(params: Record<string, string>, body: unknown): string | u
 
 /**
  * A shopper's call naming an account its checkout is not for (shopper-policy.ts `accountRefusal`). This
- * isolate's copy of the checkout may predate a widget opened through another isolate: a refusal is
- * only made once the order itself agrees.
+ * isolate's copy of the checkout may predate a widget opened through another isolate, and a widget that
+ * named no account (a FlexitiCard's, an applicant's) takes the first one named: in either case the order
+ * itself decides.
  */
 async function refuseOtherAccount(
 	c: Context<EdgeEnv>,
 	caller: Extract<Caller, { kind: "checkout" }>,
 	named: string | undefined,
 ) {
+	if (named === undefined) return;
 	const cached = { widgetOpened: caller.checkout.widget_session_id !== undefined, accountNumber: caller.accountNumber };
-	if (!accountRefusal(named, cached)) return;
+	if (cached.accountNumber !== undefined && !accountRefusal(named, cached)) return;
 	if (caller.checkout.channel === "hosted") throw paidOnHostedPage();
-	const session = await orderByCheckoutId(c.env, caller.checkout.checkout_id)?.authenticate(caller.tokenDigest);
-	const known = {
-		widgetOpened: session?.checkout.widget_session_id !== undefined,
-		...(session?.accountNumber !== undefined ? { accountNumber: session.accountNumber } : {}),
-	};
-	const refusal = accountRefusal(named, session ? known : cached);
+	const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
+	const known = (await order?.accountFor(caller.tokenDigest, named)) ?? cached;
+	const refusal = accountRefusal(named, known);
 	if (refusal) throw refusal;
 }
 
