@@ -328,16 +328,17 @@ export class FlexitiEdgeCheckout extends EventTarget {
 				return await this.edge.flexiti<Authorization>(`/v2.5.1${client}/authorization`, body);
 			} catch (error) {
 				if (!(error instanceof FlexitiEdgeError)) throw error;
+				// Only a lost answer may have made the authorization; a refusal (another plan chosen in another
+				// tab, an order cancelled) is the shopper's to see, never read as this attempt's success.
 				const lost = error.code === "network" || [502, 503, 504].includes(error.status ?? 0);
-				const already = error.code === "not_permitted";
-				if (!lost && !already) throw error;
+				if (!lost) throw error;
 				const checkout = await this.edge.checkout().catch(() => undefined);
 				if (checkout?.status === "authorized" && checkout.authorization_id !== undefined) {
 					return { authorization_id: checkout.authorization_id };
 				}
 				const told = error.retryAfter;
 				const wait = told === undefined ? 400 * 2 ** attempt : told * 1000;
-				if (already || (told === undefined && attempt >= RETRIES) || Date.now() + wait > until) throw error;
+				if ((told === undefined && attempt >= RETRIES) || Date.now() + wait > until) throw error;
 				if (told !== undefined) still();
 				await new Promise((resume) => setTimeout(resume, wait));
 			}
