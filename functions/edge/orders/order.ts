@@ -365,7 +365,10 @@ export class Order extends DurableObject<EdgeBindings> {
 			state.shipping = shipping;
 			orderChanged = true;
 		}
-		if (result.accepted.length === 0) return { known: true, ...result };
+		if (result.accepted.length === 0) {
+			if (orderChanged) await this.save(state); // its store order or shipping, learned from a redelivery
+			return { known: true, ...result };
+		}
 		const accepted = ledger.events.slice(before);
 		// Refused or for the merchant to act on as read: told now, in the same write (the alarm delivers it).
 		for (const told of accepted.map(eventForVerdict)) {
@@ -393,7 +396,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	/**
 	 * This object names a platform's order (see orderLink): remember the checkout reference it belongs to,
 	 * and hand that order the events that came before the link (unlinked-events.ts), deduplicated there
-	 * by key. They are dropped here only once the order has stored them: a failure is the sender's retry.
+	 * by key. They are dropped here only once the order has stored them: a failure is the sender's retry,
+	 * and an order not known yet gets them with the next payload that links it.
 	 */
 	async linkTo(reference: string): Promise<void> {
 		if ((await this.ctx.storage.get<string>(LINK)) !== reference) await this.ctx.storage.put(LINK, reference);
@@ -401,8 +405,10 @@ export class Order extends DurableObject<EdgeBindings> {
 		const [first] = held.events;
 		if (!first) return;
 		const { order } = orderByReference(this.env, first.clientId, reference);
-		await order.receive(held.events.map((event) => ({ ...event, reference })));
-		await this.ctx.storage.delete(held.keys);
+		const result = await order.receive(held.events.map((event) => ({ ...event, reference })));
+		// An order the edge does not know yet (its checkout's authorization not recorded): they wait on, for
+		// the order's next payload, until they expire.
+		if (result.known) await this.ctx.storage.delete(held.keys);
 	}
 
 	/**

@@ -196,6 +196,15 @@ describe("signed payloads of unexpected shapes never crash a parser", () => {
 		]);
 	});
 
+	it("an amount with trailing zeros past its cents is read as it is; one with an exponent is refused", () => {
+		// A review: "100.000" (a store set to three decimals) had been refused, "1e9" taken as a billion.
+		const order = wooSampleOrder(729, "WC-729", { status: "completed" });
+		expect(woo("order.updated", { ...order, total: "100.000" }).events).toMatchObject([{ type: "fulfilled" }]);
+		expect(woo("order.updated", { ...order, total: "1e9" }).events[0]?.verdict?.reason).toContain(
+			"total is not an amount",
+		);
+	});
+
 	it("a WooCommerce refund's total is negative, as WooCommerce writes it; its order's total is not", () => {
 		const order = wooSampleOrder(728, "WC-728", { status: "completed" });
 		expect(woo("order.updated", order).events.every((e) => e.verdict === undefined)).toBe(true);

@@ -73,13 +73,14 @@ export class PayloadReader {
 	money(value: unknown, path: string, sign: "non-negative" | "signed" = "non-negative"): number | undefined {
 		if (value === undefined || value === null) return undefined;
 		const text = typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";
-		if (!/^-?\d{1,13}(\.\d+)?(e-?\d+)?$/i.test(text) || (typeof value === "number" && !Number.isFinite(value))) {
-			return this.problem(path, "an amount", value);
-		}
-		const amount = Number(text);
-		if (Math.abs(amount * 100 - Math.round(amount * 100)) > 1e-6 || /\.\d{3,}$/.test(text)) {
+		// Plain decimals only (a number's shortest spelling past 1e21 or below 1e-6 has an exponent: refused).
+		const parts = /^-?(\d{1,13})(?:\.(\d+))?$/.exec(text);
+		if (!parts) return this.problem(path, "an amount", value);
+		// Trailing zeros are no cents ("100.000", as a store set to three decimals writes it).
+		if ((parts[2] ?? "").replace(/0+$/, "").length > 2) {
 			return this.problem(path, "an amount of at most two decimals", value);
 		}
+		const amount = Number(text);
 		if (sign === "non-negative" && amount < 0) return this.problem(path, "an amount of zero or more", value);
 		return cents(amount);
 	}

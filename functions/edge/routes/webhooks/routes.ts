@@ -19,7 +19,7 @@ import { errorName } from "../../core/redact.ts";
 import type { Order } from "../../orders/order.ts";
 import type { OrderEvent } from "../../orders/order-event.ts";
 import { orderByReference, orderLink } from "../../orders/order-stubs.ts";
-import type { UnlinkedEvent } from "../../orders/unlinked-events.ts";
+import { MAX_UNLINKED_EVENTS, type UnlinkedEvent } from "../../orders/unlinked-events.ts";
 import { checkEdgeRequest } from "../edge-operation.ts";
 import type { ParsedDelivery } from "./parsed-delivery.ts";
 import { shopifyEvents } from "./shopify.ts";
@@ -308,6 +308,8 @@ interface Tally {
 	duplicates: number;
 	held: number;
 	unknown: number;
+	/** Events of an order id that already holds as many as it may (unlinked-events.ts). */
+	full: number;
 	accepted: string[];
 }
 
@@ -331,7 +333,7 @@ async function deliver(
 		notRecorded(c, source, reason);
 		return c.json({ received: 0, duplicates: 0, ignored: reason } satisfies WebhookReceipt);
 	}
-	const tally: Tally = { received: 0, duplicates: 0, held: 0, unknown: 0, accepted: [] };
+	const tally: Tally = { received: 0, duplicates: 0, held: 0, unknown: 0, full: 0, accepted: [] };
 	const byOrder = new Map<string, OrderEvent[]>();
 	for (const event of events) {
 		const key = JSON.stringify([event.clientId, event.reference]);
@@ -353,19 +355,25 @@ async function deliver(
 			const linked = waiting.map((event) => ({ ...event, reference: hold.linked }));
 			if (!(await receiveAt(c, first.clientId, hold.linked, linked, tally))) tally.unknown += waiting.length;
 		} else if ("full" in hold) {
-			tally.unknown += waiting.length;
+			tally.full += waiting.length;
 		} else {
 			tally.held += hold.held;
 			tally.duplicates += hold.duplicates;
 		}
 	}
-	const notFlexiti = "not a Flexiti order (no checkout or authorization for its reference)";
-	if (tally.unknown > 0) notRecorded(c, source, notFlexiti);
+	const reasons = [
+		...(tally.unknown > 0 ? ["not a Flexiti order (no checkout or authorization for its reference)"] : []),
+		...(tally.full > 0
+			? [`its order already holds ${MAX_UNLINKED_EVENTS} events waiting for the order's own payload: not recorded`]
+			: []),
+	];
+	const ignoredReason = reasons.join("; ");
+	if (ignoredReason) notRecorded(c, source, ignoredReason);
 	return c.json({
 		received: tally.received,
 		duplicates: tally.duplicates,
 		...(tally.held > 0 ? { held: tally.held } : {}),
-		...(tally.unknown > 0 ? { ignored: notFlexiti } : {}),
+		...(ignoredReason ? { ignored: ignoredReason } : {}),
 		events: tally.accepted,
 	} satisfies WebhookReceipt);
 }
