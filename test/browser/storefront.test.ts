@@ -150,6 +150,41 @@ async function ledger(reference: string) {
 	};
 }
 
+/** The checkout's amount, as the merchant reads it. */
+async function checkoutAmount(checkoutId: string): Promise<number> {
+	const response = await fetch(`${stack.edge}/v1/checkouts/${checkoutId}`, {
+		headers: { authorization: `Bearer ${stack.merchantKey}` },
+	});
+	return ((await response.json()) as { amount: number }).amount;
+}
+
+/** The merchant authorizes the order at the till (PIN from the security question), on plan 4 over 3 months. */
+async function authorizeAtTill(reference: string, amount: number): Promise<number> {
+	const flexiti = `${stack.edge}/flexiti/v2.5/client-id/flexitidemo`;
+	const headers = { authorization: `Bearer ${stack.merchantKey}`, "content-type": "application/json" };
+	const request_id = crypto.randomUUID();
+	const verify = await fetch(`${flexiti}/account/${JANE}/verify`, {
+		method: "POST",
+		headers,
+		body: JSON.stringify({ format: "security_question", security_qid: 7, security_answer: "maple", request_id }),
+	});
+	const { verification_code } = (await verify.json()) as { verification_code: number };
+	const authorization = await fetch(`${stack.edge}/flexiti/v2.5.1/client-id/flexitidemo/authorization`, {
+		method: "POST",
+		headers,
+		body: JSON.stringify({
+			account_number: Number(JANE),
+			financing_option: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+			amount,
+			auto_capture: false,
+			reference,
+			verification_code,
+			request_id,
+		}),
+	});
+	return authorization.status;
+}
+
 async function expectPaid(reference: string): Promise<void> {
 	await page.waitForURL(`${stack.store}/orders/${reference}`, WAIT);
 	expect(await page.locator("#order-status").textContent()).toBe("Paid with Flexiti");
@@ -353,6 +388,23 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 			document.querySelector("flexiti-checkout").shadowRoot.querySelector("button").click();
 		})`);
 		expect(detail).toContain("refreshClientToken");
+	});
+
+	it("the order authorized meanwhile on another plan: the shopper's choice is refused (not_permitted), never shown as paid", async () => {
+		// A review found the SDK reading any not_permitted as "already authorized" and reporting the
+		// checkout's authorization, on a plan the shopper did not choose, as this purchase's success.
+		const reference = await toPayment();
+		const checkoutId = (await page.locator("flexiti-checkout").getAttribute("checkout-id")) ?? "";
+		await payAs(JANE);
+		await enterPin();
+		await page.getByRole("radio").last().check(WAIT); // the revolving (regular) purchase
+		// Meanwhile (another tab, the merchant's till) the order is authorized on a promotional plan.
+		expect(await authorizeAtTill(reference, await checkoutAmount(checkoutId))).toBe(200);
+		await page.getByRole("button", { name: "Confirm purchase" }).click();
+		expect(await lastError()).toBe("not_permitted");
+		expect(page.url()).not.toContain("/orders/");
+		expect((await events()).map((e) => e.type)).not.toContain("flexiti-authorized");
+		expect((await sandboxCalls("createAuthorization")).filter((c) => c.status === 200)).toHaveLength(1);
 	});
 
 	it("a lost answer to the authorization is retried safely: the earlier attempt is adopted, one authorization", async () => {
