@@ -256,7 +256,9 @@ async function refuseOtherAccount(
 	if (cached.accountNumber !== undefined && !accountRefusal(named, cached)) return;
 	if (caller.checkout.channel === "hosted") throw paidOnHostedPage();
 	const order = orderByCheckoutId(c.env, caller.checkout.checkout_id);
-	const known = (await order?.accountFor(caller.tokenDigest, named)) ?? cached;
+	const known = order ? await order.accountFor(caller.tokenDigest, named) : cached;
+	// Revoked since this isolate cached it (the checkout was created again): refused as at identification.
+	if (known === null) throw new EdgeError("invalid_credentials", "Unknown or expired client token");
 	const refusal = accountRefusal(named, known);
 	if (refusal) throw refusal;
 }
