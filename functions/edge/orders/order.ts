@@ -70,6 +70,7 @@ import {
 } from "./order-authorization.ts";
 import { dueClockEvents, nextClockAt } from "./order-clock.ts";
 import type { OrderEvent } from "./order-event.ts";
+import { OrderLink } from "./order-link.ts";
 import {
 	type CheckoutView,
 	loadOrder,
@@ -80,27 +81,16 @@ import {
 	type ReconciliationView,
 	reconciliationView,
 } from "./order-state.ts";
-import { orderByReference } from "./order-stubs.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
 import { bindPlatformOrder } from "./platform-order.ts";
 import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
-import {
-	dropExpiredUnlinked,
-	type HoldResult,
-	heldUnlinked,
-	holdUnlinked,
-	UNLINKED_HOLD_MS,
-	type UnlinkedEvent,
-} from "./unlinked-events.ts";
+import type { HoldResult, UnlinkedEvent } from "./unlinked-events.ts";
 import { markUnsaved } from "./unsaved.ts";
 
 export type { CheckoutSession, OpenCheckout, OpenResult } from "./checkout.ts";
 
 export type { AuthorizeRequest } from "./order-authorization.ts";
 export type { CheckoutView, OrderState } from "./order-state.ts";
-
-/** Storage key of an order link's reference (see linkTo). */
-const LINK = "link";
 
 export class Order extends DurableObject<EdgeBindings> {
 	/**
@@ -125,6 +115,8 @@ export class Order extends DurableObject<EdgeBindings> {
 	private readonly marksOfApplications = new Set<LedgerMark>();
 	/** Sends the outbox's due deliveries, each once at a time. */
 	private readonly sender = new OutboxSender();
+	/** Its role when it names a store's order rather than a checkout's (order-link.ts). */
+	private readonly link: OrderLink;
 	private readonly persist = (state: OrderState, changedEvents: readonly LedgerEvent[] = []) =>
 		this.save(state, changedEvents);
 
@@ -138,6 +130,7 @@ export class Order extends DurableObject<EdgeBindings> {
 			tokens: new TokenCache(),
 		};
 		this.eventsInStorage = new EventsInStorage(ctx.storage);
+		this.link = new OrderLink(ctx.storage, env, this.clock);
 		this.customerTokens = new CustomerToken(this.runtime, () => this.requireState(), this.persist);
 		this.indexedRow = new IndexedRow(ctx.storage, env.ORDER_INDEX, this.clock.now);
 		this.hosted = new HostedOrder(this.runtime, {
@@ -190,10 +183,15 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (input.channel !== "hosted" && this.hosted.sessionOpen()) {
 			return `order ${input.reference} is being paid on Flexiti's hosted checkout, whose session is open`;
 		}
-		if (input.channel === "hosted" && (this.authorizing.current || (await authorizationPending(this.ctx.storage)))) {
+		if (input.channel === "hosted" && (await this.authorizationUnderWay())) {
 			return `an authorization for order ${input.reference} is under way: no hosted checkout beside it`;
 		}
 		return undefined;
+	}
+
+	/** An authorization in flight, or one whose answer was lost (reserved until it is known). */
+	private async authorizationUnderWay(): Promise<boolean> {
+		return this.authorizing.current !== undefined || (await authorizationPending(this.ctx.storage));
 	}
 
 	/** The checkout, if this client-token digest is one of its live ones (see checkout.ts). */
@@ -249,10 +247,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	async recordWidgetSession(widgetSessionId: string, accountNumber?: string): Promise<void> {
 		await this.eventsInMemory();
 		const state = this.requireState();
-		const settled =
-			Boolean(state.ledger.authorization) ||
-			this.authorizing.current !== undefined ||
-			(await authorizationPending(this.ctx.storage));
+		const settled = Boolean(state.ledger.authorization) || (await this.authorizationUnderWay());
 		recordWidgetSession(state, widgetSessionId, accountNumber, settled);
 		await this.save(state);
 	}
@@ -393,42 +388,19 @@ export class Order extends DurableObject<EdgeBindings> {
 		return this.eventsInStorage.toMemory(this.state);
 	}
 
-	/**
-	 * This object names a platform's order (see orderLink): remember the checkout reference it belongs to,
-	 * and hand that order the events that came before the link (unlinked-events.ts), deduplicated there
-	 * by key. They are dropped here only once the order has stored them: a failure is the sender's retry,
-	 * and an order not known yet gets them with the next payload that links it.
-	 */
-	async linkTo(reference: string): Promise<void> {
-		if ((await this.ctx.storage.get<string>(LINK)) !== reference) await this.ctx.storage.put(LINK, reference);
-		const held = await heldUnlinked(this.ctx.storage);
-		const [first] = held.events;
-		if (!first) return;
-		const { order } = orderByReference(this.env, first.clientId, reference);
-		const result = await order.receive(held.events.map((event) => ({ ...event, reference })));
-		// An order the edge does not know yet (its checkout's authorization not recorded): they wait on, for
-		// the order's next payload, until they expire.
-		if (result.known) await this.ctx.storage.delete(held.keys);
+	/** This object names a store's order (see orderLink): the checkout reference it belongs to (order-link.ts). */
+	linkTo(reference: string): Promise<void> {
+		return this.link.linkTo(reference);
 	}
 
-	/**
-	 * Keeps events of this platform's order until its link is learned (unlinked-events.ts); the
-	 * reference instead when it was learned meanwhile, for the caller to deliver them there.
-	 */
-	async holdUntilLinked(events: UnlinkedEvent[]): Promise<HoldResult | { linked: string }> {
-		const linked = await this.ctx.storage.get<string>(LINK);
-		if (linked !== undefined) return { linked };
-		const now = this.clock.now();
-		const result = await holdUnlinked(this.ctx.storage, events, now);
-		if ("held" in result && result.held > 0 && (await this.ctx.storage.getAlarm()) === null) {
-			await this.ctx.storage.setAlarm(this.clock.wallTime(now + UNLINKED_HOLD_MS));
-		}
-		return result;
+	/** Keeps this store order's events until its link is learned (order-link.ts). */
+	holdUntilLinked(events: UnlinkedEvent[]): Promise<HoldResult | { linked: string }> {
+		return this.link.holdUntilLinked(events);
 	}
 
-	/** The checkout reference a platform's order belongs to, once learned. */
-	async linkedReference(): Promise<string | undefined> {
-		return this.ctx.storage.get<string>(LINK);
+	/** The checkout reference a store's order belongs to, once learned. */
+	linkedReference(): Promise<string | undefined> {
+		return this.link.reference();
 	}
 
 	/** The ledger for the merchant: authorization, captures, releases, refunds, and every event's outcome. */
@@ -482,7 +454,7 @@ export class Order extends DurableObject<EdgeBindings> {
 	private async runAlarm(): Promise<void> {
 		await this.eventsInMemory();
 		const state = this.state;
-		if (!state) return this.dropExpiredUnlinked(); // a link object's alarm
+		if (!state) return this.link.dropExpired(); // a link object's alarm
 		const config = edgeConfig(this.env);
 		await applyDueEvents(
 			state,
@@ -515,12 +487,6 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.deliverDue(state);
 		await this.indexedRow.write(state);
 		const next = this.nextWakeUp(state);
-		if (next !== undefined) await this.ctx.storage.setAlarm(this.clock.wallTime(next));
-	}
-
-	/** A link object's events that waited too long for their link: not a Flexiti order's. */
-	private async dropExpiredUnlinked(): Promise<void> {
-		const next = await dropExpiredUnlinked(this.ctx.storage, this.clock.now());
 		if (next !== undefined) await this.ctx.storage.setAlarm(this.clock.wallTime(next));
 	}
 

@@ -55,6 +55,8 @@ function hmacSignedWebhook(source: {
 	 * its site, which a clone reports honestly in its own source header.
 	 */
 	orderIdScope: (c: Context<EdgeEnv>) => string;
+	/** Whether a checkout may have been opened with the order id itself as its reference (Shopify). */
+	orderIdIsReference: boolean;
 }) {
 	return async (c: Context<EdgeEnv>) => {
 		const secrets = source.secrets(edgeConfig(c.env));
@@ -85,7 +87,7 @@ function hmacSignedWebhook(source: {
 		const linkOf = (orderId: string) => orderLink(c.env, clientId, source.source, scope, orderId);
 		const linking = link && linkOf(link.orderId).linkTo(link.reference);
 		const delivering = (async () => {
-			const orderIdIsReference = source.source === "shopify";
+			const { orderIdIsReference } = source;
 			const store = { source: source.source, scope };
 			const { events, unlinked } = await attribute(parsed, store, linkOf, orderIdIsReference);
 			return deliver(c, source.source, events, parsed.ignored, { events: unlinked, link: linkOf, orderIdIsReference });
@@ -138,6 +140,7 @@ webhookRoutes.post(
 		sourceHeader: "x-shopify-shop-domain",
 		source: "shopify",
 		orderIdScope: () => "",
+		orderIdIsReference: true,
 		events: (c, payload, clientId) =>
 			shopifyEvents({
 				topic: c.req.header("x-shopify-topic") ?? "",
@@ -171,6 +174,7 @@ webhookRoutes.post(
 		sourceHeader: "x-wc-webhook-source",
 		source: "woocommerce",
 		orderIdScope: (c) => (c.req.header("x-wc-webhook-source") ?? "").replace(/\/$/, ""),
+		orderIdIsReference: false,
 		events: (c, payload, clientId) =>
 			wooCommerceEvents({
 				topic: c.req.header("x-wc-webhook-topic") ?? "",
