@@ -118,9 +118,9 @@ export class FlexitiEdgeCheckout extends EventTarget {
 	}
 
 	apply(options: ApplyOptions): Promise<ApplyResult> {
-		const { customer_identification, ...contact } = options.applicant;
+		const { applicant } = options;
 		return this.once(() =>
-			this.run("apply", customer_identification, options.financing, options.applicant, contact),
+			this.run("apply", applicant.customer_identification, options.financing, applicant, widgetContact(applicant)),
 		) as Promise<ApplyResult>;
 	}
 
@@ -149,7 +149,7 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		customer: Schemas["CustomerIdentification"] | undefined,
 		financing: Financing | undefined,
 		applicant?: Applicant,
-		contact?: Omit<Applicant, "customer_identification">,
+		contact?: WidgetContact,
 	): Promise<PurchaseResult | ApplyResult> {
 		const checkout = await this.edge.checkout();
 		if (checkout.status === "authorized" && checkout.authorization_id !== undefined) {
@@ -344,6 +344,30 @@ export class FlexitiEdgeCheckout extends EventTarget {
 			}
 		}
 	}
+}
+
+/** What the apply flow's `widget/init` takes of the applicant besides who they are. */
+type WidgetContact = Pick<
+	Schemas["WidgetInitRequest"],
+	"tos_agreement" | "email" | "phone_number" | "address_1" | "address_2" | "city" | "province"
+>;
+
+/**
+ * The applicant's contact for `widget/init`: only the fields it declares. `/apply` takes more (a SIN,
+ * income, a licence), which the widget never sees; sent to `widget/init`, the edge refuses them as
+ * undeclared properties.
+ */
+function widgetContact(applicant: Applicant): WidgetContact {
+	const { tos_agreement, email, phone_number, address_1, address_2, city, province } = applicant;
+	return {
+		tos_agreement,
+		email,
+		phone_number,
+		address_1,
+		city,
+		province,
+		...(address_2 === undefined ? {} : { address_2 }),
+	};
 }
 
 function result(checkout: Checkout, authorizationId: number | bigint, authorization?: Authorization): PurchaseResult {

@@ -486,6 +486,49 @@ describe("a new customer: the apply flow", () => {
 		expect(await sandboxCalls("createAuthorization")).toHaveLength(1);
 	});
 
+	it("a page's own script applies with the whole applicant (SIN, income, occupation): widget/init gets only what it takes, /apply gets all of it", async () => {
+		// Applicant is /apply's request; widget/init declares only the contact part, and the edge refuses
+		// undeclared properties: the SDK once sent the whole applicant to widget/init (400, no widget).
+		const reference = await toPayment("New to Flexiti? Apply and buy");
+		const src = await sdkSource();
+		const outcome = page.evaluate<string>(`(async () => {
+			const { FlexitiEdge } = await import(${JSON.stringify(src)});
+			const checkout = document.querySelector("flexiti-checkout");
+			const sdk = FlexitiEdge({
+				edge: ${JSON.stringify(stack.edge)},
+				checkoutId: checkout.getAttribute("checkout-id"),
+				clientToken: checkout.getAttribute("client-token"),
+				presentation: "modal",
+			});
+			try {
+				const done = await sdk.apply({
+					applicant: {
+						customer_identification: { personal_information: { first_name: "Alex", last_name: "Martin", dob: "1990-02-03" } },
+						tos_agreement: true,
+						email: "alex@example.com",
+						phone_number: "4165550100",
+						address_1: "1 King St W",
+						city: "Toronto",
+						province: "ON",
+						sin: "046454286",
+						salutation: "mr",
+						occupation: "FE",
+						gross_annual_income: 85000,
+					},
+					financing: { transaction_type: "promotional_purchase", plan_id: 4, term: 3 },
+				});
+				return done.application.application_status;
+			} catch (error) {
+				return "failed: " + error.code + " " + error.message;
+			}
+		})()`);
+		await enterPin();
+		expect(await outcome).toBe("approved");
+		expect((await sandboxCalls("initWidget")).map((c) => c.status)).toEqual([200]);
+		expect((await sandboxCalls("apply")).map((c) => [c.status, c.scope])).toEqual([[200, "customer"]]);
+		expect((await ledger(reference)).authorization?.status).toBeDefined();
+	});
+
 	it("declined and pending: a clear answer, no authorization", async () => {
 		await applyAs("Declined");
 		expect(await lastError()).toBe("declined");
