@@ -1406,6 +1406,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             /** @description Not ready — a setting is missing or malformed (the error envelope, `edge_misconfigured`), or Flexiti issues no token to a client (`Readiness` with `not_ready`). */
             503: {
                 headers: {

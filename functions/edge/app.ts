@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { flexitiOperations } from "../../generated/flexiti-operations.ts";
 import { identifyCaller, merchantOnly } from "./callers/caller.ts";
-import { callerLimit, shopperIpLimit } from "./callers/rate-limits.ts";
+import { addressLimit, callerLimit, shopperIpLimit } from "./callers/rate-limits.ts";
 import { FLEXITI_PREFIX, storefrontCors } from "./callers/storefront-cors.ts";
 import { ConfigError } from "./core/config.ts";
 import type { EdgeEnv } from "./core/context.ts";
@@ -81,7 +81,7 @@ export function createEdgeApp() {
 		),
 	);
 	// Readiness: settings and Flexiti's token endpoint, for a merchant key (rate-limited as its other calls).
-	app.get("/readyz", identifyCaller, callerLimit, merchantOnly, readyz);
+	app.get("/readyz", shopperIpLimit, identifyCaller, callerLimit, merchantOnly, readyz);
 
 	// Browsers may reach only what a shopper may call, and only from the configured storefront origins.
 	app.use(`${FLEXITI_PREFIX}/*`, storefrontCors);
@@ -90,12 +90,12 @@ export function createEdgeApp() {
 	// A product page's "as low as": public (no credential), CORS for the storefronts, limited per address.
 	// Registered before the credential middleware of /v1/*, which it therefore never reaches.
 	app.use("/v1/promotional-message", storefrontCors);
-	app.get("/v1/promotional-message", shopperIpLimit, promotionalMessage);
+	app.get("/v1/promotional-message", addressLimit, promotionalMessage);
 
 	// Flexiti's hosted checkout sends the shopper back here (public: a browser redirect, no credential).
 	app.get(
 		"/v1/hosted-checkouts/:client_id/return/:result",
-		shopperIpLimit,
+		addressLimit,
 		hostedReturnHeaders,
 		returnFromHostedCheckout,
 	);
@@ -104,7 +104,8 @@ export function createEdgeApp() {
 	// keep their own body cap (512 KiB) and no rate limit (see callers/rate-limits.ts).
 	app.route("/v1/webhooks", webhookRoutes);
 	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, limitBody);
-	for (const routes of ["/v1/checkouts/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, shopperIpLimit);
+	// Every caller without a merchant key, by address, before a Durable Object is asked about a token.
+	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, shopperIpLimit);
 	for (const routes of ["/v1/*", `${FLEXITI_PREFIX}/*`]) app.use(routes, identifyCaller, callerLimit);
 	app.route("/v1/checkouts", checkoutRoutes);
 	app.route("/v1/orders", orderRoutes);

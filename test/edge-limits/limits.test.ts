@@ -121,6 +121,46 @@ describe("rate limits per caller", { timeout: 90_000 }, () => {
 		expect((await guess("203.0.113.10")).status).toBe(401);
 	});
 
+	it("a bearer that is no key (nor a client token) is limited by its address on every credentialed route; a merchant key from the same address is not", async () => {
+		// A review found any `Bearer <not cst_…>` taken for a merchant key and let past the address limit.
+		await startOfAWindow();
+		const ip = "203.0.113.21";
+		const paths = ["/v1/orders", "/readyz", `/flexiti/v2.5/client-id/${CLIENT_ID}/terms-and-conditions`];
+		const send = (i: number, key = "not-a-key") =>
+			edgeFetch(
+				new Request(`${EDGE}${paths[i % paths.length]}`, {
+					headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": ip },
+				}),
+			);
+		const statuses = await sequentially(TEST_LIMITS.SHOPPER_IP_LIMITER, async (i) => (await send(i)).status);
+		expect(statuses).toEqual(statuses.map(() => 401));
+		for (let i = 0; i < paths.length; i++) await expectRateLimited(await send(i));
+		expect((await send(0, MERCHANT_KEY)).status).toBe(200);
+	});
+
+	it("the public routes (promotional message, hosted return) are limited by address whatever Authorization says", async () => {
+		await startOfAWindow();
+		const promo = (i: number) =>
+			edgeFetch(
+				new Request(`${EDGE}/v1/promotional-message?client_id=${CLIENT_ID}&amount=${100 + i}`, {
+					headers: { authorization: "Bearer not-a-key", "cf-connecting-ip": "203.0.113.22" },
+				}),
+			);
+		const answered = await sequentially(TEST_LIMITS.SHOPPER_IP_LIMITER, async (i) => (await promo(i)).status);
+		expect(answered).toEqual(answered.map(() => 200));
+		await expectRateLimited(await promo(99));
+		const back = (i: number, authorization: string) =>
+			edgeFetch(
+				new Request(`${EDGE}/v1/hosted-checkouts/${CLIENT_ID}/return/success?orderId=${900000 + i}`, {
+					headers: { authorization, "cf-connecting-ip": "203.0.113.23" },
+					redirect: "manual",
+				}),
+			);
+		const walked = await sequentially(TEST_LIMITS.SHOPPER_IP_LIMITER, async (i) => (await back(i, "Bearer x")).status);
+		expect(walked.includes(429)).toBe(false);
+		await expectRateLimited(await back(99, `Bearer ${MERCHANT_KEY}`));
+	});
+
 	it("webhooks from a valid signer are never dropped by a limit", async () => {
 		await startOfAWindow();
 		const count = Math.max(...Object.values(TEST_LIMITS)) + 5;

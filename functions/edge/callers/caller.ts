@@ -10,7 +10,7 @@ import { EdgeError } from "../core/errors.ts";
 import type { CheckoutSession } from "../orders/order.ts";
 import { orderByCheckoutId } from "../orders/order-stubs.ts";
 import { checkoutSessions } from "./checkout-sessions.ts";
-import { digest, readCredential } from "./identify-caller.ts";
+import { type Credential, digest, readCredential } from "./identify-caller.ts";
 
 export type Caller =
 	| { kind: "merchant"; clientIds: ReadonlySet<string>; keyId: string }
@@ -21,11 +21,23 @@ declare module "hono" {
 	interface ContextVariableMap {
 		/** Who is calling, decided once by `identifyCaller`. */
 		caller: Caller;
+		/** The request's credential, read once (`requestCredential`): the address limit asks before `identifyCaller`. */
+		credential: Promise<Credential>;
 	}
 }
 
+/** The request's `Authorization`, read (a merchant key hashed and compared) once per request. */
+export function requestCredential(c: Context<EdgeEnv>): Promise<Credential> {
+	let credential = c.get("credential");
+	if (!credential) {
+		credential = readCredential(c.req.header("authorization"), edgeConfig(c.env));
+		c.set("credential", credential);
+	}
+	return credential;
+}
+
 export const identifyCaller = createMiddleware<EdgeEnv>(async (c, next) => {
-	const credential = await readCredential(c.req.header("authorization"), edgeConfig(c.env));
+	const credential = await requestCredential(c);
 	if (credential.kind === "invalid") throw new EdgeError("invalid_credentials", "Unknown API key or client token");
 	if (credential.kind === "checkout") {
 		const tokenDigest = await digest(credential.secret);

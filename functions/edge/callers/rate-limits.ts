@@ -4,33 +4,48 @@
  *
  * - a merchant key: its requests (MERCHANT_LIMITER) and the checkouts it opens (CHECKOUT_CREATION_LIMITER);
  * - a checkout's client token: its requests (CHECKOUT_LIMITER);
- * - a source IP on the shopper routes, before any credential is checked (SHOPPER_IP_LIMITER): a
- *   browser flooding from one address, or guessing client tokens.
+ * - a source IP (SHOPPER_IP_LIMITER), before any Durable Object is asked: on the credentialed routes,
+ *   every request that does not carry a merchant key (a browser flooding from one address, or guessing
+ *   client tokens or keys); on the public routes (the promotional message, the hosted return), every
+ *   request, whatever its `Authorization` says.
  *
  * Over a limit: 429 `rate_limited` with `Retry-After` and the error envelope. Webhooks have no limit
  * here: a verified delivery is always taken (order systems retry anything else, and their deliveries
  * are what moves money). The limiter's counters are per Cloudflare location and approximate, which is
  * what a limit against abuse needs; if the limiter itself fails, the request goes through.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError } from "../core/errors.ts";
 import { errorName } from "../core/redact.ts";
-import { CLIENT_TOKEN_PREFIX } from "./identify-caller.ts";
+import { requestCredential } from "./caller.ts";
 
 /** Every limit counts over a minute (wrangler.toml `period = 60`). */
 const PERIOD_SECONDS = 60;
 
-/** Per source IP, on the shopper routes, for requests that do not carry a merchant key. */
+/** Per source IP, on a public route: every request (it takes no credential, so none lifts the limit). */
+export const addressLimit = createMiddleware<EdgeEnv>(async (c, next) => {
+	await limitAddress(c);
+	await next();
+});
+
+/**
+ * Per source IP, on the shopper routes, for every request that does not carry a merchant key: a
+ * merchant's server is limited by its key instead (it may serve many shoppers from one address). A
+ * bearer that only looks like a key (anything but a client token) is hashed and compared here to
+ * know; `identifyCaller` reuses that reading.
+ */
 export const shopperIpLimit = createMiddleware<EdgeEnv>(async (c, next) => {
-	const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-	// A merchant's server is limited by its key (it may serve many shoppers from one address).
-	if (bearer && !bearer.startsWith(CLIENT_TOKEN_PREFIX)) return next();
+	if ((await requestCredential(c)).kind !== "merchant") await limitAddress(c);
+	await next();
+});
+
+async function limitAddress(c: Context<EdgeEnv>): Promise<void> {
 	// Cloudflare sets cf-connecting-ip on every request it forwards; a caller cannot choose it.
 	const ip = c.req.header("cf-connecting-ip") ?? "unknown";
 	if (!(await allowed(c.env.SHOPPER_IP_LIMITER, `ip:${ip}`))) throw tooMany("from this address");
-	await next();
-});
+}
 
 /** Per merchant key and per checkout client token, once the caller is known. */
 export const callerLimit = createMiddleware<EdgeEnv>(async (c, next) => {
