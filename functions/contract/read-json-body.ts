@@ -27,13 +27,23 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const DIGITS_A_DOUBLE_ALWAYS_KEEPS = 15;
 
 /**
+ * What an operation does with a body: reads it (`expected`: the spec declares one), refuses any
+ * (`refused`: it declares none, and the caller's is not taken silently), or never reads it (`ignored`).
+ */
+export type BodyRule = "expected" | "refused" | "ignored";
+
+/** How much of a body an operation that takes none reads to tell whitespace from content. */
+const MAX_WHITESPACE_READ = 64 * 1024;
+
+/**
  * Reads an operation's JSON body (its size is already capped by the route's body limit). An empty
  * body is "no body", which validation then judges; anything else must be JSON as
  * `jsonMediaTypeProblem` says, then is decoded by `decodeJsonBytes` and read by `parseJsonText` — each
  * refusal a field error in Flexiti's terms, naming the field (`content-type` or `body`), never an exception.
  */
-export async function readJsonBody(request: Request, expectsBody: boolean): Promise<ParsedBody> {
-	if (!expectsBody) return { ok: true, body: undefined };
+export async function readJsonBody(request: Request, rule: BodyRule): Promise<ParsedBody> {
+	if (rule === "ignored") return { ok: true, body: undefined };
+	if (rule === "refused") return (await holdsContent(request)) ? refuse("body", TAKES_NO_BODY) : NO_BODY;
 	const bytes = new Uint8Array(await request.arrayBuffer());
 	if (bytes.every(isJsonWhitespace)) return { ok: true, body: undefined };
 	const mediaType = jsonMediaTypeProblem(request.headers.get("content-type"));
@@ -74,6 +84,29 @@ export function parseJsonText(text: string): ParsedBody {
 		return { ok: true, body: mayLoseDigits ? parseRequestJson(text) : JSON.parse(text) };
 	} catch {
 		return { ...refuse("body", "invalid JSON"), notJson: true };
+	}
+}
+
+const NO_BODY: ParsedBody = { ok: true, body: undefined };
+const TAKES_NO_BODY = "not allowed: this operation takes no body";
+
+/**
+ * Whether a request brings a body with anything but whitespace in it, read only until that is known
+ * (never past MAX_WHITESPACE_READ: more whitespace than that is content enough to refuse).
+ */
+async function holdsContent(request: Request): Promise<boolean> {
+	if (request.body === null) return false;
+	const reader = request.body.getReader();
+	let read = 0;
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) return false;
+			read += value.byteLength;
+			if (read > MAX_WHITESPACE_READ || !value.every(isJsonWhitespace)) return true;
+		}
+	} finally {
+		reader.cancel().catch(() => {});
 	}
 }
 

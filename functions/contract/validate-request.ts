@@ -1,5 +1,7 @@
 import { type OutputUnit, Validator } from "@cfworker/json-schema";
 import type { FieldError } from "./errors.ts";
+// The formats as the runtime reads them (extends the validator's, for every validation).
+import "./formats.ts";
 import {
 	compareDecimals,
 	holdsNumbersAsText,

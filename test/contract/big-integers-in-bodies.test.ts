@@ -25,7 +25,7 @@ const BIG = "9007199254740993";
 async function read(text: string): Promise<unknown> {
 	const parsed = await readJsonBody(
 		new Request("https://edge.test/", { method: "POST", headers: { "content-type": "application/json" }, body: text }),
-		true,
+		"expected",
 	);
 	if (!parsed.ok) throw new Error(JSON.stringify(parsed.fieldError));
 	return parsed.body;

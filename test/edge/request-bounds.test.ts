@@ -299,3 +299,36 @@ describe("query parameters", () => {
 		]);
 	});
 });
+
+describe("a body where the operation takes none", () => {
+	const TAKES_NONE = [{ param: "body", msg: "not allowed: this operation takes no body", value: null }];
+
+	it("is refused (409, field body), whatever it holds, on the edge's own operations and forwarded ones; whitespace is no body", async () => {
+		// An outside probe found any body (undeclared fields, invalid JSON, text/plain) silently ignored here.
+		const checkout = await openCheckout();
+		const calls: [string, string, string][] = [
+			[`${EDGE}/flexiti/v2.5/client-id/${CLIENT_ID}/accounts/${JANE}/close`, MERCHANT_KEY, "closeAccount"],
+			[`${EDGE}/v1/orders/NO-SUCH-ORDER/deliveries/d-1/redeliver`, MERCHANT_KEY, "redeliver"],
+			[`${EDGE}/v1/orders/NO-SUCH-ORDER/events/e-1/replay`, MERCHANT_KEY, "replay"],
+			[`${EDGE}/v1/checkouts/${checkout.checkout_id}/token`, checkout.client_token, "token"],
+		];
+		for (const [url, credential, name] of calls) {
+			for (const [body, type] of [
+				['{"amount":1000}', "application/json"],
+				["{not json", "application/json"],
+				["amount=1000", "text/plain"],
+				[`${"[".repeat(100)}${"]".repeat(100)}`, "application/json"],
+			] as const) {
+				const response = await post(url, credential, body, type);
+				expect(response.status, `${name} ${body.slice(0, 12)}`).toBe(409);
+				expect(await fieldErrors(response), name).toEqual(TAKES_NONE);
+			}
+		}
+		expect(await forwardedCalls()).toEqual([]);
+		for (const [url, credential, name] of calls) {
+			const blank = await post(url, credential, " \n\t", "application/json");
+			expect(blank.status, `${name} whitespace`).not.toBe(413);
+			expect(await fieldErrors(blank), `${name} whitespace`).not.toEqual(TAKES_NONE);
+		}
+	});
+});

@@ -175,6 +175,23 @@ describe("POST /v1/checkouts with channel hosted", () => {
 		expect(await readLedger(ref)).toBeUndefined();
 	});
 
+	it("refuses a return_url that URI grammar allows but no browser can open (a port past 65535, an IPv4 octet past 255): 409, no Flexiti session", async () => {
+		// A review found these accepted (201, a session opened at Flexiti) and the shopper's return after
+		// paying a 500: the redirect is built with WHATWG URL, which refuses them.
+		const opened = async () => (await sandboxCalls("initHostedCheckout")).length;
+		const before = await opened();
+		for (const url of ["https://shop.example:99999/thanks", "http://1.2.3.256/", "http://0x100000000/"]) {
+			const ref = reference();
+			const { response, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts", {
+				body: { reference: ref, amount: 10, channel: "hosted", return_url: url },
+			});
+			expect(response.status, url).toBe(409);
+			expect(error?.field_errors, url).toEqual([{ param: "return_url", msg: "wrong format", value: url }]);
+			expect(await readLedger(ref)).toBeUndefined();
+		}
+		expect(await opened()).toBe(before);
+	});
+
 	it("Flexiti down: no checkout is created (503), and none half-made", async () => {
 		let ref = "";
 		await withFault({ operation: "initHostedCheckout", status: 503 }, async () => {

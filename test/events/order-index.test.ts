@@ -68,6 +68,17 @@ describe("GET /v1/orders", () => {
 		}
 	});
 
+	it("since= a leap second (RFC 3339 allows :60) lists what changed after it, as its minute's last instant; never read as NaN", async () => {
+		// A review found `since=2016-12-31T23:59:60Z` accepted and matching nothing (Date.parse: NaN).
+		const ref = reference();
+		await authorizedOrder(ref, 21);
+		await settle(orderOf(ref));
+		const listed = async (since: string) => (await all({ since })).some((x) => x.reference === ref);
+		expect(await listed("2016-12-31T23:59:60Z")).toBe(true);
+		expect(await listed("2016-12-31T23:59:60.5+00:00")).toBe(true);
+		expect(await listed("9999-12-31T23:59:60Z")).toBe(false);
+	});
+
 	it("pages with a cursor: each order once, newest change first", async () => {
 		const since = new Date().toISOString();
 		const refs = [reference(), reference(), reference(), reference(), reference()];

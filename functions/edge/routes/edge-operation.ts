@@ -111,7 +111,13 @@ export function edgeOperation<Op extends EdgeOperationId>(
 ): Handler<EdgeEnv> {
 	return async (c) => {
 		c.get("log").operation = operationId;
-		const parsed = await readJsonBody(c.req.raw, edgeRequestSchemas[operationId].body !== undefined);
+		// A body where the operation takes none is refused (closed, the default), never silently dropped.
+		const bodyRule = edgeRequestSchemas[operationId].body
+			? "expected"
+			: options.closed === false
+				? "ignored"
+				: "refused";
+		const parsed = await readJsonBody(c.req.raw, bodyRule);
 		if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
 		const parts = { path: c.req.param(), query: new URL(c.req.url).searchParams, headers: c.req.raw.headers };
 		const checked = checkEdgeRequest(operationId, { ...parts, body: parsed.body }, options);

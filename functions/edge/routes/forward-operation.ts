@@ -72,7 +72,7 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const referenceId = chooseReferenceId(c, caller);
 	log.reference_id = referenceId;
 
-	const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body !== undefined);
+	const parsed = await readJsonBody(c.req.raw, flexitiRequestSchemas[operationId].body ? "expected" : "refused");
 	if (!parsed.ok) throw wrongInputs([parsed.fieldError]);
 	// What the checkout decides is filled in (or a different value refused) before validation.
 	let body = parsed.body;

@@ -30,7 +30,10 @@ export const returnFromHostedCheckout = edgeOperation(
 		const reference = await hostedSessionLink(c.env, path.client_id, query.orderId).linkedReference();
 		if (!reference) throw new EdgeError("not_found", "No hosted checkout has this Flexiti order id");
 		const back = await orderByReference(c.env, path.client_id, reference).order.returnFromHosted();
-		if (!back?.returnUrl) throw new EdgeError("not_found", "This checkout has no return_url");
+		// A return_url is one `URL` parses since creation checks it; one stored before that is not a 500.
+		if (!back?.returnUrl || !URL.canParse(back.returnUrl)) {
+			throw new EdgeError("not_found", "This checkout has no return_url a browser can open");
+		}
 		c.get("log").checkout_id = back.checkoutId;
 
 		const target = new URL(back.returnUrl);

@@ -1,6 +1,7 @@
 /** Listing orders from the index, the merchant's view of an order's ledger, replaying an event, redelivering a merchant event (spec/edge-api.yaml, tag Orders). */
 
 import { Hono } from "hono";
+import { instantOf } from "../../contract/formats.ts";
 import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
@@ -29,7 +30,7 @@ orderRoutes.get(
 			const page = await queryIndex(c.env.ORDER_INDEX, {
 				clientId,
 				...(query.status ? { status: query.status } : {}),
-				...(query.since ? { since: Date.parse(query.since) } : {}),
+				...(query.since ? { since: instantOf(query.since) } : {}),
 				...(cursor ? { cursor } : {}),
 				limit: query.limit ?? 50,
 			});
