@@ -704,7 +704,7 @@ export interface components {
          *     code and `npm run generate` read both, and a test checks that the code answers exactly these.
          * @enum {string}
          */
-        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "checkout_hosted" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured" | "upstream_timeout";
+        ErrorCode: "wrong_inputs" | "invalid_json" | "unsupported_content_type" | "invalid_credentials" | "invalid_signature" | "merchant_only" | "checkout_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "checkout_hosted" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch" | "not_found" | "unknown_client" | "webhook_source_not_configured" | "checkout_conflict" | "not_permitted" | "not_replayable" | "payload_too_large" | "rate_limited" | "edge_error" | "upstream_unreachable" | "upstream_error" | "upstream_unavailable" | "token_unavailable" | "index_unavailable" | "reconciliation_incomplete" | "edge_misconfigured" | "upstream_timeout";
         /** @description Flexiti's error envelope, used by the edge for its own errors too. */
         ErrorEnvelope: {
             url?: string;
@@ -808,7 +808,7 @@ export interface components {
         CheckoutRequest: {
             /** @description The Flexiti client id (merchant or brand) this checkout is for; defaults to the first configured one. */
             client_id?: string;
-            /** @description The merchant's order id; Flexiti's `reference` (ASCII 40). */
+            /** @description The merchant's order id; Flexiti's `reference` (ASCII 40). Not `.` or `..`, which no URL path can carry (the order's ledger, `/v1/orders/{reference}`, would be out of reach). */
             reference: string;
             amount: components["schemas"]["Amount"];
             /**

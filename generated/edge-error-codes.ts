@@ -12,6 +12,7 @@ export const edgeErrorStatuses = {
 	invalid_credentials: [401],
 	invalid_signature: [401],
 	merchant_only: [403],
+	checkout_only: [403],
 	client_not_permitted: [403],
 	checkout_mismatch: [403],
 	checkout_authorized: [403],

@@ -31,7 +31,8 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 					"reference": {
 						"type": "string",
 						"minLength": 1,
-						"maxLength": 40
+						"maxLength": 40,
+						"pattern": "^(?!\\.{1,2}$)"
 					},
 					"amount": {
 						"type": "number",

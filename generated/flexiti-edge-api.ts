@@ -1316,7 +1316,7 @@ export interface components {
             url?: string;
             message: string;
             /** @enum {string} */
-            error: "merchant_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch";
+            error: "merchant_only" | "checkout_only" | "client_not_permitted" | "checkout_mismatch" | "checkout_authorized" | "account_mismatch" | "insufficient_scope" | "widget_needs_checkout" | "client_mismatch";
             field_errors?: components["schemas"]["FieldError"][];
         };
         /** @description The edge's own 404 on `/flexiti` (spec/edge-api.yaml `ErrorEnvelope`): Flexiti's envelope, with one of the edge's codes. */
@@ -1445,7 +1445,7 @@ export interface components {
         /**
          * @description Forbidden. Insufficient scope: authorized scope is insufficient (for example a customer-scope token on a merchant-only endpoint).
          *
-         *     Or the edge's own refusal: `merchant_only`, `client_not_permitted`, `checkout_mismatch`, `checkout_authorized`, `account_mismatch`, `insufficient_scope`, `widget_needs_checkout`, `client_mismatch`.
+         *     Or the edge's own refusal: `merchant_only`, `checkout_only`, `client_not_permitted`, `checkout_mismatch`, `checkout_authorized`, `account_mismatch`, `insufficient_scope`, `widget_needs_checkout`, `client_mismatch`.
          */
         ForbiddenOrEdge403: {
             headers: {

@@ -228,6 +228,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -1157,6 +1158,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -2133,6 +2135,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -3063,6 +3066,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -4080,6 +4084,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -5013,6 +5018,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -6099,6 +6105,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -7101,6 +7108,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -8159,6 +8167,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -9232,6 +9241,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -10187,6 +10197,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -11263,6 +11274,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -12254,6 +12266,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -13213,6 +13226,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -14177,6 +14191,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -15105,6 +15120,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -16200,6 +16216,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -17265,6 +17282,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",
@@ -18272,6 +18290,7 @@ export const flexitiEdgeResponseSchemas: Record<string, Record<string, unknown>>
 							"type": "string",
 							"enum": [
 								"merchant_only",
+								"checkout_only",
 								"client_not_permitted",
 								"checkout_mismatch",
 								"checkout_authorized",

@@ -76,8 +76,9 @@ export function validateRequest(
 			continue;
 		}
 		const value = coerce(raw, parameter.schema);
-		// JSON Schema knows numbers only: a bigint is judged as the nearest number (bounds, type).
-		const errors = validatorFor(parameter.schema).validate(judged(value)).errors;
+		// JSON Schema knows numbers only: a bigint is judged as the nearest number (bounds, type), within
+		// the bounds a body's numbers have (a page number past 2^53 is no page number).
+		const errors = validatorFor(parameterSchema(parameter.schema)).validate(judged(value)).errors;
 		if (errors.length > 0) fieldErrors.push({ param: parameter.name, msg: describe(errors), value: raw });
 		else if (parameter.in === "query") query[parameter.name] = value;
 	}
@@ -134,6 +135,19 @@ function readParameter(parameter: ParameterSchema, parts: RequestParts): string 
 	return parts.headers.get(parameter.name) ?? undefined;
 }
 
+const parameterSchemas = new WeakMap<object, unknown>();
+
+/** A parameter's schema as validation applies it (built once per schema): numbers bounded as a body's are. */
+function parameterSchema(schema: unknown): unknown {
+	if (schema === null || typeof schema !== "object") return schema;
+	let applied = parameterSchemas.get(schema);
+	if (applied === undefined) {
+		applied = withinSafeIntegers(schema);
+		parameterSchemas.set(schema, applied);
+	}
+	return applied;
+}
+
 const bodySchemas = { open: new WeakMap<object, unknown>(), closed: new WeakMap<object, unknown>() };
 
 /** A body's schema as validation applies it (built once per schema): numbers within JSON's safe range, closed if asked. */
@@ -171,10 +185,10 @@ function withinSafeIntegers(schema: unknown): unknown {
 	}
 	const types = Array.isArray(source.type) ? source.type : [source.type];
 	if (types.includes("integer") || types.includes("number")) {
-		// An id that may pass 2^53 is still finite: what is judged ±Infinity, a number kept as its text
-		// (a fraction past 2^53, a number past the doubles': `judged`), is no id, and the validator's
-		// integer check passes Infinity.
-		const limit = mayPassSafeIntegers(source) ? Number.MAX_VALUE : Number.MAX_SAFE_INTEGER;
+		// An id that may pass 2^53 is still an int64 (Flexiti's ids): 20 digits are no id, nor is what is
+		// judged ±Infinity, a number kept as its text (a fraction past 2^53, a number past the doubles':
+		// `judged`), which the validator's integer check would pass. (Judged as doubles, 2^63 itself passes.)
+		const limit = mayPassSafeIntegers(source) ? INT64_MAX : Number.MAX_SAFE_INTEGER;
 		// Only the bound the schema lacks (or sets past the limit): one keyword fewer to check per number.
 		if (bound(source, "maximum", "exclusiveMaximum", Infinity) > limit) copy.maximum = limit;
 		if (bound(source, "minimum", "exclusiveMinimum", -Infinity) < -limit) copy.minimum = -limit;
@@ -302,11 +316,14 @@ function propertyNames(schema: Record<string, unknown>, enclosing: ReadonlySet<s
 }
 
 /** Query, path and header values arrive as text; the spec may declare them numbers or booleans. */
+/** 2^63 − 1, the largest int64, as the double nearest it (2^63). */
+const INT64_MAX = 2 ** 63;
+
 function coerce(raw: string, schema: unknown): unknown {
 	const type = (schema as { type?: unknown }).type;
-	// An integer (an id) is digits only: not "1e3", "0x10" or " 12", which Number() would also read.
-	// Past 2^53 it stays exact, as a bigint (see lossless-json.ts).
-	if (type === "integer") return /^-?[0-9]+$/.test(raw) ? idOf(raw) : raw;
+	// An integer (an id) is digits as JSON writes them: not "1e3", "0x10", " 12" or "05", which Number()
+	// would also read. Past 2^53 it stays exact, as a bigint (see lossless-json.ts).
+	if (type === "integer") return /^-?(0|[1-9][0-9]*)$/.test(raw) ? idOf(raw) : raw;
 	// A number as JSON writes one: not "0x10", " 10 ", "+100" or "Infinity", which Number() would also read.
 	if (type === "number" && JSON_NUMBER.test(raw) && Number.isFinite(Number(raw))) return Number(raw);
 	if (type === "boolean" && (raw === "true" || raw === "false")) return raw === "true";

@@ -57,6 +57,11 @@ describe("rate limits per caller", { timeout: 90_000 }, () => {
 		await startOfAWindow();
 		const api = edgeApi(CREATION_TEST_KEY);
 		const open = (reference: string) => api.POST("/v1/checkouts", { body: { reference, amount: 10 } });
+		// Requests refused for their input open nothing and count for nothing (a probe found them counted).
+		const invalid = await sequentially(2 * TEST_LIMITS.CHECKOUT_CREATION_LIMITER, (i) =>
+			api.POST("/v1/checkouts", { body: { reference: `LIMIT-BAD-${i}`, amount: -1 } }),
+		);
+		expect(invalid.map(({ response }) => response.status)).toEqual(invalid.map(() => 409));
 		const opened = await sequentially(TEST_LIMITS.CHECKOUT_CREATION_LIMITER, (i) =>
 			open(`LIMIT-${i}-${crypto.randomUUID().slice(0, 8)}`),
 		);
@@ -65,7 +70,10 @@ describe("rate limits per caller", { timeout: 90_000 }, () => {
 		const refused = await open(refusedReference);
 		expect(refused.response.status).toBe(429);
 		expect(refused.response.headers.get("retry-after")).toBe("60");
-		expect(refused.error).toMatchObject({ error: "rate_limited" });
+		expect(refused.error).toMatchObject({
+			error: "rate_limited",
+			message: "Too many checkouts opened with this merchant API key; try again in 60 s",
+		});
 		const ledger = await edgeApi(MERCHANT_KEY).GET("/v1/orders/{reference}", {
 			params: { path: { reference: refusedReference } },
 		});

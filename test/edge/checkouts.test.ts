@@ -33,6 +33,22 @@ describe("POST /v1/checkouts (merchant key)", () => {
 		expect(Date.parse(data?.expires_at ?? "") - Date.now()).toBeGreaterThan(29 * 60 * 1000);
 	});
 
+	it("refuses the references `.` and `..` (no URL path carries them: the order's ledger would be out of reach); `...` and `.x` are fine", async () => {
+		// An outside probe created an order `.`, listed but never readable: `/v1/orders/.` is `/v1/orders/`.
+		const api = edgeApi(MERCHANT_KEY);
+		for (const reference of [".", ".."]) {
+			const { response, error } = await api.POST("/v1/checkouts", { body: { reference, amount: 10 } });
+			expect(response.status, reference).toBe(409);
+			expect(error?.field_errors).toEqual([{ param: "reference", msg: "wrong format", value: reference }]);
+		}
+		for (const reference of ["...", `.${crypto.randomUUID().slice(0, 8)}`]) {
+			const { response } = await api.POST("/v1/checkouts", { body: { reference, amount: 10 } });
+			expect(response.status, reference).toBe(201);
+			const ledger = await api.GET("/v1/orders/{reference}", { params: { path: { reference } } });
+			expect(ledger.response.status, reference).toBe(200);
+		}
+	});
+
 	it("accepts every configured key (rotation)", async () => {
 		const { response } = await edgeApi(ROTATED_MERCHANT_KEY).POST("/v1/checkouts", {
 			body: { reference: "ORDER-ROT", amount: 10 },
@@ -198,12 +214,13 @@ describe("POST /v1/checkouts/{id}/token", () => {
 		]);
 	});
 
-	it("never mints for a merchant key", async () => {
+	it("never mints for a merchant key: it is known but not the shopper's, 403 checkout_only (not 401, which says the key is wrong)", async () => {
 		const checkout = await openCheckout();
-		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts/{checkout_id}/token", {
+		const { response, error } = await edgeApi(MERCHANT_KEY).POST("/v1/checkouts/{checkout_id}/token", {
 			params: { path: { checkout_id: checkout.checkout_id } },
 		});
-		expect(response.status).toBe(401);
+		expect(response.status).toBe(403);
+		expect(error).toMatchObject({ error: "checkout_only" });
 		expect(await sandboxCalls("createToken")).toEqual([]);
 	});
 });

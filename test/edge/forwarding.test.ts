@@ -186,6 +186,19 @@ describe("a merchant's API key", () => {
 		expect((await sandboxCalls("lookupCustomer")).map((c) => c.scope)).toEqual(["merchant"]);
 	});
 
+	it("HEAD of a forwarded GET answers as the GET does, without its body (it was a 404: no operation HEAD)", async () => {
+		const url = `${EDGE}/flexiti/v2.5/client-id/${client_id}/i18n?lang=en`;
+		const headers = { authorization: `Bearer ${MERCHANT_KEY}` };
+		const get = await edgeFetch(new Request(url, { headers }));
+		const head = await edgeFetch(new Request(url, { method: "HEAD", headers }));
+		expect(get.status).toBe(200);
+		expect(head.status).toBe(200);
+		expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+		expect(await head.text()).toBe("");
+		const post = await edgeFetch(new Request(url.replace("i18n", "authorization"), { method: "HEAD", headers }));
+		expect(post.status).toBe(404);
+	});
+
 	it("captures in the back office what a shopper authorized", async () => {
 		const { shopper } = await verifiedCheckout(300);
 		const authorization = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {

@@ -287,6 +287,36 @@ describe("query parameters", () => {
 		expect((await merchant(`${EDGE}/v1/orders?limit=1`)).status).toBe(200);
 	});
 
+	it("an integer in a query or a path is held to a body's rules: within 2^53 (an int64 id within int64), written as JSON writes it; nothing refused is forwarded", async () => {
+		// An outside probe found page_size=2^53+1, 23-digit ids and `limit=05` accepted, and the sandbox paging
+		// a client silently back to page 1.
+		const merchant = (url: string) =>
+			edgeFetch(new Request(url, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } }));
+		const flexiti = `${EDGE}/flexiti/v2.5.1/client-id/${CLIENT_ID}`;
+		const refused: [string, string, string][] = [
+			[`${flexiti}/authorizations?page_size=9007199254740993`, "page_size", "9007199254740993"],
+			[`${flexiti}/authorizations?page_number=9007199254740993`, "page_number", "9007199254740993"],
+			[`${flexiti}/authorizations?page_size=99999999999999999999`, "page_size", "99999999999999999999"],
+			[`${flexiti}/captures?authorization_id=99999999999999999999999`, "authorization_id", "99999999999999999999999"],
+			[`${flexiti}/authorization/1${"0".repeat(60)}`, "authorization_id", `1${"0".repeat(60)}`],
+			[`${flexiti}/authorizations?page_size=05`, "page_size", "05"],
+			[`${EDGE}/v1/orders?limit=05`, "limit", "05"],
+		];
+		for (const [url, param, value] of refused) {
+			const response = await merchant(url);
+			expect(response.status, url).toBe(409);
+			const errors = await fieldErrors(response);
+			expect(
+				errors?.map((e) => [e.param, e.value]),
+				url,
+			).toEqual([[param, value]]);
+		}
+		expect(await forwardedCalls()).toEqual([]);
+		// An int64 id past 2^53 still goes through, as its digits.
+		expect((await merchant(`${flexiti}/captures?authorization_id=9007199254740993`)).status).toBe(200);
+		expect((await merchant(`${flexiti}/authorizations?page_size=10`)).status).toBe(200);
+	});
+
 	it("on the edge's own routes too: a ledger's client_id given twice is refused", async () => {
 		const response = await edgeFetch(
 			new Request(`${EDGE}/v1/orders/WEB-1?client_id=${CLIENT_ID}&client_id=flexitidemo2`, {

@@ -44,32 +44,34 @@ export const shopperIpLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 async function limitAddress(c: Context<EdgeEnv>): Promise<void> {
 	// Cloudflare sets cf-connecting-ip on every request it forwards; a caller cannot choose it.
 	const ip = c.req.header("cf-connecting-ip") ?? "unknown";
-	if (!(await allowed(c.env.SHOPPER_IP_LIMITER, `ip:${ip}`))) throw tooMany("from this address");
+	if (!(await allowed(c.env.SHOPPER_IP_LIMITER, `ip:${ip}`))) throw tooMany("Too many requests from this address");
 }
 
 /** Per merchant key and per checkout client token, once the caller is known. */
 export const callerLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 	const caller = c.get("caller");
 	if (caller.kind === "merchant" && !(await allowed(c.env.MERCHANT_LIMITER, `key:${caller.keyId}`))) {
-		throw tooMany("for this merchant API key");
+		throw tooMany("Too many requests for this merchant API key");
 	}
 	if (
 		caller.kind === "checkout" &&
 		!(await allowed(c.env.CHECKOUT_LIMITER, `checkout:${caller.checkout.checkout_id}`))
 	) {
-		throw tooMany("for this checkout");
+		throw tooMany("Too many requests for this checkout");
 	}
 	await next();
 });
 
-/** Checkouts a merchant key may open per minute. */
-export const checkoutCreationLimit = createMiddleware<EdgeEnv>(async (c, next) => {
+/**
+ * Checkouts a merchant key may open per minute: called by the route once the request is valid, so a
+ * refused one (409) opens nothing and counts for nothing.
+ */
+export async function limitCheckoutCreation(c: Context<EdgeEnv>): Promise<void> {
 	const caller = c.get("caller");
 	if (caller.kind === "merchant" && !(await allowed(c.env.CHECKOUT_CREATION_LIMITER, `key:${caller.keyId}`))) {
-		throw tooMany("checkouts opened with this merchant API key");
+		throw tooMany("Too many checkouts opened with this merchant API key");
 	}
-	await next();
-});
+}
 
 async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
 	try {
@@ -81,7 +83,7 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
 }
 
 function tooMany(what: string): EdgeError {
-	return new EdgeError("rate_limited", `Too many requests ${what}; try again in ${PERIOD_SECONDS} s`, {
+	return new EdgeError("rate_limited", `${what}; try again in ${PERIOD_SECONDS} s`, {
 		headers: { "retry-after": String(PERIOD_SECONDS) },
 	});
 }

@@ -60,7 +60,8 @@ export function isShopperCall(method: string, path: string): boolean {
 
 export const storefrontCors = createMiddleware<EdgeEnv>(async (c, next) => {
 	const preflight = c.req.method === "OPTIONS" ? c.req.header("access-control-request-method") : undefined;
-	if (!isShopperCall(preflight ?? c.req.method, c.req.path)) return next();
+	const method = preflight ?? c.req.method;
+	if (!isShopperCall(method === "HEAD" ? "GET" : method, c.req.path)) return next();
 	if (preflight !== undefined) return answerPreflight(c, next);
 	await next();
 	// The grant goes on the answer once it exists, as hono/secure-headers does. hono/cors sets it on a

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { clientNotPermitted, merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { digest, newClientToken } from "../callers/identify-caller.ts";
-import { checkoutCreationLimit } from "../callers/rate-limits.ts";
+import { limitCheckoutCreation } from "../callers/rate-limits.ts";
 import { checkoutAuthorized } from "../callers/shopper-policy.ts";
 import { edgeConfig } from "../core/config.ts";
 import type { EdgeEnv } from "../core/context.ts";
@@ -21,7 +21,6 @@ export const checkoutRoutes = new Hono<EdgeEnv>();
 checkoutRoutes.post(
 	"/",
 	merchantOnly,
-	checkoutCreationLimit,
 	edgeOperation("createCheckout", async (c, { body: request }, answer) => {
 		const config = edgeConfig(c.env);
 		const clientId = merchantClientOf(c, request.client_id);
@@ -35,6 +34,7 @@ checkoutRoutes.post(
 			]);
 		}
 
+		await limitCheckoutCreation(c);
 		const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
 		const { token, secret } = newClientToken(checkoutId);
 		const opened = await order.open({
@@ -92,6 +92,7 @@ checkoutRoutes.post(
 		async (c, { path }, answer) => {
 			const caller = c.get("caller");
 			// Only the checkout's own shopper: a merchant has no use for a customer token, and never gets a merchant one here.
+			if (caller.kind === "merchant") throw new EdgeError("checkout_only", "This needs the checkout's client token");
 			if (caller.kind !== "checkout") throw new EdgeError("invalid_credentials", "A checkout client token is required");
 			if (caller.checkout.checkout_id !== path.checkout_id) {
 				throw new EdgeError("checkout_mismatch", "Not this checkout");

@@ -47,13 +47,16 @@ const NO_QUERY = new URLSearchParams();
 export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 	const log = c.get("log");
 	const path = c.req.path.slice(FLEXITI_PREFIX.length);
-	const matched = matchOperation(c.req.method, path);
+	// HEAD is the GET without its body (RFC 9110 §9.3.2): Hono answers it by running GET and dropping the
+	// body, and the request itself still says HEAD.
+	const method = c.req.method === "HEAD" ? "GET" : c.req.method;
+	const matched = matchOperation(method, path);
 	// The edge mints tokens itself: Flexiti's token endpoint is not something a caller reaches through it.
 	if (!matched || matched.operationId === "createToken") {
-		const nearest = matched ? undefined : nearestOperation(c.req.method, path);
+		const nearest = matched ? undefined : nearestOperation(method, path);
 		const hint =
 			nearest && nearest.operationId !== "createToken" ? `: this operation is at ${FLEXITI_PREFIX}${nearest.path}` : "";
-		throw new EdgeError("not_found", `No Flexiti operation ${c.req.method} ${path}${hint}`);
+		throw new EdgeError("not_found", `No Flexiti operation ${method} ${path}${hint}`);
 	}
 	const { operationId, params } = matched;
 	const entry = flexitiOperations[operationId];
