@@ -652,6 +652,32 @@ describe("failures at Flexiti", () => {
 		expect(await sandboxCalls("captureAuthorization")).toHaveLength(1);
 	});
 
+	it("replaying an event Flexiti refused sends it under a key of its own: the refused key is never asked again", async () => {
+		// Flexiti answers a key's first request only (Inferred, and a refusal too for all the record shows):
+		// a review found the replay planned under the refused call's own key, which would meet the old refusal.
+		const reference = String(orderId());
+		await authorizedOrder(reference, 40);
+		await sandbox("POST", "/sandbox/faults", {
+			operation: "captureAuthorization",
+			status: 409,
+			error: "not_permitted",
+		});
+		await standardWebhook("order.fulfilled", { reference });
+		const refused = await settledLedger(reference);
+		expect(refused.events[0]).toMatchObject({ status: "refused" });
+		await sandbox("DELETE", "/sandbox/faults");
+		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference, event_id: refused.events[0]?.id ?? "" } },
+		});
+		expect(response.status).toBe(202);
+		const replayed = await settledLedger(reference);
+		expect(replayed.events[0]).toMatchObject({ status: "applied" });
+		expect(replayed.captured).toBe(40);
+		const keys = (await sandboxCalls("captureAuthorization")).map((call) => call.idempotency_key);
+		expect(keys).toHaveLength(2);
+		expect(new Set(keys).size).toBe(2);
+	});
+
 	it("replaying a partly refused refund re-sends only the refused part: money never goes back twice", async () => {
 		const id = orderId();
 		// The refund spans both captures (newest first: 50, then 70); Flexiti refuses the second part.

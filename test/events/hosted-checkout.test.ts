@@ -5,11 +5,12 @@
  * redirect and by polling the notification on its alarm — into the same ledger and events as a widget
  * checkout, exactly once whichever signals arrive, in whatever order.
  */
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { digest, readCredential } from "../../functions/edge/callers/identify-caller.ts";
 import { edgeConfig } from "../../functions/edge/core/config.ts";
 import { MAX_POLL_DELAY_MS } from "../../functions/edge/orders/hosted-checkout.ts";
+import { orderByReference } from "../../functions/edge/orders/order-stubs.ts";
 import type { components } from "../../generated/edge-api.ts";
 import { advance, moveClock, orderOf, settle } from "../edge/alarms.ts";
 import {
@@ -156,6 +157,61 @@ describe("POST /v1/checkouts with channel hosted", () => {
 		expect(again.lang).toBe("fr");
 		expect(pageLang(again)).not.toBe(pageLang(english));
 		expect(await sessionsOpened()).toBe(2);
+	});
+
+	it("a second creation arriving while the first links its new session to the reference shares that session: one systems/init", async () => {
+		// A review found the window: the session is linked by a call to another Durable Object, the order
+		// takes requests meanwhile, and a creation then found no session started and none attached. The
+		// link is made slow here (the binding wrapped: 300 ms, as a call to another location may be).
+		const ref = reference();
+		const { checkoutId, order } = orderByReference(env, CLIENT_ID, ref);
+		const input = (tokenDigest: string) => ({
+			checkoutId,
+			clientId: CLIENT_ID,
+			reference: ref,
+			amount: 75,
+			lang: "en" as const,
+			autoCapture: false,
+			channel: "hosted" as const,
+			returnUrl: SHOP,
+			tokenDigest,
+			expiresAt: Date.now() + 30 * 60_000,
+		});
+		const inits = async () => (await sandboxCalls("initHostedCheckout")).length;
+		const before = await inits();
+		const opened = await runInDurableObject(order, async (instance) => {
+			const runtime = (instance as unknown as { hosted: { runtime: { env: typeof env } } }).hosted.runtime;
+			const bindings = runtime.env;
+			runtime.env = {
+				...bindings,
+				ORDERS: {
+					...bindings.ORDERS,
+					idFromName: (name: string) => bindings.ORDERS.idFromName(name),
+					get: (id: DurableObjectId) => {
+						const stub = bindings.ORDERS.get(id);
+						return {
+							linkTo: async (linked: string) => {
+								await new Promise((resume) => setTimeout(resume, 300));
+								return stub.linkTo(linked);
+							},
+						};
+					},
+				} as unknown as typeof bindings.ORDERS,
+			};
+			try {
+				const first = instance.open(input("a".repeat(64)));
+				await expect.poll(inits, { timeout: 5_000, interval: 20 }).toBe(before + 1); // Flexiti answered; the link waits
+				const second = instance.open(input("b".repeat(64)));
+				return await Promise.all([first, second]);
+			} finally {
+				runtime.env = bindings;
+			}
+		});
+		expect(opened.map((result) => (result.ok ? result.checkout.online_order_id : result))).toEqual([
+			expect.any(Number),
+			opened[0]?.ok ? opened[0].checkout.online_order_id : -1,
+		]);
+		expect(await inits()).toBe(before + 1);
 	});
 
 	it("needs return_url for hosted, and takes none for widget (a precise 409, nothing created)", async () => {

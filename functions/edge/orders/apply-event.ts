@@ -129,11 +129,13 @@ export function replayEvent(
 	event.attempts = 0;
 	delete event.nextAttemptAt;
 	if (event.status === "refused") {
-		const done = (event.calls ?? []).some((c) => c.status === "done");
-		if (!done)
-			delete event.calls; // nothing moved: plan afresh from Flexiti's state
-		// Some of the plan went through: the rest is planned afresh too, from Flexiti's state when it is
-		// applied (another event may have refunded that capture meanwhile), never re-sent as first planned.
+		const sent = (event.calls ?? []).some((c) => c.status !== "pending");
+		if (!sent)
+			delete event.calls; // the edge refused it before sending anything: plan afresh, its keys unused
+		// Flexiti took or refused part of the plan: the rest is planned afresh, from Flexiti's state when it
+		// is applied (another event may have refunded that capture meanwhile), under keys of its own. Never
+		// re-sent as first planned, nor under a key Flexiti already answered: it answers a key's first
+		// request only (a refusal too, for all the record shows), so the replay would meet the old refusal.
 		else event.replanRest = true;
 	}
 	setStatus(event, "pending", now, "replayed by the merchant");

@@ -84,8 +84,12 @@ export class HostedOrder {
 		const { env } = this.runtime;
 		if (input.channel !== "hosted" || state?.ledger.authorization) return undefined;
 		if (reusableSession(state, this.runtime.now(), this.sessionTtlMs())) return undefined;
-		const started = await this.starting.run(() =>
-			startHostedSession(
+		// The run lasts until the session is linked: a creation arriving meanwhile (the link is a call to
+		// another Durable Object, and the order takes requests while it waits) shares this session instead
+		// of finding none started and none attached, and opening a second one at Flexiti. The caller
+		// attaches it with no wait in between.
+		return this.starting.run(async () => {
+			const started = await startHostedSession(
 				env,
 				{
 					clientId: input.clientId,
@@ -96,10 +100,10 @@ export class HostedOrder {
 				},
 				(promise) => this.runtime.waitUntil(promise),
 				this.runtime.tokens,
-			),
-		);
-		if (started.ok) await hostedSessionLink(env, input.clientId, started.onlineOrderId).linkTo(input.reference);
-		return started;
+			);
+			if (started.ok) await hostedSessionLink(env, input.clientId, started.onlineOrderId).linkTo(input.reference);
+			return started;
+		});
 	}
 
 	/**
