@@ -138,6 +138,8 @@ describe("GET /v1/promotional-message", () => {
 		}
 		const unknown = await promo(10, "en", {}, "someone-else");
 		expect(unknown.status).toBe(404);
+		// The same code as on every other route for a client not configured (a probe found `not_found` here).
+		expect(await unknown.json()).toMatchObject({ error: "unknown_client" });
 		expect(await calculatorCalls()).toBe(0);
 		expect((await promo("1e3")).status).toBe(200); // JSON's own way to write 1000
 	});

@@ -24,7 +24,8 @@ export const hostedReturnHeaders: MiddlewareHandler<EdgeEnv> = async (c, next) =
 export const returnFromHostedCheckout = edgeOperation(
 	"returnFromHostedCheckout",
 	async (c, { path, query }, answer) => {
-		if (!edgeConfig(c.env).clients.has(path.client_id)) throw new EdgeError("not_found", "No such Flexiti client");
+		if (!edgeConfig(c.env).clients.has(path.client_id))
+			throw new EdgeError("unknown_client", `Client ${path.client_id} is not configured`);
 		c.get("log").client_id = path.client_id;
 
 		const reference = await hostedSessionLink(c.env, path.client_id, query.orderId).linkedReference();

@@ -19,7 +19,8 @@ const BROWSER_MAX_AGE_SECONDS = 300;
 export const promotionalMessage = edgeOperation("getPromotionalMessage", async (c, { query }, reply) => {
 	const config = edgeConfig(c.env);
 	const clientId = query.client_id ?? config.clientIds[0];
-	if (!clientId || !config.clients.has(clientId)) throw new EdgeError("not_found", "No such Flexiti client");
+	if (!clientId || !config.clients.has(clientId))
+		throw new EdgeError("unknown_client", `Client ${clientId} is not configured`);
 	const lang = query.lang ?? "en";
 	const amount = query.amount;
 	c.get("log").client_id = clientId;
