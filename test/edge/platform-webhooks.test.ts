@@ -414,6 +414,97 @@ describe("shipments", () => {
 	});
 });
 
+describe("orders edited after they were authorized (an outside probe found the original total captured)", () => {
+	// Shopify's order payloads say what the order comes to now in current_total_price (edits and refunds);
+	// WooCommerce's in total (refunds listed apart).
+	const edited = (orderId: string, total: string, changes: Json = {}) =>
+		shopifySampleOrder(orderId, { current_total_price: total, ...changes });
+
+	it("Shopify: edited down to 150 after a 249.99 authorization, the whole order's shipment captures 150 and releases the rest", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 249.99);
+		await shopifyWebhook("orders/create", edited(orderId, "249.99"));
+		await shopifyWebhook("orders/updated", edited(orderId, "150.00"));
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "150.00", { fulfillment_status: "fulfilled" }));
+		const ledger = await settledLedger(orderId);
+		expect([ledger.captured, ledger.released]).toEqual([150, 99.99]);
+		expect((await ok(sandboxCalls("captureAuthorization"))).length).toBe(1);
+	});
+
+	it("Shopify, the README's subscriptions: the edited order's parcel is captured, then orders/fulfilled captures nothing more and releases the rest", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 500);
+		await shopifyWebhook("orders/paid", edited(orderId, "500.00", { financial_status: "paid" }));
+		await shopifyWebhook("orders/edited", edited(orderId, "209.00"));
+		// The sample parcel: its line (199.00) and, with the first capture, the order's shipping (10.00).
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "209.00", { fulfillment_status: "fulfilled" }));
+		const ledger = await settledLedger(orderId);
+		expect([ledger.captured, ledger.released]).toEqual([209, 291]);
+		expect(ledger.captures.map((c) => c.amount)).toEqual([209]);
+	});
+
+	it("Shopify: a refund already given back is not taken off the whole order's capture (current_total_price counts it)", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 500);
+		await shopifyWebhook("orders/paid", edited(orderId, "500.00", { financial_status: "paid" }));
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		await shopifyWebhook("refunds/create", shopifySampleRefund(shopifyBigId(), orderId, "50.00"));
+		const refunds = [
+			{ id: 1, transactions: [{ kind: "refund", status: "success", amount: "50.00", gateway: "flexiti" }] },
+		];
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "450.00", { fulfillment_status: "fulfilled", refunds }));
+		const ledger = await settledLedger(orderId);
+		expect([ledger.captured, ledger.refunded, ledger.released]).toEqual([500, 50, 0]);
+	});
+
+	it("Shopify: orders/fulfilled before the last parcel's own event; that parcel was paid by it: applied, not refused, and not told as refused", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 408);
+		await shopifyWebhook("orders/paid", edited(orderId, "408.00", { financial_status: "paid" }));
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "408.00", { fulfillment_status: "fulfilled" }));
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		const ledger = await settledLedger(orderId);
+		expect(ledger.captures.map((c) => c.amount)).toEqual([209, 199]);
+		expect(ledger.events.map((e) => e.status).filter((status) => status === "refused")).toEqual([]);
+		const listed = await edgeApi(MERCHANT_KEY).GET("/v1/orders", { params: { query: { status: "attention" } } });
+		expect(listed.data?.orders.some((o) => o.reference === orderId)).toBe(false);
+	});
+
+	it("Shopify: edited above the authorization, the merchant is told at once (attention), and a capture is never above it", async () => {
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 249.99);
+		await shopifyWebhook("orders/create", edited(orderId, "249.99"));
+		await shopifyWebhook("orders/updated", edited(orderId, "399.99"));
+		const ledger = await settledLedger(orderId);
+		expect(ledger.events.at(-1)).toMatchObject({ status: "attention", outcome: expect.stringContaining("399.99") });
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "399.99", { fulfillment_status: "fulfilled" }));
+		expect((await settledLedger(orderId)).captured).toBe(249.99);
+	});
+
+	it("WooCommerce: completed at a total edited down captures that total and releases the rest", async () => {
+		const id = wooId();
+		await authorizedOrder(`WC-${id}`, 249.99);
+		await wooWebhook("order.created", wooSampleOrder(id, `WC-${id}`, { status: "processing", total: "249.99" }));
+		await wooWebhook("order.updated", wooSampleOrder(id, `WC-${id}`, { status: "completed", total: "150.00" }));
+		const ledger = await settledLedger(`WC-${id}`);
+		expect([ledger.captured, ledger.released]).toEqual([150, 99.99]);
+	});
+});
+
 describe("refunds past Flexiti's return window", () => {
 	it("a return Flexiti refuses for its date (return_date_exceeded) becomes an account refund, once", async () => {
 		const reference = `RET-${crypto.randomUUID().slice(0, 8)}`;

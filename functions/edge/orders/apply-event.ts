@@ -65,6 +65,7 @@ export async function applyEvent(
 				refunded,
 				state.shipping,
 				capturedAtAuthorization(state),
+				shippedInFull(state, event),
 			);
 			if (plan.kind === "hold") {
 				if (event.status !== "held") setStatus(event, "held", now, plan.reason);
@@ -115,6 +116,14 @@ export async function applyEvent(
 	} catch (error) {
 		return retryLater(runtime, event, now, error instanceof Error ? error.message : "unknown error");
 	}
+}
+
+/** Whether another event shipped the whole order (a fulfillment with no amount) and was applied. */
+function shippedInFull(state: OrderState, event: LedgerEvent): boolean {
+	return state.ledger.events.some(
+		(other) =>
+			other !== event && other.type === "fulfilled" && other.amount === undefined && other.status === "applied",
+	);
 }
 
 /** Puts a dead-lettered (or refused) event back in line, for another full set of attempts. */

@@ -53,4 +53,18 @@ export interface OrderEvent {
 	shipping?: number;
 	/** The store's own order the payload was about, when it named one (see platform-order.ts). */
 	platformOrder?: PlatformOrder;
+	/** The store order's total as its payload says it now (see StoreTotal). */
+	storeTotal?: StoreTotal;
+}
+
+/**
+ * What the store says its order comes to now: after the merchant's edits (an item taken off an order
+ * authorized but not yet shipped), before refunds (money given back is the refunds' own business).
+ * A whole order's shipment (`fulfilled` with no amount) captures at most this, less what is captured,
+ * and releases the rest of the authorization: the edited order is all there is to charge.
+ */
+export interface StoreTotal {
+	amount: number;
+	/** The order was paid with Flexiti alone (no gift card beside it): its total is Flexiti's to hold. */
+	flexitiAlone: boolean;
 }

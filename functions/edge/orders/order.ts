@@ -83,6 +83,7 @@ import {
 } from "./order-state.ts";
 import { emit, nextDeliveryAt, outboxView, redeliver } from "./outbox.ts";
 import { bindPlatformOrder } from "./platform-order.ts";
+import { withTotalAboveAuthorization } from "./store-total.ts";
 import { keyMarkers, newEventEntries, writeEntries } from "./stored-events.ts";
 import type { HoldResult, UnlinkedEvent } from "./unlinked-events.ts";
 import { markUnsaved } from "./unsaved.ts";
@@ -354,7 +355,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		const before = ledger.events.length;
 		const platform = bindPlatformOrder(state, events);
 		if (platform.bound) orderChanged = true;
-		const result = receive(ledger, platform.events, now);
+		const result = receive(ledger, withTotalAboveAuthorization(platform.events, ledger.authorization), now);
 		for (const { shipping } of events) {
 			if (shipping === undefined || shipping === state.shipping) continue;
 			state.shipping = shipping;

@@ -1,7 +1,9 @@
 /**
  * What an order event means in money, decided from Flexiti's own view of the authorization (read
  * just before), so the ledger never acts on a stale picture:
- *   fulfilled → capture the amount (everything left when none is given), never more than remains;
+ *   fulfilled → capture the amount, never more than remains; the whole order (no amount given):
+ *               everything left, or, when the store said what its order comes to now (edited
+ *               since it was authorized), that less what is captured, and release the rest;
  *   cancelled → release what is not captured;
  *   refunded  → give back against the captures: a return for a promotional purchase within 100 days,
  *               an account refund otherwise; never more than captured minus already given back.
@@ -12,7 +14,7 @@
  */
 import type { components } from "../../../generated/flexiti-pos-api.ts";
 import { cents } from "../../contract/money.ts";
-import type { OrderEvent } from "./order-event.ts";
+import type { OrderEvent, StoreTotal } from "./order-event.ts";
 
 type Authorization = components["schemas"]["Authorization"];
 
@@ -45,6 +47,11 @@ export function planEvent(
 	shipping?: number,
 	/** Captured in full when it was authorized (`auto_capture`): every shipment was paid for then. */
 	capturedAtAuthorization = false,
+	/**
+	 * A shipment of the whole order was applied already (Shopify's `orders/fulfilled`): a parcel's own
+	 * event arriving after it (Shopify does not keep their order) was paid for by it.
+	 */
+	shippedInFull = false,
 ): Plan {
 	const remaining = authorization.remaining_authorization_amount;
 	const params = { client_id: clientId, authorization_id: String(authorization.authorization_id) };
@@ -52,6 +59,12 @@ export function planEvent(
 	if (event.type === "noted") return { kind: "nothing", outcome: event.verdict?.reason ?? "recorded" };
 
 	if (event.type === "fulfilled") {
+		if (event.amount === undefined && event.storeTotal !== undefined) {
+			return wholeEditedOrder(event, event.storeTotal, authorization, params);
+		}
+		if (cents(remaining) === 0 && shippedInFull && event.amount !== undefined) {
+			return { kind: "nothing", outcome: "captured with the whole order's shipment, which came first" };
+		}
 		if (cents(remaining) === 0) {
 			const released = cents(authorization.released_amount ?? 0) > 0;
 			if (released)
@@ -157,6 +170,52 @@ export function planEvent(
 		if (toRefund === 0) break;
 	}
 	return { kind: "calls", calls };
+}
+
+/**
+ * The whole order shipped, and its payload says what the order comes to now: what of that is not
+ * captured yet (never more than remains), then the rest of the authorization released, since nothing
+ * more will ship. An order edited down is charged for what it holds, not for what was authorized.
+ */
+function wholeEditedOrder(
+	event: OrderEvent & { id: string },
+	storeTotal: StoreTotal,
+	authorization: Authorization,
+	params: Record<string, string>,
+): Plan {
+	const remaining = cents(authorization.remaining_authorization_amount);
+	const captured = cents(
+		authorization.captured_amount ?? (authorization.captures ?? []).reduce((sum, c) => sum + c.amount, 0),
+	);
+	const capture = Math.max(0, Math.min(remaining, cents(storeTotal.amount) - captured));
+	const release = remaining - capture;
+	const calls: PlannedCall[] = [];
+	if (capture > 0) {
+		const amount = capture / 100;
+		calls.push({
+			operationId: "captureAuthorization",
+			params,
+			body: { amount, reference: authorization.reference ?? event.reference },
+			idempotencyKey: event.id,
+			amount,
+		});
+	}
+	if (release > 0) {
+		const amount = release / 100;
+		calls.push({
+			operationId: "releaseAuthorization",
+			params,
+			body: { amount },
+			idempotencyKey: `${event.id}:release`,
+			amount,
+		});
+	}
+	if (calls.length > 0) return { kind: "calls", calls };
+	const released = cents(authorization.released_amount ?? 0) > 0;
+	if (released && captured < cents(storeTotal.amount)) {
+		return { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" };
+	}
+	return { kind: "nothing", outcome: `the order's total (${storeTotal.amount}) is captured already` };
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 
 import type { JsonObject } from "../../../contract/json-object.ts";
+import type { StoreTotal } from "../../orders/order-event.ts";
 import {
 	currencyRefusal,
 	foreignCurrencies,
@@ -83,7 +84,7 @@ function order(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader, or
 	const reference = noteReference(p, read);
 	if (!orderId && !reference) return ignored(unusable(read) ?? `topic ${topic}: no order id in the payload`);
 	const gateways = read.strings(p.payment_gateway_names, "payment_gateway_names");
-	const flexiti = gateways.some((name) => delivery.gateways.has(name.toLowerCase()));
+	const flexiti = gateways.some(isFlexitiGateway(delivery));
 	if (gateways.length > 0 && !flexiti)
 		return ignored(`not paid with Flexiti (payment gateways: ${gateways.join(", ")})`);
 	const currencies = foreignCurrencies([
@@ -91,6 +92,7 @@ function order(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader, or
 		read.string(p.presentment_currency, "presentment_currency"),
 	]);
 	const shipping = shippingOf(p, read);
+	const storeTotal = storeTotalOf(p, read, gateways.length > 0 && gateways.every(isFlexitiGateway(delivery)));
 	const fulfillmentStatus = read.string(p.fulfillment_status, "fulfillment_status");
 	const cancelledAt = read.string(p.cancelled_at, "cancelled_at");
 	const link = orderId && reference && !read.problems.length ? { orderId, reference } : undefined;
@@ -101,6 +103,7 @@ function order(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader, or
 		...(orderId ? { orderId } : {}),
 		...(flexiti ? { paidWithFlexiti: true } : {}),
 		...(shipping !== undefined ? { shipping } : {}),
+		...(storeTotal !== undefined ? { storeTotal } : {}),
 	};
 	const noted = (status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
 		...base,
@@ -292,6 +295,28 @@ function noteReference(p: JsonObject, read: PayloadReader): string | undefined {
 		return undefined;
 	}
 	return value;
+}
+
+const isFlexitiGateway = (delivery: ShopifyDelivery) => (name: string) => delivery.gateways.has(name.toLowerCase());
+
+/**
+ * What the order comes to now, in dollars: `current_total_price` reflects the merchant's edits, and
+ * also its refunds, which are added back (the successful refund transactions the payload lists), since
+ * money given back is the refunds' own business. Absent when the payload has no current total.
+ */
+function storeTotalOf(p: JsonObject, read: PayloadReader, flexitiAlone: boolean): StoreTotal | undefined {
+	const current = read.money(p.current_total_price, "current_total_price");
+	if (current === undefined) return undefined;
+	let refunded = 0;
+	read.objects(p.refunds, "refunds").forEach((refund, i) => {
+		read.objects(refund.transactions, `refunds[${i}].transactions`).forEach((t, j) => {
+			const at = `refunds[${i}].transactions[${j}]`;
+			const kind = read.string(t.kind, `${at}.kind`);
+			const status = read.string(t.status, `${at}.status`) ?? "success";
+			if (kind === "refund" && status === "success") refunded += read.money(t.amount, `${at}.amount`) ?? 0;
+		});
+	});
+	return { amount: (current + refunded) / 100, flexitiAlone };
 }
 
 /** The order's shipping, after its discounts and with its taxes, in dollars (absent: not in the payload). */

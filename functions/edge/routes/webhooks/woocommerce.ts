@@ -46,7 +46,8 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 	const reference = metaReference(order, read);
 	const site = signedSite(order, read);
 	const currencies = foreignCurrencies([read.string(order.currency, "currency")]);
-	const total = read.money(order.total, "total") ?? 0;
+	const orderTotal = read.money(order.total, "total");
+	const total = orderTotal ?? 0;
 	const refunds = read.objects(order.refunds, "refunds").map((refund, i) => ({
 		id: read.id(refund.id, `refunds[${i}].id`),
 		amount: Math.abs(read.money(refund.total, `refunds[${i}].total`, "signed") ?? 0),
@@ -113,7 +114,12 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 	}
 
 	const events: ParsedEvent[] = [];
-	if (status === "completed") events.push({ ...base, key: `woo-completed:${orderId}`, type: "fulfilled" });
+	// Completed: the whole order, as it is now (edited since it was authorized, perhaps: its `total` says,
+	// refunds apart, which Woo lists on their own).
+	if (status === "completed") {
+		const storeTotal = orderTotal === undefined ? {} : { storeTotal: { amount: orderTotal / 100, flexitiAlone: true } };
+		events.push({ ...base, key: `woo-completed:${orderId}`, type: "fulfilled", ...storeTotal });
+	}
 	if (status === "cancelled") events.push({ ...base, key: `woo-cancelled:${orderId}`, type: "cancelled" });
 	const listed = refunds.filter((r) => r.id !== undefined && r.amount > 0);
 	for (const refund of listed) {

@@ -1,0 +1,28 @@
+/**
+ * An order edited above what Flexiti authorized: the store now asks more of the shopper than Flexiti
+ * will pay (a capture is never more than the authorization). The merchant must hear it when the edit
+ * arrives, not find it at shipping: the store payload that says so is recorded for the merchant to
+ * act on (listed under attention, told as `order.event_needs_attention`) instead of as nothing to do.
+ * Only for an order paid with Flexiti alone: beside a gift card, the store's total is not Flexiti's.
+ */
+import type { LedgerAuthorization } from "./ledger.ts";
+import type { OrderEvent } from "./order-event.ts";
+
+export function withTotalAboveAuthorization<E extends OrderEvent>(
+	events: readonly E[],
+	authorization: LedgerAuthorization | undefined,
+): E[] {
+	if (!authorization) return [...events];
+	return events.map((event) => {
+		const total = event.storeTotal;
+		if (event.type !== "noted" || event.verdict?.status !== "ignored" || !total?.flexitiAlone) return event;
+		if (Math.round(total.amount * 100) <= Math.round(authorization.amount * 100)) return event;
+		return {
+			...event,
+			verdict: {
+				status: "attention",
+				reason: `the store's order now comes to ${total.amount}, above the ${authorization.amount} Flexiti authorized: at most ${authorization.amount} will be captured; charge the difference another way, or edit the order back`,
+			},
+		};
+	});
+}
