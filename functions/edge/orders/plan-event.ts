@@ -59,9 +59,6 @@ export function planEvent(
 	if (event.type === "noted") return { kind: "nothing", outcome: event.verdict?.reason ?? "recorded" };
 
 	if (event.type === "fulfilled") {
-		if (event.amount === undefined && event.storeTotal !== undefined) {
-			return wholeEditedOrder(event, event.storeTotal, authorization, params);
-		}
 		if (cents(remaining) === 0 && shippedInFull && event.amount !== undefined) {
 			return { kind: "nothing", outcome: "captured with the whole order's shipment, which came first" };
 		}
@@ -75,6 +72,9 @@ export function planEvent(
 				return { kind: "refuse", outcome: `capture_exceeds_authorization: ${event.amount} asked, 0 remains` };
 			}
 			return { kind: "nothing", outcome: "already captured in full" };
+		}
+		if (event.amount === undefined && event.storeTotal !== undefined) {
+			return wholeEditedOrder(event, event.storeTotal, authorization, params);
 		}
 		const shipped = event.amount ?? remaining;
 		if (cents(shipped) > cents(remaining)) {
@@ -210,12 +210,8 @@ function wholeEditedOrder(
 			amount,
 		});
 	}
-	if (calls.length > 0) return { kind: "calls", calls };
-	const released = cents(authorization.released_amount ?? 0) > 0;
-	if (released && captured < cents(storeTotal.amount)) {
-		return { kind: "refuse", outcome: "authorization_released: nothing can be captured after a release" };
-	}
-	return { kind: "nothing", outcome: `the order's total (${storeTotal.amount}) is captured already` };
+	// Something remains (the caller saw to that), so there is always a capture or a release to make.
+	return { kind: "calls", calls };
 }
 
 /**
