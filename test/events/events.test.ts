@@ -239,6 +239,27 @@ describe("the order's events, in sequence", () => {
 		});
 	});
 
+	it("one refund over two captures is two order.refunded, each with the money right after it (not the ledger's final)", async () => {
+		// An outside probe found both stamped with the final ledger: a receiver reading deltas saw +250 for a 200.
+		const ref = reference();
+		await authorizedOrder(ref, 300);
+		await standardWebhook("order.fulfilled", { reference: ref, amount: 100 });
+		await settle(orderOf(ref));
+		await standardWebhook("order.fulfilled", { reference: ref, amount: 200 });
+		await settle(orderOf(ref));
+		await standardWebhook("order.refunded", { reference: ref, amount: 250 });
+		await settle(orderOf(ref));
+		const list = await received("/a", ref);
+		const refunds = list
+			.map((r) => verified(r, SECRET_A))
+			.filter((e) => e.type === "order.refunded")
+			.sort((x, y) => x.data.sequence - y.data.sequence);
+		expect(refunds.map((e) => [e.data.amount, e.data.ledger])).toEqual([
+			[200, { authorized: 300, captured: 300, released: 0, refunded: 200 }],
+			[50, { authorized: 300, captured: 300, released: 0, refunded: 250 }],
+		]);
+	});
+
 	it("released on a cancel; a refused event is order.event_refused", async () => {
 		const ref = reference();
 		await authorizedOrder(ref, 50);

@@ -16,7 +16,10 @@ export type MerchantEventData = components["schemas"]["MerchantEventData"];
 export type EventDetails = Pick<
 	MerchantEventData,
 	"amount" | "capture_id" | "refund_kind" | "order_event_id" | "outcome" | "error"
->;
+> & {
+	/** The money right after this event, when it is one of several movements told at once (else the ledger's now). */
+	ledger?: MerchantEventData["ledger"];
+};
 
 /**
  * The id a receiver deduplicates on, from the order and the sequence: the same on every retry and
@@ -46,7 +49,7 @@ export function merchantEventBody(
 			checkout_id: state.checkoutId,
 			...(authorizationId !== undefined ? { authorization_id: authorizationId } : {}),
 			...details,
-			ledger: ledgerMoney(state.ledger),
+			ledger: details.ledger ?? ledgerMoney(state.ledger),
 		},
 	};
 }
@@ -103,24 +106,41 @@ export function eventsForMoney(
 ): { type: MerchantEventType; details: EventDetails }[] {
 	const byEvent = orderEventId !== undefined ? { order_event_id: orderEventId } : {};
 	const out: { type: MerchantEventType; details: EventDetails }[] = [];
+	// Each movement's event carries the money as it stood right after it, not after all of them: a
+	// refund split over two captures is two events, the first of which has not refunded the second part.
+	const money = {
+		authorized: ledger.authorization?.amount ?? 0,
+		captured: sum(ledger.captures.filter((c) => before.captures.has(c)).map((c) => c.amount)),
+		released: before.released,
+		refunded: sum(ledger.refunds.filter((r) => before.refunds.has(r)).map((r) => r.amount)),
+	};
 	for (const capture of ledger.captures) {
 		if (before.captures.has(capture)) continue;
+		money.captured = sum([money.captured, capture.amount]);
 		out.push({
 			type: "order.captured",
-			details: { amount: capture.amount, capture_id: capture.capture_id, ...byEvent },
+			details: { amount: capture.amount, capture_id: capture.capture_id, ...byEvent, ledger: { ...money } },
 		});
 	}
 	if (ledger.released !== before.released) {
+		money.released = ledger.released;
 		out.push({
 			type: "order.released",
-			details: { amount: subtract(ledger.released, before.released), ...byEvent },
+			details: { amount: subtract(ledger.released, before.released), ...byEvent, ledger: { ...money } },
 		});
 	}
 	for (const refund of ledger.refunds) {
 		if (before.refunds.has(refund)) continue;
+		money.refunded = sum([money.refunded, refund.amount]);
 		out.push({
 			type: "order.refunded",
-			details: { amount: refund.amount, capture_id: refund.capture_id, refund_kind: refund.kind, ...byEvent },
+			details: {
+				amount: refund.amount,
+				capture_id: refund.capture_id,
+				refund_kind: refund.kind,
+				...byEvent,
+				ledger: { ...money },
+			},
 		});
 	}
 	return out;
