@@ -525,7 +525,7 @@ export interface webhooks {
         put?: never;
         /**
          * The checkout's lifetime passed with no authorization (edge → merchant)
-         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. No client token of this checkout is live and nothing was authorized; open a new checkout to try again.
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. No client token of this checkout is live and nothing was authorized. Final unless the checkout is created again: `POST /v1/checkouts` for the same reference (what a storefront's `refreshClientToken` does when the shopper comes back later) reopens it with a new client token, and a `checkout.authorized` with a later `sequence` may then follow. Give the order up on this event only if your server does not reopen expired checkouts.
          */
         post: operations["checkoutExpiredEvent"];
         delete?: never;

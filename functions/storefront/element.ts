@@ -23,7 +23,7 @@ import {
 	type FlexitiEdgeOptions,
 	type PurchaseResult,
 } from "./flexiti-edge.ts";
-import { labels } from "./labels.ts";
+import { errorText, labels } from "./labels.ts";
 
 const CSS = `:host{display:block;font:inherit}
 label{display:block;margin-bottom:4px}
@@ -125,7 +125,7 @@ export class FlexitiCheckoutElement extends HTMLElement {
 			(error: FlexitiEdgeError) => {
 				// Words for the shopper, in the element's language; the developer's detail is in the event's error.
 				if (this.alert && error.code !== "cancelled") {
-					this.alert.textContent = this.text.errors[error.code] ?? this.text.failed;
+					this.alert.textContent = errorText(this.text, error.code);
 				}
 				if (this.button) {
 					this.button.disabled = false;

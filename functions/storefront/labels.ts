@@ -24,6 +24,11 @@ const en = {
 		pending: "Your application is under review: Flexiti will contact you.",
 		expired: "This checkout has expired. Please reload the page.",
 		network: "Flexiti could not be reached. Check your connection and try again.",
+		credit_exceeded: "This purchase is more than the credit available on your Flexiti account.",
+		customer_already_exists: "You already have a Flexiti account: pay with your account number instead.",
+		not_permitted: "This order can no longer be paid this way (it may be paid already). Please reload the page.",
+		checkout_authorized: "This order is paid already.",
+		rate_limited: "Too many attempts. Please wait a minute and try again.",
 	} as Record<string, string>,
 	failed: "Flexiti could not complete the payment. Please try again.",
 };
@@ -51,9 +56,27 @@ const fr: Labels = {
 		pending: "Votre demande est en cours d'examen : Flexiti communiquera avec vous.",
 		expired: "Ce paiement a expiré. Veuillez recharger la page.",
 		network: "Flexiti est injoignable. Vérifiez votre connexion et réessayez.",
+		credit_exceeded: "Cet achat dépasse le crédit disponible de votre compte Flexiti.",
+		customer_already_exists: "Vous avez déjà un compte Flexiti : payez plutôt avec votre numéro de compte.",
+		not_permitted:
+			"Cette commande ne peut plus être payée ainsi (elle l'est peut-être déjà). Veuillez recharger la page.",
+		checkout_authorized: "Cette commande est déjà payée.",
+		rate_limited: "Trop de tentatives. Veuillez patienter une minute et réessayer.",
 	},
 	failed: "Flexiti n'a pas pu effectuer le paiement. Veuillez réessayer.",
 };
+
+/** Flexiti's other codes for the same refusal, said as the code they mean. */
+const sameAs: Record<string, string> = {
+	not_enough_credit: "credit_exceeded",
+	user_not_able_to_purchase: "declined",
+	auth_not_allowed: "declined",
+};
+
+/** What the shopper reads for an error code: its own words, else the general failure. */
+export function errorText(text: Labels, code: string): string {
+	return text.errors[sameAs[code] ?? code] ?? text.failed;
+}
 
 export function labels(lang: string | undefined): Labels {
 	return lang?.toLowerCase().startsWith("fr") ? fr : en;

@@ -357,6 +357,17 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
 	});
 
+	it("a refusal a retry cannot mend is said as what it is, not 'try again': more than the account's credit", async () => {
+		// An outside probe found credit_exceeded, customer_already_exists and not_permitted all shown as "Please try again".
+		await toPayment();
+		await payAs("10000000000005"); // the sandbox's low-credit account: $150 available for the $249.99 chair
+		await enterPin();
+		await choosePlanAndConfirm();
+		expect(await lastError()).toBe("credit_exceeded");
+		expect(await alertText()).toBe("This purchase is more than the credit available on your Flexiti account.");
+		expect((await sandboxCalls("createAuthorization")).map((c) => c.status)).toEqual([409]);
+	});
+
 	it("the words shown to the shopper follow the element's language and carry no developer detail (in the event's error)", async () => {
 		await toPayment();
 		// The same element in French (lang="fr"), and one whose client token is missing (no token-url to renew it).
