@@ -295,9 +295,11 @@ export class FlexitiEdgeCheckout extends EventTarget {
 		dismissed: AbortSignal,
 	): Promise<FinancingOption> {
 		if (financing && typeof financing === "object") return financing;
-		const offer = await this.edge.flexiti<FinancingOffer>(`/v2.5.1${client}/accounts/${account}/calculate-interest`, {
-			amount: checkout.amount,
-		});
+		// The plans' names are shown to the shopper: in the checkout's language (Flexiti's `lang`, its option lists').
+		const offer = await this.edge.flexiti<FinancingOffer>(
+			`/v2.5.1${client}/accounts/${account}/calculate-interest?lang=${checkout.lang}`,
+			{ amount: checkout.amount },
+		);
 		this.emit("choosing-plan", offer);
 		if (financing) return financing(offer);
 		const money = new Intl.NumberFormat(`${checkout.lang}-CA`, { style: "currency", currency: "CAD" });

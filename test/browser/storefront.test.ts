@@ -150,6 +150,16 @@ async function ledger(reference: string) {
 	};
 }
 
+/** A merchant's POST to the edge's own API, its JSON answer. */
+async function edgeApiFetch(path: string, body: unknown): Promise<{ checkout_id: string; client_token: string }> {
+	const response = await fetch(`${stack.edge}${path}`, {
+		method: "POST",
+		headers: { authorization: `Bearer ${stack.merchantKey}`, "content-type": "application/json" },
+		body: JSON.stringify(body),
+	});
+	return (await response.json()) as { checkout_id: string; client_token: string };
+}
+
 /** The checkout's amount, as the merchant reads it. */
 async function checkoutAmount(checkoutId: string): Promise<number> {
 	const response = await fetch(`${stack.edge}/v1/checkouts/${checkoutId}`, {
@@ -355,6 +365,34 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await expect.poll(async () => (await events()).some((e) => e.code === "declined"), WAIT).toBe(true);
 		expect(await lastError()).toBe("declined");
 		expect(await sandboxCalls("createAuthorization")).toEqual([]);
+	});
+
+	it("a French checkout asks Flexiti for its plans in French (calculate-interest ?lang=fr), whose names the shopper reads", async () => {
+		await toPayment();
+		const created = await edgeApiFetch("/v1/checkouts", {
+			reference: `FR-${crypto.randomUUID().slice(0, 8)}`,
+			amount: 120,
+			lang: "fr",
+		});
+		const asked: string[] = [];
+		page.on("request", (request) => {
+			if (request.url().includes("/calculate-interest")) asked.push(new URL(request.url()).search);
+		});
+		const src = await sdkSource();
+		const outcome = page.evaluate<string>(`(async () => {
+			const { FlexitiEdge } = await import(${JSON.stringify(src)});
+			const sdk = FlexitiEdge({ edge: ${JSON.stringify(stack.edge)}, checkoutId: ${JSON.stringify(created.checkout_id)},
+				clientToken: ${JSON.stringify(created.client_token)}, presentation: "modal" });
+			try {
+				const done = await sdk.purchase({ customer: { account_number: ${JANE} }, financing: () => ({ transaction_type: "promotional_purchase", plan_id: 4, term: 3 }) });
+				return "authorized " + done.amount;
+			} catch (error) {
+				return "failed: " + error.code;
+			}
+		})()`);
+		await enterPin("2222", page.frameLocator("iframe[title='Vérification Flexiti']"));
+		expect(await outcome).toBe("authorized 120");
+		expect(asked).toEqual(["?lang=fr"]);
 	});
 
 	it("a refusal a retry cannot mend is said as what it is, not 'try again': more than the account's credit", async () => {
