@@ -174,6 +174,42 @@ describe("PromoCache (a clock of its own)", () => {
 		expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 11, months: 12 }, source: "memory" });
 	});
 
+	it("Flexiti down when the answer is stale: the stale answer stays served (stale-if-error), asked again after a pause", async () => {
+		// An outside probe saw the message dropped (204) for every view after one failed refresh.
+		const cache = new PromoCache();
+		let now = 1_000_000;
+		let calls = 0;
+		let down = false;
+		const pending: Promise<unknown>[] = [];
+		const deps = {
+			now: () => now,
+			freshMs: 60_000,
+			timeoutMs: 1000,
+			waitUntil: (promise: Promise<unknown>) => pending.push(promise),
+			fetchAnswer: async () => {
+				calls += 1;
+				if (down) throw new Error("Flexiti answered 503");
+				return { monthlyPayment: 10, months: 12 };
+			},
+		};
+		await cache.lookup("k", deps);
+		now += 61_000;
+		down = true;
+		expect(await cache.lookup("k", deps)).toMatchObject({ source: "stale" });
+		await Promise.all(pending.splice(0));
+		expect(calls).toBe(2);
+		for (let view = 0; view < 5; view++) {
+			expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 10, months: 12 }, source: "stale" });
+		}
+		expect(calls).toBe(2); // not asked again within the pause
+		now += 31_000;
+		down = false;
+		expect(await cache.lookup("k", deps)).toMatchObject({ source: "stale" });
+		await Promise.all(pending.splice(0));
+		expect(calls).toBe(3);
+		expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 10, months: 12 }, source: "memory" });
+	});
+
 	it("shares answers between isolates through the Cache API", async () => {
 		const shared = await caches.open(`promo-test-${crypto.randomUUID()}`);
 		let calls = 0;

@@ -8,7 +8,8 @@
  *   memory caches — give the edge a custom domain).
  * - One call at a time per key in an isolate (single flight).
  * - Stale-while-revalidate: past its freshness an answer is still served (for up to a day) while
- *   one refresh runs in the background.
+ *   one refresh runs in the background; and stale-if-error: a refresh that fails keeps it served
+ *   (Flexiti down does not take the message off pages that had one), asking again after a pause.
  * - A page never waits on Flexiti longer than the timeout: the lookup answers "no message" and the
  *   call goes on in the background, filling the cache for the next view. A failed call is remembered
  *   briefly, so a Flexiti outage is not hammered by every page view.
@@ -41,6 +42,8 @@ interface Entry {
 	fetchedAt: number;
 	/** A remembered failure: no message until `fetchedAt + FAILURE_MS`, and never served as stale. */
 	failed?: boolean;
+	/** A stale answer whose refresh failed then: served as it is, and not refreshed again before FAILURE_MS. */
+	refreshFailedAt?: number;
 }
 
 /** Past freshness, an answer is served (while refreshed) for this much longer at most. */
@@ -67,7 +70,8 @@ export class PromoCache {
 			const age = now - entry.fetchedAt;
 			if (age < deps.freshMs) return { answer: entry.answer, source };
 			if (age < deps.freshMs + STALE_MS) {
-				deps.waitUntil(this.refresh(key, deps).catch(() => {}));
+				const pausing = entry.refreshFailedAt !== undefined && now - entry.refreshFailedAt < FAILURE_MS;
+				if (!pausing) deps.waitUntil(this.refresh(key, deps).catch(() => {}));
 				return { answer: entry.answer, source: "stale" };
 			}
 		}
@@ -94,7 +98,13 @@ export class PromoCache {
 				try {
 					entry = { answer: await deps.fetchAnswer(), fetchedAt: deps.now() };
 				} catch {
-					entry = { answer: null, fetchedAt: deps.now(), failed: true };
+					// An answer still within its stale day stays served (stale-if-error); else no message.
+					const had = this.memory.get(key);
+					const now = deps.now();
+					entry =
+						had && !had.failed && now - had.fetchedAt < deps.freshMs + STALE_MS
+							? { ...had, refreshFailedAt: now }
+							: { answer: null, fetchedAt: now, failed: true };
 				}
 				this.remember(key, entry);
 				if (deps.cache && !entry.failed) await writeShared(deps.cache, key, entry, deps.freshMs + STALE_MS);
