@@ -6,7 +6,16 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { shopifyFulfilledOrder, wooOrder } from "../fixtures/shopify.ts";
-import { CLIENT_ID, EDGE, edgeFetch, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandboxCalls } from "./support.ts";
+import {
+	CLIENT_ID,
+	EDGE,
+	edgeFetch,
+	flexitiViaEdge,
+	forwardedCalls,
+	MERCHANT_KEY,
+	resetSandbox,
+	sandboxCalls,
+} from "./support.ts";
 
 beforeEach(resetSandbox);
 
@@ -31,7 +40,7 @@ describe("a Flexiti path at the wrong version", () => {
 		const body = (await response.json()) as { error: string; message: string };
 		expect(body.error).toBe("not_found");
 		expect(body.message).toBe(`No Flexiti operation ${method} ${path}: this operation is at ${there}`);
-		expect(await sandboxCalls()).toEqual([]);
+		expect(await forwardedCalls()).toEqual([]);
 	});
 
 	it("names nothing when no version has such an operation", async () => {

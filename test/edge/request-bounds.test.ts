@@ -7,7 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { LONE_SURROGATE, MAX_JSON_DEPTH } from "../../functions/contract/read-json-body.ts";
-import { CLIENT_ID, EDGE, edgeFetch, MERCHANT_KEY, openCheckout, resetSandbox, sandboxCalls } from "./support.ts";
+import { CLIENT_ID, EDGE, edgeFetch, forwardedCalls, MERCHANT_KEY, openCheckout, resetSandbox } from "./support.ts";
 
 const JANE = 10000000000001;
 const WIDGET = `${EDGE}/flexiti/v2.5/client-id/${CLIENT_ID}/widget/init`;
@@ -17,11 +17,6 @@ const I18N = `${EDGE}/flexiti/v2.5/client-id/${CLIENT_ID}/i18n`;
 const widgetBody = { flow: "purchase", customer_identification: { account_number: JANE } };
 
 beforeEach(resetSandbox);
-
-/** Flexiti operations the sandbox was asked for (token mints are the edge's own business). */
-async function forwardedCalls() {
-	return (await sandboxCalls()).filter((call) => call.operation !== "createToken");
-}
 
 function post(url: string, credential: string, body: BodyInit | null, contentType?: string): Promise<Response> {
 	const headers: Record<string, string> = { authorization: `Bearer ${credential}` };
