@@ -221,6 +221,37 @@ describe("a merchant's API key", () => {
 	});
 });
 
+describe("a merchant's idempotency key", () => {
+	it("reused for another body is flagged by Flexiti (the edge sends the body's x-context-hash), not answered with the first capture; the same body is the first answer again", async () => {
+		// An outside probe: a capture of 20 under the key of a capture of 10 was answered 200 with the capture of 10.
+		const { shopper } = await verifiedCheckout(300);
+		const authorization = await shopper.POST("/v2.5.1/client-id/{client_id}/authorization", {
+			params: { path: { client_id } },
+			body: authorizationBody,
+		});
+		const capture = (amount: number) =>
+			flexitiViaEdge(MERCHANT_KEY).POST("/v2.5/client-id/{client_id}/authorization/{authorization_id}/capture", {
+				params: {
+					path: { client_id, authorization_id: authorization.data?.authorization_id ?? 0 },
+					header: { "x-idempotency-key": "till-7-sale-42" },
+				},
+				body: { amount },
+			});
+		const first = await capture(10);
+		expect(first.data).toMatchObject({ amount: 10 });
+		const again = await capture(10);
+		expect(again.data?.capture_id).toBe(first.data?.capture_id);
+		const other = await capture(20);
+		expect(other.response.status).toBe(409);
+		const calls = await sandboxCalls("captureAuthorization");
+		expect(calls.map((call) => [call.idempotency_key, call.status])).toEqual([
+			["till-7-sale-42", 200],
+			["till-7-sale-42", 200],
+			["till-7-sale-42", 409],
+		]);
+	});
+});
+
 describe("matching and validation, before anything goes upstream", () => {
 	it.each([
 		["an unknown path", "GET", "/flexiti/v2.5/client-id/flexitidemo/nowhere"],
