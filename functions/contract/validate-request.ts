@@ -213,7 +213,9 @@ function bound(schema: Record<string, unknown>, inclusive: string, exclusive: st
  * same object when it holds neither (the usual case: no copy).
  */
 function judged(value: unknown): unknown {
-	if (typeof value === "bigint") return Number(value);
+	// Past int64 a bigint is judged ±Infinity, past every bound: as a double, 2^63 itself would pass one of 2^63 − 1.
+	if (typeof value === "bigint")
+		return value > INT64_MAX_EXACT || value < -INT64_MAX_EXACT - 1n ? Number(value) * Infinity : Number(value);
 	if (value === null || typeof value !== "object") return value;
 	const text = numberText(value);
 	if (text !== undefined) {
@@ -316,8 +318,9 @@ function propertyNames(schema: Record<string, unknown>, enclosing: ReadonlySet<s
 }
 
 /** Query, path and header values arrive as text; the spec may declare them numbers or booleans. */
-/** 2^63 − 1, the largest int64, as the double nearest it (2^63). */
+/** 2^63 − 1, the largest int64, as the double nearest it (2^63), and exactly. */
 const INT64_MAX = 2 ** 63;
+const INT64_MAX_EXACT = 2n ** 63n - 1n;
 
 function coerce(raw: string, schema: unknown): unknown {
 	const type = (schema as { type?: unknown }).type;

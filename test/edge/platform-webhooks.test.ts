@@ -468,20 +468,74 @@ describe("orders edited after they were authorized (an outside probe found the o
 		const orderId = shopifyBigId();
 		await authorizedOrder(orderId, 408);
 		await shopifyWebhook("orders/paid", edited(orderId, "408.00", { financial_status: "paid" }));
-		await shopifyWebhook(
-			"fulfillments/create",
-			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
-		);
-		await shopifyWebhook("orders/fulfilled", edited(orderId, "408.00", { fulfillment_status: "fulfilled" }));
-		await shopifyWebhook(
-			"fulfillments/create",
-			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
-		);
+		const parcel = (at: string) =>
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success", created_at: at });
+		await shopifyWebhook("fulfillments/create", parcel("2026-11-25T10:00:00-05:00"));
+		const fulfilled = { fulfillment_status: "fulfilled", updated_at: "2026-11-25T11:00:01-05:00" };
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "408.00", fulfilled));
+		// Made at 11:00, before the order was fulfilled; its event delivered after the order's.
+		await shopifyWebhook("fulfillments/create", parcel("2026-11-25T11:00:00-05:00"));
 		const ledger = await settledLedger(orderId);
 		expect(ledger.captures.map((c) => c.amount)).toEqual([209, 199]);
 		expect(ledger.events.map((e) => e.status).filter((status) => status === "refused")).toEqual([]);
 		const listed = await edgeApi(MERCHANT_KEY).GET("/v1/orders", { params: { query: { status: "attention" } } });
 		expect(listed.data?.orders.some((o) => o.reference === orderId)).toBe(false);
+	});
+
+	it("Shopify: a parcel made after the whole order's shipment (an item added and shipped later) is not taken as paid by it: refused and told", async () => {
+		// A review found it marked applied, with nothing captured and nobody told.
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 300);
+		await shopifyWebhook("orders/paid", edited(orderId, "300.00"));
+		await shopifyWebhook("orders/edited", edited(orderId, "50.00"));
+		const fulfilled = { fulfillment_status: "fulfilled", updated_at: "2026-11-25T11:00:00-05:00" };
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "50.00", fulfilled));
+		expect((await settledLedger(orderId)).released).toBe(250);
+		await shopifyWebhook("orders/edited", edited(orderId, "249.00", { fulfillment_status: "partial" }));
+		const later = { status: "success", created_at: "2026-11-26T09:00:00-05:00" };
+		await shopifyWebhook("fulfillments/create", shopifySampleFulfillment(shopifyBigId(), orderId, later));
+		const ledger = await settledLedger(orderId);
+		expect(ledger.captured).toBe(50);
+		expect(ledger.events.at(-1)).toMatchObject({
+			status: "refused",
+			outcome: expect.stringContaining("authorization_released"),
+		});
+	});
+
+	it("Shopify: a refund line the edge cannot read makes the payload's total unknown (what remains is captured), never the order's payload refused", async () => {
+		// A review found one unreadable refund amount refusing the whole orders/fulfilled (and so its link and cancel).
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 100);
+		await shopifyWebhook("orders/paid", edited(orderId, "100.00"));
+		const refunds = [
+			{ id: 1, transactions: [{ kind: "refund", status: "success", amount: "0.125", gateway: "manual" }] },
+		];
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "100.00", { fulfillment_status: "fulfilled", refunds }));
+		expect((await settledLedger(orderId)).captured).toBe(100);
+	});
+
+	it("Shopify: a parcel Flexiti refused, replayed, still carries the order's shipping with it (the first capture)", async () => {
+		// A review found the replay's rest planned without its shipping: 199 captured for a 209 parcel.
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 500);
+		await shopifyWebhook("orders/paid", edited(orderId, "500.00"));
+		await sandbox("POST", "/sandbox/faults", {
+			operation: "captureAuthorization",
+			status: 409,
+			error: "not_permitted",
+		});
+		await shopifyWebhook(
+			"fulfillments/create",
+			shopifySampleFulfillment(shopifyBigId(), orderId, { status: "success" }),
+		);
+		const parcel = (await settledLedger(orderId)).events.find((e) => e.type === "fulfilled");
+		expect(parcel).toMatchObject({ status: "refused" });
+		await sandbox("DELETE", "/sandbox/faults");
+		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
+			params: { path: { reference: orderId, event_id: parcel?.id ?? "" } },
+		});
+		expect(response.status).toBe(202);
+		expect((await settledLedger(orderId)).captured).toBe(209);
 	});
 
 	it("Shopify: edited above the authorization, the merchant is told at once (attention), and a capture is never above it", async () => {

@@ -293,6 +293,8 @@ describe("query parameters", () => {
 			[`${flexiti}/authorizations?page_number=9007199254740993`, "page_number", "9007199254740993"],
 			[`${flexiti}/authorizations?page_size=99999999999999999999`, "page_size", "99999999999999999999"],
 			[`${flexiti}/captures?authorization_id=99999999999999999999999`, "authorization_id", "99999999999999999999999"],
+			// One past int64's largest: as a double it equals 2^63, the bound (a review found it passing).
+			[`${flexiti}/captures?authorization_id=9223372036854775808`, "authorization_id", "9223372036854775808"],
 			[`${flexiti}/authorization/1${"0".repeat(60)}`, "authorization_id", `1${"0".repeat(60)}`],
 			[`${flexiti}/authorizations?page_size=05`, "page_size", "05"],
 			[`${EDGE}/v1/orders?limit=05`, "limit", "05"],

@@ -118,11 +118,19 @@ export async function applyEvent(
 	}
 }
 
-/** Whether another event shipped the whole order (a fulfillment with no amount) and was applied. */
+/**
+ * Whether a shipment of the whole order (a fulfillment with no amount), applied already, covers this
+ * parcel: one the store made before it (a parcel's event delivered after the whole order's). A parcel
+ * made after it (an item added and shipped later) is not covered; without the store's times, it is.
+ */
 function shippedInFull(state: OrderState, event: LedgerEvent): boolean {
 	return state.ledger.events.some(
 		(other) =>
-			other !== event && other.type === "fulfilled" && other.amount === undefined && other.status === "applied",
+			other !== event &&
+			other.type === "fulfilled" &&
+			other.amount === undefined &&
+			other.status === "applied" &&
+			!(Date.parse(event.occurredAt ?? "") > Date.parse(other.occurredAt ?? "")),
 	);
 }
 
@@ -161,7 +169,8 @@ function restOf(event: LedgerEvent): LedgerEvent {
 		...event,
 		id: `${event.id}:replay${event.history.length}`,
 		...(event.amount !== undefined ? { amount: subtract(event.amount, sum(moved)) } : {}),
-		withShipping: false, // went with the part that was captured
+		// withShipping kept: the plan adds the order's shipping to its first capture only, so a part that
+		// was captured took it, and a plan Flexiti refused whole still owes it.
 	};
 }
 

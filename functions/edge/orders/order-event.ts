@@ -55,6 +55,8 @@ export interface OrderEvent {
 	platformOrder?: PlatformOrder;
 	/** The store order's total as its payload says it now (see StoreTotal). */
 	storeTotal?: StoreTotal;
+	/** When the store says it happened (a Shopify fulfillment's `created_at`, an order payload's `updated_at`). */
+	occurredAt?: string;
 }
 
 /**

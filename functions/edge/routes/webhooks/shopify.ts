@@ -92,7 +92,8 @@ function order(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader, or
 		read.string(p.presentment_currency, "presentment_currency"),
 	]);
 	const shipping = shippingOf(p, read);
-	const storeTotal = storeTotalOf(p, read, gateways.length > 0 && gateways.every(isFlexitiGateway(delivery)));
+	const storeTotal = storeTotalOf(p, gateways.length > 0 && gateways.every(isFlexitiGateway(delivery)));
+	const occurredAt = timeOf(p.updated_at);
 	const fulfillmentStatus = read.string(p.fulfillment_status, "fulfillment_status");
 	const cancelledAt = read.string(p.cancelled_at, "cancelled_at");
 	const link = orderId && reference && !read.problems.length ? { orderId, reference } : undefined;
@@ -104,6 +105,7 @@ function order(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader, or
 		...(flexiti ? { paidWithFlexiti: true } : {}),
 		...(shipping !== undefined ? { shipping } : {}),
 		...(storeTotal !== undefined ? { storeTotal } : {}),
+		...(occurredAt !== undefined ? { occurredAt } : {}),
 	};
 	const noted = (status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
 		...base,
@@ -173,7 +175,13 @@ function fulfillment(delivery: ShopifyDelivery, p: JsonObject, read: PayloadRead
 		}
 	});
 	if (!orderId) return ignored(unusable(read) ?? "a fulfillment without an order id");
-	const base = { ...baseOf(delivery), orderId, waitsForLink: true as const };
+	const occurredAt = timeOf(p.created_at);
+	const base = {
+		...baseOf(delivery),
+		orderId,
+		waitsForLink: true as const,
+		...(occurredAt !== undefined ? { occurredAt } : {}),
+	};
 	const noted = notedEvent(base);
 	const problems =
 		unusable(read) ?? (fulfillmentId ? undefined : "id is missing: the fulfillment cannot be counted once");
@@ -297,6 +305,11 @@ function noteReference(p: JsonObject, read: PayloadReader): string | undefined {
 	return value;
 }
 
+/** A payload's time as it says it (only ordering uses it: one the edge cannot read is none, never a refusal). */
+function timeOf(value: unknown): string | undefined {
+	return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+
 const isFlexitiGateway = (delivery: ShopifyDelivery) => (name: string) => delivery.gateways.has(name.toLowerCase());
 
 /**
@@ -304,7 +317,10 @@ const isFlexitiGateway = (delivery: ShopifyDelivery) => (name: string) => delive
  * also its refunds, which are added back (the successful refund transactions the payload lists), since
  * money given back is the refunds' own business. Absent when the payload has no current total.
  */
-function storeTotalOf(p: JsonObject, read: PayloadReader, flexitiAlone: boolean): StoreTotal | undefined {
+function storeTotalOf(p: JsonObject, flexitiAlone: boolean): StoreTotal | undefined {
+	// Its own reader: a total the edge cannot read is no total (the shipment captures what remains, as
+	// without one), never a reason to refuse the order's payload, which also links and cancels it.
+	const read = new PayloadReader();
 	const current = read.money(p.current_total_price, "current_total_price");
 	if (current === undefined) return undefined;
 	let refunded = 0;
@@ -316,7 +332,7 @@ function storeTotalOf(p: JsonObject, read: PayloadReader, flexitiAlone: boolean)
 			if (kind === "refund" && status === "success") refunded += read.money(t.amount, `${at}.amount`) ?? 0;
 		});
 	});
-	return { amount: (current + refunded) / 100, flexitiAlone };
+	return read.problems.length > 0 ? undefined : { amount: (current + refunded) / 100, flexitiAlone };
 }
 
 /** The order's shipping, after its discounts and with its taxes, in dollars (absent: not in the payload). */
