@@ -205,6 +205,27 @@ async function sdkSource(): Promise<string> {
 	return (await page.locator("script[type=module]").getAttribute("src")) ?? "";
 }
 
+/**
+ * A page's own script, as a merchant's would be: `body` runs with `sdk`, `FlexitiEdge(…)` from the module
+ * the page loaded, for the page's `<flexiti-checkout>` checkout or the one given.
+ */
+async function pageScript<T>(
+	body: string,
+	options: { checkout?: { checkout_id: string; client_token: string }; presentation?: string } = {},
+): Promise<T> {
+	const { checkout, presentation } = options;
+	const id = checkout ? JSON.stringify(checkout.checkout_id) : `element.getAttribute("checkout-id")`;
+	const token = checkout ? JSON.stringify(checkout.client_token) : `element.getAttribute("client-token")`;
+	return page.evaluate<T>(`(async () => {
+		const { FlexitiEdge } = await import(${JSON.stringify(await sdkSource())});
+		const element = document.querySelector("flexiti-checkout");
+		const sdk = FlexitiEdge({ edge: ${JSON.stringify(stack.edge)}, checkoutId: ${id}, clientToken: ${token}${
+			presentation ? `, presentation: ${JSON.stringify(presentation)}` : ""
+		} });
+		${body}
+	})()`);
+}
+
 /** Serious and critical axe-core violations on the page as it is now (the widget's own frame is Flexiti's). */
 async function accessibilityViolations(): Promise<{ id: string; targets: unknown[] }[]> {
 	await page.evaluate(axe.source);
@@ -277,20 +298,11 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		await payButton().dblclick();
 		await dialog().waitFor(WAIT);
 		// What a page's own script would do: import the same module and call purchase() twice at once.
-		const src = await sdkSource();
-		const same = await page.evaluate(`(async () => {
-			const { FlexitiEdge } = await import(${JSON.stringify(src)});
-			const checkout = document.querySelector("flexiti-checkout");
-			const sdk = FlexitiEdge({
-				edge: ${JSON.stringify(stack.edge)},
-				checkoutId: checkout.getAttribute("checkout-id"),
-				clientToken: checkout.getAttribute("client-token"),
-			});
+		const same = await pageScript<boolean>(`
 			const first = sdk.purchase({ customer: { account_number: 10000000000001 } });
 			const second = sdk.purchase({ customer: { account_number: 10000000000001 } });
 			first.catch(() => {});
-			return first === second;
-		})()`);
+			return first === second;`);
 		expect(same).toBe(true);
 		await expect.poll(() => page.locator("[data-flexiti-edge=modal]").count(), WAIT).toBe(1);
 		await enterPin();
@@ -378,18 +390,15 @@ describe("a purchase through the demo store, the edge and the sandbox", () => {
 		page.on("request", (request) => {
 			if (request.url().includes("/calculate-interest")) asked.push(new URL(request.url()).search);
 		});
-		const src = await sdkSource();
-		const outcome = page.evaluate<string>(`(async () => {
-			const { FlexitiEdge } = await import(${JSON.stringify(src)});
-			const sdk = FlexitiEdge({ edge: ${JSON.stringify(stack.edge)}, checkoutId: ${JSON.stringify(created.checkout_id)},
-				clientToken: ${JSON.stringify(created.client_token)}, presentation: "modal" });
-			try {
+		const outcome = pageScript<string>(
+			`try {
 				const done = await sdk.purchase({ customer: { account_number: ${JANE} }, financing: () => ({ transaction_type: "promotional_purchase", plan_id: 4, term: 3 }) });
 				return "authorized " + done.amount;
 			} catch (error) {
 				return "failed: " + error.code;
-			}
-		})()`);
+			}`,
+			{ checkout: created, presentation: "modal" },
+		);
 		await enterPin("2222", page.frameLocator("iframe[title='Vérification Flexiti']"));
 		expect(await outcome).toBe("authorized 120");
 		expect(asked).toEqual(["?lang=fr"]);
@@ -539,17 +548,8 @@ describe("a new customer: the apply flow", () => {
 		// Applicant is /apply's request; widget/init declares only the contact part, and the edge refuses
 		// undeclared properties: the SDK once sent the whole applicant to widget/init (400, no widget).
 		const reference = await toPayment("New to Flexiti? Apply and buy");
-		const src = await sdkSource();
-		const outcome = page.evaluate<string>(`(async () => {
-			const { FlexitiEdge } = await import(${JSON.stringify(src)});
-			const checkout = document.querySelector("flexiti-checkout");
-			const sdk = FlexitiEdge({
-				edge: ${JSON.stringify(stack.edge)},
-				checkoutId: checkout.getAttribute("checkout-id"),
-				clientToken: checkout.getAttribute("client-token"),
-				presentation: "modal",
-			});
-			try {
+		const outcome = pageScript<string>(
+			`try {
 				const done = await sdk.apply({
 					applicant: {
 						customer_identification: { personal_information: { first_name: "Alex", last_name: "Martin", dob: "1990-02-03" } },
@@ -569,8 +569,9 @@ describe("a new customer: the apply flow", () => {
 				return done.application.application_status;
 			} catch (error) {
 				return "failed: " + error.code + " " + error.message;
-			}
-		})()`);
+			}`,
+			{ presentation: "modal" },
+		);
 		await enterPin();
 		expect(await outcome).toBe("approved");
 		expect((await sandboxCalls("initWidget")).map((c) => c.status)).toEqual([200]);

@@ -146,67 +146,62 @@ describe("GET /v1/promotional-message", () => {
 });
 
 describe("PromoCache (a clock of its own)", () => {
-	it("serves a stale answer while one refresh runs, then the refreshed one", async () => {
-		const cache = new PromoCache();
-		let now = 1_000_000;
-		let calls = 0;
-		let answer: PromoAnswer = { monthlyPayment: 10, months: 12 };
-		const pending: Promise<unknown>[] = [];
+	/** A cache on a clock the test moves, asking a Flexiti the test answers for (`answer`, or `down`). */
+	function onOwnClock() {
+		const world = {
+			now: 1_000_000,
+			calls: 0,
+			down: false,
+			answer: { monthlyPayment: 10, months: 12 } as PromoAnswer,
+			pending: [] as Promise<unknown>[],
+		};
 		const deps = {
-			now: () => now,
+			now: () => world.now,
 			freshMs: 60_000,
 			timeoutMs: 1000,
-			waitUntil: (promise: Promise<unknown>) => pending.push(promise),
+			waitUntil: (promise: Promise<unknown>) => world.pending.push(promise),
 			fetchAnswer: async () => {
-				calls += 1;
-				return answer;
+				world.calls += 1;
+				if (world.down) throw new Error("Flexiti answered 503");
+				return world.answer;
 			},
 		};
+		const settled = () => Promise.all(world.pending.splice(0));
+		return { cache: new PromoCache(), deps, world, settled };
+	}
+
+	it("serves a stale answer while one refresh runs, then the refreshed one", async () => {
+		const { cache, deps, world, settled } = onOwnClock();
 		expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 10, months: 12 }, source: "flexiti" });
 		expect(await cache.lookup("k", deps)).toMatchObject({ source: "memory" });
-		now += 61_000;
-		answer = { monthlyPayment: 11, months: 12 };
+		world.now += 61_000;
+		world.answer = { monthlyPayment: 11, months: 12 };
 		const [a, b] = await Promise.all([cache.lookup("k", deps), cache.lookup("k", deps)]);
 		expect(a).toEqual({ answer: { monthlyPayment: 10, months: 12 }, source: "stale" });
 		expect(b.source).toBe("stale");
-		await Promise.all(pending);
-		expect(calls).toBe(2);
+		await settled();
+		expect(world.calls).toBe(2);
 		expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 11, months: 12 }, source: "memory" });
 	});
 
 	it("Flexiti down when the answer is stale: the stale answer stays served (stale-if-error), asked again after a pause", async () => {
 		// An outside probe saw the message dropped (204) for every view after one failed refresh.
-		const cache = new PromoCache();
-		let now = 1_000_000;
-		let calls = 0;
-		let down = false;
-		const pending: Promise<unknown>[] = [];
-		const deps = {
-			now: () => now,
-			freshMs: 60_000,
-			timeoutMs: 1000,
-			waitUntil: (promise: Promise<unknown>) => pending.push(promise),
-			fetchAnswer: async () => {
-				calls += 1;
-				if (down) throw new Error("Flexiti answered 503");
-				return { monthlyPayment: 10, months: 12 };
-			},
-		};
+		const { cache, deps, world, settled } = onOwnClock();
 		await cache.lookup("k", deps);
-		now += 61_000;
-		down = true;
+		world.now += 61_000;
+		world.down = true;
 		expect(await cache.lookup("k", deps)).toMatchObject({ source: "stale" });
-		await Promise.all(pending.splice(0));
-		expect(calls).toBe(2);
+		await settled();
+		expect(world.calls).toBe(2);
 		for (let view = 0; view < 5; view++) {
 			expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 10, months: 12 }, source: "stale" });
 		}
-		expect(calls).toBe(2); // not asked again within the pause
-		now += 31_000;
-		down = false;
+		expect(world.calls).toBe(2); // not asked again within the pause
+		world.now += 31_000;
+		world.down = false;
 		expect(await cache.lookup("k", deps)).toMatchObject({ source: "stale" });
-		await Promise.all(pending.splice(0));
-		expect(calls).toBe(3);
+		await settled();
+		expect(world.calls).toBe(3);
 		expect(await cache.lookup("k", deps)).toEqual({ answer: { monthlyPayment: 10, months: 12 }, source: "memory" });
 	});
 

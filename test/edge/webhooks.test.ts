@@ -634,8 +634,8 @@ describe("failures at Flexiti", () => {
 		expect(replayed.captured).toBe(40);
 	});
 
-	it("a business refusal is recorded, not retried", async () => {
-		const reference = String(orderId());
+	/** An order of 40 whose shipment Flexiti refuses (`not_permitted`), as its ledger has it then. */
+	async function refusedShipment(reference: string) {
 		await authorizedOrder(reference, 40);
 		await sandbox("POST", "/sandbox/faults", {
 			operation: "captureAuthorization",
@@ -643,7 +643,12 @@ describe("failures at Flexiti", () => {
 			error: "not_permitted",
 		});
 		await standardWebhook("order.fulfilled", { reference });
-		const ledger = await settledLedger(reference);
+		return settledLedger(reference);
+	}
+
+	it("a business refusal is recorded, not retried", async () => {
+		const reference = String(orderId());
+		const ledger = await refusedShipment(reference);
 		expect(ledger.events[0]).toMatchObject({
 			status: "refused",
 			attempts: 0,
@@ -656,14 +661,7 @@ describe("failures at Flexiti", () => {
 		// Flexiti answers a key's first request only (Inferred, and a refusal too for all the record shows):
 		// a review found the replay planned under the refused call's own key, which would meet the old refusal.
 		const reference = String(orderId());
-		await authorizedOrder(reference, 40);
-		await sandbox("POST", "/sandbox/faults", {
-			operation: "captureAuthorization",
-			status: 409,
-			error: "not_permitted",
-		});
-		await standardWebhook("order.fulfilled", { reference });
-		const refused = await settledLedger(reference);
+		const refused = await refusedShipment(reference);
 		expect(refused.events[0]).toMatchObject({ status: "refused" });
 		await sandbox("DELETE", "/sandbox/faults");
 		const { response } = await edgeApi(MERCHANT_KEY).POST("/v1/orders/{reference}/events/{event_id}/replay", {
