@@ -538,6 +538,29 @@ describe("orders edited after they were authorized (an outside probe found the o
 		expect((await settledLedger(orderId)).captured).toBe(209);
 	});
 
+	it("Shopify, Flexiti beside a gift card: edited down, Flexiti's share is charged (the card's stays paid), not the store's whole total; unedited, all of Flexiti's", async () => {
+		// A review: 30 on a gift card and 70 at Flexiti, an item of 40 taken off: the edge captured 60.
+		const gateways = { payment_gateway_names: ["gift_card", "flexiti"] };
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 70);
+		await shopifyWebhook("orders/paid", edited(orderId, "100.00", gateways));
+		await shopifyWebhook("orders/edited", edited(orderId, "60.00", gateways));
+		await shopifyWebhook(
+			"orders/fulfilled",
+			edited(orderId, "60.00", { ...gateways, fulfillment_status: "fulfilled" }),
+		);
+		const ledger = await settledLedger(orderId);
+		expect([ledger.captured, ledger.released]).toEqual([30, 40]);
+		const unedited = shopifyBigId();
+		await authorizedOrder(unedited, 70);
+		await shopifyWebhook("orders/paid", edited(unedited, "100.00", gateways));
+		await shopifyWebhook(
+			"orders/fulfilled",
+			edited(unedited, "100.00", { ...gateways, fulfillment_status: "fulfilled" }),
+		);
+		expect((await settledLedger(unedited)).captured).toBe(70);
+	});
+
 	it("Shopify: edited above the authorization, the merchant is told at once (attention), and a capture is never above it", async () => {
 		const orderId = shopifyBigId();
 		await authorizedOrder(orderId, 249.99);

@@ -5,7 +5,8 @@
  * act on (listed under attention, told as `order.event_needs_attention`) instead of as nothing to do.
  * Only for an order paid with Flexiti alone: beside a gift card, the store's total is not Flexiti's.
  */
-import type { LedgerAuthorization } from "./ledger.ts";
+import { cents } from "../../contract/money.ts";
+import type { Ledger, LedgerAuthorization } from "./ledger.ts";
 import type { OrderEvent } from "./order-event.ts";
 
 export function withTotalAboveAuthorization<E extends OrderEvent>(
@@ -25,4 +26,19 @@ export function withTotalAboveAuthorization<E extends OrderEvent>(
 			},
 		};
 	});
+}
+
+/**
+ * The event with its store total as Flexiti's share of it. Beside a gift card (or any other payment
+ * taken at checkout), the store's total includes what that paid, which an edit does not give back:
+ * the other payments are the store's first total less what Flexiti authorized (its first order payload,
+ * made before any edit), and an edited order owes Flexiti its new total less them. Flexiti alone: all of it.
+ */
+export function flexitiShareOf<E extends OrderEvent>(event: E, ledger: Ledger): E {
+	const total = event.storeTotal;
+	const authorized = ledger.authorization?.amount;
+	if (!total || total.flexitiAlone || authorized === undefined) return event;
+	const first = ledger.events.find((e) => e.storeTotal !== undefined)?.storeTotal ?? total;
+	const others = Math.max(0, cents(first.amount) - cents(authorized));
+	return { ...event, storeTotal: { ...total, amount: Math.max(0, cents(total.amount) - others) / 100 } };
 }
