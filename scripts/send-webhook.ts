@@ -130,7 +130,8 @@ if (source === "shopify") {
 		status: topic,
 		currency: "CAD",
 		payment_method: "flexiti",
-		total: amount ?? "0.00",
+		// Without a total the edge captures what remains (a total of 0.00 would capture nothing and release all).
+		...(amount !== undefined ? { total: amount } : {}),
 		refunds: [],
 		meta_data: [{ key: "flexiti_reference", value: reference }],
 	});

@@ -572,6 +572,17 @@ describe("orders edited after they were authorized (an outside probe found the o
 		expect((await settledLedger(orderId)).captured).toBe(249.99);
 	});
 
+	it("Shopify: an older orders/updated delivered after a newer one raises no attention (Shopify does not keep their order)", async () => {
+		// An outside probe: a stale 120 after the newer 90 flagged "now comes to 120" for good.
+		const orderId = shopifyBigId();
+		await authorizedOrder(orderId, 100);
+		await shopifyWebhook("orders/create", edited(orderId, "100.00", { updated_at: "2026-11-25T10:00:00-05:00" }));
+		await shopifyWebhook("orders/updated", edited(orderId, "90.00", { updated_at: "2026-11-25T12:00:00-05:00" }));
+		await shopifyWebhook("orders/updated", edited(orderId, "120.00", { updated_at: "2026-11-25T11:00:00-05:00" }));
+		const ledger = await settledLedger(orderId);
+		expect(ledger.events.map((e) => e.status)).not.toContain("attention");
+	});
+
 	it("WooCommerce: completed at a total edited down captures that total and releases the rest", async () => {
 		const id = wooId();
 		await authorizedOrder(`WC-${id}`, 249.99);

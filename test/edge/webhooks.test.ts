@@ -451,6 +451,45 @@ describe("exactly once", () => {
 });
 
 describe("money follows the order", () => {
+	it("orders/fulfilled brings Flexiti's net to the store's: a refund the edge refused is not charged again, and the rest stays authorized when the order had refunds", async () => {
+		// An outside probe: A 50 shipped and returned, B 30 cancelled and refunded (refused: nothing captured
+		// then), C 20 shipped; with the refunds added back to current_total_price (20) the edge captured 30 more.
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 1, id, [{ price: "50.00", quantity: 1 }]));
+		await shopifyWebhook("refunds/create", shopifyRefund(id * 10 + 2, id, "50.00"));
+		await shopifyWebhook("refunds/create", shopifyRefund(id * 10 + 3, id, "30.00"));
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 4, id, [{ price: "20.00", quantity: 1 }]));
+		const refunds = [50, 30].map((amount, i) => ({
+			id: i + 1,
+			transactions: [{ kind: "refund", status: "success", amount: `${amount}.00`, gateway: "Flexiti" }],
+		}));
+		const order = shopifyFulfilledOrder(id, "100.00");
+		await shopifyWebhook("orders/fulfilled", { ...order, current_total_price: "20.00", refunds });
+		const ledger = await settledLedger(String(id));
+		expect([ledger.captured, ledger.refunded, ledger.released]).toEqual([70, 50, 0]);
+		expect(ledger.events.at(-1)).toMatchObject({
+			status: "applied",
+			outcome: expect.stringContaining("30 left authorized"),
+		});
+	});
+
+	it("orders/fulfilled after a return refunded less than the item (a restocking fee): what the store still owes is captured, and nothing is released", async () => {
+		// An outside probe: the edge captured too little and released the rest, past recovering.
+		const id = orderId();
+		await authorizedOrder(String(id), 100);
+		await shopifyWebhook("fulfillments/create", shopifyFulfillment(id * 10 + 1, id, [{ price: "50.00", quantity: 1 }]));
+		await shopifyWebhook("refunds/create", shopifyRefund(id * 10 + 2, id, "40.00")); // 50 returned, 10 kept as a fee
+		const refunds = [
+			{ id: 1, transactions: [{ kind: "refund", status: "success", amount: "40.00", gateway: "Flexiti" }] },
+		];
+		const order = shopifyFulfilledOrder(id, "100.00");
+		await shopifyWebhook("orders/fulfilled", { ...order, current_total_price: "50.00", refunds });
+		const ledger = await settledLedger(String(id));
+		// Flexiti's net 50 − 40 + 40 = 50, the store's 50; the fee's 10 stays authorized for the merchant to capture.
+		expect([ledger.captured, ledger.refunded, ledger.released]).toEqual([90, 40, 0]);
+	});
+
 	it("partial fulfilments sum to the total, and the final fulfilled event finds nothing left", async () => {
 		const id = orderId();
 		await authorizedOrder(String(id), 339);

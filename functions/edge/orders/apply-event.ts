@@ -81,6 +81,7 @@ export async function applyEvent(
 			// stops the plan) and comes after the calls made or refused, which stay on the record.
 			const kept = (event.calls ?? []).filter((call) => call.status !== "pending");
 			event.calls = [...kept, ...plan.calls.map((call) => ({ ...call, status: "pending" as const }))];
+			if (plan.note) event.note = plan.note;
 			// The plan is durable before any money moves: after a restart the same calls are re-sent
 			// with the same keys, never re-planned from a state that already counts some of them.
 			await persist(state, [event]);
@@ -111,7 +112,10 @@ export async function applyEvent(
 			}
 			return failed(runtime, event, result, now);
 		}
-		const summary = event.calls.map((c) => `${c.operationId} ${c.amount}: ${c.result ?? c.status}`).join("; ");
+		const summary = [
+			...event.calls.map((c) => `${c.operationId} ${c.amount}: ${c.result ?? c.status}`),
+			...(event.note ? [event.note] : []),
+		].join("; ");
 		setStatus(event, "applied", runtime.now(), summary);
 		return true;
 	} catch (error) {

@@ -48,6 +48,8 @@ export interface LedgerEvent extends OrderEvent {
 	calls?: LedgerCall[];
 	/** Replayed after part of its plan went through: what is left is planned afresh from Flexiti's state. */
 	replanRest?: true;
+	/** What its plan said beside its calls (a whole order's shipment: what it left authorized, and why). */
+	note?: string;
 	history: { at: string; status: EventStatus; detail?: string }[];
 }
 

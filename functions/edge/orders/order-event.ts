@@ -61,12 +61,14 @@ export interface OrderEvent {
 
 /**
  * What the store says its order comes to now: after the merchant's edits (an item taken off an order
- * authorized but not yet shipped), before refunds (money given back is the refunds' own business).
- * A whole order's shipment (`fulfilled` with no amount) captures at most this, less what is captured,
- * and releases the rest of the authorization: the edited order is all there is to charge.
+ * authorized but not yet shipped), returns and refunds. A whole order's shipment (`fulfilled` with no
+ * amount) brings Flexiti's net for the order to it (see plan-event.ts).
  */
 export interface StoreTotal {
+	/** The store's net for the order now: after edits, returns and refunds. */
 	amount: number;
+	/** The store's order had refunds (then what it took off and what went back may differ). */
+	refunded: boolean;
 	/** The order was paid with Flexiti alone (no gift card beside it): its total is Flexiti's to hold. */
 	flexitiAlone: boolean;
 }

@@ -355,7 +355,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		const before = ledger.events.length;
 		const platform = bindPlatformOrder(state, events);
 		if (platform.bound) orderChanged = true;
-		const result = receive(ledger, withTotalAboveAuthorization(platform.events, ledger.authorization), now);
+		const result = receive(ledger, withTotalAboveAuthorization(platform.events, ledger), now);
 		for (const { shipping } of events) {
 			if (shipping === undefined || shipping === state.shipping) continue;
 			state.shipping = shipping;

@@ -32,7 +32,7 @@ export type Plan =
 	| { kind: "hold"; reason: string }
 	| { kind: "nothing"; outcome: string }
 	| { kind: "refuse"; outcome: string }
-	| { kind: "calls"; calls: PlannedCall[] };
+	| { kind: "calls"; calls: PlannedCall[] /** Said with the outcome once the calls are made. */; note?: string };
 
 const RETURN_WINDOW_MS = 100 * 24 * 60 * 60 * 1000;
 
@@ -74,7 +74,8 @@ export function planEvent(
 			return { kind: "nothing", outcome: "already captured in full" };
 		}
 		if (event.amount === undefined && event.storeTotal !== undefined) {
-			return wholeEditedOrder(event, event.storeTotal, authorization, params);
+			const given = Object.values(refundedByCapture).reduce((sum, amount) => sum + cents(amount), 0);
+			return wholeEditedOrder(event, event.storeTotal, authorization, params, given);
 		}
 		const shipped = event.amount ?? remaining;
 		if (cents(shipped) > cents(remaining)) {
@@ -173,22 +174,28 @@ export function planEvent(
 }
 
 /**
- * The whole order shipped, and its payload says what the order comes to now: what of that is not
- * captured yet (never more than remains), then the rest of the authorization released, since nothing
- * more will ship. An order edited down is charged for what it holds, not for what was authorized.
+ * The whole order shipped, and its payload says what the order comes to now, after edits, returns and
+ * refunds (the store's net): Flexiti's net for it (captured less what this ledger gave back) is brought
+ * to it, never past what remains. The rest of the authorization is released when nothing was given back
+ * on either side: then an order edited down is simply charged for what it holds. With refunds, what the
+ * store took off and what went back can differ (a restocking fee, a refund the edge refused): the rest
+ * stays authorized, said in the outcome, for the merchant to capture or release.
  */
 function wholeEditedOrder(
 	event: OrderEvent & { id: string },
 	storeTotal: StoreTotal,
 	authorization: Authorization,
 	params: Record<string, string>,
+	/** Cents this ledger gave back against the authorization's captures. */
+	given: number,
 ): Plan {
 	const remaining = cents(authorization.remaining_authorization_amount);
 	const captured = cents(
 		authorization.captured_amount ?? (authorization.captures ?? []).reduce((sum, c) => sum + c.amount, 0),
 	);
-	const capture = Math.max(0, Math.min(remaining, cents(storeTotal.amount) - captured));
-	const release = remaining - capture;
+	const capture = Math.max(0, Math.min(remaining, cents(storeTotal.amount) - (captured - given)));
+	const rest = remaining - capture;
+	const refunds = storeTotal.refunded || given > 0;
 	const calls: PlannedCall[] = [];
 	if (capture > 0) {
 		const amount = capture / 100;
@@ -200,8 +207,8 @@ function wholeEditedOrder(
 			amount,
 		});
 	}
-	if (release > 0) {
-		const amount = release / 100;
+	if (rest > 0 && !refunds) {
+		const amount = rest / 100;
 		calls.push({
 			operationId: "releaseAuthorization",
 			params,
@@ -210,8 +217,12 @@ function wholeEditedOrder(
 			amount,
 		});
 	}
-	// Something remains (the caller saw to that), so there is always a capture or a release to make.
-	return { kind: "calls", calls };
+	const left =
+		rest > 0 && refunds ? `; ${rest / 100} left authorized (the order had refunds): capture or release it` : "";
+	if (calls.length === 0) {
+		return { kind: "nothing", outcome: `the order's total (${storeTotal.amount}) is captured already${left}` };
+	}
+	return { kind: "calls", calls, ...(left ? { note: left.slice(2) } : {}) };
 }
 
 /**

@@ -6,17 +6,22 @@
  * Only for an order paid with Flexiti alone: beside a gift card, the store's total is not Flexiti's.
  */
 import { cents } from "../../contract/money.ts";
-import type { Ledger, LedgerAuthorization } from "./ledger.ts";
+import type { Ledger } from "./ledger.ts";
 import type { OrderEvent } from "./order-event.ts";
 
-export function withTotalAboveAuthorization<E extends OrderEvent>(
-	events: readonly E[],
-	authorization: LedgerAuthorization | undefined,
-): E[] {
+export function withTotalAboveAuthorization<E extends OrderEvent>(events: readonly E[], ledger: Ledger): E[] {
+	const { authorization } = ledger;
 	if (!authorization) return [...events];
+	// A payload older than one the order has (Shopify does not keep their order) says nothing new.
+	const newest = Math.max(
+		...ledger.events
+			.map((e) => (e.storeTotal ? Date.parse(e.occurredAt ?? "") : Number.NaN))
+			.filter((t) => !Number.isNaN(t)),
+	);
 	return events.map((event) => {
 		const total = event.storeTotal;
 		if (event.type !== "noted" || event.verdict?.status !== "ignored" || !total?.flexitiAlone) return event;
+		if (Date.parse(event.occurredAt ?? "") < newest) return event;
 		if (Math.round(total.amount * 100) <= Math.round(authorization.amount * 100)) return event;
 		return {
 			...event,

@@ -313,26 +313,20 @@ function timeOf(value: unknown): string | undefined {
 const isFlexitiGateway = (delivery: ShopifyDelivery) => (name: string) => delivery.gateways.has(name.toLowerCase());
 
 /**
- * What the order comes to now, in dollars: `current_total_price` reflects the merchant's edits, and
- * also its refunds, which are added back (the successful refund transactions the payload lists), since
- * money given back is the refunds' own business. Absent when the payload has no current total.
+ * What the order comes to now, in dollars: `current_total_price`, the order's total less what edits,
+ * returns and refunds took off (Shopify: "minus amounts for line items that have been removed").
+ * Absent when the payload has none the edge can read. Whether the order had refunds is said beside it:
+ * what a refund gave back can differ from what it took off (a restocking fee), and the shipment then
+ * leaves the rest of the authorization to the merchant.
  */
 function storeTotalOf(p: JsonObject, flexitiAlone: boolean): StoreTotal | undefined {
 	// Its own reader: a total the edge cannot read is no total (the shipment captures what remains, as
 	// without one), never a reason to refuse the order's payload, which also links and cancels it.
 	const read = new PayloadReader();
 	const current = read.money(p.current_total_price, "current_total_price");
-	if (current === undefined) return undefined;
-	let refunded = 0;
-	read.objects(p.refunds, "refunds").forEach((refund, i) => {
-		read.objects(refund.transactions, `refunds[${i}].transactions`).forEach((t, j) => {
-			const at = `refunds[${i}].transactions[${j}]`;
-			const kind = read.string(t.kind, `${at}.kind`);
-			const status = read.string(t.status, `${at}.status`) ?? "success";
-			if (kind === "refund" && status === "success") refunded += read.money(t.amount, `${at}.amount`) ?? 0;
-		});
-	});
-	return read.problems.length > 0 ? undefined : { amount: (current + refunded) / 100, flexitiAlone };
+	const refunded = read.objects(p.refunds, "refunds").length > 0;
+	if (current === undefined || read.problems.length > 0) return undefined;
+	return { amount: current / 100, refunded, flexitiAlone };
 }
 
 /** The order's shipping, after its discounts and with its taxes, in dollars (absent: not in the payload). */

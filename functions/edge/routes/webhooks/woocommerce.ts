@@ -114,10 +114,13 @@ export function wooCommerceEvents(delivery: WooDelivery): ParsedDelivery {
 	}
 
 	const events: ParsedEvent[] = [];
-	// Completed: the whole order, as it is now (edited since it was authorized, perhaps: its `total` says,
-	// refunds apart, which Woo lists on their own).
+	// Completed: the whole order, as it is now (edited since it was authorized, perhaps): its `total`,
+	// less the refunds Woo lists beside it.
 	if (status === "completed") {
-		const storeTotal = orderTotal === undefined ? {} : { storeTotal: { amount: orderTotal / 100, flexitiAlone: true } };
+		// Woo lists refunds beside an unchanged total: the store's net is the total less them.
+		const given = refunds.reduce((sum, refund) => sum + refund.amount, 0);
+		const net = { amount: Math.max(0, (orderTotal ?? 0) - given) / 100, refunded: given > 0, flexitiAlone: true };
+		const storeTotal = orderTotal === undefined ? {} : { storeTotal: net };
 		events.push({ ...base, key: `woo-completed:${orderId}`, type: "fulfilled", ...storeTotal });
 	}
 	if (status === "cancelled") events.push({ ...base, key: `woo-cancelled:${orderId}`, type: "cancelled" });
