@@ -583,6 +583,15 @@ describe("orders edited after they were authorized (an outside probe found the o
 		expect(ledger.events.map((e) => e.status)).not.toContain("attention");
 	});
 
+	it("WooCommerce: completed at a total above the authorization captures all Flexiti authorized, and says what is above it", async () => {
+		const id = wooId();
+		await authorizedOrder(`WC-${id}`, 100);
+		await wooWebhook("order.updated", wooSampleOrder(id, `WC-${id}`, { status: "completed", total: "120.00" }));
+		const ledger = await settledLedger(`WC-${id}`);
+		expect(ledger.captured).toBe(100);
+		expect(ledger.events.at(-1)?.outcome).toContain("20 of the order's total is above what Flexiti authorized");
+	});
+
 	it("WooCommerce: completed at a total edited down captures that total and releases the rest", async () => {
 		const id = wooId();
 		await authorizedOrder(`WC-${id}`, 249.99);

@@ -217,8 +217,14 @@ function wholeEditedOrder(
 			amount,
 		});
 	}
+	const owed = cents(storeTotal.amount) - (captured - given);
+	const above =
+		owed > remaining
+			? `; ${(owed - remaining) / 100} of the order's total is above what Flexiti authorized: charge it another way`
+			: "";
 	const left =
-		rest > 0 && refunds ? `; ${rest / 100} left authorized (the order had refunds): capture or release it` : "";
+		(rest > 0 && refunds ? `; ${rest / 100} left authorized (the order had refunds): capture or release it` : "") +
+		above;
 	if (calls.length === 0) {
 		return { kind: "nothing", outcome: `the order's total (${storeTotal.amount}) is captured already${left}` };
 	}
