@@ -175,6 +175,20 @@ export function stringifyJson(value: unknown): string {
 }
 
 /**
+ * JSON text of a value whose objects' keys are written in one order (sorted), whatever order they came
+ * in: the same request, sent again by a client that builds its body otherwise, has the same text.
+ */
+export function canonicalJson(value: unknown): string {
+	return JSON.stringify(value, (_key, item: unknown) => {
+		if (typeof item === "bigint") return bigIntToJson(item);
+		if (item === null || typeof item !== "object" || Array.isArray(item) || numberText(item) !== undefined) return item;
+		const sorted: Record<string, unknown> = {};
+		for (const key of Object.keys(item).sort()) sorted[key] = (item as Record<string, unknown>)[key];
+		return sorted;
+	});
+}
+
+/**
  * Makes every `JSON.stringify` of this isolate (Hono's `c.json`, `Response.json`, the event bodies,
  * storage fingerprints) write a `bigint` as its digits rather than throw: called once at a Worker's
  * entry (the edge, the sandbox), instead of a replacer at each of its many answers. Not in the

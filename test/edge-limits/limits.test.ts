@@ -58,11 +58,18 @@ describe("rate limits per caller", { timeout: 90_000 }, () => {
 		const api = edgeApi(CREATION_TEST_KEY);
 		const open = (reference: string) => api.POST("/v1/checkouts", { body: { reference, amount: 10 } });
 		// Requests refused for their input open nothing and count for nothing (a probe found them counted).
-		const invalid = await sequentially(2 * TEST_LIMITS.CHECKOUT_CREATION_LIMITER, (i) =>
+		// (Each request of these counts under the key's requests, MERCHANT_LIMITER: all of them stay within it.)
+		const invalid = await sequentially(TEST_LIMITS.CHECKOUT_CREATION_LIMITER, (i) =>
 			api.POST("/v1/checkouts", { body: { reference: `LIMIT-BAD-${i}`, amount: -1 } }),
 		);
 		expect(invalid.map(({ response }) => response.status)).toEqual(invalid.map(() => 409));
-		const opened = await sequentially(TEST_LIMITS.CHECKOUT_CREATION_LIMITER, (i) =>
+		// Nor do re-creations of one checkout (a new client token) and conflicts with it (a probe found them counted).
+		const again = `LIMIT-AGAIN-${crypto.randomUUID().slice(0, 8)}`;
+		const reopened = await sequentially(TEST_LIMITS.CHECKOUT_CREATION_LIMITER + 1, (i) =>
+			api.POST("/v1/checkouts", { body: { reference: again, amount: i % 2 === 0 ? 10 : 11 } }),
+		);
+		expect(reopened.map(({ response }) => response.status)).toEqual(reopened.map((_, i) => (i % 2 === 0 ? 201 : 409)));
+		const opened = await sequentially(TEST_LIMITS.CHECKOUT_CREATION_LIMITER - 1, (i) =>
 			open(`LIMIT-${i}-${crypto.randomUUID().slice(0, 8)}`),
 		);
 		expect(opened.map(({ response, error }) => [response.status, error])).toEqual(opened.map(() => [201, undefined]));

@@ -63,8 +63,8 @@ export const callerLimit = createMiddleware<EdgeEnv>(async (c, next) => {
 });
 
 /**
- * Checkouts a merchant key may open per minute: called by the route once the request is valid, so a
- * refused one (409) opens nothing and counts for nothing.
+ * Checkouts a merchant key may open per minute: called by the route once the request is valid and only
+ * for an order with no checkout yet, so a refused one (409), a conflict or a re-creation counts for nothing.
  */
 export async function limitCheckoutCreation(c: Context<EdgeEnv>): Promise<void> {
 	const caller = c.get("caller");

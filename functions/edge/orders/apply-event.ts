@@ -4,6 +4,7 @@
  * call carries its idempotency key, a business refusal is final, and anything else is retried with
  * growing, jittered delays until the dead letter. Also the merchant's replay of a dead letter.
  */
+import { instantOf } from "../../contract/formats.ts";
 import { add, subtract, sum } from "../../contract/money.ts";
 import { edgeConfig } from "../core/config.ts";
 import {
@@ -135,7 +136,7 @@ function shippedInFull(state: OrderState, event: LedgerEvent): boolean {
 			other.type === "fulfilled" &&
 			other.amount === undefined &&
 			other.status === "applied" &&
-			!(Date.parse(event.occurredAt ?? "") > Date.parse(other.occurredAt ?? "")),
+			!(instantOf(event.occurredAt ?? "") > instantOf(other.occurredAt ?? "")),
 	);
 }
 

@@ -5,6 +5,7 @@
  * act on (listed under attention, told as `order.event_needs_attention`) instead of as nothing to do.
  * Only for an order paid with Flexiti alone: beside a gift card, the store's total is not Flexiti's.
  */
+import { instantOf } from "../../contract/formats.ts";
 import { cents } from "../../contract/money.ts";
 import type { Ledger } from "./ledger.ts";
 import type { OrderEvent } from "./order-event.ts";
@@ -15,13 +16,13 @@ export function withTotalAboveAuthorization<E extends OrderEvent>(events: readon
 	// A payload older than one the order has (Shopify does not keep their order) says nothing new.
 	const newest = Math.max(
 		...ledger.events
-			.map((e) => (e.storeTotal ? Date.parse(e.occurredAt ?? "") : Number.NaN))
+			.map((e) => (e.storeTotal ? instantOf(e.occurredAt ?? "") : Number.NaN))
 			.filter((t) => !Number.isNaN(t)),
 	);
 	return events.map((event) => {
 		const total = event.storeTotal;
 		if (event.type !== "noted" || event.verdict?.status !== "ignored" || !total?.flexitiAlone) return event;
-		if (Date.parse(event.occurredAt ?? "") < newest) return event;
+		if (instantOf(event.occurredAt ?? "") < newest) return event;
 		if (Math.round(total.amount * 100) <= Math.round(authorization.amount * 100)) return event;
 		return {
 			...event,

@@ -34,8 +34,10 @@ checkoutRoutes.post(
 			]);
 		}
 
-		await limitCheckoutCreation(c);
 		const { checkoutId, order } = orderByReference(c.env, clientId, request.reference);
+		// Only a new checkout counts: a re-creation (a new client token for the same checkout) and a
+		// conflict open nothing, and count under the key's requests only.
+		if (!(await order.checkout())) await limitCheckoutCreation(c);
 		const { token, secret } = newClientToken(checkoutId);
 		const opened = await order.open({
 			checkoutId,

@@ -18,7 +18,7 @@ import { type FlexitiOperationId, flexitiOperations } from "../../../generated/f
 import { flexitiRequestSchemas } from "../../../generated/flexiti-request-schemas.ts";
 import { sha256Hex } from "../../contract/bytes.ts";
 import { isJsonObject } from "../../contract/json-object.ts";
-import { stringifyJson } from "../../contract/lossless-json.ts";
+import { canonicalJson } from "../../contract/lossless-json.ts";
 import { matchOperation, nearestOperation } from "../../contract/match-operation.ts";
 import { readJsonBody } from "../../contract/read-json-body.ts";
 import { validateRequest } from "../../contract/validate-request.ts";
@@ -122,10 +122,11 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		// Flexiti answers a repeated key with its first success, whatever the body: with the hash of the body
 		// beside it (`x-context-hash`, Flexiti's own check), a key reused for another request is flagged
 		// instead of answered with the first one's result (a capture of 20 told it captured 10). The caller's
-		// hash is kept; else the edge hashes the body it sends, when the caller chose the key.
+		// hash is kept; else the edge hashes the body it sends, when the caller chose the key, its keys in
+		// one order (a retry whose client writes the same fields in another order is the same request).
 		const contextHash =
 			c.req.header("x-context-hash") ??
-			(callerKey && body !== undefined ? await sha256Hex(stringifyJson(body)) : undefined);
+			(callerKey && body !== undefined ? await sha256Hex(canonicalJson(body)) : undefined);
 		if (contextHash) header["x-context-hash"] = contextHash;
 	}
 

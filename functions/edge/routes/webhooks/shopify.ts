@@ -14,6 +14,7 @@
  * - A payload of an unexpected shape is recorded as refused with the fields at fault, never a 500.
  */
 
+import { instantOf } from "../../../contract/formats.ts";
 import type { JsonObject } from "../../../contract/json-object.ts";
 import type { StoreTotal } from "../../orders/order-event.ts";
 import {
@@ -307,7 +308,7 @@ function noteReference(p: JsonObject, read: PayloadReader): string | undefined {
 
 /** A payload's time as it says it (only ordering uses it: one the edge cannot read is none, never a refusal). */
 function timeOf(value: unknown): string | undefined {
-	return typeof value === "string" && !Number.isNaN(Date.parse(value)) ? value : undefined;
+	return typeof value === "string" && !Number.isNaN(instantOf(value)) ? value : undefined;
 }
 
 const isFlexitiGateway = (delivery: ShopifyDelivery) => (name: string) => delivery.gateways.has(name.toLowerCase());
