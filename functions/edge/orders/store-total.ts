@@ -13,17 +13,13 @@ import type { OrderEvent } from "./order-event.ts";
 export function withTotalAboveAuthorization<E extends OrderEvent>(events: readonly E[], ledger: Ledger): E[] {
 	const { authorization } = ledger;
 	if (!authorization) return [...events];
-	// A payload older than one the order has (Shopify does not keep their order) says nothing new.
-	const newest = Math.max(
-		...ledger.events
-			.map((e) => (e.storeTotal ? instantOf(e.occurredAt ?? "") : Number.NaN))
-			.filter((t) => !Number.isNaN(t)),
-	);
 	return events.map((event) => {
 		const total = event.storeTotal;
 		if (event.type !== "noted" || event.verdict?.status !== "ignored" || !total?.flexitiAlone) return event;
-		if (instantOf(event.occurredAt ?? "") < newest) return event;
-		if (Math.round(total.amount * 100) <= Math.round(authorization.amount * 100)) return event;
+		if (cents(total.amount) <= cents(authorization.amount)) return event;
+		// A payload older than one the order has (Shopify does not keep their order) says nothing new.
+		const at = instantOf(event.occurredAt ?? "");
+		if (ledger.events.some((e) => e.storeTotal !== undefined && instantOf(e.occurredAt ?? "") > at)) return event;
 		return {
 			...event,
 			verdict: {
