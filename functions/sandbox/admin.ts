@@ -2,7 +2,7 @@
  * The sandbox's own controls, for tests and demos (they exist only in the sandbox, never at Flexiti):
  *   POST   /sandbox/reset            back to the seeded world
  *   POST   /sandbox/faults           make the next N calls of an operation fail, be slow, lose their response, or
- *                                    stall theirs after its headers (`kind`: status, slow, drop, stall)
+ *                                    stall theirs after its headers, or echo the caller's token (`kind`: status, slow, drop, stall, echo)
  *   GET    /sandbox/faults           the injected faults still to strike (one gone from the list has reached its call)
  *   GET    /sandbox/faults/:id/struck  answers once that fault (its `id` from POST) has struck, `{"struck": true}`:
  *                                    a test knows a slow call is now held, and can act while it is; `false` when it
@@ -53,7 +53,7 @@ const schemas = {
 			operation: { enum: operationIds },
 			count: { type: "integer", minimum: 1, maximum: 1000, default: 1 },
 			after: { type: "integer", minimum: 0, maximum: 1000 },
-			kind: { enum: ["status", "slow", "drop", "stall"], default: "status" },
+			kind: { enum: ["status", "slow", "drop", "stall", "echo"], default: "status" },
 			status: { enum: [401, 409, 429, 500, 502, 503, 504], default: 503 },
 			error: { type: "string", pattern: "^[a-z_]+$", maxLength: 60 },
 			retry_after: { type: "integer", minimum: 0, maximum: 3600 },

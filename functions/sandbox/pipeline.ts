@@ -90,7 +90,11 @@ export function servePipeline(
 				host.now(),
 			);
 			await host.save();
-			const answer = Response.json(body, {
+			// An `echo` fault: the caller's bearer token in the answer's body, as a debugging field might put it.
+			const bearer = c.req.header("authorization")?.replace(/^Bearer\s+/i, "");
+			const answered =
+				fault?.kind === "echo" && body !== null && typeof body === "object" ? { ...body, debug_token: bearer } : body;
+			const answer = Response.json(answered, {
 				status,
 				headers: { ...headers, ...(referenceId ? { "x-reference-id": referenceId } : {}) },
 			});

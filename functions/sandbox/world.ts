@@ -172,8 +172,10 @@ export interface Fault {
 	after?: number;
 	/** `status`: answer with that status before doing anything; `slow`: wait, then serve;
 	 *  `drop`: do the operation, then answer 503 as if the response was lost; `stall`: do the operation
-	 *  and send the answer's status and headers, then hold its body for `delay_ms` (default 60 s). */
-	kind: "status" | "slow" | "drop" | "stall";
+	 *  and send the answer's status and headers, then hold its body for `delay_ms` (default 60 s);
+	 *  `echo`: do the operation and answer with the caller's token in the body (`debug_token`), as a
+	 *  debugging field might: what the edge must never pass on. */
+	kind: "status" | "slow" | "drop" | "stall" | "echo";
 	status: number;
 	/** The error code to answer with (default: one that fits the status). */
 	error?: string;

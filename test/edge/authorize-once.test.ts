@@ -19,6 +19,7 @@ import {
 	resetSandbox,
 	sandbox,
 	sandboxCalls,
+	sandboxTokens,
 } from "./support.ts";
 import { authorizedOrder, merchantAuthorization } from "./webhooks-support.ts";
 
@@ -322,5 +323,25 @@ describe("a merchant's authorization with a reference is admitted by its order t
 		await authorizedOrder(reference, 75);
 		await expect(authorizedOrder(reference, 80)).rejects.toThrow(/not_permitted/);
 		expect(await atFlexiti(reference)).toHaveLength(1);
+	});
+});
+
+describe("the merchant's token never leaves through the order's authorization", () => {
+	it("an answer that carries it (Flexiti echoing its caller's token) is withheld (502) and not kept; asked again, Flexiti's clean answer is given", async () => {
+		// A review: answers the order's Durable Object builds from calls made with the merchant's token were never
+		// scanned for it, and were kept for later callers (shoppers included).
+		const reference = `ECHO-${crypto.randomUUID().slice(0, 8)}`;
+		const authorize = await merchantAuthorization(reference, 80);
+		await sandbox("POST", "/sandbox/faults", { operation: "createAuthorization", kind: "echo" });
+		const echoed = await authorize();
+		expect(echoed.response.status).toBe(502);
+		expect(echoed.error).toMatchObject({ error: "upstream_error" });
+		const tokens = (await sandboxTokens()).map((t) => t.access_token);
+		expect(tokens.some((token) => JSON.stringify(echoed.error).includes(token))).toBe(false);
+		// The authorization was made at Flexiti: asked again, the order answers from Flexiti's own record.
+		const again = await authorize();
+		expect(again.response.status).toBe(200);
+		expect(again.data).toMatchObject({ reference, amount: 80 });
+		expect((await sandboxCalls("createAuthorization")).map((call) => call.status)).toEqual([200]);
 	});
 });

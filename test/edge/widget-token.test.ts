@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { FlexitiResult } from "../../functions/edge/flexiti/gateway.ts";
-import { carriesToken } from "../../functions/edge/routes/token-guard.ts";
+import { carriesToken } from "../../functions/edge/flexiti/token-guard.ts";
 import {
 	CLIENT_ID,
 	flexitiViaEdge,

@@ -51,7 +51,11 @@ export type AuthorizationOutcome =
 	| { kind: "token_unavailable" }
 	/** An earlier attempt had no answer and Flexiti does not list it yet: nothing is sent before this. */
 	| { kind: "outcome_pending"; retryAfterSeconds: number }
-	| { kind: "refused"; error: "not_permitted" | "checkout_hosted" | "account_mismatch"; message: string };
+	| {
+			kind: "refused";
+			error: "not_permitted" | "checkout_hosted" | "account_mismatch" | "upstream_error";
+			message: string;
+	  };
 
 export type Sent =
 	| { known: true; result: FlexitiResult<"createAuthorization"> }

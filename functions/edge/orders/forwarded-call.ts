@@ -21,6 +21,7 @@ import {
 	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
+import { watchedTokens } from "../flexiti/token-guard.ts";
 import { isCallTo, type ValidatedCall } from "../flexiti/validated-call.ts";
 import type { AuthorizationOutcome } from "./authorize-once.ts";
 import { movesMoney, recordForwardedMovement } from "./forwarded-movement.ts";
@@ -68,16 +69,7 @@ export async function forwardToFlexiti(
 	const { operationId } = call;
 	const order = isCallTo(call, "createAuthorization") ? authorizingOrder(env, forwardedFor, clientId, call) : undefined;
 	if (order) return { kind: "authorization", outcome: await order.stub.authorizeOnce(order.request) };
-	const used: FlexitiToken[] = [];
-	const source = tokenSource(env, forwardedFor, clientId, hooks);
-	const tokens: TokenSource = {
-		async get() {
-			const token = await source.get();
-			used.push(token);
-			return token;
-		},
-		drop: (token) => source.drop(token),
-	};
+	const { tokens, used } = watchedTokens(tokenSource(env, forwardedFor, clientId, hooks));
 	const result = await callFlexiti(env, operationId, call, tokens);
 	if (succeeded(result)) {
 		// Flexiti has done it: bookkeeping that fails must not turn its answer into an error.

@@ -18,6 +18,7 @@ import {
 	successBody,
 	type TokenSource,
 } from "../flexiti/gateway.ts";
+import { errorText, partsCarryToken, watchedTokens } from "../flexiti/token-guard.ts";
 import type { ValidatedCall } from "../flexiti/validated-call.ts";
 import {
 	type Authorization,
@@ -82,15 +83,52 @@ export interface AdmissionHooks {
 	declined(amount: number, error: string, message: string): Promise<void>;
 }
 
+/**
+ * The order's authorization, admitted once (see `admit`). What it answers was made with the merchant's
+ * token when the caller is a merchant, or when the order asked Flexiti about an earlier attempt: it goes
+ * through the same last guard as every forwarded merchant call (flexiti/token-guard.ts), and an answer
+ * that carries the token is withheld (502) and never kept for a later caller.
+ */
 export async function admitAuthorization(
 	hooks: AdmissionHooks,
 	request: AuthorizeRequest,
 ): Promise<AuthorizationOutcome> {
 	const { runtime } = hooks;
+	const source = merchantTokens(
+		runtime.env,
+		request.clientId,
+		(promise) => runtime.waitUntil(promise),
+		undefined,
+		runtime.tokens,
+	);
+	const { tokens: merchant, used } = watchedTokens(source);
+	const guarded: AdmissionHooks = {
+		...hooks,
+		// An answer that carries the merchant's token is not kept (a later caller would get it from memory).
+		record: (clientId, reference, authorization, answer) =>
+			hooks.record(clientId, reference, authorization, answer && partsCarryToken([answer], used) ? undefined : answer),
+	};
+	const outcome = await admit(guarded, request, merchant);
+	if (outcome.kind !== "answer" || !partsCarryToken([outcome.text ?? "", errorText(outcome.error)], used)) {
+		return outcome;
+	}
+	console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: "createAuthorization" }));
+	return {
+		kind: "refused",
+		error: "upstream_error",
+		message: "Flexiti's answer carried a merchant token and was withheld",
+	};
+}
+
+async function admit(
+	hooks: AdmissionHooks,
+	request: AuthorizeRequest,
+	merchant: TokenSource,
+): Promise<AuthorizationOutcome> {
+	const { runtime } = hooks;
 	const { env, storage } = runtime;
 	const { clientId, reference, call } = request;
 	const { body } = call;
-	const merchant = merchantTokens(env, clientId, (promise) => runtime.waitUntil(promise), undefined, runtime.tokens);
 	const known = hooks.state()?.ledger.authorization;
 	if (known) return repeatedAuthorization(hooks, known, body, clientId, merchant, call.header);
 

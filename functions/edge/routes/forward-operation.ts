@@ -35,13 +35,13 @@ import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { TokenRefused, TokenUnavailable } from "../flexiti/flexiti-token.ts";
 import { type FlexitiResult, outageAnswer, withIdempotencyKey } from "../flexiti/gateway.ts";
+import { carriesToken } from "../flexiti/token-guard.ts";
 import { UpstreamError } from "../flexiti/upstream.ts";
 import type { ValidatedCall } from "../flexiti/validated-call.ts";
 import type { AuthorizationOutcome } from "../orders/authorize-once.ts";
 import { type ForwardedFor, forwardToFlexiti } from "../orders/forwarded-call.ts";
 import { orderByCheckoutId } from "../orders/order-stubs.ts";
 import { applyCheckoutRules } from "./checkout-rules.ts";
-import { carriesToken } from "./token-guard.ts";
 
 const GUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const NO_QUERY = new URLSearchParams();
