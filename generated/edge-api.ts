@@ -201,7 +201,7 @@ export interface paths {
         put?: never;
         /**
          * Shopify order webhooks
-         * @description Topics `orders/fulfilled` (bring Flexiti's net for the order, captured less given back, to `current_total_price`, never more than remains; release the rest when neither side had refunds), `fulfillments/create` and `fulfillments/update`
+         * @description Topics `orders/fulfilled` (capture what remains; for an order without refunds whose `current_total_price` is now lower, that less what is captured, and release the rest), `fulfillments/create` and `fulfillments/update`
          *     with status `success` (capture the shipped line items with their discounts and taxes, and the
          *     order's shipping with the first capture; a cancelled fulfillment is recorded for the merchant's
          *     attention), `orders/cancelled` (release), `refunds/create` (refund the transactions through
@@ -232,7 +232,7 @@ export interface paths {
         put?: never;
         /**
          * WooCommerce order webhooks
-         * @description Topics `order.updated` and `order.created` with status `completed` (the same, the order's net being its `total` less the refunds it lists),
+         * @description Topics `order.updated` and `order.created` with status `completed` (the same, by the order's `total`),
          *     `cancelled` (release) or `refunded`, each listed refund (refund it once), and `order.deleted`
          *     (release). The reference is the order meta `flexiti_reference` only (never the order id alone: ids
          *     are per site and a staging copy signs with the same secret); a deletion's `{id}` body finds its order

@@ -541,22 +541,21 @@ describe("orders edited after they were authorized (an outside probe found the o
 	it("Shopify, Flexiti beside a gift card: edited down, Flexiti's share is charged (the card's stays paid), not the store's whole total; unedited, all of Flexiti's", async () => {
 		// A review: 30 on a gift card and 70 at Flexiti, an item of 40 taken off: the edge captured 60.
 		const gateways = { payment_gateway_names: ["gift_card", "flexiti"] };
+		const at = (hour: number) => ({ ...gateways, updated_at: `2026-11-25T${hour}:00:00-05:00` });
 		const orderId = shopifyBigId();
 		await authorizedOrder(orderId, 70);
-		await shopifyWebhook("orders/paid", edited(orderId, "100.00", gateways));
-		await shopifyWebhook("orders/edited", edited(orderId, "60.00", gateways));
-		await shopifyWebhook(
-			"orders/fulfilled",
-			edited(orderId, "60.00", { ...gateways, fulfillment_status: "fulfilled" }),
-		);
+		// The edit delivered before the order's own payload: Flexiti's share is read from the earliest by its time.
+		await shopifyWebhook("orders/edited", edited(orderId, "60.00", at(11)));
+		await shopifyWebhook("orders/paid", edited(orderId, "100.00", at(10)));
+		await shopifyWebhook("orders/fulfilled", edited(orderId, "60.00", { ...at(12), fulfillment_status: "fulfilled" }));
 		const ledger = await settledLedger(orderId);
 		expect([ledger.captured, ledger.released]).toEqual([30, 40]);
 		const unedited = shopifyBigId();
 		await authorizedOrder(unedited, 70);
-		await shopifyWebhook("orders/paid", edited(unedited, "100.00", gateways));
+		await shopifyWebhook("orders/paid", edited(unedited, "100.00", at(10)));
 		await shopifyWebhook(
 			"orders/fulfilled",
-			edited(unedited, "100.00", { ...gateways, fulfillment_status: "fulfilled" }),
+			edited(unedited, "100.00", { ...at(12), fulfillment_status: "fulfilled" }),
 		);
 		expect((await settledLedger(unedited)).captured).toBe(70);
 	});

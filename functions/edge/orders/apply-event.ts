@@ -20,7 +20,7 @@ import { followAuthorization, type LedgerEvent, recordDone, setStatus } from "./
 import { capturedAtAuthorization } from "./order-authorization.ts";
 import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
 import { accountRefundInstead, planEvent } from "./plan-event.ts";
-import { flexitiShareOf } from "./store-total.ts";
+import { storeTotalToPlan } from "./store-total.ts";
 
 /** Applies one event; true when the order's money or the event's outcome changed. */
 export async function applyEvent(
@@ -58,7 +58,7 @@ export async function applyEvent(
 			for (const r of state.ledger.refunds) refunded[r.capture_id] = add(refunded[r.capture_id] ?? 0, r.amount);
 			const authorizationNow = successBody(truth);
 			followAuthorization(state.ledger, authorizationNow);
-			const toPlan = flexitiShareOf(event.replanRest ? restOf(event) : event, state.ledger);
+			const toPlan = storeTotalToPlan(event.replanRest ? restOf(event) : event, state.ledger);
 			const plan = planEvent(
 				toPlan,
 				authorizationNow,

@@ -67,7 +67,7 @@ export interface OrderEvent {
 export interface StoreTotal {
 	/** The store's net for the order now: after edits, returns and refunds. */
 	amount: number;
-	/** The store's order had refunds (then what it took off and what went back may differ). */
+	/** The store's order had refunds (then its total is not what a shipment plans by: store-total.ts). */
 	refunded: boolean;
 	/** The order was paid with Flexiti alone (no gift card beside it): its total is Flexiti's to hold. */
 	flexitiAlone: boolean;

@@ -3,7 +3,7 @@
  * just before), so the ledger never acts on a stale picture:
  *   fulfilled → capture the amount, never more than remains; the whole order (no amount given):
  *               everything left, or, when the store said what its order comes to now (edited
- *               since it was authorized), that less what is captured, and release the rest;
+ *               since it was authorized, no refunds), that less what is captured, and release the rest;
  *   cancelled → release what is not captured;
  *   refunded  → give back against the captures: a return for a promotional purchase within 100 days,
  *               an account refund otherwise; never more than captured minus already given back.
@@ -74,8 +74,7 @@ export function planEvent(
 			return { kind: "nothing", outcome: "already captured in full" };
 		}
 		if (event.amount === undefined && event.storeTotal !== undefined) {
-			const given = Object.values(refundedByCapture).reduce((sum, amount) => sum + cents(amount), 0);
-			return wholeEditedOrder(event, event.storeTotal, authorization, params, given);
+			return wholeEditedOrder(event, event.storeTotal, authorization, params);
 		}
 		const shipped = event.amount ?? remaining;
 		if (cents(shipped) > cents(remaining)) {
@@ -136,6 +135,14 @@ export function planEvent(
 	const refundable = captures.reduce((sum, c) => sum + left(c), 0);
 	if (cents(asked) <= 0) return { kind: "nothing", outcome: "no amount to refund" };
 	if (cents(asked) > refundable) {
+		// More may still be captured (the order ships the rest): the refund waits for it, as one with no
+		// capture yet does, rather than being refused and the shipment then charging for what went back.
+		if (cents(remaining) > 0) {
+			return {
+				kind: "hold",
+				reason: `waiting for captures to cover it: ${asked} asked, ${refundable / 100} refundable`,
+			};
+		}
 		return { kind: "refuse", outcome: `refund_exceeds_captured: ${asked} asked, ${refundable / 100} refundable` };
 	}
 
@@ -174,28 +181,24 @@ export function planEvent(
 }
 
 /**
- * The whole order shipped, and its payload says what the order comes to now, after edits, returns and
- * refunds (the store's net): Flexiti's net for it (captured less what this ledger gave back) is brought
- * to it, never past what remains. The rest of the authorization is released when nothing was given back
- * on either side: then an order edited down is simply charged for what it holds. With refunds, what the
- * store took off and what went back can differ (a restocking fee, a refund the edge refused): the rest
- * stays authorized, said in the outcome, for the merchant to capture or release.
+ * The whole order shipped, and its payload says what the order comes to now, edited since it was
+ * authorized perhaps: what of that is not captured yet (never more than remains), then the rest of the
+ * authorization released, since nothing more will ship. An order edited down is charged for what it
+ * holds. (Only an order without refunds gets here: see store-total.ts.)
  */
 function wholeEditedOrder(
 	event: OrderEvent & { id: string },
 	storeTotal: StoreTotal,
 	authorization: Authorization,
 	params: Record<string, string>,
-	/** Cents this ledger gave back against the authorization's captures. */
-	given: number,
 ): Plan {
 	const remaining = cents(authorization.remaining_authorization_amount);
 	const captured = cents(
 		authorization.captured_amount ?? (authorization.captures ?? []).reduce((sum, c) => sum + c.amount, 0),
 	);
-	const capture = Math.max(0, Math.min(remaining, cents(storeTotal.amount) - (captured - given)));
+	const owed = cents(storeTotal.amount) - captured;
+	const capture = Math.max(0, Math.min(remaining, owed));
 	const rest = remaining - capture;
-	const refunds = storeTotal.refunded || given > 0;
 	const calls: PlannedCall[] = [];
 	if (capture > 0) {
 		const amount = capture / 100;
@@ -207,7 +210,7 @@ function wholeEditedOrder(
 			amount,
 		});
 	}
-	if (rest > 0 && !refunds) {
+	if (rest > 0) {
 		const amount = rest / 100;
 		calls.push({
 			operationId: "releaseAuthorization",
@@ -217,18 +220,12 @@ function wholeEditedOrder(
 			amount,
 		});
 	}
-	const owed = cents(storeTotal.amount) - (captured - given);
 	const above =
 		owed > remaining
-			? `; ${(owed - remaining) / 100} of the order's total is above what Flexiti authorized: charge it another way`
-			: "";
-	const left =
-		(rest > 0 && refunds ? `; ${rest / 100} left authorized (the order had refunds): capture or release it` : "") +
-		above;
-	if (calls.length === 0) {
-		return { kind: "nothing", outcome: `the order's total (${storeTotal.amount}) is captured already${left}` };
-	}
-	return { kind: "calls", calls, ...(left ? { note: left.slice(2) } : {}) };
+			? `${(owed - remaining) / 100} of the order's total is above what Flexiti authorized: charge it another way`
+			: undefined;
+	// Something remains (the caller saw to that), so there is a capture or a release to make.
+	return { kind: "calls", calls, ...(above ? { note: above } : {}) };
 }
 
 /**

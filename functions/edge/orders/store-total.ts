@@ -31,16 +31,28 @@ export function withTotalAboveAuthorization<E extends OrderEvent>(events: readon
 }
 
 /**
- * The event with its store total as Flexiti's share of it. Beside a gift card (or any other payment
- * taken at checkout), the store's total includes what that paid, which an edit does not give back:
- * the other payments are the store's first total less what Flexiti authorized (its first order payload,
- * made before any edit), and an edited order owes Flexiti its new total less them. Flexiti alone: all of it.
+ * The event as a whole order's shipment plans it: with the store's total only when the total says what
+ * Flexiti is owed, else without it (the shipment then captures what remains, as it always did).
+ * - Only an order without refunds, on either side: a refund of an item never shipped is given back at
+ *   Flexiti by its own event, against the capture of what remains; a total the refund already took
+ *   off would count it twice (an outside probe: a 30 refund applied after a capture of 70 of 100).
+ * - Beside a gift card (or any other payment taken at checkout), the store's total includes what that
+ *   paid, which an edit does not give back: Flexiti's share is the new total less the other payments,
+ *   the store's earliest payload's total (by its own time) less what Flexiti authorized. Without an
+ *   earlier payload, they are not known.
  */
-export function flexitiShareOf<E extends OrderEvent>(event: E, ledger: Ledger): E {
+export function storeTotalToPlan<E extends OrderEvent>(event: E, ledger: Ledger): E {
 	const total = event.storeTotal;
 	const authorized = ledger.authorization?.amount;
-	if (!total || total.flexitiAlone || authorized === undefined) return event;
-	const first = ledger.events.find((e) => e.storeTotal !== undefined)?.storeTotal ?? total;
+	if (!total || authorized === undefined) return event;
+	const { storeTotal: _, ...withoutTotal } = event;
+	const refunds = total.refunded || ledger.refunds.length > 0 || ledger.events.some((e) => e.type === "refunded");
+	if (refunds) return withoutTotal as E;
+	if (total.flexitiAlone) return event;
+	const at = (e: OrderEvent) => instantOf(e.occurredAt ?? "");
+	const earlier = ledger.events.filter((e) => e.storeTotal !== undefined && at(e) < at(event));
+	const first = earlier.sort((a, b) => at(a) - at(b))[0]?.storeTotal;
+	if (!first) return withoutTotal as E;
 	const others = Math.max(0, cents(first.amount) - cents(authorized));
 	return { ...event, storeTotal: { ...total, amount: Math.max(0, cents(total.amount) - others) / 100 } };
 }

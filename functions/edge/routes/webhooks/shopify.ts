@@ -317,8 +317,7 @@ const isFlexitiGateway = (delivery: ShopifyDelivery) => (name: string) => delive
  * What the order comes to now, in dollars: `current_total_price`, the order's total less what edits,
  * returns and refunds took off (Shopify: "minus amounts for line items that have been removed").
  * Absent when the payload has none the edge can read. Whether the order had refunds is said beside it:
- * what a refund gave back can differ from what it took off (a restocking fee), and the shipment then
- * leaves the rest of the authorization to the merchant.
+ * then the total is not used (orders/store-total.ts), since the refunds give their money back themselves.
  */
 function storeTotalOf(p: JsonObject, flexitiAlone: boolean): StoreTotal | undefined {
 	// Its own reader: a total the edge cannot read is no total (the shipment captures what remains, as
