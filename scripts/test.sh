@@ -82,7 +82,20 @@ if [ "$chromium" = "0" ]; then
 	echo "== tests (vitest: the workerd projects and those that start processes; the browser tests run beside them, their output follows)"
 	in_background browser vitest_run "$results-browser.json" --project browser
 	status=0
-	vitest_run "$results.json" --project '!browser' || status=$?
+	# A run of these projects has stalled, rarely (3 of about 15 on this machine in one day), between two
+	# workerd projects: the first project's Miniflare never finished disposing (its workerd idle, vitest
+	# waiting on it, nothing failed). A run that has not ended in VITEST_STALL_SECONDS (default 600; one
+	# takes 3 to 5 minutes) is stopped, with every process it started, and made once more; a run that
+	# ends, passed or failed, is never repeated.
+	limit="${VITEST_STALL_SECONDS:-600}"
+	timeout --kill-after=15 "$limit" vitest run --reporter=default --reporter=json --outputFile.json="$results.json" \
+		--project '!browser' || status=$?
+	if [ "$status" = "124" ] || [ "$status" = "137" ]; then
+		echo "== the vitest run did not end in $limit s (stalled): stopped, and run once more"
+		status=0
+		timeout --kill-after=15 "$limit" vitest run --reporter=default --reporter=json \
+			--outputFile.json="$results.json" --project '!browser' || status=$?
+	fi
 	echo "(this vitest run ended $(($(date +%s) - began)) s after the start)"
 	[ "$status" = "0" ] || failed="$failed tests"
 else

@@ -62,7 +62,7 @@ export interface OrderEvent {
 /**
  * What the store says its order comes to now: after the merchant's edits (an item taken off an order
  * authorized but not yet shipped), returns and refunds. A whole order's shipment (`fulfilled` with no
- * amount) brings Flexiti's net for the order to it (see plan-event.ts).
+ * amount) of an order without refunds captures it, less what is captured (see store-total.ts).
  */
 export interface StoreTotal {
 	/** The store's net for the order now: after edits, returns and refunds. */
