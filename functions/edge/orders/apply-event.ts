@@ -11,14 +11,13 @@ import {
 	callFlexiti,
 	type FlexitiResult,
 	isFinalRefusal,
-	merchantTokens,
 	refusalOf,
 	succeeded,
 	successBody,
 } from "../flexiti/gateway.ts";
 import { followAuthorization, type LedgerEvent, recordDone, setStatus } from "./ledger.ts";
 import { capturedAtAuthorization } from "./order-authorization.ts";
-import type { OrderRuntime, OrderState, Persist } from "./order-state.ts";
+import { type OrderRuntime, type OrderState, orderMerchantTokens, type Persist } from "./order-state.ts";
 import { accountRefundInstead, planEvent } from "./plan-event.ts";
 import { storeTotalToPlan } from "./store-total.ts";
 
@@ -36,13 +35,7 @@ export async function applyEvent(
 		if (event.status !== "held") setStatus(event, "held", now, "waiting for the authorization");
 		return false;
 	}
-	const tokens = merchantTokens(
-		env,
-		state.clientId,
-		(promise) => runtime.waitUntil(promise),
-		undefined,
-		runtime.tokens,
-	);
+	const tokens = orderMerchantTokens(runtime, state.clientId);
 	const header = { "x-reference-id": state.flowReferenceId };
 	try {
 		if (!event.calls || event.replanRest) {

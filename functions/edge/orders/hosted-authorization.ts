@@ -7,10 +7,10 @@
  * widget order's. Should Flexiti say otherwise, this function is what changes.
  */
 import type { FlexitiId } from "../../contract/lossless-json.ts";
-import { callFlexiti, merchantTokens, succeeded, successBody } from "../flexiti/gateway.ts";
+import { callFlexiti, succeeded, successBody } from "../flexiti/gateway.ts";
 import type { LedgerAuthorization } from "./ledger.ts";
 import { ledgerAuthorization } from "./order-authorization.ts";
-import type { OrderRuntime } from "./order-state.ts";
+import { type OrderRuntime, orderMerchantTokens } from "./order-state.ts";
 
 export type HostedAuthorization =
 	| { kind: "found"; authorization: LedgerAuthorization; answer: string }
@@ -24,13 +24,7 @@ export async function hostedPurchaseAuthorization(
 	order: { clientId: string; reference: string; flowReferenceId: string },
 	transactionId: FlexitiId,
 ): Promise<HostedAuthorization> {
-	const tokens = merchantTokens(
-		runtime.env,
-		order.clientId,
-		(promise) => runtime.waitUntil(promise),
-		undefined,
-		runtime.tokens,
-	);
+	const tokens = orderMerchantTokens(runtime, order.clientId);
 	try {
 		const result = await callFlexiti(
 			runtime.env,

@@ -11,7 +11,6 @@ import { edgeConfig } from "../core/config.ts";
 import {
 	callFlexiti,
 	isFinalRefusal,
-	merchantTokens,
 	parseAnswer,
 	refusalOf,
 	succeeded,
@@ -30,7 +29,7 @@ import {
 } from "./authorize-once.ts";
 import { isCancelled } from "./cancelled-order.ts";
 import { type LedgerAuthorization, recordMovement } from "./ledger.ts";
-import type { OrderRuntime, OrderState } from "./order-state.ts";
+import { type OrderRuntime, type OrderState, orderMerchantTokens } from "./order-state.ts";
 
 /** Storage key of an authorization attempt whose outcome is not known yet. */
 const PENDING_AUTHORIZATION = "authorization:pending";
@@ -94,13 +93,7 @@ export async function admitAuthorization(
 	request: AuthorizeRequest,
 ): Promise<AuthorizationOutcome> {
 	const { runtime } = hooks;
-	const source = merchantTokens(
-		runtime.env,
-		request.clientId,
-		(promise) => runtime.waitUntil(promise),
-		undefined,
-		runtime.tokens,
-	);
+	const source = orderMerchantTokens(runtime, request.clientId);
 	const { tokens: merchant, used } = watchedTokens(source);
 	const guarded: AdmissionHooks = {
 		...hooks,

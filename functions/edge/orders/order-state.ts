@@ -9,6 +9,7 @@ import type { FlexitiId } from "../../contract/lossless-json.ts";
 import type { CheckoutChannel } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
 import type { FlexitiToken } from "../flexiti/flexiti-token.ts";
+import { merchantTokens, type TokenSource } from "../flexiti/gateway.ts";
 import type { TokenCache } from "../flexiti/token-cache.ts";
 import { emptyLedger, type Ledger, type LedgerAuthorization, type LedgerCapture, type LedgerEvent } from "./ledger.ts";
 import type { PlatformOrder } from "./order-event.ts";
@@ -93,6 +94,11 @@ export interface OrderRuntime {
 	 * I/O that another one (or a request of the Worker's) started.
 	 */
 	tokens: TokenCache;
+}
+
+/** The merchant-scope tokens of the order's client, through the order's own token cache (see `tokens`). */
+export function orderMerchantTokens(runtime: OrderRuntime, clientId: string): TokenSource {
+	return merchantTokens(runtime.env, clientId, (promise) => runtime.waitUntil(promise), undefined, runtime.tokens);
 }
 
 /** Storage key of the order itself. */
