@@ -625,7 +625,7 @@ export interface webhooks {
         put?: never;
         /**
          * An order event needs the merchant to act (edge → merchant)
-         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. The event was recorded without moving money because only the merchant can say what it means (`outcome` says what to do): a Shopify refund through a gateway that is not in `SHOPIFY_FLEXITI_GATEWAYS`, a fulfillment cancelled after its capture.
+         * @description The body's `type` is the name after `edge.`. Sent by the edge to each endpoint in `EVENT_ENDPOINTS` for the order's client. The event was recorded without moving money because only the merchant can say what it means (`outcome` says what to do): a Shopify refund through a gateway that is not in `SHOPIFY_FLEXITI_GATEWAYS`, a fulfillment cancelled after its capture, an order edited above what Flexiti authorized. Or it moved less than the store asks of the shopper: a whole order shipped (or completed) at a total above the authorization captured what Flexiti authorized, and `outcome` says how much to charge another way (told once: not again when the edit above it was told).
          */
         post: operations["orderEventNeedsAttentionEvent"];
         delete?: never;

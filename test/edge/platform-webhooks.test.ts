@@ -568,7 +568,11 @@ describe("orders edited after they were authorized (an outside probe found the o
 		const ledger = await settledLedger(orderId);
 		expect(ledger.events.at(-1)).toMatchObject({ status: "attention", outcome: expect.stringContaining("399.99") });
 		await shopifyWebhook("orders/fulfilled", edited(orderId, "399.99", { fulfillment_status: "fulfilled" }));
-		expect((await settledLedger(orderId)).captured).toBe(249.99);
+		const shipped = await settledLedger(orderId);
+		expect(shipped.captured).toBe(249.99);
+		// Told once: the shipment's shortfall is the edit's, already told when it arrived.
+		expect(shipped.merchant_events.filter((e) => e.type === "order.event_needs_attention")).toHaveLength(1);
+		expect(await attentionReasons(orderId)).toEqual(["1 order event(s) for the merchant to act on"]);
 	});
 
 	it("Shopify: an older orders/updated delivered after a newer one raises no attention (Shopify does not keep their order)", async () => {
@@ -589,6 +593,9 @@ describe("orders edited after they were authorized (an outside probe found the o
 		const ledger = await settledLedger(`WC-${id}`);
 		expect(ledger.captured).toBe(100);
 		expect(ledger.events.at(-1)?.outcome).toContain("20 of the order's total is above what Flexiti authorized");
+		// For the merchant to act on (charge the 20 another way): told and listed, not only said in the outcome.
+		expect(ledger.merchant_events.filter((e) => e.type === "order.event_needs_attention")).toHaveLength(1);
+		expect(await attentionReasons(`WC-${id}`)).toEqual(["1 order event(s) for the merchant to act on"]);
 	});
 
 	it("WooCommerce: completed at a total edited down captures that total and releases the rest", async () => {

@@ -294,3 +294,13 @@ export function ledgerView(ledger: Ledger) {
 function via(movement: { event_id?: string }): MovementVia {
 	return movement.event_id === undefined ? "flexiti" : "order_event";
 }
+
+/**
+ * A whole order's shipment applied for less than the store's total (its plan's note: the total is above
+ * what Flexiti authorized), for the merchant to act on, unless the store's edit above it was already
+ * listed and told when it arrived (store-total.ts): the same shortfall, told once.
+ */
+export function shortfallToActOn(ledger: Ledger, event: LedgerEvent): boolean {
+	if (event.status !== "applied" || event.note === undefined) return false;
+	return !ledger.events.some((other) => other.status === "attention" && other.storeTotal !== undefined);
+}

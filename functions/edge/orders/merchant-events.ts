@@ -5,7 +5,7 @@
  */
 import type { components } from "../../../generated/edge-api.ts";
 import { subtract, sum } from "../../contract/money.ts";
-import type { Ledger, LedgerCapture, LedgerEvent, LedgerRefund } from "./ledger.ts";
+import { type Ledger, type LedgerCapture, type LedgerEvent, type LedgerRefund, shortfallToActOn } from "./ledger.ts";
 import type { OrderState } from "./order-state.ts";
 
 export type MerchantEventType = components["schemas"]["MerchantEventType"];
@@ -174,6 +174,17 @@ export function eventsForChange(
 	event: LedgerEvent,
 ): { type: MerchantEventType; details: EventDetails }[] {
 	const out = eventsForMoney(before, ledger, event.id);
+	// Applied, but for less than the store asks of the shopper: the merchant charges the rest another way.
+	if (event.status !== before.status && shortfallToActOn(ledger, event)) {
+		out.push({
+			type: "order.event_needs_attention",
+			details: {
+				order_event_id: event.id,
+				...(event.amount !== undefined ? { amount: event.amount } : {}),
+				...(event.outcome ? { outcome: event.outcome } : {}),
+			},
+		});
+	}
 	if (event.status !== before.status && (event.status === "refused" || event.status === "dead_letter")) {
 		out.push({
 			type: event.status === "refused" ? "order.event_refused" : "order.event_dead_lettered",

@@ -18,6 +18,7 @@ import { base64UrlDecode, base64UrlEncode } from "../../contract/bytes.ts";
 import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { sum } from "../../contract/money.ts";
 import { checkoutExpiresAt } from "./checkout.ts";
+import { shortfallToActOn } from "./ledger.ts";
 import type { OrderState } from "./order-state.ts";
 
 /** The statements of migrations/0001_order_index.sql, in order (test/edge/unit/order-index.test.ts compares them). */
@@ -91,7 +92,7 @@ export function indexRow(state: OrderState, now: number): IndexRow {
 			: "expired";
 	const deadLetters = ledger.events.filter((e) => e.status === "dead_letter").length;
 	const refused = ledger.events.filter((e) => e.status === "refused").length;
-	const toActOn = ledger.events.filter((e) => e.status === "attention").length;
+	const toActOn = ledger.events.filter((e) => e.status === "attention" || shortfallToActOn(ledger, e)).length;
 	const failedDeliveries = (state.outbox ?? [])
 		.flatMap((e) => e.deliveries)
 		.filter((d) => d.status === "failed").length;
