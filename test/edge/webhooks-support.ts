@@ -130,9 +130,11 @@ export async function merchantAuthorization(
 		account_number?: number;
 		/** The promotional plan asked for (default plan 4 over 3 months). */
 		plan?: { plan_id: number; term?: number };
+		/** Captured at once, as a till sale is (default false). */
+		auto_capture?: boolean;
 	} = {},
 ) {
-	const { promotional = true, client_id = CLIENT_ID, account_number = 10000000000001 } = options;
+	const { promotional = true, client_id = CLIENT_ID, account_number = 10000000000001, auto_capture = false } = options;
 	const plan = options.plan ?? { plan_id: 4, term: 3 };
 	const merchant = flexitiViaEdge(MERCHANT_KEY);
 	const request_id = crypto.randomUUID();
@@ -146,7 +148,7 @@ export async function merchantAuthorization(
 			? { transaction_type: "promotional_purchase" as const, ...plan }
 			: { transaction_type: "regular_purchase" as const },
 		amount,
-		auto_capture: false,
+		auto_capture,
 		reference,
 		verification_code: verify.data?.verification_code ?? 0,
 		request_id,

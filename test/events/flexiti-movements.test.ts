@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { components } from "../../generated/edge-api.ts";
 import { orderOf, settle } from "../edge/alarms.ts";
 import { CLIENT_ID, flexitiViaEdge, MERCHANT_KEY, resetSandbox, sandbox } from "../edge/support.ts";
-import { authorizedOrder, standardWebhook } from "../edge/webhooks-support.ts";
+import { authorizedOrder, merchantAuthorization, readLedger, standardWebhook } from "../edge/webhooks-support.ts";
 import { heldAtFlexiti, type Received, received, resetReceiver, SECRET_A, withFault } from "./support.ts";
 
 type MerchantEvent = components["schemas"]["MerchantEvent"];
@@ -45,6 +45,21 @@ function capture(authorizationId: number | bigint, amount: number, idempotencyKe
 }
 
 describe("money moved through /flexiti is told to the merchant's systems", () => {
+	it("an authorization captured at once (auto_capture) is told as authorized, then captured with its capture id", async () => {
+		// An outside probe: the ledger had the capture, and an endpoint for order.captured alone heard nothing.
+		const ref = reference();
+		const authorized = await (await merchantAuthorization(ref, 75, { auto_capture: true }))();
+		expect(authorized.response.status).toBe(200);
+		const told = await eventsAt(ref);
+		expect(told.map((e) => [e.type, e.data.amount, e.data.ledger.captured])).toEqual([
+			["checkout.authorized", 75, 0],
+			["order.captured", 75, 75],
+		]);
+		const ledger = await readLedger(ref);
+		expect(told[1]?.data.capture_id).toBe(ledger?.captures[0]?.capture_id);
+		expect(told[1]?.data.capture_id).toBeDefined();
+	});
+
 	it("a capture through /flexiti while an order event's own capture waits on Flexiti: each is told once", async () => {
 		// The order lets the forwarded capture in while the event's call awaits Flexiti; the event then
 		// told every capture the ledger gained meanwhile, the forwarded one a second time (found by a review).

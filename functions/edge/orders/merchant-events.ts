@@ -94,6 +94,16 @@ export function toldElsewhere(mark: LedgerMark, since: LedgerMark, ledger: Ledge
 	mark.released = sum([mark.released, subtract(ledger.released, since.released)]);
 }
 
+/** The money as it stood at `mark` (what the ledger has authorized now, and only the movements it had then). */
+export function moneyAt(mark: LedgerMark, ledger: Ledger): MerchantEventData["ledger"] {
+	return {
+		authorized: ledger.authorization?.amount ?? 0,
+		captured: sum(ledger.captures.filter((c) => mark.captures.has(c)).map((c) => c.amount)),
+		released: mark.released,
+		refunded: sum(ledger.refunds.filter((r) => mark.refunds.has(r)).map((r) => r.amount)),
+	};
+}
+
 /**
  * The merchant events for money the ledger gained since `before`: one per capture, release and
  * refund, whichever door it came through — an order event the ledger applied (`orderEventId`), or a
@@ -108,12 +118,7 @@ export function eventsForMoney(
 	const out: { type: MerchantEventType; details: EventDetails }[] = [];
 	// Each movement's event carries the money as it stood right after it, not after all of them: a
 	// refund split over two captures is two events, the first of which has not refunded the second part.
-	const money = {
-		authorized: ledger.authorization?.amount ?? 0,
-		captured: sum(ledger.captures.filter((c) => before.captures.has(c)).map((c) => c.amount)),
-		released: before.released,
-		refunded: sum(ledger.refunds.filter((r) => before.refunds.has(r)).map((r) => r.amount)),
-	};
+	const money = moneyAt(before, ledger);
 	for (const capture of ledger.captures) {
 		if (before.captures.has(capture)) continue;
 		money.captured = sum([money.captured, capture.amount]);

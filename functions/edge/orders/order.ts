@@ -59,6 +59,7 @@ import {
 	type LedgerMark,
 	type MerchantEventType,
 	markLedger,
+	moneyAt,
 	toldElsewhere,
 } from "./merchant-events.ts";
 import { applyDueEvents, wakeAt } from "./order-alarm.ts";
@@ -266,11 +267,15 @@ export class Order extends DurableObject<EdgeBindings> {
 		await this.eventsInMemory();
 		const state = this.state ?? orderWithoutCheckout(this.ctx.id.toString(), clientId, reference, authorization.amount);
 		const first = !state.ledger.authorization;
+		const before = markLedger(state.ledger);
 		if (!recordAuthorizationOn(state, authorization, answer)) return;
 		if (first) {
 			state.authorizedAt = this.clock.now();
-			this.emit(state, "checkout.authorized", { amount: authorization.amount });
+			this.emit(state, "checkout.authorized", { amount: authorization.amount, ledger: moneyAt(before, state.ledger) });
 		}
+		// Captured at once (`auto_capture`): that capture is told as every other is, after the authorization.
+		for (const change of eventsForMoney(before, state.ledger)) this.emit(state, change.type, change.details);
+		for (const applying of this.marksOfApplications) toldElsewhere(applying, before, state.ledger);
 		await this.save(state);
 		await this.schedule(state.ledger.events.some((e) => e.status === "held") ? this.clock.now() : undefined);
 	}
