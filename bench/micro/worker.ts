@@ -204,10 +204,12 @@ const steps: Record<string, () => unknown> = {
 			)
 		).text(),
 	"log line: redact() copy (before)": async () =>
-		JSON.stringify(redact({ event: "request", method: "POST", path: await redactRequestPath(POST_PATH), ...line })),
+		JSON.stringify(
+			redact({ event: "request", method: "POST", path: await redactRequestPath(POST_PATH, true), ...line }),
+		),
 	"log line: redactingReplacer": async () =>
 		JSON.stringify(
-			{ event: "request", method: "POST", path: await redactRequestPath(POST_PATH), ...line },
+			{ event: "request", method: "POST", path: await redactRequestPath(POST_PATH, true), ...line },
 			redactingReplacer,
 		),
 	"console.log of the line": () => console.log(JSON.stringify(line)),

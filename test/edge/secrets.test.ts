@@ -196,6 +196,32 @@ describe("redaction", () => {
 		expect(lines[0]).toContain("/customers/[redacted]");
 	});
 
+	it("of a path that reached no route, logs only the routes' own words: a phone number or a name in it is no id", async () => {
+		// An outside probe: `…/customers/4165551234/Jane-Doe` reached the log as sent (only an e-mail was removed).
+		const before = logLines.length;
+		const response = await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5/client-id/${CLIENT_ID}/customers/4165551234/Jane-Doe/123-456-789`, {
+				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+			}),
+		);
+		expect(response.status).toBe(404);
+		const lines = logLines.slice(before).filter((line) => line.includes('"event":"request"'));
+		expect(lines).toHaveLength(1);
+		for (const data of ["4165551234", "Jane-Doe", "123-456-789"]) expect(lines[0]).not.toContain(data);
+		expect(lines[0]).toContain(
+			'"path":"/flexiti/v2.5/client-id/[redacted]/customers/[redacted]/[redacted]/[redacted]"',
+		);
+		// A path that reached its operation keeps its ids (what an operator traces a call by).
+		const matched = logLines.length;
+		await edgeFetch(
+			new Request(`${EDGE}/flexiti/v2.5.1/client-id/${CLIENT_ID}/authorization/101045`, {
+				headers: { authorization: `Bearer ${MERCHANT_KEY}` },
+			}),
+		);
+		const line = logLines.slice(matched).find((l) => l.includes('"event":"request"'));
+		expect(line).toContain(`/client-id/${CLIENT_ID}/authorization/101045`);
+	});
+
 	it("applies the same rules as a JSON.stringify replacer (the request log's line), nested fields included", () => {
 		for (let time = 0; time < 2; time++) {
 			// Twice: the second time each field name's rule is the one remembered.

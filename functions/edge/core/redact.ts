@@ -1,3 +1,5 @@
+import { edgeOperations } from "../../../generated/edge-operations.ts";
+import { flexitiOperations } from "../../../generated/flexiti-operations.ts";
 import { sha256Hex } from "../../contract/bytes.ts";
 
 /**
@@ -108,12 +110,37 @@ function percentDecoded(segment: string): string {
 	}
 }
 
+/** The fixed words of every route's path (`flexiti`, `client-id`, `authorization`, …): no one's data. */
+const routeWords = new Set(
+	[...Object.values(flexitiOperations), ...Object.values(edgeOperations)]
+		.flatMap((operation) => operation.path.split("/"))
+		.filter((word) => word !== "" && !word.startsWith("{"))
+		.concat("flexiti"),
+);
+
 /**
- * The order reference in `/v1/orders/{reference}/…` (any letter case), replaced by the first 16 hex
- * digits of its SHA-256: a merchant may use an e-mail or a name as a reference, and a log needs only
- * to tell one order from another.
+ * A path that reached no route, as a log may keep it: only the routes' own words, every other segment
+ * `[redacted]`. What a mistyped path carries is unknown (a phone number, a name, a SIN in a segment
+ * reads like any id), so nothing of it is kept but its shape.
  */
-export async function redactRequestPath(path: string): Promise<string> {
+export function redactUnmatchedPath(path: string): string {
+	return path
+		.split("/")
+		.map((segment) =>
+			segment === "" || routeWords.has(percentDecoded(segment).toLowerCase()) ? segment : "[redacted]",
+		)
+		.join("/");
+}
+
+/**
+ * The path of a request as its log line keeps it. `matched`: it reached an operation, whose segments
+ * are ids or a client's (`redactPath`); the order reference in `/v1/orders/{reference}/…` (any letter
+ * case) is replaced by the first 16 hex digits of its SHA-256: a merchant may use an e-mail or a name
+ * as a reference, and a log needs only to tell one order from another. Any other path keeps only the
+ * routes' words (`redactUnmatchedPath`).
+ */
+export async function redactRequestPath(path: string, matched: boolean): Promise<string> {
+	if (!matched) return redactUnmatchedPath(path);
 	const masked = redactPath(path);
 	const match = /^(\/v1\/orders\/)([^/]+)/i.exec(path);
 	if (!match) return masked;

@@ -2,7 +2,8 @@
  * One structured JSON line per request: what was called, by whom, how it went and how long it took
  * (in all, and at Flexiti), and where the Flexiti token came from. Bodies are never logged; every
  * field still goes through `redact`'s rules (as the line is written), and the path through
- * `redactRequestPath` (account numbers masked, order references hashed) whether or not it matched a route.
+ * `redactRequestPath` (account numbers masked, order references hashed; of a path that reached no
+ * route, only the routes' own words).
  */
 import { createMiddleware } from "hono/factory";
 import type { EdgeEnv } from "./context.ts";
@@ -39,7 +40,8 @@ export const requestLog = createMiddleware<EdgeEnv>(async (c, next) => {
 	} finally {
 		log.status = c.res.status;
 		log.duration_ms = Date.now() - started;
-		const path = await redactRequestPath(c.req.path);
+		// A path that reached an operation, or was answered (a docs page), has only ids and route words.
+		const path = await redactRequestPath(c.req.path, log.operation !== undefined || c.res.status < 400);
 		console.log(JSON.stringify({ event: "request", method: c.req.method, path, ...log }, redactingReplacer));
 	}
 });
