@@ -410,6 +410,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reconciliations/{day}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's reconciliation events and their deliveries
+         * @description The `reconciliation.mismatch` events the client's reconciliation of that day sent (or is sending),
+         *     oldest first, each with one delivery per endpoint configured when it was found: as an order's
+         *     `merchant_events` (`GET /v1/orders/{reference}`), since a difference may have no order. A delivery
+         *     `failed` (its endpoint answered 410, say, or was down for the whole retry window) is sent again with
+         *     `POST /v1/reconciliations/{day}/deliveries/{delivery_id}/redeliver`. A day never reconciled has none.
+         */
+        get: operations["listReconciliationEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reconciliations/{day}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one reconciliation event to one endpoint again
+         * @description Puts the delivery back in line now, for a full retry window (a `failed` one after fixing the
+         *     endpoint, or a `delivered` one the merchant's system lost). The event keeps its `webhook-id` and body.
+         */
+        post: operations["redeliverReconciliationEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.fulfilled": {
@@ -1061,7 +1106,7 @@ export interface components {
             deliveries: components["schemas"]["Delivery"][];
         };
         Delivery: {
-            /** @description Names the delivery in `POST /v1/orders/{reference}/deliveries/{delivery_id}/redeliver`. */
+            /** @description Names the delivery in `POST /v1/orders/{reference}/deliveries/{delivery_id}/redeliver` (a reconciliation event's, in `POST /v1/reconciliations/{day}/deliveries/{delivery_id}/redeliver`). */
             id: string;
             /** @description The endpoint's URL. */
             endpoint: string;
@@ -1168,6 +1213,8 @@ export interface components {
         };
         ReconciliationPage: {
             mismatches: components["schemas"]["ReconciliationMismatch"][];
+            /** @description Present when there are more mismatches; pass it as `cursor` for the next page. */
+            next_cursor?: string;
             /** @description The last completed run of each day asked for (newest day first), with how many differences it found. */
             runs: {
                 client_id: string;
@@ -1351,6 +1398,8 @@ export interface components {
         WebhookSignature: string;
         /** @description The merchant's order reference (the checkout's `reference`). */
         Reference: string;
+        /** @description The day (UTC) reconciled. */
+        ReconciliationDay: string;
         /**
          * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
          *     configured is 404 `unknown_client`.
@@ -1822,6 +1871,8 @@ export interface operations {
                 /** @description Only days on or after this one (UTC). */
                 since?: string;
                 kind?: components["schemas"]["ReconciliationMismatchKind"];
+                /** @description The `next_cursor` of the previous page, as it was. */
+                cursor?: string;
                 limit?: number;
                 /**
                  * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
@@ -1835,7 +1886,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The mismatches (at most `limit`) and the runs of the days asked for. */
+            /** @description The mismatches (at most `limit`, newest day first, then by id; `next_cursor` while there are more) and the runs of the days asked for. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1893,6 +1944,84 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+        };
+    };
+    listReconciliationEvents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The day (UTC) reconciled. */
+                day: components["parameters"]["ReconciliationDay"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The day's events, with their deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        /** Format: date */
+                        day: string;
+                        events: components["schemas"]["MerchantEventRecord"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    redeliverReconciliationEvent: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The Flexiti client id of the order; defaults to the first configured one. One that is not
+                 *     configured is 404 `unknown_client`.
+                 */
+                client_id?: components["parameters"]["ClientIdQuery"];
+            };
+            header?: never;
+            path: {
+                /** @description The day (UTC) reconciled. */
+                day: components["parameters"]["ReconciliationDay"];
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redelivered shortly. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        redelivered: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     orderFulfilled: {

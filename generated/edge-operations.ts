@@ -115,6 +115,20 @@ export const edgeOperations = {
 		"version": null,
 		"scopes": [],
 		"idempotencyKey": false
+	},
+	"listReconciliationEvents": {
+		"method": "GET",
+		"path": "/v1/reconciliations/{day}/events",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
+	},
+	"redeliverReconciliationEvent": {
+		"method": "POST",
+		"path": "/v1/reconciliations/{day}/deliveries/{delivery_id}/redeliver",
+		"version": null,
+		"scopes": [],
+		"idempotencyKey": false
 	}
 } as const satisfies Record<string, OperationEntry>;
 

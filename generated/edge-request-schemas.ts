@@ -547,6 +547,15 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 				}
 			},
 			{
+				"name": "cursor",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 200
+				}
+			},
+			{
 				"name": "limit",
 				"in": "query",
 				"required": false,
@@ -591,5 +600,58 @@ export const edgeRequestSchemas: Record<EdgeOperationId, RequestSchema> = {
 				}
 			}
 		}
+	},
+	"listReconciliationEvents": {
+		"parameters": [
+			{
+				"name": "day",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"format": "date"
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
+	},
+	"redeliverReconciliationEvent": {
+		"parameters": [
+			{
+				"name": "day",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"format": "date"
+				}
+			},
+			{
+				"name": "delivery_id",
+				"in": "path",
+				"required": true,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			},
+			{
+				"name": "client_id",
+				"in": "query",
+				"required": false,
+				"schema": {
+					"type": "string",
+					"maxLength": 100
+				}
+			}
+		]
 	}
 };

@@ -6121,6 +6121,9 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 						}
 					}
 				},
+				"next_cursor": {
+					"type": "string"
+				},
 				"runs": {
 					"type": "array",
 					"items": {
@@ -7201,6 +7204,984 @@ export const edgeResponseSchemas: Record<EdgeOperationId, Record<string, unknown
 			}
 		},
 		"503": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"listReconciliationEvents": {
+		"200": {
+			"type": "object",
+			"additionalProperties": false,
+			"required": [
+				"client_id",
+				"day",
+				"events"
+			],
+			"properties": {
+				"client_id": {
+					"type": "string"
+				},
+				"day": {
+					"type": "string",
+					"format": "date"
+				},
+				"events": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"additionalProperties": false,
+						"required": [
+							"id",
+							"sequence",
+							"type",
+							"created_at",
+							"deliveries"
+						],
+						"properties": {
+							"id": {
+								"type": "string"
+							},
+							"sequence": {
+								"type": "integer"
+							},
+							"type": {
+								"type": "string",
+								"enum": [
+									"checkout.authorized",
+									"checkout.declined",
+									"checkout.expired",
+									"order.captured",
+									"order.released",
+									"order.refunded",
+									"order.event_refused",
+									"order.event_needs_attention",
+									"order.event_dead_lettered",
+									"order.authorization_aging",
+									"reconciliation.mismatch"
+								]
+							},
+							"created_at": {
+								"type": "string",
+								"format": "date-time"
+							},
+							"deliveries": {
+								"type": "array",
+								"items": {
+									"type": "object",
+									"additionalProperties": false,
+									"required": [
+										"id",
+										"endpoint",
+										"status",
+										"attempts"
+									],
+									"properties": {
+										"id": {
+											"type": "string"
+										},
+										"endpoint": {
+											"type": "string"
+										},
+										"status": {
+											"type": "string",
+											"enum": [
+												"pending",
+												"retrying",
+												"delivered",
+												"failed"
+											]
+										},
+										"attempts": {
+											"type": "integer"
+										},
+										"last_status": {
+											"type": "integer"
+										},
+										"last_error": {
+											"type": "string"
+										},
+										"last_attempt_at": {
+											"type": "string",
+											"format": "date-time"
+										},
+										"next_attempt_at": {
+											"type": "string",
+											"format": "date-time"
+										},
+										"delivered_at": {
+											"type": "string",
+											"format": "date-time"
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		}
+	},
+	"redeliverReconciliationEvent": {
+		"202": {
+			"type": "object",
+			"required": [
+				"redelivered"
+			],
+			"properties": {
+				"redelivered": {
+					"type": "string"
+				}
+			}
+		},
+		"401": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"403": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"404": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"409": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"413": {
+			"type": "object",
+			"required": [
+				"message",
+				"error"
+			],
+			"properties": {
+				"url": {
+					"type": "string"
+				},
+				"message": {
+					"type": "string"
+				},
+				"error": {
+					"type": "string",
+					"enum": [
+						"wrong_inputs",
+						"invalid_json",
+						"unsupported_content_type",
+						"invalid_credentials",
+						"invalid_signature",
+						"merchant_only",
+						"checkout_only",
+						"client_not_permitted",
+						"checkout_mismatch",
+						"checkout_authorized",
+						"checkout_hosted",
+						"account_mismatch",
+						"insufficient_scope",
+						"widget_needs_checkout",
+						"client_mismatch",
+						"not_found",
+						"unknown_client",
+						"webhook_source_not_configured",
+						"checkout_conflict",
+						"not_permitted",
+						"not_replayable",
+						"payload_too_large",
+						"rate_limited",
+						"edge_error",
+						"upstream_unreachable",
+						"upstream_error",
+						"upstream_unavailable",
+						"token_unavailable",
+						"index_unavailable",
+						"reconciliation_incomplete",
+						"edge_misconfigured",
+						"upstream_timeout"
+					]
+				},
+				"field_errors": {
+					"type": "array",
+					"items": {
+						"type": "object",
+						"required": [
+							"param",
+							"msg"
+						],
+						"properties": {
+							"param": {
+								"type": "string"
+							},
+							"msg": {
+								"type": "string"
+							},
+							"value": {}
+						}
+					}
+				}
+			}
+		},
+		"429": {
 			"type": "object",
 			"required": [
 				"message",

@@ -201,7 +201,12 @@ describe("a client that is not configured", () => {
 	});
 
 	it.each(takingClientId)("%s answers it 404, as its spec declares", async (operationId, operation) => {
-		const path = operation.path.replace(/\{[^}]+\}/g, "X1");
+		// Each path parameter a value its schema takes (a day is a date), so that only the client is wrong.
+		const pathParameters = edgeRequestSchemas[operationId as keyof typeof edgeOperations].parameters;
+		const path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+			const schema = pathParameters.find((p) => p.in === "path" && p.name === name)?.schema as { format?: string };
+			return schema?.format === "date" ? "2026-01-01" : "X1";
+		});
 		const response = await exports.default.fetch(
 			new Request(`${EDGE}${path}?${queryNaming(operationId)}`, {
 				method: operation.method,

@@ -16,7 +16,7 @@ import type { components } from "../../generated/edge-api.ts";
 import { nextAlarm, orderOf, settle } from "../edge/alarms.ts";
 import { edgeApi, flexitiViaEdge, MERCHANT_KEY, sandbox } from "../edge/support.ts";
 import { authorizedOrder } from "../edge/webhooks-support.ts";
-import { type Received, receivedAt, resetReceiver } from "./support.ts";
+import { type Received, receivedAt, resetReceiver, script } from "./support.ts";
 import { TEST_EVENT_ENDPOINTS } from "./test-endpoints.ts";
 
 type Mismatch = components["schemas"]["ReconciliationMismatch"];
@@ -251,6 +251,72 @@ describe("reconciliation with Flexiti", () => {
 		await nextAlarm(today());
 		expect((await rows()).mismatches.map(summary).sort()).toEqual([...planted].sort());
 		expect(await eventsDelivered()).toHaveLength(9);
+	});
+
+	it("a delivery its endpoint refused is seen in the day's events and sent again by redeliver, same webhook-id", async () => {
+		// An outside probe: a reconciliation.mismatch whose delivery failed (410) showed nowhere and had no redeliver.
+		const outside = await order(15, 5);
+		await sandbox("POST", "/sandbox/captures", { authorization_id: outside.authorizationId, amount: 2 });
+		planted.push(`${outside.ref} capture missing_from_ledger`);
+		await script("/c", [410]);
+		expect((await reconcile()).data?.new_mismatches).toBe(1);
+		await settle(today());
+		const read = () =>
+			api().GET("/v1/reconciliations/{day}/events", { params: { path: { day }, query: { client_id: CLIENT } } });
+		const { data } = await read();
+		expect(data?.events).toHaveLength(10);
+		const failed = data?.events
+			.flatMap((e) => e.deliveries.map((d) => ({ event: e, delivery: d })))
+			.filter(({ delivery }) => delivery.status === "failed");
+		expect(failed?.map(({ delivery }) => delivery.last_status)).toEqual([410]);
+		const event = failed?.[0]?.event;
+		const delivery = failed?.[0]?.delivery;
+		const sentBefore = (await mismatchEvents()).length;
+		const redeliver = (delivery_id: string, client_id = CLIENT) =>
+			api().POST("/v1/reconciliations/{day}/deliveries/{delivery_id}/redeliver", {
+				params: { path: { day, delivery_id }, query: { client_id } },
+			});
+		const again = await redeliver(delivery?.id ?? "");
+		expect(again.response.status).toBe(202);
+		await settle(today());
+		const sent = await mismatchEvents();
+		expect(sent).toHaveLength(sentBefore + 1);
+		expect(sent.at(-1)?.request.headers["webhook-id"]).toBe(event?.id);
+		expect((await read()).data?.events.find((e) => e.id === event?.id)?.deliveries[0]?.status).toBe("delivered");
+		// No such delivery; another client's key; a day that is not one.
+		expect((await redeliver("nope")).response.status).toBe(404);
+		expect((await redeliver(delivery?.id ?? "", "flexitidemo")).response.status).toBe(404);
+		const other = await edgeApi("fe_local_second_client_key").GET("/v1/reconciliations/{day}/events", {
+			params: { path: { day }, query: { client_id: "flexitidemo" } },
+		});
+		expect(other.response.status).toBe(403);
+		const notADay = await api().GET("/v1/reconciliations/{day}/events", {
+			params: { path: { day: "2026-02-30" }, query: { client_id: CLIENT } },
+		});
+		expect(notADay.response.status).toBe(409);
+	});
+
+	it("lists every difference of a day in pages of `limit`, each once, with next_cursor while there are more", async () => {
+		// An outside probe: the list stopped at `limit` and said nothing of the rest.
+		const whole = (await rows()).mismatches.map((m) => m.id);
+		expect(whole).toHaveLength(planted.length);
+		const paged: string[] = [];
+		let cursor: string | undefined;
+		for (let page = 0; page < 20; page++) {
+			const { data } = await api().GET("/v1/reconciliations", {
+				params: { query: { day, client_id: CLIENT, limit: 3, ...(cursor ? { cursor } : {}) } },
+			});
+			expect(data?.mismatches.length).toBeLessThanOrEqual(3);
+			paged.push(...(data?.mismatches.map((m) => m.id) ?? []));
+			cursor = data?.next_cursor;
+			if (!cursor) break;
+		}
+		expect(paged).toEqual(whole);
+		const refused = await api().GET("/v1/reconciliations", {
+			params: { query: { day, client_id: CLIENT, cursor: "not-a-cursor" } },
+		});
+		expect(refused.response.status).toBe(409);
+		expect(refused.error?.field_errors?.[0]?.param).toBe("cursor");
 	});
 });
 

@@ -14,9 +14,9 @@
  * order's write and the row's leaves the alarm set, so the row is repaired; it may lag, never miss.
  */
 import type { components } from "../../../generated/edge-api.ts";
-import { base64UrlDecode, base64UrlEncode } from "../../contract/bytes.ts";
 import { type FlexitiId, idOf } from "../../contract/lossless-json.ts";
 import { sum } from "../../contract/money.ts";
+import { decodePageCursor, encodePageCursor } from "../../contract/page-cursor.ts";
 import { checkoutExpiresAt } from "./checkout.ts";
 import { shortfallToActOn } from "./ledger.ts";
 import type { OrderState } from "./order-state.ts";
@@ -179,22 +179,10 @@ export interface IndexCursor {
 	reference: string;
 }
 
-/** The cursor as URL-safe base64 of its JSON's UTF-8 (a reference is any text, `btoa` takes Latin-1 only). */
-export function encodeCursor(cursor: IndexCursor): string {
-	return base64UrlEncode(new TextEncoder().encode(JSON.stringify([cursor.updatedAt, cursor.reference])));
-}
-
-/** The cursor a previous page gave, or undefined when it is not one. */
+/** The cursor a previous page gave (`next_cursor`), or undefined when it is not one. */
 export function decodeCursor(text: string): IndexCursor | undefined {
-	const bytes = base64UrlDecode(text);
-	if (!bytes) return undefined;
-	try {
-		const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
-		if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
-			return { updatedAt: value[0], reference: value[1] };
-		}
-	} catch {}
-	return undefined;
+	const keys = decodePageCursor(text, ["number", "string"]);
+	return keys && { updatedAt: keys[0], reference: keys[1] };
 }
 
 interface StoredRow {
@@ -263,7 +251,7 @@ export async function queryIndex(
 			updated_at: new Date(row.updated_at).toISOString(),
 		})),
 		...(results.length > query.limit && last
-			? { next_cursor: encodeCursor({ updatedAt: last.updated_at, reference: last.reference }) }
+			? { next_cursor: encodePageCursor([last.updated_at, last.reference]) }
 			: {}),
 	};
 }

@@ -442,6 +442,7 @@ export class Order extends DurableObject<EdgeBindings> {
 		if (!this.state) return "not_found";
 		const event = redeliver(this.state, deliveryId, this.clock.now(), edgeConfig(this.env).eventRetryWindowMs);
 		if (!event) return "not_found";
+		markUnsaved(this.state, event);
 		await this.save(this.state);
 		await this.schedule(this.clock.now());
 		return "redelivered";

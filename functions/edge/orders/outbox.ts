@@ -145,9 +145,12 @@ export function recordAttempt(
 	delivery.nextAttemptAt = next;
 }
 
-/** Puts a delivery back in line now, for a fresh retry window; undefined when the order has no such delivery. */
+/**
+ * Puts a delivery back in line now, for a fresh retry window: the event to save, or undefined when the
+ * outbox has no such delivery.
+ */
 export function redeliver(
-	state: OrderState,
+	state: HasOutbox,
 	deliveryId: string,
 	now: number,
 	retryWindowMs: number,
@@ -158,7 +161,6 @@ export function redeliver(
 		delivery.status = "pending";
 		delivery.nextAttemptAt = now;
 		delivery.retryUntil = now + retryWindowMs;
-		markUnsaved(state, event);
 		return event;
 	}
 	return undefined;
@@ -169,8 +171,8 @@ export function endpointOf(config: Pick<EdgeConfig, "eventEndpoints">, clientId:
 	return (config.eventEndpoints.get(clientId) ?? []).find((endpoint: EventEndpoint) => endpoint.url === url);
 }
 
-/** The outbox as the merchant reads it in `GET /v1/orders/{reference}`. */
-export function outboxView(state: OrderState): components["schemas"]["MerchantEventRecord"][] {
+/** The outbox as the merchant reads it (`GET /v1/orders/{reference}`, a day's reconciliation events). */
+export function outboxView(state: HasOutbox): components["schemas"]["MerchantEventRecord"][] {
 	const iso = (ms: number) => new Date(ms).toISOString();
 	return (state.outbox ?? []).map((event) => ({
 		id: event.id,

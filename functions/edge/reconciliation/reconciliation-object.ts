@@ -12,6 +12,7 @@
  * must be written together — which only one object's storage can do.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { components } from "../../../generated/edge-api.ts";
 import { d1RetryDelay, doublingDelay } from "../core/backoff.ts";
 import { Clock } from "../core/clock.ts";
 import { edgeConfig } from "../core/config.ts";
@@ -19,11 +20,13 @@ import type { EdgeBindings } from "../core/env.ts";
 import { OneAtATime } from "../core/one-at-a-time.ts";
 import { errorName } from "../core/redact.ts";
 import { OutboxSender } from "../orders/deliver-event.ts";
-import { nextDeliveryAt, type OutboxEvent, outboxEvent } from "../orders/outbox.ts";
+import { nextDeliveryAt, type OutboxEvent, outboxEvent, outboxView, redeliver } from "../orders/outbox.ts";
 import { compareDay } from "./compare.ts";
 import { gatherDay } from "./gather.ts";
 import { type StoredMismatch, storedView, writeDay } from "./reconciliation-store.ts";
 import type { RunAnswer, RunRequest, RunView } from "./run.ts";
+
+type MerchantEventRecord = components["schemas"]["MerchantEventRecord"];
 
 const DAY = "day";
 const MISMATCH_PREFIX = "mismatch:";
@@ -223,8 +226,22 @@ export class Reconciliation extends DurableObject<EdgeBindings> {
 		if (replace || current === null || current > at) await this.ctx.storage.setAlarm(at);
 	}
 
-	/** For the merchant: the day's events with their deliveries. */
-	async events(): Promise<OutboxEvent[]> {
-		return this.outbox;
+	/** For the merchant: the day's events with their deliveries, as an order's are read. */
+	async events(): Promise<MerchantEventRecord[]> {
+		return outboxView({ outbox: this.outbox });
+	}
+
+	/** Sends one event to one endpoint again, now, for a fresh retry window (same webhook-id, same body). */
+	async redeliver(deliveryId: string): Promise<"redelivered" | "not_found"> {
+		const event = redeliver(
+			{ outbox: this.outbox },
+			deliveryId,
+			this.clock.now(),
+			edgeConfig(this.env).eventRetryWindowMs,
+		);
+		if (!event) return "not_found";
+		await this.ctx.storage.put(outboxKey(event.sequence), event);
+		await this.wake();
+		return "redelivered";
 	}
 }

@@ -9,6 +9,7 @@
  * on first use when missing (`RECONCILIATION_SCHEMA`, the same statements, a test keeps them equal).
  */
 import type { components } from "../../../generated/edge-api.ts";
+import { decodePageCursor, encodePageCursor } from "../../contract/page-cursor.ts";
 import type { Mismatch, MismatchKind } from "./compare.ts";
 
 /** The statements of migrations/0002_reconciliation.sql, in order (test/edge/unit/reconciliation.test.ts compares them). */
@@ -122,7 +123,20 @@ export interface MismatchQuery {
 	day?: string;
 	since?: string;
 	kind?: MismatchKind;
+	/** Where the previous page ended: its last row's day and id (the listing's order). */
+	cursor?: MismatchCursor;
 	limit: number;
+}
+
+export interface MismatchCursor {
+	day: string;
+	id: string;
+}
+
+/** The cursor a previous page gave (`next_cursor`), or undefined when it is not one. */
+export function decodeMismatchCursor(text: string): MismatchCursor | undefined {
+	const keys = decodePageCursor(text, ["string", "string"]);
+	return keys && { day: keys[0], id: keys[1] };
 }
 
 interface MismatchRow {
@@ -156,7 +170,12 @@ export async function queryDays(
 	const runWhere = [...where];
 	if (query.kind) where.push(`kind = ${bind(query.kind)}`);
 	const kindParams = [...params];
-	const limit = bind(query.limit);
+	if (query.cursor) {
+		const day = bind(query.cursor.day);
+		where.push(`(day < ${day} OR (day = ${day} AND id > ${bind(query.cursor.id)}))`);
+	}
+	// One more than asked for: whether there is a next page.
+	const limit = bind(query.limit + 1);
 	const [mismatches, runs] = await withTables(db, () =>
 		Promise.all([
 			db
@@ -171,8 +190,11 @@ export async function queryDays(
 				.all<RunRow>(),
 		]),
 	);
+	const page = mismatches.results.slice(0, query.limit);
+	const last = page.at(-1);
 	return {
-		mismatches: mismatches.results.map(mismatchView),
+		mismatches: page.map(mismatchView),
+		...(mismatches.results.length > query.limit && last ? { next_cursor: encodePageCursor([last.day, last.id]) } : {}),
 		runs: runs.results.map((run) => ({
 			client_id: run.client_id,
 			day: run.day,

@@ -5,7 +5,7 @@ import { merchantClientOf, merchantOnly } from "../callers/caller.ts";
 import type { EdgeEnv } from "../core/context.ts";
 import { EdgeError, wrongInputs } from "../core/errors.ts";
 import { errorName } from "../core/redact.ts";
-import { queryDays } from "../reconciliation/reconciliation-store.ts";
+import { decodeMismatchCursor, queryDays } from "../reconciliation/reconciliation-store.ts";
 import { reconciliationOf } from "../reconciliation/run.ts";
 import { edgeOperation } from "./edge-operation.ts";
 
@@ -40,12 +40,19 @@ reconciliationRoutes.get(
 	"/",
 	edgeOperation("listReconciliationMismatches", async (c, { query }, answer) => {
 		const clientId = merchantClientOf(c, query.client_id);
+		const cursor = query.cursor === undefined ? undefined : decodeMismatchCursor(query.cursor);
+		if (query.cursor !== undefined && !cursor) {
+			throw wrongInputs([
+				{ param: "cursor", msg: "is not a cursor this endpoint gave (pass next_cursor as it is)", value: query.cursor },
+			]);
+		}
 		try {
 			const page = await queryDays(c.env.ORDER_INDEX, {
 				clientId,
 				...(query.day ? { day: query.day } : {}),
 				...(query.since ? { since: query.since } : {}),
 				...(query.kind ? { kind: query.kind } : {}),
+				...(cursor ? { cursor } : {}),
 				limit: query.limit ?? 100,
 			});
 			return answer(200, page);
@@ -56,5 +63,25 @@ reconciliationRoutes.get(
 				"Reconciliation's rows cannot be read now; POST /v1/reconciliations answers with a day's differences",
 			);
 		}
+	}),
+);
+
+// A day's events are in its reconciliation object (a difference may have no order to list them under).
+reconciliationRoutes.get(
+	"/:day/events",
+	edgeOperation("listReconciliationEvents", async (c, { path, query }, answer) => {
+		const clientId = merchantClientOf(c, query.client_id);
+		const events = await reconciliationOf(c.env, clientId, path.day).events();
+		return answer(200, { client_id: clientId, day: path.day, events });
+	}),
+);
+
+reconciliationRoutes.post(
+	"/:day/deliveries/:delivery_id/redeliver",
+	edgeOperation("redeliverReconciliationEvent", async (c, { path, query }, answer) => {
+		const clientId = merchantClientOf(c, query.client_id);
+		const result = await reconciliationOf(c.env, clientId, path.day).redeliver(path.delivery_id);
+		if (result === "not_found") throw new EdgeError("not_found", "No such delivery for this day's reconciliation");
+		return answer(202, { redelivered: path.delivery_id });
 	}),
 );
