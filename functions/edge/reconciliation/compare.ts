@@ -6,6 +6,7 @@
  */
 import type { components } from "../../../generated/edge-api.ts";
 import type { components as flexiti } from "../../../generated/flexiti-pos-api.ts";
+import { instantOf } from "../../contract/formats.ts";
 import { cents } from "../../contract/money.ts";
 import type { ReconciliationView } from "../orders/order-state.ts";
 
@@ -55,9 +56,16 @@ export function mismatchId(
 	return `rcm_${day.replaceAll("-", "")}_${subject}_${id}_${kind}_${clientId}`;
 }
 
-/** Every difference between Flexiti's record of the day and the ledgers, each once. */
-export function compareDay(record: DayRecord): Mismatch[] {
+/**
+ * Every difference between Flexiti's record of the day and the ledgers, each once. A Flexiti capture or
+ * authorization made at or after `settledBefore` (ms) that a ledger lacks is not judged yet: a call the
+ * edge made may have reached Flexiti and not yet the ledger (its answer on its way, or retried with its
+ * idempotency key); a later run judges it.
+ */
+export function compareDay(record: DayRecord, settledBefore = Number.POSITIVE_INFINITY): Mismatch[] {
 	const { clientId, day } = record;
+	// A time Flexiti did not give, or not as a date-time, does not hold a difference back.
+	const unsettled = (at: string | undefined) => instantOf(at ?? "") >= settledBefore;
 	const byAuthorization = new Map<number | bigint, LedgerOrder>();
 	const byReference = new Map<string, LedgerOrder>();
 	for (const ledger of record.ledgers) {
@@ -83,6 +91,7 @@ export function compareDay(record: DayRecord): Mismatch[] {
 			capture_id: capture.capture_id,
 		};
 		if (!held) {
+			if (unsettled(capture.date)) continue;
 			add(
 				{
 					kind: "missing_from_ledger",
@@ -131,7 +140,7 @@ export function compareDay(record: DayRecord): Mismatch[] {
 			continue;
 		}
 		const named = authorization.reference ? byReference.get(authorization.reference) : undefined;
-		if (!named) continue;
+		if (!named || unsettled(authorization.creation_date)) continue;
 		add(
 			{
 				kind: "missing_from_ledger",

@@ -64,6 +64,23 @@ describe("compareDay", () => {
 		]);
 	});
 
+	it("what Flexiti made at or after `settledBefore` and a ledger lacks is left to a later run; an unreadable time is not", () => {
+		const outside = (date: string) =>
+			day({
+				captures: [
+					{ capture_id: 70, authorization_id: 7, amount: 40, date: at("12:00:01") },
+					{ capture_id: 71, authorization_id: 7, amount: 5, date },
+				],
+				authorizations: [{ authorization_id: 8, amount: 9, reference: "WEB-1", creation_date: date }],
+				ledgers: [ledger],
+			});
+		const settledBefore = Date.parse(at("12:30:00"));
+		expect(compareDay(outside(at("12:30:00")), settledBefore)).toEqual([]);
+		const kinds = (date: string) => compareDay(outside(date), settledBefore).map((m) => `${m.subject} ${m.kind}`);
+		expect(kinds(at("12:29:59"))).toEqual(["capture missing_from_ledger", "authorization missing_from_ledger"]);
+		expect(kinds("not a time")).toEqual(["capture missing_from_ledger", "authorization missing_from_ledger"]);
+	});
+
 	it("amounts are compared in cents (0.1 + 0.2 is 0.3)", () => {
 		const record = day({
 			captures: [{ capture_id: 70, authorization_id: 7, amount: 0.3, date: at("12:00:01") }],
