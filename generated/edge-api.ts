@@ -1112,7 +1112,7 @@ export interface components {
             endpoint: string;
             /**
              * @description `pending` (due now), `retrying` (the endpoint failed; next attempt at `next_attempt_at`),
-             *     `delivered` (answered 2xx), `failed` (answered a 4xx other than 408, 409 and 429, or kept
+             *     `delivered` (answered 2xx), `failed` (answered a 4xx other than 408, 409 and 429, or a redirect, or kept
              *     failing for the whole retry window: redeliver it once the endpoint is fixed).
              * @enum {string}
              */
@@ -2113,7 +2113,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2145,7 +2145,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2177,7 +2177,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2209,7 +2209,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2241,7 +2241,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2273,7 +2273,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,7 +2305,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2337,7 +2337,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2369,7 +2369,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2401,7 +2401,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2433,7 +2433,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried; any other 4xx fails the delivery. */
+            /** @description Received (any 2xx). 5xx, 408, 409, 429, a timeout or no connection are retried (not before a `Retry-After` the endpoint gives, up to 12 h); any other 4xx, or a redirect (none is followed), fails the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;

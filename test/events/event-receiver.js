@@ -2,7 +2,8 @@
  * A merchant's event endpoint, for the events tests: the edge's outbound fetches reach this Worker
  * (miniflare's outboundService), which records every request as received (headers and raw body, so
  * the test verifies signatures itself with the `standardwebhooks` library) and answers as the test
- * scripted it: a list of statuses per path, then 200; `"hang"` answers only after `hang_ms`.
+ * scripted it: a list of statuses per path, then 200; `"hang"` answers only after `hang_ms`; `"429:120"`
+ * answers 429 with `Retry-After: 120`.
  * Control routes, under http://receiver.test/control/: POST script, GET log?path=, POST reset[?path=…].
  */
 const received = [];
@@ -42,6 +43,9 @@ export default {
 			await new Promise((resolve) => setTimeout(resolve, script.hangMs));
 			return new Response("too late", { status: 200 });
 		}
-		return new Response(answer >= 200 && answer < 300 ? "ok" : "no", { status: answer });
+		// "429:120": the status, with `Retry-After: 120`.
+		const [status, retryAfter] = String(answer).split(":").map(Number);
+		const headers = retryAfter === undefined ? {} : { "retry-after": String(retryAfter) };
+		return new Response(status >= 200 && status < 300 ? "ok" : "no", { status, headers });
 	},
 };

@@ -130,6 +130,21 @@ describe("delivery", () => {
 		expect(event?.deliveries[1]).toMatchObject({ status: "delivered", attempts: 1 });
 	});
 
+	it("an endpoint that says when to come back (429 with Retry-After) is not asked before then", async () => {
+		// An outside probe: `Retry-After: 20` was retried after about 5 s, the schedule's first step.
+		await script("/a", ["429:120"]);
+		const ref = reference();
+		await authorizedOrder(ref, 30);
+		await settle(orderOf(ref));
+		const delivery = (await merchantEvents(ref))[0]?.deliveries[0];
+		expect(delivery).toMatchObject({ status: "retrying", attempts: 1, last_status: 429 });
+		const wait = Date.parse(delivery?.next_attempt_at ?? "") - Date.parse(delivery?.last_attempt_at ?? "");
+		expect(wait).toBeGreaterThanOrEqual(120_000);
+		expect(wait).toBeLessThan(125_000);
+		await nextAttemptAtA(ref);
+		expect((await received("/a", ref)).map((r) => r.answer)).toEqual(["429:120", 200]);
+	});
+
 	it("an answer lost to a timeout is sent again, the same event (the receiver deduplicates on webhook-id)", async () => {
 		await script("/a", ["hang"], 4000);
 		const ref = reference();

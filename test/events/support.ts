@@ -11,7 +11,7 @@ export interface Received {
 	path: string;
 	headers: Record<string, string>;
 	body: string;
-	answer: number | "hang";
+	answer: number | "hang" | `${number}:${number}`;
 }
 
 const RECEIVER = "http://receiver.test";
@@ -28,8 +28,8 @@ export async function receivedAt(path: string): Promise<Received[]> {
 	return (await (await fetch(`${RECEIVER}/control/log?path=${path}`)).json()) as Received[];
 }
 
-/** The next answers of the endpoint at `path` (then 200). */
-export async function script(path: string, answers: (number | "hang")[], hangMs?: number): Promise<void> {
+/** The next answers of the endpoint at `path` (then 200): a status, `"hang"`, or `"429:120"` (with `Retry-After`). */
+export async function script(path: string, answers: Received["answer"][], hangMs?: number): Promise<void> {
 	await fetch(`${RECEIVER}/control/script`, {
 		method: "POST",
 		body: JSON.stringify({ path, answers, ...(hangMs ? { hang_ms: hangMs } : {}) }),

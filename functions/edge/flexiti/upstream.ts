@@ -4,6 +4,7 @@
  */
 import type { EdgeConfig } from "../core/config.ts";
 import type { EdgeBindings } from "../core/env.ts";
+import { retryAfterMs } from "../core/retry-after.ts";
 
 export type UpstreamFailure = "upstream_timeout" | "upstream_unreachable";
 
@@ -134,15 +135,6 @@ function retrying<Answer>(
 /** "Full jitter": a random wait up to the exponential cap, so retrying callers spread out. */
 function backoff({ baseDelayMs, maxDelayMs }: RetryPolicy, attempt: number): number {
 	return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-}
-
-function retryAfterMs(response: Response): number | undefined {
-	const header = response.headers.get("retry-after");
-	if (!header) return undefined;
-	const seconds = Number(header);
-	if (Number.isFinite(seconds)) return seconds * 1000;
-	const date = Date.parse(header);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,6 +7,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import type { EdgeConfig, EventEndpoint } from "../core/config.ts";
+import { retryAfterMs } from "../core/retry-after.ts";
 import {
 	type AttemptResult,
 	dueDeliveries,
@@ -54,7 +55,14 @@ export async function deliverEvent(
 	const status = response.status;
 	if (status >= 200 && status < 300) return { kind: "delivered", status };
 	if (status >= 500 || status === 408 || status === 409 || status === 429) {
-		return { kind: "retry", status, error: `the endpoint answered ${status}` };
+		// An endpoint that says when to come back (a 429, a 503 in maintenance) is not asked before then.
+		const after = retryAfterMs(response);
+		return {
+			kind: "retry",
+			status,
+			error: `the endpoint answered ${status}`,
+			...(after ? { retryAfterMs: after } : {}),
+		};
 	}
 	return { kind: "rejected", status, error: `the endpoint answered ${status}` };
 }

@@ -105,14 +105,17 @@ export function nextDeliveryAt(state: HasOutbox): number | undefined {
 /** What one attempt came to. */
 export type AttemptResult =
 	| { kind: "delivered"; status: number }
-	/** 5xx, 408, 409, 429, a timeout, no connection: worth another attempt. */
-	| { kind: "retry"; status?: number; error: string }
+	/** 5xx, 408, 409, 429, a timeout, no connection: worth another attempt (not before its `Retry-After`). */
+	| { kind: "retry"; status?: number; error: string; retryAfterMs?: number }
 	/** Any other answer (a 4xx, a redirect): the endpoint does not want it; retrying will not change that. */
 	| { kind: "rejected"; status: number; error: string };
 
+/** The longest wait between two attempts. */
+const MAX_RETRY_DELAY_MS = 12 * 3_600_000;
+
 /** The delay before attempt `attempts + 1`: `base × 5^(attempts-1)`, at most 12 hours, jittered to 75–125%. */
 export function retryDelay(attempts: number, baseMs: number, random: () => number = Math.random): number {
-	const delay = Math.min(baseMs * 5 ** Math.max(0, attempts - 1), 12 * 3_600_000);
+	const delay = Math.min(baseMs * 5 ** Math.max(0, attempts - 1), MAX_RETRY_DELAY_MS);
 	return Math.round(delay * (0.75 + random() / 2));
 }
 
@@ -135,7 +138,9 @@ export function recordAttempt(
 		return;
 	}
 	delivery.lastError = result.error;
-	const next = now + retryDelay(delivery.attempts, baseMs, random);
+	// The schedule's delay, or longer when the endpoint asked for it (at most the schedule's longest step).
+	const asked = result.kind === "retry" ? Math.min(result.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS) : 0;
+	const next = now + Math.max(retryDelay(delivery.attempts, baseMs, random), asked);
 	if (result.kind === "rejected" || next > delivery.retryUntil) {
 		delivery.status = "failed";
 		delete delivery.nextAttemptAt;
