@@ -191,6 +191,7 @@ describe("Shopify refunds and the gateway setting", () => {
 			type: "noted",
 			status: "attention",
 			outcome: expect.stringContaining("Monthly payments"),
+			amount: 20, // what went back elsewhere, told with order.event_needs_attention (an outside probe: no amount)
 		});
 		expect(ledger.refunded).toBe(0);
 		expect(ledger.merchant_events.map((e) => e.type)).toContain("order.event_needs_attention");

@@ -61,10 +61,11 @@ export function shopifyEvents(delivery: ShopifyDelivery): ParsedDelivery {
 
 /** A recorded-only event of this delivery's order (a verdict, no money), under its own key. */
 function notedEvent(base: ReturnType<typeof baseOf> & { orderId: string }) {
-	return (key: string, status: "ignored" | "attention" | "refused", reason: string): ParsedEvent => ({
+	return (key: string, status: "ignored" | "attention" | "refused", reason: string, amount?: number): ParsedEvent => ({
 		...base,
 		key,
 		type: "noted",
+		...(amount !== undefined ? { amount } : {}),
 		verdict: { status, reason },
 	});
 }
@@ -275,6 +276,7 @@ function refund(delivery: ShopifyDelivery, p: JsonObject, read: PayloadReader): 
 				`shopify-refund-unattributed:${refundId}`,
 				"attention",
 				`refund ${refundId} gave back ${total} through gateway ${gateways}, which is not in SHOPIFY_FLEXITI_GATEWAYS: nothing was refunded at Flexiti. If it is Flexiti, add its name to the setting and have Shopify resend the webhook`,
+				total,
 			),
 		);
 	}
