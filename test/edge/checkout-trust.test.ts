@@ -86,6 +86,27 @@ describe("a shopper's widget flow", () => {
 		expect(await sandboxCalls("calculateInterest")).toHaveLength(before);
 	});
 
+	it("with its widget opened for an account, a shopper's plans carry no customer: no name, credit or risk category", async () => {
+		// An outside probe: the number alone opens a widget, and calculate-interest then answered the customer's
+		// full name, available credit and category to any client token (every sandbox account, one after another).
+		const checkout = await openCheckout();
+		expect((await openWidget(checkout.client_token, JEAN)).response.status).toBe(200);
+		const plans = await flexitiViaEdge(checkout.client_token).POST(
+			"/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest",
+			{ params: { path: { client_id, account_number: JEAN } }, body: { amount: 100 } },
+		);
+		expect(plans.response.status).toBe(200);
+		expect(plans.data).not.toHaveProperty("customer");
+		expect(JSON.stringify(plans.data)).not.toMatch(/Tremblay|available_credit|category_type/);
+		expect(plans.data?.promotional_purchase).toBeDefined();
+		// The merchant's server, with its key, still reads the customer (at the till, after the PIN).
+		const merchant = await flexitiViaEdge(MERCHANT_KEY).POST(
+			"/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest",
+			{ params: { path: { client_id, account_number: JEAN } }, body: { amount: 100 } },
+		);
+		expect(merchant.data?.customer?.last_name).toBe("Tremblay");
+	});
+
 	it("a widget opened for a FlexitiCard names no account: the checkout keeps its own, or takes the first one named", async () => {
 		// A review found the card's widget had cleared the checkout's account, after which any account could be named.
 		const plans = (token: string, account: number) =>

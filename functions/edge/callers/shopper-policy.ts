@@ -7,6 +7,8 @@
  */
 import type { FlexitiOperationId } from "../../../generated/flexiti-operations.ts";
 import { notForShoppers as notForShoppersRule } from "../../contract/flexiti-surface-rules.ts";
+import { isJsonObject } from "../../contract/json-object.ts";
+import { parseJson, stringifyJson } from "../../contract/lossless-json.ts";
 import { EdgeError } from "../core/errors.ts";
 import type { CheckoutAccount } from "../orders/checkout.ts";
 
@@ -44,6 +46,26 @@ export function accountRefusal(named: string | undefined, checkout: CheckoutAcco
 	}
 	if (checkout.accountNumber === undefined || named === checkout.accountNumber) return undefined;
 	return new EdgeError("account_mismatch", "This checkout is for another Flexiti account");
+}
+
+/**
+ * A successful answer as a shopper's browser gets it. `calculate-interest` carries the account's
+ * customer (name, available credit, rate, risk category): a browser needs only the plans, and the
+ * number alone opens a widget, so a shopper's token would otherwise read any customer's name and credit
+ * one call after naming the account (an outside probe read every sandbox account in a row). Other
+ * answers, and any a shopper does not get (not JSON), go as they are.
+ */
+export function shopperAnswerText(operationId: FlexitiOperationId, text: string | undefined): string | undefined {
+	if (operationId !== "calculateInterest" || text === undefined) return text;
+	let body: unknown;
+	try {
+		body = parseJson(text);
+	} catch {
+		return text;
+	}
+	if (!isJsonObject(body) || !("customer" in body)) return text;
+	const { customer: _, ...plans } = body;
+	return stringifyJson(plans);
 }
 
 /** A checkout's flow ends with its authorization: its widget and customer token are not handed out again. */

@@ -25,7 +25,7 @@ import { validateRequest } from "../../contract/validate-request.ts";
 import { type Caller, clientNotPermitted } from "../callers/caller.ts";
 import { checkoutSessions } from "../callers/checkout-sessions.ts";
 import { merchantRefusal } from "../callers/merchant-policy.ts";
-import { accountRefusal, checkoutAuthorized, shopperRefusal } from "../callers/shopper-policy.ts";
+import { accountRefusal, checkoutAuthorized, shopperAnswerText, shopperRefusal } from "../callers/shopper-policy.ts";
 import { FLEXITI_PREFIX } from "../callers/storefront-cors.ts";
 
 export { FLEXITI_PREFIX };
@@ -160,6 +160,9 @@ export async function forwardOperation(c: Context<EdgeEnv>): Promise<Response> {
 		if (caller.kind === "merchant" && carriesToken(result, used)) {
 			console.error(JSON.stringify({ event: "merchant_token_in_answer_withheld", operation: operationId }));
 			throw new EdgeError("upstream_error", "Flexiti's answer carried a merchant token and was withheld");
+		}
+		if (caller.kind === "checkout" && result.response.ok) {
+			return answer(c, { ...result, text: shopperAnswerText(operationId, result.text) }, referenceId);
 		}
 		return answer(c, result, referenceId);
 	} catch (error) {
